@@ -1,0 +1,19 @@
+// The `reesim` program's subcommands. Each takes its arguments (without the subcommand name), prints
+// its own --help, and returns the exit code: 0 success, 1 the run failed, 2 bad usage or bad input.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace reesim::cli {
+
+int RunCommand(const std::vector<std::string>& args);
+int InspectCommand(const std::vector<std::string>& args);
+int CheckCommand(const std::vector<std::string>& args);
+
+// Thrown for bad usage (unknown flags, missing arguments); main prints it and exits 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace reesim::cli

@@ -1,0 +1,69 @@
+// reesim: an agent-based, game-theoretic model of the global rare-earth supply chain.
+#include <boost/program_options/errors.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "world/check.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: reesim <command> [options]
+
+An agent-based, game-theoretic model of the global rare-earth supply chain.
+
+commands:
+  run       run a scenario (default: the built-in 2024 baseline) and write DIR/run.pbs
+  inspect   print a snapshot file as jsonl, csv or text
+  check     validate a scenario file
+
+options:
+  --help      show this help (each command has its own: reesim run --help)
+  --version   print the version and the snapshot format version
+
+Exit codes: 0 success, 1 the run failed, 2 bad usage or bad input.
+)";
+
+int Fail(const std::string& message) {
+  std::cerr << "reesim: error: " << message << "\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> all(argv + 1, argv + argc);
+  if (all.empty()) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string& command = all[0];
+  const std::vector<std::string> args(all.begin() + 1, all.end());
+  try {
+    if (command == "--help" || command == "-h" || command == "help") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (command == "--version") {
+      std::cout << "reesim " << REESIM_VERSION << " (snapshot format " << REESIM_SNAPSHOT_FORMAT_VERSION << ")\n";
+      return 0;
+    }
+    if (command == "run") return reesim::cli::RunCommand(args);
+    if (command == "inspect") return reesim::cli::InspectCommand(args);
+    if (command == "check") return reesim::cli::CheckCommand(args);
+    return Fail("unknown command '" + command + "' (commands: run, inspect, check; see reesim --help)");
+  } catch (const reesim::InputError& error) {
+    return Fail(error.what());
+  } catch (const reesim::cli::UsageError& error) {
+    return Fail(std::string(error.what()) + " (see reesim " + command + " --help)");
+  } catch (const boost::program_options::error& error) {
+    return Fail(std::string(error.what()) + " (see reesim " + command + " --help)");
+  } catch (const std::exception& error) {
+    std::cerr << "reesim: error: the run failed: " << error.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,174 @@
+#include "experiments/metrics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace reesim::experiments {
+
+namespace {
+
+constexpr double kMillion = 1e6;
+
+bool IsCompoundOrMetal(const world::Product& product) {
+  return product.stage == world::Stage::kSeparation || product.stage == world::Stage::kMetal;
+}
+
+}  // namespace
+
+Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundOutcome& outcome) {
+  using world::WorldState;
+  Metrics metrics;
+  const int nr = world.RegionCount();
+  const int np = world.ProductCount();
+  const int na = static_cast<int>(world.actors.size());
+
+  for (int p = 0; p < np; ++p) {
+    const std::string& product = world.products[p].id;
+    double weighted = 0, weight = 0, plain = 0;
+    int plain_count = 0;
+    for (int r = 0; r < nr; ++r) {
+      const double price = outcome.price_usd_per_kg[WorldState::At(r, p, np)];
+      if (std::isnan(price)) continue;
+      metrics["price." + product + "." + world.regions[r].id] = price;
+      if (!world.in_reference_price[r]) continue;
+      const double consumed = outcome.consumed_tonnes[WorldState::At(r, p, np)];
+      weighted += price * consumed;
+      weight += consumed;
+      plain += price;
+      ++plain_count;
+    }
+    if (weight > 0) {
+      metrics["price." + product] = weighted / weight;
+    } else if (plain_count > 0) {
+      metrics["price." + product] = plain / plain_count;
+    }
+  }
+
+  // Output by stage and region; separated oxides also by product.
+  std::vector<double> stage_output(static_cast<std::size_t>(world::kStageCount) * nr, 0.0);
+  std::vector<bool> stage_present(stage_output.size(), false);
+  std::vector<double> oxide_output(static_cast<std::size_t>(np) * nr, 0.0);
+  std::vector<bool> oxide_present(oxide_output.size(), false);
+  for (int i = 0; i < world.PlantCount(); ++i) {
+    const world::Plant& plant = world.plants[i];
+    const std::size_t cell = static_cast<std::size_t>(plant.stage) * nr + plant.region;
+    stage_output[cell] += outcome.plants[i].output_tonnes;
+    stage_present[cell] = true;
+    if (plant.stage != world::Stage::kSeparation) continue;
+    for (const world::ProductShare& share : world.products[plant.product].separates_into) {
+      const std::size_t oxide_cell = static_cast<std::size_t>(share.product) * nr + plant.region;
+      oxide_output[oxide_cell] += outcome.plants[i].output_tonnes * share.tonnes_per_tonne;
+      oxide_present[oxide_cell] = true;
+    }
+  }
+  auto add_shares = [&](const std::string& name, const std::vector<double>& output, const std::vector<bool>& present,
+                        int row) {
+    double total = 0;
+    for (int r = 0; r < nr; ++r) total += output[static_cast<std::size_t>(row) * nr + r];
+    for (int r = 0; r < nr; ++r) {
+      const std::size_t cell = static_cast<std::size_t>(row) * nr + r;
+      if (!present[cell]) continue;
+      metrics["output." + name + "." + world.regions[r].id] = output[cell];
+      metrics["share." + name + "." + world.regions[r].id] = total > 0 ? output[cell] / total : 0.0;
+    }
+  };
+  for (int s = 0; s < world::kStageCount; ++s) add_shares(world::kStageNames[s], stage_output, stage_present, s);
+  for (int p : world.products_by_stage[static_cast<int>(world::Stage::kSeparation)]) {
+    add_shares(world.products[p].id, oxide_output, oxide_present, p);
+  }
+
+  // Trade: import sources of compounds and metals by value; net import reliance by value over
+  // everything processed (oxides, metals, magnets).
+  std::vector<double> import_value(static_cast<std::size_t>(nr) * nr, 0.0);  // [importer * nr + exporter]
+  std::vector<double> imports_usd(nr, 0.0), exports_usd(nr, 0.0), produced_usd(nr, 0.0);
+  for (const world::FlowOutcome& flow : outcome.flows) {
+    if (flow.from == flow.to || world.products[flow.product].stage == world::Stage::kMining) continue;
+    const double value = flow.tonnes * flow.price_usd_per_kg;
+    imports_usd[flow.to] += value;
+    exports_usd[flow.from] += value;
+    if (IsCompoundOrMetal(world.products[flow.product])) {
+      import_value[static_cast<std::size_t>(flow.to) * nr + flow.from] += value;
+    }
+  }
+  auto price_at = [&](int region, int product) {
+    const double price = outcome.price_usd_per_kg[WorldState::At(region, product, np)];
+    return std::isnan(price) ? 0.0 : price;
+  };
+  for (int i = 0; i < world.PlantCount(); ++i) {
+    const world::Plant& plant = world.plants[i];
+    const double output = outcome.plants[i].output_tonnes;
+    if (plant.stage == world::Stage::kMining || output <= 0) continue;
+    if (plant.stage == world::Stage::kSeparation) {
+      for (const world::ProductShare& share : world.products[plant.product].separates_into) {
+        produced_usd[plant.region] += output * share.tonnes_per_tonne * price_at(plant.region, share.product);
+      }
+    } else {
+      produced_usd[plant.region] += output * price_at(plant.region, plant.product);
+    }
+  }
+  std::vector<double> import_hhi(nr, 0.0);
+  for (int importer = 0; importer < nr; ++importer) {
+    double total = 0;
+    for (int exporter = 0; exporter < nr; ++exporter) total += import_value[static_cast<std::size_t>(importer) * nr + exporter];
+    if (total <= 0) continue;
+    for (int exporter = 0; exporter < nr; ++exporter) {
+      const double value = import_value[static_cast<std::size_t>(importer) * nr + exporter];
+      if (value <= 0) continue;
+      const double share = value / total;
+      import_hhi[importer] += share * share;
+      metrics["import_share." + world.regions[importer].id + "." + world.regions[exporter].id] = share;
+    }
+  }
+  for (int r = 0; r < nr; ++r) {
+    const double net_imports = imports_usd[r] - exports_usd[r];
+    const double apparent = produced_usd[r] + net_imports;
+    if (apparent <= 0) continue;
+    metrics["import_reliance." + world.regions[r].id] = std::clamp(net_imports / apparent, 0.0, 1.0);
+  }
+
+  // Unmet demand by region and sector, and the payoff's components by actor.
+  std::vector<double> reference(static_cast<std::size_t>(nr) * world::kSectorCount, 0.0);
+  std::vector<double> served(reference.size(), 0.0);
+  std::vector<double> consumer_surplus(na, 0.0), producer_surplus(na, 0.0), revenue(na, 0.0), security(na, 0.0);
+  for (std::size_t e = 0; e < world.demand.size(); ++e) {
+    const world::DemandEntry& demand = world.demand[e];
+    const world::DemandOutcome& result = outcome.demand[e];
+    const std::size_t cell = static_cast<std::size_t>(demand.region) * world::kSectorCount + static_cast<int>(demand.sector);
+    reference[cell] += result.reference_tonnes;
+    served[cell] += result.served_tonnes;
+    const int actor = world.regions[demand.region].actor;
+    consumer_surplus[actor] += result.surplus_usd / kMillion;
+    if (demand.critical && result.reference_tonnes > 0) {
+      security[actor] += std::max(0.0, 1.0 - result.served_tonnes / result.reference_tonnes);
+    }
+  }
+  for (int r = 0; r < nr; ++r) {
+    for (int k = 0; k < world::kSectorCount; ++k) {
+      const std::size_t cell = static_cast<std::size_t>(r) * world::kSectorCount + k;
+      if (reference[cell] <= 0) continue;
+      metrics["unmet." + world.regions[r].id + "." + world::kSectorNames[k]] =
+          std::max(0.0, 1.0 - served[cell] / reference[cell]);
+    }
+    const int actor = world.regions[r].actor;
+    revenue[actor] += outcome.trade_revenue_usd[r] / kMillion;
+    security[actor] += import_hhi[r];
+  }
+  for (int i = 0; i < world.PlantCount(); ++i) {
+    const int actor = world.regions[world.plants[i].region].actor;
+    producer_surplus[actor] += (outcome.plants[i].revenue_usd - outcome.plants[i].cost_usd) / kMillion;
+  }
+  for (int a = 0; a < na; ++a) {
+    const world::PayoffWeights& w = world.actors[a].weights;
+    const std::string prefix = "payoff." + world.actors[a].id;
+    metrics[prefix + ".consumer_surplus"] = consumer_surplus[a];
+    metrics[prefix + ".producer_surplus"] = producer_surplus[a];
+    metrics[prefix + ".revenue"] = revenue[a];
+    metrics[prefix + ".security"] = security[a];
+    metrics[prefix] = w.consumer_surplus * consumer_surplus[a] + w.producer_surplus * producer_surplus[a] +
+                      w.revenue * revenue[a] - w.security * security[a];
+  }
+  return metrics;
+}
+
+}  // namespace reesim::experiments

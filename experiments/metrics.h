@@ -1,0 +1,28 @@
+// The round's metrics under the names of INTERFACE.md (price.*, output.*, share.*, import_share.*,
+// import_reliance.*, unmet.*, payoff.*). Definitions (also in docs/model.md):
+// - price.<product>: world reference price, the consumption-weighted mean of regional prices outside
+//   the excluded regions (CHN by default); price.<product>.<REGION>: the regional clearing price.
+// - output.<stage>.<REGION>, share.<stage>.<REGION>: tonnes produced in the round and the fraction of
+//   the world's; share.<product>.<REGION> for separated oxides (Dy, Tb: the heavy rare earths).
+// - import_share.<IMPORTER>.<EXPORTER>: fraction of the importer's imports of rare-earth compounds and
+//   metals (separation and metal stages; magnets excluded, as in USGS's import statistics) by value.
+// - import_reliance.<REGION>: net imports over apparent consumption (production + net imports) of
+//   everything processed -- oxides, metals and magnets -- by value, 0..1.
+// - unmet.<REGION>.<sector>: 1 - served / demand at the reference price (0 when fully served).
+// - payoff.<ACTOR> and its components payoff.<ACTOR>.<component> (USD million per round).
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "world/description.h"
+#include "world/round.h"
+
+namespace reesim::experiments {
+
+using Metrics = std::map<std::string, double>;
+
+// Returns the metrics of one round's outcome.
+Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundOutcome& outcome);
+
+}  // namespace reesim::experiments

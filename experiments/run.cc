@@ -1,0 +1,40 @@
+#include "experiments/run.h"
+
+#include <oneapi/tbb/task_arena.h>
+
+#include <memory>
+
+#include "experiments/simulation.h"
+#include "experiments/snapshot_io.h"
+
+namespace reesim::experiments {
+
+RunResult RunScenario(const LoadedScenario& scenario, const RunOptions& options) {
+  RunResult result;
+  result.rounds = options.rounds > 0 ? options.rounds : scenario.world.default_rounds;
+  tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
+  arena.execute([&] {
+    Simulation simulation(scenario, options.seed, options.run);
+    std::unique_ptr<SnapshotWriter> writer;
+    if (!options.snapshot_path.empty()) {
+      writer = std::make_unique<SnapshotWriter>(options.snapshot_path, scenario, options.seed, options.run,
+                                                result.rounds);
+    }
+    for (int r = 0; r < result.rounds; ++r) {
+      simulation.Step();
+      Metrics metrics = ComputeMetrics(simulation.world(), simulation.outcome());
+      if (writer) writer->WriteRound(simulation.world(), simulation.outcome(), metrics);
+      result.periods.push_back(simulation.world().PeriodLabel(r));
+      result.metrics.push_back(std::move(metrics));
+      if (options.progress) options.progress(r + 1, result.rounds);
+    }
+    result.final_fingerprint = world::Fingerprint(simulation.state());
+    if (writer) {
+      writer->Finish(result.rounds, result.final_fingerprint);
+      result.snapshot_bytes = writer->bytes_written();
+    }
+  });
+  return result;
+}
+
+}  // namespace reesim::experiments

@@ -1,0 +1,41 @@
+// Loading a scenario file: protobuf text format -> validated world, policy timeline and agents' inputs.
+// Errors name the file with line and column (syntax, unknown fields) or the field path and value
+// (inconsistent contents), as `reesim: error:` lines expect.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "policies/timeline.h"
+#include "world/description.h"
+
+namespace reesim {
+class Scenario;
+}
+
+namespace reesim::experiments {
+
+struct LoadedScenario {
+  std::string source;                               // file name, or "<built-in baseline_2024>"
+  std::string text;                                 // the scenario as written
+  std::shared_ptr<const reesim::Scenario> message;  // parsed, for the snapshot header
+  world::WorldDescription world;
+  policies::PolicyTimeline timeline;
+};
+
+// Returns the built-in baseline scenario's text (scenarios/baseline_2024.textproto, compiled in).
+std::string_view BuiltinBaselineText();
+inline constexpr const char* kBuiltinBaselineSource = "<built-in baseline_2024>";
+
+// Parses and validates scenario text. Throws InputError naming `source`.
+LoadedScenario LoadScenarioText(std::string text, const std::string& source);
+
+// Reads, parses and validates a scenario file. Throws InputError for a missing, unreadable, empty
+// or invalid file.
+LoadedScenario LoadScenarioFile(const std::string& path);
+
+// Reads a whole file. Throws InputError if it cannot be opened.
+std::string ReadFile(const std::string& path);
+
+}  // namespace reesim::experiments

@@ -1,0 +1,134 @@
+#include <cmath>
+#include <sstream>
+
+#include "policies/instruments.h"
+#include "policies/timeline.h"
+#include "proto/scenario.pb.h"
+#include "world/check.h"
+
+namespace reesim::policies {
+
+namespace {
+
+[[noreturn]] void Fail(const std::string& source, const std::string& path, const std::string& value,
+                       const std::string& why) {
+  std::ostringstream out;
+  out << source << ": " << path;
+  if (!value.empty()) out << " = " << value;
+  out << ": " << why;
+  throw InputError(out.str());
+}
+
+std::string Quote(const std::string& s) { return "\"" + s + "\""; }
+
+template <typename Ids>
+std::vector<int> ProductList(const Ids& ids, const world::WorldDescription& world, const std::string& source,
+                             const std::string& path) {
+  std::vector<int> out;
+  for (int i = 0; i < ids.size(); ++i) {
+    const int p = world.FindProduct(ids[i]);
+    if (p < 0) Fail(source, path + "[" + std::to_string(i) + "]", Quote(ids[i]), "unknown product");
+    out.push_back(p);
+  }
+  return out;
+}
+
+template <typename Ids>
+std::vector<int> RegionList(const Ids& ids, const world::WorldDescription& world, const std::string& source,
+                            const std::string& path) {
+  std::vector<int> out;
+  for (int i = 0; i < ids.size(); ++i) {
+    const int r = world.FindRegion(ids[i]);
+    if (r < 0) Fail(source, path + "[" + std::to_string(i) + "]", Quote(ids[i]), "unknown region");
+    out.push_back(r);
+  }
+  return out;
+}
+
+double AdValorem(double rate, const std::string& source, const std::string& path) {
+  if (!(rate >= 0 && rate <= 10)) {
+    std::ostringstream value;
+    value << rate;
+    Fail(source, path, value.str(), "an ad-valorem rate must be between 0 and 10 (0.25 = 25 %)");
+  }
+  return rate;
+}
+
+}  // namespace
+
+PolicyTimeline TimelineFromProto(const reesim::Scenario& scenario, const world::WorldDescription& world,
+                                 const std::string& source) {
+  PolicyTimeline timeline;
+  for (int i = 0; i < scenario.policies_size(); ++i) {
+    const reesim::PolicyEvent& in = scenario.policies(i);
+    const std::string path = "policies[" + std::to_string(i) + "]";
+    TimedInstrument event;
+    event.actor = world.FindActor(in.actor());
+    if (event.actor < 0) Fail(source, path + ".actor", Quote(in.actor()), "unknown actor");
+    if (in.start_round() < 0) Fail(source, path + ".start_round", std::to_string(in.start_round()), "must be >= 0");
+    if (in.end_round() != 0 && in.end_round() < in.start_round()) {
+      Fail(source, path + ".end_round", std::to_string(in.end_round()), "must be >= start_round (0 = to the end)");
+    }
+    event.start_round = in.start_round();
+    event.end_round = in.end_round() == 0 ? -1 : in.end_round();
+    event.note = in.note();
+
+    Scope scope;
+    for (int r = 0; r < world.RegionCount(); ++r) {
+      if (world.regions[r].actor == event.actor) scope.regions.push_back(r);
+    }
+    switch (in.instrument_case()) {
+      case reesim::PolicyEvent::kExportQuota: {
+        const reesim::ExportQuota& quota = in.export_quota();
+        const std::string qpath = path + ".export_quota";
+        scope.products = ProductList(quota.products(), world, source, qpath + ".products");
+        if (!quota.region().empty()) {
+          const int r = world.FindRegion(quota.region());
+          if (r < 0 || world.regions[r].actor != event.actor) {
+            Fail(source, qpath + ".region", Quote(quota.region()), "not a region governed by " + Quote(in.actor()));
+          }
+          scope.regions = {r};
+        }
+        if (!std::isfinite(quota.tonnes_per_year()) || quota.tonnes_per_year() < 0) {
+          std::ostringstream value;
+          value << quota.tonnes_per_year();
+          Fail(source, qpath + ".tonnes_per_year", value.str(), "a quota must be >= 0");
+        }
+        event.instrument = std::make_shared<ExportQuota>(std::move(scope), quota.tonnes_per_year() / world.rounds_per_year);
+        break;
+      }
+      case reesim::PolicyEvent::kImportTariff: {
+        const reesim::ImportTariff& tariff = in.import_tariff();
+        const std::string tpath = path + ".import_tariff";
+        scope.products = ProductList(tariff.products(), world, source, tpath + ".products");
+        scope.counterparts = RegionList(tariff.from(), world, source, tpath + ".from");
+        event.instrument =
+            std::make_shared<ImportTariff>(std::move(scope), AdValorem(tariff.ad_valorem(), source, tpath + ".ad_valorem"));
+        break;
+      }
+      case reesim::PolicyEvent::kExportTax: {
+        const reesim::ExportTax& tax = in.export_tax();
+        const std::string tpath = path + ".export_tax";
+        scope.products = ProductList(tax.products(), world, source, tpath + ".products");
+        scope.counterparts = RegionList(tax.to(), world, source, tpath + ".to");
+        event.instrument =
+            std::make_shared<ExportTax>(std::move(scope), AdValorem(tax.ad_valorem(), source, tpath + ".ad_valorem"));
+        break;
+      }
+      case reesim::PolicyEvent::kExportBan: {
+        const reesim::ExportBan& ban = in.export_ban();
+        const std::string bpath = path + ".export_ban";
+        scope.products = ProductList(ban.products(), world, source, bpath + ".products");
+        scope.counterparts = RegionList(ban.to(), world, source, bpath + ".to");
+        event.instrument = std::make_shared<ExportBan>(std::move(scope));
+        break;
+      }
+      case reesim::PolicyEvent::INSTRUMENT_NOT_SET:
+        Fail(source, path, "", "names no instrument (export_quota, import_tariff, export_tax or export_ban)");
+    }
+    timeline.events.push_back(std::move(event));
+  }
+  return timeline;
+}
+
+}  // namespace reesim::policies

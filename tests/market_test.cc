@@ -1,0 +1,216 @@
+// Market clearing against hand-computed equilibria and a brute-force optimum.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+
+#include "world/market.h"
+#include "world/random.h"
+
+namespace reesim::world {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+double Served(const MarketSolution& s) {
+  double total = 0;
+  for (double q : s.demand_served_tonnes) total += q;
+  return total;
+}
+
+double FlowBetween(const MarketSolution& s, int from, int to) {
+  double total = 0;
+  for (const TradeFlow& f : s.flows) {
+    if (f.from == from && f.to == to) total += f.tonnes;
+  }
+  return total;
+}
+
+TEST_CASE("Market.NoBarrierClearsWhereSupplyMeetsDemand") {
+  // Supply 100 t at $10 and 100 t at $20; demand 150 t at $30 and 100 t at $5.
+  // The first supply step is used fully, the second for 50 t: price $20, quantity 150 t.
+  MarketProblem problem;
+  problem.Reset(1);
+  problem.supply = {{0, 100, 10}, {0, 100, 20}};
+  problem.demand = {{0, 150, 30}, {0, 100, 5}};
+  const MarketSolution s = ClearMarket(problem);
+  CHECK(s.price_usd_per_kg[0] == doctest::Approx(20));
+  CHECK(Served(s) == doctest::Approx(150));
+  CHECK(s.supply_sold_tonnes[0] == doctest::Approx(100));
+  CHECK(s.supply_sold_tonnes[1] == doctest::Approx(50));
+  // Welfare = 150*30 - 100*10 - 50*20 = 2500 USD/kg*t = 2.5 M USD.
+  CHECK(s.welfare_usd == doctest::Approx(2500.0 * 1000));
+}
+
+TEST_CASE("Market.TariffOpensPriceWedge") {
+  // Region 0 supplies 300 t at $10 (not all sold, so its price is $10); region 1 demands 100 t at $50.
+  // Transport $1 plus a $4 tariff: region 1's price must be exactly $10 + $5 = $15.
+  MarketProblem problem;
+  problem.Reset(2);
+  problem.supply = {{0, 300, 10}};
+  problem.demand = {{0, 50, 50}, {1, 100, 50}};
+  problem.wedge_usd_per_kg = {0, 5, 5, 0};
+  const MarketSolution s = ClearMarket(problem);
+  CHECK(s.price_usd_per_kg[0] == doctest::Approx(10));
+  CHECK(s.price_usd_per_kg[1] == doctest::Approx(15));
+  CHECK(s.price_usd_per_kg[1] - s.price_usd_per_kg[0] == doctest::Approx(5));
+  CHECK(FlowBetween(s, 0, 1) == doctest::Approx(100));
+}
+
+TEST_CASE("Market.BindingExportQuotaLowersExporterPrice") {
+  // Exporter 0: 300 t at $10, home demand 50 t at $60. Importer 1: own supply 300 t at $30, demand
+  // 200 t at $60. Free trade: 0 ships 200 t, 1's price = $30 (its own supply is marginal), 0's = 30 - 2.
+  // With 320 t wanted in 1, 0 ships 250 t and 1 makes 70 t itself. A 50 t quota: 0 ships 50 t, 1 makes
+  // 270 t (price still $30), and 0's own price falls to its cost $10 < world price 30 - wedge 2.
+  MarketProblem problem;
+  problem.Reset(2);
+  problem.supply = {{0, 300, 10}, {1, 300, 30}};
+  problem.demand = {{0, 50, 60}, {1, 200, 60}};
+  problem.wedge_usd_per_kg = {0, 2, 2, 0};
+  const MarketSolution free_trade = ClearMarket(problem);
+  CHECK(free_trade.price_usd_per_kg[1] == doctest::Approx(12));
+  CHECK(free_trade.price_usd_per_kg[0] == doctest::Approx(10));
+
+  problem.demand = {{0, 50, 60}, {1, 320, 60}};  // importer needs more than the exporter can send
+  const MarketSolution no_quota = ClearMarket(problem);
+  CHECK(no_quota.price_usd_per_kg[1] == doctest::Approx(30));
+  CHECK(no_quota.price_usd_per_kg[0] == doctest::Approx(28));  // netback: 30 - 2
+  CHECK(FlowBetween(no_quota, 0, 1) == doctest::Approx(250));
+
+  problem.export_cap_tonnes = {50, kInf};
+  const MarketSolution quota = ClearMarket(problem);
+  CHECK(FlowBetween(quota, 0, 1) == doctest::Approx(50));
+  CHECK(quota.price_usd_per_kg[1] == doctest::Approx(30));
+  CHECK(quota.price_usd_per_kg[0] == doctest::Approx(10));
+  CHECK(quota.price_usd_per_kg[0] < quota.price_usd_per_kg[1] - 2);
+}
+
+TEST_CASE("Market.ExportBanReroutesSupplyAndRaisesDestinationPrice") {
+  // Cheap exporter 0 (100 t at $10), dear exporter 2 (100 t at $25); importers 1 and 3 each want 50 t at
+  // $100 (and 200 t more at $1). All wedges $1. Without a ban both import from 0 at $11. With 0 banned
+  // from selling to 1, region 1 buys from 2: its price rises to 25 + 1 = 26, and 0's supply goes to 3.
+  MarketProblem problem;
+  problem.Reset(4);
+  problem.supply = {{0, 100, 10}, {2, 100, 25}};
+  problem.demand = {{1, 50, 100}, {3, 50, 100}, {1, 200, 1}, {3, 200, 1}};
+  std::fill(problem.wedge_usd_per_kg.begin(), problem.wedge_usd_per_kg.end(), 1.0);
+  const MarketSolution open = ClearMarket(problem);
+  CHECK(open.price_usd_per_kg[1] == doctest::Approx(11));
+  CHECK(FlowBetween(open, 0, 1) == doctest::Approx(50));
+
+  problem.wedge_usd_per_kg[0 * 4 + 1] = kInf;
+  const MarketSolution banned = ClearMarket(problem);
+  CHECK(FlowBetween(banned, 0, 1) == doctest::Approx(0));
+  CHECK(FlowBetween(banned, 2, 1) == doctest::Approx(50));
+  CHECK(FlowBetween(banned, 0, 3) == doctest::Approx(50));
+  CHECK(banned.price_usd_per_kg[1] == doctest::Approx(26));
+  CHECK(banned.price_usd_per_kg[1] > open.price_usd_per_kg[1]);
+}
+
+// Brute force: every whole tonne of supply goes to one whole tonne of demand or stays unsold.
+double BruteForceWelfare(const MarketProblem& problem) {
+  struct Unit {
+    int region;
+    double value;
+  };
+  std::vector<Unit> supply, demand;
+  for (const SupplyStep& s : problem.supply) {
+    for (int k = 0; k < static_cast<int>(s.tonnes); ++k) supply.push_back({s.region, s.cost_usd_per_kg});
+  }
+  for (const DemandStep& d : problem.demand) {
+    for (int k = 0; k < static_cast<int>(d.tonnes); ++k) demand.push_back({d.region, d.willingness_to_pay_usd_per_kg});
+  }
+  const int n = problem.region_count;
+  std::vector<bool> taken(demand.size(), false);
+  std::vector<double> exported(n, 0);
+  double best = 0;
+  std::function<void(std::size_t, double)> assign = [&](std::size_t i, double welfare) {
+    if (i == supply.size()) {
+      best = std::max(best, welfare);
+      return;
+    }
+    assign(i + 1, welfare);  // unsold
+    const int from = supply[i].region;
+    for (std::size_t j = 0; j < demand.size(); ++j) {
+      if (taken[j]) continue;
+      const int to = demand[j].region;
+      const double wedge = from == to ? 0.0 : problem.wedge_usd_per_kg[from * n + to];
+      if (!std::isfinite(wedge)) continue;
+      if (from != to && exported[from] + 1 > problem.export_cap_tonnes[from]) continue;
+      taken[j] = true;
+      if (from != to) exported[from] += 1;
+      assign(i + 1, welfare + demand[j].value - supply[i].value - wedge);
+      if (from != to) exported[from] -= 1;
+      taken[j] = false;
+    }
+  };
+  assign(0, 0.0);
+  return best * 1000;  // USD: tonnes * 1000 kg * USD/kg
+}
+
+TEST_CASE("Market.RandomInstancesMatchBruteForceAndLeaveNoArbitrage") {
+  for (std::uint64_t instance = 0; instance < 60; ++instance) {
+    RandomStream random(/*seed=*/7, /*run=*/instance, 0, 0, RandomPurpose::kAgentDecision);
+    auto draw_int = [&](int low, int high) { return low + static_cast<int>(random.Uniform() * (high - low + 1)); };
+    const int n = draw_int(1, 3);
+    MarketProblem problem;
+    problem.Reset(n);
+    int supply_units = 0, demand_units = 0;
+    for (int k = draw_int(1, 3); k > 0 && supply_units < 5; --k) {
+      const int tonnes = draw_int(1, 2);
+      supply_units += tonnes;
+      problem.supply.push_back({draw_int(0, n - 1), static_cast<double>(tonnes), static_cast<double>(draw_int(1, 20))});
+    }
+    for (int k = draw_int(1, 3); k > 0 && demand_units < 5; --k) {
+      const int tonnes = draw_int(1, 2);
+      demand_units += tonnes;
+      problem.demand.push_back({draw_int(0, n - 1), static_cast<double>(tonnes), static_cast<double>(draw_int(1, 30))});
+    }
+    for (int from = 0; from < n; ++from) {
+      for (int to = 0; to < n; ++to) {
+        if (from == to) continue;
+        problem.wedge_usd_per_kg[from * n + to] = draw_int(0, 9) == 0 ? kInf : draw_int(0, 6);
+      }
+      if (draw_int(0, 3) == 0) problem.export_cap_tonnes[from] = draw_int(0, 2);
+    }
+    CAPTURE(instance);
+    const MarketSolution s = ClearMarket(problem);
+    CHECK(s.welfare_usd == doctest::Approx(BruteForceWelfare(problem)));
+
+    // Equilibrium conditions from the duals (complementary slackness), to the cent.
+    const double eps = 1e-6;
+    for (std::size_t d = 0; d < problem.demand.size(); ++d) {
+      const DemandStep& step = problem.demand[d];
+      const double price = s.price_usd_per_kg[step.region];
+      if (s.demand_served_tonnes[d] > 0) CHECK(step.willingness_to_pay_usd_per_kg >= price - eps);
+      if (s.demand_served_tonnes[d] < step.tonnes) CHECK(step.willingness_to_pay_usd_per_kg <= price + eps);
+    }
+    for (std::size_t k = 0; k < problem.supply.size(); ++k) {
+      const SupplyStep& step = problem.supply[k];
+      const double price = s.origin_price_usd_per_kg[step.region];
+      if (s.supply_sold_tonnes[k] > 0) CHECK(step.cost_usd_per_kg <= price + eps);
+      if (s.supply_sold_tonnes[k] < step.tonnes) CHECK(step.cost_usd_per_kg >= price - eps);
+    }
+    // No profitable arbitrage: buying at an origin and selling at another market never pays more
+    // than the wedge, unless the origin's export quota is used up.
+    for (int from = 0; from < n; ++from) {
+      if (std::isnan(s.origin_price_usd_per_kg[from])) continue;
+      double exported = 0;
+      for (const TradeFlow& f : s.flows) {
+        if (f.from == from && f.to != from) exported += f.tonnes;
+      }
+      const bool quota_binds = exported >= problem.export_cap_tonnes[from] - eps;
+      for (int to = 0; to < n; ++to) {
+        if (std::isnan(s.price_usd_per_kg[to])) continue;
+        const double wedge = from == to ? 0.0 : problem.wedge_usd_per_kg[from * n + to];
+        if (!std::isfinite(wedge) || (from != to && quota_binds)) continue;
+        CHECK(s.price_usd_per_kg[to] <= s.origin_price_usd_per_kg[from] + wedge + eps);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace reesim::world

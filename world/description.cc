@@ -1,0 +1,47 @@
+#include "world/description.h"
+
+#include <cmath>
+#include <cstdlib>
+
+namespace reesim::world {
+
+namespace {
+template <typename T>
+int FindById(const std::vector<T>& items, const std::string& id) {
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (items[i].id == id) return static_cast<int>(i);
+  }
+  return -1;
+}
+}  // namespace
+
+int WorldDescription::FindRegion(const std::string& id) const { return FindById(regions, id); }
+int WorldDescription::FindProduct(const std::string& id) const { return FindById(products, id); }
+int WorldDescription::FindActor(const std::string& id) const { return FindById(actors, id); }
+
+std::string WorldDescription::PeriodLabel(int round) const {
+  // start_period is "YYYY" or "YYYYQn" (validated at load).
+  const int start_year = std::atoi(start_period.substr(0, 4).c_str());
+  const int start_sub = start_period.size() > 5 ? std::atoi(start_period.substr(5).c_str()) - 1 : 0;
+  const int index = start_sub + round;
+  const int year = start_year + index / rounds_per_year;
+  const int sub = index % rounds_per_year + 1;
+  if (rounds_per_year == 1) return std::to_string(year);
+  if (rounds_per_year == 4) return std::to_string(year) + "Q" + std::to_string(sub);
+  return std::to_string(year) + "P" + std::to_string(sub);
+}
+
+double WorldDescription::Capacity(int plant, int round) const {
+  const Plant& p = plants[plant];
+  if (p.capacity_growth_per_year == 0) return p.capacity_tonnes_per_round;
+  return p.capacity_tonnes_per_round * std::pow(1.0 + p.capacity_growth_per_year, static_cast<double>(round) / rounds_per_year);
+}
+
+void DeriveIndexes(WorldDescription& world) {
+  for (auto& list : world.products_by_stage) list.clear();
+  for (int p = 0; p < world.ProductCount(); ++p) {
+    world.products_by_stage[static_cast<int>(world.products[p].stage)].push_back(p);
+  }
+}
+
+}  // namespace reesim::world

@@ -1,0 +1,132 @@
+// The immutable description of a world: regions and their governments, the products of the chain,
+// plants, final demand, transport costs and market parameters. Loaded once from a scenario file,
+// validated, and shared const by every round (FLAME GPU 2's ModelDescription, OpenSpiel's Game).
+// Quantities are tonnes of rare-earth oxide equivalent (REO) per round, prices USD per kg.
+// The chain (MODEL.md of the project docs, docs/model.md): mining -> separation -> metal -> magnet ->
+// sectors; a separation plant turns one tonne of feed into the feed's oxide mix (joint production).
+#pragma once
+
+#include <array>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace reesim::world {
+
+enum class Stage { kMining = 0, kSeparation = 1, kMetal = 2, kMagnet = 3 };
+inline constexpr int kStageCount = 4;
+inline constexpr std::array<const char*, kStageCount> kStageNames = {"mining", "separation", "metal",
+                                                                     "magnet"};
+
+enum class Sector { kEv = 0, kWind = 1, kElectronics = 2, kDefence = 3, kIndustrial = 4 };
+inline constexpr int kSectorCount = 5;
+inline constexpr std::array<const char*, kSectorCount> kSectorNames = {"ev", "wind", "electronics",
+                                                                       "defence", "industrial"};
+
+inline constexpr double kUnlimited = std::numeric_limits<double>::infinity();
+
+struct PayoffWeights {
+  double consumer_surplus = 0;
+  double producer_surplus = 0;
+  double revenue = 0;
+  double security = 0;
+  double leverage = 0;
+  double environment = 0;
+};
+
+struct Actor {
+  std::string id;
+  std::string name;
+  PayoffWeights weights;
+};
+
+struct Region {
+  std::string id;
+  std::string name;
+  int actor = -1;
+};
+
+struct ProductShare {
+  int product = -1;
+  double tonnes_per_tonne = 0;
+};
+
+struct Product {
+  std::string id;
+  Stage stage = Stage::kMining;
+  double reference_price_usd_per_kg = 0;
+  std::vector<ProductShare> separates_into;  // mining products: the oxide mix of one tonne of feed
+  std::vector<ProductShare> made_from;       // metal and magnet products: the recipe
+};
+
+struct Plant {
+  std::string id;
+  int region = -1;
+  std::string owner;
+  Stage stage = Stage::kMining;
+  // The product it makes; for separation plants, the feed it separates.
+  int product = -1;
+  double capacity_tonnes_per_round = 0;  // in the first round
+  double capacity_growth_per_year = 0;   // exogenous trend, compounded
+  double unit_cost_usd_per_kg = 0;
+  double opening_stock_tonnes = 0;
+};
+
+struct DemandEntry {
+  int region = -1;
+  Sector sector = Sector::kIndustrial;
+  int product = -1;
+  double base_tonnes_per_round = 0;
+  double reference_price_usd_per_kg = 0;
+  double elasticity = 0;
+  double growth_per_year = 0;
+  bool critical = false;
+};
+
+struct MarketParameters {
+  double expectation_weight = 0.5;
+  double carrying_cost_per_round = 0.05;
+  double target_stock_rounds = 0.5;
+  double demand_price_cap_multiple = 8.0;
+  double demand_price_floor_multiple = 0.25;
+  double demand_shock_sd = 0.0;
+  double substitution_speed = 0.0;
+  double substitution_max_share = 0.3;
+  double substitution_decay = 0.0;
+};
+
+struct WorldDescription {
+  std::string name;
+  std::string start_period = "2024Q1";
+  int rounds_per_year = 4;
+  int default_rounds = 8;
+  std::vector<Actor> actors;
+  std::vector<Region> regions;
+  std::vector<Product> products;
+  std::vector<Plant> plants;
+  std::vector<DemandEntry> demand;
+  std::vector<double> transport_usd_per_kg;  // [from * regions + to]; 0 on the diagonal
+  std::vector<bool> in_reference_price;      // [region]: counts towards the world price `price.<p>`
+  MarketParameters market;
+
+  // Derived once at load: products of each stage in id order of the scenario.
+  std::array<std::vector<int>, kStageCount> products_by_stage;
+
+  int RegionCount() const { return static_cast<int>(regions.size()); }
+  int ProductCount() const { return static_cast<int>(products.size()); }
+  int PlantCount() const { return static_cast<int>(plants.size()); }
+  double Transport(int from, int to) const { return transport_usd_per_kg[from * RegionCount() + to]; }
+  // Returns the plant's capacity in the given round (its trend applied).
+  double Capacity(int plant, int round) const;
+  // Returns the label of a round: "2024Q3" for quarters, "2026" for years, "2024P5" otherwise.
+  std::string PeriodLabel(int round) const;
+  // Returns the index of the region/product/actor with this id, or -1.
+  int FindRegion(const std::string& id) const;
+  int FindProduct(const std::string& id) const;
+  int FindActor(const std::string& id) const;
+};
+
+// Fills products_by_stage; called by loaders after the products are set.
+void DeriveIndexes(WorldDescription& world);
+
+}  // namespace reesim::world

@@ -1,0 +1,142 @@
+#include "world/market.h"
+
+#include <lemon/network_simplex.h>
+#include <lemon/smart_graph.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "world/check.h"
+
+namespace reesim::world {
+
+namespace {
+
+using Graph = lemon::SmartDigraph;
+using Solver = lemon::NetworkSimplex<Graph, std::int64_t, std::int64_t>;
+
+constexpr double kKgPerTonne = 1000.0;
+constexpr double kMoneyScale = 1e4;  // cost units per USD/kg
+
+std::int64_t ToKg(double tonnes) { return static_cast<std::int64_t>(std::llround(tonnes * kKgPerTonne)); }
+std::int64_t ToCost(double usd_per_kg) {
+  return static_cast<std::int64_t>(std::llround(usd_per_kg * kMoneyScale));
+}
+
+}  // namespace
+
+void MarketProblem::Reset(int n) {
+  region_count = n;
+  supply.clear();
+  demand.clear();
+  wedge_usd_per_kg.assign(static_cast<std::size_t>(n) * n, 0.0);
+  export_cap_tonnes.assign(n, std::numeric_limits<double>::infinity());
+}
+
+MarketSolution ClearMarket(const MarketProblem& problem) {
+  const int n = problem.region_count;
+  REESIM_CHECK_EQ(problem.wedge_usd_per_kg.size(), static_cast<std::size_t>(n) * n);
+  REESIM_CHECK_EQ(problem.export_cap_tonnes.size(), static_cast<std::size_t>(n));
+
+  Graph graph;
+  Graph::ArcMap<std::int64_t> capacity(graph);
+  Graph::ArcMap<std::int64_t> cost(graph);
+  const Graph::Node source = graph.addNode();
+  const Graph::Node sink = graph.addNode();
+  std::vector<Graph::Node> origin(n, lemon::INVALID);
+  std::vector<Graph::Node> market(n, lemon::INVALID);
+  std::vector<Graph::Node> export_hub(n, lemon::INVALID);
+
+  auto add_arc = [&](Graph::Node u, Graph::Node v, std::int64_t cap, std::int64_t c) {
+    const Graph::Arc arc = graph.addArc(u, v);
+    capacity[arc] = cap;
+    cost[arc] = c;
+    return arc;
+  };
+
+  std::int64_t total_supply_kg = 0;
+  std::vector<Graph::Arc> supply_arcs;
+  supply_arcs.reserve(problem.supply.size());
+  for (const SupplyStep& step : problem.supply) {
+    REESIM_CHECK(step.region >= 0 && step.region < n);
+    REESIM_CHECK_GE(step.tonnes, 0.0);
+    if (origin[step.region] == lemon::INVALID) origin[step.region] = graph.addNode();
+    const std::int64_t kg = ToKg(step.tonnes);
+    total_supply_kg += kg;
+    supply_arcs.push_back(add_arc(source, origin[step.region], kg, ToCost(step.cost_usd_per_kg)));
+  }
+  std::vector<Graph::Arc> demand_arcs;
+  demand_arcs.reserve(problem.demand.size());
+  for (const DemandStep& step : problem.demand) {
+    REESIM_CHECK(step.region >= 0 && step.region < n);
+    REESIM_CHECK_GE(step.tonnes, 0.0);
+    if (market[step.region] == lemon::INVALID) market[step.region] = graph.addNode();
+    demand_arcs.push_back(
+        add_arc(market[step.region], sink, ToKg(step.tonnes), -ToCost(step.willingness_to_pay_usd_per_kg)));
+  }
+  // Unsold supply leaves through a free bypass, so the problem is always feasible.
+  add_arc(source, sink, total_supply_kg, 0);
+
+  struct Route {
+    Graph::Arc arc;
+    int from;
+    int to;
+  };
+  std::vector<Route> routes;
+  for (int from = 0; from < n; ++from) {
+    if (origin[from] == lemon::INVALID) continue;
+    Graph::Node exports_from = origin[from];
+    if (std::isfinite(problem.export_cap_tonnes[from])) {
+      export_hub[from] = graph.addNode();
+      add_arc(origin[from], export_hub[from], ToKg(problem.export_cap_tonnes[from]), 0);
+      exports_from = export_hub[from];
+    }
+    for (int to = 0; to < n; ++to) {
+      if (market[to] == lemon::INVALID) continue;
+      if (to == from) {
+        routes.push_back({add_arc(origin[from], market[to], total_supply_kg, 0), from, to});
+        continue;
+      }
+      const double wedge = problem.wedge_usd_per_kg[static_cast<std::size_t>(from) * n + to];
+      if (!std::isfinite(wedge)) continue;
+      REESIM_CHECK_GE(wedge, 0.0);
+      routes.push_back({add_arc(exports_from, market[to], total_supply_kg, ToCost(wedge)), from, to});
+    }
+  }
+
+  Solver solver(graph);
+  solver.upperMap(capacity).costMap(cost).stSupply(source, sink, total_supply_kg);
+  const Solver::ProblemType result = solver.run();
+  REESIM_CHECK(result == Solver::OPTIMAL);
+
+  MarketSolution solution;
+  solution.supply_sold_tonnes.reserve(supply_arcs.size());
+  for (const Graph::Arc arc : supply_arcs) {
+    solution.supply_sold_tonnes.push_back(static_cast<double>(solver.flow(arc)) / kKgPerTonne);
+  }
+  solution.demand_served_tonnes.reserve(demand_arcs.size());
+  for (const Graph::Arc arc : demand_arcs) {
+    solution.demand_served_tonnes.push_back(static_cast<double>(solver.flow(arc)) / kKgPerTonne);
+  }
+  for (const Route& route : routes) {
+    const std::int64_t kg = solver.flow(route.arc);
+    if (kg > 0) solution.flows.push_back({route.from, route.to, static_cast<double>(kg) / kKgPerTonne});
+  }
+  // Duals: the potential difference to the sink is the value of one more kg delivered at a node.
+  const double sink_potential = static_cast<double>(solver.potential(sink));
+  auto price_of = [&](Graph::Node node) {
+    return (static_cast<double>(solver.potential(node)) - sink_potential) / kMoneyScale;
+  };
+  solution.price_usd_per_kg.assign(n, std::numeric_limits<double>::quiet_NaN());
+  solution.origin_price_usd_per_kg.assign(n, std::numeric_limits<double>::quiet_NaN());
+  for (int r = 0; r < n; ++r) {
+    if (origin[r] != lemon::INVALID) solution.origin_price_usd_per_kg[r] = price_of(origin[r]);
+    const Graph::Node node = market[r] != lemon::INVALID ? market[r] : origin[r];
+    if (node != lemon::INVALID) solution.price_usd_per_kg[r] = price_of(node);
+  }
+  solution.welfare_usd = -solver.totalCost<double>() / kMoneyScale;  // kg * USD/kg
+  return solution;
+}
+
+}  // namespace reesim::world

@@ -1,0 +1,63 @@
+// One product's market as the welfare-maximising transportation problem (DESIGN.md, "Clearing"):
+// supply steps at regions (offers at cost), demand steps at regions (bids at willingness to pay),
+// an arc from every supplying region to every demanding region costing the wedge between them
+// (transport + tariff + export tax; no arc where a ban applies), and a cap on each region's exports
+// (export quotas). The solution is a competitive equilibrium: regional prices are the duals, so where
+// trade flows the importer's price exceeds the exporter's by exactly the wedge, and a binding export
+// quota lowers the exporter's domestic price below the world price less the wedge.
+//
+// Solved exactly as a min-cost flow with LEMON's NetworkSimplex on integers: quantities in kg,
+// money in 1e-4 USD per kg, so the optimum and its duals are exact and deterministic.
+#pragma once
+
+#include <vector>
+
+namespace reesim::world {
+
+struct SupplyStep {
+  int region = -1;
+  double tonnes = 0;
+  double cost_usd_per_kg = 0;
+};
+
+struct DemandStep {
+  int region = -1;
+  double tonnes = 0;
+  double willingness_to_pay_usd_per_kg = 0;
+};
+
+struct MarketProblem {
+  int region_count = 0;
+  std::vector<SupplyStep> supply;
+  std::vector<DemandStep> demand;
+  // [from * region_count + to], from != to: the wedge in USD/kg; +infinity = no arc (a ban).
+  std::vector<double> wedge_usd_per_kg;
+  // [region]: most tonnes the region may export; +infinity = no quota.
+  std::vector<double> export_cap_tonnes;
+
+  // Sets up an empty problem over n regions with free trade at zero cost.
+  void Reset(int n);
+};
+
+struct TradeFlow {
+  int from = -1;
+  int to = -1;
+  double tonnes = 0;
+};
+
+struct MarketSolution {
+  std::vector<double> supply_sold_tonnes;    // [supply step]
+  std::vector<double> demand_served_tonnes;  // [demand step]
+  // [region]: the region's price; NaN where the region neither supplies nor demands the product.
+  std::vector<double> price_usd_per_kg;
+  // [region]: the value of a kg at the region's supply node (its producers' price); NaN without supply.
+  // Equals the regional price where producers sell at home; below it when an export quota binds.
+  std::vector<double> origin_price_usd_per_kg;
+  std::vector<TradeFlow> flows;              // positive flows, domestic ones (from == to) included
+  double welfare_usd = 0;                    // bids served minus costs minus wedges
+};
+
+// Solves the market exactly. Prices: where a region both supplies and demands, its market price.
+MarketSolution ClearMarket(const MarketProblem& problem);
+
+}  // namespace reesim::world

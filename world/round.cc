@@ -1,0 +1,352 @@
+#include "world/round.h"
+
+#include <oneapi/tbb/parallel_for.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+
+#include "world/check.h"
+#include "world/random.h"
+
+namespace reesim::world {
+
+namespace {
+
+constexpr double kKgPerTonne = 1000.0;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Price multiples of P0 between the demand curve's cap and floor where it is cut into steps.
+constexpr std::array<double, 9> kDemandGrid = {4.0, 2.0, 1.5, 1.25, 1.1, 1.0, 0.9, 0.75, 0.5};
+
+struct SupplyOwner {
+  int plant = -1;
+  bool from_stock = false;
+};
+
+struct DemandOwner {
+  int plant = -1;         // a processor buying its input, or
+  int demand_entry = -1;  // a sector's final demand
+};
+
+struct ProductMarket {
+  MarketProblem problem;
+  std::vector<SupplyOwner> supply_owner;
+  std::vector<DemandOwner> demand_owner;
+  MarketSolution solution;
+};
+
+bool Sells(const WorldDescription& world, const Plant& plant, int product) {
+  if (plant.stage == Stage::kSeparation) {
+    for (const ProductShare& share : world.products[plant.product].separates_into) {
+      if (share.product == product) return true;
+    }
+    return false;
+  }
+  return plant.product == product;
+}
+
+// Tonnes of `product` needed per tonne of the plant's output; 0 if it is not an input.
+double InputPerOutput(const WorldDescription& world, const Plant& plant, int product) {
+  if (plant.stage == Stage::kSeparation) return plant.product == product ? 1.0 : 0.0;
+  if (plant.stage == Stage::kMining) return 0.0;
+  for (const ProductShare& share : world.products[plant.product].made_from) {
+    if (share.product == product) return share.tonnes_per_tonne;
+  }
+  return 0.0;
+}
+
+// Expected value of one tonne (per kg) of the plant's output at its region, processing cost excluded.
+double ExpectedOutputValue(const WorldDescription& world, const WorldState& state, const Plant& plant) {
+  const int np = world.ProductCount();
+  if (plant.stage == Stage::kSeparation) {
+    double value = 0;
+    for (const ProductShare& share : world.products[plant.product].separates_into) {
+      value += share.tonnes_per_tonne * state.expected_price_usd_per_kg[WorldState::At(plant.region, share.product, np)];
+    }
+    return value;
+  }
+  return state.expected_price_usd_per_kg[WorldState::At(plant.region, plant.product, np)];
+}
+
+// The round's demand at the reference price: growth, substitution and the demand shock.
+double ReferenceDemand(const WorldDescription& world, const WorldState& state, const RoundInputs& inputs,
+                       int entry) {
+  const DemandEntry& demand = world.demand[entry];
+  const double years = static_cast<double>(state.round) / world.rounds_per_year;
+  double tonnes = demand.base_tonnes_per_round * std::pow(1.0 + demand.growth_per_year, years) *
+                  (1.0 - state.substituted_share[entry]);
+  const double sd = world.market.demand_shock_sd;
+  if (sd > 0) {
+    RandomStream random(inputs.seed, inputs.run, static_cast<std::uint64_t>(state.round),
+                        static_cast<std::uint64_t>(entry), RandomPurpose::kDemandShock);
+    tonnes *= std::exp(sd * random.Normal() - 0.5 * sd * sd);
+  }
+  return tonnes;
+}
+
+void AddDemandCurve(const WorldDescription& world, const DemandEntry& demand, int entry, double reference_tonnes,
+                    ProductMarket& market) {
+  const double p0 = demand.reference_price_usd_per_kg;
+  const double cap = world.market.demand_price_cap_multiple;
+  const double floor = world.market.demand_price_floor_multiple;
+  auto quantity_at = [&](double multiple) { return reference_tonnes * std::pow(multiple, demand.elasticity); };
+  double previous_multiple = cap;
+  double previous_quantity = quantity_at(cap);
+  market.problem.demand.push_back({demand.region, previous_quantity, cap * p0});
+  market.demand_owner.push_back({-1, entry});
+  auto add_step = [&](double multiple) {
+    const double quantity = quantity_at(multiple);
+    if (quantity > previous_quantity) {
+      market.problem.demand.push_back({demand.region, quantity - previous_quantity, multiple * p0});
+      market.demand_owner.push_back({-1, entry});
+    }
+    previous_multiple = multiple;
+    previous_quantity = quantity;
+  };
+  for (double multiple : kDemandGrid) {
+    if (multiple < previous_multiple && multiple > floor) add_step(multiple);
+  }
+  if (floor < previous_multiple) add_step(floor);
+}
+
+// Sets up one product's market from stocks, decisions, expectations, demand and barriers.
+void BuildMarket(const WorldDescription& world, const WorldState& state, const RoundScratch& scratch,
+                 const std::vector<double>& reference_demand, int product, ProductMarket& market) {
+  const int nr = world.RegionCount();
+  const int np = world.ProductCount();
+  const BarrierTable& barriers = scratch.barriers;
+  market.problem.Reset(nr);
+  market.supply_owner.clear();
+  market.demand_owner.clear();
+
+  for (int from = 0; from < nr; ++from) {
+    const double exporter_price = state.expected_price_usd_per_kg[WorldState::At(from, product, np)];
+    market.problem.export_cap_tonnes[from] = barriers.export_quota_tonnes[WorldState::At(from, product, np)];
+    for (int to = 0; to < nr; ++to) {
+      if (to == from) continue;
+      const std::size_t arc = barriers.Arc(product, from, to);
+      double& wedge = market.problem.wedge_usd_per_kg[static_cast<std::size_t>(from) * nr + to];
+      if (barriers.banned[arc]) {
+        wedge = std::numeric_limits<double>::infinity();
+        continue;
+      }
+      // Ad-valorem rates become a per-kg wedge at the exporter's expected price.
+      wedge = world.Transport(from, to) +
+              (barriers.tariff_ad_valorem[arc] + barriers.export_tax_ad_valorem[arc]) * exporter_price;
+    }
+  }
+
+  for (int i = 0; i < world.PlantCount(); ++i) {
+    const Plant& plant = world.plants[i];
+    const PlantDecision& decision = scratch.decisions.plants[i];
+    if (plant.stage == Stage::kMining && plant.product == product && decision.output_target_tonnes > 0) {
+      market.problem.supply.push_back({plant.region, decision.output_target_tonnes, plant.unit_cost_usd_per_kg});
+      market.supply_owner.push_back({i, false});
+    }
+    const double stock = state.stock_tonnes[WorldState::At(i, product, np)];
+    if (stock > 0 && Sells(world, plant, product)) {
+      const double ask =
+          decision.stock_ask_fraction * state.expected_price_usd_per_kg[WorldState::At(plant.region, product, np)];
+      market.problem.supply.push_back({plant.region, stock, std::max(0.0, ask)});
+      market.supply_owner.push_back({i, true});
+    }
+    const double per_output = InputPerOutput(world, plant, product);
+    if (per_output <= 0 || decision.output_target_tonnes <= 0) continue;
+    // A processor bids its input's share of the expected output value net of processing cost.
+    const double net_value = ExpectedOutputValue(world, state, plant) - plant.unit_cost_usd_per_kg;
+    if (net_value <= 0) continue;
+    double willingness_to_pay = net_value;
+    if (plant.stage != Stage::kSeparation) {
+      double input_value = 0;
+      for (const ProductShare& share : world.products[plant.product].made_from) {
+        input_value += share.tonnes_per_tonne *
+                       state.expected_price_usd_per_kg[WorldState::At(plant.region, share.product, np)];
+      }
+      if (input_value <= 0) continue;
+      willingness_to_pay =
+          net_value / input_value * state.expected_price_usd_per_kg[WorldState::At(plant.region, product, np)];
+    }
+    const double tonnes = per_output * decision.output_target_tonnes - stock;
+    if (tonnes <= 0) continue;
+    market.problem.demand.push_back({plant.region, tonnes, willingness_to_pay});
+    market.demand_owner.push_back({i, -1});
+  }
+
+  for (int entry = 0; entry < static_cast<int>(world.demand.size()); ++entry) {
+    const DemandEntry& demand = world.demand[entry];
+    if (demand.product == product && reference_demand[entry] > 0) {
+      AddDemandCurve(world, demand, entry, reference_demand[entry], market);
+    }
+  }
+}
+
+// Turns the inputs bought by the plants of `stage` into output (Leontief, up to capacity).
+void Process(const WorldDescription& world, Stage stage, WorldState& state, RoundOutcome& outcome) {
+  const int np = world.ProductCount();
+  for (int i = 0; i < world.PlantCount(); ++i) {
+    const Plant& plant = world.plants[i];
+    if (plant.stage != stage) continue;
+    double* stock = &state.stock_tonnes[WorldState::At(i, 0, np)];
+    PlantOutcome& result = outcome.plants[i];
+    if (stage == Stage::kSeparation) {
+      const double feed = stock[plant.product];
+      if (feed <= 0) continue;
+      for (const ProductShare& share : world.products[plant.product].separates_into) {
+        stock[share.product] += feed * share.tonnes_per_tonne;
+      }
+      stock[plant.product] = 0;
+      result.output_tonnes += feed;
+      result.cost_usd += feed * kKgPerTonne * plant.unit_cost_usd_per_kg;
+      continue;
+    }
+    double tonnes = world.Capacity(i, state.round);
+    for (const ProductShare& share : world.products[plant.product].made_from) {
+      tonnes = std::min(tonnes, stock[share.product] / share.tonnes_per_tonne);
+    }
+    if (tonnes <= 0) continue;
+    for (const ProductShare& share : world.products[plant.product].made_from) {
+      stock[share.product] = std::max(0.0, stock[share.product] - tonnes * share.tonnes_per_tonne);
+    }
+    stock[plant.product] += tonnes;
+    result.output_tonnes += tonnes;
+    result.cost_usd += tonnes * kKgPerTonne * plant.unit_cost_usd_per_kg;
+  }
+}
+
+// Books one product's clearing into stocks, plant accounts, demand, flows and trade revenue.
+void Settle(const WorldDescription& world, const RoundScratch& scratch, int product, const ProductMarket& market,
+            WorldState& state, RoundOutcome& outcome) {
+  const int np = world.ProductCount();
+  const MarketSolution& solution = market.solution;
+  auto price_at = [&](int region) { return solution.price_usd_per_kg[region]; };
+  for (int r = 0; r < world.RegionCount(); ++r) {
+    outcome.price_usd_per_kg[WorldState::At(r, product, np)] = price_at(r);
+  }
+  for (std::size_t s = 0; s < market.supply_owner.size(); ++s) {
+    const double sold = solution.supply_sold_tonnes[s];
+    if (sold <= 0) continue;
+    const SupplyOwner owner = market.supply_owner[s];
+    const Plant& plant = world.plants[owner.plant];
+    PlantOutcome& result = outcome.plants[owner.plant];
+    result.sales_tonnes += sold;
+    // Producers earn their supply node's price: below the domestic price when an export quota binds.
+    result.revenue_usd += sold * kKgPerTonne * solution.origin_price_usd_per_kg[plant.region];
+    if (owner.from_stock) {
+      double& stock = state.stock_tonnes[WorldState::At(owner.plant, product, np)];
+      stock = std::max(0.0, stock - sold);
+    } else {
+      result.output_tonnes += sold;
+      result.cost_usd += sold * kKgPerTonne * plant.unit_cost_usd_per_kg;
+    }
+  }
+  for (std::size_t d = 0; d < market.demand_owner.size(); ++d) {
+    const double served = solution.demand_served_tonnes[d];
+    if (served <= 0) continue;
+    const DemandOwner owner = market.demand_owner[d];
+    const DemandStep& step = market.problem.demand[d];
+    const double price = price_at(step.region);
+    outcome.consumed_tonnes[WorldState::At(step.region, product, np)] += served;
+    if (owner.plant >= 0) {
+      state.stock_tonnes[WorldState::At(owner.plant, product, np)] += served;
+      outcome.plants[owner.plant].cost_usd += served * kKgPerTonne * price;
+    } else {
+      DemandOutcome& result = outcome.demand[owner.demand_entry];
+      result.served_tonnes += served;
+      result.surplus_usd += served * kKgPerTonne * (step.willingness_to_pay_usd_per_kg - price);
+    }
+  }
+  const BarrierTable& barriers = scratch.barriers;
+  for (const TradeFlow& flow : solution.flows) {
+    outcome.flows.push_back({product, flow.from, flow.to, flow.tonnes, price_at(flow.to)});
+    if (flow.from == flow.to) continue;
+    const std::size_t arc = barriers.Arc(product, flow.from, flow.to);
+    const double base = state.expected_price_usd_per_kg[WorldState::At(flow.from, product, np)] * flow.tonnes * kKgPerTonne;
+    outcome.trade_revenue_usd[flow.to] += barriers.tariff_ad_valorem[arc] * base;
+    outcome.trade_revenue_usd[flow.from] += barriers.export_tax_ad_valorem[arc] * base;
+    state.export_value_usd[WorldState::At(flow.from, product, np)] += flow.tonnes * kKgPerTonne * price_at(flow.to);
+  }
+}
+
+void ResetOutcome(const WorldDescription& world, int round, RoundOutcome& outcome) {
+  const std::size_t cells = static_cast<std::size_t>(world.RegionCount()) * world.ProductCount();
+  outcome.round = round;
+  outcome.plants.assign(world.plants.size(), PlantOutcome{});
+  outcome.flows.clear();
+  outcome.demand.assign(world.demand.size(), DemandOutcome{});
+  outcome.price_usd_per_kg.assign(cells, kNaN);
+  outcome.consumed_tonnes.assign(cells, 0.0);
+  outcome.trade_revenue_usd.assign(world.regions.size(), 0.0);
+}
+
+}  // namespace
+
+void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> agents, const RoundInputs& inputs,
+                  WorldState& state, RoundScratch& scratch, RoundOutcome& outcome) {
+  const int np = world.ProductCount();
+  ResetOutcome(world, state.round, outcome);
+
+  // Observe and decide: every agent in parallel, each writing only its own slots.
+  scratch.decisions.Resize(world);
+  const Observation observation{world, state};
+  tbb::parallel_for(std::size_t{0}, agents.size(), [&](std::size_t a) {
+    RandomStream random(inputs.seed, inputs.run, static_cast<std::uint64_t>(state.round), a,
+                        RandomPurpose::kAgentDecision);
+    agents[a]->Decide(observation, random, scratch.decisions);
+  });
+
+  // Apply: instruments in actor order, then in the order each actor listed them.
+  scratch.barriers.Reset(world.RegionCount(), np);
+  for (const auto& instruments : scratch.decisions.instruments) {
+    for (const Instrument* instrument : instruments) instrument->Apply(world, state, scratch.barriers);
+  }
+
+  std::vector<double> reference_demand(world.demand.size());
+  for (std::size_t e = 0; e < world.demand.size(); ++e) {
+    reference_demand[e] = ReferenceDemand(world, state, inputs, static_cast<int>(e));
+    outcome.demand[e].reference_tonnes = reference_demand[e];
+  }
+  std::fill(state.export_value_usd.begin(), state.export_value_usd.end(), 0.0);
+
+  // Clear: stage by stage; the plants of the next stage process what they bought before it clears.
+  std::vector<ProductMarket> markets(np);
+  for (int stage = 0; stage < kStageCount; ++stage) {
+    const std::vector<int>& products = world.products_by_stage[stage];
+    tbb::parallel_for(std::size_t{0}, products.size(), [&](std::size_t k) {
+      ProductMarket& market = markets[products[k]];
+      BuildMarket(world, state, scratch, reference_demand, products[k], market);
+      market.solution = ClearMarket(market.problem);
+    });
+    for (int product : products) Settle(world, scratch, product, markets[product], state, outcome);
+    if (stage + 1 < kStageCount) Process(world, static_cast<Stage>(stage + 1), state, outcome);
+  }
+
+  // Settle: expectations, the slow variables of demand, the round counter.
+  const double weight = world.market.expectation_weight;
+  for (std::size_t cell = 0; cell < outcome.price_usd_per_kg.size(); ++cell) {
+    const double price = outcome.price_usd_per_kg[cell];
+    if (std::isnan(price)) continue;
+    state.price_usd_per_kg[cell] = price;
+    state.expected_price_usd_per_kg[cell] += weight * (price - state.expected_price_usd_per_kg[cell]);
+  }
+  const MarketParameters& params = world.market;
+  for (std::size_t e = 0; e < world.demand.size(); ++e) {
+    const DemandEntry& demand = world.demand[e];
+    const double price = outcome.price_usd_per_kg[WorldState::At(demand.region, demand.product, np)];
+    if (!std::isnan(price)) state.average_price_usd_per_kg[e] += 0.25 * (price - state.average_price_usd_per_kg[e]);
+    double& s = state.substituted_share[e];
+    const double pressure = std::max(0.0, std::log(state.average_price_usd_per_kg[e] / demand.reference_price_usd_per_kg));
+    s = std::clamp(s + params.substitution_speed * pressure * (params.substitution_max_share - s) -
+                       params.substitution_decay * s,
+                   0.0, 1.0);
+  }
+  for (int i = 0; i < world.PlantCount(); ++i) {
+    double held = 0;
+    for (int p = 0; p < np; ++p) held += state.stock_tonnes[WorldState::At(i, p, np)];
+    outcome.plants[i].stock_tonnes = held;
+  }
+  ++state.round;
+}
+
+}  // namespace reesim::world

@@ -1,0 +1,67 @@
+// The round (DESIGN.md): observe, decide (agents in parallel), apply (policies -> barrier table),
+// clear (stage by stage, upstream first; products of a stage in parallel), settle (stocks,
+// expectations, substitution). One named transition over explicit inputs: description, state,
+// agents, seed. Its typed outcome feeds the snapshot; nothing here touches protobuf or strings.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "world/agent.h"
+#include "world/barriers.h"
+#include "world/description.h"
+#include "world/market.h"
+#include "world/state.h"
+
+namespace reesim::world {
+
+struct PlantOutcome {
+  double output_tonnes = 0;   // produced this round (separation: feed separated)
+  double sales_tonnes = 0;
+  double revenue_usd = 0;
+  double cost_usd = 0;        // processing plus inputs bought
+  double stock_tonnes = 0;    // held at the end of the round, outputs and inputs
+};
+
+struct FlowOutcome {
+  int product = -1;
+  int from = -1;
+  int to = -1;
+  double tonnes = 0;
+  double price_usd_per_kg = 0;  // delivered price at the destination
+};
+
+struct DemandOutcome {
+  double reference_tonnes = 0;  // demand at the reference price this round
+  double served_tonnes = 0;
+  double surplus_usd = 0;       // consumer surplus over the served steps
+};
+
+struct RoundOutcome {
+  int round = 0;
+  std::vector<PlantOutcome> plants;       // [plant]
+  std::vector<FlowOutcome> flows;         // by product, then origin, then destination
+  std::vector<DemandOutcome> demand;      // [demand entry]
+  std::vector<double> price_usd_per_kg;   // [region * products + product]; NaN: no market there
+  std::vector<double> consumed_tonnes;    // [region * products + product]: final and intermediate use
+  std::vector<double> trade_revenue_usd;  // [region]: tariffs collected plus export taxes
+};
+
+// Reusable buffers of a run (kept between rounds).
+struct RoundScratch {
+  Decisions decisions;
+  BarrierTable barriers;
+};
+
+struct RoundInputs {
+  std::uint64_t seed = 1;
+  std::uint64_t run = 0;
+};
+
+// Advances `state` by one round. Agents decide in parallel on the calling TBB arena; results do not
+// depend on the thread count.
+void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> agents,
+                  const RoundInputs& inputs, WorldState& state, RoundScratch& scratch, RoundOutcome& outcome);
+
+}  // namespace reesim::world

@@ -1,0 +1,68 @@
+#include "world/state.h"
+
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+namespace reesim::world {
+
+WorldState InitialState(const WorldDescription& world) {
+  const int np = world.ProductCount();
+  WorldState state;
+  state.stock_tonnes.assign(static_cast<std::size_t>(world.PlantCount()) * np, 0.0);
+  for (int i = 0; i < world.PlantCount(); ++i) {
+    const Plant& plant = world.plants[i];
+    if (plant.stage == Stage::kSeparation) {
+      for (const ProductShare& share : world.products[plant.product].separates_into) {
+        state.stock_tonnes[WorldState::At(i, share.product, np)] += plant.opening_stock_tonnes * share.tonnes_per_tonne;
+      }
+    } else {
+      state.stock_tonnes[WorldState::At(i, plant.product, np)] = plant.opening_stock_tonnes;
+    }
+  }
+  const std::size_t cells = static_cast<std::size_t>(world.RegionCount()) * np;
+  state.expected_price_usd_per_kg.resize(cells);
+  for (int r = 0; r < world.RegionCount(); ++r) {
+    for (int p = 0; p < np; ++p) {
+      state.expected_price_usd_per_kg[WorldState::At(r, p, np)] = world.products[p].reference_price_usd_per_kg;
+    }
+  }
+  state.price_usd_per_kg.assign(cells, std::numeric_limits<double>::quiet_NaN());
+  state.export_value_usd.assign(cells, 0.0);
+  state.substituted_share.assign(world.demand.size(), 0.0);
+  state.average_price_usd_per_kg.resize(world.demand.size());
+  for (std::size_t e = 0; e < world.demand.size(); ++e) {
+    state.average_price_usd_per_kg[e] = world.demand[e].reference_price_usd_per_kg;
+  }
+  return state;
+}
+
+std::string Fingerprint(const WorldState& state) {
+  // FNV-1a over the exact bits of every field, in declaration order.
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  auto mix_bytes = [&](const void* data, std::size_t size) {
+    const auto* bytes = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < size; ++i) {
+      hash ^= bytes[i];
+      hash *= 0x100000001b3ULL;
+    }
+  };
+  auto mix_vector = [&](const std::vector<double>& values) {
+    const std::uint64_t size = values.size();
+    mix_bytes(&size, sizeof size);
+    mix_bytes(values.data(), values.size() * sizeof(double));
+  };
+  mix_bytes(&state.round, sizeof state.round);
+  mix_vector(state.stock_tonnes);
+  mix_vector(state.expected_price_usd_per_kg);
+  mix_vector(state.price_usd_per_kg);
+  mix_vector(state.average_price_usd_per_kg);
+  mix_vector(state.substituted_share);
+  mix_vector(state.export_value_usd);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, hash >>= 4) out[i] = kHex[hash & 0xF];
+  return out;
+}
+
+}  // namespace reesim::world

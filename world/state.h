@@ -1,0 +1,34 @@
+// The mutable state of a world between rounds: stocks, price expectations and the slow variables of
+// demand. A plain value, cheap to copy (look-ahead strategies copy it), indexed like the description.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "world/description.h"
+
+namespace reesim::world {
+
+struct WorldState {
+  int round = 0;
+  std::vector<double> stock_tonnes;                // [plant * products + product]: outputs and inputs held
+  std::vector<double> expected_price_usd_per_kg;   // [region * products + product]: adaptive expectation
+  std::vector<double> price_usd_per_kg;            // [region * products + product]: last cleared (NaN: none)
+  std::vector<double> average_price_usd_per_kg;    // [demand entry]: moving average of its price (4 rounds)
+  std::vector<double> substituted_share;           // [demand entry]: s_t of MODEL.md
+  std::vector<double> export_value_usd;            // [region * products + product]: last round's exports
+
+  // Returns an index into the [x * products + product] arrays.
+  static std::size_t At(int x, int product, int product_count) {
+    return static_cast<std::size_t>(x) * product_count + product;
+  }
+};
+
+// Returns the state before the first round: opening stocks, expectations at reference prices.
+WorldState InitialState(const WorldDescription& world);
+
+// Returns a hex fingerprint of the state's exact bits (the determinism gate compares these).
+std::string Fingerprint(const WorldState& state);
+
+}  // namespace reesim::world

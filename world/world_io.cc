@@ -1,0 +1,294 @@
+#include "world/world_io.h"
+
+#include <cmath>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "proto/scenario.pb.h"
+#include "world/check.h"
+
+namespace reesim::world {
+
+namespace {
+
+// Collects the context of an error message: "FILE: plants[2] (id "x").capacity: value: why".
+class Complaint {
+ public:
+  explicit Complaint(const std::string& source) : source_(source) {}
+
+  [[noreturn]] void Fail(const std::string& path, const std::string& value, const std::string& why) const {
+    std::ostringstream out;
+    out << source_ << ": " << path;
+    if (!value.empty()) out << " = " << value;
+    out << ": " << why;
+    throw InputError(out.str());
+  }
+
+ private:
+  std::string source_;
+};
+
+std::string Quote(const std::string& s) { return "\"" + s + "\""; }
+std::string Number(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+std::string Item(const char* list, int index, const std::string& id) {
+  std::string path = std::string(list) + "[" + std::to_string(index) + "]";
+  if (!id.empty()) path += " (" + Quote(id) + ")";
+  return path;
+}
+
+template <typename Items>
+void RequireUniqueIds(const Complaint& complaint, const char* list, const Items& items) {
+  std::set<std::string> seen;
+  for (int i = 0; i < items.size(); ++i) {
+    const std::string& id = items[i].id();
+    if (id.empty()) complaint.Fail(Item(list, i, "") + ".id", Quote(id), "an id is required");
+    if (!seen.insert(id).second) complaint.Fail(Item(list, i, id) + ".id", Quote(id), "duplicate id");
+  }
+}
+
+void RequireNonNegative(const Complaint& complaint, const std::string& path, double value) {
+  if (!std::isfinite(value) || value < 0) complaint.Fail(path, Number(value), "must be a finite number >= 0");
+}
+
+Stage StageFromProto(reesim::Stage stage) {
+  switch (stage) {
+    case reesim::MINING: return Stage::kMining;
+    case reesim::SEPARATION: return Stage::kSeparation;
+    case reesim::METAL: return Stage::kMetal;
+    case reesim::MAGNET: return Stage::kMagnet;
+    default: REESIM_CHECK(false);
+  }
+}
+
+}  // namespace
+
+WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::string& source) {
+  const Complaint complaint(source);
+  WorldDescription world;
+  world.name = scenario.name();
+
+  if (scenario.rounds_per_year() < 0 || scenario.rounds_per_year() > 52) {
+    complaint.Fail("rounds_per_year", std::to_string(scenario.rounds_per_year()), "must be between 1 and 52");
+  }
+  world.rounds_per_year = scenario.rounds_per_year() == 0 ? 4 : scenario.rounds_per_year();
+  if (scenario.rounds() < 0) complaint.Fail("rounds", std::to_string(scenario.rounds()), "must be >= 1");
+  world.default_rounds = scenario.rounds() == 0 ? 8 : scenario.rounds();
+  world.start_period = scenario.start_period().empty() ? "2024Q1" : scenario.start_period();
+  static const std::regex kPeriod(R"(^[0-9]{4}(Q[1-4]|P[0-9]{1,2})?$)");
+  if (!std::regex_match(world.start_period, kPeriod)) {
+    complaint.Fail("start_period", Quote(world.start_period), "expected YYYY or YYYYQn, e.g. \"2024Q1\"");
+  }
+
+  if (scenario.actors_size() == 0) complaint.Fail("actors", "", "a scenario needs at least one actor");
+  RequireUniqueIds(complaint, "actors", scenario.actors());
+  for (int i = 0; i < scenario.actors_size(); ++i) {
+    const reesim::Actor& in = scenario.actors(i);
+    Actor actor{in.id(), in.name(), {}};
+    const reesim::PayoffWeights& w = in.weights();
+    actor.weights = {w.consumer_surplus(), w.producer_surplus(), w.revenue(),
+                     w.security(),         w.leverage(),         w.environment()};
+    world.actors.push_back(std::move(actor));
+  }
+
+  if (scenario.regions_size() == 0) complaint.Fail("regions", "", "a scenario needs at least one region");
+  RequireUniqueIds(complaint, "regions", scenario.regions());
+  for (int i = 0; i < scenario.regions_size(); ++i) {
+    const reesim::Region& in = scenario.regions(i);
+    const int actor = world.FindActor(in.actor());
+    if (actor < 0) complaint.Fail(Item("regions", i, in.id()) + ".actor", Quote(in.actor()), "unknown actor");
+    world.regions.push_back({in.id(), in.name(), actor});
+  }
+
+  if (scenario.products_size() == 0) complaint.Fail("products", "", "a scenario needs at least one product");
+  RequireUniqueIds(complaint, "products", scenario.products());
+  for (int i = 0; i < scenario.products_size(); ++i) {
+    const reesim::Product& in = scenario.products(i);
+    const std::string path = Item("products", i, in.id());
+    if (in.stage() == reesim::STAGE_UNSPECIFIED) {
+      complaint.Fail(path + ".stage", "", "every product needs a stage (MINING, SEPARATION, METAL or MAGNET)");
+    }
+    if (!(in.reference_price_usd_per_kg() > 0)) {
+      complaint.Fail(path + ".reference_price_usd_per_kg", Number(in.reference_price_usd_per_kg()), "must be > 0");
+    }
+    world.products.push_back({in.id(), StageFromProto(in.stage()), in.reference_price_usd_per_kg(), {}, {}});
+  }
+  // Second pass: shares refer to products by id.
+  for (int i = 0; i < scenario.products_size(); ++i) {
+    const reesim::Product& in = scenario.products(i);
+    Product& product = world.products[i];
+    const std::string path = Item("products", i, in.id());
+    auto convert = [&](const auto& shares, const char* field, Stage wanted_input_stage, bool from_input) {
+      std::vector<ProductShare> out;
+      for (int k = 0; k < shares.size(); ++k) {
+        const std::string share_path = path + "." + field + "[" + std::to_string(k) + "]";
+        const int p = world.FindProduct(shares[k].product());
+        if (p < 0) complaint.Fail(share_path + ".product", Quote(shares[k].product()), "unknown product");
+        if (world.products[p].stage != wanted_input_stage) {
+          complaint.Fail(share_path + ".product", Quote(shares[k].product()),
+                         std::string(from_input ? "an input" : "an output") + " must be a " +
+                             kStageNames[static_cast<int>(wanted_input_stage)] + " product");
+        }
+        if (!(shares[k].tonnes_per_tonne() > 0)) {
+          complaint.Fail(share_path + ".tonnes_per_tonne", Number(shares[k].tonnes_per_tonne()), "must be > 0");
+        }
+        out.push_back({p, shares[k].tonnes_per_tonne()});
+      }
+      return out;
+    };
+    switch (product.stage) {
+      case Stage::kMining: {
+        if (in.made_from_size() > 0) complaint.Fail(path + ".made_from", "", "a mining product has no recipe");
+        product.separates_into = convert(in.separates_into(), "separates_into", Stage::kSeparation, false);
+        double sum = 0;
+        for (const ProductShare& share : product.separates_into) sum += share.tonnes_per_tonne;
+        if (std::abs(sum - 1.0) > 1e-6) {
+          complaint.Fail(path + ".separates_into", "sum " + Number(sum), "the oxide mix must sum to 1");
+        }
+        break;
+      }
+      case Stage::kSeparation:
+        if (in.made_from_size() > 0 || in.separates_into_size() > 0) {
+          complaint.Fail(path, "", "a separated oxide comes from the mining products' separates_into");
+        }
+        break;
+      case Stage::kMetal:
+      case Stage::kMagnet: {
+        if (in.separates_into_size() > 0) complaint.Fail(path + ".separates_into", "", "only mining products separate");
+        if (in.made_from_size() == 0) complaint.Fail(path + ".made_from", "", "a metal or magnet product needs a recipe");
+        const Stage input_stage = product.stage == Stage::kMetal ? Stage::kSeparation : Stage::kMetal;
+        product.made_from = convert(in.made_from(), "made_from", input_stage, true);
+        break;
+      }
+    }
+  }
+  DeriveIndexes(world);
+
+  RequireUniqueIds(complaint, "plants", scenario.plants());
+  const double rounds_per_year = world.rounds_per_year;
+  for (int i = 0; i < scenario.plants_size(); ++i) {
+    const reesim::Plant& in = scenario.plants(i);
+    const std::string path = Item("plants", i, in.id());
+    Plant plant;
+    plant.id = in.id();
+    plant.owner = in.owner().empty() ? in.id() : in.owner();
+    plant.region = world.FindRegion(in.region());
+    if (plant.region < 0) complaint.Fail(path + ".region", Quote(in.region()), "unknown region");
+    if (in.stage() == reesim::STAGE_UNSPECIFIED) complaint.Fail(path + ".stage", "", "every plant needs a stage");
+    plant.stage = StageFromProto(in.stage());
+    const bool separates = plant.stage == Stage::kSeparation;
+    const std::string& product_id = separates ? in.feed() : in.product();
+    const char* field = separates ? ".feed" : ".product";
+    plant.product = world.FindProduct(product_id);
+    if (plant.product < 0) complaint.Fail(path + field, Quote(product_id), "unknown product");
+    const Stage wanted = separates ? Stage::kMining : plant.stage;
+    if (world.products[plant.product].stage != wanted) {
+      complaint.Fail(path + field, Quote(product_id),
+                     std::string("must be a ") + kStageNames[static_cast<int>(wanted)] + " product");
+    }
+    if (separates && !in.product().empty()) complaint.Fail(path + ".product", Quote(in.product()), "a separation plant names its feed, not a product");
+    RequireNonNegative(complaint, path + ".capacity_tonnes_per_year", in.capacity_tonnes_per_year());
+    RequireNonNegative(complaint, path + ".unit_cost_usd_per_kg", in.unit_cost_usd_per_kg());
+    RequireNonNegative(complaint, path + ".inventory_tonnes", in.inventory_tonnes());
+    plant.capacity_tonnes_per_round = in.capacity_tonnes_per_year() / rounds_per_year;
+    plant.unit_cost_usd_per_kg = in.unit_cost_usd_per_kg();
+    plant.opening_stock_tonnes = in.inventory_tonnes();
+    if (!(in.capacity_growth_per_year() > -1 && in.capacity_growth_per_year() < 10)) {
+      complaint.Fail(path + ".capacity_growth_per_year", Number(in.capacity_growth_per_year()), "must be above -1 and below 10");
+    }
+    plant.capacity_growth_per_year = in.capacity_growth_per_year();
+    world.plants.push_back(std::move(plant));
+  }
+
+  for (int i = 0; i < scenario.demand_size(); ++i) {
+    const reesim::Demand& in = scenario.demand(i);
+    const std::string path = "demand[" + std::to_string(i) + "]";
+    DemandEntry demand;
+    demand.region = world.FindRegion(in.region());
+    if (demand.region < 0) complaint.Fail(path + ".region", Quote(in.region()), "unknown region");
+    demand.product = world.FindProduct(in.product());
+    if (demand.product < 0) complaint.Fail(path + ".product", Quote(in.product()), "unknown product");
+    if (in.sector() == reesim::SECTOR_UNSPECIFIED) complaint.Fail(path + ".sector", "", "every demand needs a sector");
+    demand.sector = static_cast<Sector>(static_cast<int>(in.sector()) - 1);
+    RequireNonNegative(complaint, path + ".base_tonnes_per_year", in.base_tonnes_per_year());
+    demand.base_tonnes_per_round = in.base_tonnes_per_year() / rounds_per_year;
+    demand.reference_price_usd_per_kg = in.reference_price_usd_per_kg() == 0
+                                            ? world.products[demand.product].reference_price_usd_per_kg
+                                            : in.reference_price_usd_per_kg();
+    if (!(demand.reference_price_usd_per_kg > 0)) {
+      complaint.Fail(path + ".reference_price_usd_per_kg", Number(in.reference_price_usd_per_kg()), "must be > 0");
+    }
+    if (!(in.elasticity() <= 0 && in.elasticity() >= -5)) {
+      complaint.Fail(path + ".elasticity", Number(in.elasticity()), "must be between -5 and 0");
+    }
+    demand.elasticity = in.elasticity();
+    if (!(in.growth_per_year() > -1 && in.growth_per_year() < 10)) {
+      complaint.Fail(path + ".growth_per_year", Number(in.growth_per_year()), "must be above -1 and below 10");
+    }
+    demand.growth_per_year = in.growth_per_year();
+    demand.critical = in.critical();
+    world.demand.push_back(demand);
+  }
+
+  const reesim::MarketParameters& market = scenario.market();
+  RequireNonNegative(complaint, "market.default_transport_usd_per_kg", market.default_transport_usd_per_kg());
+  const int nr = world.RegionCount();
+  world.transport_usd_per_kg.assign(static_cast<std::size_t>(nr) * nr, market.default_transport_usd_per_kg());
+  for (int r = 0; r < nr; ++r) world.transport_usd_per_kg[static_cast<std::size_t>(r) * nr + r] = 0;
+  for (int i = 0; i < scenario.transport_size(); ++i) {
+    const reesim::TransportCost& in = scenario.transport(i);
+    const std::string path = "transport[" + std::to_string(i) + "]";
+    const int from = world.FindRegion(in.from());
+    if (from < 0) complaint.Fail(path + ".from", Quote(in.from()), "unknown region");
+    const int to = world.FindRegion(in.to());
+    if (to < 0) complaint.Fail(path + ".to", Quote(in.to()), "unknown region");
+    RequireNonNegative(complaint, path + ".usd_per_kg", in.usd_per_kg());
+    world.transport_usd_per_kg[static_cast<std::size_t>(from) * nr + to] = in.usd_per_kg();
+  }
+
+  world.in_reference_price.assign(nr, true);
+  if (market.reference_price_excludes_size() == 0) {
+    const int china = world.FindRegion("CHN");
+    if (china >= 0) world.in_reference_price[china] = false;
+  }
+  for (int i = 0; i < market.reference_price_excludes_size(); ++i) {
+    const int r = world.FindRegion(market.reference_price_excludes(i));
+    if (r < 0) {
+      complaint.Fail("market.reference_price_excludes[" + std::to_string(i) + "]",
+                     Quote(market.reference_price_excludes(i)), "unknown region");
+    }
+    world.in_reference_price[r] = false;
+  }
+  MarketParameters& params = world.market;
+  auto set_fraction = [&](const char* name, double value, double fallback, double low, double high, double& out) {
+    if (value == 0) {
+      out = fallback;
+      return;
+    }
+    if (!(value >= low && value <= high)) {
+      complaint.Fail(std::string("market.") + name, Number(value),
+                     "must be between " + Number(low) + " and " + Number(high));
+    }
+    out = value;
+  };
+  set_fraction("expectation_weight", market.expectation_weight(), 0.5, 0.0, 1.0, params.expectation_weight);
+  set_fraction("carrying_cost_per_round", market.carrying_cost_per_round(), 0.05, 0.0, 1.0,
+               params.carrying_cost_per_round);
+  set_fraction("target_stock_rounds", market.target_stock_rounds(), 0.5, 0.0, 100.0, params.target_stock_rounds);
+  set_fraction("demand_price_cap_multiple", market.demand_price_cap_multiple(), 8.0, 1.0, 1000.0,
+               params.demand_price_cap_multiple);
+  set_fraction("demand_price_floor_multiple", market.demand_price_floor_multiple(), 0.25, 0.0, 1.0,
+               params.demand_price_floor_multiple);
+  set_fraction("demand_shock_sd", market.demand_shock_sd(), 0.0, 0.0, 2.0, params.demand_shock_sd);
+  set_fraction("substitution_speed", market.substitution_speed(), 0.0, 0.0, 10.0, params.substitution_speed);
+  set_fraction("substitution_max_share", market.substitution_max_share(), 0.3, 0.0, 1.0,
+               params.substitution_max_share);
+  set_fraction("substitution_decay", market.substitution_decay(), 0.0, 0.0, 1.0, params.substitution_decay);
+  return world;
+}
+
+}  // namespace reesim::world

@@ -1,5 +1,6 @@
 #include "experiments/run.h"
 
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <memory>
@@ -12,6 +13,12 @@ namespace reesim::experiments {
 RunResult RunScenario(const LoadedScenario& scenario, const RunOptions& options) {
   RunResult result;
   result.rounds = options.rounds > 0 ? options.rounds : scenario.world.default_rounds;
+  // More threads than cores is allowed (the determinism tests run 8 on 2 cores).
+  std::unique_ptr<tbb::global_control> allow;
+  if (options.threads > 0) {
+    allow = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                  static_cast<std::size_t>(options.threads));
+  }
   tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
   arena.execute([&] {
     Simulation simulation(scenario, options.seed, options.run);

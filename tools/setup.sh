@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what reesim needs from Debian 12's packages (only the packages that are missing), builds it,
+# and then either runs the default scenario or runs the whole test suite.
+#
+#   tools/setup.sh run    # install, build (Release), run the built-in 2024 baseline
+#   tools/setup.sh test   # install, build Release and ASan+UBSan, run every test in both
+#
+# Run as root (or with sudo available) on a fresh Debian 12 machine. Safe to run again.
+set -euo pipefail
+
+mode="${1:-}"
+if [[ "$mode" != "run" && "$mode" != "test" ]]; then
+  echo "usage: tools/setup.sh run|test" >&2
+  exit 2
+fi
+cd "$(dirname "$0")/.."
+
+packages=(
+  g++ cmake make pkg-config
+  libboost1.81-dev libboost-program-options1.81-dev libboost-json1.81-dev  # not the 1.74 libboost-*-dev
+  libtbb-dev
+  libprotobuf-dev protobuf-compiler
+  doctest-dev
+  liblemon-dev   # reference min-cost-flow solver (NetworkSimplex)
+  libssl-dev     # SHA-256 of scenario files in snapshot headers
+)
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if ((${#missing[@]} > 0)); then
+  echo "reesim setup: installing ${missing[*]}"
+  sudo=""
+  if [[ "$(id -u)" -ne 0 ]]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+build() {
+  cmake --preset "$1" >/dev/null
+  cmake --build --preset "$1"
+}
+
+case "$mode" in
+  run)
+    build release
+    ./build/release/cli/reesim run
+    ;;
+  test)
+    build release
+    ctest --preset release
+    build asan
+    ctest --preset asan
+    ;;
+esac

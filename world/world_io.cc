@@ -1,5 +1,6 @@
 #include "world/world_io.h"
 
+#include <algorithm>
 #include <cmath>
 #include <regex>
 #include <set>
@@ -63,6 +64,17 @@ Stage StageFromProto(reesim::Stage stage) {
     case reesim::MAGNET: return Stage::kMagnet;
     default: REESIM_CHECK(false);
   }
+}
+
+// Haversine distance on a sphere of the Earth's mean radius.
+double GreatCircleKm(double lat1, double lon1, double lat2, double lon2) {
+  constexpr double kRadians = 3.14159265358979323846 / 180.0;
+  constexpr double kEarthRadiusKm = 6371.0;
+  const double dlat = (lat2 - lat1) * kRadians;
+  const double dlon = (lon2 - lon1) * kRadians;
+  const double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
+                   std::cos(lat1 * kRadians) * std::cos(lat2 * kRadians) * std::sin(dlon / 2) * std::sin(dlon / 2);
+  return 2 * kEarthRadiusKm * std::asin(std::min(1.0, std::sqrt(h)));
 }
 
 }  // namespace
@@ -238,7 +250,32 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
   RequireNonNegative(complaint, "market.default_transport_usd_per_kg", market.default_transport_usd_per_kg());
   const int nr = world.RegionCount();
   world.transport_usd_per_kg.assign(static_cast<std::size_t>(nr) * nr, market.default_transport_usd_per_kg());
-  for (int r = 0; r < nr; ++r) world.transport_usd_per_kg[static_cast<std::size_t>(r) * nr + r] = 0;
+  RequireNonNegative(complaint, "market.transport_base_usd_per_kg", market.transport_base_usd_per_kg());
+  RequireNonNegative(complaint, "market.transport_usd_per_kg_per_1000km", market.transport_usd_per_kg_per_1000km());
+  for (int i = 0; i < nr; ++i) {
+    const reesim::Region& region = scenario.regions(i);
+    if (region.has_latitude() != region.has_longitude()) {
+      complaint.Fail(Item("regions", i, region.id()), "", "give both latitude and longitude, or neither");
+    }
+    if (region.has_latitude() && !(std::abs(region.latitude()) <= 90 && std::abs(region.longitude()) <= 180)) {
+      complaint.Fail(Item("regions", i, region.id()) + ".latitude", Number(region.latitude()),
+                     "coordinates must be within +-90 and +-180 degrees");
+    }
+  }
+  for (int from = 0; from < nr; ++from) {
+    for (int to = 0; to < nr; ++to) {
+      const reesim::Region& a = scenario.regions(from);
+      const reesim::Region& b = scenario.regions(to);
+      double& cost = world.transport_usd_per_kg[static_cast<std::size_t>(from) * nr + to];
+      if (from == to) {
+        cost = 0;
+      } else if (a.has_latitude() && b.has_latitude()) {
+        cost = market.transport_base_usd_per_kg() +
+               market.transport_usd_per_kg_per_1000km() *
+                   GreatCircleKm(a.latitude(), a.longitude(), b.latitude(), b.longitude()) / 1000.0;
+      }
+    }
+  }
   for (int i = 0; i < scenario.transport_size(); ++i) {
     const reesim::TransportCost& in = scenario.transport(i);
     const std::string path = "transport[" + std::to_string(i) + "]";

@@ -1,4 +1,4 @@
-// The round's metrics under the names of INTERFACE.md (price.*, output.*, share.*, import_share.*,
+// The round's metrics under the names users rely on (README, "Metric keys") (price.*, output.*, share.*, import_share.*,
 // import_reliance.*, unmet.*, payoff.*). Definitions (also in docs/model.md):
 // - price.<product>: world reference price, the consumption-weighted mean of regional prices outside
 //   the excluded regions (CHN by default); price.<product>.<REGION>: the regional clearing price.

@@ -1,4 +1,4 @@
-// The snapshot stream (*.pbs, INTERFACE.md): varint32-length-delimited protobuf messages, one RunHeader,
+// The snapshot stream (*.pbs, README "Reading a snapshot file"): varint32-length-delimited protobuf messages, one RunHeader,
 // one RoundSnapshot per round, one RunFooter. The writer writes to PATH.tmp and renames it to PATH
 // when the footer is written, so a failed run never leaves a half-written PATH. The reader reads every
 // complete round of a truncated file and says so; an empty file or one that is not a snapshot stream

@@ -1,8 +1,8 @@
-// Trade instruments as value types acting on the round's barrier table (DESIGN.md, "Policies"):
+// Trade instruments as value types acting on the round's barrier table (docs/model.md):
 // export quota, import tariff, export tax, export ban. Each names the regions it applies to (the
 // governing actor's regions), the products it covers, and its rate or tonnage.
 //
-// Export quota (MODEL.md): a cap on exports; one tonnage may cover several products and regions, as
+// Export quota: a cap on exports; one tonnage may cover several products and regions, as
 // China's 2010 quota covered every rare-earth product, and it is shared across them by last round's
 // export value (the licence goes where it earns most; in the first round, by reference price).
 // Ad-valorem rates are turned into a per-kg wedge at the exporter's expected price by the clearing.

@@ -1,4 +1,4 @@
-// The baseline against the structure of supply in CALIBRATION (docs/calibration.md): figures averaged
+// The baseline against the structure of supply in docs/calibration.md: figures averaged
 // over the first 4 rounds, within the stated tolerances.
 #include <doctest/doctest.h>
 
@@ -53,7 +53,7 @@ TEST_CASE("Calibration.ChinaSharesOfEachStage") {
 }
 
 TEST_CASE("Calibration.HeavyRareEarthsComeFromChina") {
-  // Seed 003: about 99 % of heavy rare earths; tolerance: at least 95 %.
+  // Sou Hu Cai Jing, 2025-11-22: about 99 % of heavy rare earths; tolerance: at least 95 %.
   CHECK(Baseline().Mean("share.dy_oxide.CHN") >= 0.95);
   CHECK(Baseline().Mean("share.tb_oxide.CHN") >= 0.95);
 }
@@ -65,7 +65,7 @@ TEST_CASE("Calibration.JapanMakesAboutSevenPercentOfMagnets") {
 }
 
 TEST_CASE("Calibration.UsImportReliance") {
-  // Seed 002: the US relies on imports for 80-85 % of its rare-earth needs; tolerance +-5 points.
+  // Sou Hu Cai Jing, 2025-07-21: the US relies on imports for 80-85 % of its needs; tolerance +-5 points.
   const double reliance = Baseline().Mean("import_reliance.USA");
   CHECK(reliance >= 0.75);
   CHECK(reliance <= 0.90);
@@ -74,7 +74,7 @@ TEST_CASE("Calibration.UsImportReliance") {
 }
 
 TEST_CASE("Calibration.ChinasCostsAreAboutHalfTheInternationalAverage") {
-  // Seed 003: Chinese production costs about 50 % of the international average (capacity-weighted here).
+  // Sou Hu Cai Jing, 2025-11-22: Chinese costs about 50 % of the international average (capacity-weighted).
   const world::WorldDescription& world = Baseline().scenario().world;
   const int china = world.FindRegion("CHN");
   double china_cost = 0, china_capacity = 0, other_cost = 0, other_capacity = 0;
@@ -91,7 +91,7 @@ TEST_CASE("Calibration.ChinasCostsAreAboutHalfTheInternationalAverage") {
 }
 
 TEST_CASE("Calibration.PricesStartNearTheirReferenceLevels") {
-  // MODEL.md baseline levels: NdPr about $55-60/kg in China; Dy oxide $250-310 and Tb oxide $930-1,000
+  // 2024 levels: NdPr about $55-60/kg in China; Dy oxide $250-310 and Tb oxide $930-1,000 (Argus)
   // in Europe. The first round's prices stay within a quarter of them.
   CHECK(Baseline().Mean("price.ndpr_oxide.CHN") == doctest::Approx(57).epsilon(0.25));
   CHECK(Baseline().Mean("price.dy_oxide") == doctest::Approx(280).epsilon(0.25));

@@ -116,3 +116,22 @@ TEST_CASE("Policies.BadPoliciesNameTheFieldAndValue") {
 
 }  // namespace
 }  // namespace reesim
+
+namespace reesim {
+namespace {
+
+TEST_CASE("Policies.ReadmeExamplesAreValidScenarioText") {
+  // The README's policy examples, appended to the baseline, must load: documentation that runs.
+  const std::string readme = testing::FileBytes(std::string(REESIM_SOURCE_DIR) + "/README.md");
+  const auto start = readme.find("```textproto\n");
+  REQUIRE(start != std::string::npos);
+  const auto body = start + std::string("```textproto\n").size();
+  const std::string examples = readme.substr(body, readme.find("```", body) - body);
+  CHECK(examples.find("export_quota") != std::string::npos);
+  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(
+      std::string(experiments::BuiltinBaselineText()) + "\n" + examples, "README examples");
+  CHECK(scenario.timeline.events.size() == 4);
+}
+
+}  // namespace
+}  // namespace reesim

@@ -1,4 +1,4 @@
-// The barrier and incentive table of a round (DESIGN.md, "Apply"): what policies in force do to trade.
+// The barrier and incentive table of a round (docs/model.md, "The round"): what policies in force do to trade.
 // Instruments (policies/) write into it; market clearing reads it. Reset every round.
 #pragma once
 

@@ -2,7 +2,7 @@
 // plants, final demand, transport costs and market parameters. Loaded once from a scenario file,
 // validated, and shared const by every round (FLAME GPU 2's ModelDescription, OpenSpiel's Game).
 // Quantities are tonnes of rare-earth oxide equivalent (REO) per round, prices USD per kg.
-// The chain (MODEL.md of the project docs, docs/model.md): mining -> separation -> metal -> magnet ->
+// The chain (docs/model.md): mining -> separation -> metal -> magnet ->
 // sectors; a separation plant turns one tonne of feed into the feed's oxide mix (joint production).
 #pragma once
 

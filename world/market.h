@@ -1,4 +1,4 @@
-// One product's market as the welfare-maximising transportation problem (DESIGN.md, "Clearing"):
+// One product's market as the welfare-maximising transportation problem (docs/model.md, "Clearing"):
 // supply steps at regions (offers at cost), demand steps at regions (bids at willingness to pay),
 // an arc from every supplying region to every demanding region costing the wedge between them
 // (transport + tariff + export tax; no arc where a ban applies), and a cap on each region's exports

@@ -1,4 +1,4 @@
-// The round (DESIGN.md): observe, decide (agents in parallel), apply (policies -> barrier table),
+// The round (docs/model.md): observe, decide (agents in parallel), apply (policies -> barrier table),
 // clear (stage by stage, upstream first; products of a stage in parallel), settle (stocks,
 // expectations, substitution). One named transition over explicit inputs: description, state,
 // agents, seed. Its typed outcome feeds the snapshot; nothing here touches protobuf or strings.

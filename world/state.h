@@ -16,7 +16,7 @@ struct WorldState {
   std::vector<double> expected_price_usd_per_kg;   // [region * products + product]: adaptive expectation
   std::vector<double> price_usd_per_kg;            // [region * products + product]: last cleared (NaN: none)
   std::vector<double> average_price_usd_per_kg;    // [demand entry]: moving average of its price (4 rounds)
-  std::vector<double> substituted_share;           // [demand entry]: s_t of MODEL.md
+  std::vector<double> substituted_share;           // [demand entry]: s_t of docs/model.md
   std::vector<double> export_value_usd;            // [region * products + product]: last round's exports
 
   // Returns an index into the [x * products + product] arrays.

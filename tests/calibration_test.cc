@@ -2,6 +2,8 @@
 // over the first 4 rounds, within the stated tolerances.
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include "experiments/run.h"
 #include "test_support.h"
 
@@ -69,8 +71,25 @@ TEST_CASE("Calibration.UsImportReliance") {
   const double reliance = Baseline().Mean("import_reliance.USA");
   CHECK(reliance >= 0.75);
   CHECK(reliance <= 0.90);
-  // China is the main source of US imports of compounds and metals.
-  CHECK(Baseline().Mean("import_share.USA.CHN") > 0);
+}
+
+TEST_CASE("Calibration.UsImportSources") {
+  // USGS via Sou Hu Cai Jing, 2025-08-12: China 70 %, Malaysia 13 %, Japan 6 %, Estonia 5 %, other 6 %
+  // of US imports of compounds and metals (2020-2023); tolerance +-5 points each. The supplier ties
+  // that carry them are calibrated (docs/calibration.md), so this checks that the mechanism delivers
+  // them through the clearing at the prices the model finds.
+  const std::map<std::string, double> targets = {{"CHN", 0.70}, {"MYS", 0.13}, {"JPN", 0.06}, {"EST", 0.05}};
+  double named = 0;
+  for (const auto& [exporter, target] : targets) {
+    CAPTURE(exporter);
+    const double share = Baseline().Mean("import_share.USA." + exporter);
+    CHECK(share >= target - 0.05);
+    CHECK(share <= target + 0.05);
+    named += share;
+  }
+  const double other = 1.0 - named;
+  CHECK(other >= 0.01);
+  CHECK(other <= 0.11);
 }
 
 TEST_CASE("Calibration.ChinasCostsAreAboutHalfTheInternationalAverage") {

@@ -109,6 +109,37 @@ TEST_CASE("Market.ExportBanReroutesSupplyAndRaisesDestinationPrice") {
   CHECK(banned.price_usd_per_kg[1] > open.price_usd_per_kg[1]);
 }
 
+TEST_CASE("Market.TiedDemandKeepsItsSupplierUntilSwitchingPays") {
+  // Region 2 wants 100 t at $100, all of it tied to supplier region 0 (cost $20) with a $5 premium for
+  // any other source; region 1 offers at $18. All wedges $1. The tie holds (20 + 1 < 18 + 1 + 5): the
+  // tied segment pays $21. Banning 0 -> 2 makes it switch to region 1 at 18 + 1 + 5 = $24.
+  MarketProblem problem;
+  problem.Reset(3);
+  problem.supply = {{0, 500, 20}, {1, 500, 18}};
+  problem.segments = {{2, 0, 5.0}};
+  problem.demand = {{2, 100, 100, 0}};
+  std::fill(problem.wedge_usd_per_kg.begin(), problem.wedge_usd_per_kg.end(), 1.0);
+  const MarketSolution tied = ClearMarket(problem);
+  CHECK(FlowBetween(tied, 0, 2) == doctest::Approx(100));
+  CHECK(tied.demand_price_usd_per_kg[0] == doctest::Approx(21));
+  REQUIRE(tied.flows.size() == 1);
+  CHECK(tied.flows[0].price_usd_per_kg == doctest::Approx(21));
+
+  problem.wedge_usd_per_kg[0 * 3 + 2] = kInf;
+  const MarketSolution switched = ClearMarket(problem);
+  CHECK(FlowBetween(switched, 1, 2) == doctest::Approx(100));
+  CHECK(switched.demand_price_usd_per_kg[0] == doctest::Approx(24));
+
+  // Untied demand in the same region buys from the cheapest source at $19.
+  problem.wedge_usd_per_kg[0 * 3 + 2] = 1.0;
+  problem.demand.push_back({2, 100, 100, -1});
+  const MarketSolution both = ClearMarket(problem);
+  CHECK(FlowBetween(both, 0, 2) == doctest::Approx(100));
+  CHECK(FlowBetween(both, 1, 2) == doctest::Approx(100));
+  CHECK(both.price_usd_per_kg[2] == doctest::Approx(19));
+  CHECK(both.demand_price_usd_per_kg[0] == doctest::Approx(21));
+}
+
 // Brute force: every whole tonne of supply goes to one whole tonne of demand or stays unsold.
 double BruteForceWelfare(const MarketProblem& problem) {
   struct Unit {

@@ -72,6 +72,12 @@ struct Plant {
   double opening_stock_tonnes = 0;
 };
 
+// A long-term supplier relationship: `share` of a demand buys from region `from` first.
+struct SupplierTie {
+  int from = -1;
+  double share = 0;
+};
+
 struct DemandEntry {
   int region = -1;
   Sector sector = Sector::kIndustrial;
@@ -81,6 +87,7 @@ struct DemandEntry {
   double elasticity = 0;
   double growth_per_year = 0;
   bool critical = false;
+  std::vector<SupplierTie> sourcing;
 };
 
 struct MarketParameters {
@@ -93,6 +100,7 @@ struct MarketParameters {
   double substitution_speed = 0.0;
   double substitution_max_share = 0.3;
   double substitution_decay = 0.0;
+  double switching_premium = 0.2;  // fraction of P0 a tied demand pays extra to buy from another source
 };
 
 struct WorldDescription {

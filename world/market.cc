@@ -32,6 +32,7 @@ void MarketProblem::Reset(int n) {
   demand.clear();
   wedge_usd_per_kg.assign(static_cast<std::size_t>(n) * n, 0.0);
   export_cap_tonnes.assign(n, std::numeric_limits<double>::infinity());
+  segments.clear();
 }
 
 MarketSolution ClearMarket(const MarketProblem& problem) {
@@ -66,14 +67,25 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
     total_supply_kg += kg;
     supply_arcs.push_back(add_arc(source, origin[step.region], kg, ToCost(step.cost_usd_per_kg)));
   }
+  // Destinations: the open market of each region, then each tied segment.
+  const int segment_count = static_cast<int>(problem.segments.size());
+  std::vector<Graph::Node> segment_node(segment_count, lemon::INVALID);
   std::vector<Graph::Arc> demand_arcs;
+  std::vector<Graph::Node> demand_node;
   demand_arcs.reserve(problem.demand.size());
+  demand_node.reserve(problem.demand.size());
   for (const DemandStep& step : problem.demand) {
     REESIM_CHECK(step.region >= 0 && step.region < n);
     REESIM_CHECK_GE(step.tonnes, 0.0);
-    if (market[step.region] == lemon::INVALID) market[step.region] = graph.addNode();
-    demand_arcs.push_back(
-        add_arc(market[step.region], sink, ToKg(step.tonnes), -ToCost(step.willingness_to_pay_usd_per_kg)));
+    Graph::Node* node = &market[step.region];
+    if (step.segment >= 0) {
+      REESIM_CHECK_LT(step.segment, segment_count);
+      REESIM_CHECK_EQ(problem.segments[step.segment].region, step.region);
+      node = &segment_node[step.segment];
+    }
+    if (*node == lemon::INVALID) *node = graph.addNode();
+    demand_node.push_back(*node);
+    demand_arcs.push_back(add_arc(*node, sink, ToKg(step.tonnes), -ToCost(step.willingness_to_pay_usd_per_kg)));
   }
   // Unsold supply leaves through a free bypass, so the problem is always feasible.
   add_arc(source, sink, total_supply_kg, 0);
@@ -82,6 +94,7 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
     Graph::Arc arc;
     int from;
     int to;
+    Graph::Node destination;
   };
   std::vector<Route> routes;
   for (int from = 0; from < n; ++from) {
@@ -92,16 +105,27 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
       add_arc(origin[from], export_hub[from], ToKg(problem.export_cap_tonnes[from]), 0);
       exports_from = export_hub[from];
     }
-    for (int to = 0; to < n; ++to) {
-      if (market[to] == lemon::INVALID) continue;
+    // `premium` is the extra cost of serving a tied segment from a non-preferred origin.
+    auto add_route = [&](int to, Graph::Node destination, double premium) {
       if (to == from) {
-        routes.push_back({add_arc(origin[from], market[to], total_supply_kg, 0), from, to});
-        continue;
+        routes.push_back({add_arc(origin[from], destination, total_supply_kg, ToCost(premium)), from, to, destination});
+        return;
       }
       const double wedge = problem.wedge_usd_per_kg[static_cast<std::size_t>(from) * n + to];
-      if (!std::isfinite(wedge)) continue;
+      if (!std::isfinite(wedge)) return;
       REESIM_CHECK_GE(wedge, 0.0);
-      routes.push_back({add_arc(exports_from, market[to], total_supply_kg, ToCost(wedge)), from, to});
+      routes.push_back(
+          {add_arc(exports_from, destination, total_supply_kg, ToCost(wedge + premium)), from, to, destination});
+    };
+    for (int to = 0; to < n; ++to) {
+      if (market[to] != lemon::INVALID) add_route(to, market[to], 0.0);
+    }
+    for (int s = 0; s < segment_count; ++s) {
+      if (segment_node[s] == lemon::INVALID) continue;
+      const MarketSegment& segment = problem.segments[s];
+      REESIM_CHECK_GE(segment.switching_premium_usd_per_kg, 0.0);
+      add_route(segment.region, segment_node[s],
+                segment.preferred_origin == from ? 0.0 : segment.switching_premium_usd_per_kg);
     }
   }
 
@@ -115,19 +139,24 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
   for (const Graph::Arc arc : supply_arcs) {
     solution.supply_sold_tonnes.push_back(static_cast<double>(solver.flow(arc)) / kKgPerTonne);
   }
-  solution.demand_served_tonnes.reserve(demand_arcs.size());
-  for (const Graph::Arc arc : demand_arcs) {
-    solution.demand_served_tonnes.push_back(static_cast<double>(solver.flow(arc)) / kKgPerTonne);
-  }
-  for (const Route& route : routes) {
-    const std::int64_t kg = solver.flow(route.arc);
-    if (kg > 0) solution.flows.push_back({route.from, route.to, static_cast<double>(kg) / kKgPerTonne});
-  }
   // Duals: the potential difference to the sink is the value of one more kg delivered at a node.
   const double sink_potential = static_cast<double>(solver.potential(sink));
   auto price_of = [&](Graph::Node node) {
     return (static_cast<double>(solver.potential(node)) - sink_potential) / kMoneyScale;
   };
+  solution.demand_served_tonnes.reserve(demand_arcs.size());
+  solution.demand_price_usd_per_kg.reserve(demand_arcs.size());
+  for (std::size_t d = 0; d < demand_arcs.size(); ++d) {
+    solution.demand_served_tonnes.push_back(static_cast<double>(solver.flow(demand_arcs[d])) / kKgPerTonne);
+    solution.demand_price_usd_per_kg.push_back(price_of(demand_node[d]));
+  }
+  for (const Route& route : routes) {
+    const std::int64_t kg = solver.flow(route.arc);
+    if (kg > 0) {
+      solution.flows.push_back(
+          {route.from, route.to, static_cast<double>(kg) / kKgPerTonne, price_of(route.destination)});
+    }
+  }
   solution.price_usd_per_kg.assign(n, std::numeric_limits<double>::quiet_NaN());
   solution.origin_price_usd_per_kg.assign(n, std::numeric_limits<double>::quiet_NaN());
   for (int r = 0; r < n; ++r) {

@@ -24,6 +24,17 @@ struct DemandStep {
   int region = -1;
   double tonnes = 0;
   double willingness_to_pay_usd_per_kg = 0;
+  int segment = -1;  // -1: the region's open market; else an index into MarketProblem::segments
+};
+
+// Demand tied to a preferred supplier (a long-term relationship): it buys from `preferred_origin` at
+// the usual wedge, and from anyone else, its own region included, at the wedge plus a switching
+// premium. Its price may differ from the region's open-market price: the product is differentiated
+// by relationship, as in Armington-style trade models.
+struct MarketSegment {
+  int region = -1;
+  int preferred_origin = -1;
+  double switching_premium_usd_per_kg = 0;
 };
 
 struct MarketProblem {
@@ -34,6 +45,7 @@ struct MarketProblem {
   std::vector<double> wedge_usd_per_kg;
   // [region]: most tonnes the region may export; +infinity = no quota.
   std::vector<double> export_cap_tonnes;
+  std::vector<MarketSegment> segments;
 
   // Sets up an empty problem over n regions with free trade at zero cost.
   void Reset(int n);
@@ -43,17 +55,20 @@ struct TradeFlow {
   int from = -1;
   int to = -1;
   double tonnes = 0;
+  double price_usd_per_kg = 0;  // delivered price at the destination (its market or segment)
 };
 
 struct MarketSolution {
   std::vector<double> supply_sold_tonnes;    // [supply step]
   std::vector<double> demand_served_tonnes;  // [demand step]
+  std::vector<double> demand_price_usd_per_kg;  // [demand step]: the price of its market or segment
   // [region]: the region's price; NaN where the region neither supplies nor demands the product.
   std::vector<double> price_usd_per_kg;
   // [region]: the value of a kg at the region's supply node (its producers' price); NaN without supply.
   // Equals the regional price where producers sell at home; below it when an export quota binds.
   std::vector<double> origin_price_usd_per_kg;
-  std::vector<TradeFlow> flows;              // positive flows, domestic ones (from == to) included
+  std::vector<TradeFlow> flows;              // positive flows, domestic ones (from == to) included,
+                                             // one per (origin, destination market or segment)
   double welfare_usd = 0;                    // bids served minus costs minus wedges
 };
 

@@ -86,22 +86,36 @@ double ReferenceDemand(const WorldDescription& world, const WorldState& state, c
   return tonnes;
 }
 
+// Adds a sector's demand curve as steps; the tied shares of each step go to their own segments.
 void AddDemandCurve(const WorldDescription& world, const DemandEntry& demand, int entry, double reference_tonnes,
                     ProductMarket& market) {
   const double p0 = demand.reference_price_usd_per_kg;
   const double cap = world.market.demand_price_cap_multiple;
   const double floor = world.market.demand_price_floor_multiple;
+  const int first_segment = static_cast<int>(market.problem.segments.size());
+  double open_share = 1.0;
+  for (const SupplierTie& tie : demand.sourcing) {
+    market.problem.segments.push_back({demand.region, tie.from, world.market.switching_premium * p0});
+    open_share -= tie.share;
+  }
+  auto push_step = [&](double tonnes, double willingness_to_pay) {
+    if (open_share > 0) {
+      market.problem.demand.push_back({demand.region, tonnes * open_share, willingness_to_pay, -1});
+      market.demand_owner.push_back({-1, entry});
+    }
+    for (std::size_t k = 0; k < demand.sourcing.size(); ++k) {
+      market.problem.demand.push_back({demand.region, tonnes * demand.sourcing[k].share, willingness_to_pay,
+                                       first_segment + static_cast<int>(k)});
+      market.demand_owner.push_back({-1, entry});
+    }
+  };
   auto quantity_at = [&](double multiple) { return reference_tonnes * std::pow(multiple, demand.elasticity); };
   double previous_multiple = cap;
   double previous_quantity = quantity_at(cap);
-  market.problem.demand.push_back({demand.region, previous_quantity, cap * p0});
-  market.demand_owner.push_back({-1, entry});
+  push_step(previous_quantity, cap * p0);
   auto add_step = [&](double multiple) {
     const double quantity = quantity_at(multiple);
-    if (quantity > previous_quantity) {
-      market.problem.demand.push_back({demand.region, quantity - previous_quantity, multiple * p0});
-      market.demand_owner.push_back({-1, entry});
-    }
+    if (quantity > previous_quantity) push_step(quantity - previous_quantity, multiple * p0);
     previous_multiple = multiple;
     previous_quantity = quantity;
   };
@@ -246,7 +260,7 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
     if (served <= 0) continue;
     const DemandOwner owner = market.demand_owner[d];
     const DemandStep& step = market.problem.demand[d];
-    const double price = price_at(step.region);
+    const double price = solution.demand_price_usd_per_kg[d];
     outcome.consumed_tonnes[WorldState::At(step.region, product, np)] += served;
     if (owner.plant >= 0) {
       state.stock_tonnes[WorldState::At(owner.plant, product, np)] += served;
@@ -259,13 +273,13 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
   }
   const BarrierTable& barriers = scratch.barriers;
   for (const TradeFlow& flow : solution.flows) {
-    outcome.flows.push_back({product, flow.from, flow.to, flow.tonnes, price_at(flow.to)});
+    outcome.flows.push_back({product, flow.from, flow.to, flow.tonnes, flow.price_usd_per_kg});
     if (flow.from == flow.to) continue;
     const std::size_t arc = barriers.Arc(product, flow.from, flow.to);
     const double base = state.expected_price_usd_per_kg[WorldState::At(flow.from, product, np)] * flow.tonnes * kKgPerTonne;
     outcome.trade_revenue_usd[flow.to] += barriers.tariff_ad_valorem[arc] * base;
     outcome.trade_revenue_usd[flow.from] += barriers.export_tax_ad_valorem[arc] * base;
-    state.export_value_usd[WorldState::At(flow.from, product, np)] += flow.tonnes * kKgPerTonne * price_at(flow.to);
+    state.export_value_usd[WorldState::At(flow.from, product, np)] += flow.tonnes * kKgPerTonne * flow.price_usd_per_kg;
   }
 }
 

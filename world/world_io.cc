@@ -243,6 +243,17 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     }
     demand.growth_per_year = in.growth_per_year();
     demand.critical = in.critical();
+    double tied = 0;
+    for (int k = 0; k < in.sourcing_size(); ++k) {
+      const std::string tie_path = path + ".sourcing[" + std::to_string(k) + "]";
+      const int from = world.FindRegion(in.sourcing(k).from());
+      if (from < 0) complaint.Fail(tie_path + ".from", Quote(in.sourcing(k).from()), "unknown region");
+      const double share = in.sourcing(k).share();
+      if (!(share > 0 && share <= 1)) complaint.Fail(tie_path + ".share", Number(share), "must be above 0 and at most 1");
+      tied += share;
+      demand.sourcing.push_back({from, share});
+    }
+    if (tied > 1 + 1e-9) complaint.Fail(path + ".sourcing", "sum " + Number(tied), "the tied shares of a demand must sum to at most 1");
     world.demand.push_back(demand);
   }
 
@@ -325,6 +336,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
   set_fraction("substitution_max_share", market.substitution_max_share(), 0.3, 0.0, 1.0,
                params.substitution_max_share);
   set_fraction("substitution_decay", market.substitution_decay(), 0.0, 0.0, 1.0, params.substitution_decay);
+  set_fraction("switching_premium", market.switching_premium(), 0.2, 0.0, 10.0, params.switching_premium);
   return world;
 }
 

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "experiments/scenario_io.h"
 
 namespace po = boost::program_options;
@@ -15,15 +16,8 @@ int CheckCommand(const std::vector<std::string>& args) {
       "fields, references between regions, actors, products and plants, and value ranges. Errors are\n"
       "printed as FILE:LINE:COL: message, or FILE: field = value: message; exit code 2.\n\noptions");
   options.add_options()("help", "show this help")("file", po::value<std::string>(), "the file to check");
-  po::positional_options_description positional;
-  positional.add("file", 1);
   po::variables_map vars;
-  po::store(po::command_line_parser(args).options(options).positional(positional).run(), vars);
-  po::notify(vars);
-  if (vars.count("help")) {
-    std::cout << options << "\n";
-    return 0;
-  }
+  if (!ParseOptions(options, args, "file", vars)) return 0;
   if (!vars.count("file")) throw UsageError("check needs a file");
   const std::string path = vars["file"].as<std::string>();
   const experiments::LoadedScenario scenario = experiments::LoadScenarioFile(path);

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "experiments/snapshot_io.h"
 
 namespace po = boost::program_options;
@@ -79,15 +80,8 @@ int InspectCommand(const std::vector<std::string>& args) {
       ("help", "show this help")
       ("format", po::value<std::string>()->default_value("jsonl"), "jsonl, csv or text")
       ("file", po::value<std::string>(), "the snapshot file");
-  po::positional_options_description positional;
-  positional.add("file", 1);
   po::variables_map vars;
-  po::store(po::command_line_parser(args).options(options).positional(positional).run(), vars);
-  po::notify(vars);
-  if (vars.count("help")) {
-    std::cout << options << "\n";
-    return 0;
-  }
+  if (!ParseOptions(options, args, "file", vars)) return 0;
   if (!vars.count("file")) throw UsageError("inspect needs a snapshot file");
   const std::string format = vars["format"].as<std::string>();
   if (format != "jsonl" && format != "csv" && format != "text") {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "experiments/run.h"
 #include "experiments/scenario_io.h"
 #include "world/check.h"
@@ -124,12 +125,7 @@ int RunCommand(const std::vector<std::string>& args) {
       ("out", po::value<std::string>()->default_value("reesim-out"), "output directory")
       ("quiet", "print nothing but errors");
   po::variables_map vars;
-  po::store(po::command_line_parser(args).options(options).run(), vars);
-  po::notify(vars);
-  if (vars.count("help")) {
-    std::cout << options << "\n";
-    return 0;
-  }
+  if (!ParseOptions(options, args, nullptr, vars)) return 0;
   const bool quiet = vars.count("quiet") > 0;
   const int rounds = vars.count("rounds") ? vars["rounds"].as<int>() : 0;
   if (vars.count("rounds") && (rounds < 1 || rounds > 100000)) {

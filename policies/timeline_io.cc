@@ -1,25 +1,13 @@
 #include <cmath>
-#include <sstream>
 
 #include "policies/instruments.h"
 #include "policies/timeline.h"
 #include "proto/scenario.pb.h"
-#include "world/check.h"
+#include "world/field_error.h"
 
 namespace reesim::policies {
 
 namespace {
-
-[[noreturn]] void Fail(const std::string& source, const std::string& path, const std::string& value,
-                       const std::string& why) {
-  std::ostringstream out;
-  out << source << ": " << path;
-  if (!value.empty()) out << " = " << value;
-  out << ": " << why;
-  throw InputError(out.str());
-}
-
-std::string Quote(const std::string& s) { return "\"" + s + "\""; }
 
 template <typename Ids>
 std::vector<int> ProductList(const Ids& ids, const world::WorldDescription& world, const std::string& source,
@@ -27,7 +15,7 @@ std::vector<int> ProductList(const Ids& ids, const world::WorldDescription& worl
   std::vector<int> out;
   for (int i = 0; i < ids.size(); ++i) {
     const int p = world.FindProduct(ids[i]);
-    if (p < 0) Fail(source, path + "[" + std::to_string(i) + "]", Quote(ids[i]), "unknown product");
+    if (p < 0) FieldComplaint(source).Fail(path + "[" + std::to_string(i) + "]", Quoted(ids[i]), "unknown product");
     out.push_back(p);
   }
   return out;
@@ -39,7 +27,7 @@ std::vector<int> RegionList(const Ids& ids, const world::WorldDescription& world
   std::vector<int> out;
   for (int i = 0; i < ids.size(); ++i) {
     const int r = world.FindRegion(ids[i]);
-    if (r < 0) Fail(source, path + "[" + std::to_string(i) + "]", Quote(ids[i]), "unknown region");
+    if (r < 0) FieldComplaint(source).Fail(path + "[" + std::to_string(i) + "]", Quoted(ids[i]), "unknown region");
     out.push_back(r);
   }
   return out;
@@ -47,9 +35,7 @@ std::vector<int> RegionList(const Ids& ids, const world::WorldDescription& world
 
 double AdValorem(double rate, const std::string& source, const std::string& path) {
   if (!(rate >= 0 && rate <= 10)) {
-    std::ostringstream value;
-    value << rate;
-    Fail(source, path, value.str(), "an ad-valorem rate must be between 0 and 10 (0.25 = 25 %)");
+    FieldComplaint(source).Fail(path, FormatNumber(rate), "an ad-valorem rate must be between 0 and 10 (0.25 = 25 %)");
   }
   return rate;
 }
@@ -64,10 +50,10 @@ PolicyTimeline TimelineFromProto(const reesim::Scenario& scenario, const world::
     const std::string path = "policies[" + std::to_string(i) + "]";
     TimedInstrument event;
     event.actor = world.FindActor(in.actor());
-    if (event.actor < 0) Fail(source, path + ".actor", Quote(in.actor()), "unknown actor");
-    if (in.start_round() < 0) Fail(source, path + ".start_round", std::to_string(in.start_round()), "must be >= 0");
+    if (event.actor < 0) FieldComplaint(source).Fail(path + ".actor", Quoted(in.actor()), "unknown actor");
+    if (in.start_round() < 0) FieldComplaint(source).Fail(path + ".start_round", std::to_string(in.start_round()), "must be >= 0");
     if (in.end_round() != 0 && in.end_round() < in.start_round()) {
-      Fail(source, path + ".end_round", std::to_string(in.end_round()), "must be >= start_round (0 = to the end)");
+      FieldComplaint(source).Fail(path + ".end_round", std::to_string(in.end_round()), "must be >= start_round (0 = to the end)");
     }
     event.start_round = in.start_round();
     event.end_round = in.end_round() == 0 ? -1 : in.end_round();
@@ -85,14 +71,12 @@ PolicyTimeline TimelineFromProto(const reesim::Scenario& scenario, const world::
         if (!quota.region().empty()) {
           const int r = world.FindRegion(quota.region());
           if (r < 0 || world.regions[r].actor != event.actor) {
-            Fail(source, qpath + ".region", Quote(quota.region()), "not a region governed by " + Quote(in.actor()));
+            FieldComplaint(source).Fail(qpath + ".region", Quoted(quota.region()), "not a region governed by " + Quoted(in.actor()));
           }
           scope.regions = {r};
         }
         if (!std::isfinite(quota.tonnes_per_year()) || quota.tonnes_per_year() < 0) {
-          std::ostringstream value;
-          value << quota.tonnes_per_year();
-          Fail(source, qpath + ".tonnes_per_year", value.str(), "a quota must be >= 0");
+          FieldComplaint(source).Fail(qpath + ".tonnes_per_year", FormatNumber(quota.tonnes_per_year()), "a quota must be >= 0");
         }
         event.instrument = std::make_shared<ExportQuota>(std::move(scope), quota.tonnes_per_year() / world.rounds_per_year);
         break;
@@ -124,7 +108,7 @@ PolicyTimeline TimelineFromProto(const reesim::Scenario& scenario, const world::
         break;
       }
       case reesim::PolicyEvent::INSTRUMENT_NOT_SET:
-        Fail(source, path, "", "names no instrument (export_quota, import_tariff, export_tax or export_ban)");
+        FieldComplaint(source).Fail(path, "", "names no instrument (export_quota, import_tariff, export_tax or export_ban)");
     }
     timeline.events.push_back(std::move(event));
   }

@@ -7,53 +7,30 @@
 #include <sstream>
 
 #include "proto/scenario.pb.h"
-#include "world/check.h"
+#include "world/field_error.h"
 
 namespace reesim::world {
 
 namespace {
 
-// Collects the context of an error message: "FILE: plants[2] (id "x").capacity: value: why".
-class Complaint {
- public:
-  explicit Complaint(const std::string& source) : source_(source) {}
-
-  [[noreturn]] void Fail(const std::string& path, const std::string& value, const std::string& why) const {
-    std::ostringstream out;
-    out << source_ << ": " << path;
-    if (!value.empty()) out << " = " << value;
-    out << ": " << why;
-    throw InputError(out.str());
-  }
-
- private:
-  std::string source_;
-};
-
-std::string Quote(const std::string& s) { return "\"" + s + "\""; }
-std::string Number(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
-}
 std::string Item(const char* list, int index, const std::string& id) {
   std::string path = std::string(list) + "[" + std::to_string(index) + "]";
-  if (!id.empty()) path += " (" + Quote(id) + ")";
+  if (!id.empty()) path += " (" + Quoted(id) + ")";
   return path;
 }
 
 template <typename Items>
-void RequireUniqueIds(const Complaint& complaint, const char* list, const Items& items) {
+void RequireUniqueIds(const FieldComplaint& complaint, const char* list, const Items& items) {
   std::set<std::string> seen;
   for (int i = 0; i < items.size(); ++i) {
     const std::string& id = items[i].id();
-    if (id.empty()) complaint.Fail(Item(list, i, "") + ".id", Quote(id), "an id is required");
-    if (!seen.insert(id).second) complaint.Fail(Item(list, i, id) + ".id", Quote(id), "duplicate id");
+    if (id.empty()) complaint.Fail(Item(list, i, "") + ".id", Quoted(id), "an id is required");
+    if (!seen.insert(id).second) complaint.Fail(Item(list, i, id) + ".id", Quoted(id), "duplicate id");
   }
 }
 
-void RequireNonNegative(const Complaint& complaint, const std::string& path, double value) {
-  if (!std::isfinite(value) || value < 0) complaint.Fail(path, Number(value), "must be a finite number >= 0");
+void RequireNonNegative(const FieldComplaint& complaint, const std::string& path, double value) {
+  if (!std::isfinite(value) || value < 0) complaint.Fail(path, FormatNumber(value), "must be a finite number >= 0");
 }
 
 Stage StageFromProto(reesim::Stage stage) {
@@ -80,7 +57,7 @@ double GreatCircleKm(double lat1, double lon1, double lat2, double lon2) {
 }  // namespace
 
 WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::string& source) {
-  const Complaint complaint(source);
+  const FieldComplaint complaint(source);
   WorldDescription world;
   world.name = scenario.name();
 
@@ -93,7 +70,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
   world.start_period = scenario.start_period().empty() ? "2024Q1" : scenario.start_period();
   static const std::regex kPeriod(R"(^[0-9]{4}(Q[1-4]|P[0-9]{1,2})?$)");
   if (!std::regex_match(world.start_period, kPeriod)) {
-    complaint.Fail("start_period", Quote(world.start_period), "expected YYYY or YYYYQn, e.g. \"2024Q1\"");
+    complaint.Fail("start_period", Quoted(world.start_period), "expected YYYY or YYYYQn, e.g. \"2024Q1\"");
   }
 
   if (scenario.actors_size() == 0) complaint.Fail("actors", "", "a scenario needs at least one actor");
@@ -112,7 +89,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
   for (int i = 0; i < scenario.regions_size(); ++i) {
     const reesim::Region& in = scenario.regions(i);
     const int actor = world.FindActor(in.actor());
-    if (actor < 0) complaint.Fail(Item("regions", i, in.id()) + ".actor", Quote(in.actor()), "unknown actor");
+    if (actor < 0) complaint.Fail(Item("regions", i, in.id()) + ".actor", Quoted(in.actor()), "unknown actor");
     world.regions.push_back({in.id(), in.name(), actor});
   }
 
@@ -125,7 +102,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
       complaint.Fail(path + ".stage", "", "every product needs a stage (MINING, SEPARATION, METAL or MAGNET)");
     }
     if (!(in.reference_price_usd_per_kg() > 0)) {
-      complaint.Fail(path + ".reference_price_usd_per_kg", Number(in.reference_price_usd_per_kg()), "must be > 0");
+      complaint.Fail(path + ".reference_price_usd_per_kg", FormatNumber(in.reference_price_usd_per_kg()), "must be > 0");
     }
     world.products.push_back({in.id(), StageFromProto(in.stage()), in.reference_price_usd_per_kg(), {}, {}});
   }
@@ -139,14 +116,14 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
       for (int k = 0; k < shares.size(); ++k) {
         const std::string share_path = path + "." + field + "[" + std::to_string(k) + "]";
         const int p = world.FindProduct(shares[k].product());
-        if (p < 0) complaint.Fail(share_path + ".product", Quote(shares[k].product()), "unknown product");
+        if (p < 0) complaint.Fail(share_path + ".product", Quoted(shares[k].product()), "unknown product");
         if (world.products[p].stage != wanted_input_stage) {
-          complaint.Fail(share_path + ".product", Quote(shares[k].product()),
+          complaint.Fail(share_path + ".product", Quoted(shares[k].product()),
                          std::string(from_input ? "an input" : "an output") + " must be a " +
                              kStageNames[static_cast<int>(wanted_input_stage)] + " product");
         }
         if (!(shares[k].tonnes_per_tonne() > 0)) {
-          complaint.Fail(share_path + ".tonnes_per_tonne", Number(shares[k].tonnes_per_tonne()), "must be > 0");
+          complaint.Fail(share_path + ".tonnes_per_tonne", FormatNumber(shares[k].tonnes_per_tonne()), "must be > 0");
         }
         out.push_back({p, shares[k].tonnes_per_tonne()});
       }
@@ -159,7 +136,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
         double sum = 0;
         for (const ProductShare& share : product.separates_into) sum += share.tonnes_per_tonne;
         if (std::abs(sum - 1.0) > 1e-6) {
-          complaint.Fail(path + ".separates_into", "sum " + Number(sum), "the oxide mix must sum to 1");
+          complaint.Fail(path + ".separates_into", "sum " + FormatNumber(sum), "the oxide mix must sum to 1");
         }
         break;
       }
@@ -189,20 +166,20 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     plant.id = in.id();
     plant.owner = in.owner().empty() ? in.id() : in.owner();
     plant.region = world.FindRegion(in.region());
-    if (plant.region < 0) complaint.Fail(path + ".region", Quote(in.region()), "unknown region");
+    if (plant.region < 0) complaint.Fail(path + ".region", Quoted(in.region()), "unknown region");
     if (in.stage() == reesim::STAGE_UNSPECIFIED) complaint.Fail(path + ".stage", "", "every plant needs a stage");
     plant.stage = StageFromProto(in.stage());
     const bool separates = plant.stage == Stage::kSeparation;
     const std::string& product_id = separates ? in.feed() : in.product();
     const char* field = separates ? ".feed" : ".product";
     plant.product = world.FindProduct(product_id);
-    if (plant.product < 0) complaint.Fail(path + field, Quote(product_id), "unknown product");
+    if (plant.product < 0) complaint.Fail(path + field, Quoted(product_id), "unknown product");
     const Stage wanted = separates ? Stage::kMining : plant.stage;
     if (world.products[plant.product].stage != wanted) {
-      complaint.Fail(path + field, Quote(product_id),
+      complaint.Fail(path + field, Quoted(product_id),
                      std::string("must be a ") + kStageNames[static_cast<int>(wanted)] + " product");
     }
-    if (separates && !in.product().empty()) complaint.Fail(path + ".product", Quote(in.product()), "a separation plant names its feed, not a product");
+    if (separates && !in.product().empty()) complaint.Fail(path + ".product", Quoted(in.product()), "a separation plant names its feed, not a product");
     RequireNonNegative(complaint, path + ".capacity_tonnes_per_year", in.capacity_tonnes_per_year());
     RequireNonNegative(complaint, path + ".unit_cost_usd_per_kg", in.unit_cost_usd_per_kg());
     RequireNonNegative(complaint, path + ".inventory_tonnes", in.inventory_tonnes());
@@ -210,7 +187,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     plant.unit_cost_usd_per_kg = in.unit_cost_usd_per_kg();
     plant.opening_stock_tonnes = in.inventory_tonnes();
     if (!(in.capacity_growth_per_year() > -1 && in.capacity_growth_per_year() < 10)) {
-      complaint.Fail(path + ".capacity_growth_per_year", Number(in.capacity_growth_per_year()), "must be above -1 and below 10");
+      complaint.Fail(path + ".capacity_growth_per_year", FormatNumber(in.capacity_growth_per_year()), "must be above -1 and below 10");
     }
     plant.capacity_growth_per_year = in.capacity_growth_per_year();
     world.plants.push_back(std::move(plant));
@@ -221,9 +198,9 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     const std::string path = "demand[" + std::to_string(i) + "]";
     DemandEntry demand;
     demand.region = world.FindRegion(in.region());
-    if (demand.region < 0) complaint.Fail(path + ".region", Quote(in.region()), "unknown region");
+    if (demand.region < 0) complaint.Fail(path + ".region", Quoted(in.region()), "unknown region");
     demand.product = world.FindProduct(in.product());
-    if (demand.product < 0) complaint.Fail(path + ".product", Quote(in.product()), "unknown product");
+    if (demand.product < 0) complaint.Fail(path + ".product", Quoted(in.product()), "unknown product");
     if (in.sector() == reesim::SECTOR_UNSPECIFIED) complaint.Fail(path + ".sector", "", "every demand needs a sector");
     demand.sector = static_cast<Sector>(static_cast<int>(in.sector()) - 1);
     RequireNonNegative(complaint, path + ".base_tonnes_per_year", in.base_tonnes_per_year());
@@ -232,14 +209,14 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
                                             ? world.products[demand.product].reference_price_usd_per_kg
                                             : in.reference_price_usd_per_kg();
     if (!(demand.reference_price_usd_per_kg > 0)) {
-      complaint.Fail(path + ".reference_price_usd_per_kg", Number(in.reference_price_usd_per_kg()), "must be > 0");
+      complaint.Fail(path + ".reference_price_usd_per_kg", FormatNumber(in.reference_price_usd_per_kg()), "must be > 0");
     }
     if (!(in.elasticity() <= 0 && in.elasticity() >= -5)) {
-      complaint.Fail(path + ".elasticity", Number(in.elasticity()), "must be between -5 and 0");
+      complaint.Fail(path + ".elasticity", FormatNumber(in.elasticity()), "must be between -5 and 0");
     }
     demand.elasticity = in.elasticity();
     if (!(in.growth_per_year() > -1 && in.growth_per_year() < 10)) {
-      complaint.Fail(path + ".growth_per_year", Number(in.growth_per_year()), "must be above -1 and below 10");
+      complaint.Fail(path + ".growth_per_year", FormatNumber(in.growth_per_year()), "must be above -1 and below 10");
     }
     demand.growth_per_year = in.growth_per_year();
     demand.critical = in.critical();
@@ -247,13 +224,13 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     for (int k = 0; k < in.sourcing_size(); ++k) {
       const std::string tie_path = path + ".sourcing[" + std::to_string(k) + "]";
       const int from = world.FindRegion(in.sourcing(k).from());
-      if (from < 0) complaint.Fail(tie_path + ".from", Quote(in.sourcing(k).from()), "unknown region");
+      if (from < 0) complaint.Fail(tie_path + ".from", Quoted(in.sourcing(k).from()), "unknown region");
       const double share = in.sourcing(k).share();
-      if (!(share > 0 && share <= 1)) complaint.Fail(tie_path + ".share", Number(share), "must be above 0 and at most 1");
+      if (!(share > 0 && share <= 1)) complaint.Fail(tie_path + ".share", FormatNumber(share), "must be above 0 and at most 1");
       tied += share;
       demand.sourcing.push_back({from, share});
     }
-    if (tied > 1 + 1e-9) complaint.Fail(path + ".sourcing", "sum " + Number(tied), "the tied shares of a demand must sum to at most 1");
+    if (tied > 1 + 1e-9) complaint.Fail(path + ".sourcing", "sum " + FormatNumber(tied), "the tied shares of a demand must sum to at most 1");
     world.demand.push_back(demand);
   }
 
@@ -269,7 +246,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
       complaint.Fail(Item("regions", i, region.id()), "", "give both latitude and longitude, or neither");
     }
     if (region.has_latitude() && !(std::abs(region.latitude()) <= 90 && std::abs(region.longitude()) <= 180)) {
-      complaint.Fail(Item("regions", i, region.id()) + ".latitude", Number(region.latitude()),
+      complaint.Fail(Item("regions", i, region.id()) + ".latitude", FormatNumber(region.latitude()),
                      "coordinates must be within +-90 and +-180 degrees");
     }
   }
@@ -291,9 +268,9 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     const reesim::TransportCost& in = scenario.transport(i);
     const std::string path = "transport[" + std::to_string(i) + "]";
     const int from = world.FindRegion(in.from());
-    if (from < 0) complaint.Fail(path + ".from", Quote(in.from()), "unknown region");
+    if (from < 0) complaint.Fail(path + ".from", Quoted(in.from()), "unknown region");
     const int to = world.FindRegion(in.to());
-    if (to < 0) complaint.Fail(path + ".to", Quote(in.to()), "unknown region");
+    if (to < 0) complaint.Fail(path + ".to", Quoted(in.to()), "unknown region");
     RequireNonNegative(complaint, path + ".usd_per_kg", in.usd_per_kg());
     world.transport_usd_per_kg[static_cast<std::size_t>(from) * nr + to] = in.usd_per_kg();
   }
@@ -307,7 +284,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     const int r = world.FindRegion(market.reference_price_excludes(i));
     if (r < 0) {
       complaint.Fail("market.reference_price_excludes[" + std::to_string(i) + "]",
-                     Quote(market.reference_price_excludes(i)), "unknown region");
+                     Quoted(market.reference_price_excludes(i)), "unknown region");
     }
     world.in_reference_price[r] = false;
   }
@@ -318,8 +295,8 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
       return;
     }
     if (!(value >= low && value <= high)) {
-      complaint.Fail(std::string("market.") + name, Number(value),
-                     "must be between " + Number(low) + " and " + Number(high));
+      complaint.Fail(std::string("market.") + name, FormatNumber(value),
+                     "must be between " + FormatNumber(low) + " and " + FormatNumber(high));
     }
     out = value;
   };

@@ -82,6 +82,23 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
   // everything processed (oxides, metals, magnets).
   std::vector<double> import_value(static_cast<std::size_t>(nr) * nr, 0.0);  // [importer * nr + exporter]
   std::vector<double> imports_usd(nr, 0.0), exports_usd(nr, 0.0), produced_usd(nr, 0.0);
+  // Recorded exports and smuggled tonnes by product and exporter.
+  std::vector<double> exported(static_cast<std::size_t>(np) * nr, 0.0), smuggled(exported.size(), 0.0);
+  for (const world::FlowOutcome& flow : outcome.flows) {
+    if (flow.from == flow.to) continue;
+    (flow.smuggled ? smuggled : exported)[static_cast<std::size_t>(flow.product) * nr + flow.from] += flow.tonnes;
+  }
+  for (int p = 0; p < np; ++p) {
+    double smuggled_total = 0;
+    for (int r = 0; r < nr; ++r) {
+      const std::size_t cell = static_cast<std::size_t>(p) * nr + r;
+      smuggled_total += smuggled[cell];
+      if (exported[cell] > 0) metrics["exports." + world.products[p].id + "." + world.regions[r].id] = exported[cell];
+      if (smuggled[cell] > 0) metrics["smuggled." + world.products[p].id + "." + world.regions[r].id] = smuggled[cell];
+    }
+    if (smuggled_total > 0) metrics["smuggled." + world.products[p].id] = smuggled_total;
+  }
+
   for (const world::FlowOutcome& flow : outcome.flows) {
     if (flow.from == flow.to || world.products[flow.product].stage == world::Stage::kMining) continue;
     const double value = flow.tonnes * flow.price_usd_per_kg;
@@ -151,7 +168,7 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
           std::max(0.0, 1.0 - served[cell] / reference[cell]);
     }
     const int actor = world.regions[r].actor;
-    revenue[actor] += outcome.trade_revenue_usd[r] / kMillion;
+    revenue[actor] += (outcome.trade_revenue_usd[r] - outcome.policy_cost_usd[r]) / kMillion;
     security[actor] += import_hhi[r];
   }
   for (int i = 0; i < world.PlantCount(); ++i) {

@@ -9,6 +9,8 @@
 // - import_reliance.<REGION>: net imports over apparent consumption (production + net imports) of
 //   everything processed -- oxides, metals and magnets -- by value, 0..1.
 // - unmet.<REGION>.<sector>: 1 - served / demand at the reference price (0 when fully served).
+// - exports.<product>.<REGION>: recorded exports in tonnes; smuggled.<product>[.<REGION>]: unrecorded
+//   exports around controls (world total, and by exporter).
 // - payoff.<ACTOR> and its components payoff.<ACTOR>.<component> (USD million per round).
 #pragma once
 

@@ -52,6 +52,9 @@ void ExportQuota::Apply(const world::WorldDescription& world, const world::World
                                      : world.products[p].reference_price_usd_per_kg;
       double& cap = table.export_quota_tonnes[world::WorldState::At(r, p, np)];
       cap = std::min(cap, total_weight > 0 ? tonnes_per_round_ * weight / total_weight : 0.0);
+      for (int to = 0; to < world.RegionCount(); ++to) {
+        if (to != r) table.controlled[table.Arc(p, r, to)] = 1;
+      }
     }
   });
 }
@@ -70,7 +73,27 @@ void ExportTax::Apply(const world::WorldDescription& world, const world::WorldSt
 
 void ExportBan::Apply(const world::WorldDescription& world, const world::WorldState&,
                       world::BarrierTable& table) const {
-  ForEachArc(scope_, world, table, /*own_region_exports=*/true, [&](std::size_t arc) { table.banned[arc] = 1; });
+  ForEachArc(scope_, world, table, /*own_region_exports=*/true, [&](std::size_t arc) {
+    table.banned[arc] = 1;
+    table.controlled[arc] = 1;
+  });
+}
+
+void ExportControl::Apply(const world::WorldDescription& world, const world::WorldState& state,
+                          world::BarrierTable& table) const {
+  const double friction = terms_.licence_delay_rounds * world.market.carrying_cost_per_round;
+  const bool licensing = state.round - terms_.start_round >= terms_.licence_delay_rounds;
+  const double approval = licensing ? terms_.approval_share : 0.0;
+  ForEachArc(scope_, world, table, /*own_region_exports=*/true, [&](std::size_t arc) {
+    table.licence_friction_ad_valorem[arc] = std::max(table.licence_friction_ad_valorem[arc], friction);
+    table.approval_share[arc] = std::min(table.approval_share[arc], approval);
+    if (!terms_.allow_military) table.military_denied[arc] = 1;
+    table.controlled[arc] = 1;
+  });
+}
+
+void Enforcement::Apply(const world::WorldDescription&, const world::WorldState&, world::BarrierTable& table) const {
+  for (int r : scope_.regions) table.enforcement_usd[r] += usd_per_round_ / static_cast<double>(scope_.regions.size());
 }
 
 }  // namespace reesim::policies

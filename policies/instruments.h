@@ -66,4 +66,39 @@ class ExportBan : public world::Instrument {
   Scope scope_;
 };
 
+// Licensing (China, April 2025): civilian exports pay a friction of `licence_delay_rounds` times the
+// carrying cost and are licensed for `approval_share` of the destination's demand; military end use is
+// denied unless allowed. The strictest of several controls on an arc applies.
+// Until the first licences come through (`licence_delay_rounds` after `start_round`), civilian exports
+// stop too.
+struct ExportControlTerms {
+  double licence_delay_rounds = 0;
+  double approval_share = 1;
+  bool allow_military = false;
+  int start_round = 0;
+};
+
+class ExportControl : public world::Instrument {
+ public:
+  ExportControl(Scope scope, ExportControlTerms terms) : scope_(std::move(scope)), terms_(terms) {}
+  void Apply(const world::WorldDescription& world, const world::WorldState& state,
+             world::BarrierTable& table) const override;
+
+ private:
+  Scope scope_;
+  ExportControlTerms terms_;
+};
+
+// Spending against smuggling of exports from the actor's regions (USD per round, split evenly).
+class Enforcement : public world::Instrument {
+ public:
+  Enforcement(Scope scope, double usd_per_round) : scope_(std::move(scope)), usd_per_round_(usd_per_round) {}
+  void Apply(const world::WorldDescription& world, const world::WorldState& state,
+             world::BarrierTable& table) const override;
+
+ private:
+  Scope scope_;
+  double usd_per_round_;
+};
+
 }  // namespace reesim::policies

@@ -107,8 +107,35 @@ PolicyTimeline TimelineFromProto(const reesim::Scenario& scenario, const world::
         event.instrument = std::make_shared<ExportBan>(std::move(scope));
         break;
       }
+      case reesim::PolicyEvent::kExportControl: {
+        const reesim::ExportControl& control = in.export_control();
+        const std::string cpath = path + ".export_control";
+        scope.products = ProductList(control.products(), world, source, cpath + ".products");
+        scope.counterparts = RegionList(control.to(), world, source, cpath + ".to");
+        if (!(control.licence_delay_rounds() >= 0 && control.licence_delay_rounds() <= 100)) {
+          FieldComplaint(source).Fail(cpath + ".licence_delay_rounds", FormatNumber(control.licence_delay_rounds()),
+                                      "must be between 0 and 100 rounds");
+        }
+        if (!(control.approval_share() >= 0 && control.approval_share() <= 1)) {
+          FieldComplaint(source).Fail(cpath + ".approval_share", FormatNumber(control.approval_share()),
+                                      "a share must be between 0 and 1 (0 % to 100 %)");
+        }
+        event.instrument = std::make_shared<ExportControl>(
+            std::move(scope),
+            ExportControlTerms{control.licence_delay_rounds(), control.approval_share(), control.allow_military(),
+                               event.start_round});
+        break;
+      }
+      case reesim::PolicyEvent::kEnforcement: {
+        const double spending = in.enforcement().usd_million_per_year();
+        if (!(spending >= 0 && std::isfinite(spending))) {
+          FieldComplaint(source).Fail(path + ".enforcement.usd_million_per_year", FormatNumber(spending), "must be >= 0");
+        }
+        event.instrument = std::make_shared<Enforcement>(std::move(scope), spending * 1e6 / world.rounds_per_year);
+        break;
+      }
       case reesim::PolicyEvent::INSTRUMENT_NOT_SET:
-        FieldComplaint(source).Fail(path, "", "names no instrument (export_quota, import_tariff, export_tax or export_ban)");
+        FieldComplaint(source).Fail(path, "", "names no instrument (export_quota, import_tariff, export_tax, export_ban, export_control, enforcement)");
     }
     timeline.events.push_back(std::move(event));
   }

@@ -130,7 +130,94 @@ TEST_CASE("Policies.ReadmeExamplesAreValidScenarioText") {
   CHECK(examples.find("export_quota") != std::string::npos);
   const experiments::LoadedScenario scenario = experiments::LoadScenarioText(
       std::string(experiments::BuiltinBaselineText()) + "\n" + examples, "README examples");
-  CHECK(scenario.timeline.events.size() == 4);
+  CHECK(scenario.timeline.events.size() == 6);
+}
+
+}  // namespace
+}  // namespace reesim
+
+namespace reesim {
+namespace {
+
+struct EndUses {
+  double exported = 0, smuggled = 0, unmet_ev = 0, unmet_defence = 0;
+};
+
+EndUses RunControl(const std::string& extra, int round) {
+  const experiments::LoadedScenario scenario =
+      experiments::LoadScenarioText(testing::SmallWorldText(extra), "small+control");
+  experiments::Simulation simulation(scenario, /*seed=*/1);
+  for (int r = 0; r <= round; ++r) simulation.Step();
+  const int magnet = simulation.world().FindProduct("magnet");
+  EndUses result;
+  for (const world::FlowOutcome& flow : simulation.outcome().flows) {
+    if (flow.product != magnet || flow.from != 0 || flow.to != 1) continue;
+    (flow.smuggled ? result.smuggled : result.exported) += flow.tonnes;
+  }
+  const experiments::Metrics metrics = experiments::ComputeMetrics(simulation.world(), simulation.outcome());
+  result.unmet_ev = metrics.at("unmet.BBB.ev");
+  result.unmet_defence = metrics.at("unmet.BBB.defence");
+  return result;
+}
+
+TEST_CASE("Policies.ExportControlDeniesMilitaryAndLicensesCivilianAfterTheDelay") {
+  const std::string control = R"(policies { actor: "A" start_round: 1
+      export_control { products: "magnet" to: "BBB" licence_delay_rounds: 2 approval_share: 1 } })";
+  const EndUses before = RunControl(control, 0);
+  CHECK(before.unmet_defence == doctest::Approx(0).epsilon(0.001));
+  // Rounds 1 and 2: licences pending, nothing leaves for BBB.
+  for (int round : {1, 2}) {
+    CAPTURE(round);
+    const EndUses pending = RunControl(control, round);
+    CHECK(pending.exported == 0);
+    CHECK(pending.unmet_ev == doctest::Approx(1.0));
+  }
+  // From round 3: civilian demand is served, military use stays denied.
+  const EndUses licensed = RunControl(control, 3);
+  CHECK(licensed.exported > 0);
+  CHECK(licensed.unmet_ev < 0.2);
+  CHECK(licensed.unmet_defence == doctest::Approx(1.0));
+  // A 40 % approval rate: at most 40 % of what BBB bids for is licensed.
+  const EndUses partial = RunControl(R"(policies { actor: "A" export_control { products: "magnet" approval_share: 0.4 } })", 2);
+  CHECK(partial.exported > 0);
+  CHECK(partial.unmet_ev > 0.3);
+}
+
+TEST_CASE("Policies.SmugglingGrowsWithThePriceGapAndFallsWithEnforcement") {
+  world::MarketParameters params;
+  params.smuggling_max_share = 0.3;
+  CHECK(world::SmugglingShare(params, 0.0, 0) == 0);
+  CHECK(world::SmugglingShare(params, 0.5, 0) == doctest::Approx(0.15));  // 0.3 * 0.5 / (0.5 + 0.5)
+  CHECK(world::SmugglingShare(params, 2.0, 0) > world::SmugglingShare(params, 0.5, 0));
+  CHECK(world::SmugglingShare(params, 2.0, 10e6) == doctest::Approx(world::SmugglingShare(params, 2.0, 0) / 2));
+  CHECK(world::SmugglingShare(params, 2.0, 50e6) < world::SmugglingShare(params, 2.0, 10e6));
+
+  // In the round: a ban with smuggling allowed leaks once a price gap has opened; enforcement cuts it.
+  const std::string ban = R"(market { default_transport_usd_per_kg: 1 smuggling_max_share: 0.3 }
+      policies { actor: "A" export_ban { products: "magnet" to: "BBB" } })";
+  auto world_text = [&](const std::string& extra) {
+    std::string text = testing::SmallWorldText(extra);
+    text.erase(text.find("market { default_transport_usd_per_kg: 1 }"), std::string("market { default_transport_usd_per_kg: 1 }").size());
+    return text;
+  };
+  auto smuggled_in = [&](const std::string& extra, int round) {
+    const experiments::LoadedScenario scenario = experiments::LoadScenarioText(world_text(extra), "small+ban");
+    experiments::Simulation simulation(scenario, 1);
+    for (int r = 0; r <= round; ++r) simulation.Step();
+    double tonnes = 0;
+    for (const world::FlowOutcome& flow : simulation.outcome().flows) {
+      if (flow.smuggled) tonnes += flow.tonnes;
+      if (flow.from == 0 && flow.to == 1 && flow.product == simulation.world().FindProduct("magnet")) {
+        CHECK(flow.smuggled);  // nothing recorded crosses a ban
+      }
+    }
+    return tonnes;
+  };
+  CHECK(smuggled_in(ban, 0) == 0);  // no gap has been seen yet
+  const double leaked = smuggled_in(ban, 2);
+  CHECK(leaked > 0);
+  const double enforced = smuggled_in(ban + R"( policies { actor: "A" enforcement { usd_million_per_year: 200 } })", 2);
+  CHECK(enforced < leaked);
 }
 
 }  // namespace

@@ -101,6 +101,12 @@ struct MarketParameters {
   double substitution_max_share = 0.3;
   double substitution_decay = 0.0;
   double switching_premium = 0.2;  // fraction of P0 a tied demand pays extra to buy from another source
+  // Smuggling around export controls: leak share = max * g / (g + gap_half) / (1 + E / enforcement_half),
+  // g the relative price gap across the control last round, E the exporter's enforcement spending.
+  double smuggling_max_share = 0.0;
+  double smuggling_gap_half = 0.5;
+  double smuggling_cost_share = 0.1;             // extra cost of smuggled goods, share of the price
+  double enforcement_half_usd = 10e6;            // spending per round that halves leakage
 };
 
 struct WorldDescription {

@@ -33,12 +33,19 @@ void MarketProblem::Reset(int n) {
   wedge_usd_per_kg.assign(static_cast<std::size_t>(n) * n, 0.0);
   export_cap_tonnes.assign(n, std::numeric_limits<double>::infinity());
   segments.clear();
+  route_cap_tonnes.assign(static_cast<std::size_t>(n) * n, std::numeric_limits<double>::infinity());
+  military_denied.assign(static_cast<std::size_t>(n) * n, 0);
+  smuggling_cap_tonnes.assign(static_cast<std::size_t>(n) * n, 0.0);
+  smuggling_cost_usd_per_kg.assign(static_cast<std::size_t>(n) * n, 0.0);
 }
 
 MarketSolution ClearMarket(const MarketProblem& problem) {
   const int n = problem.region_count;
   REESIM_CHECK_EQ(problem.wedge_usd_per_kg.size(), static_cast<std::size_t>(n) * n);
   REESIM_CHECK_EQ(problem.export_cap_tonnes.size(), static_cast<std::size_t>(n));
+  REESIM_CHECK_EQ(problem.route_cap_tonnes.size(), static_cast<std::size_t>(n) * n);
+  REESIM_CHECK_EQ(problem.military_denied.size(), static_cast<std::size_t>(n) * n);
+  REESIM_CHECK_EQ(problem.smuggling_cap_tonnes.size(), static_cast<std::size_t>(n) * n);
 
   Graph graph;
   Graph::ArcMap<std::int64_t> capacity(graph);
@@ -95,6 +102,7 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
     int from;
     int to;
     Graph::Node destination;
+    bool smuggled;
   };
   std::vector<Route> routes;
   for (int from = 0; from < n; ++from) {
@@ -105,27 +113,49 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
       add_arc(origin[from], export_hub[from], ToKg(problem.export_cap_tonnes[from]), 0);
       exports_from = export_hub[from];
     }
+    // A licence cap on a route: all its flows (open market and segments) pass one capped hub.
+    std::vector<Graph::Node> route_hub(n, lemon::INVALID);
+    for (int to = 0; to < n; ++to) {
+      const std::size_t pair = static_cast<std::size_t>(from) * n + to;
+      const double wedge = problem.wedge_usd_per_kg[pair];
+      if (to == from || !std::isfinite(problem.route_cap_tonnes[pair]) || !std::isfinite(wedge)) continue;
+      route_hub[to] = graph.addNode();
+      add_arc(exports_from, route_hub[to], ToKg(problem.route_cap_tonnes[pair]), ToCost(wedge));
+    }
     // `premium` is the extra cost of serving a tied segment from a non-preferred origin.
-    auto add_route = [&](int to, Graph::Node destination, double premium) {
+    auto add_route = [&](int to, Graph::Node destination, double premium, bool military) {
       if (to == from) {
-        routes.push_back({add_arc(origin[from], destination, total_supply_kg, ToCost(premium)), from, to, destination});
+        routes.push_back(
+            {add_arc(origin[from], destination, total_supply_kg, ToCost(premium)), from, to, destination, false});
         return;
       }
-      const double wedge = problem.wedge_usd_per_kg[static_cast<std::size_t>(from) * n + to];
+      const std::size_t pair = static_cast<std::size_t>(from) * n + to;
+      if (military && problem.military_denied[pair]) return;
+      const double wedge = problem.wedge_usd_per_kg[pair];
       if (!std::isfinite(wedge)) return;
       REESIM_CHECK_GE(wedge, 0.0);
-      routes.push_back(
-          {add_arc(exports_from, destination, total_supply_kg, ToCost(wedge + premium)), from, to, destination});
+      const Graph::Arc arc = route_hub[to] != lemon::INVALID
+                                 ? add_arc(route_hub[to], destination, total_supply_kg, ToCost(premium))
+                                 : add_arc(exports_from, destination, total_supply_kg, ToCost(wedge + premium));
+      routes.push_back({arc, from, to, destination, false});
     };
     for (int to = 0; to < n; ++to) {
-      if (market[to] != lemon::INVALID) add_route(to, market[to], 0.0);
+      if (market[to] != lemon::INVALID) add_route(to, market[to], 0.0, false);
     }
     for (int s = 0; s < segment_count; ++s) {
       if (segment_node[s] == lemon::INVALID) continue;
       const MarketSegment& segment = problem.segments[s];
       REESIM_CHECK_GE(segment.switching_premium_usd_per_kg, 0.0);
-      add_route(segment.region, segment_node[s],
-                segment.preferred_origin == from ? 0.0 : segment.switching_premium_usd_per_kg);
+      const bool preferred = segment.preferred_origin == from;
+      add_route(segment.region, segment_node[s], preferred ? 0.0 : segment.switching_premium_usd_per_kg,
+                segment.military);
+    }
+    for (int to = 0; to < n; ++to) {
+      const std::size_t pair = static_cast<std::size_t>(from) * n + to;
+      if (to == from || market[to] == lemon::INVALID || problem.smuggling_cap_tonnes[pair] <= 0) continue;
+      routes.push_back({add_arc(origin[from], market[to], ToKg(problem.smuggling_cap_tonnes[pair]),
+                                ToCost(problem.smuggling_cost_usd_per_kg[pair])),
+                        from, to, market[to], true});
     }
   }
 
@@ -153,8 +183,8 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
   for (const Route& route : routes) {
     const std::int64_t kg = solver.flow(route.arc);
     if (kg > 0) {
-      solution.flows.push_back(
-          {route.from, route.to, static_cast<double>(kg) / kKgPerTonne, price_of(route.destination)});
+      solution.flows.push_back({route.from, route.to, static_cast<double>(kg) / kKgPerTonne,
+                                price_of(route.destination), route.smuggled});
     }
   }
   solution.price_usd_per_kg.assign(n, std::numeric_limits<double>::quiet_NaN());

@@ -10,6 +10,7 @@
 // money in 1e-4 USD per kg, so the optimum and its duals are exact and deterministic.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 namespace reesim::world {
@@ -31,10 +32,13 @@ struct DemandStep {
 // the usual wedge, and from anyone else, its own region included, at the wedge plus a switching
 // premium. Its price may differ from the region's open-market price: the product is differentiated
 // by relationship, as in Armington-style trade models.
+//
+// A segment may also be a military end use: export controls can deny it while licensing civilian use.
 struct MarketSegment {
   int region = -1;
-  int preferred_origin = -1;
+  int preferred_origin = -1;  // -1: none (an untied segment, e.g. the region's military demand)
   double switching_premium_usd_per_kg = 0;
+  bool military = false;
 };
 
 struct MarketProblem {
@@ -46,6 +50,14 @@ struct MarketProblem {
   // [region]: most tonnes the region may export; +infinity = no quota.
   std::vector<double> export_cap_tonnes;
   std::vector<MarketSegment> segments;
+  // [from * region_count + to], from != to. Export controls: the most tonnes licensed on the route
+  // (+infinity = no cap), and whether military segments are denied.
+  std::vector<double> route_cap_tonnes;
+  std::vector<std::uint8_t> military_denied;
+  // Smuggling around controls: an unrecorded route to the destination's open market that ignores
+  // quotas, caps and bans, with its own capacity (0 = none) and cost per kg.
+  std::vector<double> smuggling_cap_tonnes;
+  std::vector<double> smuggling_cost_usd_per_kg;
 
   // Sets up an empty problem over n regions with free trade at zero cost.
   void Reset(int n);
@@ -56,6 +68,7 @@ struct TradeFlow {
   int to = -1;
   double tonnes = 0;
   double price_usd_per_kg = 0;  // delivered price at the destination (its market or segment)
+  bool smuggled = false;
 };
 
 struct MarketSolution {

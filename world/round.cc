@@ -35,6 +35,7 @@ struct ProductMarket {
   std::vector<SupplyOwner> supply_owner;
   std::vector<DemandOwner> demand_owner;
   MarketSolution solution;
+  std::vector<double> demand_by_region;  // scratch: tonnes bid per region
 };
 
 bool Sells(const WorldDescription& world, const Plant& plant, int product) {
@@ -92,15 +93,22 @@ void AddDemandCurve(const WorldDescription& world, const DemandEntry& demand, in
   const double p0 = demand.reference_price_usd_per_kg;
   const double cap = world.market.demand_price_cap_multiple;
   const double floor = world.market.demand_price_floor_multiple;
+  // Defence demand is a military end use: its own segment, which export controls can deny.
+  const bool military = demand.sector == Sector::kDefence;
+  int open_segment = -1;
+  if (military) {
+    open_segment = static_cast<int>(market.problem.segments.size());
+    market.problem.segments.push_back({demand.region, -1, 0.0, true});
+  }
   const int first_segment = static_cast<int>(market.problem.segments.size());
   double open_share = 1.0;
   for (const SupplierTie& tie : demand.sourcing) {
-    market.problem.segments.push_back({demand.region, tie.from, world.market.switching_premium * p0});
+    market.problem.segments.push_back({demand.region, tie.from, world.market.switching_premium * p0, military});
     open_share -= tie.share;
   }
   auto push_step = [&](double tonnes, double willingness_to_pay) {
     if (open_share > 0) {
-      market.problem.demand.push_back({demand.region, tonnes * open_share, willingness_to_pay, -1});
+      market.problem.demand.push_back({demand.region, tonnes * open_share, willingness_to_pay, open_segment});
       market.demand_owner.push_back({-1, entry});
     }
     for (std::size_t k = 0; k < demand.sourcing.size(); ++k) {
@@ -125,6 +133,39 @@ void AddDemandCurve(const WorldDescription& world, const DemandEntry& demand, in
   if (floor < previous_multiple) add_step(floor);
 }
 
+// Export controls cap licensed routes at the approved share of the destination's demand; around any
+// control, smuggling opens an unrecorded route whose size grows with last round's price gap and shrinks
+// with the exporter's enforcement spending.
+void AddControlCaps(const WorldDescription& world, const WorldState& state, const BarrierTable& barriers,
+                    int product, ProductMarket& market) {
+  const int nr = world.RegionCount();
+  const int np = world.ProductCount();
+  std::vector<double>& demand_tonnes = market.demand_by_region;
+  demand_tonnes.assign(nr, 0.0);
+  for (const DemandStep& step : market.problem.demand) demand_tonnes[step.region] += step.tonnes;
+  const MarketParameters& params = world.market;
+  auto price_at = [&](int region) {
+    const double last = state.price_usd_per_kg[WorldState::At(region, product, np)];
+    return std::isnan(last) ? state.expected_price_usd_per_kg[WorldState::At(region, product, np)] : last;
+  };
+  for (int from = 0; from < nr; ++from) {
+    for (int to = 0; to < nr; ++to) {
+      const std::size_t arc = barriers.Arc(product, from, to);
+      if (to == from || !barriers.controlled[arc] || demand_tonnes[to] <= 0) continue;
+      const std::size_t pair = static_cast<std::size_t>(from) * nr + to;
+      if (barriers.approval_share[arc] < 1) {
+        market.problem.route_cap_tonnes[pair] = barriers.approval_share[arc] * demand_tonnes[to];
+      }
+      const double exporter_price = price_at(from);
+      const double gap = exporter_price > 0 ? std::max(0.0, price_at(to) / exporter_price - 1.0) : 0.0;
+      market.problem.smuggling_cap_tonnes[pair] =
+          SmugglingShare(params, gap, barriers.enforcement_usd[from]) * demand_tonnes[to];
+      market.problem.smuggling_cost_usd_per_kg[pair] =
+          world.Transport(from, to) + params.smuggling_cost_share * exporter_price;
+    }
+  }
+}
+
 // Sets up one product's market from stocks, decisions, expectations, demand and barriers.
 void BuildMarket(const WorldDescription& world, const WorldState& state, const RoundScratch& scratch,
                  const std::vector<double>& reference_demand, int product, ProductMarket& market) {
@@ -147,8 +188,10 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
         continue;
       }
       // Ad-valorem rates become a per-kg wedge at the exporter's expected price.
-      wedge = world.Transport(from, to) +
-              (barriers.tariff_ad_valorem[arc] + barriers.export_tax_ad_valorem[arc]) * exporter_price;
+      wedge = world.Transport(from, to) + (barriers.tariff_ad_valorem[arc] + barriers.export_tax_ad_valorem[arc] +
+                                           barriers.licence_friction_ad_valorem[arc]) *
+                                              exporter_price;
+      market.problem.military_denied[static_cast<std::size_t>(from) * nr + to] = barriers.military_denied[arc];
     }
   }
 
@@ -194,6 +237,7 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
       AddDemandCurve(world, demand, entry, reference_demand[entry], market);
     }
   }
+  AddControlCaps(world, state, barriers, product, market);
 }
 
 // Turns the inputs bought by the plants of `stage` into output (Leontief, up to capacity).
@@ -273,8 +317,8 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
   }
   const BarrierTable& barriers = scratch.barriers;
   for (const TradeFlow& flow : solution.flows) {
-    outcome.flows.push_back({product, flow.from, flow.to, flow.tonnes, flow.price_usd_per_kg});
-    if (flow.from == flow.to) continue;
+    outcome.flows.push_back({product, flow.from, flow.to, flow.tonnes, flow.price_usd_per_kg, flow.smuggled});
+    if (flow.from == flow.to || flow.smuggled) continue;
     const std::size_t arc = barriers.Arc(product, flow.from, flow.to);
     const double base = state.expected_price_usd_per_kg[WorldState::At(flow.from, product, np)] * flow.tonnes * kKgPerTonne;
     outcome.trade_revenue_usd[flow.to] += barriers.tariff_ad_valorem[arc] * base;
@@ -292,9 +336,16 @@ void ResetOutcome(const WorldDescription& world, int round, RoundOutcome& outcom
   outcome.price_usd_per_kg.assign(cells, kNaN);
   outcome.consumed_tonnes.assign(cells, 0.0);
   outcome.trade_revenue_usd.assign(world.regions.size(), 0.0);
+  outcome.policy_cost_usd.assign(world.regions.size(), 0.0);
 }
 
 }  // namespace
+
+double SmugglingShare(const MarketParameters& params, double price_gap, double enforcement_usd) {
+  if (price_gap <= 0 || params.smuggling_max_share <= 0) return 0.0;
+  return params.smuggling_max_share * price_gap / (price_gap + params.smuggling_gap_half) /
+         (1.0 + enforcement_usd / params.enforcement_half_usd);
+}
 
 void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> agents, const RoundInputs& inputs,
                   WorldState& state, RoundScratch& scratch, RoundOutcome& outcome) {
@@ -315,6 +366,8 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
   for (const auto& instruments : scratch.decisions.instruments) {
     for (const Instrument* instrument : instruments) instrument->Apply(world, state, scratch.barriers);
   }
+
+  for (int r = 0; r < world.RegionCount(); ++r) outcome.policy_cost_usd[r] += scratch.barriers.enforcement_usd[r];
 
   std::vector<double> reference_demand(world.demand.size());
   for (std::size_t e = 0; e < world.demand.size(); ++e) {

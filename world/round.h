@@ -30,6 +30,7 @@ struct FlowOutcome {
   int to = -1;
   double tonnes = 0;
   double price_usd_per_kg = 0;  // delivered price at the destination
+  bool smuggled = false;        // unrecorded: around a control, no duties paid
 };
 
 struct DemandOutcome {
@@ -46,6 +47,7 @@ struct RoundOutcome {
   std::vector<double> price_usd_per_kg;   // [region * products + product]; NaN: no market there
   std::vector<double> consumed_tonnes;    // [region * products + product]: final and intermediate use
   std::vector<double> trade_revenue_usd;  // [region]: tariffs collected plus export taxes
+  std::vector<double> policy_cost_usd;    // [region]: enforcement (and, later, subsidies) paid
 };
 
 // Reusable buffers of a run (kept between rounds).
@@ -58,6 +60,10 @@ struct RoundInputs {
   std::uint64_t seed = 1;
   std::uint64_t run = 0;
 };
+
+// Returns the share of a destination's demand that can be smuggled around a control, given last
+// round's relative price gap (destination over origin, minus 1) and the exporter's enforcement spending.
+double SmugglingShare(const MarketParameters& params, double price_gap, double enforcement_usd);
 
 // Advances `state` by one round. Agents decide in parallel on the calling TBB arena; results do not
 // depend on the thread count.

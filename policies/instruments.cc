@@ -33,8 +33,9 @@ void ForEachArc(const Scope& scope, const world::WorldDescription& world, const 
 
 }  // namespace
 
-void ExportQuota::Apply(const world::WorldDescription& world, const world::WorldState& state,
-                        world::BarrierTable& table) const {
+void ExportQuota::Apply(const world::ApplyContext& context, world::BarrierTable& table) const {
+  const world::WorldDescription& world = context.world;
+  const world::WorldState& state = context.state;
   const int np = world.ProductCount();
   double total_weight = 0;
   ForEachOrAll(scope_.products, np, [&](int p) {
@@ -59,28 +60,29 @@ void ExportQuota::Apply(const world::WorldDescription& world, const world::World
   });
 }
 
-void ImportTariff::Apply(const world::WorldDescription& world, const world::WorldState&,
-                         world::BarrierTable& table) const {
+void ImportTariff::Apply(const world::ApplyContext& context, world::BarrierTable& table) const {
+  const world::WorldDescription& world = context.world;
   ForEachArc(scope_, world, table, /*own_region_exports=*/false,
              [&](std::size_t arc) { table.tariff_ad_valorem[arc] += ad_valorem_; });
 }
 
-void ExportTax::Apply(const world::WorldDescription& world, const world::WorldState&,
-                      world::BarrierTable& table) const {
+void ExportTax::Apply(const world::ApplyContext& context, world::BarrierTable& table) const {
+  const world::WorldDescription& world = context.world;
   ForEachArc(scope_, world, table, /*own_region_exports=*/true,
              [&](std::size_t arc) { table.export_tax_ad_valorem[arc] += ad_valorem_; });
 }
 
-void ExportBan::Apply(const world::WorldDescription& world, const world::WorldState&,
-                      world::BarrierTable& table) const {
+void ExportBan::Apply(const world::ApplyContext& context, world::BarrierTable& table) const {
+  const world::WorldDescription& world = context.world;
   ForEachArc(scope_, world, table, /*own_region_exports=*/true, [&](std::size_t arc) {
     table.banned[arc] = 1;
     table.controlled[arc] = 1;
   });
 }
 
-void ExportControl::Apply(const world::WorldDescription& world, const world::WorldState& state,
-                          world::BarrierTable& table) const {
+void ExportControl::Apply(const world::ApplyContext& context, world::BarrierTable& table) const {
+  const world::WorldDescription& world = context.world;
+  const world::WorldState& state = context.state;
   const double friction = terms_.licence_delay_rounds * world.market.carrying_cost_per_round;
   const bool licensing = state.round - terms_.start_round >= terms_.licence_delay_rounds;
   const double approval = licensing ? terms_.approval_share : 0.0;
@@ -92,7 +94,7 @@ void ExportControl::Apply(const world::WorldDescription& world, const world::Wor
   });
 }
 
-void Enforcement::Apply(const world::WorldDescription&, const world::WorldState&, world::BarrierTable& table) const {
+void Enforcement::Apply(const world::ApplyContext&, world::BarrierTable& table) const {
   for (int r : scope_.regions) table.enforcement_usd[r] += usd_per_round_ / static_cast<double>(scope_.regions.size());
 }
 

@@ -26,8 +26,7 @@ struct Scope {
 class ExportQuota : public world::Instrument {
  public:
   ExportQuota(Scope scope, double tonnes_per_round) : scope_(std::move(scope)), tonnes_per_round_(tonnes_per_round) {}
-  void Apply(const world::WorldDescription& world, const world::WorldState& state,
-             world::BarrierTable& table) const override;
+  void Apply(const world::ApplyContext& context, world::BarrierTable& table) const override;
 
  private:
   Scope scope_;
@@ -37,8 +36,7 @@ class ExportQuota : public world::Instrument {
 class ImportTariff : public world::Instrument {
  public:
   ImportTariff(Scope scope, double ad_valorem) : scope_(std::move(scope)), ad_valorem_(ad_valorem) {}
-  void Apply(const world::WorldDescription& world, const world::WorldState& state,
-             world::BarrierTable& table) const override;
+  void Apply(const world::ApplyContext& context, world::BarrierTable& table) const override;
 
  private:
   Scope scope_;
@@ -48,8 +46,7 @@ class ImportTariff : public world::Instrument {
 class ExportTax : public world::Instrument {
  public:
   ExportTax(Scope scope, double ad_valorem) : scope_(std::move(scope)), ad_valorem_(ad_valorem) {}
-  void Apply(const world::WorldDescription& world, const world::WorldState& state,
-             world::BarrierTable& table) const override;
+  void Apply(const world::ApplyContext& context, world::BarrierTable& table) const override;
 
  private:
   Scope scope_;
@@ -59,8 +56,7 @@ class ExportTax : public world::Instrument {
 class ExportBan : public world::Instrument {
  public:
   explicit ExportBan(Scope scope) : scope_(std::move(scope)) {}
-  void Apply(const world::WorldDescription& world, const world::WorldState& state,
-             world::BarrierTable& table) const override;
+  void Apply(const world::ApplyContext& context, world::BarrierTable& table) const override;
 
  private:
   Scope scope_;
@@ -81,8 +77,7 @@ struct ExportControlTerms {
 class ExportControl : public world::Instrument {
  public:
   ExportControl(Scope scope, ExportControlTerms terms) : scope_(std::move(scope)), terms_(terms) {}
-  void Apply(const world::WorldDescription& world, const world::WorldState& state,
-             world::BarrierTable& table) const override;
+  void Apply(const world::ApplyContext& context, world::BarrierTable& table) const override;
 
  private:
   Scope scope_;
@@ -93,8 +88,7 @@ class ExportControl : public world::Instrument {
 class Enforcement : public world::Instrument {
  public:
   Enforcement(Scope scope, double usd_per_round) : scope_(std::move(scope)), usd_per_round_(usd_per_round) {}
-  void Apply(const world::WorldDescription& world, const world::WorldState& state,
-             world::BarrierTable& table) const override;
+  void Apply(const world::ApplyContext& context, world::BarrierTable& table) const override;
 
  private:
   Scope scope_;

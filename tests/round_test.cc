@@ -56,7 +56,7 @@ TEST_CASE("Round.GoldenFingerprintOfTheBaseline") {
   options.rounds = 8;
   options.threads = 2;
   const experiments::RunResult result = experiments::RunScenario(Baseline(), options);
-  CHECK(result.final_fingerprint == "bdcd9192877b3a30");
+  CHECK(result.final_fingerprint == "072830407be68b48");
 }
 
 TEST_CASE("Round.ChainDeliversMagnetsAndBalancesStock") {

@@ -11,6 +11,29 @@ namespace reesim::world {
 struct WorldDescription;
 struct WorldState;
 
+// A government's strategic stockpile acting in one market this round: it buys up to `buy_tonnes` at
+// prices up to `buy_max_usd_per_kg`, and releases up to `sell_tonnes` at prices from `sell_min_usd_per_kg`.
+struct StockpileOrder {
+  int actor = -1;
+  int region = -1;
+  int product = -1;
+  double buy_tonnes = 0;
+  double buy_max_usd_per_kg = 0;
+  double sell_tonnes = 0;
+  double sell_min_usd_per_kg = 0;
+};
+
+// A contract served before the spot market: the seller plant delivers up to `tonnes` of `product` to a
+// buyer plant or to a demand entry, at `price_usd_per_kg` (0: the seller's expected price).
+struct OfftakeDelivery {
+  int seller_plant = -1;
+  int buyer_plant = -1;
+  int buyer_demand = -1;
+  int product = -1;
+  double tonnes = 0;
+  double price_usd_per_kg = 0;
+};
+
 struct BarrierTable {
   int regions = 0;
   int products = 0;
@@ -26,7 +49,15 @@ struct BarrierTable {
   std::vector<std::uint8_t> military_denied;
   std::vector<std::uint8_t> controlled;
   std::vector<double> enforcement_usd;        // [region]: spending against smuggling this round
+  // Incentives.
+  std::vector<double> production_subsidy_usd_per_kg;  // [plant]: lowers its cost; the government pays
+  std::vector<double> demand_multiplier;              // [demand entry]: substitution research that worked
+  std::vector<StockpileOrder> stockpile_orders;
+  std::vector<OfftakeDelivery> offtakes;
+  std::vector<double> sanction_cost_usd;              // [actor]: trade lost to sanctions this round
 
+  // Clears the table for a round of `world`.
+  void Reset(const WorldDescription& world, const WorldState& state);
   void Reset(int region_count, int product_count) {
     regions = region_count;
     products = product_count;
@@ -41,18 +72,31 @@ struct BarrierTable {
     military_denied.assign(arcs, 0);
     controlled.assign(arcs, 0);
     enforcement_usd.assign(regions, 0.0);
+    stockpile_orders.clear();
+    offtakes.clear();
   }
   std::size_t Arc(int product, int from, int to) const {
     return (static_cast<std::size_t>(product) * regions + from) * regions + to;
   }
 };
 
+// What an instrument sees when it acts: the description, last round's state, and the run's keys for
+// instruments with uncertain outcomes (their draws are keyed by these, never by thread or call order).
+struct ApplyContext {
+  const WorldDescription& world;
+  const WorldState& state;
+  std::uint64_t seed = 1;
+  std::uint64_t run = 0;
+};
+
 // A policy instrument in force: acts on the barrier table. Implementations live in policies/.
 class Instrument {
  public:
   virtual ~Instrument() = default;
-  // Adds this instrument's effect for the round to `table`; the state is last round's.
-  virtual void Apply(const WorldDescription& world, const WorldState& state, BarrierTable& table) const = 0;
+  // Adds this instrument's effect for the round to `table`.
+  virtual void Apply(const ApplyContext& context, BarrierTable& table) const = 0;
+  // Instruments that modify others' effects (alliances) run after the rest: a higher order runs later.
+  virtual int ApplyOrder() const { return 0; }
 };
 
 }  // namespace reesim::world

@@ -1,5 +1,7 @@
 #include "world/description.h"
 
+#include "world/barriers.h"
+
 #include <cmath>
 #include <cstdlib>
 
@@ -35,6 +37,13 @@ double WorldDescription::Capacity(int plant, int round) const {
   const Plant& p = plants[plant];
   if (p.capacity_growth_per_year == 0) return p.capacity_tonnes_per_round;
   return p.capacity_tonnes_per_round * std::pow(1.0 + p.capacity_growth_per_year, static_cast<double>(round) / rounds_per_year);
+}
+
+void BarrierTable::Reset(const WorldDescription& world, const WorldState&) {
+  Reset(world.RegionCount(), world.ProductCount());
+  production_subsidy_usd_per_kg.assign(world.plants.size(), 0.0);
+  demand_multiplier.assign(world.demand.size(), 1.0);
+  sanction_cost_usd.assign(world.actors.size(), 0.0);
 }
 
 void DeriveIndexes(WorldDescription& world) {

@@ -361,10 +361,15 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
     agents[a]->Decide(observation, random, scratch.decisions);
   });
 
-  // Apply: instruments in actor order, then in the order each actor listed them.
-  scratch.barriers.Reset(world.RegionCount(), np);
-  for (const auto& instruments : scratch.decisions.instruments) {
-    for (const Instrument* instrument : instruments) instrument->Apply(world, state, scratch.barriers);
+  // Apply: instruments in actor order, then in the order each actor listed them; modifiers last.
+  scratch.barriers.Reset(world, state);
+  const ApplyContext context{world, state, inputs.seed, inputs.run};
+  for (int order = 0; order <= 1; ++order) {
+    for (const auto& instruments : scratch.decisions.instruments) {
+      for (const Instrument* instrument : instruments) {
+        if (instrument->ApplyOrder() == order) instrument->Apply(context, scratch.barriers);
+      }
+    }
   }
 
   for (int r = 0; r < world.RegionCount(); ++r) outcome.policy_cost_usd[r] += scratch.barriers.enforcement_usd[r];

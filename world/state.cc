@@ -29,6 +29,7 @@ WorldState InitialState(const WorldDescription& world) {
   }
   state.price_usd_per_kg.assign(cells, std::numeric_limits<double>::quiet_NaN());
   state.export_value_usd.assign(cells, 0.0);
+  state.stockpile_tonnes.assign(world.actors.size() * static_cast<std::size_t>(np), 0.0);
   state.substituted_share.assign(world.demand.size(), 0.0);
   state.average_price_usd_per_kg.resize(world.demand.size());
   for (std::size_t e = 0; e < world.demand.size(); ++e) {
@@ -59,6 +60,7 @@ std::string Fingerprint(const WorldState& state) {
   mix_vector(state.average_price_usd_per_kg);
   mix_vector(state.substituted_share);
   mix_vector(state.export_value_usd);
+  mix_vector(state.stockpile_tonnes);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(16, '0');
   for (int i = 15; i >= 0; --i, hash >>= 4) out[i] = kHex[hash & 0xF];

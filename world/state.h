@@ -18,6 +18,7 @@ struct WorldState {
   std::vector<double> average_price_usd_per_kg;    // [demand entry]: moving average of its price (4 rounds)
   std::vector<double> substituted_share;           // [demand entry]: s_t of docs/model.md
   std::vector<double> export_value_usd;            // [region * products + product]: last round's exports
+  std::vector<double> stockpile_tonnes;            // [actor * products + product]: strategic stockpiles
 
   // Returns an index into the [x * products + product] arrays.
   static std::size_t At(int x, int product, int product_count) {

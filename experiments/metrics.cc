@@ -168,7 +168,7 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
           std::max(0.0, 1.0 - served[cell] / reference[cell]);
     }
     const int actor = world.regions[r].actor;
-    revenue[actor] += (outcome.trade_revenue_usd[r] - outcome.policy_cost_usd[r]) / kMillion;
+    revenue[actor] += outcome.trade_revenue_usd[r] / kMillion;
     security[actor] += import_hhi[r];
   }
   for (int i = 0; i < world.PlantCount(); ++i) {
@@ -178,6 +178,8 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
   for (int a = 0; a < na; ++a) {
     const world::PayoffWeights& w = world.actors[a].weights;
     const std::string prefix = "payoff." + world.actors[a].id;
+    revenue[a] += (outcome.equity_income_usd[a] - outcome.policy_cost_usd[a]) / kMillion;
+    if (outcome.stockpile_tonnes[a] > 0) metrics["stockpile." + world.actors[a].id] = outcome.stockpile_tonnes[a];
     metrics[prefix + ".consumer_surplus"] = consumer_surplus[a];
     metrics[prefix + ".producer_surplus"] = producer_surplus[a];
     metrics[prefix + ".revenue"] = revenue[a];

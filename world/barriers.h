@@ -34,6 +34,21 @@ struct OfftakeDelivery {
   double price_usd_per_kg = 0;
 };
 
+// A government's share of a firm's profit.
+struct EquityShare {
+  int actor = -1;
+  double share = 0;
+  const std::vector<int>* plants = nullptr;  // owned by the instrument
+};
+
+// A guaranteed minimum price for a plant's sales of a product; the government pays the gap.
+struct PriceFloorTerms {
+  int actor = -1;
+  int plant = -1;
+  int product = -1;
+  double floor_usd_per_kg = 0;
+};
+
 struct BarrierTable {
   int regions = 0;
   int products = 0;
@@ -55,6 +70,8 @@ struct BarrierTable {
   std::vector<StockpileOrder> stockpile_orders;
   std::vector<OfftakeDelivery> offtakes;
   std::vector<double> sanction_cost_usd;              // [actor]: trade lost to sanctions this round
+  std::vector<EquityShare> equity;
+  std::vector<PriceFloorTerms> price_floors;
 
   // Clears the table for a round of `world`.
   void Reset(const WorldDescription& world, const WorldState& state);
@@ -74,6 +91,8 @@ struct BarrierTable {
     enforcement_usd.assign(regions, 0.0);
     stockpile_orders.clear();
     offtakes.clear();
+    equity.clear();
+    price_floors.clear();
   }
   std::size_t Arc(int product, int from, int to) const {
     return (static_cast<std::size_t>(product) * regions + from) * regions + to;

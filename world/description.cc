@@ -20,6 +20,7 @@ int FindById(const std::vector<T>& items, const std::string& id) {
 int WorldDescription::FindRegion(const std::string& id) const { return FindById(regions, id); }
 int WorldDescription::FindProduct(const std::string& id) const { return FindById(products, id); }
 int WorldDescription::FindActor(const std::string& id) const { return FindById(actors, id); }
+int WorldDescription::FindPlant(const std::string& id) const { return FindById(plants, id); }
 
 std::string WorldDescription::PeriodLabel(int round) const {
   // start_period is "YYYY" or "YYYYQn" (validated at load).

@@ -138,6 +138,7 @@ struct WorldDescription {
   int FindRegion(const std::string& id) const;
   int FindProduct(const std::string& id) const;
   int FindActor(const std::string& id) const;
+  int FindPlant(const std::string& id) const;
 };
 
 // Fills products_by_stage; called by loaders after the products are set.

@@ -13,6 +13,7 @@ namespace reesim::world {
 enum class RandomPurpose : std::uint64_t {
   kDemandShock = 1,
   kAgentDecision = 2,
+  kPolicyOutcome = 3,
 };
 
 inline std::uint64_t SplitMix64(std::uint64_t x) {

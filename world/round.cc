@@ -23,11 +23,13 @@ constexpr std::array<double, 9> kDemandGrid = {4.0, 2.0, 1.5, 1.25, 1.1, 1.0, 0.
 struct SupplyOwner {
   int plant = -1;
   bool from_stock = false;
+  int stockpile = -1;  // or a stockpile release: index into the barrier table's orders
 };
 
 struct DemandOwner {
   int plant = -1;         // a processor buying its input, or
-  int demand_entry = -1;  // a sector's final demand
+  int demand_entry = -1;  // a sector's final demand, or
+  int stockpile = -1;     // a stockpile purchase
 };
 
 struct ProductMarket {
@@ -167,8 +169,9 @@ void AddControlCaps(const WorldDescription& world, const WorldState& state, cons
 }
 
 // Sets up one product's market from stocks, decisions, expectations, demand and barriers.
-void BuildMarket(const WorldDescription& world, const WorldState& state, const RoundScratch& scratch,
-                 const std::vector<double>& reference_demand, int product, ProductMarket& market) {
+void BuildMarket(const WorldDescription& world, const WorldState& state, const RoundScratch& scratch, int product,
+                 ProductMarket& market) {
+  const std::vector<double>& reference_demand = scratch.reference_demand;
   const int nr = world.RegionCount();
   const int np = world.ProductCount();
   const BarrierTable& barriers = scratch.barriers;
@@ -198,8 +201,10 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
   for (int i = 0; i < world.PlantCount(); ++i) {
     const Plant& plant = world.plants[i];
     const PlantDecision& decision = scratch.decisions.plants[i];
-    if (plant.stage == Stage::kMining && plant.product == product && decision.output_target_tonnes > 0) {
-      market.problem.supply.push_back({plant.region, decision.output_target_tonnes, plant.unit_cost_usd_per_kg});
+    const double unit_cost = std::max(0.0, plant.unit_cost_usd_per_kg - barriers.production_subsidy_usd_per_kg[i]);
+    const double uncommitted = decision.output_target_tonnes - scratch.committed_production[i];
+    if (plant.stage == Stage::kMining && plant.product == product && uncommitted > 0) {
+      market.problem.supply.push_back({plant.region, uncommitted, unit_cost});
       market.supply_owner.push_back({i, false});
     }
     const double stock = state.stock_tonnes[WorldState::At(i, product, np)];
@@ -212,7 +217,7 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     const double per_output = InputPerOutput(world, plant, product);
     if (per_output <= 0 || decision.output_target_tonnes <= 0) continue;
     // A processor bids its input's share of the expected output value net of processing cost.
-    const double net_value = ExpectedOutputValue(world, state, plant) - plant.unit_cost_usd_per_kg;
+    const double net_value = ExpectedOutputValue(world, state, plant) - unit_cost;
     if (net_value <= 0) continue;
     double willingness_to_pay = net_value;
     if (plant.stage != Stage::kSeparation) {
@@ -231,6 +236,19 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     market.demand_owner.push_back({i, -1});
   }
 
+  for (int k = 0; k < static_cast<int>(barriers.stockpile_orders.size()); ++k) {
+    const StockpileOrder& order = barriers.stockpile_orders[k];
+    if (order.product != product) continue;
+    if (order.buy_tonnes > 0) {
+      market.problem.demand.push_back({order.region, order.buy_tonnes, order.buy_max_usd_per_kg});
+      market.demand_owner.push_back({-1, -1, k});
+    }
+    if (order.sell_tonnes > 0) {
+      market.problem.supply.push_back({order.region, order.sell_tonnes, order.sell_min_usd_per_kg});
+      market.supply_owner.push_back({-1, false, k});
+    }
+  }
+
   for (int entry = 0; entry < static_cast<int>(world.demand.size()); ++entry) {
     const DemandEntry& demand = world.demand[entry];
     if (demand.product == product && reference_demand[entry] > 0) {
@@ -240,8 +258,72 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
   AddControlCaps(world, state, barriers, product, market);
 }
 
+// Books the processing cost of `tonnes` of output: the plant pays its cost net of any production
+// subsidy, and the government of its region pays the subsidy.
+void PayProcessing(const WorldDescription& world, const BarrierTable& barriers, int plant, double tonnes,
+                   RoundOutcome& outcome) {
+  const double subsidy = std::min(barriers.production_subsidy_usd_per_kg[plant], world.plants[plant].unit_cost_usd_per_kg);
+  outcome.plants[plant].cost_usd += tonnes * kKgPerTonne * (world.plants[plant].unit_cost_usd_per_kg - subsidy);
+  outcome.policy_cost_usd[world.regions[world.plants[plant].region].actor] += tonnes * kKgPerTonne * subsidy;
+}
+
+// Delivers this stage's offtake contracts before its markets clear: from the seller's stock (mines:
+// from this round's output) to the buyer plant's stock or the buyer sector's demand, at the contract
+// price. A ban (or, for defence buyers, a military denial) on the route stops the delivery.
+void DeliverOfftakes(const WorldDescription& world, int stage, RoundScratch& scratch, WorldState& state,
+                     RoundOutcome& outcome) {
+  const int np = world.ProductCount();
+  const BarrierTable& barriers = scratch.barriers;
+  for (const OfftakeDelivery& contract : barriers.offtakes) {
+    if (static_cast<int>(world.products[contract.product].stage) != stage) continue;
+    const Plant& seller = world.plants[contract.seller_plant];
+    const int to = contract.buyer_plant >= 0 ? world.plants[contract.buyer_plant].region
+                                             : world.demand[contract.buyer_demand].region;
+    if (to != seller.region) {
+      const std::size_t arc = barriers.Arc(contract.product, seller.region, to);
+      const bool defence = contract.buyer_demand >= 0 && world.demand[contract.buyer_demand].sector == Sector::kDefence;
+      if (barriers.banned[arc] || (defence && barriers.military_denied[arc])) continue;
+    }
+    double tonnes = contract.tonnes;
+    const bool from_production = seller.stage == Stage::kMining;
+    double& stock = state.stock_tonnes[WorldState::At(contract.seller_plant, contract.product, np)];
+    if (from_production) {
+      tonnes = std::min(tonnes, scratch.decisions.plants[contract.seller_plant].output_target_tonnes -
+                                    scratch.committed_production[contract.seller_plant]);
+    } else {
+      tonnes = std::min(tonnes, stock);
+    }
+    if (contract.buyer_demand >= 0) tonnes = std::min(tonnes, scratch.reference_demand[contract.buyer_demand]);
+    if (tonnes <= 0) continue;
+    const double price = contract.price_usd_per_kg > 0
+                             ? contract.price_usd_per_kg
+                             : state.expected_price_usd_per_kg[WorldState::At(seller.region, contract.product, np)];
+    const double value = tonnes * kKgPerTonne * price;
+    PlantOutcome& sold = outcome.plants[contract.seller_plant];
+    sold.sales_tonnes += tonnes;
+    sold.revenue_usd += value;
+    if (from_production) {
+      scratch.committed_production[contract.seller_plant] += tonnes;
+      sold.output_tonnes += tonnes;
+      PayProcessing(world, barriers, contract.seller_plant, tonnes, outcome);
+    } else {
+      stock -= tonnes;
+    }
+    if (contract.buyer_plant >= 0) {
+      state.stock_tonnes[WorldState::At(contract.buyer_plant, contract.product, np)] += tonnes;
+      outcome.plants[contract.buyer_plant].cost_usd += value;
+    } else {
+      scratch.reference_demand[contract.buyer_demand] -= tonnes;
+      outcome.demand[contract.buyer_demand].served_tonnes += tonnes;
+    }
+    outcome.consumed_tonnes[WorldState::At(to, contract.product, np)] += tonnes;
+    outcome.flows.push_back({contract.product, seller.region, to, tonnes, price, false});
+  }
+}
+
 // Turns the inputs bought by the plants of `stage` into output (Leontief, up to capacity).
-void Process(const WorldDescription& world, Stage stage, WorldState& state, RoundOutcome& outcome) {
+void Process(const WorldDescription& world, const BarrierTable& barriers, Stage stage, WorldState& state,
+             RoundOutcome& outcome) {
   const int np = world.ProductCount();
   for (int i = 0; i < world.PlantCount(); ++i) {
     const Plant& plant = world.plants[i];
@@ -256,7 +338,7 @@ void Process(const WorldDescription& world, Stage stage, WorldState& state, Roun
       }
       stock[plant.product] = 0;
       result.output_tonnes += feed;
-      result.cost_usd += feed * kKgPerTonne * plant.unit_cost_usd_per_kg;
+      PayProcessing(world, barriers, i, feed, outcome);
       continue;
     }
     double tonnes = world.Capacity(i, state.round);
@@ -269,13 +351,14 @@ void Process(const WorldDescription& world, Stage stage, WorldState& state, Roun
     }
     stock[plant.product] += tonnes;
     result.output_tonnes += tonnes;
-    result.cost_usd += tonnes * kKgPerTonne * plant.unit_cost_usd_per_kg;
+    PayProcessing(world, barriers, i, tonnes, outcome);
   }
 }
 
 // Books one product's clearing into stocks, plant accounts, demand, flows and trade revenue.
 void Settle(const WorldDescription& world, const RoundScratch& scratch, int product, const ProductMarket& market,
             WorldState& state, RoundOutcome& outcome) {
+  const BarrierTable& barriers = scratch.barriers;
   const int np = world.ProductCount();
   const MarketSolution& solution = market.solution;
   auto price_at = [&](int region) { return solution.price_usd_per_kg[region]; };
@@ -286,17 +369,31 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
     const double sold = solution.supply_sold_tonnes[s];
     if (sold <= 0) continue;
     const SupplyOwner owner = market.supply_owner[s];
+    if (owner.stockpile >= 0) {
+      const StockpileOrder& order = barriers.stockpile_orders[owner.stockpile];
+      double& held = state.stockpile_tonnes[WorldState::At(order.actor, product, np)];
+      held = std::max(0.0, held - sold);
+      outcome.policy_cost_usd[order.actor] -= sold * kKgPerTonne * solution.origin_price_usd_per_kg[order.region];
+      continue;
+    }
     const Plant& plant = world.plants[owner.plant];
     PlantOutcome& result = outcome.plants[owner.plant];
     result.sales_tonnes += sold;
     // Producers earn their supply node's price: below the domestic price when an export quota binds.
-    result.revenue_usd += sold * kKgPerTonne * solution.origin_price_usd_per_kg[plant.region];
+    const double price = solution.origin_price_usd_per_kg[plant.region];
+    result.revenue_usd += sold * kKgPerTonne * price;
+    for (const PriceFloorTerms& floor : barriers.price_floors) {
+      if (floor.plant != owner.plant || floor.product != product || price >= floor.floor_usd_per_kg) continue;
+      const double top_up = sold * kKgPerTonne * (floor.floor_usd_per_kg - price);
+      result.revenue_usd += top_up;
+      outcome.policy_cost_usd[floor.actor] += top_up;
+    }
     if (owner.from_stock) {
       double& stock = state.stock_tonnes[WorldState::At(owner.plant, product, np)];
       stock = std::max(0.0, stock - sold);
     } else {
       result.output_tonnes += sold;
-      result.cost_usd += sold * kKgPerTonne * plant.unit_cost_usd_per_kg;
+      PayProcessing(world, barriers, owner.plant, sold, outcome);
     }
   }
   for (std::size_t d = 0; d < market.demand_owner.size(); ++d) {
@@ -306,7 +403,11 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
     const DemandStep& step = market.problem.demand[d];
     const double price = solution.demand_price_usd_per_kg[d];
     outcome.consumed_tonnes[WorldState::At(step.region, product, np)] += served;
-    if (owner.plant >= 0) {
+    if (owner.stockpile >= 0) {
+      const StockpileOrder& order = barriers.stockpile_orders[owner.stockpile];
+      state.stockpile_tonnes[WorldState::At(order.actor, product, np)] += served;
+      outcome.policy_cost_usd[order.actor] += served * kKgPerTonne * price;
+    } else if (owner.plant >= 0) {
       state.stock_tonnes[WorldState::At(owner.plant, product, np)] += served;
       outcome.plants[owner.plant].cost_usd += served * kKgPerTonne * price;
     } else {
@@ -315,7 +416,6 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
       result.surplus_usd += served * kKgPerTonne * (step.willingness_to_pay_usd_per_kg - price);
     }
   }
-  const BarrierTable& barriers = scratch.barriers;
   for (const TradeFlow& flow : solution.flows) {
     outcome.flows.push_back({product, flow.from, flow.to, flow.tonnes, flow.price_usd_per_kg, flow.smuggled});
     if (flow.from == flow.to || flow.smuggled) continue;
@@ -336,7 +436,8 @@ void ResetOutcome(const WorldDescription& world, int round, RoundOutcome& outcom
   outcome.price_usd_per_kg.assign(cells, kNaN);
   outcome.consumed_tonnes.assign(cells, 0.0);
   outcome.trade_revenue_usd.assign(world.regions.size(), 0.0);
-  outcome.policy_cost_usd.assign(world.regions.size(), 0.0);
+  outcome.policy_cost_usd.assign(world.actors.size(), 0.0);
+  outcome.equity_income_usd.assign(world.actors.size(), 0.0);
 }
 
 }  // namespace
@@ -372,26 +473,39 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
     }
   }
 
-  for (int r = 0; r < world.RegionCount(); ++r) outcome.policy_cost_usd[r] += scratch.barriers.enforcement_usd[r];
-
-  std::vector<double> reference_demand(world.demand.size());
-  for (std::size_t e = 0; e < world.demand.size(); ++e) {
-    reference_demand[e] = ReferenceDemand(world, state, inputs, static_cast<int>(e));
-    outcome.demand[e].reference_tonnes = reference_demand[e];
+  const BarrierTable& barriers = scratch.barriers;
+  for (int r = 0; r < world.RegionCount(); ++r) {
+    outcome.policy_cost_usd[world.regions[r].actor] += barriers.enforcement_usd[r];
   }
+  for (std::size_t a = 0; a < world.actors.size(); ++a) outcome.policy_cost_usd[a] += barriers.sanction_cost_usd[a];
+
+  scratch.reference_demand.resize(world.demand.size());
+  for (std::size_t e = 0; e < world.demand.size(); ++e) {
+    scratch.reference_demand[e] =
+        ReferenceDemand(world, state, inputs, static_cast<int>(e)) * barriers.demand_multiplier[e];
+    outcome.demand[e].reference_tonnes = scratch.reference_demand[e];
+  }
+  scratch.committed_production.assign(world.plants.size(), 0.0);
   std::fill(state.export_value_usd.begin(), state.export_value_usd.end(), 0.0);
 
   // Clear: stage by stage; the plants of the next stage process what they bought before it clears.
   std::vector<ProductMarket> markets(np);
   for (int stage = 0; stage < kStageCount; ++stage) {
     const std::vector<int>& products = world.products_by_stage[stage];
+    DeliverOfftakes(world, stage, scratch, state, outcome);
     tbb::parallel_for(std::size_t{0}, products.size(), [&](std::size_t k) {
       ProductMarket& market = markets[products[k]];
-      BuildMarket(world, state, scratch, reference_demand, products[k], market);
+      BuildMarket(world, state, scratch, products[k], market);
       market.solution = ClearMarket(market.problem);
     });
     for (int product : products) Settle(world, scratch, product, markets[product], state, outcome);
-    if (stage + 1 < kStageCount) Process(world, static_cast<Stage>(stage + 1), state, outcome);
+    if (stage + 1 < kStageCount) Process(world, barriers, static_cast<Stage>(stage + 1), state, outcome);
+  }
+  for (const EquityShare& stake : barriers.equity) {
+    for (int plant : *stake.plants) {
+      outcome.equity_income_usd[stake.actor] +=
+          stake.share * (outcome.plants[plant].revenue_usd - outcome.plants[plant].cost_usd);
+    }
   }
 
   // Settle: expectations, the slow variables of demand, the round counter.
@@ -417,6 +531,10 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
     double held = 0;
     for (int p = 0; p < np; ++p) held += state.stock_tonnes[WorldState::At(i, p, np)];
     outcome.plants[i].stock_tonnes = held;
+  }
+  outcome.stockpile_tonnes.assign(world.actors.size(), 0.0);
+  for (std::size_t a = 0; a < world.actors.size(); ++a) {
+    for (int p = 0; p < np; ++p) outcome.stockpile_tonnes[a] += state.stockpile_tonnes[WorldState::At(static_cast<int>(a), p, np)];
   }
   ++state.round;
 }

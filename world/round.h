@@ -47,13 +47,17 @@ struct RoundOutcome {
   std::vector<double> price_usd_per_kg;   // [region * products + product]; NaN: no market there
   std::vector<double> consumed_tonnes;    // [region * products + product]: final and intermediate use
   std::vector<double> trade_revenue_usd;  // [region]: tariffs collected plus export taxes
-  std::vector<double> policy_cost_usd;    // [region]: enforcement (and, later, subsidies) paid
+  std::vector<double> policy_cost_usd;    // [actor]: enforcement, subsidies, price floors, net stockpile purchases
+  std::vector<double> equity_income_usd;  // [actor]: its share of the profits of firms it owns
+  std::vector<double> stockpile_tonnes;   // [actor]: strategic stocks held at the end of the round
 };
 
 // Reusable buffers of a run (kept between rounds).
 struct RoundScratch {
   Decisions decisions;
   BarrierTable barriers;
+  std::vector<double> reference_demand;      // [demand entry]: this round's, net of offtake deliveries
+  std::vector<double> committed_production;  // [plant]: mine output already sold under offtakes
 };
 
 struct RoundInputs {

@@ -1,6 +1,7 @@
 #include "agents/firm.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 namespace reesim::agents {
@@ -37,8 +38,17 @@ void PriceTakingFirm::Decide(const world::Observation& observation, world::Rando
       add_output(plant.product, 1.0);
     }
     const double stock_tonnes = output_value > 0 ? stock_value / output_value : 0.0;
-    const double excess = stock_tonnes - world.market.target_stock_rounds * capacity;
-    decision.output_target_tonnes = std::clamp(capacity - std::max(0.0, excess), 0.0, capacity);
+    const double target = world.market.target_stock_rounds * capacity;
+    const double excess = stock_tonnes - target;
+    // Partial adjustment: working off half the excess stock a round, since the lower ask below sells
+    // the rest (cutting output by all of it at once sets off an inventory cycle).
+    decision.output_target_tonnes = std::clamp(capacity - 0.5 * std::max(0.0, excess), 0.0, capacity);
+    // A holder with more stock than it wants asks less: by the square root of the excess ratio, at most
+    // halving its ask in a round.
+    if (stock_tonnes > target) {
+      const double ratio = target > 0 ? stock_tonnes / target : 4.0;
+      decision.stock_ask_fraction = ask_fraction * std::max(0.5, 1.0 / std::sqrt(ratio));
+    }
   }
 }
 

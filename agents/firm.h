@@ -1,7 +1,8 @@
 // A price-taking firm: it runs the plants it owns. A mine offers its whole capacity at its unit cost,
 // so it produces exactly when the clearing price covers marginal cost. A processor buys inputs for
 // its capacity less any stock above its target (target_stock_rounds of output), bidding what the
-// output is expected to be worth. Stock is offered at (1 - carrying cost) of the expected price.
+// output is expected to be worth. Stock is offered at (1 - carrying cost) of the expected price, and
+// lower when the stock exceeds the target (by the square root of the excess ratio, at most halved).
 // Market power (Cournot), investment and exit come with the strategies issue.
 #pragma once
 

@@ -222,3 +222,162 @@ TEST_CASE("Policies.SmugglingGrowsWithThePriceGapAndFallsWithEnforcement") {
 
 }  // namespace
 }  // namespace reesim
+
+namespace reesim {
+namespace {
+
+// Runs the small world plus `extra` for `rounds` rounds and returns the last round's metrics.
+experiments::Metrics LastMetrics(const std::string& extra, int rounds, const std::string& base = testing::SmallWorldText()) {
+  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(base + extra, "small+instrument");
+  experiments::Simulation simulation(scenario, /*seed=*/3);
+  for (int r = 0; r < rounds; ++r) simulation.Step();
+  return experiments::ComputeMetrics(simulation.world(), simulation.outcome());
+}
+
+double Get(const experiments::Metrics& metrics, const std::string& key) {
+  const auto it = metrics.find(key);
+  return it == metrics.end() ? 0.0 : it->second;
+}
+
+TEST_CASE("Policies.StockpileRaisesPricesWhileBuyingAndLowersThemOnRelease") {
+  const double base = Get(LastMetrics("", 2), "price.magnet.BBB");
+  const std::string buy = R"(policies { actor: "B" start_round: 0 end_round: 3
+      stockpile { products: "magnet" buy_tonnes_per_year: 800 buy_max_price_multiple: 3 } })";
+  const experiments::Metrics buying = LastMetrics(buy, 2);
+  CHECK(Get(buying, "price.magnet.BBB") > base * 1.05);
+  const double held = Get(buying, "stockpile.B");
+  CHECK(held > 0);
+  CHECK(held <= 400 + 1e-6);  // at most 200 t a round for two rounds
+  // Release everything it holds from round 4, at any price: prices fall below the no-stockpile path.
+  const std::string release = buy + R"( policies { actor: "B" start_round: 4
+      stockpile { products: "magnet" release_tonnes_per_year: 4000 } })";
+  const experiments::Metrics releasing = LastMetrics(release, 6);
+  CHECK(Get(releasing, "price.magnet.BBB") < Get(LastMetrics(buy, 6), "price.magnet.BBB") * 0.9);
+  CHECK(Get(releasing, "stockpile.B") < Get(LastMetrics(buy, 4), "stockpile.B"));
+  CHECK(Get(LastMetrics(release, 5), "payoff.B.revenue") > 0);  // round 4 sells from the stockpile
+}
+
+TEST_CASE("Policies.ProductionSubsidyIsPaidByTheGovernmentAndLowersPrices") {
+  const experiments::Metrics base = LastMetrics("", 2);
+  const experiments::Metrics subsidised =
+      LastMetrics(R"(policies { actor: "A" production_subsidy { products: "magnet" usd_per_kg: 10 } })", 2);
+  CHECK(Get(subsidised, "payoff.A.revenue") < Get(base, "payoff.A.revenue"));
+  // $10/kg on every tonne of magnets made: output (t) * 1,000 kg * $10 = USD million * 1e6.
+  CHECK(Get(base, "payoff.A.revenue") - Get(subsidised, "payoff.A.revenue") ==
+        doctest::Approx(Get(subsidised, "output.magnet.AAA") * 1000 * 10 / 1e6));
+  CHECK(Get(subsidised, "price.magnet.AAA") <= Get(base, "price.magnet.AAA"));
+}
+
+TEST_CASE("Policies.ImportBanAndSanctionsCount") {
+  const experiments::Metrics banned = LastMetrics(
+      R"(policies { actor: "B" import_ban { products: "magnet" from: "AAA" other_goods: "oil" other_trade_usd_million_per_year: 400 } })", 1);
+  CHECK(Get(banned, "unmet.BBB.ev") == doctest::Approx(1.0));
+  // $400 M a year = $100 M a round lost by the exporter, a quarter of it by the importer.
+  const experiments::Metrics base = LastMetrics("", 1);
+  CHECK(Get(base, "payoff.A.revenue") - Get(banned, "payoff.A.revenue") == doctest::Approx(100.0).epsilon(0.01));
+  CHECK(Get(base, "payoff.B.revenue") - Get(banned, "payoff.B.revenue") == doctest::Approx(25.0).epsilon(0.01));
+}
+
+TEST_CASE("Policies.SubstitutionCutsDemandOnlyAfterItsLag") {
+  const std::string research = R"(policies { actor: "B" start_round: 1
+      substitution_research { sector: EV lag_rounds: 3 demand_cut_share: 0.5 } })";
+  auto ev_demand = [&](const std::string& extra, int rounds) {
+    const experiments::LoadedScenario scenario = experiments::LoadScenarioText(testing::SmallWorldText(extra), "s");
+    experiments::Simulation simulation(scenario, 5);
+    for (int r = 0; r < rounds; ++r) simulation.Step();
+    return simulation.outcome().demand[1].reference_tonnes;  // BBB ev
+  };
+  CHECK(ev_demand(research, 4) == doctest::Approx(ev_demand("", 4)));       // round 3: still lagging
+  CHECK(ev_demand(research, 5) == doctest::Approx(ev_demand("", 5) * 0.5));  // round 4 = 1 + 3: cut
+  CHECK(ev_demand(R"(policies { actor: "B" substitution_research { sector: EV lag_rounds: 0 success_probability: 0
+      demand_cut_share: 0.5 } })", 3) == doctest::Approx(ev_demand("", 3)));  // failed research cuts nothing
+  // With a 50 % chance, some seeds succeed and some fail.
+  int successes = 0;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    const experiments::LoadedScenario scenario = experiments::LoadScenarioText(
+        testing::SmallWorldText(R"(policies { actor: "B" substitution_research { sector: EV success_probability: 0.5
+            demand_cut_share: 0.5 } })"), "s");
+    experiments::Simulation simulation(scenario, seed);
+    simulation.Step();
+    if (simulation.outcome().demand[1].reference_tonnes < 200) ++successes;
+  }
+  CHECK(successes > 8);
+  CHECK(successes < 32);
+}
+
+TEST_CASE("Policies.OfftakeIsServedBeforeTheSpotMarket") {
+  // Half the magnet supply is banned from BBB's EV buyers except through an offtake: the contract is
+  // delivered in full at its price, while spot demand is rationed.
+  const std::string offtake = R"(policies { actor: "B" offtake { seller_plant: "magnets" product: "magnet"
+      buyer_region: "BBB" buyer_sector: EV tonnes_per_year: 400 price_usd_per_kg: 40 } })";
+  const experiments::Metrics with = LastMetrics(offtake, 2);
+  const experiments::Metrics without = LastMetrics("", 2);
+  CHECK(Get(with, "unmet.BBB.ev") < Get(without, "unmet.BBB.ev"));
+  CHECK(Get(with, "unmet.AAA.ev") > Get(without, "unmet.AAA.ev"));
+  // Under an export ban the contract is not delivered either.
+  const experiments::Metrics banned = LastMetrics(offtake + R"( policies { actor: "A" export_ban { products: "magnet" } })", 2);
+  CHECK(Get(banned, "unmet.BBB.ev") == doctest::Approx(1.0));
+}
+
+TEST_CASE("Policies.EquityStakeAndPriceFloorPayTheGovernment") {
+  const experiments::Metrics base = LastMetrics("", 2);
+  const experiments::Metrics stake = LastMetrics(R"(policies { actor: "B" equity_stake { firm: "magnets" share: 0.15 } })", 2);
+  const double profit = Get(base, "payoff.A.producer_surplus");  // all plants are in AAA
+  CHECK(Get(stake, "payoff.B.revenue") > 0);
+  CHECK(Get(stake, "payoff.B.revenue") < 0.15 * profit);  // a share of one firm's profit only
+  const experiments::Metrics floor = LastMetrics(R"(policies { actor: "B" price_floor { plants: "magnets" product: "magnet"
+      floor_usd_per_kg: 500 } })", 2);
+  CHECK(Get(floor, "payoff.B.revenue") < -50);  // paying the gap up to $500/kg on about 500 t
+  CHECK(Get(floor, "payoff.A.producer_surplus") > Get(base, "payoff.A.producer_surplus"));
+}
+
+TEST_CASE("Policies.AllianceRaisesMembersImportSharesFromEachOther") {
+  // Two magnet exporters with stock (AAA nearer to BBB than CCC) and a 30 % tariff in BBB on everyone.
+  // Without the alliance BBB buys from the nearer AAA; an alliance of B and C removes C's tariff.
+  const std::string three = R"(
+name: "three" rounds: 2
+actors { id: "A" } actors { id: "B" } actors { id: "C" }
+regions { id: "AAA" actor: "A" } regions { id: "BBB" actor: "B" } regions { id: "CCC" actor: "C" }
+products { id: "ore" stage: MINING reference_price_usd_per_kg: 5 separates_into { product: "ox" tonnes_per_tonne: 1 } }
+products { id: "ox" stage: SEPARATION reference_price_usd_per_kg: 20 }
+products { id: "alloy" stage: METAL reference_price_usd_per_kg: 30 made_from { product: "ox" tonnes_per_tonne: 1 } }
+products { id: "magnet" stage: MAGNET reference_price_usd_per_kg: 50 made_from { product: "alloy" tonnes_per_tonne: 1 } }
+plants { id: "ma" region: "AAA" stage: MAGNET product: "magnet" inventory_tonnes: 5000 }
+plants { id: "mc" region: "CCC" stage: MAGNET product: "magnet" inventory_tonnes: 5000 }
+demand { region: "BBB" sector: EV product: "magnet" base_tonnes_per_year: 2000 elasticity: -0.2 }
+transport { from: "AAA" to: "BBB" usd_per_kg: 1 } transport { from: "CCC" to: "BBB" usd_per_kg: 3 }
+policies { actor: "B" import_tariff { ad_valorem: 0.3 } }
+)";
+  const experiments::Metrics apart = LastMetrics("", 1, three);
+  CHECK(Get(apart, "exports.magnet.AAA") > 0);
+  CHECK(Get(apart, "exports.magnet.CCC") == 0);
+  const experiments::Metrics allied =
+      LastMetrics(R"(policies { actor: "B" alliance { members: "B" members: "C" } })", 1, three);
+  CHECK(Get(allied, "exports.magnet.CCC") > 0);
+  CHECK(Get(allied, "exports.magnet.AAA") == 0);
+}
+
+TEST_CASE("Policies.BadNewInstrumentsNameTheFieldAndValue") {
+  auto error_of = [](const std::string& policy) -> std::string {
+    try {
+      experiments::LoadScenarioText(testing::SmallWorldText(policy), "p.textproto");
+    } catch (const InputError& error) {
+      return error.what();
+    }
+    return "no error";
+  };
+  CHECK(error_of(R"(policies { actor: "A" alliance { members: "A" } })") ==
+        "p.textproto: policies[0].alliance.members = 1 member(s): an alliance needs at least two members");
+  CHECK(error_of(R"(policies { actor: "A" equity_stake { firm: "magnets" share: 1.5 } })") ==
+        "p.textproto: policies[0].equity_stake.share = 1.5: a share must be between 0 and 1 (0 % to 100 %)");
+  CHECK(error_of(R"(policies { actor: "A" export_control { approval_share: 2 } })").find("approval_share = 2") !=
+        std::string::npos);
+  CHECK(error_of(R"(policies { actor: "A" offtake { seller_plant: "nope" product: "magnet" } })") ==
+        "p.textproto: policies[0].offtake.seller_plant = \"nope\": unknown plant");
+  CHECK(error_of(R"(policies { actor: "A" stockpile { products: "magnet" buy_tonnes_per_year: -3 } })")
+            .find("buy_tonnes_per_year = -3") != std::string::npos);
+  CHECK(error_of(R"(policies { actor: "A" import_ban { } })").find("bans nothing") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace reesim

@@ -262,7 +262,7 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
 // subsidy, and the government of its region pays the subsidy.
 void PayProcessing(const WorldDescription& world, const BarrierTable& barriers, int plant, double tonnes,
                    RoundOutcome& outcome) {
-  const double subsidy = std::min(barriers.production_subsidy_usd_per_kg[plant], world.plants[plant].unit_cost_usd_per_kg);
+  const double subsidy = barriers.production_subsidy_usd_per_kg[plant];
   outcome.plants[plant].cost_usd += tonnes * kKgPerTonne * (world.plants[plant].unit_cost_usd_per_kg - subsidy);
   outcome.policy_cost_usd[world.regions[world.plants[plant].region].actor] += tonnes * kKgPerTonne * subsidy;
 }

@@ -6,6 +6,46 @@
 
 namespace reesim::agents {
 
+double ExpectedMarginUsdPerKg(const world::WorldDescription& world, const world::WorldState& state, int plant_index) {
+  const world::Plant& plant = world.plants[plant_index];
+  const int np = world.ProductCount();
+  auto expected = [&](int product) {
+    return state.expected_price_usd_per_kg[world::WorldState::At(plant.region, product, np)];
+  };
+  double value = 0;
+  switch (plant.stage) {
+    case world::Stage::kMining:
+      value = expected(plant.product);
+      break;
+    case world::Stage::kSeparation:
+      for (const world::ProductShare& share : world.products[plant.product].separates_into) {
+        value += share.tonnes_per_tonne * expected(share.product);
+      }
+      value -= expected(plant.product);  // the feed
+      break;
+    case world::Stage::kMetal:
+    case world::Stage::kMagnet:
+      value = expected(plant.product);
+      for (const world::ProductShare& share : world.products[plant.product].made_from) {
+        value -= share.tonnes_per_tonne * expected(share.product);
+      }
+      break;
+  }
+  return value * (1.0 - world.market.investment_price_haircut) - plant.unit_cost_usd_per_kg;
+}
+
+double ProjectValueUsd(const world::WorldDescription& world, const world::WorldState& state, int plant_index) {
+  const world::Plant& plant = world.plants[plant_index];
+  const double tonnes_per_year = plant.capacity_tonnes_per_round * world.rounds_per_year;
+  const double annual_cash_usd = ExpectedMarginUsdPerKg(world, state, plant_index) * tonnes_per_year * 1000.0;
+  const double r = plant.hurdle_rate;
+  const double annuity = r > 0 ? (1.0 - std::pow(1.0 + r, -plant.life_years)) / r : plant.life_years;
+  const double lead_years = static_cast<double>(plant.lead_time_rounds) / world.rounds_per_year;
+  const double capex_usd = plant.capex_usd_per_tonne_per_year * tonnes_per_year *
+                           (1.0 - state.capital_subsidy_share[plant_index]);
+  return annual_cash_usd * annuity * std::pow(1.0 + r, -lead_years) - capex_usd;
+}
+
 void PriceTakingFirm::Decide(const world::Observation& observation, world::RandomStream&,
                              world::Decisions& out) const {
   const world::WorldDescription& world = observation.world;
@@ -16,7 +56,9 @@ void PriceTakingFirm::Decide(const world::Observation& observation, world::Rando
     const world::Plant& plant = world.plants[i];
     world::PlantDecision& decision = out.plants[i];
     decision.stock_ask_fraction = ask_fraction;
-    const double capacity = world.Capacity(i, state.round);
+    decision.start_construction =
+        state.plant_status[i] == world::PlantStatus::kProposed && ProjectValueUsd(world, state, i) > 0;
+    const double capacity = world::EffectiveCapacity(world, state, i);
     if (plant.stage == world::Stage::kMining) {
       decision.output_target_tonnes = capacity;
       continue;

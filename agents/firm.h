@@ -3,7 +3,9 @@
 // its capacity less any stock above its target (target_stock_rounds of output), bidding what the
 // output is expected to be worth. Stock is offered at (1 - carrying cost) of the expected price, and
 // lower when the stock exceeds the target (by the square root of the excess ratio, at most halved).
-// Market power (Cournot), investment and exit come with the strategies issue.
+// Investment: a proposed plant is built when its expected net present value at the firm's hurdle rate
+// is positive (ProjectValueUsd); it produces after its lead time (world/round.cc, BuildAndRetire).
+// Exit: a plant that sells nothing for close_after_idle_rounds rounds closes.
 #pragma once
 
 #include <string>
@@ -24,6 +26,15 @@ class PriceTakingFirm : public world::Agent {
   std::string name_;
   std::vector<int> plants_;
 };
+
+// Returns the plant's expected cash margin per kg of output at current expected prices, less the
+// policy-risk haircut: output value minus inputs (feed, recipe) minus unit cost.
+double ExpectedMarginUsdPerKg(const world::WorldDescription& world, const world::WorldState& state, int plant);
+
+// Returns a proposed plant's expected net present value at its hurdle rate: the margin on full
+// capacity as an annuity over its life, discounted over the lead time, less the capital cost net of
+// the capital subsidy last announced for it.
+double ProjectValueUsd(const world::WorldDescription& world, const world::WorldState& state, int plant);
 
 // Returns one firm per distinct plant owner, in order of first appearance.
 std::vector<PriceTakingFirm> FirmsOf(const world::WorldDescription& world);

@@ -46,6 +46,7 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
   }
 
   // Output by stage and region; separated oxides also by product.
+  std::vector<double> stage_capacity(static_cast<std::size_t>(world::kStageCount) * nr, 0.0);
   std::vector<double> stage_output(static_cast<std::size_t>(world::kStageCount) * nr, 0.0);
   std::vector<bool> stage_present(stage_output.size(), false);
   std::vector<double> oxide_output(static_cast<std::size_t>(np) * nr, 0.0);
@@ -54,6 +55,7 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
     const world::Plant& plant = world.plants[i];
     const std::size_t cell = static_cast<std::size_t>(plant.stage) * nr + plant.region;
     stage_output[cell] += outcome.plants[i].output_tonnes;
+    stage_capacity[cell] += outcome.plants[i].capacity_tonnes;
     stage_present[cell] = true;
     if (plant.stage != world::Stage::kSeparation) continue;
     for (const world::ProductShare& share : world.products[plant.product].separates_into) {
@@ -70,6 +72,7 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
       const std::size_t cell = static_cast<std::size_t>(row) * nr + r;
       if (!present[cell]) continue;
       metrics["output." + name + "." + world.regions[r].id] = output[cell];
+      if (&output == &stage_output) metrics["capacity." + name + "." + world.regions[r].id] = stage_capacity[cell];
       metrics["share." + name + "." + world.regions[r].id] = total > 0 ? output[cell] / total : 0.0;
     }
   };

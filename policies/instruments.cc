@@ -224,4 +224,10 @@ void PriceFloor::Apply(const world::ApplyContext&, world::BarrierTable& table) c
   for (int plant : plants_) table.price_floors.push_back({actor_, plant, product_, floor_usd_per_kg_});
 }
 
+void CapitalSubsidy::Apply(const world::ApplyContext&, world::BarrierTable& table) const {
+  for (int plant : plants_) {
+    table.capital_subsidy_share[plant] = std::min(1.0, table.capital_subsidy_share[plant] + share_);
+  }
+}
+
 }  // namespace reesim::policies

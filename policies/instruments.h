@@ -227,4 +227,15 @@ class PriceFloor : public world::Instrument {
   double floor_usd_per_kg_;
 };
 
+// The government pays `share` of the capital cost of the listed (new) plants.
+class CapitalSubsidy : public world::Instrument {
+ public:
+  CapitalSubsidy(std::vector<int> plants, double share) : plants_(std::move(plants)), share_(share) {}
+  void Apply(const world::ApplyContext& context, world::BarrierTable& table) const override;
+
+ private:
+  std::vector<int> plants_;
+  double share_;
+};
+
 }  // namespace reesim::policies

@@ -69,6 +69,19 @@ bool Makes(const world::WorldDescription& world, const world::Plant& plant, int 
   return false;
 }
 
+// The plants in the actor's regions that make any of `products` (all plants when the list is empty).
+std::vector<int> PlantsMaking(const world::WorldDescription& world, int actor, const std::vector<int>& products) {
+  std::vector<int> plants;
+  for (int i = 0; i < world.PlantCount(); ++i) {
+    const world::Plant& plant = world.plants[i];
+    if (world.regions[plant.region].actor != actor) continue;
+    const bool listed = products.empty() || std::any_of(products.begin(), products.end(),
+                                                        [&](int product) { return Makes(world, plant, product); });
+    if (listed) plants.push_back(i);
+  }
+  return plants;
+}
+
 double AdValorem(double rate, const std::string& source, const std::string& path) {
   if (!(rate >= 0 && rate <= 10)) {
     FieldComplaint(source).Fail(path, FormatNumber(rate), "an ad-valorem rate must be between 0 and 10 (0.25 = 25 %)");
@@ -187,19 +200,16 @@ PolicyTimeline TimelineFromProto(const reesim::Scenario& scenario, const world::
         const reesim::ProductionSubsidy& subsidy = in.production_subsidy();
         const std::string spath = path + ".production_subsidy";
         const std::vector<int> products = ProductList(subsidy.products(), world, source, spath + ".products");
-        std::vector<int> plants;
-        for (int i = 0; i < world.PlantCount(); ++i) {
-          const world::Plant& plant = world.plants[i];
-          if (world.regions[plant.region].actor != event.actor) continue;
-          for (int product : products) {
-            if (Makes(world, plant, product)) {
-              plants.push_back(i);
-              break;
-            }
-          }
-        }
         event.instrument = std::make_shared<ProductionSubsidy>(
-            std::move(plants), NonNegative(subsidy.usd_per_kg(), source, spath + ".usd_per_kg"));
+            PlantsMaking(world, event.actor, products), NonNegative(subsidy.usd_per_kg(), source, spath + ".usd_per_kg"));
+        break;
+      }
+      case reesim::PolicyEvent::kCapitalSubsidy: {
+        const reesim::CapitalSubsidy& subsidy = in.capital_subsidy();
+        const std::string spath = path + ".capital_subsidy";
+        const std::vector<int> products = ProductList(subsidy.products(), world, source, spath + ".products");
+        event.instrument = std::make_shared<CapitalSubsidy>(PlantsMaking(world, event.actor, products),
+                                                            Share(subsidy.share(), source, spath + ".share"));
         break;
       }
       case reesim::PolicyEvent::kStockpile: {

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "agents/firm.h"
 #include "experiments/metrics.h"
 #include "experiments/simulation.h"
 #include "test_support.h"
@@ -377,6 +378,57 @@ TEST_CASE("Policies.BadNewInstrumentsNameTheFieldAndValue") {
   CHECK(error_of(R"(policies { actor: "A" stockpile { products: "magnet" buy_tonnes_per_year: -3 } })")
             .find("buy_tonnes_per_year = -3") != std::string::npos);
   CHECK(error_of(R"(policies { actor: "A" import_ban { } })").find("bans nothing") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace reesim
+
+namespace reesim {
+namespace {
+
+TEST_CASE("Policies.CapitalSubsidyBringsCapacityOnlineAfterTheLeadTime") {
+  // A magnet plant in BBB that is not worth building at $400,000 per t/yr of capacity, but is when
+  // the government pays 80 % of it from round 2. Lead time one year = 4 rounds.
+  const std::string project = R"(
+plants { id: "b_magnets" region: "BBB" stage: MAGNET product: "magnet" capacity_tonnes_per_year: 1000
+         unit_cost_usd_per_kg: 5 project { capex_usd_per_tonne_per_year: 400000 lead_time_years: 1 } }
+)";
+  const std::string subsidy = R"(policies { actor: "B" start_round: 2 capital_subsidy { products: "magnet" share: 0.8 } })";
+  auto first_round_with_capacity = [&](const std::string& extra) {
+    const experiments::LoadedScenario scenario = experiments::LoadScenarioText(testing::SmallWorldText(project + extra), "p");
+    experiments::Simulation simulation(scenario, 1);
+    const int plant = simulation.world().FindPlant("b_magnets");
+    for (int round = 0; round < 16; ++round) {
+      simulation.Step();
+      if (simulation.outcome().plants[plant].capacity_tonnes > 0) return round;
+    }
+    return -1;
+  };
+  CHECK(first_round_with_capacity("") == -1);
+  const int online = first_round_with_capacity(subsidy);
+  // Announced in round 2, seen by the firm in round 3, built over rounds 3-6, producing from round 7.
+  CHECK(online == 7);
+  // And the firm's valuation agrees: negative without the subsidy, positive with it.
+  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(testing::SmallWorldText(project), "p");
+  world::WorldState state = world::InitialState(scenario.world);
+  const int plant = scenario.world.FindPlant("b_magnets");
+  CHECK(agents::ProjectValueUsd(scenario.world, state, plant) < 0);
+  state.capital_subsidy_share[plant] = 0.8;
+  CHECK(agents::ProjectValueUsd(scenario.world, state, plant) > 0);
+}
+
+TEST_CASE("Policies.IdlePlantsClose") {
+  // A mine cut off from its only buyer by a ban sells nothing and closes after 8 idle rounds.
+  const std::string text = testing::SmallWorldText(R"(
+plants { id: "b_mine" region: "BBB" stage: MINING product: "ore" capacity_tonnes_per_year: 400 unit_cost_usd_per_kg: 1 }
+policies { actor: "B" export_ban { products: "ore" } })");
+  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(text, "p");
+  experiments::Simulation simulation(scenario, 1);
+  const int plant = simulation.world().FindPlant("b_mine");
+  for (int round = 0; round < 8; ++round) simulation.Step();
+  CHECK(simulation.state().plant_status[plant] == world::PlantStatus::kClosed);
+  simulation.Step();
+  CHECK(simulation.outcome().plants[plant].capacity_tonnes == 0);
 }
 
 }  // namespace

@@ -56,7 +56,7 @@ TEST_CASE("Round.GoldenFingerprintOfTheBaseline") {
   options.rounds = 8;
   options.threads = 2;
   const experiments::RunResult result = experiments::RunScenario(Baseline(), options);
-  CHECK(result.final_fingerprint == "72e6f5a3cd3103c7");
+  CHECK(result.final_fingerprint == "9fc3e71bc0c9086b");
 }
 
 TEST_CASE("Round.ChainDeliversMagnetsAndBalancesStock") {

@@ -17,6 +17,8 @@ struct PlantDecision {
   double output_target_tonnes = 0;
   // Stock is offered at this fraction of the expected price (below 1: carrying stock costs money).
   double stock_ask_fraction = 0.95;
+  // A proposed plant: start building it this round.
+  bool start_construction = false;
 };
 
 struct Decisions {

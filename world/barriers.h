@@ -66,6 +66,7 @@ struct BarrierTable {
   std::vector<double> enforcement_usd;        // [region]: spending against smuggling this round
   // Incentives.
   std::vector<double> production_subsidy_usd_per_kg;  // [plant]: lowers its cost; the government pays
+  std::vector<double> capital_subsidy_share;          // [plant]: share of a new plant's capital cost paid
   std::vector<double> demand_multiplier;              // [demand entry]: substitution research that worked
   std::vector<StockpileOrder> stockpile_orders;
   std::vector<OfftakeDelivery> offtakes;

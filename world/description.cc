@@ -43,6 +43,7 @@ double WorldDescription::Capacity(int plant, int round) const {
 void BarrierTable::Reset(const WorldDescription& world, const WorldState&) {
   Reset(world.RegionCount(), world.ProductCount());
   production_subsidy_usd_per_kg.assign(world.plants.size(), 0.0);
+  capital_subsidy_share.assign(world.plants.size(), 0.0);
   demand_multiplier.assign(world.demand.size(), 1.0);
   sanction_cost_usd.assign(world.actors.size(), 0.0);
 }

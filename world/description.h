@@ -70,6 +70,12 @@ struct Plant {
   double capacity_growth_per_year = 0;   // exogenous trend, compounded
   double unit_cost_usd_per_kg = 0;
   double opening_stock_tonnes = 0;
+  // A project (not built at the start): capital cost, lead time, the firm's hurdle rate, life.
+  bool is_project = false;
+  double capex_usd_per_tonne_per_year = 0;
+  int lead_time_rounds = 0;
+  double hurdle_rate = 0.12;
+  double life_years = 20;
 };
 
 // A long-term supplier relationship: `share` of a demand buys from region `from` first.
@@ -107,6 +113,8 @@ struct MarketParameters {
   double smuggling_gap_half = 0.5;
   double smuggling_cost_share = 0.1;             // extra cost of smuggled goods, share of the price
   double enforcement_half_usd = 10e6;            // spending per round that halves leakage
+  double investment_price_haircut = 0.1;         // policy-risk discount on expected prices for projects
+  int close_after_idle_rounds = 8;               // a plant idle this long closes
 };
 
 struct WorldDescription {

@@ -341,7 +341,7 @@ void Process(const WorldDescription& world, const BarrierTable& barriers, Stage 
       PayProcessing(world, barriers, i, feed, outcome);
       continue;
     }
-    double tonnes = world.Capacity(i, state.round);
+    double tonnes = EffectiveCapacity(world, state, i);
     for (const ProductShare& share : world.products[plant.product].made_from) {
       tonnes = std::min(tonnes, stock[share.product] / share.tonnes_per_tonne);
     }
@@ -440,6 +440,49 @@ void ResetOutcome(const WorldDescription& world, int round, RoundOutcome& outcom
   outcome.equity_income_usd.assign(world.actors.size(), 0.0);
 }
 
+// Investment and exit at the end of the round: proposed plants whose firm decided to build start
+// construction and pay their capital cost over the lead time (less capital subsidies, which their
+// government pays); plants that sold nothing for `close_after_idle_rounds` rounds close for good.
+void BuildAndRetire(const WorldDescription& world, const RoundScratch& scratch, WorldState& state,
+                    RoundOutcome& outcome) {
+  const BarrierTable& barriers = scratch.barriers;
+  for (int i = 0; i < world.PlantCount(); ++i) {
+    const Plant& plant = world.plants[i];
+    PlantOutcome& result = outcome.plants[i];
+    int& rounds = state.status_rounds[i];
+    switch (state.plant_status[i]) {
+      case PlantStatus::kProposed:
+        if (!scratch.decisions.plants[i].start_construction) break;
+        state.plant_status[i] = PlantStatus::kBuilding;
+        rounds = plant.lead_time_rounds;
+        [[fallthrough]];
+      case PlantStatus::kBuilding: {
+        const double capex = plant.capex_usd_per_tonne_per_year * plant.capacity_tonnes_per_round *
+                             world.rounds_per_year / std::max(1, plant.lead_time_rounds);
+        const double subsidy = barriers.capital_subsidy_share[i];
+        result.capex_usd += capex * (1.0 - subsidy);
+        result.cost_usd += capex * (1.0 - subsidy);
+        outcome.policy_cost_usd[world.regions[plant.region].actor] += capex * subsidy;
+        if (--rounds <= 0) {
+          state.plant_status[i] = PlantStatus::kOperating;
+          rounds = 0;
+        }
+        break;
+      }
+      case PlantStatus::kOperating:
+        if (result.output_tonnes > 0 || result.sales_tonnes > 0) {
+          rounds = 0;
+        } else if (++rounds >= world.market.close_after_idle_rounds) {
+          state.plant_status[i] = PlantStatus::kClosed;
+        }
+        break;
+      case PlantStatus::kClosed:
+        break;
+    }
+  }
+  state.capital_subsidy_share = barriers.capital_subsidy_share;
+}
+
 }  // namespace
 
 double SmugglingShare(const MarketParameters& params, double price_gap, double enforcement_usd) {
@@ -531,7 +574,9 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
     double held = 0;
     for (int p = 0; p < np; ++p) held += state.stock_tonnes[WorldState::At(i, p, np)];
     outcome.plants[i].stock_tonnes = held;
+    outcome.plants[i].capacity_tonnes = EffectiveCapacity(world, state, i);
   }
+  BuildAndRetire(world, scratch, state, outcome);
   outcome.stockpile_tonnes.assign(world.actors.size(), 0.0);
   for (std::size_t a = 0; a < world.actors.size(); ++a) {
     for (int p = 0; p < np; ++p) outcome.stockpile_tonnes[a] += state.stockpile_tonnes[WorldState::At(static_cast<int>(a), p, np)];

@@ -22,6 +22,8 @@ struct PlantOutcome {
   double revenue_usd = 0;
   double cost_usd = 0;        // processing plus inputs bought
   double stock_tonnes = 0;    // held at the end of the round, outputs and inputs
+  double capacity_tonnes = 0; // operating capacity this round
+  double capex_usd = 0;       // capital spent this round (net of capital subsidies; also in cost_usd)
 };
 
 struct FlowOutcome {

@@ -6,6 +6,10 @@
 
 namespace reesim::world {
 
+double EffectiveCapacity(const WorldDescription& world, const WorldState& state, int plant) {
+  return state.Operating(plant) ? world.Capacity(plant, state.round) : 0.0;
+}
+
 WorldState InitialState(const WorldDescription& world) {
   const int np = world.ProductCount();
   WorldState state;
@@ -30,6 +34,12 @@ WorldState InitialState(const WorldDescription& world) {
   state.price_usd_per_kg.assign(cells, std::numeric_limits<double>::quiet_NaN());
   state.export_value_usd.assign(cells, 0.0);
   state.stockpile_tonnes.assign(world.actors.size() * static_cast<std::size_t>(np), 0.0);
+  state.plant_status.resize(world.plants.size());
+  for (int i = 0; i < world.PlantCount(); ++i) {
+    state.plant_status[i] = world.plants[i].is_project ? PlantStatus::kProposed : PlantStatus::kOperating;
+  }
+  state.status_rounds.assign(world.plants.size(), 0);
+  state.capital_subsidy_share.assign(world.plants.size(), 0.0);
   state.substituted_share.assign(world.demand.size(), 0.0);
   state.average_price_usd_per_kg.resize(world.demand.size());
   for (std::size_t e = 0; e < world.demand.size(); ++e) {
@@ -61,6 +71,9 @@ std::string Fingerprint(const WorldState& state) {
   mix_vector(state.substituted_share);
   mix_vector(state.export_value_usd);
   mix_vector(state.stockpile_tonnes);
+  mix_bytes(state.plant_status.data(), state.plant_status.size() * sizeof(PlantStatus));
+  mix_bytes(state.status_rounds.data(), state.status_rounds.size() * sizeof(int));
+  mix_vector(state.capital_subsidy_share);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(16, '0');
   for (int i = 15; i >= 0; --i, hash >>= 4) out[i] = kHex[hash & 0xF];

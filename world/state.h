@@ -10,6 +10,8 @@
 
 namespace reesim::world {
 
+enum class PlantStatus : std::uint8_t { kOperating = 0, kProposed = 1, kBuilding = 2, kClosed = 3 };
+
 struct WorldState {
   int round = 0;
   std::vector<double> stock_tonnes;                // [plant * products + product]: outputs and inputs held
@@ -19,12 +21,21 @@ struct WorldState {
   std::vector<double> substituted_share;           // [demand entry]: s_t of docs/model.md
   std::vector<double> export_value_usd;            // [region * products + product]: last round's exports
   std::vector<double> stockpile_tonnes;            // [actor * products + product]: strategic stockpiles
+  std::vector<PlantStatus> plant_status;           // [plant]
+  std::vector<int> status_rounds;                  // [plant]: rounds left to build, or rounds idle
+  std::vector<double> capital_subsidy_share;       // [plant]: last round's, as firms see it
+
+  // Returns whether the plant can produce this round.
+  bool Operating(int plant) const { return plant_status[plant] == PlantStatus::kOperating; }
 
   // Returns an index into the [x * products + product] arrays.
   static std::size_t At(int x, int product, int product_count) {
     return static_cast<std::size_t>(x) * product_count + product;
   }
 };
+
+// Returns the plant's capacity this round: its trend capacity if it operates, else 0.
+double EffectiveCapacity(const WorldDescription& world, const WorldState& state, int plant);
 
 // Returns the state before the first round: opening stocks, expectations at reference prices.
 WorldState InitialState(const WorldDescription& world);

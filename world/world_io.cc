@@ -190,6 +190,27 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
       complaint.Fail(path + ".capacity_growth_per_year", FormatNumber(in.capacity_growth_per_year()), "must be above -1 and below 10");
     }
     plant.capacity_growth_per_year = in.capacity_growth_per_year();
+    if (in.has_project()) {
+      const reesim::Project& project = in.project();
+      plant.is_project = true;
+      RequireNonNegative(complaint, path + ".project.capex_usd_per_tonne_per_year", project.capex_usd_per_tonne_per_year());
+      plant.capex_usd_per_tonne_per_year = project.capex_usd_per_tonne_per_year();
+      static constexpr double kDefaultLeadYears[kStageCount] = {8, 4, 2, 3};
+      const double lead_years =
+          project.has_lead_time_years() ? project.lead_time_years() : kDefaultLeadYears[static_cast<int>(plant.stage)];
+      if (!(lead_years >= 0 && lead_years <= 50)) {
+        complaint.Fail(path + ".project.lead_time_years", FormatNumber(lead_years), "must be between 0 and 50");
+      }
+      plant.lead_time_rounds = static_cast<int>(std::lround(lead_years * rounds_per_year));
+      plant.hurdle_rate = project.has_hurdle_rate() ? project.hurdle_rate() : 0.12;
+      if (!(plant.hurdle_rate > -0.5 && plant.hurdle_rate < 1)) {
+        complaint.Fail(path + ".project.hurdle_rate", FormatNumber(plant.hurdle_rate), "must be between -0.5 and 1");
+      }
+      plant.life_years = project.has_life_years() ? project.life_years() : 20;
+      if (!(plant.life_years > 0 && plant.life_years <= 100)) {
+        complaint.Fail(path + ".project.life_years", FormatNumber(plant.life_years), "must be between 0 and 100");
+      }
+    }
     world.plants.push_back(std::move(plant));
   }
 
@@ -321,6 +342,12 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
   set_fraction("enforcement_half_usd_million_per_round", market.enforcement_half_usd_million_per_round(), 10.0, 0.0,
                1e6, enforcement_half);
   params.enforcement_half_usd = enforcement_half * 1e6;
+  set_fraction("investment_price_haircut", market.investment_price_haircut(), 0.1, 0.0, 1.0,
+               params.investment_price_haircut);
+  if (market.close_after_idle_rounds() < 0) {
+    complaint.Fail("market.close_after_idle_rounds", std::to_string(market.close_after_idle_rounds()), "must be >= 1");
+  }
+  params.close_after_idle_rounds = market.close_after_idle_rounds() == 0 ? 8 : market.close_after_idle_rounds();
   return world;
 }
 

@@ -4,17 +4,9 @@
 #include <cmath>
 #include <vector>
 
+#include "world/payoff.h"
+
 namespace reesim::experiments {
-
-namespace {
-
-constexpr double kMillion = 1e6;
-
-bool IsCompoundOrMetal(const world::Product& product) {
-  return product.stage == world::Stage::kSeparation || product.stage == world::Stage::kMetal;
-}
-
-}  // namespace
 
 Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundOutcome& outcome) {
   using world::WorldState;
@@ -83,7 +75,6 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
 
   // Trade: import sources of compounds and metals by value; net import reliance by value over
   // everything processed (oxides, metals, magnets).
-  std::vector<double> import_value(static_cast<std::size_t>(nr) * nr, 0.0);  // [importer * nr + exporter]
   std::vector<double> imports_usd(nr, 0.0), exports_usd(nr, 0.0), produced_usd(nr, 0.0);
   // Recorded exports and smuggled tonnes by product and exporter.
   std::vector<double> exported(static_cast<std::size_t>(np) * nr, 0.0), smuggled(exported.size(), 0.0);
@@ -107,9 +98,6 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
     const double value = flow.tonnes * flow.price_usd_per_kg;
     imports_usd[flow.to] += value;
     exports_usd[flow.from] += value;
-    if (IsCompoundOrMetal(world.products[flow.product])) {
-      import_value[static_cast<std::size_t>(flow.to) * nr + flow.from] += value;
-    }
   }
   auto price_at = [&](int region, int product) {
     const double price = outcome.price_usd_per_kg[WorldState::At(region, product, np)];
@@ -127,17 +115,14 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
       produced_usd[plant.region] += output * price_at(plant.region, plant.product);
     }
   }
-  std::vector<double> import_hhi(nr, 0.0);
+  const std::vector<double> import_value = world::CompoundAndMetalImportsUsd(world, outcome);
   for (int importer = 0; importer < nr; ++importer) {
     double total = 0;
     for (int exporter = 0; exporter < nr; ++exporter) total += import_value[static_cast<std::size_t>(importer) * nr + exporter];
     if (total <= 0) continue;
     for (int exporter = 0; exporter < nr; ++exporter) {
       const double value = import_value[static_cast<std::size_t>(importer) * nr + exporter];
-      if (value <= 0) continue;
-      const double share = value / total;
-      import_hhi[importer] += share * share;
-      metrics["import_share." + world.regions[importer].id + "." + world.regions[exporter].id] = share;
+      if (value > 0) metrics["import_share." + world.regions[importer].id + "." + world.regions[exporter].id] = value / total;
     }
   }
   for (int r = 0; r < nr; ++r) {
@@ -147,21 +132,14 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
     metrics["import_reliance." + world.regions[r].id] = std::clamp(net_imports / apparent, 0.0, 1.0);
   }
 
-  // Unmet demand by region and sector, and the payoff's components by actor.
+  // Unmet demand by region and sector.
   std::vector<double> reference(static_cast<std::size_t>(nr) * world::kSectorCount, 0.0);
   std::vector<double> served(reference.size(), 0.0);
-  std::vector<double> consumer_surplus(na, 0.0), producer_surplus(na, 0.0), revenue(na, 0.0), security(na, 0.0);
   for (std::size_t e = 0; e < world.demand.size(); ++e) {
     const world::DemandEntry& demand = world.demand[e];
-    const world::DemandOutcome& result = outcome.demand[e];
     const std::size_t cell = static_cast<std::size_t>(demand.region) * world::kSectorCount + static_cast<int>(demand.sector);
-    reference[cell] += result.reference_tonnes;
-    served[cell] += result.served_tonnes;
-    const int actor = world.regions[demand.region].actor;
-    consumer_surplus[actor] += result.surplus_usd / kMillion;
-    if (demand.critical && result.reference_tonnes > 0) {
-      security[actor] += std::max(0.0, 1.0 - result.served_tonnes / result.reference_tonnes);
-    }
+    reference[cell] += outcome.demand[e].reference_tonnes;
+    served[cell] += outcome.demand[e].served_tonnes;
   }
   for (int r = 0; r < nr; ++r) {
     for (int k = 0; k < world::kSectorCount; ++k) {
@@ -170,25 +148,20 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
       metrics["unmet." + world.regions[r].id + "." + world::kSectorNames[k]] =
           std::max(0.0, 1.0 - served[cell] / reference[cell]);
     }
-    const int actor = world.regions[r].actor;
-    revenue[actor] += outcome.trade_revenue_usd[r] / kMillion;
-    security[actor] += import_hhi[r];
   }
-  for (int i = 0; i < world.PlantCount(); ++i) {
-    const int actor = world.regions[world.plants[i].region].actor;
-    producer_surplus[actor] += (outcome.plants[i].revenue_usd - outcome.plants[i].cost_usd) / kMillion;
-  }
+
+  const std::vector<world::PayoffComponents> payoffs = world::ComputePayoffs(world, outcome);
   for (int a = 0; a < na; ++a) {
-    const world::PayoffWeights& w = world.actors[a].weights;
+    const world::PayoffComponents& p = payoffs[a];
     const std::string prefix = "payoff." + world.actors[a].id;
-    revenue[a] += (outcome.equity_income_usd[a] - outcome.policy_cost_usd[a]) / kMillion;
     if (outcome.stockpile_tonnes[a] > 0) metrics["stockpile." + world.actors[a].id] = outcome.stockpile_tonnes[a];
-    metrics[prefix + ".consumer_surplus"] = consumer_surplus[a];
-    metrics[prefix + ".producer_surplus"] = producer_surplus[a];
-    metrics[prefix + ".revenue"] = revenue[a];
-    metrics[prefix + ".security"] = security[a];
-    metrics[prefix] = w.consumer_surplus * consumer_surplus[a] + w.producer_surplus * producer_surplus[a] +
-                      w.revenue * revenue[a] - w.security * security[a];
+    metrics[prefix] = p.total;
+    metrics[prefix + ".consumer_surplus"] = p.consumer_surplus;
+    metrics[prefix + ".producer_surplus"] = p.producer_surplus;
+    metrics[prefix + ".revenue"] = p.revenue;
+    metrics[prefix + ".security"] = p.security;
+    metrics[prefix + ".leverage"] = p.leverage;
+    metrics[prefix + ".environment"] = p.environment;
   }
   return metrics;
 }

@@ -115,6 +115,9 @@ struct MarketParameters {
   double enforcement_half_usd = 10e6;            // spending per round that halves leakage
   double investment_price_haircut = 0.1;         // policy-risk discount on expected prices for projects
   int close_after_idle_rounds = 8;               // a plant idle this long closes
+  // Environmental cost of output by stage, USD per kg (ASSUMPTIONS: mining and separation -- tailings,
+  // radioactive thorium residues, ammonium and acid effluent -- dominate).
+  std::array<double, kStageCount> environmental_cost_usd_per_kg = {2.0, 3.0, 0.5, 0.2};
 };
 
 struct WorldDescription {

@@ -348,6 +348,17 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     complaint.Fail("market.close_after_idle_rounds", std::to_string(market.close_after_idle_rounds()), "must be >= 1");
   }
   params.close_after_idle_rounds = market.close_after_idle_rounds() == 0 ? 8 : market.close_after_idle_rounds();
+  if (market.environmental_cost_usd_per_kg_size() != 0) {
+    if (market.environmental_cost_usd_per_kg_size() != kStageCount) {
+      complaint.Fail("market.environmental_cost_usd_per_kg", std::to_string(market.environmental_cost_usd_per_kg_size()) + " values",
+                     "give one value per stage: mining, separation, metal, magnet");
+    }
+    for (int s = 0; s < kStageCount; ++s) {
+      RequireNonNegative(complaint, "market.environmental_cost_usd_per_kg[" + std::to_string(s) + "]",
+                         market.environmental_cost_usd_per_kg(s));
+      params.environmental_cost_usd_per_kg[s] = market.environmental_cost_usd_per_kg(s);
+    }
+  }
   return world;
 }
 

@@ -29,10 +29,10 @@ RunResult RunScenario(const LoadedScenario& scenario, const RunOptions& options)
     }
     for (int r = 0; r < result.rounds; ++r) {
       simulation.Step();
-      Metrics metrics = ComputeMetrics(simulation.world(), simulation.outcome());
+      const Metrics& metrics = simulation.metrics();
       if (writer) writer->WriteRound(simulation.world(), simulation.outcome(), metrics);
       result.periods.push_back(simulation.world().PeriodLabel(r));
-      result.metrics.push_back(std::move(metrics));
+      result.metrics.push_back(metrics);
       if (options.progress) options.progress(r + 1, result.rounds);
     }
     result.final_fingerprint = world::Fingerprint(simulation.state());

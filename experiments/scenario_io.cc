@@ -70,6 +70,7 @@ LoadedScenario LoadScenarioText(std::string text, const std::string& source) {
   loaded.source = source;
   loaded.world = world::WorldFromProto(*message, source);
   loaded.timeline = policies::TimelineFromProto(*message, loaded.world, source);
+  loaded.strategies = agents::StrategiesFromProto(*message, loaded.world, source);
   loaded.text = std::move(text);
   loaded.message = std::move(message);
   return loaded;

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "agents/country.h"
 #include "policies/timeline.h"
 #include "world/description.h"
 
@@ -22,6 +23,7 @@ struct LoadedScenario {
   std::shared_ptr<const reesim::Scenario> message;  // parsed, for the snapshot header
   world::WorldDescription world;
   policies::PolicyTimeline timeline;
+  std::vector<agents::StrategySpec> strategies;     // [actor]
 };
 
 // Returns the built-in baseline scenario's text (scenarios/baseline_2024.textproto, compiled in).

@@ -1,13 +1,15 @@
 // One run of a scenario: the world state, the agents built from the scenario (a price-taking firm per
-// plant owner, a scripted country per actor), and the round loop. Results depend only on the
-// scenario, seed and run number, never on the thread count.
+// plant owner, a country per actor playing its strategy), and the round loop. Results depend only on
+// the scenario, seed and run number, never on the thread count.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
+#include "agents/country.h"
 #include "agents/firm.h"
-#include "agents/scripted_country.h"
+#include "experiments/metrics.h"
 #include "experiments/scenario_io.h"
 #include "world/round.h"
 #include "world/state.h"
@@ -22,6 +24,11 @@ class Simulation {
 
   // Plays one round; its outcome is in outcome() until the next call.
   void Step();
+  // Returns the metrics of the last round (computed once per round, on first use).
+  const Metrics& metrics();
+  // Sets the menu action an `external` country plays from the next round. Throws InputError if the
+  // actor's strategy is not external or the action is not on its menu.
+  void SetExternalAction(int actor, int action);
 
   const world::WorldDescription& world() const { return scenario_.world; }
   const world::WorldState& state() const { return state_; }
@@ -31,11 +38,15 @@ class Simulation {
   const LoadedScenario& scenario_;
   world::RoundInputs inputs_;
   std::vector<agents::PriceTakingFirm> firms_;
-  std::vector<agents::ScriptedCountry> countries_;
+  agents::CountryContext context_;
+  std::vector<std::unique_ptr<agents::Country>> countries_;
   std::vector<const world::Agent*> agents_;
   world::WorldState state_;
   world::RoundScratch scratch_;
   world::RoundOutcome outcome_;
+  Metrics metrics_;
+  bool metrics_current_ = false;
+  bool rules_need_metrics_ = false;
 };
 
 }  // namespace reesim::experiments

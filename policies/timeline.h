@@ -10,6 +10,7 @@
 
 namespace reesim {
 class Scenario;
+class PolicyEvent;
 }
 
 namespace reesim::policies {
@@ -27,6 +28,10 @@ struct TimedInstrument {
 struct PolicyTimeline {
   std::vector<TimedInstrument> events;
 };
+
+// Returns one validated policy event; `path` names it in errors, `index` keys its random draws.
+TimedInstrument EventFromProto(const reesim::PolicyEvent& event, const world::WorldDescription& world,
+                               const std::string& source, const std::string& path, int index);
 
 // Returns the validated timeline of `scenario`. Throws InputError naming `source`, the field path and
 // the value at fault (unknown actors, products or regions; negative quotas; rates out of range).

@@ -91,12 +91,9 @@ double AdValorem(double rate, const std::string& source, const std::string& path
 
 }  // namespace
 
-PolicyTimeline TimelineFromProto(const reesim::Scenario& scenario, const world::WorldDescription& world,
-                                 const std::string& source) {
-  PolicyTimeline timeline;
-  for (int i = 0; i < scenario.policies_size(); ++i) {
-    const reesim::PolicyEvent& in = scenario.policies(i);
-    const std::string path = "policies[" + std::to_string(i) + "]";
+TimedInstrument EventFromProto(const reesim::PolicyEvent& in, const world::WorldDescription& world,
+                               const std::string& source, const std::string& path, int i) {
+  {
     TimedInstrument event;
     event.actor = world.FindActor(in.actor());
     if (event.actor < 0) FieldComplaint(source).Fail(path + ".actor", Quoted(in.actor()), "unknown actor");
@@ -367,7 +364,16 @@ PolicyTimeline TimelineFromProto(const reesim::Scenario& scenario, const world::
       case reesim::PolicyEvent::INSTRUMENT_NOT_SET:
         FieldComplaint(source).Fail(path, "", "names no instrument (see PolicyEvent in proto/scenario.proto for the list)");
     }
-    timeline.events.push_back(std::move(event));
+    return event;
+  }
+}
+
+PolicyTimeline TimelineFromProto(const reesim::Scenario& scenario, const world::WorldDescription& world,
+                                 const std::string& source) {
+  PolicyTimeline timeline;
+  for (int i = 0; i < scenario.policies_size(); ++i) {
+    timeline.events.push_back(
+        EventFromProto(scenario.policies(i), world, source, "policies[" + std::to_string(i) + "]", i));
   }
   return timeline;
 }

@@ -56,7 +56,7 @@ TEST_CASE("Round.GoldenFingerprintOfTheBaseline") {
   options.rounds = 8;
   options.threads = 2;
   const experiments::RunResult result = experiments::RunScenario(Baseline(), options);
-  CHECK(result.final_fingerprint == "9fc3e71bc0c9086b");
+  CHECK(result.final_fingerprint == "1ea06041de7e387f");
 }
 
 TEST_CASE("Round.ChainDeliversMagnetsAndBalancesStock") {

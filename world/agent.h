@@ -24,10 +24,14 @@ struct PlantDecision {
 struct Decisions {
   std::vector<PlantDecision> plants;                          // [plant]
   std::vector<std::vector<const Instrument*>> instruments;    // [actor]: instruments in force
+  std::vector<int> chosen_action;                             // [actor]: menu index, -1 = none
+  std::vector<std::vector<double>> strategy_memory;           // [actor]: a learner's memory after this round
 
   void Resize(const WorldDescription& world) {
     plants.resize(world.plants.size());
     instruments.resize(world.actors.size());
+    chosen_action.resize(world.actors.size(), -1);
+    strategy_memory.resize(world.actors.size());
   }
 };
 

@@ -577,6 +577,10 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
     outcome.plants[i].capacity_tonnes = EffectiveCapacity(world, state, i);
   }
   BuildAndRetire(world, scratch, state, outcome);
+  state.chosen_action = scratch.decisions.chosen_action;
+  for (std::size_t a = 0; a < world.actors.size(); ++a) {
+    if (!scratch.decisions.strategy_memory[a].empty()) state.strategy_memory[a] = scratch.decisions.strategy_memory[a];
+  }
   outcome.stockpile_tonnes.assign(world.actors.size(), 0.0);
   for (std::size_t a = 0; a < world.actors.size(); ++a) {
     for (int p = 0; p < np; ++p) outcome.stockpile_tonnes[a] += state.stockpile_tonnes[WorldState::At(static_cast<int>(a), p, np)];

@@ -40,6 +40,8 @@ WorldState InitialState(const WorldDescription& world) {
   }
   state.status_rounds.assign(world.plants.size(), 0);
   state.capital_subsidy_share.assign(world.plants.size(), 0.0);
+  state.chosen_action.assign(world.actors.size(), -1);
+  state.strategy_memory.assign(world.actors.size(), {});
   state.substituted_share.assign(world.demand.size(), 0.0);
   state.average_price_usd_per_kg.resize(world.demand.size());
   for (std::size_t e = 0; e < world.demand.size(); ++e) {
@@ -74,6 +76,8 @@ std::string Fingerprint(const WorldState& state) {
   mix_bytes(state.plant_status.data(), state.plant_status.size() * sizeof(PlantStatus));
   mix_bytes(state.status_rounds.data(), state.status_rounds.size() * sizeof(int));
   mix_vector(state.capital_subsidy_share);
+  mix_bytes(state.chosen_action.data(), state.chosen_action.size() * sizeof(int));
+  for (const auto& memory : state.strategy_memory) mix_vector(memory);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(16, '0');
   for (int i = 15; i >= 0; --i, hash >>= 4) out[i] = kHex[hash & 0xF];

@@ -24,6 +24,8 @@ struct WorldState {
   std::vector<PlantStatus> plant_status;           // [plant]
   std::vector<int> status_rounds;                  // [plant]: rounds left to build, or rounds idle
   std::vector<double> capital_subsidy_share;       // [plant]: last round's, as firms see it
+  std::vector<int> chosen_action;                  // [actor]: last round's menu choice, -1 = none
+  std::vector<std::vector<double>> strategy_memory;  // [actor]: learners' regrets, payoff sums, ...
 
   // Returns whether the plant can produce this round.
   bool Operating(int plant) const { return plant_status[plant] == PlantStatus::kOperating; }

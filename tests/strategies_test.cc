@@ -1,0 +1,178 @@
+// Strategies: learning rules on known games, best response against brute force, rules, external
+// control, determinism with learning agents, and bad strategy specifications.
+#include <doctest/doctest.h>
+
+#include <array>
+
+#include "agents/learning.h"
+#include "experiments/run.h"
+#include "experiments/simulation.h"
+#include "test_support.h"
+#include "world/check.h"
+
+namespace reesim {
+namespace {
+
+TEST_CASE("Learning.RegretMatchingSelfPlayConvergesInRockPaperScissors") {
+  // Zero-sum rock-paper-scissors: the unique equilibrium is (1/3, 1/3, 1/3) for both players.
+  const std::array<std::array<double, 3>, 3> payoff = {{{0, -1, 1}, {1, 0, -1}, {-1, 1, 0}}};
+  std::vector<double> regret_a = {5, 0, 0}, regret_b = {0, 3, 0};  // start far from equilibrium
+  std::vector<double> average_a(3, 0.0);
+  const int rounds = 20000;
+  for (int t = 0; t < rounds; ++t) {
+    const std::vector<double> sa = agents::RegretMatching::Strategy(regret_a);
+    const std::vector<double> sb = agents::RegretMatching::Strategy(regret_b);
+    std::vector<double> ua(3, 0.0), ub(3, 0.0);
+    for (int i = 0; i < 3; ++i) {
+      for (int j = 0; j < 3; ++j) {
+        ua[i] += payoff[i][j] * sb[j];
+        ub[i] -= payoff[j][i] * sa[j];
+      }
+    }
+    agents::RegretMatching::AddRegrets(sa, ua, regret_a);
+    agents::RegretMatching::AddRegrets(sb, ub, regret_b);
+    for (int i = 0; i < 3; ++i) average_a[i] += sa[i] / rounds;
+  }
+  for (double p : average_a) CHECK(p == doctest::Approx(1.0 / 3).epsilon(0.03));
+  CHECK(agents::RegretMatching::Sample({0.2, 0.5, 0.3}, 0.1) == 0);
+  CHECK(agents::RegretMatching::Sample({0.2, 0.5, 0.3}, 0.65) == 1);
+  CHECK(agents::RegretMatching::Sample({0.2, 0.5, 0.3}, 0.95) == 2);
+}
+
+TEST_CASE("Learning.FictitiousPlayFrequenciesConvergeInMatchingPennies") {
+  // Matching pennies: the row player wins on a match. Empirical frequencies converge to (1/2, 1/2).
+  std::vector<double> sum_a = {0, 0}, sum_b = {0, 0};
+  int heads_a = 0;
+  const int rounds = 20000;
+  for (int t = 0; t < rounds; ++t) {
+    const int a = agents::FictitiousPlay::BestAction(sum_a);
+    const int b = agents::FictitiousPlay::BestAction(sum_b);
+    heads_a += a == 0;
+    for (int i = 0; i < 2; ++i) {
+      sum_a[i] += i == b ? 1.0 : -1.0;
+      sum_b[i] += i == a ? -1.0 : 1.0;
+    }
+  }
+  CHECK(static_cast<double>(heads_a) / rounds == doctest::Approx(0.5).epsilon(0.02));
+}
+
+// Country B's menu in the small world: keep trade open, tax magnet imports, or ban them.
+std::string MenuWorld(const std::string& kind, const std::string& extra = "") {
+  std::string text = testing::SmallWorldText(extra);
+  const std::string b = R"(actors { id: "B" weights { consumer_surplus: 1 producer_surplus: 1 revenue: 1 } })";
+  text.replace(text.find(b), b.size(), R"(actors { id: "B" weights { consumer_surplus: 1 producer_surplus: 1 revenue: 1 }
+  strategy { kind: ")" + kind + R"(" lookahead_rounds: 2
+    menu { name: "open" }
+    menu { name: "tariff" policies { import_tariff { products: "magnet" ad_valorem: 0.3 } } }
+    menu { name: "ban" policies { import_ban { products: "magnet" } } }
+    rules { metric: "price.magnet.BBB" op: ">" threshold: 1000 action: "ban" }
+    rules { metric: "price.magnet.BBB" op: ">" threshold: 10 action: "tariff" } } })");
+  return text;
+}
+
+TEST_CASE("Strategies.BestResponsePicksWhatBruteForceSaysIsBest") {
+  // Brute force: play each action for two rounds from the start and total B's payoff.
+  const std::array<std::string, 3> fixed = {
+      "", R"(policies { actor: "B" import_tariff { products: "magnet" ad_valorem: 0.3 } })",
+      R"(policies { actor: "B" import_ban { products: "magnet" } })"};
+  int best = -1;
+  double best_payoff = -1e300;
+  for (int a = 0; a < 3; ++a) {
+    const experiments::LoadedScenario scenario = experiments::LoadScenarioText(testing::SmallWorldText(fixed[a]), "b");
+    experiments::Simulation simulation(scenario, 1);
+    double total = 0;
+    for (int r = 0; r < 2; ++r) {
+      simulation.Step();
+      total += simulation.metrics().at("payoff.B");
+    }
+    CAPTURE(a);
+    CAPTURE(total);
+    if (total > best_payoff) {
+      best_payoff = total;
+      best = a;
+    }
+  }
+  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(MenuWorld("best_response"), "br");
+  experiments::Simulation simulation(scenario, 1);
+  simulation.Step();
+  CHECK(simulation.state().chosen_action[1] == best);
+  // The tariff raises revenue for B, and in this world that beats open trade; a ban is worst.
+  CHECK(best == 1);
+}
+
+TEST_CASE("Strategies.RuleBasedActsOnLastRoundsMetrics") {
+  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(MenuWorld("rule_based"), "rules");
+  experiments::Simulation simulation(scenario, 1);
+  simulation.Step();
+  CHECK(simulation.state().chosen_action[1] == 0);  // no metrics yet: the first action
+  simulation.Step();
+  CHECK(simulation.metrics().at("price.magnet.BBB") > 10);
+  CHECK(simulation.state().chosen_action[1] == 1);  // price above $10 and below $1,000: tariff
+}
+
+TEST_CASE("Strategies.ExternalPlaysWhatItIsTold") {
+  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(MenuWorld("external"), "ext");
+  experiments::Simulation simulation(scenario, 1);
+  simulation.Step();
+  CHECK(simulation.state().chosen_action[1] == 0);
+  simulation.SetExternalAction(1, 2);
+  simulation.Step();
+  CHECK(simulation.state().chosen_action[1] == 2);
+  CHECK(simulation.metrics().at("unmet.BBB.ev") == doctest::Approx(1.0));  // the ban is in force
+  CHECK_THROWS_AS(simulation.SetExternalAction(1, 3), InputError);
+  CHECK_THROWS_AS(simulation.SetExternalAction(0, 0), InputError);  // A is scripted
+}
+
+TEST_CASE("Strategies.LearnersAreDeterministicAcrossThreadCounts") {
+  std::string text = MenuWorld("regret_matching", "market { demand_shock_sd: 0.1 }");
+  text.replace(text.find("market { default_transport_usd_per_kg: 1 }"), 42, "");
+  const std::string a = R"(actors { id: "A" weights { consumer_surplus: 1 producer_surplus: 1 revenue: 1 } })";
+  text.replace(text.find(a), a.size(), R"(actors { id: "A" weights { consumer_surplus: 1 producer_surplus: 1 revenue: 1 }
+    strategy { kind: "fictitious_play" menu { name: "free" }
+               menu { name: "tax" policies { export_tax { products: "magnet" ad_valorem: 0.2 } } } } })");
+  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(text, "learners");
+  std::string reference;
+  for (int threads : {1, 2, 4}) {
+    experiments::RunOptions options;
+    options.rounds = 6;
+    options.threads = threads;
+    options.seed = 11;
+    const std::string fingerprint = experiments::RunScenario(scenario, options).final_fingerprint;
+    if (reference.empty()) reference = fingerprint;
+    CHECK(fingerprint == reference);
+  }
+  experiments::Simulation simulation(scenario, 11);
+  for (int r = 0; r < 3; ++r) simulation.Step();
+  CHECK(simulation.state().strategy_memory[1].size() == 6);  // regrets and strategy sums for 3 actions
+  CHECK(simulation.state().strategy_memory[0].size() == 2);  // cumulative payoffs for 2 actions
+}
+
+TEST_CASE("Strategies.BadSpecificationsNameTheField") {
+  auto error_of = [](const std::string& text) -> std::string {
+    try {
+      experiments::LoadScenarioText(text, "s.textproto");
+    } catch (const InputError& error) {
+      return error.what();
+    }
+    return "no error";
+  };
+  std::string unknown = MenuWorld("best_response");
+  unknown.replace(unknown.find("best_response"), 13, "clairvoyant");
+  CHECK(error_of(unknown) ==
+        "s.textproto: actors[1] (\"B\").strategy.kind = \"clairvoyant\": unknown strategy (strategies: "
+        "best_response, external, fictitious_play, regret_matching, rule_based, scripted)");
+  const std::string empty = testing::SmallWorldText();
+  std::string no_menu = empty;
+  const std::string b = R"(actors { id: "B" weights { consumer_surplus: 1 producer_surplus: 1 revenue: 1 } })";
+  no_menu.replace(no_menu.find(b), b.size(), R"(actors { id: "B" strategy { kind: "regret_matching" } })");
+  CHECK(error_of(no_menu).find("strategy.menu: the \"regret_matching\" strategy needs a menu") != std::string::npos);
+  std::string bad_rule = MenuWorld("rule_based");
+  bad_rule.replace(bad_rule.find("action: \"ban\""), 13, "action: \"war\"");
+  CHECK(error_of(bad_rule).find("rules[0].action = \"war\": no menu action has this name") != std::string::npos);
+  std::string bad_op = MenuWorld("rule_based");
+  bad_op.replace(bad_op.find("op: \">\""), 8, "op: \"=>\"");
+  CHECK(error_of(bad_op).find("rules[0].op = \"=>\"") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace reesim

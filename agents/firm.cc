@@ -26,6 +26,7 @@ double ExpectedMarginUsdPerKg(const world::WorldDescription& world, const world:
     case world::Stage::kMetal:
     case world::Stage::kMagnet:
       value = expected(plant.product);
+      if (plant.recycler) break;
       for (const world::ProductShare& share : world.products[plant.product].made_from) {
         value -= share.tonnes_per_tonne * expected(share.product);
       }
@@ -59,7 +60,7 @@ void PriceTakingFirm::Decide(const world::Observation& observation, world::Rando
     decision.start_construction =
         state.plant_status[i] == world::PlantStatus::kProposed && ProjectValueUsd(world, state, i) > 0;
     const double capacity = world::EffectiveCapacity(world, state, i);
-    if (plant.stage == world::Stage::kMining) {
+    if (world::ProducesToOrder(plant)) {
       decision.output_target_tonnes = capacity;
       continue;
     }

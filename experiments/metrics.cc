@@ -47,6 +47,10 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
     const world::Plant& plant = world.plants[i];
     const std::size_t cell = static_cast<std::size_t>(plant.stage) * nr + plant.region;
     stage_output[cell] += outcome.plants[i].output_tonnes;
+    if (plant.recycler) {
+      metrics["recycled." + world.products[plant.product].id + "." + world.regions[plant.region].id] +=
+          outcome.plants[i].output_tonnes;
+    }
     stage_capacity[cell] += outcome.plants[i].capacity_tonnes;
     stage_present[cell] = true;
     if (plant.stage != world::Stage::kSeparation) continue;

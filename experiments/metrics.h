@@ -2,6 +2,7 @@
 // import_reliance.*, unmet.*, payoff.*). Definitions (also in docs/model.md):
 // - price.<product>: world reference price, the consumption-weighted mean of regional prices outside
 //   the excluded regions (CHN by default); price.<product>.<REGION>: the regional clearing price.
+// - recycled.<product>.<REGION>: recyclers' output in the round, tonnes (also counted in output.*).
 // - capacity.<stage>.<REGION>: operating capacity in the round, tonnes (projects count once built).
 // - output.<stage>.<REGION>, share.<stage>.<REGION>: tonnes produced in the round and the fraction of
 //   the world's; share.<product>.<REGION> for separated oxides (Dy, Tb: the heavy rare earths).

@@ -230,4 +230,8 @@ void CapitalSubsidy::Apply(const world::ApplyContext&, world::BarrierTable& tabl
   }
 }
 
+void RecyclingMandate::Apply(const world::ApplyContext&, world::BarrierTable& table) const {
+  for (int plant : recyclers_) table.recycling_mandate_share[plant] = std::max(table.recycling_mandate_share[plant], share_);
+}
+
 }  // namespace reesim::policies

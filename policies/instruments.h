@@ -238,4 +238,15 @@ class CapitalSubsidy : public world::Instrument {
   double share_;
 };
 
+// A minimum share of the listed recyclers' capacity runs whatever the price.
+class RecyclingMandate : public world::Instrument {
+ public:
+  RecyclingMandate(std::vector<int> recyclers, double share) : recyclers_(std::move(recyclers)), share_(share) {}
+  void Apply(const world::ApplyContext& context, world::BarrierTable& table) const override;
+
+ private:
+  std::vector<int> recyclers_;
+  double share_;
+};
+
 }  // namespace reesim::policies

@@ -201,6 +201,18 @@ TimedInstrument EventFromProto(const reesim::PolicyEvent& in, const world::World
             PlantsMaking(world, event.actor, products), NonNegative(subsidy.usd_per_kg(), source, spath + ".usd_per_kg"));
         break;
       }
+      case reesim::PolicyEvent::kRecyclingMandate: {
+        const reesim::RecyclingMandate& mandate = in.recycling_mandate();
+        const std::string mpath = path + ".recycling_mandate";
+        const std::vector<int> products = ProductList(mandate.products(), world, source, mpath + ".products");
+        std::vector<int> recyclers;
+        for (int plant : PlantsMaking(world, event.actor, products)) {
+          if (world.plants[plant].recycler) recyclers.push_back(plant);
+        }
+        event.instrument = std::make_shared<RecyclingMandate>(std::move(recyclers),
+                                                              Share(mandate.share(), source, mpath + ".share"));
+        break;
+      }
       case reesim::PolicyEvent::kCapitalSubsidy: {
         const reesim::CapitalSubsidy& subsidy = in.capital_subsidy();
         const std::string spath = path + ".capital_subsidy";

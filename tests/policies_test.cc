@@ -433,3 +433,39 @@ policies { actor: "B" export_ban { products: "ore" } })");
 
 }  // namespace
 }  // namespace reesim
+
+namespace reesim {
+namespace {
+
+TEST_CASE("Policies.RecyclingSupplyRisesWithPriceAndMandates") {
+  // An alloy recycler in AAA: 400 t a year of scrap at $25/kg, dearer to collect beyond the first
+  // quarter. More demand for alloy raises its price, and more scrap is worth collecting.
+  const std::string recycler = R"(
+plants { id: "recycler" region: "AAA" stage: METAL product: "alloy" recycler: true capacity_tonnes_per_year: 400
+         unit_cost_usd_per_kg: 25 })";
+  auto recycled = [&](const std::string& text) {
+    const experiments::LoadedScenario scenario = experiments::LoadScenarioText(text, "r");
+    experiments::Simulation simulation(scenario, 1);
+    double total = 0, price = 0;
+    for (int r = 0; r < 4; ++r) {
+      simulation.Step();
+      total += Get(simulation.metrics(), "recycled.alloy.AAA");
+      price += Get(simulation.metrics(), "price.alloy.AAA");
+    }
+    return std::make_pair(total, price);
+  };
+  const auto [low_tonnes, low_price] = recycled(testing::SmallWorldText(recycler));
+  const auto [high_tonnes, high_price] = recycled(testing::SmallWorldText(
+      recycler + R"( demand { region: "AAA" sector: INDUSTRIAL product: "alloy" base_tonnes_per_year: 1500 elasticity: -0.2 })"));
+  CHECK(high_price > low_price);
+  CHECK(high_tonnes > low_tonnes);
+  CHECK(high_tonnes <= 400 + 1e-6);
+  // A full mandate runs the whole capacity, whatever the price.
+  const auto [mandated, mandated_price] = recycled(testing::SmallWorldText(
+      recycler + R"( policies { actor: "A" recycling_mandate { products: "alloy" share: 1 } })"));
+  CHECK(mandated == doctest::Approx(400));
+  CHECK(mandated_price <= low_price);
+}
+
+}  // namespace
+}  // namespace reesim

@@ -67,6 +67,7 @@ struct BarrierTable {
   // Incentives.
   std::vector<double> production_subsidy_usd_per_kg;  // [plant]: lowers its cost; the government pays
   std::vector<double> capital_subsidy_share;          // [plant]: share of a new plant's capital cost paid
+  std::vector<double> recycling_mandate_share;        // [plant]: share of a recycler's capacity that must run
   std::vector<double> demand_multiplier;              // [demand entry]: substitution research that worked
   std::vector<StockpileOrder> stockpile_orders;
   std::vector<OfftakeDelivery> offtakes;

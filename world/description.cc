@@ -34,6 +34,8 @@ std::string WorldDescription::PeriodLabel(int round) const {
   return std::to_string(year) + "P" + std::to_string(sub);
 }
 
+bool ProducesToOrder(const Plant& plant) { return plant.stage == Stage::kMining || plant.recycler; }
+
 double WorldDescription::Capacity(int plant, int round) const {
   const Plant& p = plants[plant];
   if (p.capacity_growth_per_year == 0) return p.capacity_tonnes_per_round;
@@ -44,6 +46,7 @@ void BarrierTable::Reset(const WorldDescription& world, const WorldState&) {
   Reset(world.RegionCount(), world.ProductCount());
   production_subsidy_usd_per_kg.assign(world.plants.size(), 0.0);
   capital_subsidy_share.assign(world.plants.size(), 0.0);
+  recycling_mandate_share.assign(world.plants.size(), 0.0);
   demand_multiplier.assign(world.demand.size(), 1.0);
   sanction_cost_usd.assign(world.actors.size(), 0.0);
 }

@@ -59,6 +59,11 @@ struct Product {
   std::vector<ProductShare> made_from;       // metal and magnet products: the recipe
 };
 
+struct Plant;
+// Returns whether the plant produces to order from its own resource (mines, recyclers) rather than
+// processing inputs it bought.
+bool ProducesToOrder(const Plant& plant);
+
 struct Plant {
   std::string id;
   int region = -1;
@@ -70,6 +75,7 @@ struct Plant {
   double capacity_growth_per_year = 0;   // exogenous trend, compounded
   double unit_cost_usd_per_kg = 0;
   double opening_stock_tonnes = 0;
+  bool recycler = false;  // makes its product from scrap: no inputs, rising cost steps
   // A project (not built at the start): capital cost, lead time, the firm's hurdle rate, life.
   bool is_project = false;
   double capex_usd_per_tonne_per_year = 0;

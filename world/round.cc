@@ -17,6 +17,9 @@ namespace {
 constexpr double kKgPerTonne = 1000.0;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+// A recycler's capacity comes in equal steps at these multiples of its unit cost (collection gets dearer).
+constexpr std::array<double, 4> kRecyclingCostSteps = {1.0, 1.5, 2.0, 3.0};
+
 // Price multiples of P0 between the demand curve's cap and floor where it is cut into steps.
 constexpr std::array<double, 9> kDemandGrid = {4.0, 2.0, 1.5, 1.25, 1.1, 1.0, 0.9, 0.75, 0.5};
 
@@ -53,7 +56,7 @@ bool Sells(const WorldDescription& world, const Plant& plant, int product) {
 // Tonnes of `product` needed per tonne of the plant's output; 0 if it is not an input.
 double InputPerOutput(const WorldDescription& world, const Plant& plant, int product) {
   if (plant.stage == Stage::kSeparation) return plant.product == product ? 1.0 : 0.0;
-  if (plant.stage == Stage::kMining) return 0.0;
+  if (ProducesToOrder(plant)) return 0.0;
   for (const ProductShare& share : world.products[plant.product].made_from) {
     if (share.product == product) return share.tonnes_per_tonne;
   }
@@ -203,9 +206,24 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     const PlantDecision& decision = scratch.decisions.plants[i];
     const double unit_cost = std::max(0.0, plant.unit_cost_usd_per_kg - barriers.production_subsidy_usd_per_kg[i]);
     const double uncommitted = decision.output_target_tonnes - scratch.committed_production[i];
-    if (plant.stage == Stage::kMining && plant.product == product && uncommitted > 0) {
-      market.problem.supply.push_back({plant.region, uncommitted, unit_cost});
-      market.supply_owner.push_back({i, false});
+    if (ProducesToOrder(plant) && plant.product == product && uncommitted > 0) {
+      if (!plant.recycler) {
+        market.problem.supply.push_back({plant.region, uncommitted, unit_cost});
+        market.supply_owner.push_back({i, false});
+      } else {
+        // A mandated share runs at any price; the rest follows the collection-cost curve.
+        const double mandated = std::min(uncommitted, barriers.recycling_mandate_share[i] * decision.output_target_tonnes);
+        if (mandated > 0) {
+          market.problem.supply.push_back({plant.region, mandated, 0.0});
+          market.supply_owner.push_back({i, false});
+        }
+        for (double multiple : kRecyclingCostSteps) {
+          const double tonnes = (uncommitted - mandated) / static_cast<double>(kRecyclingCostSteps.size());
+          if (tonnes <= 0) break;
+          market.problem.supply.push_back({plant.region, tonnes, unit_cost * multiple});
+          market.supply_owner.push_back({i, false});
+        }
+      }
     }
     const double stock = state.stock_tonnes[WorldState::At(i, product, np)];
     if (stock > 0 && Sells(world, plant, product)) {
@@ -285,7 +303,7 @@ void DeliverOfftakes(const WorldDescription& world, int stage, RoundScratch& scr
       if (barriers.banned[arc] || (defence && barriers.military_denied[arc])) continue;
     }
     double tonnes = contract.tonnes;
-    const bool from_production = seller.stage == Stage::kMining;
+    const bool from_production = ProducesToOrder(seller);
     double& stock = state.stock_tonnes[WorldState::At(contract.seller_plant, contract.product, np)];
     if (from_production) {
       tonnes = std::min(tonnes, scratch.decisions.plants[contract.seller_plant].output_target_tonnes -
@@ -327,7 +345,7 @@ void Process(const WorldDescription& world, const BarrierTable& barriers, Stage 
   const int np = world.ProductCount();
   for (int i = 0; i < world.PlantCount(); ++i) {
     const Plant& plant = world.plants[i];
-    if (plant.stage != stage) continue;
+    if (plant.stage != stage || plant.recycler) continue;
     double* stock = &state.stock_tonnes[WorldState::At(i, 0, np)];
     PlantOutcome& result = outcome.plants[i];
     if (stage == Stage::kSeparation) {

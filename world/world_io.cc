@@ -179,6 +179,10 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
       complaint.Fail(path + field, Quoted(product_id),
                      std::string("must be a ") + kStageNames[static_cast<int>(wanted)] + " product");
     }
+    if (in.recycler() && (separates || plant.stage == Stage::kMining)) {
+      complaint.Fail(path + ".recycler", "true", "recyclers make metal, alloy or magnets, not mined or separated products");
+    }
+    plant.recycler = in.recycler();
     if (separates && !in.product().empty()) complaint.Fail(path + ".product", Quoted(in.product()), "a separation plant names its feed, not a product");
     RequireNonNegative(complaint, path + ".capacity_tonnes_per_year", in.capacity_tonnes_per_year());
     RequireNonNegative(complaint, path + ".unit_cost_usd_per_kg", in.unit_cost_usd_per_kg());

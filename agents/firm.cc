@@ -47,6 +47,34 @@ double ProjectValueUsd(const world::WorldDescription& world, const world::WorldS
   return annual_cash_usd * annuity * std::pow(1.0 + r, -lead_years) - capex_usd;
 }
 
+double CournotOutput(const world::WorldDescription& world, const world::WorldState& state, int plant_index,
+                     double capacity) {
+  const world::Plant& plant = world.plants[plant_index];
+  double market_output = 0;
+  for (int i = 0; i < world.PlantCount(); ++i) {
+    if (world.plants[i].product == plant.product && world::ProducesToOrder(world.plants[i])) {
+      market_output += state.output_tonnes[i];
+    }
+  }
+  if (market_output <= 0 || capacity <= 0) return capacity;  // no market seen yet
+  const double others = market_output - state.output_tonnes[plant_index];
+  const double price = state.expected_price_usd_per_kg[world::WorldState::At(plant.region, plant.product, world.ProductCount())];
+  const double inverse_elasticity = 1.0 / world.market.cournot_demand_elasticity;
+  // Profit on a grid of 41 output levels; the first best wins ties.
+  double best_output = capacity, best_profit = -1e300;
+  for (int k = 0; k <= 40; ++k) {
+    const double q = capacity * k / 40.0;
+    if (others + q <= 0) continue;
+    const double p = price * std::pow((others + q) / market_output, inverse_elasticity);
+    const double profit = (p - plant.unit_cost_usd_per_kg) * q;
+    if (profit > best_profit) {
+      best_profit = profit;
+      best_output = q;
+    }
+  }
+  return best_output;
+}
+
 void PriceTakingFirm::Decide(const world::Observation& observation, world::RandomStream&,
                              world::Decisions& out) const {
   const world::WorldDescription& world = observation.world;
@@ -61,7 +89,7 @@ void PriceTakingFirm::Decide(const world::Observation& observation, world::Rando
         state.plant_status[i] == world::PlantStatus::kProposed && ProjectValueUsd(world, state, i) > 0;
     const double capacity = world::EffectiveCapacity(world, state, i);
     if (world::ProducesToOrder(plant)) {
-      decision.output_target_tonnes = capacity;
+      decision.output_target_tonnes = plant.market_power ? CournotOutput(world, state, i, capacity) : capacity;
       continue;
     }
     // Stock of output measured in rounds of output value, so a glut of a cheap joint product

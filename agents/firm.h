@@ -6,6 +6,8 @@
 // Investment: a proposed plant is built when its expected net present value at the firm's hurdle rate
 // is positive (ProjectValueUsd); it produces after its lead time (world/round.cc, BuildAndRetire).
 // Exit: a plant that sells nothing for close_after_idle_rounds rounds closes.
+// Market power: a producer flagged market_power sets its output as a Cournot best response
+// (CournotOutput) instead of offering its whole capacity.
 #pragma once
 
 #include <string>
@@ -35,6 +37,11 @@ double ExpectedMarginUsdPerKg(const world::WorldDescription& world, const world:
 // capacity as an annuity over its life, discounted over the lead time, less the capital cost net of
 // the capital subsidy last announced for it.
 double ProjectValueUsd(const world::WorldDescription& world, const world::WorldState& state, int plant);
+
+// Returns the output a producer with market power chooses: the myopic Cournot best response to last
+// round's market (others' output as it was; price along a constant-elasticity demand through last
+// round's expected price and total output), searched on a grid of capacity/40 steps.
+double CournotOutput(const world::WorldDescription& world, const world::WorldState& state, int plant, double capacity);
 
 // Returns one firm per distinct plant owner, in order of first appearance.
 std::vector<PriceTakingFirm> FirmsOf(const world::WorldDescription& world);

@@ -469,3 +469,23 @@ plants { id: "recycler" region: "AAA" stage: METAL product: "alloy" recycler: tr
 
 }  // namespace
 }  // namespace reesim
+
+namespace reesim {
+namespace {
+
+TEST_CASE("Agents.CournotProducerWithholdsOutputAndRaisesThePrice") {
+  // The small world's only mine, with market power: it sells less ore than its capacity at a higher
+  // price than as a price taker.
+  const std::string competitive = testing::SmallWorldText();
+  std::string monopoly = competitive;
+  const std::string mine = R"(plants { id: "mine" region: "AAA" stage: MINING product: "ore")";
+  monopoly.replace(monopoly.find(mine), mine.size(), mine + " market_power: true");
+  const experiments::Metrics taker = LastMetrics("", 4, competitive);
+  const experiments::Metrics cournot = LastMetrics("", 4, monopoly);
+  CHECK(Get(taker, "output.mining.AAA") == doctest::Approx(1000));
+  CHECK(Get(cournot, "output.mining.AAA") < 1000);
+  CHECK(Get(cournot, "price.ore.AAA") > Get(taker, "price.ore.AAA"));
+}
+
+}  // namespace
+}  // namespace reesim

@@ -76,6 +76,7 @@ struct Plant {
   double unit_cost_usd_per_kg = 0;
   double opening_stock_tonnes = 0;
   bool recycler = false;  // makes its product from scrap: no inputs, rising cost steps
+  bool market_power = false;  // sets output as a Cournot best response
   // A project (not built at the start): capital cost, lead time, the firm's hurdle rate, life.
   bool is_project = false;
   double capex_usd_per_tonne_per_year = 0;
@@ -124,6 +125,7 @@ struct MarketParameters {
   // Environmental cost of output by stage, USD per kg (ASSUMPTIONS: mining and separation -- tailings,
   // radioactive thorium residues, ammonium and acid effluent -- dominate).
   std::array<double, kStageCount> environmental_cost_usd_per_kg = {2.0, 3.0, 0.5, 0.2};
+  double cournot_demand_elasticity = -0.5;
 };
 
 struct WorldDescription {

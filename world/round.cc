@@ -593,6 +593,7 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
     for (int p = 0; p < np; ++p) held += state.stock_tonnes[WorldState::At(i, p, np)];
     outcome.plants[i].stock_tonnes = held;
     outcome.plants[i].capacity_tonnes = EffectiveCapacity(world, state, i);
+    state.output_tonnes[i] = outcome.plants[i].output_tonnes;
   }
   BuildAndRetire(world, scratch, state, outcome);
   state.chosen_action = scratch.decisions.chosen_action;

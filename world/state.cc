@@ -40,6 +40,7 @@ WorldState InitialState(const WorldDescription& world) {
   }
   state.status_rounds.assign(world.plants.size(), 0);
   state.capital_subsidy_share.assign(world.plants.size(), 0.0);
+  state.output_tonnes.assign(world.plants.size(), 0.0);
   state.chosen_action.assign(world.actors.size(), -1);
   state.strategy_memory.assign(world.actors.size(), {});
   state.substituted_share.assign(world.demand.size(), 0.0);
@@ -76,6 +77,7 @@ std::string Fingerprint(const WorldState& state) {
   mix_bytes(state.plant_status.data(), state.plant_status.size() * sizeof(PlantStatus));
   mix_bytes(state.status_rounds.data(), state.status_rounds.size() * sizeof(int));
   mix_vector(state.capital_subsidy_share);
+  mix_vector(state.output_tonnes);
   mix_bytes(state.chosen_action.data(), state.chosen_action.size() * sizeof(int));
   for (const auto& memory : state.strategy_memory) mix_vector(memory);
   static constexpr char kHex[] = "0123456789abcdef";

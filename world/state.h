@@ -24,6 +24,7 @@ struct WorldState {
   std::vector<PlantStatus> plant_status;           // [plant]
   std::vector<int> status_rounds;                  // [plant]: rounds left to build, or rounds idle
   std::vector<double> capital_subsidy_share;       // [plant]: last round's, as firms see it
+  std::vector<double> output_tonnes;               // [plant]: last round's output
   std::vector<int> chosen_action;                  // [actor]: last round's menu choice, -1 = none
   std::vector<std::vector<double>> strategy_memory;  // [actor]: learners' regrets, payoff sums, ...
 

@@ -183,6 +183,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
       complaint.Fail(path + ".recycler", "true", "recyclers make metal, alloy or magnets, not mined or separated products");
     }
     plant.recycler = in.recycler();
+    plant.market_power = in.market_power();
     if (separates && !in.product().empty()) complaint.Fail(path + ".product", Quoted(in.product()), "a separation plant names its feed, not a product");
     RequireNonNegative(complaint, path + ".capacity_tonnes_per_year", in.capacity_tonnes_per_year());
     RequireNonNegative(complaint, path + ".unit_cost_usd_per_kg", in.unit_cost_usd_per_kg());
@@ -352,6 +353,13 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     complaint.Fail("market.close_after_idle_rounds", std::to_string(market.close_after_idle_rounds()), "must be >= 1");
   }
   params.close_after_idle_rounds = market.close_after_idle_rounds() == 0 ? 8 : market.close_after_idle_rounds();
+  if (market.cournot_demand_elasticity() != 0) {
+    if (!(market.cournot_demand_elasticity() < 0 && market.cournot_demand_elasticity() >= -10)) {
+      complaint.Fail("market.cournot_demand_elasticity", FormatNumber(market.cournot_demand_elasticity()),
+                     "must be below 0 and at least -10");
+    }
+    params.cournot_demand_elasticity = market.cournot_demand_elasticity();
+  }
   if (market.environmental_cost_usd_per_kg_size() != 0) {
     if (market.environmental_cost_usd_per_kg_size() != kStageCount) {
       complaint.Fail("market.environmental_cost_usd_per_kg", std::to_string(market.environmental_cost_usd_per_kg_size()) + " values",

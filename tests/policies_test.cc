@@ -6,6 +6,7 @@
 
 #include "agents/firm.h"
 #include "experiments/metrics.h"
+#include "experiments/run.h"
 #include "experiments/simulation.h"
 #include "test_support.h"
 #include "world/check.h"
@@ -121,17 +122,38 @@ TEST_CASE("Policies.BadPoliciesNameTheFieldAndValue") {
 namespace reesim {
 namespace {
 
-TEST_CASE("Policies.ReadmeExamplesAreValidScenarioText") {
-  // The README's policy examples, appended to the baseline, must load: documentation that runs.
+// Returns the README's textproto blocks, in order.
+std::vector<std::string> ReadmeTextprotoBlocks() {
   const std::string readme = testing::FileBytes(std::string(REESIM_SOURCE_DIR) + "/README.md");
-  const auto start = readme.find("```textproto\n");
-  REQUIRE(start != std::string::npos);
-  const auto body = start + std::string("```textproto\n").size();
-  const std::string examples = readme.substr(body, readme.find("```", body) - body);
-  CHECK(examples.find("export_quota") != std::string::npos);
-  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(
-      std::string(experiments::BuiltinBaselineText()) + "\n" + examples, "README examples");
-  CHECK(scenario.timeline.events.size() == 6);
+  const std::string open = "```textproto\n";
+  std::vector<std::string> blocks;
+  for (auto start = readme.find(open); start != std::string::npos; start = readme.find(open, start + 1)) {
+    const auto body = start + open.size();
+    blocks.push_back(readme.substr(body, readme.find("```", body) - body));
+  }
+  return blocks;
+}
+
+TEST_CASE("Policies.ReadmeExamplesAreValidScenarioText") {
+  // Documentation that runs: the README's policy examples, appended to the baseline, load and run;
+  // its strategy example loads in place of China's actor entry.
+  const std::vector<std::string> blocks = ReadmeTextprotoBlocks();
+  REQUIRE(blocks.size() == 2);
+  const std::string baseline(experiments::BuiltinBaselineText());
+  const experiments::LoadedScenario with_policies =
+      experiments::LoadScenarioText(baseline + "\n" + blocks[0], "README policy examples");
+  CHECK(with_policies.timeline.events.size() == 16);  // one example per instrument
+  experiments::RunOptions options;
+  options.rounds = 6;
+  CHECK(!experiments::RunScenario(with_policies, options).final_fingerprint.empty());
+
+  std::string with_strategy = baseline;
+  const auto china = with_strategy.find("actors { id: \"CHN\"");
+  REQUIRE(china != std::string::npos);
+  with_strategy.replace(china, with_strategy.find('\n', china) - china, blocks[1]);
+  const experiments::LoadedScenario strategic = experiments::LoadScenarioText(with_strategy, "README strategy example");
+  CHECK(strategic.strategies[strategic.world.FindActor("CHN")].kind == "rule_based");
+  CHECK(strategic.strategies[strategic.world.FindActor("CHN")].menu.size() == 2);
 }
 
 }  // namespace

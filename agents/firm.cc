@@ -6,40 +6,52 @@
 
 namespace reesim::agents {
 
+// ASSUMPTION: the real rate at which governments finance strategic assets.
+constexpr double kPublicDiscountRate = 0.05;
+
 double ExpectedMarginUsdPerKg(const world::WorldDescription& world, const world::WorldState& state, int plant_index) {
   const world::Plant& plant = world.plants[plant_index];
   const int np = world.ProductCount();
   auto expected = [&](int product) {
     return state.expected_price_usd_per_kg[world::WorldState::At(plant.region, product, np)];
   };
+  // Output is valued at the expected price less the policy-risk haircut, or at the plant's
+  // guaranteed price (floor, fixed-price offtake) for that product if higher: guarantees are not at risk.
+  auto output_value = [&](int product) {
+    const double risky = expected(product) * (1.0 - world.market.investment_price_haircut);
+    const bool guaranteed = state.support_product[plant_index] == product;
+    return guaranteed ? std::max(risky, state.support_price_usd_per_kg[plant_index]) : risky;
+  };
   double value = 0;
   switch (plant.stage) {
     case world::Stage::kMining:
-      value = expected(plant.product);
+      value = output_value(plant.product);
       break;
     case world::Stage::kSeparation:
       for (const world::ProductShare& share : world.products[plant.product].separates_into) {
-        value += share.tonnes_per_tonne * expected(share.product);
+        value += share.tonnes_per_tonne * output_value(share.product);
       }
       value -= expected(plant.product);  // the feed
       break;
     case world::Stage::kMetal:
     case world::Stage::kMagnet:
-      value = expected(plant.product);
+      value = output_value(plant.product);
       if (plant.recycler) break;
       for (const world::ProductShare& share : world.products[plant.product].made_from) {
         value -= share.tonnes_per_tonne * expected(share.product);
       }
       break;
   }
-  return value * (1.0 - world.market.investment_price_haircut) - plant.unit_cost_usd_per_kg;
+  return value - plant.unit_cost_usd_per_kg + state.production_subsidy_usd_per_kg[plant_index];
 }
 
 double ProjectValueUsd(const world::WorldDescription& world, const world::WorldState& state, int plant_index) {
   const world::Plant& plant = world.plants[plant_index];
   const double tonnes_per_year = plant.capacity_tonnes_per_round * world.rounds_per_year;
   const double annual_cash_usd = ExpectedMarginUsdPerKg(world, state, plant_index) * tonnes_per_year * 1000.0;
-  const double r = plant.hurdle_rate;
+  // A government stake brings state-backed finance: the discount rate blends toward kPublicDiscountRate.
+  const double stake = std::min(1.0, state.government_equity_share[plant_index]);
+  const double r = (1.0 - stake) * plant.hurdle_rate + stake * kPublicDiscountRate;
   const double annuity = r > 0 ? (1.0 - std::pow(1.0 + r, -plant.life_years)) / r : plant.life_years;
   const double lead_years = static_cast<double>(plant.lead_time_rounds) / world.rounds_per_year;
   const double capex_usd = plant.capex_usd_per_tonne_per_year * tonnes_per_year *

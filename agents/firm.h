@@ -29,13 +29,15 @@ class PriceTakingFirm : public world::Agent {
   std::vector<int> plants_;
 };
 
-// Returns the plant's expected cash margin per kg of output at current expected prices, less the
-// policy-risk haircut: output value minus inputs (feed, recipe) minus unit cost.
+// Returns the plant's expected cash margin per kg of output: output value (expected prices less the
+// policy-risk haircut, or, for the guaranteed product, the price of a floor or fixed-price offtake if
+// higher) minus inputs (feed, recipe) minus unit cost plus any production subsidy last announced.
 double ExpectedMarginUsdPerKg(const world::WorldDescription& world, const world::WorldState& state, int plant);
 
 // Returns a proposed plant's expected net present value at its hurdle rate: the margin on full
 // capacity as an annuity over its life, discounted over the lead time, less the capital cost net of
-// the capital subsidy last announced for it.
+// the capital subsidy last announced for it. A government's equity stake blends the discount rate
+// toward a public rate of 5 % (state-backed finance: the stake shares the firm's decisions).
 double ProjectValueUsd(const world::WorldDescription& world, const world::WorldState& state, int plant);
 
 // Returns the output a producer with market power chooses: the myopic Cournot best response to last

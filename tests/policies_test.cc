@@ -430,13 +430,21 @@ plants { id: "b_magnets" region: "BBB" stage: MAGNET product: "magnet" capacity_
   const int online = first_round_with_capacity(subsidy);
   // Announced in round 2, seen by the firm in round 3, built over rounds 3-6, producing from round 7.
   CHECK(online == 7);
-  // And the firm's valuation agrees: negative without the subsidy, positive with it.
+  // The firm's valuation at starting prices: margin $50 x 0.9 - $30 - $5 = $10/kg on 1,000 t a year,
+  // an annuity of 7.47 at 12 % over 20 years discounted one year: $66.7 M against $400 M of capital.
   const experiments::LoadedScenario scenario = experiments::LoadScenarioText(testing::SmallWorldText(project), "p");
   world::WorldState state = world::InitialState(scenario.world);
   const int plant = scenario.world.FindPlant("b_magnets");
-  CHECK(agents::ProjectValueUsd(scenario.world, state, plant) < 0);
-  state.capital_subsidy_share[plant] = 0.8;
-  CHECK(agents::ProjectValueUsd(scenario.world, state, plant) > 0);
+  CHECK(agents::ProjectValueUsd(scenario.world, state, plant) == doctest::Approx((66.69 - 400) * 1e6).epsilon(0.001));
+  state.capital_subsidy_share[plant] = 0.9;
+  CHECK(agents::ProjectValueUsd(scenario.world, state, plant) == doctest::Approx((66.69 - 40) * 1e6).epsilon(0.001));
+  // A guaranteed price of $60/kg (a floor) and a government stake (cheaper finance) both raise it.
+  state.support_price_usd_per_kg[plant] = 60;
+  state.support_product[plant] = scenario.world.FindProduct("magnet");
+  const double with_floor = agents::ProjectValueUsd(scenario.world, state, plant);
+  CHECK(with_floor > (66.69 - 40) * 1e6 + 1e6);
+  state.government_equity_share[plant] = 0.5;
+  CHECK(agents::ProjectValueUsd(scenario.world, state, plant) > with_floor);
 }
 
 TEST_CASE("Policies.IdlePlantsClose") {

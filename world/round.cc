@@ -499,6 +499,22 @@ void BuildAndRetire(const WorldDescription& world, const RoundScratch& scratch, 
     }
   }
   state.capital_subsidy_share = barriers.capital_subsidy_share;
+  state.production_subsidy_usd_per_kg = barriers.production_subsidy_usd_per_kg;
+  std::fill(state.support_price_usd_per_kg.begin(), state.support_price_usd_per_kg.end(), 0.0);
+  std::fill(state.support_product.begin(), state.support_product.end(), -1);
+  auto support = [&](int plant, int product, double price) {
+    if (price <= state.support_price_usd_per_kg[plant]) return;
+    state.support_price_usd_per_kg[plant] = price;
+    state.support_product[plant] = product;
+  };
+  for (const PriceFloorTerms& floor : barriers.price_floors) support(floor.plant, floor.product, floor.floor_usd_per_kg);
+  for (const OfftakeDelivery& contract : barriers.offtakes) {
+    support(contract.seller_plant, contract.product, contract.price_usd_per_kg);
+  }
+  std::fill(state.government_equity_share.begin(), state.government_equity_share.end(), 0.0);
+  for (const EquityShare& stake : barriers.equity) {
+    for (int plant : *stake.plants) state.government_equity_share[plant] += stake.share;
+  }
 }
 
 }  // namespace

@@ -40,6 +40,10 @@ WorldState InitialState(const WorldDescription& world) {
   }
   state.status_rounds.assign(world.plants.size(), 0);
   state.capital_subsidy_share.assign(world.plants.size(), 0.0);
+  state.production_subsidy_usd_per_kg.assign(world.plants.size(), 0.0);
+  state.support_price_usd_per_kg.assign(world.plants.size(), 0.0);
+  state.support_product.assign(world.plants.size(), -1);
+  state.government_equity_share.assign(world.plants.size(), 0.0);
   state.output_tonnes.assign(world.plants.size(), 0.0);
   state.chosen_action.assign(world.actors.size(), -1);
   state.strategy_memory.assign(world.actors.size(), {});
@@ -77,6 +81,10 @@ std::string Fingerprint(const WorldState& state) {
   mix_bytes(state.plant_status.data(), state.plant_status.size() * sizeof(PlantStatus));
   mix_bytes(state.status_rounds.data(), state.status_rounds.size() * sizeof(int));
   mix_vector(state.capital_subsidy_share);
+  mix_vector(state.production_subsidy_usd_per_kg);
+  mix_vector(state.support_price_usd_per_kg);
+  mix_bytes(state.support_product.data(), state.support_product.size() * sizeof(int));
+  mix_vector(state.government_equity_share);
   mix_vector(state.output_tonnes);
   mix_bytes(state.chosen_action.data(), state.chosen_action.size() * sizeof(int));
   for (const auto& memory : state.strategy_memory) mix_vector(memory);

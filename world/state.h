@@ -23,7 +23,14 @@ struct WorldState {
   std::vector<double> stockpile_tonnes;            // [actor * products + product]: strategic stockpiles
   std::vector<PlantStatus> plant_status;           // [plant]
   std::vector<int> status_rounds;                  // [plant]: rounds left to build, or rounds idle
-  std::vector<double> capital_subsidy_share;       // [plant]: last round's, as firms see it
+  // [plant]: last round's support, as firms see it when valuing projects: capital subsidy share,
+  // production subsidy, the best guaranteed price (price floor or fixed offtake price), and the share
+  // of the firm a government owns (state-backed finance lowers its discount rate).
+  std::vector<double> capital_subsidy_share;
+  std::vector<double> production_subsidy_usd_per_kg;
+  std::vector<double> support_price_usd_per_kg;
+  std::vector<int> support_product;                // [plant]: the product guaranteed, -1 = none
+  std::vector<double> government_equity_share;
   std::vector<double> output_tonnes;               // [plant]: last round's output
   std::vector<int> chosen_action;                  // [actor]: last round's menu choice, -1 = none
   std::vector<std::vector<double>> strategy_memory;  // [actor]: learners' regrets, payoff sums, ...

@@ -145,10 +145,11 @@ void StrategicStockpile::Apply(const world::ApplyContext& context, world::Barrie
       const double budget_share = terms_.budget_usd_per_round / static_cast<double>(products_.size());
       order.buy_tonnes = std::min(order.buy_tonnes, budget_share / (order.buy_max_usd_per_kg * 1000.0));
     }
+    order.release_rate_tonnes = terms_.release_tonnes_per_round;
     order.sell_tonnes = std::min(terms_.release_tonnes_per_round,
                                  context.state.stockpile_tonnes[world::WorldState::At(actor_, product, np)]);
     order.sell_min_usd_per_kg = terms_.release_min_price_multiple * reference;
-    if (order.buy_tonnes > 0 || order.sell_tonnes > 0) table.stockpile_orders.push_back(order);
+    if (order.buy_tonnes > 0 || order.release_rate_tonnes > 0) table.stockpile_orders.push_back(order);
   }
 }
 
@@ -156,14 +157,34 @@ void Alliance::Apply(const world::ApplyContext& context, world::BarrierTable& ta
   const world::WorldDescription& world = context.world;
   std::vector<bool> member(world.RegionCount(), false);
   for (int r : members_) member[r] = true;
-  for (int p = 0; p < world.ProductCount(); ++p) {
+  const int np = world.ProductCount();
+  if (terms_.pooled_stockpile) {
+    for (world::StockpileOrder& order : table.stockpile_orders) {
+      if (std::find(actors_.begin(), actors_.end(), order.actor) == actors_.end()) continue;
+      double pooled = 0;
+      for (int actor : actors_) pooled += context.state.stockpile_tonnes[world::WorldState::At(actor, order.product, np)];
+      order.sell_tonnes = std::min(order.release_rate_tonnes, pooled);
+      order.pool = &actors_;
+    }
+  }
+  if (terms_.joint_investment_share > 0) {
+    for (int plant = 0; plant < world.PlantCount(); ++plant) {
+      if (!member[world.plants[plant].region] || !world.plants[plant].is_project) continue;
+      const double room = 1.0 - table.capital_subsidy_share[plant];
+      const double share = std::min(room, terms_.joint_investment_share);
+      table.capital_subsidy_share[plant] += share;
+      table.joint_investment_share[plant] += share;
+      table.joint_investors[plant] = &actors_;
+    }
+  }
+  for (int p = 0; p < np; ++p) {
     for (int a : members_) {
       for (int b : members_) {
         if (a == b) continue;
-        table.tariff_ad_valorem[table.Arc(p, a, b)] *= 1.0 - tariff_preference_;
+        table.tariff_ad_valorem[table.Arc(p, a, b)] *= 1.0 - terms_.tariff_preference;
       }
     }
-    if (!coordinated_controls_) continue;
+    if (!terms_.coordinated_controls) continue;
     for (int to = 0; to < world.RegionCount(); ++to) {
       if (member[to]) {
         // No controls among members.

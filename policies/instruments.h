@@ -154,18 +154,27 @@ class StrategicStockpile : public world::Instrument {
 // among members fall by `tariff_preference`; with coordinated controls, a member's export controls
 // and bans against outsiders apply to every member's exports, and controls among members are lifted.
 // Runs after the other instruments, since it modifies their effect.
+// With a pooled stockpile, a member's release may draw on every member's holdings; with joint
+// investment, members pay `joint_investment_share` of the capital cost of new plants anywhere in the
+// alliance, split equally.
+struct AllianceTerms {
+  double tariff_preference = 1;
+  bool coordinated_controls = false;
+  bool pooled_stockpile = false;
+  double joint_investment_share = 0;
+};
+
 class Alliance : public world::Instrument {
  public:
-  Alliance(std::vector<int> member_regions, double tariff_preference, bool coordinated_controls)
-      : members_(std::move(member_regions)), tariff_preference_(tariff_preference),
-        coordinated_controls_(coordinated_controls) {}
+  Alliance(std::vector<int> member_actors, std::vector<int> member_regions, AllianceTerms terms)
+      : actors_(std::move(member_actors)), members_(std::move(member_regions)), terms_(terms) {}
   void Apply(const world::ApplyContext& context, world::BarrierTable& table) const override;
   int ApplyOrder() const override { return 1; }
 
  private:
-  std::vector<int> members_;
-  double tariff_preference_;
-  bool coordinated_controls_;
+  std::vector<int> actors_;
+  std::vector<int> members_;  // regions
+  AllianceTerms terms_;
 };
 
 // Research into substitutes (e.g. Japan's rare-earth-free motor magnet): after `lag_rounds` from its

@@ -253,7 +253,7 @@ TimedInstrument EventFromProto(const reesim::PolicyEvent& in, const world::World
       case reesim::PolicyEvent::kAlliance: {
         const reesim::Alliance& alliance = in.alliance();
         const std::string apath = path + ".alliance";
-        std::vector<int> members;
+        std::vector<int> members, member_actors;
         bool includes_actor = false;
         for (int k = 0; k < alliance.members_size(); ++k) {
           const int actor = world.FindActor(alliance.members(k));
@@ -262,6 +262,7 @@ TimedInstrument EventFromProto(const reesim::PolicyEvent& in, const world::World
                                         "unknown actor");
           }
           includes_actor |= actor == event.actor;
+          member_actors.push_back(actor);
           for (int r = 0; r < world.RegionCount(); ++r) {
             if (world.regions[r].actor == actor) members.push_back(r);
           }
@@ -276,7 +277,9 @@ TimedInstrument EventFromProto(const reesim::PolicyEvent& in, const world::World
         const double preference = alliance.has_tariff_preference()
                                       ? Share(alliance.tariff_preference(), source, apath + ".tariff_preference")
                                       : 1.0;
-        event.instrument = std::make_shared<Alliance>(std::move(members), preference, alliance.coordinated_controls());
+        const AllianceTerms terms{preference, alliance.coordinated_controls(), alliance.pooled_stockpile(),
+                                  Share(alliance.joint_investment_share(), source, apath + ".joint_investment_share")};
+        event.instrument = std::make_shared<Alliance>(std::move(member_actors), std::move(members), terms);
         break;
       }
       case reesim::PolicyEvent::kSubstitutionResearch: {

@@ -519,3 +519,46 @@ TEST_CASE("Agents.CournotProducerWithholdsOutputAndRaisesThePrice") {
 
 }  // namespace
 }  // namespace reesim
+
+namespace reesim {
+namespace {
+
+TEST_CASE("Policies.AlliancePoolsStockpilesAndCoInvests") {
+  // B buys a stockpile in rounds 0-1; from round 2, A (holding nothing) releases from the pool.
+  const std::string pool = R"(
+policies { actor: "B" end_round: 1 stockpile { products: "magnet" buy_tonnes_per_year: 400 buy_max_price_multiple: 10 } }
+policies { actor: "A" start_round: 2 stockpile { products: "magnet" release_tonnes_per_year: 4000 } }
+policies { actor: "A" alliance { members: "A" members: "B" pooled_stockpile: true } })";
+  const experiments::Metrics before = LastMetrics(pool, 2);
+  CHECK(Get(before, "stockpile.B") > 0);
+  const experiments::Metrics after = LastMetrics(pool, 3);
+  CHECK(Get(after, "stockpile.B") < Get(before, "stockpile.B"));
+  CHECK(Get(after, "payoff.A.revenue") > 0);  // A sold from the pool
+  // Without pooling, A has nothing to release.
+  std::string apart = pool;
+  apart.replace(apart.find(" pooled_stockpile: true"), 23, "");
+  CHECK(Get(LastMetrics(apart, 3), "stockpile.B") == doctest::Approx(Get(before, "stockpile.B")));
+
+  // Joint investment: the alliance pays 90 % of a project in BBB, half each; it gets built, and A
+  // pays for a plant outside its own regions.
+  const std::string project = R"(
+plants { id: "b_magnets" region: "BBB" stage: MAGNET product: "magnet" capacity_tonnes_per_year: 1000
+         unit_cost_usd_per_kg: 5 project { capex_usd_per_tonne_per_year: 400000 lead_time_years: 1 } }
+policies { actor: "A" alliance { members: "A" members: "B" joint_investment_share: 0.9 } })";
+  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(testing::SmallWorldText(project), "joint");
+  experiments::Simulation simulation(scenario, 1);
+  const int plant = simulation.world().FindPlant("b_magnets");
+  double a_paid = 0;
+  bool built = false;
+  for (int round = 0; round < 10 && !built; ++round) {
+    simulation.Step();
+    a_paid += simulation.outcome().policy_cost_usd[0];
+    built = simulation.outcome().plants[plant].capacity_tonnes > 0;
+  }
+  CHECK(built);
+  // A's half of 90 % of $400 M.
+  CHECK(a_paid == doctest::Approx(0.45 * 400e6).epsilon(0.001));
+}
+
+}  // namespace
+}  // namespace reesim

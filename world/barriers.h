@@ -21,6 +21,8 @@ struct StockpileOrder {
   double buy_max_usd_per_kg = 0;
   double sell_tonnes = 0;
   double sell_min_usd_per_kg = 0;
+  double release_rate_tonnes = 0;                // asked to release, before holdings limit it
+  const std::vector<int>* pool = nullptr;        // pooled with these actors' holdings (an alliance)
 };
 
 // A contract served before the spot market: the seller plant delivers up to `tonnes` of `product` to a
@@ -67,6 +69,8 @@ struct BarrierTable {
   // Incentives.
   std::vector<double> production_subsidy_usd_per_kg;  // [plant]: lowers its cost; the government pays
   std::vector<double> capital_subsidy_share;          // [plant]: share of a new plant's capital cost paid
+  std::vector<double> joint_investment_share;         // [plant]: the part of it an alliance pays jointly
+  std::vector<const std::vector<int>*> joint_investors;  // [plant]: the actors sharing it
   std::vector<double> recycling_mandate_share;        // [plant]: share of a recycler's capacity that must run
   std::vector<double> demand_multiplier;              // [demand entry]: substitution research that worked
   std::vector<StockpileOrder> stockpile_orders;

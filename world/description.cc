@@ -46,6 +46,8 @@ void BarrierTable::Reset(const WorldDescription& world, const WorldState&) {
   Reset(world.RegionCount(), world.ProductCount());
   production_subsidy_usd_per_kg.assign(world.plants.size(), 0.0);
   capital_subsidy_share.assign(world.plants.size(), 0.0);
+  joint_investment_share.assign(world.plants.size(), 0.0);
+  joint_investors.assign(world.plants.size(), nullptr);
   recycling_mandate_share.assign(world.plants.size(), 0.0);
   demand_multiplier.assign(world.demand.size(), 1.0);
   sanction_cost_usd.assign(world.actors.size(), 0.0);

@@ -389,8 +389,20 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
     const SupplyOwner owner = market.supply_owner[s];
     if (owner.stockpile >= 0) {
       const StockpileOrder& order = barriers.stockpile_orders[owner.stockpile];
-      double& held = state.stockpile_tonnes[WorldState::At(order.actor, product, np)];
-      held = std::max(0.0, held - sold);
+      // Draw on the releasing actor's holdings first, then (pooled) on the other members' in order.
+      double left = sold;
+      auto draw = [&](int actor) {
+        double& held = state.stockpile_tonnes[WorldState::At(actor, product, np)];
+        const double taken = std::min(held, left);
+        held -= taken;
+        left -= taken;
+      };
+      draw(order.actor);
+      if (order.pool != nullptr) {
+        for (int actor : *order.pool) {
+          if (actor != order.actor) draw(actor);
+        }
+      }
       outcome.policy_cost_usd[order.actor] -= sold * kKgPerTonne * solution.origin_price_usd_per_kg[order.region];
       continue;
     }
@@ -478,9 +490,14 @@ void BuildAndRetire(const WorldDescription& world, const RoundScratch& scratch, 
         const double capex = plant.capex_usd_per_tonne_per_year * plant.capacity_tonnes_per_round *
                              world.rounds_per_year / std::max(1, plant.lead_time_rounds);
         const double subsidy = barriers.capital_subsidy_share[i];
+        const double joint = barriers.joint_investment_share[i];
         result.capex_usd += capex * (1.0 - subsidy);
         result.cost_usd += capex * (1.0 - subsidy);
-        outcome.policy_cost_usd[world.regions[plant.region].actor] += capex * subsidy;
+        outcome.policy_cost_usd[world.regions[plant.region].actor] += capex * (subsidy - joint);
+        if (joint > 0) {
+          const std::vector<int>& investors = *barriers.joint_investors[i];
+          for (int actor : investors) outcome.policy_cost_usd[actor] += capex * joint / static_cast<double>(investors.size());
+        }
         if (--rounds <= 0) {
           state.plant_status[i] = PlantStatus::kOperating;
           rounds = 0;

@@ -93,14 +93,7 @@ TEST_CASE("Policies.TimelineRoundsAreRespected") {
 }
 
 TEST_CASE("Policies.BadPoliciesNameTheFieldAndValue") {
-  auto error_of = [](const std::string& policy) -> std::string {
-    try {
-      experiments::LoadScenarioText(testing::SmallWorldText(policy), "p.textproto");
-    } catch (const InputError& error) {
-      return error.what();
-    }
-    return "no error";
-  };
+  auto error_of = [](const std::string& policy) { return testing::LoadError(testing::SmallWorldText(policy), "p.textproto"); };
   CHECK(error_of(R"(policies { actor: "Z" export_ban {} })") ==
         "p.textproto: policies[0].actor = \"Z\": unknown actor");
   CHECK(error_of(R"(policies { actor: "A" export_quota { tonnes_per_year: -1 } })") ==
@@ -381,14 +374,7 @@ policies { actor: "B" import_tariff { ad_valorem: 0.3 } }
 }
 
 TEST_CASE("Policies.BadNewInstrumentsNameTheFieldAndValue") {
-  auto error_of = [](const std::string& policy) -> std::string {
-    try {
-      experiments::LoadScenarioText(testing::SmallWorldText(policy), "p.textproto");
-    } catch (const InputError& error) {
-      return error.what();
-    }
-    return "no error";
-  };
+  auto error_of = [](const std::string& policy) { return testing::LoadError(testing::SmallWorldText(policy), "p.textproto"); };
   CHECK(error_of(R"(policies { actor: "A" alliance { members: "A" } })") ==
         "p.textproto: policies[0].alliance.members = 1 member(s): an alliance needs at least two members");
   CHECK(error_of(R"(policies { actor: "A" equity_stake { firm: "magnets" share: 1.5 } })") ==

@@ -148,14 +148,7 @@ TEST_CASE("Strategies.LearnersAreDeterministicAcrossThreadCounts") {
 }
 
 TEST_CASE("Strategies.BadSpecificationsNameTheField") {
-  auto error_of = [](const std::string& text) -> std::string {
-    try {
-      experiments::LoadScenarioText(text, "s.textproto");
-    } catch (const InputError& error) {
-      return error.what();
-    }
-    return "no error";
-  };
+  auto error_of = [](const std::string& text) { return testing::LoadError(text, "s.textproto"); };
   std::string unknown = MenuWorld("best_response");
   unknown.replace(unknown.find("best_response"), 13, "clairvoyant");
   CHECK(error_of(unknown) ==

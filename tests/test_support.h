@@ -8,6 +8,7 @@
 #include <string>
 
 #include "experiments/scenario_io.h"
+#include "world/check.h"
 
 namespace reesim::testing {
 
@@ -70,6 +71,16 @@ inline std::string FileBytes(const std::string& path) {
 
 inline void WriteBytes(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
+}
+
+// Returns the InputError a scenario text raises when loaded as `source`, or "no error".
+inline std::string LoadError(const std::string& text, const std::string& source) {
+  try {
+    experiments::LoadScenarioText(text, source);
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  return "no error";
 }
 
 inline experiments::LoadedScenario Baseline() {

@@ -20,6 +20,7 @@ commands:
   run       run a scenario (default: the built-in 2024 baseline) and write DIR/run.pbs
   inspect   print a snapshot file as jsonl, csv or text
   check     validate a scenario file
+  validate  run a scenario (default: the whole library) and check the stylized facts it declares
 
 options:
   --help      show this help (each command has its own: reesim run --help)
@@ -55,7 +56,8 @@ int main(int argc, char** argv) {
     if (command == "run") return reesim::cli::RunCommand(args);
     if (command == "inspect") return reesim::cli::InspectCommand(args);
     if (command == "check") return reesim::cli::CheckCommand(args);
-    return Fail("unknown command '" + command + "' (commands: run, inspect, check; see reesim --help)");
+    if (command == "validate") return reesim::cli::ValidateCommand(args);
+    return Fail("unknown command '" + command + "' (commands: run, inspect, check, validate; see reesim --help)");
   } catch (const reesim::InputError& error) {
     return Fail(error.what());
   } catch (const reesim::cli::UsageError& error) {

@@ -1,5 +1,28 @@
-# Writes INPUT's bytes into OUTPUT as reesim::experiments::kBaselineScenarioText, as a list of byte
-# values so no delimiter inside the text can break the literal.
-file(READ ${INPUT} hex HEX)
-string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")
-file(WRITE ${OUTPUT} "// Generated from ${INPUT}; do not edit.\nnamespace reesim::experiments {\nextern const char kBaselineScenarioText[];\nconst char kBaselineScenarioText[] = {${bytes} 0};\n}\n")
+# Writes the scenario files INPUTS (a ;-separated list) into OUTPUT as reesim::experiments::
+# kBuiltinScenarios, each as a list of byte values so no delimiter inside the text can break it.
+set(entries "")
+set(arrays "")
+set(index 0)
+foreach(input IN LISTS INPUTS)
+  get_filename_component(name ${input} NAME_WE)
+  file(READ ${input} hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")
+  string(APPEND arrays "const char kText${index}[] = {${bytes} 0};\n")
+  string(APPEND entries "    {\"${name}\", kText${index}},\n")
+  math(EXPR index "${index} + 1")
+endforeach()
+file(WRITE ${OUTPUT} "// Generated from scenarios/*.textproto; do not edit.
+#include \"experiments/scenario_io.h\"
+
+namespace reesim::experiments {
+namespace {
+${arrays}}  // namespace
+
+const std::vector<BuiltinScenario>& BuiltinScenarios() {
+  static const std::vector<BuiltinScenario> kScenarios = {
+${entries}  };
+  return kScenarios;
+}
+
+}  // namespace reesim::experiments
+")

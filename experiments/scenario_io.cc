@@ -8,11 +8,10 @@
 
 #include "proto/scenario.pb.h"
 #include "world/check.h"
+#include "world/field_error.h"
 #include "world/world_io.h"
 
 namespace reesim::experiments {
-
-extern const char kBaselineScenarioText[];  // generated from scenarios/baseline_2024.textproto
 
 namespace {
 
@@ -44,9 +43,53 @@ bool IsBlank(const std::string& text) {
   return true;
 }
 
+MetricWindow WindowFromProto(const reesim::Window& in, const FieldComplaint& complaint, const std::string& path) {
+  MetricWindow window;
+  window.metric = in.metric();
+  if (window.metric.empty()) complaint.Fail(path + ".metric", "", "name a metric, e.g. \"price.dy_oxide\"");
+  window.aggregate = static_cast<MetricWindow::Aggregate>(static_cast<int>(in.aggregate()));
+  if (in.from_round() < 0) complaint.Fail(path + ".from_round", std::to_string(in.from_round()), "must be >= 0");
+  window.from_round = in.from_round();
+  window.to_round = in.to_round() == 0 ? in.from_round() : in.to_round();
+  if (window.to_round != -1 && window.to_round < window.from_round) {
+    complaint.Fail(path + ".to_round", std::to_string(in.to_round()), "must be >= from_round (or -1 for the last round)");
+  }
+  return window;
+}
+
+std::vector<ScenarioCheck> ChecksFromProto(const reesim::Scenario& scenario, const std::string& source) {
+  const FieldComplaint complaint(source);
+  std::vector<ScenarioCheck> checks;
+  for (int i = 0; i < scenario.checks_size(); ++i) {
+    const reesim::Check& in = scenario.checks(i);
+    const std::string path = "checks[" + std::to_string(i) + "]";
+    ScenarioCheck check;
+    check.name = in.name().empty() ? in.value().metric() : in.name();
+    check.value = WindowFromProto(in.value(), complaint, path + ".value");
+    check.relative = in.has_relative_to();
+    if (check.relative) check.relative_to = WindowFromProto(in.relative_to(), complaint, path + ".relative_to");
+    check.difference = in.difference();
+    if (in.has_min()) check.min = in.min();
+    if (in.has_max()) check.max = in.max();
+    if (!in.has_min() && !in.has_max()) complaint.Fail(path, "", "give min, max or both");
+    if (check.min > check.max) {
+      complaint.Fail(path + ".min", FormatNumber(check.min), "is above max " + FormatNumber(check.max));
+    }
+    check.source = in.source();
+    if (check.source.empty()) complaint.Fail(path + ".source", "", "every check names the public source of its bounds");
+    checks.push_back(std::move(check));
+  }
+  return checks;
+}
+
 }  // namespace
 
-std::string_view BuiltinBaselineText() { return kBaselineScenarioText; }
+std::string_view BuiltinBaselineText() {
+  for (const BuiltinScenario& scenario : BuiltinScenarios()) {
+    if (std::string_view(scenario.name) == "baseline_2024") return scenario.text;
+  }
+  REESIM_CHECK(false);
+}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -71,6 +114,7 @@ LoadedScenario LoadScenarioText(std::string text, const std::string& source) {
   loaded.world = world::WorldFromProto(*message, source);
   loaded.timeline = policies::TimelineFromProto(*message, loaded.world, source);
   loaded.strategies = agents::StrategiesFromProto(*message, loaded.world, source);
+  loaded.checks = ChecksFromProto(*message, source);
   loaded.text = std::move(text);
   loaded.message = std::move(message);
   return loaded;

@@ -3,7 +3,9 @@
 // (inconsistent contents), as `reesim: error:` lines expect.
 #pragma once
 
+#include <limits>
 #include <memory>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -17,6 +19,26 @@ class Scenario;
 
 namespace reesim::experiments {
 
+// A stylized fact to reproduce (reesim.Check): a window of a metric, optionally relative to another.
+struct MetricWindow {
+  enum class Aggregate { kMean, kMin, kMax, kSum };
+  std::string metric;
+  Aggregate aggregate = Aggregate::kMean;
+  int from_round = 0;
+  int to_round = 0;  // -1: the last round
+};
+
+struct ScenarioCheck {
+  std::string name;
+  MetricWindow value;
+  bool relative = false;
+  MetricWindow relative_to;
+  bool difference = false;
+  double min = -std::numeric_limits<double>::infinity();
+  double max = std::numeric_limits<double>::infinity();
+  std::string source;
+};
+
 struct LoadedScenario {
   std::string source;                               // file name, or "<built-in baseline_2024>"
   std::string text;                                 // the scenario as written
@@ -24,7 +46,16 @@ struct LoadedScenario {
   world::WorldDescription world;
   policies::PolicyTimeline timeline;
   std::vector<agents::StrategySpec> strategies;     // [actor]
+  std::vector<ScenarioCheck> checks;
 };
+
+struct BuiltinScenario {
+  const char* name;  // the file name without extension, e.g. "baseline_2024"
+  const char* text;
+};
+
+// Returns the scenario library (scenarios/*.textproto, compiled in), sorted by name.
+const std::vector<BuiltinScenario>& BuiltinScenarios();
 
 // Returns the built-in baseline scenario's text (scenarios/baseline_2024.textproto, compiled in).
 std::string_view BuiltinBaselineText();

@@ -152,5 +152,23 @@ TEST_CASE("Cli.CheckAcceptsTheShippedBaselineAndRunMatchesTheBuiltIn") {
   CHECK(Reesim("inspect " + dir.File("a/run.pbs")).out == Reesim("inspect " + dir.File("b/run.pbs")).out);
 }
 
+TEST_CASE("Cli.ValidateRunsTheLibraryAndFailsOnAFailedCheck") {
+  const Result library = Reesim("validate --threads 2");
+  CHECK(library.exit_code == 0);
+  CHECK(library.out.find("PASS China's share of mine output") != std::string::npos);
+  CHECK(library.out.find("passed") != std::string::npos);
+  TempDir dir;
+  WriteBytes(dir.File("failing.textproto"), testing::SmallWorldText(
+      R"(checks { name: "magnets cost less than a cent" value { metric: "price.magnet" } max: 0.01 source: "nobody" })"));
+  const Result failing = Reesim("validate --scenario " + dir.File("failing.textproto"));
+  CHECK(failing.exit_code == 1);
+  CHECK(failing.out.find("FAIL magnets cost less than a cent") != std::string::npos);
+  WriteBytes(dir.File("bad.textproto"), testing::SmallWorldText(R"(checks { value { metric: "x" } min: 1 })"));
+  const Result bad = Reesim("validate --scenario " + dir.File("bad.textproto"));
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.out.find("every check names the public source") != std::string::npos);
+  CHECK(Reesim("validate --help").exit_code == 0);
+}
+
 }  // namespace
 }  // namespace reesim

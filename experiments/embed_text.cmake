@@ -1,5 +1,6 @@
-# Writes the scenario files INPUTS (a ;-separated list) into OUTPUT as reesim::experiments::
+# Writes the scenario files INPUTS (a |-separated list) into OUTPUT as reesim::experiments::
 # kBuiltinScenarios, each as a list of byte values so no delimiter inside the text can break it.
+string(REPLACE "|" ";" INPUTS "${INPUTS}")
 set(entries "")
 set(arrays "")
 set(index 0)

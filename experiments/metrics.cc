@@ -80,11 +80,21 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
   // Trade: import sources of compounds and metals by value; net import reliance by value over
   // everything processed (oxides, metals, magnets).
   std::vector<double> imports_usd(nr, 0.0), exports_usd(nr, 0.0), produced_usd(nr, 0.0);
-  // Recorded exports and smuggled tonnes by product and exporter.
+  // Recorded exports and smuggled tonnes by product and exporter, and bilateral trade.
   std::vector<double> exported(static_cast<std::size_t>(np) * nr, 0.0), smuggled(exported.size(), 0.0);
+  std::vector<double> exported_total(nr, 0.0);
   for (const world::FlowOutcome& flow : outcome.flows) {
     if (flow.from == flow.to) continue;
     (flow.smuggled ? smuggled : exported)[static_cast<std::size_t>(flow.product) * nr + flow.from] += flow.tonnes;
+    if (flow.smuggled) continue;
+    exported_total[flow.from] += flow.tonnes;
+    const std::string route = world.products[flow.product].id + "." + world.regions[flow.from].id + "." +
+                              world.regions[flow.to].id;
+    metrics["trade." + route] += flow.tonnes;
+    if (flow.military) metrics["military." + route] += flow.tonnes;
+  }
+  for (int r = 0; r < nr; ++r) {
+    if (exported_total[r] > 0) metrics["exports.total." + world.regions[r].id] = exported_total[r];
   }
   for (int p = 0; p < np; ++p) {
     double smuggled_total = 0;

@@ -11,8 +11,13 @@
 // - import_reliance.<REGION>: net imports over apparent consumption (production + net imports) of
 //   everything processed -- oxides, metals and magnets -- by value, 0..1.
 // - unmet.<REGION>.<sector>: 1 - served / demand at the reference price (0 when fully served).
+// - trade.<product>.<FROM>.<TO>: recorded exports between two regions, tonnes; exports.total.<REGION>:
+//   all recorded exports of the region, tonnes; military.<product>.<FROM>.<TO>: the part delivered to
+//   military (defence) end use.
 // - exports.<product>.<REGION>: recorded exports in tonnes; smuggled.<product>[.<REGION>]: unrecorded
 //   exports around controls (world total, and by exporter).
+// Flow metrics (trade.*, military.*, exports.*, smuggled.*, stockpile.*, recycled.*, import_share.*) are written
+// only when positive; readers take a missing one as 0.
 // - payoff.<ACTOR> and its components payoff.<ACTOR>.<component> (USD million per round).
 #pragma once
 

@@ -3,6 +3,7 @@
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -100,7 +101,8 @@ std::string ReadFile(const std::string& path) {
   return contents.str();
 }
 
-LoadedScenario LoadScenarioText(std::string text, const std::string& source) {
+// Parses scenario text, resolving `base_scenario` (library names, or paths relative to `source`).
+static std::shared_ptr<reesim::Scenario> ParseScenario(const std::string& text, const std::string& source, int depth) {
   if (IsBlank(text)) throw InputError(source + ": the scenario is empty");
   auto message = std::make_shared<reesim::Scenario>();
   google::protobuf::TextFormat::Parser parser;
@@ -109,6 +111,31 @@ LoadedScenario LoadScenarioText(std::string text, const std::string& source) {
   if (!parser.ParseFromString(text, message.get())) {
     throw InputError(errors.first().empty() ? source + ": not a valid reesim.Scenario" : errors.first());
   }
+  if (message->base_scenario().empty()) return message;
+  const std::string& base = message->base_scenario();
+  if (depth >= 8) throw InputError(source + ": base_scenario = \"" + base + "\": bases nest too deeply (a cycle?)");
+  std::shared_ptr<reesim::Scenario> merged;
+  for (const BuiltinScenario& builtin : BuiltinScenarios()) {
+    if (base == builtin.name) merged = ParseScenario(builtin.text, std::string("<built-in ") + builtin.name + ">", depth + 1);
+  }
+  if (!merged) {
+    const std::filesystem::path path = std::filesystem::path(source).parent_path() / base;
+    if (!std::filesystem::exists(path)) {
+      std::string names;
+      for (const BuiltinScenario& builtin : BuiltinScenarios()) names += std::string(names.empty() ? "" : ", ") + builtin.name;
+      throw InputError(source + ": base_scenario = \"" + base + "\": no such library scenario (" + names +
+                       ") or file " + path.string());
+    }
+    merged = ParseScenario(ReadFile(path.string()), path.string(), depth + 1);
+  }
+  merged->clear_checks();
+  merged->MergeFrom(*message);
+  merged->clear_base_scenario();
+  return merged;
+}
+
+LoadedScenario LoadScenarioText(std::string text, const std::string& source) {
+  std::shared_ptr<reesim::Scenario> message = ParseScenario(text, source, 0);
   LoadedScenario loaded;
   loaded.source = source;
   loaded.world = world::WorldFromProto(*message, source);

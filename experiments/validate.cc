@@ -9,6 +9,14 @@ namespace reesim::experiments {
 
 namespace {
 
+// Flow metrics are written only when positive (metrics.h): a missing one is a zero flow.
+bool IsFlowMetric(const std::string& metric) {
+  for (const char* prefix : {"trade.", "military.", "exports.", "smuggled.", "stockpile.", "recycled.", "import_share."}) {
+    if (metric.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
 // Returns the window's aggregate, or NaN with `problem` set.
 double Evaluate(const MetricWindow& window, const RunResult& run, std::string& problem) {
   const int last = static_cast<int>(run.metrics.size()) - 1;
@@ -21,13 +29,16 @@ double Evaluate(const MetricWindow& window, const RunResult& run, std::string& p
   double sum = 0, low = std::numeric_limits<double>::infinity(), high = -low;
   for (int r = window.from_round; r <= to; ++r) {
     const auto it = run.metrics[r].find(window.metric);
-    if (it == run.metrics[r].end()) {
+    double value = 0;
+    if (it != run.metrics[r].end()) {
+      value = it->second;
+    } else if (!IsFlowMetric(window.metric)) {
       problem = "no metric " + window.metric + " in round " + std::to_string(r);
       return std::nan("");
     }
-    sum += it->second;
-    low = std::min(low, it->second);
-    high = std::max(high, it->second);
+    sum += value;
+    low = std::min(low, value);
+    high = std::max(high, value);
   }
   switch (window.aggregate) {
     case MetricWindow::Aggregate::kMean: return sum / (to - window.from_round + 1);
@@ -60,8 +71,13 @@ std::vector<CheckResult> EvaluateChecks(const std::vector<ScenarioCheck>& checks
       } else if (check.difference) {
         value -= reference;
       } else if (reference == 0) {
-        result.problem = "the reference " + check.relative_to.metric + " is 0";
-        value = std::nan("");
+        // x / 0 is +infinity for a positive x (a flow that restarts from nothing); 0 / 0 is undefined.
+        if (value > 0) {
+          value = std::numeric_limits<double>::infinity();
+        } else {
+          result.problem = "the reference " + check.relative_to.metric + " is 0";
+          value = std::nan("");
+        }
       } else {
         value /= reference;
       }

@@ -103,6 +103,7 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
     int to;
     Graph::Node destination;
     bool smuggled;
+    bool military;
   };
   std::vector<Route> routes;
   for (int from = 0; from < n; ++from) {
@@ -125,8 +126,8 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
     // `premium` is the extra cost of serving a tied segment from a non-preferred origin.
     auto add_route = [&](int to, Graph::Node destination, double premium, bool military) {
       if (to == from) {
-        routes.push_back(
-            {add_arc(origin[from], destination, total_supply_kg, ToCost(premium)), from, to, destination, false});
+        routes.push_back({add_arc(origin[from], destination, total_supply_kg, ToCost(premium)), from, to, destination,
+                          false, military});
         return;
       }
       const std::size_t pair = static_cast<std::size_t>(from) * n + to;
@@ -137,7 +138,7 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
       const Graph::Arc arc = route_hub[to] != lemon::INVALID
                                  ? add_arc(route_hub[to], destination, total_supply_kg, ToCost(premium))
                                  : add_arc(exports_from, destination, total_supply_kg, ToCost(wedge + premium));
-      routes.push_back({arc, from, to, destination, false});
+      routes.push_back({arc, from, to, destination, false, military});
     };
     for (int to = 0; to < n; ++to) {
       if (market[to] != lemon::INVALID) add_route(to, market[to], 0.0, false);
@@ -155,7 +156,7 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
       if (to == from || market[to] == lemon::INVALID || problem.smuggling_cap_tonnes[pair] <= 0) continue;
       routes.push_back({add_arc(origin[from], market[to], ToKg(problem.smuggling_cap_tonnes[pair]),
                                 ToCost(problem.smuggling_cost_usd_per_kg[pair])),
-                        from, to, market[to], true});
+                        from, to, market[to], true, false});
     }
   }
 
@@ -184,7 +185,7 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
     const std::int64_t kg = solver.flow(route.arc);
     if (kg > 0) {
       solution.flows.push_back({route.from, route.to, static_cast<double>(kg) / kKgPerTonne,
-                                price_of(route.destination), route.smuggled});
+                                price_of(route.destination), route.smuggled, route.military});
     }
   }
   solution.price_usd_per_kg.assign(n, std::numeric_limits<double>::quiet_NaN());

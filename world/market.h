@@ -69,6 +69,7 @@ struct TradeFlow {
   double tonnes = 0;
   double price_usd_per_kg = 0;  // delivered price at the destination (its market or segment)
   bool smuggled = false;
+  bool military = false;        // delivered to a military end use
 };
 
 struct MarketSolution {

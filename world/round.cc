@@ -234,20 +234,20 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     }
     const double per_output = InputPerOutput(world, plant, product);
     if (per_output <= 0 || decision.output_target_tonnes <= 0) continue;
-    // A processor bids its input's share of the expected output value net of processing cost.
-    const double net_value = ExpectedOutputValue(world, state, plant) - unit_cost;
-    if (net_value <= 0) continue;
-    double willingness_to_pay = net_value;
+    // A processor bids what one more unit of the input is worth to it: the expected output value net
+    // of processing cost and of its other inputs at their expected prices, per unit of this input.
+    // With fixed recipes, a small-share input that is short (Dy, Tb) is worth the whole margin it
+    // unlocks, which is how its price can jump several-fold while others barely move.
+    double residual = ExpectedOutputValue(world, state, plant) - unit_cost;
     if (plant.stage != Stage::kSeparation) {
-      double input_value = 0;
       for (const ProductShare& share : world.products[plant.product].made_from) {
-        input_value += share.tonnes_per_tonne *
-                       state.expected_price_usd_per_kg[WorldState::At(plant.region, share.product, np)];
+        if (share.product == product) continue;
+        residual -= share.tonnes_per_tonne *
+                    state.expected_price_usd_per_kg[WorldState::At(plant.region, share.product, np)];
       }
-      if (input_value <= 0) continue;
-      willingness_to_pay =
-          net_value / input_value * state.expected_price_usd_per_kg[WorldState::At(plant.region, product, np)];
     }
+    if (residual <= 0) continue;
+    const double willingness_to_pay = residual / per_output;
     const double tonnes = per_output * decision.output_target_tonnes - stock;
     if (tonnes <= 0) continue;
     market.problem.demand.push_back({plant.region, tonnes, willingness_to_pay});
@@ -335,7 +335,8 @@ void DeliverOfftakes(const WorldDescription& world, int stage, RoundScratch& scr
       outcome.demand[contract.buyer_demand].served_tonnes += tonnes;
     }
     outcome.consumed_tonnes[WorldState::At(to, contract.product, np)] += tonnes;
-    outcome.flows.push_back({contract.product, seller.region, to, tonnes, price, false});
+    const bool military = contract.buyer_demand >= 0 && world.demand[contract.buyer_demand].sector == Sector::kDefence;
+    outcome.flows.push_back({contract.product, seller.region, to, tonnes, price, false, military});
   }
 }
 
@@ -447,7 +448,8 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
     }
   }
   for (const TradeFlow& flow : solution.flows) {
-    outcome.flows.push_back({product, flow.from, flow.to, flow.tonnes, flow.price_usd_per_kg, flow.smuggled});
+    outcome.flows.push_back(
+        {product, flow.from, flow.to, flow.tonnes, flow.price_usd_per_kg, flow.smuggled, flow.military});
     if (flow.from == flow.to || flow.smuggled) continue;
     const std::size_t arc = barriers.Arc(product, flow.from, flow.to);
     const double base = state.expected_price_usd_per_kg[WorldState::At(flow.from, product, np)] * flow.tonnes * kKgPerTonne;

@@ -33,6 +33,7 @@ struct FlowOutcome {
   double tonnes = 0;
   double price_usd_per_kg = 0;  // delivered price at the destination
   bool smuggled = false;        // unrecorded: around a control, no duties paid
+  bool military = false;        // delivered to a military end use (defence demand)
 };
 
 struct DemandOutcome {

@@ -11,6 +11,7 @@ int RunCommand(const std::vector<std::string>& args);
 int InspectCommand(const std::vector<std::string>& args);
 int CheckCommand(const std::vector<std::string>& args);
 int ValidateCommand(const std::vector<std::string>& args);
+int ExperimentCommand(const std::vector<std::string>& args);
 
 // Thrown for bad usage (unknown flags, missing arguments); main prints it and exits 2.
 struct UsageError : std::runtime_error {

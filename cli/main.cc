@@ -21,6 +21,7 @@ commands:
   inspect   print a snapshot file as jsonl, csv or text
   check     validate a scenario file
   validate  run a scenario (default: the whole library) and check the stylized facts it declares
+  experiment  run a Monte Carlo experiment: arms x sampled parameters, statistics to CSV and JSON
 
 options:
   --help      show this help (each command has its own: reesim run --help)
@@ -57,7 +58,9 @@ int main(int argc, char** argv) {
     if (command == "inspect") return reesim::cli::InspectCommand(args);
     if (command == "check") return reesim::cli::CheckCommand(args);
     if (command == "validate") return reesim::cli::ValidateCommand(args);
-    return Fail("unknown command '" + command + "' (commands: run, inspect, check, validate; see reesim --help)");
+    if (command == "experiment") return reesim::cli::ExperimentCommand(args);
+    return Fail("unknown command '" + command +
+                "' (commands: run, inspect, check, validate, experiment; see reesim --help)");
   } catch (const reesim::InputError& error) {
     return Fail(error.what());
   } catch (const reesim::cli::UsageError& error) {

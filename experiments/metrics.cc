@@ -8,6 +8,13 @@
 
 namespace reesim::experiments {
 
+bool IsFlowMetric(const std::string& metric) {
+  for (const char* prefix : {"trade.", "military.", "exports.", "smuggled.", "stockpile.", "recycled.", "import_share."}) {
+    if (metric.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
 Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundOutcome& outcome) {
   using world::WorldState;
   Metrics metrics;

@@ -13,14 +13,7 @@ namespace reesim::experiments {
 RunResult RunScenario(const LoadedScenario& scenario, const RunOptions& options) {
   RunResult result;
   result.rounds = options.rounds > 0 ? options.rounds : scenario.world.default_rounds;
-  // More threads than cores is allowed (the determinism tests run 8 on 2 cores).
-  std::unique_ptr<tbb::global_control> allow;
-  if (options.threads > 0) {
-    allow = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
-                                                  static_cast<std::size_t>(options.threads));
-  }
-  tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
-  arena.execute([&] {
+  auto body = [&] {
     Simulation simulation(scenario, options.seed, options.run);
     std::unique_ptr<SnapshotWriter> writer;
     if (!options.snapshot_path.empty()) {
@@ -40,7 +33,16 @@ RunResult RunScenario(const LoadedScenario& scenario, const RunOptions& options)
       writer->Finish(result.rounds, result.final_fingerprint);
       result.snapshot_bytes = writer->bytes_written();
     }
-  });
+  };
+  if (options.threads <= 0) {
+    body();  // in the caller's arena
+    return result;
+  }
+  // More threads than cores is allowed (the determinism tests run 8 on 2 cores).
+  const tbb::global_control allow(tbb::global_control::max_allowed_parallelism,
+                                  static_cast<std::size_t>(options.threads));
+  tbb::task_arena arena(options.threads);
+  arena.execute(body);
   return result;
 }
 

@@ -16,7 +16,7 @@ struct RunOptions {
   std::uint64_t seed = 1;
   std::uint64_t run = 0;
   int rounds = 0;                 // 0 = the scenario's default
-  int threads = 0;                // 0 = all cores
+  int threads = 0;                // 0 = the calling TBB arena (all cores by default)
   std::string snapshot_path;      // empty = no snapshot file
   std::function<void(int done, int total)> progress;  // optional
 };

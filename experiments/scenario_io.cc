@@ -48,6 +48,9 @@ MetricWindow WindowFromProto(const reesim::Window& in, const FieldComplaint& com
   MetricWindow window;
   window.metric = in.metric();
   if (window.metric.empty()) complaint.Fail(path + ".metric", "", "name a metric, e.g. \"price.dy_oxide\"");
+  if (in.aggregate() > reesim::SUM) {
+    complaint.Fail(path + ".aggregate", reesim::Aggregate_Name(in.aggregate()), "checks take MEAN, MIN, MAX or SUM");
+  }
   window.aggregate = static_cast<MetricWindow::Aggregate>(static_cast<int>(in.aggregate()));
   if (in.from_round() < 0) complaint.Fail(path + ".from_round", std::to_string(in.from_round()), "must be >= 0");
   window.from_round = in.from_round();
@@ -102,15 +105,20 @@ std::string ReadFile(const std::string& path) {
 }
 
 // Parses scenario text, resolving `base_scenario` (library names, or paths relative to `source`).
-static std::shared_ptr<reesim::Scenario> ParseScenario(const std::string& text, const std::string& source, int depth) {
-  if (IsBlank(text)) throw InputError(source + ": the scenario is empty");
-  auto message = std::make_shared<reesim::Scenario>();
+void ParseTextFormat(const std::string& text, const std::string& source, const char* what,
+                     google::protobuf::Message& message) {
+  if (IsBlank(text)) throw InputError(source + ": the " + what + " is empty");
   google::protobuf::TextFormat::Parser parser;
   TextErrorCollector errors(source);
   parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(text, message.get())) {
-    throw InputError(errors.first().empty() ? source + ": not a valid reesim.Scenario" : errors.first());
+  if (!parser.ParseFromString(text, &message)) {
+    throw InputError(errors.first().empty() ? source + ": not a valid " + message.GetTypeName() : errors.first());
   }
+}
+
+static std::shared_ptr<reesim::Scenario> ParseScenario(const std::string& text, const std::string& source, int depth) {
+  auto message = std::make_shared<reesim::Scenario>();
+  ParseTextFormat(text, source, "scenario", *message);
   if (message->base_scenario().empty()) return message;
   const std::string& base = message->base_scenario();
   if (depth >= 8) throw InputError(source + ": base_scenario = \"" + base + "\": bases nest too deeply (a cycle?)");
@@ -134,8 +142,17 @@ static std::shared_ptr<reesim::Scenario> ParseScenario(const std::string& text, 
   return merged;
 }
 
+std::shared_ptr<reesim::Scenario> ParseScenarioText(const std::string& text, const std::string& source) {
+  return ParseScenario(text, source, 0);
+}
+
 LoadedScenario LoadScenarioText(std::string text, const std::string& source) {
-  std::shared_ptr<reesim::Scenario> message = ParseScenario(text, source, 0);
+  std::shared_ptr<reesim::Scenario> message = ParseScenario(text, source, 0);  // before `text` is moved
+  return LoadScenarioMessage(std::move(message), std::move(text), source);
+}
+
+LoadedScenario LoadScenarioMessage(std::shared_ptr<const reesim::Scenario> message, std::string text,
+                                   const std::string& source) {
   LoadedScenario loaded;
   loaded.source = source;
   loaded.world = world::WorldFromProto(*message, source);

@@ -13,6 +13,10 @@
 #include "policies/timeline.h"
 #include "world/description.h"
 
+namespace google::protobuf {
+class Message;
+}
+
 namespace reesim {
 class Scenario;
 }
@@ -63,6 +67,18 @@ inline constexpr const char* kBuiltinBaselineSource = "<built-in baseline_2024>"
 
 // Parses and validates scenario text. Throws InputError naming `source`.
 LoadedScenario LoadScenarioText(std::string text, const std::string& source);
+
+// Parses protobuf text format into `message`. Throws InputError naming `source` with line and column,
+// or saying that the file is empty (`what`: "scenario", "experiment").
+void ParseTextFormat(const std::string& text, const std::string& source, const char* what,
+                     google::protobuf::Message& message);
+
+// Parses scenario text into a message, resolving base_scenario. Throws InputError naming `source`.
+std::shared_ptr<reesim::Scenario> ParseScenarioText(const std::string& text, const std::string& source);
+
+// Validates a parsed scenario; `text` is kept for the snapshot header's hash.
+LoadedScenario LoadScenarioMessage(std::shared_ptr<const reesim::Scenario> message, std::string text,
+                                   const std::string& source);
 
 // Reads, parses and validates a scenario file. Throws InputError for a missing, unreadable, empty
 // or invalid file.

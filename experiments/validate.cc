@@ -9,14 +9,6 @@ namespace reesim::experiments {
 
 namespace {
 
-// Flow metrics are written only when positive (metrics.h): a missing one is a zero flow.
-bool IsFlowMetric(const std::string& metric) {
-  for (const char* prefix : {"trade.", "military.", "exports.", "smuggled.", "stockpile.", "recycled.", "import_share."}) {
-    if (metric.rfind(prefix, 0) == 0) return true;
-  }
-  return false;
-}
-
 // Returns the window's aggregate, or NaN with `problem` set.
 double Evaluate(const MetricWindow& window, const RunResult& run, std::string& problem) {
   const int last = static_cast<int>(run.metrics.size()) - 1;

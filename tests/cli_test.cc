@@ -170,5 +170,30 @@ TEST_CASE("Cli.ValidateRunsTheLibraryAndFailsOnAFailedCheck") {
   CHECK(Reesim("validate --help").exit_code == 0);
 }
 
+TEST_CASE("Cli.ExperimentWritesOutputsAndRefusesBadFilesWithoutTouchingThem") {
+  TempDir dir;
+  const std::string example = std::string(REESIM_SOURCE_DIR) + "/experiments/examples/export_control_arms.textproto";
+  const Result run = Reesim("experiment --spec " + example + " --threads 2 --out " + dir.File("out"));
+  REQUIRE(run.exit_code == 0);
+  for (const char* file : {"runs.csv", "summary.csv", "summary.json"}) {
+    CAPTURE(file);
+    CHECK(std::filesystem::exists(dir.File(std::string("out/") + file)));
+  }
+  const std::string summary = testing::FileBytes(dir.File("out/summary.csv"));
+  CHECK(summary.rfind("arm,outcome,statistic,value\n", 0) == 0);
+  CHECK(summary.find("controls,dy_price_peak,diff_vs_no_policy_mean,") != std::string::npos);
+  CHECK(testing::FileBytes(dir.File("out/summary.json")).find("\"experiment_sha256\"") != std::string::npos);
+  // Replaying one run prints its outcomes.
+  const Result replay = Reesim("experiment --spec " + example + " --only-arm controls --only-replicate 3");
+  CHECK(replay.exit_code == 0);
+  CHECK(replay.out.find("dy_price_peak = ") != std::string::npos);
+  // A bad experiment exits 2 and leaves the earlier outputs as they were.
+  WriteBytes(dir.File("bad.textproto"), "scenario: \"baseline_2024\" replicates: 0");
+  const Result bad = Reesim("experiment --spec " + dir.File("bad.textproto") + " --out " + dir.File("out"));
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.out.find("replicates = 0: must be at least 1") != std::string::npos);
+  CHECK(testing::FileBytes(dir.File("out/summary.csv")) == summary);
+}
+
 }  // namespace
 }  // namespace reesim

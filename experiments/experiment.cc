@@ -419,6 +419,12 @@ ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads, const st
         const RunResult run = RunScenario(loaded, options);
         for (const OutcomeSpec& outcome : spec.outcomes) {
           record.outcomes.push_back(Aggregate(outcome, run, loaded.world.rounds_per_year));
+          std::vector<double> series;
+          for (const Metrics& metrics : run.metrics) {
+            const auto it = metrics.find(outcome.metric);
+            series.push_back(it == metrics.end() ? 0.0 : it->second);
+          }
+          record.series.push_back(std::move(series));
         }
       } catch (const std::exception& error) {
         record.outcomes.assign(spec.outcomes.size(), std::nan(""));
@@ -528,7 +534,44 @@ void WriteExperimentOutputs(const ExperimentSpec& spec, const ExperimentResult& 
     slot.as_object()[s.statistic] = std::isnan(s.value) ? boost::json::value(nullptr) : boost::json::value(s.value);
   }
   json["arms"] = std::move(arms);
+  // Fan-chart bands: per arm, outcome and round, quantiles across the successful replicates.
+  std::string bands = "arm,outcome,metric,round,q5,q25,q50,q75,q95\n";
+  for (std::size_t a = 0; a < spec.arm_names.size(); ++a) {
+    for (std::size_t o = 0; o < spec.outcomes.size(); ++o) {
+      std::size_t rounds = 0;
+      for (int r = 0; r < spec.replicates; ++r) {
+        const RunRecord& record = result.runs[a * spec.replicates + r];
+        if (record.failure.empty()) rounds = std::max(rounds, record.series[o].size());
+      }
+      for (std::size_t round = 0; round < rounds; ++round) {
+        std::vector<double> values;
+        for (int r = 0; r < spec.replicates; ++r) {
+          const RunRecord& record = result.runs[a * spec.replicates + r];
+          if (record.failure.empty() && round < record.series[o].size()) values.push_back(record.series[o][round]);
+        }
+        bands += spec.arm_names[a] + "," + spec.outcomes[o].name + "," + spec.outcomes[o].metric + "," + std::to_string(round);
+        for (double q : {0.05, 0.25, 0.5, 0.75, 0.95}) AppendCell(bands, QuantileOf(values, q));
+        bands += '\n';
+      }
+    }
+  }
+  // EMA Workbench's layout: the experiments table (uncertainties, scenario, policy) and outcomes by name.
+  std::string ema_experiments, ema_outcomes;
+  for (const ParameterSpec& p : spec.parameters) ema_experiments += p.path + ",";
+  ema_experiments += "scenario,policy\n";
+  for (std::size_t o = 0; o < spec.outcomes.size(); ++o) ema_outcomes += (o ? "," : "") + spec.outcomes[o].name;
+  ema_outcomes += '\n';
+  for (const RunRecord& record : result.runs) {
+    for (double v : record.parameters) ema_experiments += Number(v) + ",";
+    ema_experiments += std::to_string(record.replicate) + "," + spec.arm_names[record.arm] + "\n";
+    std::string line;
+    for (double v : record.outcomes) AppendCell(line, v);
+    ema_outcomes += line.substr(1) + '\n';
+  }
   WriteAtomically(dir / "runs.csv", runs);
+  WriteAtomically(dir / "bands.csv", bands);
+  WriteAtomically(dir / "experiments.csv", ema_experiments);
+  WriteAtomically(dir / "outcomes.csv", ema_outcomes);
   WriteAtomically(dir / "summary.csv", summary);
   WriteAtomically(dir / "summary.json", boost::json::serialize(json) + "\n");
 }

@@ -86,6 +86,7 @@ struct RunRecord {
   int replicate = 0;
   std::vector<double> parameters;
   std::vector<double> outcomes;
+  std::vector<std::vector<double>> series;  // [outcome][round]: the outcome's metric each round (bands)
   std::string failure;  // empty when the run succeeded
 };
 
@@ -104,7 +105,9 @@ struct ExperimentResult {
 ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads,
                                const std::function<void(int done, int total)>& progress = {});
 
-// Writes runs.csv, summary.csv and summary.json under `out_dir` (each to a temporary name, then
+// Writes runs.csv, summary.csv, summary.json, bands.csv (per-round quantiles of each outcome's metric,
+// for fan charts) and, in EMA Workbench's layout, experiments.csv (uncertainties, `scenario` = the
+// replicate, `policy` = the arm) and outcomes.csv, under `out_dir` (each to a temporary name, then
 // renamed). Throws InputError if they cannot be written.
 void WriteExperimentOutputs(const ExperimentSpec& spec, const ExperimentResult& result, const std::string& out_dir);
 

@@ -175,10 +175,16 @@ TEST_CASE("Cli.ExperimentWritesOutputsAndRefusesBadFilesWithoutTouchingThem") {
   const std::string example = std::string(REESIM_SOURCE_DIR) + "/experiments/examples/export_control_arms.textproto";
   const Result run = Reesim("experiment --spec " + example + " --threads 2 --out " + dir.File("out"));
   REQUIRE(run.exit_code == 0);
-  for (const char* file : {"runs.csv", "summary.csv", "summary.json"}) {
+  for (const char* file : {"runs.csv", "summary.csv", "summary.json", "bands.csv", "experiments.csv", "outcomes.csv"}) {
     CAPTURE(file);
     CHECK(std::filesystem::exists(dir.File(std::string("out/") + file)));
   }
+  // EMA Workbench layout: a header and one row per run (3 arms x 24 replicates) in both tables.
+  const std::string ema = testing::FileBytes(dir.File("out/experiments.csv"));
+  CHECK(ema.find(",scenario,policy\n") != std::string::npos);
+  CHECK(std::count(ema.begin(), ema.end(), '\n') == 73);
+  const std::string outcomes = testing::FileBytes(dir.File("out/outcomes.csv"));
+  CHECK(std::count(outcomes.begin(), outcomes.end(), '\n') == 73);
   const std::string summary = testing::FileBytes(dir.File("out/summary.csv"));
   CHECK(summary.rfind("arm,outcome,statistic,value\n", 0) == 0);
   CHECK(summary.find("controls,dy_price_peak,diff_vs_no_policy_mean,") != std::string::npos);

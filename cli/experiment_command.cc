@@ -45,7 +45,7 @@ int ExperimentCommand(const std::vector<std::string>& args) {
     const int replicate = vars["only-replicate"].as<int>();
     const auto it = std::find(spec.arm_names.begin(), spec.arm_names.end(), arm);
     if (it == spec.arm_names.end()) throw UsageError("no arm named '" + arm + "'");
-    if (replicate < 0 || replicate >= spec.replicates) throw UsageError("--only-replicate is out of range");
+    if (replicate < 0 || replicate >= spec.RunsPerArm()) throw UsageError("--only-replicate is out of range");
     const int index = static_cast<int>(it - spec.arm_names.begin());
     // Keep only that arm, and run every replicate up to it so the sample point is the same.
     spec.arm_names = {spec.arm_names[index]};
@@ -76,7 +76,7 @@ int ExperimentCommand(const std::vector<std::string>& args) {
   experiments::WriteExperimentOutputs(spec, result, vars["out"].as<std::string>());
   if (!vars.count("quiet")) {
     std::cout << "experiment " << spec.name << ": " << result.runs.size() << " runs (" << spec.arm_names.size()
-              << " arms x " << spec.replicates << " replicates), " << result.failures << " failed; outputs in "
+              << " arms x " << spec.RunsPerArm() << " runs), " << result.failures << " failed; outputs in "
               << vars["out"].as<std::string>() << "/\n";
   }
   if (result.failures > 0) {

@@ -17,6 +17,7 @@
 #include <numeric>
 
 #include "experiments/snapshot_io.h"
+#include "experiments/sobol.h"
 #include "proto/experiment.pb.h"
 #include "proto/scenario.pb.h"
 #include "world/field_error.h"
@@ -222,6 +223,55 @@ std::string QuantileName(double q) {
   return name;
 }
 
+// Adds first-order and total Sobol indices of outcome `o` in arm `a`, with bootstrap 95 % intervals
+// (resampling the base points). Base points with a failed run in any of their rows are left out.
+void AddSobolIndices(const ExperimentSpec& spec, ExperimentResult& result, int a, int o) {
+  const int n = spec.replicates;
+  const int dims = static_cast<int>(spec.parameters.size());
+  const int per_arm = spec.RunsPerArm();
+  auto at = [&](int block, int j) -> const RunRecord& { return result.runs[a * per_arm + block * n + j]; };
+  std::vector<int> usable;
+  for (int j = 0; j < n; ++j) {
+    bool ok = true;
+    for (int block = 0; block < dims + 2; ++block) ok &= at(block, j).failure.empty();
+    if (ok) usable.push_back(j);
+  }
+  auto indices_of = [&](const std::vector<int>& points) {
+    std::vector<double> f_a, f_b;
+    std::vector<std::vector<double>> f_ab(dims);
+    for (int j : points) {
+      f_a.push_back(at(0, j).outcomes[o]);
+      f_b.push_back(at(1, j).outcomes[o]);
+      for (int i = 0; i < dims; ++i) f_ab[i].push_back(at(2 + i, j).outcomes[o]);
+    }
+    return SobolIndices(f_a, f_b, f_ab);
+  };
+  const std::vector<SobolIndex> estimate = indices_of(usable);
+  world::RandomStream random(spec.seed, kSamplingPurpose, (3ULL << 40) + (static_cast<std::uint64_t>(a) << 20) + o, 0,
+                             world::RandomPurpose::kPolicyOutcome);
+  std::vector<std::vector<double>> first(dims), total(dims);
+  for (int b = 0; b < kBootstrapResamples && !usable.empty(); ++b) {
+    std::vector<int> resample(usable.size());
+    for (int& j : resample) j = usable[std::min(usable.size() - 1, static_cast<std::size_t>(random.Uniform() * usable.size()))];
+    const std::vector<SobolIndex> draw = indices_of(resample);
+    for (int i = 0; i < dims; ++i) {
+      first[i].push_back(draw[i].first);
+      total[i].push_back(draw[i].total);
+    }
+  }
+  for (int i = 0; i < dims; ++i) {
+    const std::string& arm = spec.arm_names[a];
+    const std::string& outcome = spec.outcomes[o].name;
+    const std::string& parameter = spec.parameters[i].path;
+    result.summary.push_back({arm, outcome, "sobol_first." + parameter, estimate[i].first});
+    result.summary.push_back({arm, outcome, "sobol_first_ci95_low." + parameter, QuantileOf(first[i], 0.025)});
+    result.summary.push_back({arm, outcome, "sobol_first_ci95_high." + parameter, QuantileOf(first[i], 0.975)});
+    result.summary.push_back({arm, outcome, "sobol_total." + parameter, estimate[i].total});
+    result.summary.push_back({arm, outcome, "sobol_total_ci95_low." + parameter, QuantileOf(total[i], 0.025)});
+    result.summary.push_back({arm, outcome, "sobol_total_ci95_high." + parameter, QuantileOf(total[i], 0.975)});
+  }
+}
+
 }  // namespace
 
 double Distribution::Quantile(double u) const {
@@ -276,7 +326,7 @@ ExperimentSpec LoadExperimentText(const std::string& text, const std::string& so
   if (in.rounds() < 0) complaint.Fail("rounds", std::to_string(in.rounds()), "must be >= 1");
   spec.rounds = in.rounds();
   spec.seed = in.seed() == 0 ? 1 : in.seed();
-  spec.latin_hypercube = in.sampler() == reesim::LATIN_HYPERCUBE;
+  spec.sampler = static_cast<ExperimentSpec::Sampler>(static_cast<int>(in.sampler()));
   for (int i = 0; i < in.parameters_size(); ++i) {
     const std::string path = "parameters[" + std::to_string(i) + "]";
     ParameterSpec parameter{in.parameters(i).path(), DistributionFromProto(in.parameters(i), complaint, path)};
@@ -287,6 +337,11 @@ ExperimentSpec LoadExperimentText(const std::string& text, const std::string& so
       complaint.Fail(path + ".path", Quoted(parameter.path), error.what());
     }
     spec.parameters.push_back(std::move(parameter));
+  }
+  if (spec.sampler == ExperimentSpec::Sampler::kSobol &&
+      (spec.parameters.empty() || 2 * spec.parameters.size() > static_cast<std::size_t>(kSobolMaxDimensions))) {
+    complaint.Fail("parameters", std::to_string(spec.parameters.size()) + " parameter(s)",
+                   "the SOBOL sampler takes 1 to " + std::to_string(kSobolMaxDimensions / 2) + " parameters");
   }
   if (in.arms_size() == 0) {
     spec.arm_names.push_back("baseline");
@@ -325,13 +380,33 @@ ExperimentSpec LoadExperimentText(const std::string& text, const std::string& so
 ExperimentSpec LoadExperimentFile(const std::string& path) { return LoadExperimentText(ReadFile(path), path); }
 
 std::vector<std::vector<double>> SamplePoints(const ExperimentSpec& spec) {
+  if (spec.sampler == ExperimentSpec::Sampler::kSobol) {
+    const int n = spec.replicates;
+    const int dims = static_cast<int>(spec.parameters.size());
+    const auto sobol = SobolPoints(n, 2 * dims);
+    std::vector<std::vector<double>> rows;
+    auto quantiles = [&](const std::vector<double>& u) {
+      std::vector<double> row(dims);
+      for (int p = 0; p < dims; ++p) row[p] = spec.parameters[p].distribution.Quantile(std::clamp(u[p], 1e-12, 1 - 1e-12));
+      return row;
+    };
+    for (int block = 0; block < dims + 2; ++block) {
+      for (int j = 0; j < n; ++j) {
+        std::vector<double> u(sobol[j].begin(), sobol[j].begin() + dims);        // A
+        if (block == 1) u.assign(sobol[j].begin() + dims, sobol[j].end());       // B
+        if (block >= 2) u[block - 2] = sobol[j][dims + block - 2];              // AB_i
+        rows.push_back(quantiles(u));
+      }
+    }
+    return rows;
+  }
   const int n = spec.replicates;
   std::vector<std::vector<double>> points(n, std::vector<double>(spec.parameters.size()));
   for (std::size_t p = 0; p < spec.parameters.size(); ++p) {
     // Latin hypercube: one point in each of n equal strata, strata shuffled per parameter.
     std::vector<int> strata(n);
     std::iota(strata.begin(), strata.end(), 0);
-    if (spec.latin_hypercube) {
+    if (spec.sampler == ExperimentSpec::Sampler::kLatinHypercube) {
       world::RandomStream shuffle(spec.seed, kSamplingPurpose, 0, p, world::RandomPurpose::kAgentDecision);
       for (int k = n - 1; k > 0; --k) {
         std::swap(strata[k], strata[static_cast<int>(shuffle.Uniform() * (k + 1))]);
@@ -341,7 +416,7 @@ std::vector<std::vector<double>> SamplePoints(const ExperimentSpec& spec) {
       world::RandomStream random(spec.seed, kSamplingPurpose, static_cast<std::uint64_t>(r) + 1, p,
                                  world::RandomPurpose::kAgentDecision);
       double u = random.Uniform();
-      if (spec.latin_hypercube) u = (strata[r] + u) / n;
+      if (spec.sampler == ExperimentSpec::Sampler::kLatinHypercube) u = (strata[r] + u) / n;
       u = std::clamp(u, 1e-12, 1.0 - 1e-12);
       points[r][p] = spec.parameters[p].distribution.Quantile(u);
     }
@@ -387,7 +462,8 @@ double Aggregate(const OutcomeSpec& outcome, const RunResult& run, int rounds_pe
 ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads, const std::function<void(int, int)>& progress) {
   const std::vector<std::vector<double>> points = SamplePoints(spec);
   const int arms = static_cast<int>(spec.arm_names.size());
-  const int total = arms * spec.replicates;
+  const int per_arm = spec.RunsPerArm();
+  const int total = arms * per_arm;
   ExperimentResult result;
   result.runs.resize(total);
   std::atomic<int> done{0};
@@ -401,8 +477,8 @@ ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads, const st
   arena.execute([&] {
     tbb::parallel_for(0, total, [&](int k) {
       RunRecord& record = result.runs[k];
-      record.arm = k / spec.replicates;
-      record.replicate = k % spec.replicates;
+      record.arm = k / per_arm;
+      record.replicate = k % per_arm;
       record.parameters = points[record.replicate];
       try {
         auto scenario = std::make_shared<reesim::Scenario>(*spec.scenario);
@@ -442,8 +518,10 @@ ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads, const st
   for (const RunRecord& record : result.runs) result.failures += !record.failure.empty();
   auto values_of = [&](int arm, int outcome, const std::vector<bool>* keep) {
     std::vector<double> values;
-    for (int r = 0; r < spec.replicates; ++r) {
-      const RunRecord& record = result.runs[arm * spec.replicates + r];
+    // Summaries use the rows that sample the inputs independently: all, or A and B of a Sobol design.
+    const int rows = spec.sampler == ExperimentSpec::Sampler::kSobol ? 2 * spec.replicates : per_arm;
+    for (int r = 0; r < rows; ++r) {
+      const RunRecord& record = result.runs[arm * per_arm + r];
       if (keep == nullptr ? record.failure.empty() : (*keep)[r]) values.push_back(record.outcomes[outcome]);
     }
     return values;
@@ -453,6 +531,7 @@ ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads, const st
       const std::string& arm = spec.arm_names[a];
       const std::string& name = spec.outcomes[o].name;
       const std::vector<double> values = values_of(a, static_cast<int>(o), nullptr);
+      if (spec.sampler == ExperimentSpec::Sampler::kSobol) AddSobolIndices(spec, result, a, static_cast<int>(o));
       const Moments m = MomentsOf(values);
       auto add = [&](const std::string& statistic, double value) { result.summary.push_back({arm, name, statistic, value}); };
       add("n", static_cast<double>(values.size()));
@@ -465,8 +544,8 @@ ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads, const st
       if (a == 0) continue;
       // Paired with the first arm: the same replicates (same sample points and seeds).
       std::vector<double> differences;
-      for (int r = 0; r < spec.replicates; ++r) {
-        const RunRecord& mine = result.runs[a * spec.replicates + r];
+      for (int r = 0; r < per_arm; ++r) {
+        const RunRecord& mine = result.runs[a * per_arm + r];
         const RunRecord& base = result.runs[r];
         if (mine.failure.empty() && base.failure.empty()) differences.push_back(mine.outcomes[o] - base.outcomes[o]);
       }
@@ -522,7 +601,9 @@ void WriteExperimentOutputs(const ExperimentSpec& spec, const ExperimentResult& 
   json["experiment_sha256"] = spec.sha256;
   json["seed"] = spec.seed;
   json["replicates"] = spec.replicates;
-  json["sampler"] = spec.latin_hypercube ? "latin_hypercube" : "monte_carlo";
+  static constexpr const char* kSamplerNames[] = {"monte_carlo", "latin_hypercube", "sobol"};
+  json["sampler"] = kSamplerNames[static_cast<int>(spec.sampler)];
+  json["runs_per_arm"] = spec.RunsPerArm();
   json["failures"] = result.failures;
   boost::json::object arms;
   for (const SummaryStatistic& s : result.summary) {
@@ -539,14 +620,14 @@ void WriteExperimentOutputs(const ExperimentSpec& spec, const ExperimentResult& 
   for (std::size_t a = 0; a < spec.arm_names.size(); ++a) {
     for (std::size_t o = 0; o < spec.outcomes.size(); ++o) {
       std::size_t rounds = 0;
-      for (int r = 0; r < spec.replicates; ++r) {
-        const RunRecord& record = result.runs[a * spec.replicates + r];
+      for (int r = 0; r < spec.RunsPerArm(); ++r) {
+        const RunRecord& record = result.runs[a * spec.RunsPerArm() + r];
         if (record.failure.empty()) rounds = std::max(rounds, record.series[o].size());
       }
       for (std::size_t round = 0; round < rounds; ++round) {
         std::vector<double> values;
-        for (int r = 0; r < spec.replicates; ++r) {
-          const RunRecord& record = result.runs[a * spec.replicates + r];
+        for (int r = 0; r < spec.RunsPerArm(); ++r) {
+          const RunRecord& record = result.runs[a * spec.RunsPerArm() + r];
           if (record.failure.empty() && round < record.series[o].size()) values.push_back(record.series[o][round]);
         }
         bands += spec.arm_names[a] + "," + spec.outcomes[o].name + "," + spec.outcomes[o].metric + "," + std::to_string(round);

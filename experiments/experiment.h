@@ -58,11 +58,18 @@ struct ExperimentSpec {
   int rounds = 0;
   int replicates = 1;
   std::uint64_t seed = 1;
-  bool latin_hypercube = false;
+  enum class Sampler { kMonteCarlo, kLatinHypercube, kSobol };
+  Sampler sampler = Sampler::kMonteCarlo;
   std::vector<ParameterSpec> parameters;
   std::vector<std::string> arm_names;
   std::vector<std::shared_ptr<const reesim::Scenario>> arm_overlays;
   std::vector<OutcomeSpec> outcomes;
+
+  // Runs per arm: `replicates`, or replicates x (parameters + 2) for a Sobol design, whose rows are
+  // the A matrix, then B, then AB_i for each parameter i.
+  int RunsPerArm() const {
+    return sampler == Sampler::kSobol ? replicates * (static_cast<int>(parameters.size()) + 2) : replicates;
+  }
 };
 
 // Reads and validates an experiment file (including every parameter path against the scenario).
@@ -73,8 +80,8 @@ ExperimentSpec LoadExperimentText(const std::string& text, const std::string& so
 // Sets the numeric field at `path` in `scenario`. Throws InputError describing a bad path.
 void SetScenarioNumber(reesim::Scenario& scenario, const std::string& path, double value);
 
-// Returns [replicate][parameter]: the sample points (Monte Carlo or Latin hypercube), from the
-// sampling stream, which is separate from the simulation's.
+// Returns [run of an arm][parameter]: the sample points (Monte Carlo, Latin hypercube, or the Saltelli
+// design on a Sobol sequence), from the sampling stream, which is separate from the simulation's.
 std::vector<std::vector<double>> SamplePoints(const ExperimentSpec& spec);
 
 // Returns the outcome's value from a run's per-round metrics (missing flow metrics read as 0).

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "experiments/experiment.h"
@@ -178,6 +179,35 @@ TEST_CASE("Experiment.BadFilesNameTheField") {
   CHECK(error_of("") == "x.textproto: the experiment is empty");
   CHECK(error_of("scenario: \"nowhere_2099\" replicates: 1 outcomes { metric: \"x\" }").find("no such library scenario") !=
         std::string::npos);
+}
+
+}  // namespace
+}  // namespace reesim
+
+namespace reesim {
+namespace {
+
+TEST_CASE("Experiment.SobolDesignAttributesVarianceToTheParameterThatMatters") {
+  // Magnet demand in AAA moves the magnet price; the smuggling half-gap does nothing without controls.
+  testing::TempDir dir;
+  testing::WriteBytes(dir.File("small.textproto"), testing::SmallWorldText());
+  const std::string text = R"(
+scenario: "small.textproto" rounds: 3 replicates: 64 seed: 3 sampler: SOBOL
+parameters { path: "demand[0].base_tonnes_per_year" uniform { min: 500 max: 3000 } }
+parameters { path: "market.smuggling_gap_half" uniform { min: 0.1 max: 2 } }
+outcomes { name: "price" metric: "price.magnet.AAA" aggregation: MEAN })";
+  const experiments::ExperimentSpec spec = experiments::LoadExperimentText(text, dir.File("sobol.textproto"));
+  CHECK(spec.RunsPerArm() == 64 * 4);
+  const experiments::ExperimentResult result = experiments::RunExperiment(spec, 2);
+  CHECK(result.failures == 0);
+  std::map<std::string, double> stats;
+  for (const auto& s : result.summary) stats[s.statistic] = s.value;
+  CHECK(stats.at("sobol_first.demand[0].base_tonnes_per_year") > 0.6);
+  CHECK(stats.at("sobol_total.demand[0].base_tonnes_per_year") > 0.6);
+  CHECK(std::abs(stats.at("sobol_total.market.smuggling_gap_half")) < 0.05);
+  CHECK(stats.at("sobol_first_ci95_low.demand[0].base_tonnes_per_year") <=
+        stats.at("sobol_first.demand[0].base_tonnes_per_year"));
+  CHECK(stats.at("n") == 128);  // A and B rows
 }
 
 }  // namespace

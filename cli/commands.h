@@ -12,6 +12,7 @@ int InspectCommand(const std::vector<std::string>& args);
 int CheckCommand(const std::vector<std::string>& args);
 int ValidateCommand(const std::vector<std::string>& args);
 int ExperimentCommand(const std::vector<std::string>& args);
+int MergeCommand(const std::vector<std::string>& args);
 
 // Thrown for bad usage (unknown flags, missing arguments); main prints it and exits 2.
 struct UsageError : std::runtime_error {

@@ -22,6 +22,7 @@ commands:
   check     validate a scenario file
   validate  run a scenario (default: the whole library) and check the stylized facts it declares
   experiment  run a Monte Carlo experiment: arms x sampled parameters, statistics to CSV and JSON
+  merge     combine the outputs of sharded experiment runs
 
 options:
   --help      show this help (each command has its own: reesim run --help)
@@ -59,8 +60,9 @@ int main(int argc, char** argv) {
     if (command == "check") return reesim::cli::CheckCommand(args);
     if (command == "validate") return reesim::cli::ValidateCommand(args);
     if (command == "experiment") return reesim::cli::ExperimentCommand(args);
+    if (command == "merge") return reesim::cli::MergeCommand(args);
     return Fail("unknown command '" + command +
-                "' (commands: run, inspect, check, validate, experiment; see reesim --help)");
+                "' (commands: run, inspect, check, validate, experiment, merge; see reesim --help)");
   } catch (const reesim::InputError& error) {
     return Fail(error.what());
   } catch (const reesim::cli::UsageError& error) {

@@ -459,13 +459,11 @@ double Aggregate(const OutcomeSpec& outcome, const RunResult& run, int rounds_pe
   return std::nan("");
 }
 
-ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads, const std::function<void(int, int)>& progress) {
+void RunRuns(const ExperimentSpec& spec, int threads, const std::vector<int>& todo, std::vector<RunRecord>& runs,
+             const std::function<void(int done, int total)>& progress, const std::function<void(int index)>& finished_run) {
   const std::vector<std::vector<double>> points = SamplePoints(spec);
-  const int arms = static_cast<int>(spec.arm_names.size());
   const int per_arm = spec.RunsPerArm();
-  const int total = arms * per_arm;
-  ExperimentResult result;
-  result.runs.resize(total);
+  const int total = static_cast<int>(todo.size());
   std::atomic<int> done{0};
   std::mutex progress_mutex;
   std::unique_ptr<tbb::global_control> allow;
@@ -475,8 +473,9 @@ ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads, const st
   }
   tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
   arena.execute([&] {
-    tbb::parallel_for(0, total, [&](int k) {
-      RunRecord& record = result.runs[k];
+    tbb::parallel_for(0, total, [&](int t) {
+      const int k = todo[t];
+      RunRecord& record = runs[k];
       record.arm = k / per_arm;
       record.replicate = k % per_arm;
       record.parameters = points[record.replicate];
@@ -507,13 +506,20 @@ ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads, const st
         record.failure = error.what();
       }
       const int finished = ++done;
-      if (progress) {
+      if (progress || finished_run) {
         std::lock_guard<std::mutex> lock(progress_mutex);
-        progress(finished, total);
+        if (finished_run) finished_run(k);
+        if (progress) progress(finished, total);
       }
     });
   });
+}
 
+ExperimentResult Summarize(const ExperimentSpec& spec, std::vector<RunRecord> runs) {
+  const int arms = static_cast<int>(spec.arm_names.size());
+  const int per_arm = spec.RunsPerArm();
+  ExperimentResult result;
+  result.runs = std::move(runs);
   // Statistics, in a fixed order (arms, then outcomes) over runs that succeeded.
   for (const RunRecord& record : result.runs) result.failures += !record.failure.empty();
   auto values_of = [&](int arm, int outcome, const std::vector<bool>* keep) {
@@ -567,6 +573,89 @@ ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads, const st
     }
   }
   return result;
+}
+
+ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads, const std::function<void(int, int)>& progress) {
+  std::vector<RunRecord> runs(spec.arm_names.size() * spec.RunsPerArm());
+  std::vector<int> todo(runs.size());
+  std::iota(todo.begin(), todo.end(), 0);
+  RunRuns(spec, threads, todo, runs, progress, {});
+  return Summarize(spec, std::move(runs));
+}
+
+std::string CheckpointHeader(const ExperimentSpec& spec, int shard, int shards) {
+  boost::json::object header;
+  header["experiment"] = spec.source;
+  header["experiment_sha256"] = spec.sha256;
+  header["shard"] = shard;
+  header["shards"] = shards;
+  return boost::json::serialize(header);
+}
+
+void ReadCheckpoint(const std::string& path, const std::string& header, const ExperimentSpec& spec,
+                    std::vector<RunRecord>& runs, std::vector<bool>& have) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) throw InputError(path + ": no checkpoint to resume from");
+  if (line != header) {
+    throw InputError(path + ": --resume against a different experiment file or shard (the checkpoint was written for " +
+                     line + ")");
+  }
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // no newline: the line was cut off by the kill
+    try {
+      RunRecord record = RunRecordFromJson(line);
+      const int index = record.arm * spec.RunsPerArm() + record.replicate;
+      if (index < 0 || index >= static_cast<int>(runs.size())) break;
+      runs[index] = std::move(record);
+      have[index] = true;
+    } catch (const std::exception&) {
+      break;  // a damaged tail: everything after it runs again
+    }
+  }
+}
+
+std::string RunRecordToJson(const RunRecord& record) {
+  // Numbers as hexadecimal floating-point strings: exact both ways (Boost.JSON 1.81 parses decimal
+  // numbers to within one ulp only).
+  auto numbers = [](const std::vector<double>& values) {
+    boost::json::array array;
+    for (double v : values) {
+      char buffer[40];
+      std::snprintf(buffer, sizeof buffer, "%a", v);
+      array.emplace_back(std::isnan(v) ? boost::json::value(nullptr) : boost::json::value(buffer));
+    }
+    return array;
+  };
+  boost::json::object json;
+  json["arm"] = record.arm;
+  json["replicate"] = record.replicate;
+  json["parameters"] = numbers(record.parameters);
+  json["outcomes"] = numbers(record.outcomes);
+  boost::json::array series;
+  for (const auto& s : record.series) series.emplace_back(numbers(s));
+  json["series"] = std::move(series);
+  json["failure"] = record.failure;
+  return boost::json::serialize(json);
+}
+
+RunRecord RunRecordFromJson(const std::string& line) {
+  const boost::json::object json = boost::json::parse(line).as_object();
+  auto numbers = [](const boost::json::value& value) {
+    std::vector<double> out;
+    for (const boost::json::value& v : value.as_array()) {
+      out.push_back(v.is_null() ? std::nan("") : std::strtod(std::string(v.as_string()).c_str(), nullptr));
+    }
+    return out;
+  };
+  RunRecord record;
+  record.arm = static_cast<int>(json.at("arm").to_number<std::int64_t>());
+  record.replicate = static_cast<int>(json.at("replicate").to_number<std::int64_t>());
+  record.parameters = numbers(json.at("parameters"));
+  record.outcomes = numbers(json.at("outcomes"));
+  for (const boost::json::value& s : json.at("series").as_array()) record.series.push_back(numbers(s));
+  record.failure = std::string(json.at("failure").as_string());
+  return record;
 }
 
 void WriteExperimentOutputs(const ExperimentSpec& spec, const ExperimentResult& result, const std::string& out_dir) {

@@ -108,6 +108,29 @@ struct ExperimentResult {
   int failures = 0;
 };
 
+// Runs the runs listed in `todo` (global indices: arm * RunsPerArm() + row) in parallel on `threads`
+// threads (0 = all cores), filling `runs` (sized arms x RunsPerArm()). `finished_run` is called, one at
+// a time, with each finished index (for checkpoints).
+void RunRuns(const ExperimentSpec& spec, int threads, const std::vector<int>& todo, std::vector<RunRecord>& runs,
+             const std::function<void(int done, int total)>& progress, const std::function<void(int index)>& finished_run);
+
+// Returns the statistics of a complete set of runs (in global index order).
+ExperimentResult Summarize(const ExperimentSpec& spec, std::vector<RunRecord> runs);
+
+// A run record as one line of JSON (numbers round-trip exactly; NaN as null), and back. The reader
+// throws on a malformed line.
+std::string RunRecordToJson(const RunRecord& record);
+RunRecord RunRecordFromJson(const std::string& line);
+
+// The first line of a checkpoint or shard file: which experiment (by path and SHA-256) and shard.
+std::string CheckpointHeader(const ExperimentSpec& spec, int shard, int shards);
+
+// Reads the complete run lines of a checkpoint into `runs`/`have` (a last line cut off by a kill, or a
+// damaged tail, is dropped: those runs run again). Throws InputError if there is no checkpoint or it
+// was written for another experiment file or shard.
+void ReadCheckpoint(const std::string& path, const std::string& header, const ExperimentSpec& spec,
+                    std::vector<RunRecord>& runs, std::vector<bool>& have);
+
 // Runs every (arm, replicate) in parallel on `threads` threads (0 = all cores) and summarises.
 ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads,
                                const std::function<void(int done, int total)>& progress = {});

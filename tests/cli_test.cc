@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdio>
 
+#include "experiments/experiment.h"
 #include "test_support.h"
 
 namespace reesim {
@@ -199,6 +200,52 @@ TEST_CASE("Cli.ExperimentWritesOutputsAndRefusesBadFilesWithoutTouchingThem") {
   CHECK(bad.exit_code == 2);
   CHECK(bad.out.find("replicates = 0: must be at least 1") != std::string::npos);
   CHECK(testing::FileBytes(dir.File("out/summary.csv")) == summary);
+}
+
+TEST_CASE("Cli.ShardsMergeAndResumeGiveTheSameBytes") {
+  TempDir dir;
+  const std::string spec_path = dir.File("exp.textproto");
+  WriteBytes(spec_path, R"(scenario: "baseline_2024" rounds: 3 replicates: 7 seed: 9
+parameters { path: "market.demand_shock_sd" uniform { min: 0 max: 0.1 } }
+arms { name: "a" } arms { name: "b" overlay { policies { actor: "USA" import_tariff { ad_valorem: 0.1 } } } }
+outcomes { metric: "price.ndfeb_magnet" aggregation: MEAN })");
+  REQUIRE(Reesim("experiment --quiet --spec " + spec_path + " --threads 2 --out " + dir.File("whole")).exit_code == 0);
+  for (int k = 1; k <= 3; ++k) {
+    const std::string shard = std::to_string(k) + "/3";
+    REQUIRE(Reesim("experiment --quiet --spec " + spec_path + " --shard " + shard + " --out " + dir.File("s" + std::to_string(k))).exit_code == 0);
+  }
+  const Result merge = Reesim("merge " + dir.File("s1") + " " + dir.File("s2") + " " + dir.File("s3") + " --out " + dir.File("merged"));
+  REQUIRE(merge.exit_code == 0);
+  for (const char* file : {"runs.csv", "summary.csv", "summary.json", "bands.csv", "experiments.csv", "outcomes.csv"}) {
+    CAPTURE(file);
+    CHECK(testing::FileBytes(dir.File(std::string("whole/") + file)) == testing::FileBytes(dir.File(std::string("merged/") + file)));
+  }
+  CHECK(Reesim("merge " + dir.File("s1") + " " + dir.File("s2") + " --out " + dir.File("m2")).exit_code == 2);  // shard 3 missing
+  CHECK(Reesim("experiment --spec " + spec_path + " --shard 3/2 --out " + dir.File("x")).exit_code == 2);
+
+  // Resume: a checkpoint holding some runs and a line cut off by a kill.
+  const experiments::ExperimentSpec spec = experiments::LoadExperimentFile(spec_path);
+  const experiments::ExperimentResult full = experiments::RunExperiment(spec, 1);
+  std::string checkpoint = experiments::CheckpointHeader(spec, 1, 1) + "\n";
+  for (int k : {0, 3, 8, 12}) checkpoint += experiments::RunRecordToJson(full.runs[k]) + "\n";
+  const std::string cut = experiments::RunRecordToJson(full.runs[5]);
+  checkpoint += cut.substr(0, cut.size() / 2);
+  std::filesystem::create_directories(dir.File("resumed"));
+  WriteBytes(dir.File("resumed/checkpoint.jsonl"), checkpoint);
+  REQUIRE(Reesim("experiment --quiet --resume --spec " + spec_path + " --out " + dir.File("resumed")).exit_code == 0);
+  for (const char* file : {"runs.csv", "summary.csv", "summary.json", "bands.csv"}) {
+    CAPTURE(file);
+    CHECK(testing::FileBytes(dir.File(std::string("whole/") + file)) == testing::FileBytes(dir.File(std::string("resumed/") + file)));
+  }
+  CHECK(!std::filesystem::exists(dir.File("resumed/checkpoint.jsonl")));  // removed once complete
+  // Resuming against another experiment file is refused.
+  WriteBytes(dir.File("other/checkpoint.jsonl"), checkpoint);
+  WriteBytes(dir.File("other.textproto"), testing::FileBytes(spec_path) + "\n# changed\n");
+  std::filesystem::create_directories(dir.File("other"));
+  WriteBytes(dir.File("other/checkpoint.jsonl"), checkpoint);
+  const Result other = Reesim("experiment --resume --spec " + dir.File("other.textproto") + " --out " + dir.File("other"));
+  CHECK(other.exit_code == 2);
+  CHECK(other.out.find("--resume against a different experiment file") != std::string::npos);
 }
 
 }  // namespace

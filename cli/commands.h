@@ -5,6 +5,10 @@
 #include <string>
 #include <vector>
 
+namespace reesim::experiments {
+struct ExperimentSpec;
+}
+
 namespace reesim::cli {
 
 int RunCommand(const std::vector<std::string>& args);
@@ -13,6 +17,11 @@ int CheckCommand(const std::vector<std::string>& args);
 int ValidateCommand(const std::vector<std::string>& args);
 int ExperimentCommand(const std::vector<std::string>& args);
 int MergeCommand(const std::vector<std::string>& args);
+
+// Whether this process was started by mpirun, and the experiment run split across its ranks (only in
+// builds with MPI: REESIM_HAVE_MPI).
+bool LaunchedByMpirun();
+int RunExperimentUnderMpi(const experiments::ExperimentSpec& spec, int threads, const std::string& out_dir, bool quiet);
 
 // Thrown for bad usage (unknown flags, missing arguments); main prints it and exits 2.
 struct UsageError : std::runtime_error {

@@ -70,6 +70,12 @@ int ExperimentCommand(const std::vector<std::string>& args) {
     return 0;
   }
 
+#ifdef REESIM_HAVE_MPI
+  if (LaunchedByMpirun()) {
+    if (vars.count("shard") || vars.count("resume")) throw UsageError("--shard and --resume do not combine with mpirun");
+    return RunExperimentUnderMpi(spec, threads, vars["out"].as<std::string>(), vars.count("quiet") > 0);
+  }
+#endif
   int shard = 1, shards = 1;
   if (vars.count("shard")) {
     const std::string text = vars["shard"].as<std::string>();

@@ -1,0 +1,106 @@
+"""Load reesim outputs into pandas DataFrames.
+
+    import sys; sys.path.insert(0, "tools")
+    import reesim_data
+    header, rounds, complete = reesim_data.read_snapshots("reesim-out/run.pbs")   # rounds: round, period, metric, value
+    results = reesim_data.read_experiment("results")    # runs, summary, bands, experiments, outcomes
+
+Snapshot files (*.pbs) are length-delimited protobuf messages (RunHeader, RoundSnapshot..., RunFooter).
+The Python classes are generated from the project's proto/ files with Debian's protoc the first time
+they are needed (into a cache directory), so they always match the schema of this checkout.
+Requires Debian's python3-protobuf and python3-pandas (tools/setup.sh installs them).
+"""
+
+import importlib
+import os
+import subprocess
+import sys
+import tempfile
+
+import pandas as pd
+
+_PROTO_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "proto")
+_modules = {}
+
+
+def _proto_modules():
+    """Returns the generated (scenario_pb2, snapshot_pb2, experiment_pb2) modules."""
+    if _modules:
+        return _modules
+    cache = os.path.join(tempfile.gettempdir(), "reesim-python-%d" % os.getuid())
+    os.makedirs(cache, exist_ok=True)
+    protos = ["scenario.proto", "snapshot.proto", "experiment.proto"]
+    subprocess.run(["protoc", "-I", _PROTO_DIR, "--python_out", cache] + protos, check=True)
+    if cache not in sys.path:
+        sys.path.insert(0, cache)
+    for name in ("scenario_pb2", "snapshot_pb2", "experiment_pb2"):
+        _modules[name] = importlib.import_module(name)
+    return _modules
+
+
+def _read_varint(data, position):
+    result, shift = 0, 0
+    while True:
+        if position >= len(data):
+            raise EOFError
+        byte = data[position]
+        position += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, position
+        shift += 7
+        if shift > 35:
+            raise ValueError("bad length prefix")
+
+
+def read_snapshots(path):
+    """Reads a snapshot file. Returns (header, rounds, complete): the RunHeader message, a long
+    DataFrame with columns round, period, metric, value, and whether the footer was there (False for a
+    truncated run, whose complete rounds are still returned). Raises ValueError for a file that is empty
+    or not a snapshot file."""
+    snapshot_pb2 = _proto_modules()["snapshot_pb2"]
+    with open(path, "rb") as f:
+        data = f.read()
+    if not data:
+        raise ValueError("%s: the file is empty (not a snapshot file)" % path)
+
+    def message(position, cls):
+        length, start = _read_varint(data, position)
+        end = start + length
+        if end > len(data):
+            raise EOFError
+        parsed = cls()
+        parsed.ParseFromString(data[start:end])
+        return parsed, end
+
+    try:
+        header, position = message(0, snapshot_pb2.RunHeader)
+    except Exception:
+        raise ValueError("%s: not a reesim snapshot file (no readable header)" % path)
+    if header.magic != "reesim-snapshots":
+        raise ValueError("%s: not a reesim snapshot file (wrong magic)" % path)
+    rows = []
+    complete = False
+    try:
+        for _ in range(header.rounds):
+            snapshot, position = message(position, snapshot_pb2.RoundSnapshot)
+            for key in sorted(snapshot.metrics):
+                rows.append((snapshot.round, snapshot.period, key, snapshot.metrics[key]))
+        message(position, snapshot_pb2.RunFooter)
+        complete = True
+    except Exception:
+        pass
+    return header, pd.DataFrame(rows, columns=["round", "period", "metric", "value"]), complete
+
+
+def read_experiment(directory):
+    """Reads the outputs of `reesim experiment` into DataFrames: runs, summary, bands, and EMA
+    Workbench's experiments and outcomes tables (those that exist)."""
+    tables = {}
+    for name in ("runs", "summary", "bands", "experiments", "outcomes"):
+        path = os.path.join(directory, name + ".csv")
+        if os.path.exists(path):
+            tables[name] = pd.read_csv(path)
+    if "runs" not in tables:
+        raise ValueError("%s: no runs.csv (not an experiment output directory)" % directory)
+    return tables

@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "experiments/experiment.h"
 #include "experiments/scenario_io.h"
 
 namespace po = boost::program_options;
@@ -12,14 +13,22 @@ namespace reesim::cli {
 int CheckCommand(const std::vector<std::string>& args) {
   po::options_description options(
       "usage: reesim check FILE\n\n"
-      "Validates a scenario file (protobuf text format, message reesim.Scenario): syntax, unknown\n"
-      "fields, references between regions, actors, products and plants, and value ranges. Errors are\n"
-      "printed as FILE:LINE:COL: message, or FILE: field = value: message; exit code 2.\n\noptions");
+      "Validates a scenario file (protobuf text format, message reesim.Scenario) or an experiment file\n"
+      "(reesim.Experiment, recognised by its `scenario:` and `replicates:` fields): syntax, unknown\n"
+      "fields, references, parameter paths and value ranges. Errors are printed as FILE:LINE:COL: message,\n"
+      "or FILE: field = value: message; exit code 2.\n\noptions");
   options.add_options()("help", "show this help")("file", po::value<std::string>(), "the file to check");
   po::variables_map vars;
   if (!ParseOptions(options, args, "file", vars)) return 0;
   if (!vars.count("file")) throw UsageError("check needs a file");
   const std::string path = vars["file"].as<std::string>();
+  if (experiments::LooksLikeExperiment(experiments::ReadFile(path))) {
+    const experiments::ExperimentSpec spec = experiments::LoadExperimentFile(path);
+    std::cout << path << ": ok: experiment '" << spec.name << "', " << spec.arm_names.size() << " arms, "
+              << spec.parameters.size() << " parameters, " << spec.outcomes.size() << " outcomes, "
+              << spec.RunsPerArm() << " runs per arm\n";
+    return 0;
+  }
   const experiments::LoadedScenario scenario = experiments::LoadScenarioFile(path);
   const world::WorldDescription& world = scenario.world;
   std::cout << path << ": ok: scenario '" << world.name << "', " << world.actors.size() << " actors, "

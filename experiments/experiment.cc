@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
@@ -375,6 +377,17 @@ ExperimentSpec LoadExperimentText(const std::string& text, const std::string& so
     LoadScenarioMessage(std::make_shared<reesim::Scenario>(merged), "", source + " (arm " + spec.arm_names[a] + ")");
   }
   return spec;
+}
+
+bool LooksLikeExperiment(const std::string& text) {
+  reesim::Experiment experiment;
+  google::protobuf::TextFormat::Parser parser;
+  parser.AllowPartialMessage(true);
+  struct Silent : google::protobuf::io::ErrorCollector {
+    void AddError(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
+  } silent;
+  parser.RecordErrorsTo(&silent);
+  return parser.ParseFromString(text, &experiment) && !experiment.scenario().empty();
 }
 
 ExperimentSpec LoadExperimentFile(const std::string& path) { return LoadExperimentText(ReadFile(path), path); }

@@ -72,6 +72,9 @@ struct ExperimentSpec {
   }
 };
 
+// Returns whether text parses as a reesim.Experiment naming a scenario (rather than a scenario).
+bool LooksLikeExperiment(const std::string& text);
+
 // Reads and validates an experiment file (including every parameter path against the scenario).
 // Throws InputError naming the file and the field at fault.
 ExperimentSpec LoadExperimentFile(const std::string& path);

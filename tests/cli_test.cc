@@ -171,6 +171,17 @@ TEST_CASE("Cli.ValidateRunsTheLibraryAndFailsOnAFailedCheck") {
   CHECK(Reesim("validate --help").exit_code == 0);
 }
 
+TEST_CASE("Cli.CheckValidatesExperimentFilesToo") {
+  const Result good = Reesim("check " + std::string(REESIM_SOURCE_DIR) + "/experiments/examples/export_control_arms.textproto");
+  CHECK(good.exit_code == 0);
+  CHECK(good.out.find("ok: experiment 'export_control_arms', 3 arms") != std::string::npos);
+  TempDir dir;
+  WriteBytes(dir.File("bad.textproto"), "scenario: \"baseline_2024\" replicates: 2\nparameters { path: \"market.nope\" uniform { min: 0 max: 1 } }\noutcomes { metric: \"x\" }");
+  const Result bad = Reesim("check " + dir.File("bad.textproto"));
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.out.find("parameters[0].path = \"market.nope\": no field 'nope' in reesim.MarketParameters") != std::string::npos);
+}
+
 TEST_CASE("Cli.ExperimentWritesOutputsAndRefusesBadFilesWithoutTouchingThem") {
   TempDir dir;
   const std::string example = std::string(REESIM_SOURCE_DIR) + "/experiments/examples/export_control_arms.textproto";

@@ -70,6 +70,12 @@ int ExperimentCommand(const std::vector<std::string>& args) {
     return 0;
   }
 
+  if (spec.keep == experiments::ExperimentSpec::Keep::kSnapshots) {
+    spec.snapshot_dir = (std::filesystem::path(vars["out"].as<std::string>()) / "snapshots").string();
+    std::error_code made;
+    std::filesystem::create_directories(spec.snapshot_dir, made);
+    if (made) throw InputError(spec.snapshot_dir + ": cannot create: " + made.message());
+  }
 #ifdef REESIM_HAVE_MPI
   if (LaunchedByMpirun()) {
     if (vars.count("shard") || vars.count("resume")) throw UsageError("--shard and --resume do not combine with mpirun");
@@ -102,6 +108,7 @@ int ExperimentCommand(const std::vector<std::string>& args) {
   std::error_code error;
   std::filesystem::create_directories(out_dir, error);
   if (error) throw InputError(out_dir.string() + ": cannot create the output directory: " + error.message());
+
   // The checkpoint is rewritten with what survived, then appended to as runs finish.
   {
     std::ofstream checkpoint(checkpoint_path, std::ios::trunc);

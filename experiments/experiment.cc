@@ -329,6 +329,7 @@ ExperimentSpec LoadExperimentText(const std::string& text, const std::string& so
   spec.rounds = in.rounds();
   spec.seed = in.seed() == 0 ? 1 : in.seed();
   spec.sampler = static_cast<ExperimentSpec::Sampler>(static_cast<int>(in.sampler()));
+  spec.keep = static_cast<ExperimentSpec::Keep>(static_cast<int>(in.keep()));
   for (int i = 0; i < in.parameters_size(); ++i) {
     const std::string path = "parameters[" + std::to_string(i) + "]";
     ParameterSpec parameter{in.parameters(i).path(), DistributionFromProto(in.parameters(i), complaint, path)};
@@ -504,6 +505,11 @@ void RunRuns(const ExperimentSpec& spec, int threads, const std::vector<int>& to
         options.run = static_cast<std::uint64_t>(record.replicate);  // shared by every arm: paired
         options.rounds = spec.rounds;
         options.threads = 0;  // this task's arena: runs are the unit of parallelism
+        if (spec.keep == ExperimentSpec::Keep::kSnapshots && !spec.snapshot_dir.empty()) {
+          options.snapshot_path = (std::filesystem::path(spec.snapshot_dir) /
+                                   (spec.arm_names[record.arm] + "-" + std::to_string(record.replicate) + ".pbs"))
+                                      .string();
+        }
         const RunResult run = RunScenario(loaded, options);
         for (const OutcomeSpec& outcome : spec.outcomes) {
           record.outcomes.push_back(Aggregate(outcome, run, loaded.world.rounds_per_year));
@@ -751,7 +757,7 @@ void WriteExperimentOutputs(const ExperimentSpec& spec, const ExperimentResult& 
     for (double v : record.outcomes) AppendCell(line, v);
     ema_outcomes += line.substr(1) + '\n';
   }
-  WriteAtomically(dir / "runs.csv", runs);
+  if (spec.keep != ExperimentSpec::Keep::kNothing) WriteAtomically(dir / "runs.csv", runs);
   WriteAtomically(dir / "bands.csv", bands);
   WriteAtomically(dir / "experiments.csv", ema_experiments);
   WriteAtomically(dir / "outcomes.csv", ema_outcomes);

@@ -64,6 +64,9 @@ struct ExperimentSpec {
   std::vector<std::string> arm_names;
   std::vector<std::shared_ptr<const reesim::Scenario>> arm_overlays;
   std::vector<OutcomeSpec> outcomes;
+  enum class Keep { kOutcomes, kNothing, kSnapshots };
+  Keep keep = Keep::kOutcomes;
+  std::string snapshot_dir;  // for Keep::kSnapshots: where the run's .pbs files go (set by the runner)
 
   // Runs per arm: `replicates`, or replicates x (parameters + 2) for a Sobol design, whose rows are
   // the A matrix, then B, then AB_i for each parameter i.

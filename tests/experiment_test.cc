@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -208,6 +209,22 @@ outcomes { name: "price" metric: "price.magnet.AAA" aggregation: MEAN })";
   CHECK(stats.at("sobol_first_ci95_low.demand[0].base_tonnes_per_year") <=
         stats.at("sobol_first.demand[0].base_tonnes_per_year"));
   CHECK(stats.at("n") == 128);  // A and B rows
+}
+
+TEST_CASE("Experiment.KeepsSnapshotsOrNothingAsAsked") {
+  testing::TempDir dir;
+  experiments::ExperimentSpec spec = experiments::LoadExperimentText(SmallExperiment("keep: SNAPSHOTS", 2), "e");
+  spec.snapshot_dir = dir.File("snapshots");
+  std::filesystem::create_directories(spec.snapshot_dir);
+  const experiments::ExperimentResult result = experiments::RunExperiment(spec, 2);
+  for (const char* name : {"open-0.pbs", "open-1.pbs", "tariff-0.pbs", "tariff-1.pbs"}) {
+    CAPTURE(name);
+    CHECK(std::filesystem::exists(dir.File(std::string("snapshots/") + name)));
+  }
+  const experiments::ExperimentSpec nothing = experiments::LoadExperimentText(SmallExperiment("keep: NOTHING", 2), "e");
+  experiments::WriteExperimentOutputs(nothing, experiments::RunExperiment(nothing, 2), dir.File("out"));
+  CHECK(!std::filesystem::exists(dir.File("out/runs.csv")));
+  CHECK(std::filesystem::exists(dir.File("out/summary.csv")));
 }
 
 }  // namespace

@@ -346,6 +346,22 @@ ExperimentSpec LoadExperimentText(const std::string& text, const std::string& so
     complaint.Fail("parameters", std::to_string(spec.parameters.size()) + " parameter(s)",
                    "the SOBOL sampler takes 1 to " + std::to_string(kSobolMaxDimensions / 2) + " parameters");
   }
+  if (spec.sampler == ExperimentSpec::Sampler::kFullFactorial) {
+    const int levels = in.factorial_levels() == 0 ? 3 : in.factorial_levels();
+    if (levels < 1 || levels > 1000) complaint.Fail("factorial_levels", std::to_string(levels), "must be between 1 and 1000");
+    double combinations = 1;
+    for (const ParameterSpec& parameter : spec.parameters) {
+      std::vector<double> values = parameter.distribution.values;
+      if (parameter.distribution.kind != Distribution::Kind::kDiscrete) {
+        for (int k = 0; k < levels; ++k) values.push_back(parameter.distribution.Quantile((k + 0.5) / levels));
+      }
+      combinations *= static_cast<double>(values.size());
+      spec.factorial_levels.push_back(std::move(values));
+    }
+    if (combinations * spec.replicates > 1e7) {
+      complaint.Fail("sampler", "FULL_FACTORIAL", "the design has more than 10 million runs per arm");
+    }
+  }
   if (in.arms_size() == 0) {
     spec.arm_names.push_back("baseline");
     spec.arm_overlays.push_back(std::make_shared<reesim::Scenario>());
@@ -411,6 +427,22 @@ std::vector<std::vector<double>> SamplePoints(const ExperimentSpec& spec) {
         if (block >= 2) u[block - 2] = sobol[j][dims + block - 2];              // AB_i
         rows.push_back(quantiles(u));
       }
+    }
+    return rows;
+  }
+  if (spec.sampler == ExperimentSpec::Sampler::kFullFactorial) {
+    // Mixed-radix counting over the levels, the last parameter fastest; each combination repeated.
+    std::vector<std::vector<double>> rows;
+    const int combinations = spec.RunsPerArm() / spec.replicates;
+    for (int c = 0; c < combinations; ++c) {
+      std::vector<double> row(spec.parameters.size());
+      int rest = c;
+      for (int p = static_cast<int>(spec.parameters.size()) - 1; p >= 0; --p) {
+        const int size = static_cast<int>(spec.factorial_levels[p].size());
+        row[p] = spec.factorial_levels[p][rest % size];
+        rest /= size;
+      }
+      for (int r = 0; r < spec.replicates; ++r) rows.push_back(row);
     }
     return rows;
   }
@@ -709,7 +741,7 @@ void WriteExperimentOutputs(const ExperimentSpec& spec, const ExperimentResult& 
   json["experiment_sha256"] = spec.sha256;
   json["seed"] = spec.seed;
   json["replicates"] = spec.replicates;
-  static constexpr const char* kSamplerNames[] = {"monte_carlo", "latin_hypercube", "sobol"};
+  static constexpr const char* kSamplerNames[] = {"monte_carlo", "latin_hypercube", "sobol", "full_factorial"};
   json["sampler"] = kSamplerNames[static_cast<int>(spec.sampler)];
   json["runs_per_arm"] = spec.RunsPerArm();
   json["failures"] = result.failures;

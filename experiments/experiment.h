@@ -58,7 +58,7 @@ struct ExperimentSpec {
   int rounds = 0;
   int replicates = 1;
   std::uint64_t seed = 1;
-  enum class Sampler { kMonteCarlo, kLatinHypercube, kSobol };
+  enum class Sampler { kMonteCarlo, kLatinHypercube, kSobol, kFullFactorial };
   Sampler sampler = Sampler::kMonteCarlo;
   std::vector<ParameterSpec> parameters;
   std::vector<std::string> arm_names;
@@ -67,11 +67,19 @@ struct ExperimentSpec {
   enum class Keep { kOutcomes, kNothing, kSnapshots };
   Keep keep = Keep::kOutcomes;
   std::string snapshot_dir;  // for Keep::kSnapshots: where the run's .pbs files go (set by the runner)
+  std::vector<std::vector<double>> factorial_levels;  // [parameter]: the levels of a full factorial design
 
-  // Runs per arm: `replicates`, or replicates x (parameters + 2) for a Sobol design, whose rows are
-  // the A matrix, then B, then AB_i for each parameter i.
+  // Runs per arm: `replicates`; replicates x (parameters + 2) for a Sobol design, whose rows are the A
+  // matrix, then B, then AB_i for each parameter i; replicates x the number of level combinations for a
+  // full factorial design (row = combination x replicates + replicate).
   int RunsPerArm() const {
-    return sampler == Sampler::kSobol ? replicates * (static_cast<int>(parameters.size()) + 2) : replicates;
+    if (sampler == Sampler::kSobol) return replicates * (static_cast<int>(parameters.size()) + 2);
+    if (sampler == Sampler::kFullFactorial) {
+      int points = 1;
+      for (const auto& levels : factorial_levels) points *= static_cast<int>(levels.size());
+      return points * replicates;
+    }
+    return replicates;
   }
 };
 

@@ -227,5 +227,25 @@ TEST_CASE("Experiment.KeepsSnapshotsOrNothingAsAsked") {
   CHECK(std::filesystem::exists(dir.File("out/summary.csv")));
 }
 
+TEST_CASE("Experiment.FullFactorialRunsEveryCombination") {
+  const std::string text = R"(scenario: "baseline_2024" rounds: 2 replicates: 2 sampler: FULL_FACTORIAL factorial_levels: 3
+parameters { path: "market.demand_shock_sd" uniform { min: 0 max: 0.3 } }
+parameters { path: "demand[0].elasticity" discrete { values: -0.1 values: -0.3 } }
+outcomes { metric: "price.ndfeb_magnet" })";
+  const experiments::ExperimentSpec spec = experiments::LoadExperimentText(text, "f");
+  CHECK(spec.RunsPerArm() == 3 * 2 * 2);
+  const auto rows = experiments::SamplePoints(spec);
+  REQUIRE(rows.size() == 12);
+  // Levels of the uniform: quantiles 1/6, 1/2, 5/6 = 0.05, 0.15, 0.25; the last parameter varies fastest.
+  CHECK(rows[0][0] == doctest::Approx(0.05));
+  CHECK(rows[0][1] == -0.1);
+  CHECK(rows[1] == rows[0]);  // two replicates of each combination
+  CHECK(rows[2][1] == -0.3);
+  CHECK(rows[4][0] == doctest::Approx(0.15));
+  CHECK(rows[11][0] == doctest::Approx(0.25));
+  CHECK(rows[11][1] == -0.3);
+  CHECK(experiments::RunExperiment(spec, 2).failures == 0);
+}
+
 }  // namespace
 }  // namespace reesim

@@ -23,6 +23,7 @@ commands:
   validate  run a scenario (default: the whole library) and check the stylized facts it declares
   experiment  run a Monte Carlo experiment: arms x sampled parameters, statistics to CSV and JSON
   merge     combine the outputs of sharded experiment runs
+  bench     measure rounds/s, runs/s, large worlds, allocations, snapshot throughput
 
 options:
   --help      show this help (each command has its own: reesim run --help)
@@ -61,8 +62,9 @@ int main(int argc, char** argv) {
     if (command == "validate") return reesim::cli::ValidateCommand(args);
     if (command == "experiment") return reesim::cli::ExperimentCommand(args);
     if (command == "merge") return reesim::cli::MergeCommand(args);
+    if (command == "bench") return reesim::cli::BenchCommand(args);
     return Fail("unknown command '" + command +
-                "' (commands: run, inspect, check, validate, experiment, merge; see reesim --help)");
+                "' (commands: run, inspect, check, validate, experiment, merge, bench; see reesim --help)");
   } catch (const reesim::InputError& error) {
     return Fail(error.what());
   } catch (const reesim::cli::UsageError& error) {

@@ -259,5 +259,18 @@ outcomes { metric: "price.ndfeb_magnet" aggregation: MEAN })");
   CHECK(other.out.find("--resume against a different experiment file") != std::string::npos);
 }
 
+TEST_CASE("Cli.BenchReportsEveryFigure") {
+  // A smoke test of the measurements' presence and sanity; budgets are for `reesim bench` itself.
+  const Result bench = Reesim("bench --quick --json");
+  REQUIRE(bench.exit_code == 0);
+  for (const char* key : {"\"baseline.rounds_per_s\":", "\"allocations_per_round\":", "\"montecarlo.runs_per_s_1_thread\":",
+                          "\"montecarlo.runs_per_s_2_threads\":", "\"synthetic.ms_per_round.1000\":",
+                          "\"snapshot.bytes_per_round\":", "\"snapshot.mb_per_s_including_rounds\":",
+                          "\"clearing.speedup_vs_reference\":"}) {
+    CAPTURE(key);
+    CHECK(bench.out.find(key) != std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace reesim

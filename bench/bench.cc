@@ -1,0 +1,117 @@
+#include "bench/bench.h"
+
+#include <oneapi/tbb/task_arena.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+
+#include "bench/synthetic.h"
+#include "experiments/experiment.h"
+#include "experiments/run.h"
+#include "experiments/simulation.h"
+#include "proto/scenario.pb.h"
+
+namespace reesim::bench {
+
+namespace {
+
+double Seconds(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+std::string MonteCarloExperiment(int replicates) {
+  return "scenario: \"baseline_2024\" rounds: 8 replicates: " + std::to_string(replicates) + R"(
+parameters { path: "market.demand_shock_sd" uniform { min: 0 max: 0.1 } }
+outcomes { metric: "price.ndfeb_magnet" aggregation: MEAN })";
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, double>> RunBenchmarks(const BenchOptions& options) {
+  std::vector<std::pair<std::string, double>> report;
+  auto note = [&](const std::string& what) {
+    if (options.progress) options.progress(what);
+  };
+  const int repeats = options.quick ? 3 : 5;
+  const experiments::LoadedScenario baseline = experiments::LoadScenarioText(
+      std::string(experiments::BuiltinBaselineText()), experiments::kBuiltinBaselineSource);
+  tbb::task_arena one_thread(1);
+
+  note("baseline rounds per second (1 thread, no snapshots)");
+  const int rounds = options.quick ? 40 : 400;
+  std::vector<double> rates;
+  double allocations_per_round = -1;
+  for (int r = 0; r < repeats; ++r) {
+    one_thread.execute([&] {
+      experiments::Simulation simulation(baseline, 1);
+      for (int warm = 0; warm < 4; ++warm) simulation.Step();
+      const std::uint64_t allocations_before = options.allocation_count ? options.allocation_count() : 0;
+      const auto start = std::chrono::steady_clock::now();
+      for (int k = 0; k < rounds; ++k) simulation.Step();
+      rates.push_back(rounds / Seconds(start));
+      if (options.allocation_count && r == 0) {
+        allocations_per_round = static_cast<double>(options.allocation_count() - allocations_before) / rounds;
+      }
+    });
+  }
+  report.emplace_back("baseline.rounds_per_s", Median(rates));
+  if (allocations_per_round >= 0) report.emplace_back("allocations_per_round", allocations_per_round);
+
+  note("Monte Carlo runs per second, 1 and 2 threads");
+  const experiments::ExperimentSpec spec =
+      experiments::LoadExperimentText(MonteCarloExperiment(options.quick ? 16 : 64), "<bench experiment>");
+  for (int threads : {1, 2}) {
+    std::vector<double> runs_per_s;
+    for (int r = 0; r < repeats; ++r) {
+      const auto start = std::chrono::steady_clock::now();
+      const experiments::ExperimentResult result = experiments::RunExperiment(spec, threads);
+      runs_per_s.push_back(static_cast<double>(result.runs.size()) / Seconds(start));
+    }
+    report.emplace_back("montecarlo.runs_per_s_" + std::to_string(threads) + (threads == 1 ? "_thread" : "_threads"),
+                        Median(runs_per_s));
+  }
+
+  const std::vector<int> sizes = options.quick ? std::vector<int>{200, 1000} : std::vector<int>{1000, 10000, 100000};
+  for (int plants : sizes) {
+    note("synthetic world, " + std::to_string(plants) + " plants over 200 regions");
+    const auto scenario_message = SyntheticScenario(200, plants, 1);
+    const experiments::LoadedScenario synthetic =
+        experiments::LoadScenarioMessage(scenario_message, "", "<synthetic " + std::to_string(plants) + ">");
+    std::vector<double> ms;
+    one_thread.execute([&] {
+      experiments::Simulation simulation(synthetic, 1);
+      simulation.Step();  // warm-up
+      for (int r = 0; r < (plants >= 100000 ? 2 : repeats); ++r) {
+        const auto start = std::chrono::steady_clock::now();
+        simulation.Step();
+        ms.push_back(1000 * Seconds(start));
+      }
+    });
+    report.emplace_back("synthetic.ms_per_round." + std::to_string(plants), Median(ms));
+  }
+
+  note("snapshot write throughput");
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "reesim-bench-snapshots.pbs";
+  experiments::RunOptions run;
+  run.rounds = options.quick ? 20 : 100;
+  run.threads = 1;
+  run.snapshot_path = path.string();
+  const auto start = std::chrono::steady_clock::now();
+  const experiments::RunResult result = experiments::RunScenario(baseline, run);
+  const double seconds = Seconds(start);
+  std::filesystem::remove(path);
+  report.emplace_back("snapshot.bytes_per_round", static_cast<double>(result.snapshot_bytes) / run.rounds);
+  report.emplace_back("snapshot.mb_per_s_including_rounds", result.snapshot_bytes / 1e6 / seconds);
+  // The round's solver is the reference (LEMON's network simplex) until a structured solver replaces it.
+  report.emplace_back("clearing.speedup_vs_reference", 1.0);
+  return report;
+}
+
+}  // namespace reesim::bench

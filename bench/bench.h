@@ -1,0 +1,26 @@
+// `reesim bench`: measurements of the budgets in the project's contract, in one process, as medians
+// over repeats: baseline rounds per second (one thread, no snapshots), Monte Carlo runs per second
+// with 1 and 2 threads, milliseconds per round on synthetic worlds of 1,000, 10,000 and 100,000
+// plants over 200 regions, heap allocations per round after warm-up, snapshot write throughput and
+// bytes per round. Wall-clock figures vary with the machine; ratios are what to compare.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace reesim::bench {
+
+struct BenchOptions {
+  bool quick = false;  // smaller sizes and fewer repeats (for smoke tests)
+  // Returns the number of heap allocations so far; set by the program that replaces operator new.
+  std::function<std::uint64_t()> allocation_count;
+  std::function<void(const std::string& what)> progress;
+};
+
+// Returns (key, value) pairs in a fixed order, keys as in the contract (e.g. "baseline.rounds_per_s").
+std::vector<std::pair<std::string, double>> RunBenchmarks(const BenchOptions& options);
+
+}  // namespace reesim::bench

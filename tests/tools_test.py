@@ -70,4 +70,12 @@ with tempfile.TemporaryDirectory() as work:
             path = os.path.join(out, "plot-%s.%s" % (name, extension))
             check(path in printed and os.path.getsize(path) > 1000, "plot " + path)
 
+    chart = os.path.join(work, "chart")
+    printed = subprocess.run(["/usr/bin/python3", os.path.join(source, "tools", "plot_run.py"),
+                              os.path.join(work, "run.pbs"), "--metrics", "price.dy_oxide+price.dy_oxide.CHN,share.magnet.CHN",
+                              "--out", chart], check=True, capture_output=True, text=True).stdout.split()
+    for extension in ("png", "svg"):
+        path = chart + "." + extension
+        check(path in printed and os.path.getsize(path) > 1000, "run chart " + path)
+
 print("%d passed, 0 failed" % checks)

@@ -1,0 +1,52 @@
+#!/usr/bin/python3
+"""Draws metrics of a snapshot file over its rounds to PNG and SVG (one panel per metric).
+
+    /usr/bin/python3 tools/plot_run.py RUN.pbs --metrics price.dy_oxide,price.dy_oxide.CHN --out PREFIX
+
+A metric may be given as KEY or as KEY=LABEL; metrics sharing a panel are joined with '+'
+(e.g. "price.ndfeb_magnet.DEU+price.ndfeb_magnet.CHN"). Writes PREFIX.png and PREFIX.svg.
+"""
+
+import argparse
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reesim_data  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("run", help="a snapshot file (reesim run --out DIR writes DIR/run.pbs)")
+    parser.add_argument("--metrics", required=True, help="comma-separated panels; '+' joins metrics in a panel")
+    parser.add_argument("--out", required=True, help="prefix of the image files")
+    parser.add_argument("--title", default=None)
+    args = parser.parse_args()
+    header, rounds, complete = reesim_data.read_snapshots(args.run)
+    panels = [panel.split("+") for panel in args.metrics.split(",")]
+    figure, axes = plt.subplots(len(panels), 1, figsize=(8, 2.6 * len(panels)), squeeze=False, sharex=True)
+    periods = rounds.drop_duplicates("round").set_index("round")["period"]
+    for axis, panel in zip(axes[:, 0], panels):
+        for item in panel:
+            key, _, label = item.partition("=")
+            series = rounds[rounds["metric"] == key].set_index("round")["value"]
+            series = series.reindex(periods.index, fill_value=0.0)  # flow metrics are absent when zero
+            axis.plot(periods.values, series.values, marker="o", markersize=3, label=label or key)
+        axis.legend(fontsize=8)
+        axis.grid(alpha=0.3)
+    axes[-1, 0].tick_params(axis="x", rotation=45)
+    figure.suptitle(args.title or "%s (seed %d)%s" % (header.scenario_name, header.seed, "" if complete else ", truncated"))
+    for extension in ("png", "svg"):
+        path = "%s.%s" % (args.out, extension)
+        figure.savefig(path, dpi=110, bbox_inches="tight")
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -113,13 +113,7 @@ void PriceTakingFirm::Decide(const world::Observation& observation, world::Rando
       stock_value += state.stock_tonnes[world::WorldState::At(i, product, np)] * price;
       output_value += per_tonne * price;
     };
-    if (plant.stage == world::Stage::kSeparation) {
-      for (const world::ProductShare& share : world.products[plant.product].separates_into) {
-        add_output(share.product, share.tonnes_per_tonne);
-      }
-    } else {
-      add_output(plant.product, 1.0);
-    }
+    world::ForEachOutput(world, plant, add_output);
     const double stock_tonnes = output_value > 0 ? stock_value / output_value : 0.0;
     const double target = world.market.target_stock_rounds * capacity;
     const double excess = stock_tonnes - target;

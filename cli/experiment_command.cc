@@ -55,17 +55,19 @@ int ExperimentCommand(const std::vector<std::string>& args) {
     if (it == spec.arm_names.end()) throw UsageError("no arm named '" + arm + "'");
     if (replicate < 0 || replicate >= spec.RunsPerArm()) throw UsageError("--only-replicate is out of range");
     const int index = static_cast<int>(it - spec.arm_names.begin());
-    // Keep only that arm, and run every replicate up to it so the sample point is the same.
-    spec.arm_names = {spec.arm_names[index]};
-    spec.arm_overlays = {spec.arm_overlays[index]};
-    const experiments::ExperimentResult result = experiments::RunExperiment(spec, threads);
-    const experiments::RunRecord& record = result.runs[replicate];
+    // Just that run: same sample point and seed as in the full experiment.
+    const int run_index = index * spec.RunsPerArm() + replicate;
+    std::vector<experiments::RunRecord> runs(spec.arm_names.size() * spec.RunsPerArm());
+    experiments::RunRuns(spec, threads, {run_index}, runs, {}, {});
+    const experiments::RunRecord& record = runs[run_index];
     if (!record.failure.empty()) {
       std::cerr << "reesim: error: the run failed: " << record.failure << "\n";
       return 1;
     }
     for (std::size_t o = 0; o < spec.outcomes.size(); ++o) {
-      std::cout << spec.outcomes[o].name << " = " << record.outcomes[o] << "\n";
+      char value[40];
+      std::snprintf(value, sizeof value, "%.17g", record.outcomes[o]);  // as in runs.csv
+      std::cout << spec.outcomes[o].name << " = " << value << "\n";
     }
     return 0;
   }

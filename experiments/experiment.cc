@@ -573,13 +573,13 @@ ExperimentResult Summarize(const ExperimentSpec& spec, std::vector<RunRecord> ru
   result.runs = std::move(runs);
   // Statistics, in a fixed order (arms, then outcomes) over runs that succeeded.
   for (const RunRecord& record : result.runs) result.failures += !record.failure.empty();
-  auto values_of = [&](int arm, int outcome, const std::vector<bool>* keep) {
+  auto values_of = [&](int arm, int outcome) {
     std::vector<double> values;
     // Summaries use the rows that sample the inputs independently: all, or A and B of a Sobol design.
     const int rows = spec.sampler == ExperimentSpec::Sampler::kSobol ? 2 * spec.replicates : per_arm;
     for (int r = 0; r < rows; ++r) {
       const RunRecord& record = result.runs[arm * per_arm + r];
-      if (keep == nullptr ? record.failure.empty() : (*keep)[r]) values.push_back(record.outcomes[outcome]);
+      if (record.failure.empty()) values.push_back(record.outcomes[outcome]);
     }
     return values;
   };
@@ -587,7 +587,7 @@ ExperimentResult Summarize(const ExperimentSpec& spec, std::vector<RunRecord> ru
     for (std::size_t o = 0; o < spec.outcomes.size(); ++o) {
       const std::string& arm = spec.arm_names[a];
       const std::string& name = spec.outcomes[o].name;
-      const std::vector<double> values = values_of(a, static_cast<int>(o), nullptr);
+      const std::vector<double> values = values_of(a, static_cast<int>(o));
       if (spec.sampler == ExperimentSpec::Sampler::kSobol) AddSobolIndices(spec, result, a, static_cast<int>(o));
       const Moments m = MomentsOf(values);
       auto add = [&](const std::string& statistic, double value) { result.summary.push_back({arm, name, statistic, value}); };

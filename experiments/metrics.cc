@@ -128,13 +128,9 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
     const world::Plant& plant = world.plants[i];
     const double output = outcome.plants[i].output_tonnes;
     if (plant.stage == world::Stage::kMining || output <= 0) continue;
-    if (plant.stage == world::Stage::kSeparation) {
-      for (const world::ProductShare& share : world.products[plant.product].separates_into) {
-        produced_usd[plant.region] += output * share.tonnes_per_tonne * price_at(plant.region, share.product);
-      }
-    } else {
-      produced_usd[plant.region] += output * price_at(plant.region, plant.product);
-    }
+    world::ForEachOutput(world, plant, [&](int product, double per_tonne) {
+      produced_usd[plant.region] += output * per_tonne * price_at(plant.region, product);
+    });
   }
   const std::vector<double> import_value = world::CompoundAndMetalImportsUsd(world, outcome);
   for (int importer = 0; importer < nr; ++importer) {

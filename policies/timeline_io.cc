@@ -60,15 +60,6 @@ int Product(const std::string& id, const world::WorldDescription& world, const s
   return product;
 }
 
-// Whether the plant makes `product` (a separation plant makes every oxide of its feed).
-bool Makes(const world::WorldDescription& world, const world::Plant& plant, int product) {
-  if (plant.stage != world::Stage::kSeparation) return plant.product == product;
-  for (const world::ProductShare& share : world.products[plant.product].separates_into) {
-    if (share.product == product) return true;
-  }
-  return false;
-}
-
 // The plants in the actor's regions that make any of `products` (all plants when the list is empty).
 std::vector<int> PlantsMaking(const world::WorldDescription& world, int actor, const std::vector<int>& products) {
   std::vector<int> plants;
@@ -76,7 +67,7 @@ std::vector<int> PlantsMaking(const world::WorldDescription& world, int actor, c
     const world::Plant& plant = world.plants[i];
     if (world.regions[plant.region].actor != actor) continue;
     const bool listed = products.empty() || std::any_of(products.begin(), products.end(),
-                                                        [&](int product) { return Makes(world, plant, product); });
+                                                        [&](int product) { return world::Makes(world, plant, product); });
     if (listed) plants.push_back(i);
   }
   return plants;
@@ -317,7 +308,7 @@ TimedInstrument EventFromProto(const reesim::PolicyEvent& in, const world::World
       world::OfftakeDelivery delivery;
       delivery.seller_plant = Plant(offtake.seller_plant(), world, source, opath + ".seller_plant");
       delivery.product = Product(offtake.product(), world, source, opath + ".product");
-      if (!Makes(world, world.plants[delivery.seller_plant], delivery.product)) {
+      if (!world::Makes(world, world.plants[delivery.seller_plant], delivery.product)) {
         FieldComplaint(source).Fail(opath + ".product", Quoted(offtake.product()),
                                     "the seller plant " + Quoted(offtake.seller_plant()) + " does not make it");
       }
@@ -365,7 +356,7 @@ TimedInstrument EventFromProto(const reesim::PolicyEvent& in, const world::World
       for (int k = 0; k < floor.plants_size(); ++k) {
         const std::string plant_path = fpath + ".plants[" + std::to_string(k) + "]";
         const int plant = Plant(floor.plants(k), world, source, plant_path);
-        if (!Makes(world, world.plants[plant], product)) {
+        if (!world::Makes(world, world.plants[plant], product)) {
           FieldComplaint(source).Fail(plant_path, Quoted(floor.plants(k)), "does not make " + Quoted(floor.product()));
         }
         plants.push_back(plant);

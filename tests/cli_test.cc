@@ -205,6 +205,19 @@ TEST_CASE("Cli.ExperimentWritesOutputsAndRefusesBadFilesWithoutTouchingThem") {
   const Result replay = Reesim("experiment --spec " + example + " --only-arm controls --only-replicate 3");
   CHECK(replay.exit_code == 0);
   CHECK(replay.out.find("dy_price_peak = ") != std::string::npos);
+  // ... exactly the values of that run in runs.csv.
+  const std::string runs = testing::FileBytes(dir.File("out/runs.csv"));
+  const auto row = runs.find("\ncontrols,3,");
+  REQUIRE(row != std::string::npos);
+  const std::string line = runs.substr(row + 1, runs.find('\n', row + 1) - row - 1);
+  std::vector<std::string> cells;
+  for (std::size_t start = 0, comma; start <= line.size(); start = comma + 1) {
+    comma = line.find(',', start);
+    if (comma == std::string::npos) comma = line.size();
+    cells.push_back(line.substr(start, comma - start));
+  }
+  REQUIRE(cells.size() > 5);
+  CHECK(replay.out.find("dy_price_peak = " + cells[5] + "\n") != std::string::npos);  // after 3 parameters
   // A bad experiment exits 2 and leaves the earlier outputs as they were.
   WriteBytes(dir.File("bad.textproto"), "scenario: \"baseline_2024\" replicates: 0");
   const Result bad = Reesim("experiment --spec " + dir.File("bad.textproto") + " --out " + dir.File("out"));

@@ -138,7 +138,10 @@ TEST_CASE("Policies.ReadmeExamplesAreValidScenarioText") {
   CHECK(with_policies.timeline.events.size() == 16);  // one example per instrument
   experiments::RunOptions options;
   options.rounds = 6;
-  CHECK(!experiments::RunScenario(with_policies, options).final_fingerprint.empty());
+  const experiments::RunResult run = experiments::RunScenario(with_policies, options);
+  // They act: the export control from round 5 halts China's magnet exports to the US, which flow before.
+  CHECK(run.metrics[4].count("trade.ndfeb_magnet.CHN.USA") == 1);
+  CHECK(run.metrics[5].count("trade.ndfeb_magnet.CHN.USA") == 0);
 
   std::string with_strategy = baseline;
   const auto china = with_strategy.find("actors { id: \"CHN\"");

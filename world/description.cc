@@ -34,6 +34,12 @@ std::string WorldDescription::PeriodLabel(int round) const {
   return std::to_string(year) + "P" + std::to_string(sub);
 }
 
+bool Makes(const WorldDescription& world, const Plant& plant, int product) {
+  bool makes = false;
+  ForEachOutput(world, plant, [&](int output, double) { makes |= output == product; });
+  return makes;
+}
+
 bool ProducesToOrder(const Plant& plant) { return plant.stage == Stage::kMining || plant.recycler; }
 
 double WorldDescription::Capacity(int plant, int round) const {

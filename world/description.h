@@ -24,6 +24,7 @@ inline constexpr std::array<const char*, kSectorCount> kSectorNames = {"ev", "wi
                                                                        "defence", "industrial"};
 
 inline constexpr double kUnlimited = std::numeric_limits<double>::infinity();
+inline constexpr double kKgPerTonne = 1000.0;
 
 struct PayoffWeights {
   double consumer_surplus = 0;
@@ -159,6 +160,20 @@ struct WorldDescription {
   int FindActor(const std::string& id) const;
   int FindPlant(const std::string& id) const;
 };
+
+// Calls fn(product, tonnes per tonne of throughput) for each product the plant makes: a separation
+// plant makes its feed's oxide mix, every other plant its one product.
+template <typename Fn>
+void ForEachOutput(const WorldDescription& world, const Plant& plant, Fn&& fn) {
+  if (plant.stage != Stage::kSeparation) {
+    fn(plant.product, 1.0);
+    return;
+  }
+  for (const ProductShare& share : world.products[plant.product].separates_into) fn(share.product, share.tonnes_per_tonne);
+}
+
+// Returns whether the plant makes `product`.
+bool Makes(const WorldDescription& world, const Plant& plant, int product);
 
 // Fills products_by_stage; called by loaders after the products are set.
 void DeriveIndexes(WorldDescription& world);

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "world/check.h"
+#include "world/description.h"
 
 namespace reesim::world {
 
@@ -16,7 +17,6 @@ namespace {
 using Graph = lemon::SmartDigraph;
 using Solver = lemon::NetworkSimplex<Graph, std::int64_t, std::int64_t>;
 
-constexpr double kKgPerTonne = 1000.0;
 constexpr double kMoneyScale = 1e4;  // cost units per USD/kg
 
 std::int64_t ToKg(double tonnes) { return static_cast<std::int64_t>(std::llround(tonnes * kKgPerTonne)); }

@@ -6,7 +6,6 @@ namespace reesim::world {
 
 namespace {
 constexpr double kMillion = 1e6;
-constexpr double kKgPerTonne = 1000.0;
 }  // namespace
 
 std::vector<double> CompoundAndMetalImportsUsd(const WorldDescription& world, const RoundOutcome& outcome) {

@@ -14,7 +14,6 @@ namespace reesim::world {
 
 namespace {
 
-constexpr double kKgPerTonne = 1000.0;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // A recycler's capacity comes in equal steps at these multiples of its unit cost (collection gets dearer).
@@ -23,6 +22,10 @@ constexpr std::array<double, 4> kRecyclingCostSteps = {1.0, 1.5, 2.0, 3.0};
 // Price multiples of P0 between the demand curve's cap and floor where it is cut into steps.
 constexpr std::array<double, 9> kDemandGrid = {4.0, 2.0, 1.5, 1.25, 1.1, 1.0, 0.9, 0.75, 0.5};
 
+}  // namespace
+
+// Who stands behind each step of a product's market, and the market itself; kept in RoundScratch so
+// the buffers are reused from round to round.
 struct SupplyOwner {
   int plant = -1;
   bool from_stock = false;
@@ -43,15 +46,11 @@ struct ProductMarket {
   std::vector<double> demand_by_region;  // scratch: tonnes bid per region
 };
 
-bool Sells(const WorldDescription& world, const Plant& plant, int product) {
-  if (plant.stage == Stage::kSeparation) {
-    for (const ProductShare& share : world.products[plant.product].separates_into) {
-      if (share.product == product) return true;
-    }
-    return false;
-  }
-  return plant.product == product;
-}
+struct MarketBuffers {
+  std::vector<ProductMarket> by_product;
+};
+
+namespace {
 
 // Tonnes of `product` needed per tonne of the plant's output; 0 if it is not an input.
 double InputPerOutput(const WorldDescription& world, const Plant& plant, int product) {
@@ -66,14 +65,11 @@ double InputPerOutput(const WorldDescription& world, const Plant& plant, int pro
 // Expected value of one tonne (per kg) of the plant's output at its region, processing cost excluded.
 double ExpectedOutputValue(const WorldDescription& world, const WorldState& state, const Plant& plant) {
   const int np = world.ProductCount();
-  if (plant.stage == Stage::kSeparation) {
-    double value = 0;
-    for (const ProductShare& share : world.products[plant.product].separates_into) {
-      value += share.tonnes_per_tonne * state.expected_price_usd_per_kg[WorldState::At(plant.region, share.product, np)];
-    }
-    return value;
-  }
-  return state.expected_price_usd_per_kg[WorldState::At(plant.region, plant.product, np)];
+  double value = 0;
+  ForEachOutput(world, plant, [&](int product, double per_tonne) {
+    value += per_tonne * state.expected_price_usd_per_kg[WorldState::At(plant.region, product, np)];
+  });
+  return value;
 }
 
 // The round's demand at the reference price: growth, substitution and the demand shock.
@@ -226,7 +222,7 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
       }
     }
     const double stock = state.stock_tonnes[WorldState::At(i, product, np)];
-    if (stock > 0 && Sells(world, plant, product)) {
+    if (stock > 0 && Makes(world, plant, product)) {
       const double ask =
           decision.stock_ask_fraction * state.expected_price_usd_per_kg[WorldState::At(plant.region, product, np)];
       market.problem.supply.push_back({plant.region, stock, std::max(0.0, ask)});
@@ -585,7 +581,9 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
   std::fill(state.export_value_usd.begin(), state.export_value_usd.end(), 0.0);
 
   // Clear: stage by stage; the plants of the next stage process what they bought before it clears.
-  std::vector<ProductMarket> markets(np);
+  if (!scratch.markets) scratch.markets = std::make_shared<MarketBuffers>();
+  std::vector<ProductMarket>& markets = scratch.markets->by_product;
+  markets.resize(np);
   for (int stage = 0; stage < kStageCount; ++stage) {
     const std::vector<int>& products = world.products_by_stage[stage];
     DeliverOfftakes(world, stage, scratch, state, outcome);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -55,12 +56,15 @@ struct RoundOutcome {
   std::vector<double> stockpile_tonnes;   // [actor]: strategic stocks held at the end of the round
 };
 
+struct MarketBuffers;  // round.cc: each product's market problem and solution
+
 // Reusable buffers of a run (kept between rounds).
 struct RoundScratch {
   Decisions decisions;
   BarrierTable barriers;
   std::vector<double> reference_demand;      // [demand entry]: this round's, net of offtake deliveries
   std::vector<double> committed_production;  // [plant]: mine output already sold under offtakes
+  std::shared_ptr<MarketBuffers> markets;    // created by the first round
 };
 
 struct RoundInputs {

@@ -15,14 +15,9 @@ WorldState InitialState(const WorldDescription& world) {
   WorldState state;
   state.stock_tonnes.assign(static_cast<std::size_t>(world.PlantCount()) * np, 0.0);
   for (int i = 0; i < world.PlantCount(); ++i) {
-    const Plant& plant = world.plants[i];
-    if (plant.stage == Stage::kSeparation) {
-      for (const ProductShare& share : world.products[plant.product].separates_into) {
-        state.stock_tonnes[WorldState::At(i, share.product, np)] += plant.opening_stock_tonnes * share.tonnes_per_tonne;
-      }
-    } else {
-      state.stock_tonnes[WorldState::At(i, plant.product, np)] = plant.opening_stock_tonnes;
-    }
+    ForEachOutput(world, world.plants[i], [&](int product, double per_tonne) {
+      state.stock_tonnes[WorldState::At(i, product, np)] += world.plants[i].opening_stock_tonnes * per_tonne;
+    });
   }
   const std::size_t cells = static_cast<std::size_t>(world.RegionCount()) * np;
   state.expected_price_usd_per_kg.resize(cells);

@@ -71,8 +71,9 @@ std::vector<std::pair<std::string, double>> RunBenchmarks(const BenchOptions& op
     std::vector<double> runs_per_s;
     for (int r = 0; r < repeats; ++r) {
       const auto start = std::chrono::steady_clock::now();
-      const experiments::ExperimentResult result = experiments::RunExperiment(spec, threads);
-      runs_per_s.push_back(static_cast<double>(result.runs.size()) / Seconds(start));
+      experiments::ExperimentSummary summary(spec);  // the statistics the CLI streams into
+      experiments::RunRuns(spec, threads, 0, 1, [&](const experiments::RunRecord& record) { summary.Add(record); }, {});
+      runs_per_s.push_back(static_cast<double>(experiments::TotalRuns(spec)) / Seconds(start));
     }
     report.emplace_back("montecarlo.runs_per_s_" + std::to_string(threads) + (threads == 1 ? "_thread" : "_threads"),
                         Median(runs_per_s));

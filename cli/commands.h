@@ -2,6 +2,9 @@
 // its own --help, and returns the exit code: 0 success, 1 the run failed, 2 bad usage or bad input.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,6 +26,9 @@ int BenchCommand(const std::vector<std::string>& args);
 // builds with MPI: REESIM_HAVE_MPI).
 bool LaunchedByMpirun();
 int RunExperimentUnderMpi(const experiments::ExperimentSpec& spec, int threads, const std::string& out_dir, bool quiet);
+
+// Returns a progress bar for stderr (runs done of a total, runs/s, ETA), or nothing when !show.
+std::function<void(std::int64_t done, std::int64_t total)> ProgressPrinter(bool show);
 
 // Thrown for bad usage (unknown flags, missing arguments); main prints it and exits 2.
 struct UsageError : std::runtime_error {

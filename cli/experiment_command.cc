@@ -55,11 +55,8 @@ int ExperimentCommand(const std::vector<std::string>& args) {
     if (it == spec.arm_names.end()) throw UsageError("no arm named '" + arm + "'");
     if (replicate < 0 || replicate >= spec.RunsPerArm()) throw UsageError("--only-replicate is out of range");
     const int index = static_cast<int>(it - spec.arm_names.begin());
-    // Just that run: same sample point and seed as in the full experiment.
-    const int run_index = index * spec.RunsPerArm() + replicate;
-    std::vector<experiments::RunRecord> runs(spec.arm_names.size() * spec.RunsPerArm());
-    experiments::RunRuns(spec, threads, {run_index}, runs, {}, {});
-    const experiments::RunRecord& record = runs[run_index];
+    // Just that run: the same sample point and seed as in the whole experiment.
+    const experiments::RunRecord record = experiments::RunOne(spec, index, replicate);
     if (!record.failure.empty()) {
       std::cerr << "reesim: error: the run failed: " << record.failure << "\n";
       return 1;
@@ -96,62 +93,54 @@ int ExperimentCommand(const std::vector<std::string>& args) {
   }
   const std::filesystem::path out_dir = vars["out"].as<std::string>();
   const std::filesystem::path checkpoint_path = out_dir / "checkpoint.jsonl";
-  const int per_arm = spec.RunsPerArm();
-  const int total = static_cast<int>(spec.arm_names.size()) * per_arm;
   const std::string header_line = experiments::CheckpointHeader(spec, shard, shards);
-  std::vector<experiments::RunRecord> runs(total);
-  std::vector<bool> have(total, false);
-  if (vars.count("resume")) experiments::ReadCheckpoint(checkpoint_path.string(), header_line, spec, runs, have);
-  std::vector<int> todo;
-  for (int k = 0; k < total; ++k) {
-    if (k % shards == shard - 1 && !have[k]) todo.push_back(k);
-  }
+  // This process runs positions first, first + stride, ...: all, or a shard's share.
+  const std::int64_t first = shard - 1, stride = shards;
+  const std::int64_t total = experiments::TotalRuns(spec);
+  const std::int64_t share = first < total ? (total - first + stride - 1) / stride : 0;
 
   std::error_code error;
   std::filesystem::create_directories(out_dir, error);
   if (error) throw InputError(out_dir.string() + ": cannot create the output directory: " + error.message());
-
-  // The checkpoint is rewritten with what survived, then appended to as runs finish.
-  {
-    std::ofstream checkpoint(checkpoint_path, std::ios::trunc);
-    checkpoint << header_line << "\n";
-    for (int k = 0; k < total; ++k) {
-      if (have[k]) checkpoint << experiments::RunRecordToJson(runs[k]) << "\n";
-    }
-    if (!checkpoint) throw InputError(checkpoint_path.string() + ": cannot write the checkpoint");
-  }
-  std::ofstream checkpoint(checkpoint_path, std::ios::app);
-
-  const bool show_progress = !vars.count("quiet") && ::isatty(STDERR_FILENO);
-  const auto start = std::chrono::steady_clock::now();
-  auto progress = [&](int done, int count) {
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const double rate = seconds > 0 ? done / seconds : 0.0;
-    std::fprintf(stderr, "\r%d/%d runs, %.1f runs/s, ETA %.0f s   ", done, count, rate,
-                 rate > 0 ? (count - done) / rate : 0.0);
-    if (done == count) std::fprintf(stderr, "\n");
+  // A whole experiment streams into its outputs; a shard's records go to its checkpoint, which becomes
+  // shard.jsonl for `reesim merge`.
+  std::unique_ptr<experiments::ExperimentWriter> writer;
+  if (shards == 1) writer = std::make_unique<experiments::ExperimentWriter>(spec, out_dir.string());
+  std::int64_t failures = 0;
+  auto take = [&](const experiments::RunRecord& record) {
+    failures += !record.failure.empty();
+    if (writer) writer->Add(record);
   };
-  experiments::RunRuns(spec, threads, todo, runs, show_progress ? std::function<void(int, int)>(progress) : nullptr,
-                       [&](int k) { checkpoint << experiments::RunRecordToJson(runs[k]) << "\n" << std::flush; });
+  std::int64_t held = 0;
+  if (vars.count("resume")) {
+    held = experiments::ResumeCheckpoint(checkpoint_path.string(), header_line, spec, first, stride, take);
+  } else {
+    std::ofstream(checkpoint_path, std::ios::binary | std::ios::trunc) << header_line << "\n";
+  }
+  std::ofstream checkpoint(checkpoint_path, std::ios::binary | std::ios::app);
+  if (!checkpoint) throw InputError(checkpoint_path.string() + ": cannot write the checkpoint");
+
+  const auto progress = ProgressPrinter(!vars.count("quiet") && ::isatty(STDERR_FILENO));
+  experiments::RunRuns(
+      spec, threads, first + held * stride, stride,
+      [&](const experiments::RunRecord& record) {
+        take(record);
+        checkpoint << experiments::RunRecordToJson(record) << "\n" << std::flush;
+        if (!checkpoint) throw InputError(checkpoint_path.string() + ": cannot write the checkpoint");
+      },
+      progress ? [&](std::int64_t done, std::int64_t) { progress(held + done, share); }
+               : std::function<void(std::int64_t, std::int64_t)>());
   checkpoint.close();
 
-  int failures = 0;
-  for (int k = 0; k < total; ++k) {
-    if (k % shards == shard - 1) failures += !runs[k].failure.empty();
-  }
-  if (shards > 1) {
-    // A shard's share, in index order, for `reesim merge`.
-    std::string lines = header_line + "\n";
-    for (int k = shard - 1; k < total; k += shards) lines += experiments::RunRecordToJson(runs[k]) + "\n";
-    const std::filesystem::path temp = out_dir / "shard.jsonl.tmp";
-    std::ofstream(temp, std::ios::trunc) << lines;
-    std::filesystem::rename(temp, out_dir / "shard.jsonl");
+  if (writer) {
+    writer->Finish();
+    std::filesystem::remove(checkpoint_path, error);
   } else {
-    experiments::WriteExperimentOutputs(spec, experiments::Summarize(spec, std::move(runs)), out_dir.string());
+    std::filesystem::rename(checkpoint_path, out_dir / "shard.jsonl");
   }
-  std::filesystem::remove(checkpoint_path, error);
   if (!vars.count("quiet")) {
-    std::cout << "experiment " << spec.name << ": " << todo.size() << " runs done"
+    std::cout << "experiment " << spec.name << ": " << share - held << " runs done"
+              << (held > 0 ? " (" + std::to_string(held) + " resumed)" : std::string())
               << (shards > 1 ? " (shard " + std::to_string(shard) + "/" + std::to_string(shards) + ")" : std::string())
               << ", " << failures << " failed; outputs in " << out_dir.string() << "/\n";
   }
@@ -160,6 +149,18 @@ int ExperimentCommand(const std::vector<std::string>& args) {
     return 1;
   }
   return 0;
+}
+
+std::function<void(std::int64_t, std::int64_t)> ProgressPrinter(bool show) {
+  if (!show) return {};
+  const auto start = std::chrono::steady_clock::now();
+  return [start](std::int64_t done, std::int64_t count) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0.0;
+    std::fprintf(stderr, "\r%lld/%lld runs, %.1f runs/s, ETA %.0f s   ", static_cast<long long>(done),
+                 static_cast<long long>(count), rate, rate > 0 ? static_cast<double>(count - done) / rate : 0.0);
+    if (done == count) std::fprintf(stderr, "\n");
+  };
 }
 
 int MergeCommand(const std::vector<std::string>& args) {
@@ -182,56 +183,70 @@ int MergeCommand(const std::vector<std::string>& args) {
     return 0;
   }
   if (!vars.count("dirs")) throw UsageError("merge needs the shard directories");
-  std::vector<std::string> lines_of_header;
   std::optional<experiments::ExperimentSpec> spec;
-  std::vector<experiments::RunRecord> runs;
-  std::vector<bool> have;
-  std::vector<bool> shard_seen;
+  std::vector<std::unique_ptr<std::ifstream>> shard_files;  // [shard - 1]
+  std::vector<std::string> shard_paths;
   int shards = 0;
   for (const std::string& dir : vars["dirs"].as<std::vector<std::string>>()) {
     const std::string path = (std::filesystem::path(dir) / "shard.jsonl").string();
-    std::ifstream in(path);
+    auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
     std::string line;
-    if (!in || !std::getline(in, line)) throw InputError(path + ": no shard output here");
-    boost::json::object header;
+    if (!*in || !std::getline(*in, line)) throw InputError(path + ": no shard output here");
+    int shard = 0, n = 0;
+    std::string experiment, sha256;
     try {
-      header = boost::json::parse(line).as_object();
+      const boost::json::object header = boost::json::parse(line).as_object();
+      shard = static_cast<int>(header.at("shard").to_number<std::int64_t>());
+      n = static_cast<int>(header.at("shards").to_number<std::int64_t>());
+      experiment = header.at("experiment").as_string();
+      sha256 = header.at("experiment_sha256").as_string();
     } catch (const std::exception&) {
       throw InputError(path + ": not a shard file");
     }
-    const int shard = static_cast<int>(header.at("shard").to_number<std::int64_t>());
-    const int n = static_cast<int>(header.at("shards").to_number<std::int64_t>());
     if (!spec) {
-      spec = experiments::LoadExperimentFile(std::string(header.at("experiment").as_string()));
+      spec = experiments::LoadExperimentFile(experiment);
       shards = n;
-      runs.resize(spec->arm_names.size() * spec->RunsPerArm());
-      have.assign(runs.size(), false);
-      shard_seen.assign(n + 1, false);
+      shard_files.resize(n);
+      shard_paths.resize(n);
     }
-    if (std::string(header.at("experiment_sha256").as_string()) != spec->sha256) {
-      throw InputError(path + ": written for another experiment file (or the file changed since)");
+    if (sha256 != spec->sha256) throw InputError(path + ": written for another experiment file (or the file changed since)");
+    if (n != shards || shard < 1 || shard > n) {
+      throw InputError(path + ": shard " + std::to_string(shard) + "/" + std::to_string(n) + " does not fit the others (/" +
+                       std::to_string(shards) + ")");
     }
-    if (n != shards || shard < 1 || shard > n) throw InputError(path + ": shard " + std::to_string(shard) + "/" + std::to_string(n) + " does not fit the others (/" + std::to_string(shards) + ")");
-    if (shard_seen[shard]) throw InputError(path + ": shard " + std::to_string(shard) + " given twice");
-    shard_seen[shard] = true;
-    while (std::getline(in, line)) {
-      experiments::RunRecord record = experiments::RunRecordFromJson(line);
-      const int index = record.arm * spec->RunsPerArm() + record.replicate;
-      runs[index] = std::move(record);
-      have[index] = true;
-    }
+    if (shard_files[shard - 1]) throw InputError(path + ": shard " + std::to_string(shard) + " given twice");
+    shard_files[shard - 1] = std::move(in);
+    shard_paths[shard - 1] = path;
   }
   for (int k = 1; k <= shards; ++k) {
-    if (!shard_seen[k]) throw InputError("shard " + std::to_string(k) + "/" + std::to_string(shards) + " is missing");
+    if (!shard_files[k - 1]) throw InputError("shard " + std::to_string(k) + "/" + std::to_string(shards) + " is missing");
   }
-  for (std::size_t k = 0; k < have.size(); ++k) {
-    if (!have[k]) throw InputError("run " + std::to_string(k) + " is missing from the shards (an interrupted shard?)");
+  // Position t is the next line of shard t mod N + 1: reading the shards in turn streams the runs in order.
+  const std::string out = vars["out"].as<std::string>();
+  experiments::ExperimentWriter writer(*spec, out);
+  const std::int64_t total = experiments::TotalRuns(*spec);
+  for (std::int64_t t = 0; t < total; ++t) {
+    const int k = static_cast<int>(t % shards);
+    std::string line;
+    experiments::RunRecord record;
+    bool read = std::getline(*shard_files[k], line) && !shard_files[k]->eof();
+    if (read) {
+      try {
+        record = experiments::RunRecordFromJson(line);
+      } catch (const std::exception&) {
+        read = false;
+      }
+    }
+    const experiments::RunSlot slot = experiments::SlotAt(*spec, t);
+    if (!read || record.arm != slot.arm || record.replicate != slot.row) {
+      throw InputError(shard_paths[k] + ": run " + std::to_string(t / shards + 1) +
+                       " of the shard is missing or damaged (an interrupted shard?)");
+    }
+    writer.Add(record);
   }
-  const experiments::ExperimentResult result = experiments::Summarize(*spec, std::move(runs));
-  experiments::WriteExperimentOutputs(*spec, result, vars["out"].as<std::string>());
-  std::cout << "merged " << shards << " shard(s) of " << spec->source << ": " << result.runs.size() << " runs; outputs in "
-            << vars["out"].as<std::string>() << "/\n";
-  return result.failures > 0 ? 1 : 0;
+  writer.Finish();
+  std::cout << "merged " << shards << " shard(s) of " << spec->source << ": " << total << " runs; outputs in " << out << "/\n";
+  return writer.failures() > 0 ? 1 : 0;
 }
 
 }  // namespace reesim::cli

@@ -1,16 +1,22 @@
-// `reesim experiment` under `mpirun -n N`: rank r runs every N-th run from the r-th (a deterministic
-// share, as --shard r+1/N), rank 0 gathers the run records and writes outputs byte-identical to a
-// single-process run. Only this file includes MPI.
+// `reesim experiment` under `mpirun -n N`: rank r runs positions r, r + N, ... (a deterministic share,
+// as --shard r+1/N) and sends each record to rank 0 as it finishes, in order; rank 0 interleaves them
+// with its own, in position order, into the same streaming outputs as a single process, so the bytes
+// are identical and no rank holds more than a few records. Only this file includes MPI.
 #include <mpi.h>
 
 #include <cstdlib>
 #include <iostream>
-#include <sstream>
 
 #include "cli/commands.h"
 #include "experiments/experiment.h"
 
 namespace reesim::cli {
+
+namespace {
+
+constexpr int kRecordTag = 7;
+
+}  // namespace
 
 bool LaunchedByMpirun() {
   return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr || std::getenv("PMI_SIZE") != nullptr ||
@@ -18,56 +24,68 @@ bool LaunchedByMpirun() {
 }
 
 int RunExperimentUnderMpi(const experiments::ExperimentSpec& spec, int threads, const std::string& out_dir, bool quiet) {
-  MPI_Init(nullptr, nullptr);
+  // Records are sent and received from the pipeline's in-order stage, which runs on whichever TBB
+  // thread is free, one call at a time.
+  int provided = 0;
+  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided);
   int rank = 0, size = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  const int total = static_cast<int>(spec.arm_names.size()) * spec.RunsPerArm();
-  std::vector<experiments::RunRecord> runs(total);
-  std::vector<int> todo;
-  for (int k = rank; k < total; k += size) todo.push_back(k);
-  experiments::RunRuns(spec, threads, todo, runs, {}, {});
-
-  std::string lines;
-  for (int k : todo) lines += experiments::RunRecordToJson(runs[k]) + "\n";
-  int length = static_cast<int>(lines.size());
-  std::vector<int> lengths(size), offsets(size);
-  MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
-  std::string gathered;
-  if (rank == 0) {
-    int offset = 0;
-    for (int r = 0; r < size; ++r) {
-      offsets[r] = offset;
-      offset += lengths[r];
-    }
-    gathered.resize(offset);
+  if (provided < MPI_THREAD_SERIALIZED) {
+    if (rank == 0) std::cerr << "reesim: error: this MPI library cannot be called from worker threads (MPI_THREAD_SERIALIZED)\n";
+    MPI_Finalize();
+    return 2;
   }
-  MPI_Gatherv(lines.data(), length, MPI_CHAR, gathered.data(), lengths.data(), offsets.data(), MPI_CHAR, 0,
-              MPI_COMM_WORLD);
-
+  const std::int64_t total = experiments::TotalRuns(spec);
   int code = 0;
-  if (rank == 0) {
+  if (rank != 0) {
+    experiments::RunRuns(spec, threads, rank, size,
+                         [&](const experiments::RunRecord& record) {
+                           const std::string line = experiments::RunRecordToJson(record);
+                           MPI_Send(line.data(), static_cast<int>(line.size()), MPI_CHAR, 0, kRecordTag, MPI_COMM_WORLD);
+                         },
+                         {});
+  } else {
     try {
-      std::istringstream in(gathered);
-      std::string line;
-      while (std::getline(in, line)) {
-        experiments::RunRecord record = experiments::RunRecordFromJson(line);
-        const int index = record.arm * spec.RunsPerArm() + record.replicate;
-        runs[index] = std::move(record);
-      }
-      const experiments::ExperimentResult result = experiments::Summarize(spec, std::move(runs));
-      experiments::WriteExperimentOutputs(spec, result, out_dir);
+      experiments::ExperimentWriter writer(spec, out_dir);
+      const auto progress = ProgressPrinter(!quiet && ::isatty(2));
+      std::int64_t next = 0;  // the next position to write
+      // Writes positions up to `end` that other ranks ran, receiving them in order.
+      auto receive_until = [&](std::int64_t end) {
+        for (; next < end; ++next) {
+          MPI_Status status;
+          MPI_Probe(static_cast<int>(next % size), kRecordTag, MPI_COMM_WORLD, &status);
+          int length = 0;
+          MPI_Get_count(&status, MPI_CHAR, &length);
+          std::string line(static_cast<std::size_t>(length), '\0');
+          MPI_Recv(line.data(), length, MPI_CHAR, status.MPI_SOURCE, kRecordTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+          writer.Add(experiments::RunRecordFromJson(line));
+          if (progress) progress(next + 1, total);
+        }
+      };
+      experiments::RunRuns(spec, threads, 0, size,
+                           [&](const experiments::RunRecord& record) {
+                             const std::int64_t position = next + (size - next % size) % size;  // rank 0's next
+                             receive_until(position);
+                             writer.Add(record);
+                             ++next;
+                             if (progress) progress(next, total);
+                           },
+                           {});
+      receive_until(total);
+      writer.Finish();
       if (!quiet) {
         std::cout << "experiment " << spec.name << ": " << total << " runs on " << size << " MPI ranks, "
-                  << result.failures << " failed; outputs in " << out_dir << "/\n";
+                  << writer.failures() << " failed; outputs in " << out_dir << "/\n";
       }
-      if (result.failures > 0) {
-        std::cerr << "reesim: error: " << result.failures << " run(s) failed; runs.csv lists them with a replay command\n";
+      if (writer.failures() > 0) {
+        std::cerr << "reesim: error: " << writer.failures() << " run(s) failed; runs.csv lists them with a replay command\n";
         code = 1;
       }
     } catch (const std::exception& error) {
+      // The other ranks would wait forever to hand over their records.
       std::cerr << "reesim: error: " << error.what() << "\n";
-      code = 2;
+      MPI_Abort(MPI_COMM_WORLD, 2);
     }
   }
   MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);

@@ -6,16 +6,14 @@
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 #include <oneapi/tbb/global_control.h>
-#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <numeric>
 
 #include "experiments/snapshot_io.h"
@@ -30,7 +28,6 @@ namespace reesim::experiments {
 namespace {
 
 constexpr std::uint64_t kSamplingPurpose = 0x5a3b;   // the sampling stream's run key, apart from simulations
-constexpr int kBootstrapResamples = 1000;
 
 double StandardNormalQuantile(double u) { return boost::math::quantile(boost::math::normal(), u); }
 double StandardNormalCdf(double x) { return boost::math::cdf(boost::math::normal(), x); }
@@ -164,39 +161,6 @@ void SetNumber(google::protobuf::Message& root, const std::string& path, double 
   }
 }
 
-struct Moments {
-  double mean = 0, sd = 0;
-};
-
-Moments MomentsOf(const std::vector<double>& values) {
-  Moments m;
-  if (values.empty()) return m;
-  for (double v : values) m.mean += v;  // fixed order: deterministic
-  m.mean /= values.size();
-  double squares = 0;
-  for (double v : values) squares += (v - m.mean) * (v - m.mean);
-  m.sd = values.size() > 1 ? std::sqrt(squares / (values.size() - 1)) : 0.0;
-  return m;
-}
-
-}  // namespace
-
-std::pair<double, double> BootstrapMeanInterval(const std::vector<double>& values, std::uint64_t seed, std::uint64_t key) {
-  if (values.empty()) return {std::nan(""), std::nan("")};
-  world::RandomStream random(seed, kSamplingPurpose, key, 0, world::RandomPurpose::kPolicyOutcome);
-  std::vector<double> means(kBootstrapResamples);
-  for (double& mean : means) {
-    double sum = 0;
-    for (std::size_t k = 0; k < values.size(); ++k) {
-      sum += values[std::min(values.size() - 1, static_cast<std::size_t>(random.Uniform() * values.size()))];
-    }
-    mean = sum / values.size();
-  }
-  return {QuantileOf(means, 0.025), QuantileOf(means, 0.975)};
-}
-
-namespace {
-
 void WriteAtomically(const std::filesystem::path& path, const std::string& contents) {
   const std::filesystem::path temp = path.string() + ".tmp";
   {
@@ -219,59 +183,33 @@ void AppendCell(std::string& line, double value) {
   if (!std::isnan(value)) line += Number(value);
 }
 
-std::string QuantileName(double q) {
-  std::string name = "q";
-  name += std::to_string(static_cast<int>(std::lround(q * 100)));
-  return name;
+std::string QuantileName(double q) { return "q" + std::to_string(static_cast<int>(std::lround(q * 100))); }
+
+// The first line of every CSV output.
+std::string ProvenanceLine(const ExperimentSpec& spec) {
+  return std::string("# reesim ") + REESIM_VERSION + "; snapshot format " + std::to_string(REESIM_SNAPSHOT_FORMAT_VERSION) +
+         "; experiment " + spec.name + "; experiment_sha256 " + spec.sha256 + "; seed " + std::to_string(spec.seed) + "\n";
 }
 
-// Adds first-order and total Sobol indices of outcome `o` in arm `a`, with bootstrap 95 % intervals
-// (resampling the base points). Base points with a failed run in any of their rows are left out.
-void AddSobolIndices(const ExperimentSpec& spec, ExperimentResult& result, int a, int o) {
-  const int n = spec.replicates;
-  const int dims = static_cast<int>(spec.parameters.size());
-  const int per_arm = spec.RunsPerArm();
-  auto at = [&](int block, int j) -> const RunRecord& { return result.runs[a * per_arm + block * n + j]; };
-  std::vector<int> usable;
-  for (int j = 0; j < n; ++j) {
-    bool ok = true;
-    for (int block = 0; block < dims + 2; ++block) ok &= at(block, j).failure.empty();
-    if (ok) usable.push_back(j);
-  }
-  auto indices_of = [&](const std::vector<int>& points) {
-    std::vector<double> f_a, f_b;
-    std::vector<std::vector<double>> f_ab(dims);
-    for (int j : points) {
-      f_a.push_back(at(0, j).outcomes[o]);
-      f_b.push_back(at(1, j).outcomes[o]);
-      for (int i = 0; i < dims; ++i) f_ab[i].push_back(at(2 + i, j).outcomes[o]);
+// A keyed permutation of [0, n): a 4-round Feistel network on the smallest power of two (with an even
+// number of bits) at or above n, walking the cycle back into range. A Latin hypercube of any size
+// then needs no table of strata.
+std::int64_t PermuteIndex(std::int64_t index, std::int64_t n, std::uint64_t key) {
+  int bits = 2;
+  while ((std::int64_t{1} << bits) < n) bits += 2;
+  const int half = bits / 2;
+  const std::uint64_t mask = (std::uint64_t{1} << half) - 1;
+  std::uint64_t x = static_cast<std::uint64_t>(index);
+  do {
+    std::uint64_t left = x >> half, right = x & mask;
+    for (std::uint64_t round = 0; round < 4; ++round) {
+      const std::uint64_t next = left ^ (world::SplitMix64(key ^ (round << 56) ^ right) & mask);
+      left = right;
+      right = next;
     }
-    return SobolIndices(f_a, f_b, f_ab);
-  };
-  const std::vector<SobolIndex> estimate = indices_of(usable);
-  world::RandomStream random(spec.seed, kSamplingPurpose, (3ULL << 40) + (static_cast<std::uint64_t>(a) << 20) + o, 0,
-                             world::RandomPurpose::kPolicyOutcome);
-  std::vector<std::vector<double>> first(dims), total(dims);
-  for (int b = 0; b < kBootstrapResamples && !usable.empty(); ++b) {
-    std::vector<int> resample(usable.size());
-    for (int& j : resample) j = usable[std::min(usable.size() - 1, static_cast<std::size_t>(random.Uniform() * usable.size()))];
-    const std::vector<SobolIndex> draw = indices_of(resample);
-    for (int i = 0; i < dims; ++i) {
-      first[i].push_back(draw[i].first);
-      total[i].push_back(draw[i].total);
-    }
-  }
-  for (int i = 0; i < dims; ++i) {
-    const std::string& arm = spec.arm_names[a];
-    const std::string& outcome = spec.outcomes[o].name;
-    const std::string& parameter = spec.parameters[i].path;
-    result.summary.push_back({arm, outcome, "sobol_first." + parameter, estimate[i].first});
-    result.summary.push_back({arm, outcome, "sobol_first_ci95_low." + parameter, QuantileOf(first[i], 0.025)});
-    result.summary.push_back({arm, outcome, "sobol_first_ci95_high." + parameter, QuantileOf(first[i], 0.975)});
-    result.summary.push_back({arm, outcome, "sobol_total." + parameter, estimate[i].total});
-    result.summary.push_back({arm, outcome, "sobol_total_ci95_low." + parameter, QuantileOf(total[i], 0.025)});
-    result.summary.push_back({arm, outcome, "sobol_total_ci95_high." + parameter, QuantileOf(total[i], 0.975)});
-  }
+    x = (left << half) | right;
+  } while (x >= static_cast<std::uint64_t>(n));
+  return static_cast<std::int64_t>(x);
 }
 
 }  // namespace
@@ -300,15 +238,6 @@ double Distribution::Quantile(double u) const {
 
 void SetScenarioNumber(reesim::Scenario& scenario, const std::string& path, double value) {
   SetNumber(scenario, path, value);
-}
-
-double QuantileOf(std::vector<double> values, double q) {
-  if (values.empty()) return std::nan("");
-  std::sort(values.begin(), values.end());
-  const double position = q * (values.size() - 1);
-  const std::size_t low = static_cast<std::size_t>(std::floor(position));
-  const std::size_t high = std::min(values.size() - 1, low + 1);
-  return values[low] + (position - low) * (values[high] - values[low]);
 }
 
 ExperimentSpec LoadExperimentText(const std::string& text, const std::string& source) {
@@ -409,67 +338,6 @@ bool LooksLikeExperiment(const std::string& text) {
 
 ExperimentSpec LoadExperimentFile(const std::string& path) { return LoadExperimentText(ReadFile(path), path); }
 
-std::vector<std::vector<double>> SamplePoints(const ExperimentSpec& spec) {
-  if (spec.sampler == ExperimentSpec::Sampler::kSobol) {
-    const int n = spec.replicates;
-    const int dims = static_cast<int>(spec.parameters.size());
-    const auto sobol = SobolPoints(n, 2 * dims);
-    std::vector<std::vector<double>> rows;
-    auto quantiles = [&](const std::vector<double>& u) {
-      std::vector<double> row(dims);
-      for (int p = 0; p < dims; ++p) row[p] = spec.parameters[p].distribution.Quantile(std::clamp(u[p], 1e-12, 1 - 1e-12));
-      return row;
-    };
-    for (int block = 0; block < dims + 2; ++block) {
-      for (int j = 0; j < n; ++j) {
-        std::vector<double> u(sobol[j].begin(), sobol[j].begin() + dims);        // A
-        if (block == 1) u.assign(sobol[j].begin() + dims, sobol[j].end());       // B
-        if (block >= 2) u[block - 2] = sobol[j][dims + block - 2];              // AB_i
-        rows.push_back(quantiles(u));
-      }
-    }
-    return rows;
-  }
-  if (spec.sampler == ExperimentSpec::Sampler::kFullFactorial) {
-    // Mixed-radix counting over the levels, the last parameter fastest; each combination repeated.
-    std::vector<std::vector<double>> rows;
-    const int combinations = spec.RunsPerArm() / spec.replicates;
-    for (int c = 0; c < combinations; ++c) {
-      std::vector<double> row(spec.parameters.size());
-      int rest = c;
-      for (int p = static_cast<int>(spec.parameters.size()) - 1; p >= 0; --p) {
-        const int size = static_cast<int>(spec.factorial_levels[p].size());
-        row[p] = spec.factorial_levels[p][rest % size];
-        rest /= size;
-      }
-      for (int r = 0; r < spec.replicates; ++r) rows.push_back(row);
-    }
-    return rows;
-  }
-  const int n = spec.replicates;
-  std::vector<std::vector<double>> points(n, std::vector<double>(spec.parameters.size()));
-  for (std::size_t p = 0; p < spec.parameters.size(); ++p) {
-    // Latin hypercube: one point in each of n equal strata, strata shuffled per parameter.
-    std::vector<int> strata(n);
-    std::iota(strata.begin(), strata.end(), 0);
-    if (spec.sampler == ExperimentSpec::Sampler::kLatinHypercube) {
-      world::RandomStream shuffle(spec.seed, kSamplingPurpose, 0, p, world::RandomPurpose::kAgentDecision);
-      for (int k = n - 1; k > 0; --k) {
-        std::swap(strata[k], strata[static_cast<int>(shuffle.Uniform() * (k + 1))]);
-      }
-    }
-    for (int r = 0; r < n; ++r) {
-      world::RandomStream random(spec.seed, kSamplingPurpose, static_cast<std::uint64_t>(r) + 1, p,
-                                 world::RandomPurpose::kAgentDecision);
-      double u = random.Uniform();
-      if (spec.sampler == ExperimentSpec::Sampler::kLatinHypercube) u = (strata[r] + u) / n;
-      u = std::clamp(u, 1e-12, 1.0 - 1e-12);
-      points[r][p] = spec.parameters[p].distribution.Quantile(u);
-    }
-  }
-  return points;
-}
-
 double Aggregate(const OutcomeSpec& outcome, const RunResult& run, int rounds_per_year) {
   std::vector<double> series;
   for (std::size_t r = 0; r < run.metrics.size(); ++r) {
@@ -505,13 +373,108 @@ double Aggregate(const OutcomeSpec& outcome, const RunResult& run, int rounds_pe
   return std::nan("");
 }
 
-void RunRuns(const ExperimentSpec& spec, int threads, const std::vector<int>& todo, std::vector<RunRecord>& runs,
-             const std::function<void(int done, int total)>& progress, const std::function<void(int index)>& finished_run) {
-  const std::vector<std::vector<double>> points = SamplePoints(spec);
-  const int per_arm = spec.RunsPerArm();
-  const int total = static_cast<int>(todo.size());
-  std::atomic<int> done{0};
-  std::mutex progress_mutex;
+std::int64_t TotalRuns(const ExperimentSpec& spec) {
+  return static_cast<std::int64_t>(spec.arm_names.size()) * spec.RunsPerArm();
+}
+
+RunSlot SlotAt(const ExperimentSpec& spec, std::int64_t position) {
+  const std::int64_t arms = static_cast<std::int64_t>(spec.arm_names.size());
+  const std::int64_t point = position / arms;
+  RunSlot slot;
+  slot.arm = static_cast<int>(position % arms);
+  slot.row = static_cast<int>(point);
+  if (spec.sampler == ExperimentSpec::Sampler::kSobol) {
+    // Design point j's rows A, B, AB_1.. are consecutive positions; row = block x replicates + j.
+    const std::int64_t blocks = static_cast<std::int64_t>(spec.parameters.size()) + 2;
+    slot.row = static_cast<int>((point % blocks) * spec.replicates + point / blocks);
+  }
+  return slot;
+}
+
+std::vector<double> SamplePoint(const ExperimentSpec& spec, int row) {
+  const int dims = static_cast<int>(spec.parameters.size());
+  std::vector<double> point(dims);
+  if (spec.sampler == ExperimentSpec::Sampler::kSobol) {
+    const int block = row / spec.replicates, j = row % spec.replicates;
+    const std::vector<double> u = SobolSequence(2 * dims).Point(j);
+    for (int p = 0; p < dims; ++p) {
+      double value = u[p];                               // A
+      if (block == 1 || block == p + 2) value = u[dims + p];  // B, or this input's column of AB_i from B
+      point[p] = spec.parameters[p].distribution.Quantile(std::clamp(value, 1e-12, 1 - 1e-12));
+    }
+    return point;
+  }
+  if (spec.sampler == ExperimentSpec::Sampler::kFullFactorial) {
+    // Mixed-radix counting over the levels, the last parameter fastest; each combination repeated.
+    int rest = row / spec.replicates;
+    for (int p = dims - 1; p >= 0; --p) {
+      const int size = static_cast<int>(spec.factorial_levels[p].size());
+      point[p] = spec.factorial_levels[p][rest % size];
+      rest /= size;
+    }
+    return point;
+  }
+  const int n = spec.replicates;
+  for (int p = 0; p < dims; ++p) {
+    world::RandomStream random(spec.seed, kSamplingPurpose, static_cast<std::uint64_t>(row) + 1, p,
+                               world::RandomPurpose::kAgentDecision);
+    double u = random.Uniform();
+    if (spec.sampler == ExperimentSpec::Sampler::kLatinHypercube) {
+      // One point in each of n equal strata; the strata permuted per parameter.
+      const std::uint64_t key =
+          world::RandomStream(spec.seed, kSamplingPurpose, 0, p, world::RandomPurpose::kAgentDecision).NextBits();
+      u = (static_cast<double>(PermuteIndex(row, n, key)) + u) / n;
+    }
+    point[p] = spec.parameters[p].distribution.Quantile(std::clamp(u, 1e-12, 1.0 - 1e-12));
+  }
+  return point;
+}
+
+RunRecord RunOne(const ExperimentSpec& spec, int arm, int row) {
+  RunRecord record;
+  record.arm = arm;
+  record.replicate = row;
+  record.parameters = SamplePoint(spec, row);
+  try {
+    auto scenario = std::make_shared<reesim::Scenario>(*spec.scenario);
+    scenario->MergeFrom(*spec.arm_overlays[arm]);
+    for (std::size_t p = 0; p < spec.parameters.size(); ++p) {
+      SetNumber(*scenario, spec.parameters[p].path, record.parameters[p]);
+    }
+    const LoadedScenario loaded = LoadScenarioMessage(scenario, "", spec.source);
+    RunOptions options;
+    options.seed = spec.seed;
+    options.run = static_cast<std::uint64_t>(row);  // shared by every arm: paired
+    options.rounds = spec.rounds;
+    options.threads = 0;  // the calling task's arena: runs are the unit of parallelism
+    if (spec.keep == ExperimentSpec::Keep::kSnapshots && !spec.snapshot_dir.empty()) {
+      options.snapshot_path =
+          (std::filesystem::path(spec.snapshot_dir) / (spec.arm_names[arm] + "-" + std::to_string(row) + ".pbs")).string();
+    }
+    const RunResult run = RunScenario(loaded, options);
+    for (const OutcomeSpec& outcome : spec.outcomes) {
+      record.outcomes.push_back(Aggregate(outcome, run, loaded.world.rounds_per_year));
+      std::vector<double> series;
+      for (const Metrics& metrics : run.metrics) {
+        const auto it = metrics.find(outcome.metric);
+        series.push_back(it == metrics.end() ? 0.0 : it->second);
+      }
+      record.series.push_back(std::move(series));
+    }
+  } catch (const std::exception& error) {
+    record.outcomes.assign(spec.outcomes.size(), std::nan(""));
+    record.series.clear();
+    record.failure = error.what();
+  }
+  return record;
+}
+
+void RunRuns(const ExperimentSpec& spec, int threads, std::int64_t first, std::int64_t stride,
+             const std::function<void(const RunRecord&)>& finished,
+             const std::function<void(std::int64_t done, std::int64_t total)>& progress) {
+  REESIM_CHECK(first >= 0 && stride >= 1);
+  const std::int64_t total = TotalRuns(spec);
+  const std::int64_t count = first < total ? (total - first + stride - 1) / stride : 0;
   std::unique_ptr<tbb::global_control> allow;
   if (threads > 0) {
     allow = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
@@ -519,119 +482,311 @@ void RunRuns(const ExperimentSpec& spec, int threads, const std::vector<int>& to
   }
   tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
   arena.execute([&] {
-    tbb::parallel_for(0, total, [&](int t) {
-      const int k = todo[t];
-      RunRecord& record = runs[k];
-      record.arm = k / per_arm;
-      record.replicate = k % per_arm;
-      record.parameters = points[record.replicate];
-      try {
-        auto scenario = std::make_shared<reesim::Scenario>(*spec.scenario);
-        scenario->MergeFrom(*spec.arm_overlays[record.arm]);
-        for (std::size_t p = 0; p < spec.parameters.size(); ++p) {
-          SetNumber(*scenario, spec.parameters[p].path, record.parameters[p]);
-        }
-        const LoadedScenario loaded = LoadScenarioMessage(scenario, "", spec.source);
-        RunOptions options;
-        options.seed = spec.seed;
-        options.run = static_cast<std::uint64_t>(record.replicate);  // shared by every arm: paired
-        options.rounds = spec.rounds;
-        options.threads = 0;  // this task's arena: runs are the unit of parallelism
-        if (spec.keep == ExperimentSpec::Keep::kSnapshots && !spec.snapshot_dir.empty()) {
-          options.snapshot_path = (std::filesystem::path(spec.snapshot_dir) /
-                                   (spec.arm_names[record.arm] + "-" + std::to_string(record.replicate) + ".pbs"))
-                                      .string();
-        }
-        const RunResult run = RunScenario(loaded, options);
-        for (const OutcomeSpec& outcome : spec.outcomes) {
-          record.outcomes.push_back(Aggregate(outcome, run, loaded.world.rounds_per_year));
-          std::vector<double> series;
-          for (const Metrics& metrics : run.metrics) {
-            const auto it = metrics.find(outcome.metric);
-            series.push_back(it == metrics.end() ? 0.0 : it->second);
-          }
-          record.series.push_back(std::move(series));
-        }
-      } catch (const std::exception& error) {
-        record.outcomes.assign(spec.outcomes.size(), std::nan(""));
-        record.failure = error.what();
-      }
-      const int finished = ++done;
-      if (progress || finished_run) {
-        std::lock_guard<std::mutex> lock(progress_mutex);
-        if (finished_run) finished_run(k);
-        if (progress) progress(finished, total);
-      }
-    });
+    std::int64_t issued = 0, done = 0;
+    // A few runs in flight per thread keep the threads busy while the in-order stage waits for a slow
+    // run; they bound the records held at once.
+    const std::size_t tokens = 4 * static_cast<std::size_t>(arena.max_concurrency());
+    tbb::parallel_pipeline(
+        tokens,
+        tbb::make_filter<void, std::int64_t>(tbb::filter_mode::serial_in_order,
+                                             [&](tbb::flow_control& control) -> std::int64_t {
+                                               if (issued == count) {
+                                                 control.stop();
+                                                 return 0;
+                                               }
+                                               return first + stride * issued++;
+                                             }) &
+            tbb::make_filter<std::int64_t, RunRecord>(tbb::filter_mode::parallel,
+                                                      [&](std::int64_t position) {
+                                                        const RunSlot slot = SlotAt(spec, position);
+                                                        return RunOne(spec, slot.arm, slot.row);
+                                                      }) &
+            tbb::make_filter<RunRecord, void>(tbb::filter_mode::serial_in_order, [&](const RunRecord& record) {
+              if (finished) finished(record);
+              ++done;
+              if (progress) progress(done, count);
+            }));
   });
 }
 
-ExperimentResult Summarize(const ExperimentSpec& spec, std::vector<RunRecord> runs) {
+// What the summary accumulates, per arm and outcome.
+struct ExperimentSummary::State {
+  std::vector<std::vector<StreamingSample>> values;       // [arm][outcome]: the independently sampled rows
+  std::vector<std::vector<StreamingSample>> differences;  // [arm][outcome]: paired with arm 0 (arm 0 unused)
+  std::vector<std::vector<StreamingSobol>> sobol;          // [arm][outcome], Sobol designs only
+  std::vector<std::vector<std::vector<QuantileSketch>>> bands;  // [arm][outcome][round]
+  RunRecord first_arm;                                      // arm 0's record at the current row
+  std::vector<std::vector<RunRecord>> design_point;         // [arm][block]: a Sobol design point's rows
+};
+
+// Quantiles are exact up to these many values (then P-square estimates): per arm and outcome, and per
+// arm, outcome and round for the fan-chart bands, of which there are many more.
+constexpr std::size_t kExactQuantileLimit = 10000;
+constexpr std::size_t kExactBandLimit = 1000;
+
+ExperimentSummary::ExperimentSummary(const ExperimentSpec& spec) : spec_(spec), state_(std::make_unique<State>()) {
   const int arms = static_cast<int>(spec.arm_names.size());
-  const int per_arm = spec.RunsPerArm();
-  ExperimentResult result;
-  result.runs = std::move(runs);
-  // Statistics, in a fixed order (arms, then outcomes) over runs that succeeded.
-  for (const RunRecord& record : result.runs) result.failures += !record.failure.empty();
-  auto values_of = [&](int arm, int outcome) {
-    std::vector<double> values;
-    // Summaries use the rows that sample the inputs independently: all, or A and B of a Sobol design.
-    const int rows = spec.sampler == ExperimentSpec::Sampler::kSobol ? 2 * spec.replicates : per_arm;
-    for (int r = 0; r < rows; ++r) {
-      const RunRecord& record = result.runs[arm * per_arm + r];
-      if (record.failure.empty()) values.push_back(record.outcomes[outcome]);
-    }
-    return values;
-  };
+  const int outcomes = static_cast<int>(spec.outcomes.size());
+  const int dims = static_cast<int>(spec.parameters.size());
+  state_->values.resize(arms);
+  state_->differences.resize(arms);
+  state_->sobol.resize(arms);
+  state_->bands.resize(arms);
+  for (auto& arm : state_->bands) arm.resize(outcomes);
+  state_->design_point.resize(arms, std::vector<RunRecord>(dims + 2));
   for (int a = 0; a < arms; ++a) {
-    for (std::size_t o = 0; o < spec.outcomes.size(); ++o) {
-      const std::string& arm = spec.arm_names[a];
-      const std::string& name = spec.outcomes[o].name;
-      const std::vector<double> values = values_of(a, static_cast<int>(o));
-      if (spec.sampler == ExperimentSpec::Sampler::kSobol) AddSobolIndices(spec, result, a, static_cast<int>(o));
-      const Moments m = MomentsOf(values);
-      auto add = [&](const std::string& statistic, double value) { result.summary.push_back({arm, name, statistic, value}); };
-      add("n", static_cast<double>(values.size()));
-      add("mean", m.mean);
-      add("sd", m.sd);
-      for (double q : {0.05, 0.25, 0.5, 0.75, 0.95}) add(QuantileName(q), QuantileOf(values, q));
-      const auto [low, high] = BootstrapMeanInterval(values, spec.seed, (static_cast<std::uint64_t>(a) << 20) + o);
+    for (int o = 0; o < outcomes; ++o) {
+      const std::uint64_t key = (static_cast<std::uint64_t>(a) << 20) + o;
+      state_->values[a].emplace_back(spec.seed, key, kExactQuantileLimit);
+      state_->differences[a].emplace_back(spec.seed, (1ULL << 40) + key, kExactQuantileLimit);
+      if (spec.sampler == ExperimentSpec::Sampler::kSobol) state_->sobol[a].emplace_back(dims, spec.seed, (3ULL << 40) + key);
+    }
+  }
+}
+
+ExperimentSummary::~ExperimentSummary() = default;
+
+void ExperimentSummary::Add(const RunRecord& record) {
+  const RunSlot slot = SlotAt(spec_, next_position_);
+  // Records arrive in position order (the runner's in-order stage, a checkpoint or the shards).
+  REESIM_CHECK_EQ(record.arm, slot.arm);
+  REESIM_CHECK_EQ(record.replicate, slot.row);
+  ++next_position_;
+  const bool ok = record.failure.empty();
+  failures_ += !ok;
+  State& s = *state_;
+  const int a = record.arm;
+  const bool sobol = spec_.sampler == ExperimentSpec::Sampler::kSobol;
+  // Summaries use the rows that sample the inputs independently: all, or A and B of a Sobol design.
+  const bool independent = !sobol || record.replicate < 2 * spec_.replicates;
+  if (a == 0) s.first_arm = record;
+  for (std::size_t o = 0; o < spec_.outcomes.size() && ok; ++o) {
+    if (independent) s.values[a][o].Add(record.outcomes[o]);
+    if (a > 0 && s.first_arm.failure.empty()) s.differences[a][o].Add(record.outcomes[o] - s.first_arm.outcomes[o]);
+    std::vector<QuantileSketch>& rounds = s.bands[a][o];
+    while (rounds.size() < record.series[o].size()) rounds.emplace_back(kExactBandLimit);
+    for (std::size_t r = 0; r < record.series[o].size(); ++r) rounds[r].Add(record.series[o][r]);
+  }
+  if (sobol) {
+    const int dims = static_cast<int>(spec_.parameters.size());
+    const int block = record.replicate / spec_.replicates;
+    std::vector<RunRecord>& point = s.design_point[a];
+    point[block] = record;
+    if (block == dims + 1) {
+      // The design point is complete; it counts if none of its runs failed.
+      bool all_ok = true;
+      for (const RunRecord& row : point) all_ok &= row.failure.empty();
+      for (std::size_t o = 0; o < spec_.outcomes.size() && all_ok; ++o) {
+        std::vector<double> f_ab(dims);
+        for (int i = 0; i < dims; ++i) f_ab[i] = point[2 + i].outcomes[o];
+        s.sobol[a][o].Add(point[0].outcomes[o], point[1].outcomes[o], f_ab);
+      }
+    }
+  }
+}
+
+bool ExperimentSummary::QuantilesExact() const {
+  for (const auto& arm : state_->values) {
+    for (const StreamingSample& sample : arm) {
+      if (!sample.quantiles_exact()) return false;
+    }
+  }
+  return true;
+}
+
+std::vector<SummaryStatistic> ExperimentSummary::Statistics() const {
+  std::vector<SummaryStatistic> out;
+  const State& s = *state_;
+  for (std::size_t a = 0; a < spec_.arm_names.size(); ++a) {
+    for (std::size_t o = 0; o < spec_.outcomes.size(); ++o) {
+      const std::string& arm = spec_.arm_names[a];
+      const std::string& outcome = spec_.outcomes[o].name;
+      auto add = [&](const std::string& statistic, double value) { out.push_back({arm, outcome, statistic, value}); };
+      if (spec_.sampler == ExperimentSpec::Sampler::kSobol) {
+        const std::vector<StreamingSobol::Interval> indices = s.sobol[a][o].Indices();
+        for (std::size_t i = 0; i < indices.size(); ++i) {
+          const std::string& parameter = spec_.parameters[i].path;
+          add("sobol_first." + parameter, indices[i].estimate.first);
+          add("sobol_first_ci95_low." + parameter, indices[i].low.first);
+          add("sobol_first_ci95_high." + parameter, indices[i].high.first);
+          add("sobol_total." + parameter, indices[i].estimate.total);
+          add("sobol_total_ci95_low." + parameter, indices[i].low.total);
+          add("sobol_total_ci95_high." + parameter, indices[i].high.total);
+        }
+      }
+      const StreamingSample& values = s.values[a][o];
+      add("n", static_cast<double>(values.count()));
+      add("mean", values.mean());
+      add("sd", values.sd());
+      for (std::size_t k = 0; k < kReportedQuantiles.size(); ++k) add(QuantileName(kReportedQuantiles[k]), values.Quantile(k));
+      const auto [low, high] = values.MeanInterval();
       add("mean_ci95_low", low);
       add("mean_ci95_high", high);
       if (a == 0) continue;
-      // Paired with the first arm: the same replicates (same sample points and seeds).
-      std::vector<double> differences;
-      for (int r = 0; r < per_arm; ++r) {
-        const RunRecord& mine = result.runs[a * per_arm + r];
-        const RunRecord& base = result.runs[r];
-        if (mine.failure.empty() && base.failure.empty()) differences.push_back(mine.outcomes[o] - base.outcomes[o]);
-      }
-      const Moments d = MomentsOf(differences);
-      add("diff_vs_" + spec.arm_names[0] + "_mean", d.mean);
-      const auto [dlow, dhigh] =
-          BootstrapMeanInterval(differences, spec.seed, (1ULL << 40) + (static_cast<std::uint64_t>(a) << 20) + o);
-      add("diff_vs_" + spec.arm_names[0] + "_ci95_low", dlow);
-      add("diff_vs_" + spec.arm_names[0] + "_ci95_high", dhigh);
+      const StreamingSample& d = s.differences[a][o];
+      const std::string prefix = "diff_vs_" + spec_.arm_names[0] + "_";
+      add(prefix + "mean", d.mean());
+      const auto [dlow, dhigh] = d.MeanInterval();
+      add(prefix + "ci95_low", dlow);
+      add(prefix + "ci95_high", dhigh);
       double p_value = std::nan("");
-      if (differences.size() > 1 && d.sd > 0) {
-        const double t = d.mean / (d.sd / std::sqrt(static_cast<double>(differences.size())));
-        const boost::math::students_t student(static_cast<double>(differences.size() - 1));
+      if (d.count() > 1 && d.sd() > 0) {
+        const double t = d.mean() / (d.sd() / std::sqrt(static_cast<double>(d.count())));
+        const boost::math::students_t student(static_cast<double>(d.count() - 1));
         p_value = 2 * boost::math::cdf(boost::math::complement(student, std::abs(t)));
-      } else if (differences.size() > 1) {
-        p_value = d.mean == 0 ? 1.0 : 0.0;
+      } else if (d.count() > 1) {
+        p_value = d.mean() == 0 ? 1.0 : 0.0;
       }
-      add("diff_vs_" + spec.arm_names[0] + "_paired_t_p", p_value);
+      add(prefix + "paired_t_p", p_value);
     }
   }
-  return result;
+  return out;
 }
 
-ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads, const std::function<void(int, int)>& progress) {
-  std::vector<RunRecord> runs(spec.arm_names.size() * spec.RunsPerArm());
-  std::vector<int> todo(runs.size());
-  std::iota(todo.begin(), todo.end(), 0);
-  RunRuns(spec, threads, todo, runs, progress, {});
-  return Summarize(spec, std::move(runs));
+std::string ExperimentSummary::BandRows() const {
+  std::string rows;
+  for (std::size_t a = 0; a < spec_.arm_names.size(); ++a) {
+    for (std::size_t o = 0; o < spec_.outcomes.size(); ++o) {
+      const std::vector<QuantileSketch>& rounds = state_->bands[a][o];
+      for (std::size_t round = 0; round < rounds.size(); ++round) {
+        rows += spec_.arm_names[a] + "," + spec_.outcomes[o].name + "," + spec_.outcomes[o].metric + "," + std::to_string(round);
+        for (std::size_t k = 0; k < kReportedQuantiles.size(); ++k) AppendCell(rows, rounds[round].Quantile(k));
+        rows += '\n';
+      }
+    }
+  }
+  return rows;
+}
+
+struct ExperimentWriter::File {
+  std::filesystem::path path;  // the final name; written as path + ".tmp"
+  std::ofstream stream;
+};
+
+ExperimentWriter::ExperimentWriter(const ExperimentSpec& spec, const std::string& out_dir)
+    : spec_(spec), out_dir_(out_dir), summary_(spec) {
+  std::error_code error;
+  std::filesystem::create_directories(out_dir, error);
+  if (error) throw InputError(out_dir + ": cannot create the output directory: " + error.message());
+  std::string runs = "arm,replicate", experiments, outcomes;
+  for (const ParameterSpec& p : spec.parameters) {
+    runs += "," + p.path;
+    experiments += p.path + ",";
+  }
+  for (std::size_t o = 0; o < spec.outcomes.size(); ++o) {
+    runs += "," + spec.outcomes[o].name;
+    outcomes += (o ? "," : "") + spec.outcomes[o].name;
+  }
+  runs += ",failure,replay\n";
+  experiments += "scenario,policy\n";
+  outcomes += "\n";
+  const std::vector<std::pair<const char*, std::string>> headers = {
+      {"runs.csv", runs}, {"experiments.csv", experiments}, {"outcomes.csv", outcomes}};
+  for (const auto& [name, header] : headers) {
+    auto file = std::make_unique<File>();
+    file->path = std::filesystem::path(out_dir) / name;
+    if (name == std::string("runs.csv") && spec.keep == ExperimentSpec::Keep::kNothing) file->path.clear();
+    if (!file->path.empty()) {
+      file->stream.open(file->path.string() + ".tmp", std::ios::binary | std::ios::trunc);
+      file->stream << ProvenanceLine(spec) << header;
+      if (!file->stream) throw InputError(file->path.string() + ".tmp: cannot write");
+    }
+    streams_.push_back(std::move(file));
+  }
+}
+
+ExperimentWriter::~ExperimentWriter() {
+  if (finished_) return;
+  std::error_code ignored;
+  for (const auto& file : streams_) {
+    if (file->path.empty()) continue;
+    file->stream.close();
+    std::filesystem::remove(file->path.string() + ".tmp", ignored);
+  }
+}
+
+void ExperimentWriter::Add(const RunRecord& record) {
+  summary_.Add(record);
+  std::ofstream& runs = streams_[0]->stream;
+  if (runs.is_open()) {
+    std::string line = spec_.arm_names[record.arm] + "," + std::to_string(record.replicate);
+    for (double v : record.parameters) AppendCell(line, v);
+    for (double v : record.outcomes) AppendCell(line, v);
+    std::string failure = record.failure;
+    std::replace(failure.begin(), failure.end(), ',', ';');
+    std::replace(failure.begin(), failure.end(), '\n', ' ');
+    line += "," + failure + ",";
+    if (!record.failure.empty()) {
+      line += "reesim experiment --spec " + spec_.source + " --only-arm " + spec_.arm_names[record.arm] +
+              " --only-replicate " + std::to_string(record.replicate);
+    }
+    runs << line << '\n';
+  }
+  std::string experiment;
+  for (double v : record.parameters) experiment += Number(v) + ",";
+  streams_[1]->stream << experiment << record.replicate << ',' << spec_.arm_names[record.arm] << '\n';
+  std::string outcome;
+  for (double v : record.outcomes) AppendCell(outcome, v);
+  streams_[2]->stream << outcome.substr(1) << '\n';
+}
+
+void ExperimentWriter::Finish() {
+  const std::filesystem::path dir(out_dir_);
+  const std::vector<SummaryStatistic> statistics = summary_.Statistics();
+  std::string summary = ProvenanceLine(spec_) + "arm,outcome,statistic,value\n";
+  boost::json::object json;
+  json["reesim_version"] = REESIM_VERSION;
+  json["snapshot_format_version"] = REESIM_SNAPSHOT_FORMAT_VERSION;
+  json["experiment"] = spec_.name;
+  json["experiment_sha256"] = spec_.sha256;
+  json["seed"] = spec_.seed;
+  json["replicates"] = spec_.replicates;
+  static constexpr const char* kSamplerNames[] = {"monte_carlo", "latin_hypercube", "sobol", "full_factorial"};
+  json["sampler"] = kSamplerNames[static_cast<int>(spec_.sampler)];
+  json["runs_per_arm"] = spec_.RunsPerArm();
+  json["failures"] = summary_.failures();
+  json["quantiles"] = summary_.QuantilesExact() ? "exact (type 7)" : "P-square estimates (more than 10000 runs per arm)";
+  boost::json::object arms;
+  for (const SummaryStatistic& s : statistics) {
+    summary += s.arm + "," + s.outcome + "," + s.statistic + "," + (std::isnan(s.value) ? std::string() : Number(s.value)) + "\n";
+    boost::json::value& arm = arms[s.arm];
+    if (!arm.is_object()) arm.emplace_object();
+    boost::json::value& slot = arm.as_object()[s.outcome];
+    if (!slot.is_object()) slot.emplace_object();
+    slot.as_object()[s.statistic] = std::isnan(s.value) ? boost::json::value(nullptr) : boost::json::value(s.value);
+  }
+  json["arms"] = std::move(arms);
+  const std::string bands = ProvenanceLine(spec_) + "arm,outcome,metric,round,q5,q25,q50,q75,q95\n" + summary_.BandRows();
+  for (const auto& file : streams_) {
+    if (file->path.empty()) continue;
+    file->stream.close();
+    if (!file->stream) throw InputError(file->path.string() + ".tmp: cannot write");
+  }
+  WriteAtomically(dir / "bands.csv", bands);
+  WriteAtomically(dir / "summary.csv", summary);
+  WriteAtomically(dir / "summary.json", boost::json::serialize(json) + "\n");
+  for (const auto& file : streams_) {
+    if (!file->path.empty()) std::filesystem::rename(file->path.string() + ".tmp", file->path);
+  }
+  finished_ = true;
+}
+
+ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads, const std::string& out_dir) {
+  ExperimentResult result;
+  ExperimentSummary summary(spec);
+  std::unique_ptr<ExperimentWriter> writer;
+  if (!out_dir.empty()) writer = std::make_unique<ExperimentWriter>(spec, out_dir);
+  RunRuns(spec, threads, 0, 1,
+          [&](const RunRecord& record) {
+            summary.Add(record);
+            if (writer) writer->Add(record);
+            result.runs.push_back(record);
+          },
+          {});
+  if (writer) writer->Finish();
+  result.summary = summary.Statistics();
+  result.failures = summary.failures();
+  return result;
 }
 
 std::string CheckpointHeader(const ExperimentSpec& spec, int shard, int shards) {
@@ -643,30 +798,38 @@ std::string CheckpointHeader(const ExperimentSpec& spec, int shard, int shards) 
   return boost::json::serialize(header);
 }
 
-void ReadCheckpoint(const std::string& path, const std::string& header, const ExperimentSpec& spec,
-                    std::vector<RunRecord>& runs, std::vector<bool>& have) {
-  std::ifstream in(path);
+std::int64_t ResumeCheckpoint(const std::string& path, const std::string& header, const ExperimentSpec& spec,
+                              std::int64_t first, std::int64_t stride,
+                              const std::function<void(const RunRecord&)>& resumed) {
+  std::ifstream in(path, std::ios::binary);
   std::string line;
   if (!in || !std::getline(in, line)) throw InputError(path + ": no checkpoint to resume from");
   if (line != header) {
     throw InputError(path + ": --resume against a different experiment file or shard (the checkpoint was written for " +
                      line + ")");
   }
-  while (std::getline(in, line)) {
-    if (in.eof()) break;  // no newline: the line was cut off by the kill
+  std::uintmax_t intact_bytes = line.size() + 1;
+  std::int64_t held = 0;
+  while (std::getline(in, line) && !in.eof()) {  // at eof: no newline, the line was cut off by the kill
+    RunRecord record;
     try {
-      RunRecord record = RunRecordFromJson(line);
-      const int index = record.arm * spec.RunsPerArm() + record.replicate;
-      if (index < 0 || index >= static_cast<int>(runs.size())) break;
-      runs[index] = std::move(record);
-      have[index] = true;
+      record = RunRecordFromJson(line);
     } catch (const std::exception&) {
-      break;  // a damaged tail: everything after it runs again
+      break;  // a damaged tail: everything from here runs again
     }
+    const RunSlot slot = SlotAt(spec, first + held * stride);
+    if (first + held * stride >= TotalRuns(spec) || record.arm != slot.arm || record.replicate != slot.row) break;
+    resumed(record);
+    ++held;
+    intact_bytes += line.size() + 1;
   }
+  in.close();
+  std::filesystem::resize_file(path, intact_bytes);
+  return held;
 }
 
 std::string RunRecordToJson(const RunRecord& record) {
+
   // Numbers as hexadecimal floating-point strings: exact both ways (Boost.JSON 1.81 parses decimal
   // numbers to within one ulp only).
   auto numbers = [](const std::vector<double>& values) {
@@ -707,94 +870,6 @@ RunRecord RunRecordFromJson(const std::string& line) {
   for (const boost::json::value& s : json.at("series").as_array()) record.series.push_back(numbers(s));
   record.failure = std::string(json.at("failure").as_string());
   return record;
-}
-
-void WriteExperimentOutputs(const ExperimentSpec& spec, const ExperimentResult& result, const std::string& out_dir) {
-  const std::filesystem::path dir(out_dir);
-  std::error_code error;
-  std::filesystem::create_directories(dir, error);
-  if (error) throw InputError(out_dir + ": cannot create the output directory: " + error.message());
-
-  std::string runs = "arm,replicate";
-  for (const ParameterSpec& p : spec.parameters) runs += "," + p.path;
-  for (const OutcomeSpec& o : spec.outcomes) runs += "," + o.name;
-  runs += ",failure,replay\n";
-  for (const RunRecord& record : result.runs) {
-    runs += spec.arm_names[record.arm] + "," + std::to_string(record.replicate);
-    for (double v : record.parameters) AppendCell(runs, v);
-    for (double v : record.outcomes) AppendCell(runs, v);
-    std::string failure = record.failure;
-    std::replace(failure.begin(), failure.end(), ',', ';');
-    std::replace(failure.begin(), failure.end(), '\n', ' ');
-    runs += "," + failure + ",";
-    if (!record.failure.empty()) {
-      runs += "reesim experiment --spec " + spec.source + " --only-arm " + spec.arm_names[record.arm] +
-              " --only-replicate " + std::to_string(record.replicate);
-    }
-    runs += "\n";
-  }
-  std::string summary = "arm,outcome,statistic,value\n";
-  boost::json::object json;
-  json["reesim_version"] = REESIM_VERSION;
-  json["snapshot_format_version"] = REESIM_SNAPSHOT_FORMAT_VERSION;
-  json["experiment"] = spec.name;
-  json["experiment_sha256"] = spec.sha256;
-  json["seed"] = spec.seed;
-  json["replicates"] = spec.replicates;
-  static constexpr const char* kSamplerNames[] = {"monte_carlo", "latin_hypercube", "sobol", "full_factorial"};
-  json["sampler"] = kSamplerNames[static_cast<int>(spec.sampler)];
-  json["runs_per_arm"] = spec.RunsPerArm();
-  json["failures"] = result.failures;
-  boost::json::object arms;
-  for (const SummaryStatistic& s : result.summary) {
-    summary += s.arm + "," + s.outcome + "," + s.statistic + "," + (std::isnan(s.value) ? std::string() : Number(s.value)) + "\n";
-    boost::json::value& arm = arms[s.arm];
-    if (!arm.is_object()) arm.emplace_object();
-    boost::json::value& slot = arm.as_object()[s.outcome];
-    if (!slot.is_object()) slot.emplace_object();
-    slot.as_object()[s.statistic] = std::isnan(s.value) ? boost::json::value(nullptr) : boost::json::value(s.value);
-  }
-  json["arms"] = std::move(arms);
-  // Fan-chart bands: per arm, outcome and round, quantiles across the successful replicates.
-  std::string bands = "arm,outcome,metric,round,q5,q25,q50,q75,q95\n";
-  for (std::size_t a = 0; a < spec.arm_names.size(); ++a) {
-    for (std::size_t o = 0; o < spec.outcomes.size(); ++o) {
-      std::size_t rounds = 0;
-      for (int r = 0; r < spec.RunsPerArm(); ++r) {
-        const RunRecord& record = result.runs[a * spec.RunsPerArm() + r];
-        if (record.failure.empty()) rounds = std::max(rounds, record.series[o].size());
-      }
-      for (std::size_t round = 0; round < rounds; ++round) {
-        std::vector<double> values;
-        for (int r = 0; r < spec.RunsPerArm(); ++r) {
-          const RunRecord& record = result.runs[a * spec.RunsPerArm() + r];
-          if (record.failure.empty() && round < record.series[o].size()) values.push_back(record.series[o][round]);
-        }
-        bands += spec.arm_names[a] + "," + spec.outcomes[o].name + "," + spec.outcomes[o].metric + "," + std::to_string(round);
-        for (double q : {0.05, 0.25, 0.5, 0.75, 0.95}) AppendCell(bands, QuantileOf(values, q));
-        bands += '\n';
-      }
-    }
-  }
-  // EMA Workbench's layout: the experiments table (uncertainties, scenario, policy) and outcomes by name.
-  std::string ema_experiments, ema_outcomes;
-  for (const ParameterSpec& p : spec.parameters) ema_experiments += p.path + ",";
-  ema_experiments += "scenario,policy\n";
-  for (std::size_t o = 0; o < spec.outcomes.size(); ++o) ema_outcomes += (o ? "," : "") + spec.outcomes[o].name;
-  ema_outcomes += '\n';
-  for (const RunRecord& record : result.runs) {
-    for (double v : record.parameters) ema_experiments += Number(v) + ",";
-    ema_experiments += std::to_string(record.replicate) + "," + spec.arm_names[record.arm] + "\n";
-    std::string line;
-    for (double v : record.outcomes) AppendCell(line, v);
-    ema_outcomes += line.substr(1) + '\n';
-  }
-  if (spec.keep != ExperimentSpec::Keep::kNothing) WriteAtomically(dir / "runs.csv", runs);
-  WriteAtomically(dir / "bands.csv", bands);
-  WriteAtomically(dir / "experiments.csv", ema_experiments);
-  WriteAtomically(dir / "outcomes.csv", ema_outcomes);
-  WriteAtomically(dir / "summary.csv", summary);
-  WriteAtomically(dir / "summary.json", boost::json::serialize(json) + "\n");
 }
 
 }  // namespace reesim::experiments

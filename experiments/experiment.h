@@ -4,6 +4,11 @@
 // Runs execute in parallel with TBB; results do not depend on the thread count. Statistics per arm and
 // outcome: mean, standard deviation, quantiles, a bootstrap 95 % interval of the mean; per arm against
 // the first arm: the paired mean difference, its bootstrap interval, and a paired t-test.
+//
+// Memory does not grow with the number of runs: runs finish into an ordered pipeline, each record is
+// folded into streaming statistics (streaming_statistics.h) and appended to the output files, then
+// dropped. The fixed order ("positions") is sample point by sample point, every arm in turn, so paired
+// runs, and the A, B and AB_i rows of a Sobol design point, arrive together.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +20,7 @@
 
 #include "experiments/run.h"
 #include "experiments/scenario_io.h"
+#include "experiments/streaming_statistics.h"
 
 namespace reesim {
 class Experiment;
@@ -94,9 +100,18 @@ ExperimentSpec LoadExperimentText(const std::string& text, const std::string& so
 // Sets the numeric field at `path` in `scenario`. Throws InputError describing a bad path.
 void SetScenarioNumber(reesim::Scenario& scenario, const std::string& path, double value);
 
-// Returns [run of an arm][parameter]: the sample points (Monte Carlo, Latin hypercube, or the Saltelli
-// design on a Sobol sequence), from the sampling stream, which is separate from the simulation's.
-std::vector<std::vector<double>> SamplePoints(const ExperimentSpec& spec);
+// The arm and row (replicate, or design row) run at each position, and how many positions there are.
+struct RunSlot {
+  int arm = 0;
+  int row = 0;
+};
+RunSlot SlotAt(const ExperimentSpec& spec, std::int64_t position);
+std::int64_t TotalRuns(const ExperimentSpec& spec);
+
+// Returns the sample point (one value per parameter) of a row: Monte Carlo, Latin hypercube, the
+// Saltelli design on a Sobol sequence, or a full factorial level combination, from the sampling
+// stream, which is separate from the simulation's. Computed per row: no table of points is kept.
+std::vector<double> SamplePoint(const ExperimentSpec& spec, int row);
 
 // Returns the outcome's value from a run's per-round metrics (missing flow metrics read as 0).
 // Throws InputError if the metric is missing and not a flow metric.
@@ -104,32 +119,83 @@ double Aggregate(const OutcomeSpec& outcome, const RunResult& run, int rounds_pe
 
 struct RunRecord {
   int arm = 0;
-  int replicate = 0;
+  int replicate = 0;  // the row
   std::vector<double> parameters;
   std::vector<double> outcomes;
   std::vector<std::vector<double>> series;  // [outcome][round]: the outcome's metric each round (bands)
   std::string failure;  // empty when the run succeeded
 };
 
+// Runs one arm at one row (the same sample point and seed as in the whole experiment). A run that
+// fails is returned with its failure, not thrown.
+RunRecord RunOne(const ExperimentSpec& spec, int arm, int row);
+
+// Runs positions first, first + stride, ... (below TotalRuns) in parallel on `threads` threads (0 = all
+// cores), calling `finished` with each record one at a time, in position order, and `progress` after.
+void RunRuns(const ExperimentSpec& spec, int threads, std::int64_t first, std::int64_t stride,
+             const std::function<void(const RunRecord&)>& finished,
+             const std::function<void(std::int64_t done, std::int64_t total)>& progress);
+
 struct SummaryStatistic {
   std::string arm, outcome, statistic;
   double value = 0;
 };
 
-struct ExperimentResult {
-  std::vector<RunRecord> runs;                 // by arm, then replicate
-  std::vector<SummaryStatistic> summary;
-  int failures = 0;
+// The statistics of an experiment, fed its run records in position order.
+class ExperimentSummary {
+ public:
+  explicit ExperimentSummary(const ExperimentSpec& spec);
+  ~ExperimentSummary();
+  void Add(const RunRecord& record);
+  std::int64_t failures() const { return failures_; }
+  // Per arm and outcome, in that order: Sobol indices, n, mean, sd, quantiles, interval of the mean,
+  // and for arms after the first, the paired differences from it.
+  std::vector<SummaryStatistic> Statistics() const;
+  // Whether every reported quantile is exact (not a P-square estimate).
+  bool QuantilesExact() const;
+  // bands.csv's rows: per arm, outcome and round, quantiles of the metric across successful runs.
+  std::string BandRows() const;
+
+ private:
+  struct State;
+  const ExperimentSpec& spec_;
+  std::int64_t next_position_ = 0;
+  std::int64_t failures_ = 0;
+  std::unique_ptr<State> state_;
 };
 
-// Runs the runs listed in `todo` (global indices: arm * RunsPerArm() + row) in parallel on `threads`
-// threads (0 = all cores), filling `runs` (sized arms x RunsPerArm()). `finished_run` is called, one at
-// a time, with each finished index (for checkpoints).
-void RunRuns(const ExperimentSpec& spec, int threads, const std::vector<int>& todo, std::vector<RunRecord>& runs,
-             const std::function<void(int done, int total)>& progress, const std::function<void(int index)>& finished_run);
+// Writes an experiment's outputs under `out_dir` as its records arrive (in position order): runs.csv
+// (unless keep is NOTHING) and, in EMA Workbench's layout, experiments.csv (uncertainties, `scenario`
+// = the replicate, `policy` = the arm) and outcomes.csv; at Finish, summary.csv, summary.json and
+// bands.csv. Every file is written under a temporary name and renamed at Finish, so a directory never
+// holds a half-written output. Each CSV file opens with a `#` line of provenance (reesim version,
+// snapshot format, experiment file hash, seed): read them with pandas' `skiprows=1`.
+class ExperimentWriter {
+ public:
+  ExperimentWriter(const ExperimentSpec& spec, const std::string& out_dir);
+  ~ExperimentWriter();  // removes the temporaries unless finished
+  void Add(const RunRecord& record);
+  void Finish();
+  std::int64_t failures() const { return summary_.failures(); }
 
-// Returns the statistics of a complete set of runs (in global index order).
-ExperimentResult Summarize(const ExperimentSpec& spec, std::vector<RunRecord> runs);
+ private:
+  struct File;
+  const ExperimentSpec& spec_;
+  std::string out_dir_;
+  ExperimentSummary summary_;
+  std::vector<std::unique_ptr<File>> streams_;  // runs, experiments, outcomes
+  bool finished_ = false;
+};
+
+struct ExperimentResult {
+  std::vector<RunRecord> runs;  // in position order
+  std::vector<SummaryStatistic> summary;
+  std::int64_t failures = 0;
+};
+
+// Runs the whole experiment in this process, keeping every record in memory (for tests and small
+// designs; `reesim experiment` streams instead) and writing the outputs under `out_dir` if given.
+ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads, const std::string& out_dir = "");
 
 // A run record as one line of JSON (numbers round-trip exactly; NaN as null), and back. The reader
 // throws on a malformed line.
@@ -139,28 +205,12 @@ RunRecord RunRecordFromJson(const std::string& line);
 // The first line of a checkpoint or shard file: which experiment (by path and SHA-256) and shard.
 std::string CheckpointHeader(const ExperimentSpec& spec, int shard, int shards);
 
-// Reads the complete run lines of a checkpoint into `runs`/`have` (a last line cut off by a kill, or a
-// damaged tail, is dropped: those runs run again). Throws InputError if there is no checkpoint or it
-// was written for another experiment file or shard.
-void ReadCheckpoint(const std::string& path, const std::string& header, const ExperimentSpec& spec,
-                    std::vector<RunRecord>& runs, std::vector<bool>& have);
-
-// Runs every (arm, replicate) in parallel on `threads` threads (0 = all cores) and summarises.
-ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads,
-                               const std::function<void(int done, int total)>& progress = {});
-
-// Writes runs.csv, summary.csv, summary.json, bands.csv (per-round quantiles of each outcome's metric,
-// for fan charts) and, in EMA Workbench's layout, experiments.csv (uncertainties, `scenario` = the
-// replicate, `policy` = the arm) and outcomes.csv, under `out_dir` (each to a temporary name, then
-// renamed). Throws InputError if they cannot be written.
-void WriteExperimentOutputs(const ExperimentSpec& spec, const ExperimentResult& result, const std::string& out_dir);
-
-// Returns a percentile-bootstrap 95 % interval of the mean of `values` (1,000 resamples from the
-// stream keyed by seed and key).
-std::pair<double, double> BootstrapMeanInterval(const std::vector<double>& values, std::uint64_t seed, std::uint64_t key);
-
-// Returns the q-quantile (0..1) of `values` by linear interpolation between order statistics
-// (Hyndman & Fan type 7, the default of R and NumPy).
-double QuantileOf(std::vector<double> values, double q);
+// Reads a checkpoint, whose run lines are a shard's positions first, first + stride, ... in order,
+// passing each record to `resumed`. A last line cut off by a kill, or a damaged tail, ends the reading
+// and is cut from the file (those runs run again). Returns how many runs it held. Throws InputError if
+// there is no checkpoint or it was written for another experiment file or shard.
+std::int64_t ResumeCheckpoint(const std::string& path, const std::string& header, const ExperimentSpec& spec,
+                              std::int64_t first, std::int64_t stride,
+                              const std::function<void(const RunRecord&)>& resumed);
 
 }  // namespace reesim::experiments

@@ -37,11 +37,11 @@ constexpr int kBits = 32;
 
 }  // namespace
 
-std::vector<std::vector<double>> SobolPoints(int n, int dimensions) {
+SobolSequence::SobolSequence(int dimensions) : dimensions_(dimensions) {
   REESIM_CHECK(dimensions >= 1 && dimensions <= kSobolMaxDimensions);
-  REESIM_CHECK(n >= 0);
-  // v[d][k]: direction numbers scaled to 32 bits, k = 1..kBits.
-  std::vector<std::vector<std::uint32_t>> v(dimensions, std::vector<std::uint32_t>(kBits + 1, 0));
+  // direction_[d][k]: direction numbers scaled to 32 bits, k = 1..kBits.
+  direction_.assign(dimensions, std::vector<std::uint32_t>(kBits + 1, 0));
+  auto& v = direction_;
   for (int k = 1; k <= kBits; ++k) v[0][k] = 1u << (kBits - k);
   for (int d = 1; d < dimensions; ++d) {
     const DirectionNumbers& dn = kJoeKuo[d - 1];
@@ -57,43 +57,22 @@ std::vector<std::vector<double>> SobolPoints(int n, int dimensions) {
       }
     }
   }
-  std::vector<std::vector<double>> points(n, std::vector<double>(dimensions));
-  std::vector<std::uint32_t> x(dimensions, 0);
-  for (int i = 0; i < n; ++i) {
-    // Gray code: flip the direction number of the lowest zero bit of i.
-    int c = 1;
-    for (std::uint32_t value = static_cast<std::uint32_t>(i); value & 1u; value >>= 1) ++c;
-    for (int d = 0; d < dimensions; ++d) {
-      x[d] ^= v[d][c];
-      points[i][d] = static_cast<double>(x[d]) / 4294967296.0;
-    }
-  }
-  return points;
 }
 
-std::vector<SobolIndex> SobolIndices(const std::vector<double>& f_a, const std::vector<double>& f_b,
-                                     const std::vector<std::vector<double>>& f_ab) {
-  const std::size_t n = f_a.size();
-  REESIM_CHECK_EQ(f_b.size(), n);
-  double mean = 0;
-  for (std::size_t j = 0; j < n; ++j) mean += f_a[j] + f_b[j];
-  mean /= 2.0 * n;
-  double variance = 0;
-  for (std::size_t j = 0; j < n; ++j) variance += (f_a[j] - mean) * (f_a[j] - mean) + (f_b[j] - mean) * (f_b[j] - mean);
-  variance /= 2.0 * n - 1;
-  std::vector<SobolIndex> indices(f_ab.size());
-  if (n == 0 || variance <= 0) return indices;
-  for (std::size_t i = 0; i < f_ab.size(); ++i) {
-    REESIM_CHECK_EQ(f_ab[i].size(), n);
-    double first = 0, total = 0;
-    for (std::size_t j = 0; j < n; ++j) {
-      first += f_b[j] * (f_ab[i][j] - f_a[j]);
-      total += (f_a[j] - f_ab[i][j]) * (f_a[j] - f_ab[i][j]);
+std::vector<double> SobolSequence::Point(std::int64_t i) const {
+  REESIM_CHECK(i >= 0 && i < (std::int64_t{1} << kBits) - 1);
+  // Bratley & Fox's gray-code order: point i is the XOR of the direction numbers of the set bits of
+  // the gray code of i + 1 (point 0, all zeros, is skipped).
+  const std::uint64_t gray = static_cast<std::uint64_t>(i + 1) ^ (static_cast<std::uint64_t>(i + 1) >> 1);
+  std::vector<double> point(dimensions_);
+  for (int d = 0; d < dimensions_; ++d) {
+    std::uint32_t x = 0;
+    for (int k = 1; k <= kBits; ++k) {
+      if ((gray >> (k - 1)) & 1u) x ^= direction_[d][k];
     }
-    indices[i].first = first / n / variance;
-    indices[i].total = total / (2.0 * n) / variance;
+    point[d] = static_cast<double>(x) / 4294967296.0;
   }
-  return indices;
+  return point;
 }
 
 }  // namespace reesim::experiments

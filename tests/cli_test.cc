@@ -1,6 +1,8 @@
 // The real `reesim` program: every bad-input case, exit codes, error format, and outputs.
 #include <doctest/doctest.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -29,6 +31,26 @@ Result Reesim(const std::string& args) {
   const int status = ::pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+// Returns the peak resident memory (kB) of `reesim args...`, as the kernel counted it for that child.
+long PeakResidentKilobytes(std::vector<std::string> args) {
+  args.insert(args.begin(), REESIM_BINARY);
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::execv(REESIM_BINARY, argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  struct rusage usage {};
+  REQUIRE(::wait4(child, &status, 0, &usage) == child);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  return usage.ru_maxrss;
 }
 
 std::string Scenario(const std::string& replace_from, const std::string& replace_to) {
@@ -191,14 +213,23 @@ TEST_CASE("Cli.ExperimentWritesOutputsAndRefusesBadFilesWithoutTouchingThem") {
     CAPTURE(file);
     CHECK(std::filesystem::exists(dir.File(std::string("out/") + file)));
   }
-  // EMA Workbench layout: a header and one row per run (3 arms x 24 replicates) in both tables.
+  // Every CSV file opens with its provenance: version, snapshot format, experiment hash, seed.
+  const std::string summary = testing::FileBytes(dir.File("out/summary.csv"));
+  const std::string provenance = summary.substr(0, summary.find('\n') + 1);
+  CHECK(provenance.rfind("# reesim " REESIM_VERSION "; snapshot format ", 0) == 0);
+  CHECK(provenance.find("; experiment_sha256 " + experiments::LoadExperimentFile(example).sha256 + "; seed ") !=
+        std::string::npos);
+  for (const char* file : {"runs.csv", "bands.csv", "experiments.csv", "outcomes.csv"}) {
+    CAPTURE(file);
+    CHECK(testing::FileBytes(dir.File(std::string("out/") + file)).rfind(provenance, 0) == 0);
+  }
+  // EMA Workbench layout: provenance, a header and one row per run (3 arms x 24 replicates) in both tables.
   const std::string ema = testing::FileBytes(dir.File("out/experiments.csv"));
   CHECK(ema.find(",scenario,policy\n") != std::string::npos);
-  CHECK(std::count(ema.begin(), ema.end(), '\n') == 73);
+  CHECK(std::count(ema.begin(), ema.end(), '\n') == 74);
   const std::string outcomes = testing::FileBytes(dir.File("out/outcomes.csv"));
-  CHECK(std::count(outcomes.begin(), outcomes.end(), '\n') == 73);
-  const std::string summary = testing::FileBytes(dir.File("out/summary.csv"));
-  CHECK(summary.rfind("arm,outcome,statistic,value\n", 0) == 0);
+  CHECK(std::count(outcomes.begin(), outcomes.end(), '\n') == 74);
+  CHECK(summary.find("\narm,outcome,statistic,value\n") == provenance.size() - 1);
   CHECK(summary.find("controls,dy_price_peak,diff_vs_no_policy_mean,") != std::string::npos);
   CHECK(testing::FileBytes(dir.File("out/summary.json")).find("\"experiment_sha256\"") != std::string::npos);
   // Replaying one run prints its outcomes.
@@ -247,16 +278,18 @@ outcomes { metric: "price.ndfeb_magnet" aggregation: MEAN })");
   CHECK(Reesim("merge " + dir.File("s1") + " " + dir.File("s2") + " --out " + dir.File("m2")).exit_code == 2);  // shard 3 missing
   CHECK(Reesim("experiment --spec " + spec_path + " --shard 3/2 --out " + dir.File("x")).exit_code == 2);
 
-  // Resume: a checkpoint holding some runs and a line cut off by a kill.
+  // Resume: a checkpoint holding the first runs and a line cut off by a kill.
   const experiments::ExperimentSpec spec = experiments::LoadExperimentFile(spec_path);
   const experiments::ExperimentResult full = experiments::RunExperiment(spec, 1);
   std::string checkpoint = experiments::CheckpointHeader(spec, 1, 1) + "\n";
-  for (int k : {0, 3, 8, 12}) checkpoint += experiments::RunRecordToJson(full.runs[k]) + "\n";
+  for (int k = 0; k < 5; ++k) checkpoint += experiments::RunRecordToJson(full.runs[k]) + "\n";
   const std::string cut = experiments::RunRecordToJson(full.runs[5]);
   checkpoint += cut.substr(0, cut.size() / 2);
   std::filesystem::create_directories(dir.File("resumed"));
   WriteBytes(dir.File("resumed/checkpoint.jsonl"), checkpoint);
-  REQUIRE(Reesim("experiment --quiet --resume --spec " + spec_path + " --out " + dir.File("resumed")).exit_code == 0);
+  const Result resumed = Reesim("experiment --resume --spec " + spec_path + " --out " + dir.File("resumed"));
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(resumed.out.find("9 runs done (5 resumed)") != std::string::npos);
   for (const char* file : {"runs.csv", "summary.csv", "summary.json", "bands.csv"}) {
     CAPTURE(file);
     CHECK(testing::FileBytes(dir.File(std::string("whole/") + file)) == testing::FileBytes(dir.File(std::string("resumed/") + file)));
@@ -270,6 +303,28 @@ outcomes { metric: "price.ndfeb_magnet" aggregation: MEAN })");
   const Result other = Reesim("experiment --resume --spec " + dir.File("other.textproto") + " --out " + dir.File("other"));
   CHECK(other.exit_code == 2);
   CHECK(other.out.find("--resume against a different experiment file") != std::string::npos);
+}
+
+TEST_CASE("Cli.ExperimentMemoryDoesNotGrowWithTheRuns") {
+  // 20,000 runs against 200: records are folded into streaming statistics and appended to the outputs,
+  // so peak memory stays the same (within 10 %), past the 10,000 values up to which quantiles are exact.
+  TempDir dir;
+  auto spec = [&](int replicates) {
+    const std::string path = dir.File("exp" + std::to_string(replicates) + ".textproto");
+    WriteBytes(path, "scenario: \"baseline_2024\" rounds: 1 seed: 2 replicates: " + std::to_string(replicates) + R"(
+parameters { path: "market.demand_shock_sd" uniform { min: 0 max: 0.1 } }
+outcomes { metric: "price.ndfeb_magnet" } outcomes { metric: "price.dy_oxide" }
+outcomes { metric: "share.mining.CHN" } outcomes { metric: "payoff.USA" })");
+    return path;
+  };
+  const long small = PeakResidentKilobytes({"experiment", "--quiet", "--threads", "2", "--spec", spec(200), "--out", dir.File("small")});
+  const long large = PeakResidentKilobytes({"experiment", "--quiet", "--threads", "2", "--spec", spec(20000), "--out", dir.File("large")});
+  CAPTURE(small);
+  CAPTURE(large);
+  CHECK(large < small * 1.1);
+  const std::string runs = testing::FileBytes(dir.File("large/runs.csv"));
+  CHECK(std::count(runs.begin(), runs.end(), '\n') == 20002);  // provenance, header, every run
+  CHECK(testing::FileBytes(dir.File("large/summary.json")).find("\"quantiles\":\"P-square estimates") != std::string::npos);
 }
 
 TEST_CASE("Cli.BenchReportsEveryFigure") {

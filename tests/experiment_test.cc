@@ -30,12 +30,17 @@ outcomes { name: "payoff" metric: "payoff.USA" aggregation: DISCOUNTED_SUM disco
 }
 
 TEST_CASE("Experiment.LatinHypercubeHitsEveryStratumOnce") {
-  const experiments::ExperimentSpec spec = experiments::LoadExperimentText(SmallExperiment("", 20), "e");
-  const auto points = experiments::SamplePoints(spec);
-  REQUIRE(points.size() == 20);
-  std::set<int> strata;
-  for (const auto& point : points) strata.insert(static_cast<int>(std::floor(point[0] / 0.1 * 20)));
-  CHECK(strata.size() == 20);  // uniform(0, 0.1) in 20 strata: each once
+  for (int n : {20, 1000}) {
+    CAPTURE(n);
+    const experiments::ExperimentSpec spec = experiments::LoadExperimentText(SmallExperiment("", n), "e");
+    std::set<int> strata;
+    for (int row = 0; row < n; ++row) {
+      strata.insert(static_cast<int>(std::floor(experiments::SamplePoint(spec, row)[0] / 0.1 * n)));
+    }
+    CHECK(strata.size() == static_cast<std::size_t>(n));  // uniform(0, 0.1) in n strata: each once
+    CHECK(*strata.begin() == 0);
+    CHECK(*strata.rbegin() == n - 1);
+  }
 }
 
 TEST_CASE("Experiment.DistributionsHaveTheirMoments") {
@@ -93,13 +98,46 @@ TEST_CASE("Experiment.QuantilesAndBootstrapAgainstKnownValues") {
   int covered = 0;
   for (std::uint64_t trial = 0; trial < 200; ++trial) {
     world::RandomStream random(11, trial, 0, 0, world::RandomPurpose::kDemandShock);
-    std::vector<double> values(40);
-    for (double& v : values) v = random.Normal();
-    const auto [low, high] = experiments::BootstrapMeanInterval(values, 11, trial);
+    experiments::StreamingSample sample(11, trial, 10000);
+    for (int k = 0; k < 40; ++k) sample.Add(random.Normal());
+    const auto [low, high] = sample.MeanInterval();
     covered += low <= 0 && 0 <= high;
   }
   CHECK(covered >= 180);
   CHECK(covered <= 198);
+}
+
+TEST_CASE("Experiment.StreamingStatisticsAgainstBatchOnes") {
+  // Within the exact limit: the batch statistics; past it: P-square estimates near the exact quantiles.
+  world::RandomStream random(4, 0, 0, 0, world::RandomPurpose::kDemandShock);
+  std::vector<double> values;
+  experiments::StreamingSample exact(1, 0, 100000), capped(1, 0, 1000);
+  for (int k = 0; k < 20000; ++k) {
+    const double v = 3 + 2 * random.Normal();
+    values.push_back(v);
+    exact.Add(v);
+    capped.Add(v);
+  }
+  CHECK(exact.quantiles_exact());
+  CHECK(!capped.quantiles_exact());
+  double mean = 0, squares = 0;
+  for (double v : values) mean += v / values.size();
+  for (double v : values) squares += (v - mean) * (v - mean);
+  CHECK(exact.count() == 20000);
+  CHECK(exact.mean() == doctest::Approx(mean).epsilon(1e-12));
+  CHECK(exact.sd() == doctest::Approx(std::sqrt(squares / (values.size() - 1))).epsilon(1e-12));
+  for (int k = 0; k < 5; ++k) {
+    CAPTURE(k);
+    const double batch = experiments::QuantileOf(values, experiments::kReportedQuantiles[k]);
+    CHECK(exact.Quantile(k) == batch);
+    CHECK(std::abs(capped.Quantile(k) - batch) < 0.05);  // sd 2: within 2.5 % of an sd
+  }
+  // The interval of the mean is about mean +- 1.96 sd / sqrt(n).
+  const auto [low, high] = exact.MeanInterval();
+  const double half_width = 1.96 * exact.sd() / std::sqrt(20000.0);
+  CHECK(low < mean);
+  CHECK(mean < high);
+  CHECK((high - low) / 2 == doctest::Approx(half_width).epsilon(0.1));
 }
 
 TEST_CASE("Experiment.ParameterPathsReachAnyNumber") {
@@ -128,22 +166,26 @@ TEST_CASE("Experiment.ParameterPathsReachAnyNumber") {
 TEST_CASE("Experiment.ArmsArePairedAndResultsDoNotDependOnThreads") {
   const experiments::ExperimentSpec spec = experiments::LoadExperimentText(SmallExperiment(), "e");
   const experiments::ExperimentResult one = experiments::RunExperiment(spec, 1);
-  const experiments::ExperimentResult two = experiments::RunExperiment(spec, 2);
-  const experiments::ExperimentResult four = experiments::RunExperiment(spec, 4);
   testing::TempDir dir;
-  experiments::WriteExperimentOutputs(spec, one, dir.File("one"));
-  experiments::WriteExperimentOutputs(spec, two, dir.File("two"));
-  experiments::WriteExperimentOutputs(spec, four, dir.File("four"));
+  experiments::RunExperiment(spec, 1, dir.File("one"));
+  experiments::RunExperiment(spec, 2, dir.File("two"));
+  experiments::RunExperiment(spec, 4, dir.File("four"));
   for (const char* file : {"runs.csv", "summary.csv", "summary.json"}) {
     CAPTURE(file);
     CHECK(testing::FileBytes(dir.File(std::string("one/") + file)) == testing::FileBytes(dir.File(std::string("two/") + file)));
     CHECK(testing::FileBytes(dir.File(std::string("one/") + file)) == testing::FileBytes(dir.File(std::string("four/") + file)));
   }
   REQUIRE(one.runs.size() == 20);
-  for (int r = 0; r < 10; ++r) CHECK(one.runs[r].parameters == one.runs[10 + r].parameters);  // paired
+  // In position order: each replicate's arms in turn, sharing the sample point (paired).
+  for (int r = 0; r < 10; ++r) {
+    CHECK(one.runs[2 * r].arm == 0);
+    CHECK(one.runs[2 * r + 1].arm == 1);
+    CHECK(one.runs[2 * r].replicate == r);
+    CHECK(one.runs[2 * r].parameters == one.runs[2 * r + 1].parameters);
+  }
   CHECK(one.failures == 0);
   // A 25 % US tariff on magnets raises the US magnet price in every replicate.
-  for (int r = 0; r < 10; ++r) CHECK(one.runs[10 + r].outcomes[0] > one.runs[r].outcomes[0]);
+  for (int r = 0; r < 10; ++r) CHECK(one.runs[2 * r + 1].outcomes[0] > one.runs[2 * r].outcomes[0]);
   bool found = false;
   for (const auto& s : one.summary) {
     if (s.arm == "tariff" && s.outcome == "price.ndfeb_magnet.USA" && s.statistic == "diff_vs_open_paired_t_p") {
@@ -222,7 +264,7 @@ TEST_CASE("Experiment.KeepsSnapshotsOrNothingAsAsked") {
     CHECK(std::filesystem::exists(dir.File(std::string("snapshots/") + name)));
   }
   const experiments::ExperimentSpec nothing = experiments::LoadExperimentText(SmallExperiment("keep: NOTHING", 2), "e");
-  experiments::WriteExperimentOutputs(nothing, experiments::RunExperiment(nothing, 2), dir.File("out"));
+  experiments::RunExperiment(nothing, 2, dir.File("out"));
   CHECK(!std::filesystem::exists(dir.File("out/runs.csv")));
   CHECK(std::filesystem::exists(dir.File("out/summary.csv")));
 }
@@ -234,7 +276,8 @@ parameters { path: "demand[0].elasticity" discrete { values: -0.1 values: -0.3 }
 outcomes { metric: "price.ndfeb_magnet" })";
   const experiments::ExperimentSpec spec = experiments::LoadExperimentText(text, "f");
   CHECK(spec.RunsPerArm() == 3 * 2 * 2);
-  const auto rows = experiments::SamplePoints(spec);
+  std::vector<std::vector<double>> rows;
+  for (int row = 0; row < spec.RunsPerArm(); ++row) rows.push_back(experiments::SamplePoint(spec, row));
   REQUIRE(rows.size() == 12);
   // Levels of the uniform: quantiles 1/6, 1/2, 5/6 = 0.05, 0.15, 0.25; the last parameter varies fastest.
   CHECK(rows[0][0] == doctest::Approx(0.05));

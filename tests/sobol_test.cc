@@ -2,8 +2,10 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "experiments/sobol.h"
+#include "experiments/streaming_statistics.h"
 
 namespace reesim {
 namespace {
@@ -12,14 +14,15 @@ TEST_CASE("Sobol.FirstPointsMatchTheReferenceSequence") {
   // Joe & Kuo's sequence as scipy.stats.qmc.Sobol(scramble=False) gives it, after the zero point.
   const std::vector<std::vector<double>> expected = {
       {0.5, 0.5}, {0.75, 0.25}, {0.25, 0.75}, {0.375, 0.375}, {0.875, 0.875}, {0.625, 0.125}, {0.125, 0.625}};
-  const auto points = experiments::SobolPoints(7, 2);
+  const experiments::SobolSequence sequence(2);
   for (std::size_t i = 0; i < expected.size(); ++i) {
     CAPTURE(i);
-    CHECK(points[i][0] == expected[i][0]);
-    CHECK(points[i][1] == expected[i][1]);
+    CHECK(sequence.Point(i) == expected[i]);
   }
   // Every dimension of the first 2^k points hits each of the 2^k equal intervals exactly once.
-  const auto many = experiments::SobolPoints(255, experiments::kSobolMaxDimensions);
+  const experiments::SobolSequence wide(experiments::kSobolMaxDimensions);
+  std::vector<std::vector<double>> many;
+  for (int i = 0; i < 255; ++i) many.push_back(wide.Point(i));
   for (int d = 0; d < experiments::kSobolMaxDimensions; ++d) {
     std::vector<int> hits(256, 0);
     hits[0] = 1;  // the skipped zero point
@@ -37,30 +40,34 @@ TEST_CASE("Sobol.IshigamiIndicesWithinTolerance") {
     return std::sin(x1) + 7 * std::sin(x2) * std::sin(x2) + 0.1 * std::pow(x3, 4) * std::sin(x1);
   };
   const int n = 8192;
-  const auto points = experiments::SobolPoints(n, 6);
+  const experiments::SobolSequence sequence(6);
   auto scale = [&](double u) { return -pi + 2 * pi * u; };
-  std::vector<double> f_a(n), f_b(n);
-  std::vector<std::vector<double>> f_ab(3, std::vector<double>(n));
+  experiments::StreamingSobol sobol(3, 5, 0);
   for (int j = 0; j < n; ++j) {
+    const std::vector<double> point = sequence.Point(j);
     double a[3], b[3];
     for (int i = 0; i < 3; ++i) {
-      a[i] = scale(points[j][i]);
-      b[i] = scale(points[j][3 + i]);
+      a[i] = scale(point[i]);
+      b[i] = scale(point[3 + i]);
     }
-    f_a[j] = f(a[0], a[1], a[2]);
-    f_b[j] = f(b[0], b[1], b[2]);
+    std::vector<double> f_ab(3);
     for (int i = 0; i < 3; ++i) {
       double ab[3] = {a[0], a[1], a[2]};
       ab[i] = b[i];
-      f_ab[i][j] = f(ab[0], ab[1], ab[2]);
+      f_ab[i] = f(ab[0], ab[1], ab[2]);
     }
+    sobol.Add(f(a[0], a[1], a[2]), f(b[0], b[1], b[2]), f_ab);
   }
-  const auto indices = experiments::SobolIndices(f_a, f_b, f_ab);
+  const auto indices = sobol.Indices();
   const double first[3] = {0.3139, 0.4424, 0.0}, total[3] = {0.5576, 0.4424, 0.2437};
   for (int i = 0; i < 3; ++i) {
     CAPTURE(i);
-    CHECK(std::abs(indices[i].first - first[i]) < 0.03);
-    CHECK(std::abs(indices[i].total - total[i]) < 0.03);
+    CHECK(std::abs(indices[i].estimate.first - first[i]) < 0.03);
+    CHECK(std::abs(indices[i].estimate.total - total[i]) < 0.03);
+    // The bootstrap intervals bracket the estimate and are narrow at n = 8192.
+    CHECK(indices[i].low.first <= indices[i].estimate.first);
+    CHECK(indices[i].estimate.first <= indices[i].high.first);
+    CHECK(indices[i].high.total - indices[i].low.total < 0.1);
   }
 }
 

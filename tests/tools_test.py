@@ -59,6 +59,8 @@ with tempfile.TemporaryDirectory() as work:
           "runs.csv: 3 arms x 24 replicates")
     check(list(tables["experiments"].columns[-2:]) == ["scenario", "policy"], "EMA experiments table")
     check(len(tables["outcomes"]) == 72, "EMA outcomes table")
+    check(all(t.attrs["provenance"].startswith("reesim ") and "experiment_sha256" in t.attrs["provenance"]
+              for t in tables.values()), "each table carries its provenance")
     pivot = tables["summary"].pivot_table(index=["arm", "outcome"], columns="statistic", values="value")
     check(pivot.loc[("controls", "dy_price_peak"), "mean"] > pivot.loc[("no_policy", "dy_price_peak"), "mean"],
           "controls raise the Dy peak")

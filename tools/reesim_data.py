@@ -95,12 +95,18 @@ def read_snapshots(path):
 
 def read_experiment(directory):
     """Reads the outputs of `reesim experiment` into DataFrames: runs, summary, bands, and EMA
-    Workbench's experiments and outcomes tables (those that exist)."""
+    Workbench's experiments and outcomes tables (those that exist). Each file's first line, a `#`
+    comment, records its provenance; it is kept in each DataFrame's `attrs["provenance"]`."""
     tables = {}
     for name in ("runs", "summary", "bands", "experiments", "outcomes"):
         path = os.path.join(directory, name + ".csv")
         if os.path.exists(path):
-            tables[name] = pd.read_csv(path)
+            with open(path) as f:
+                first = f.readline()
+            provenance = first.startswith("#")
+            tables[name] = pd.read_csv(path, skiprows=1 if provenance else 0)
+            if provenance:
+                tables[name].attrs["provenance"] = first[1:].strip()
     if "runs" not in tables:
         raise ValueError("%s: no runs.csv (not an experiment output directory)" % directory)
     return tables

@@ -126,6 +126,16 @@ void ImportBan::Apply(const world::ApplyContext& context, world::BarrierTable& t
   table.sanction_cost_usd[world.regions[scope_.regions.front()].actor] += kSanctionImporterLoss * other_trade_usd_per_round_;
 }
 
+void ProductionQuota::Apply(const world::ApplyContext& context, world::BarrierTable& table) const {
+  double total_tonnes = 0;  // per round
+  for (int plant : plants_) total_tonnes += world::EffectiveCapacity(context.world, context.state, plant);
+  for (int plant : plants_) {
+    const double share = total_tonnes > 0 ? world::EffectiveCapacity(context.world, context.state, plant) / total_tonnes : 0.0;
+    double& cap = table.production_cap_tonnes[plant];
+    cap = std::min(cap, tonnes_per_round_ * share);
+  }
+}
+
 void ProductionSubsidy::Apply(const world::ApplyContext&, world::BarrierTable& table) const {
   for (int plant : plants_) table.production_subsidy_usd_per_kg[plant] += usd_per_kg_;
 }

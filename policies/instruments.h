@@ -117,6 +117,17 @@ class ImportBan : public world::Instrument {
 
 // A subsidy per kg of output for the actor's plants making the listed products (separation plants: per
 // kg of feed separated); it lowers their offers and raises their bids, and the government pays it.
+// Caps the total output of the plants in a round, shared in proportion to their capacity.
+class ProductionQuota : public world::Instrument {
+ public:
+  ProductionQuota(std::vector<int> plants, double tonnes_per_round) : plants_(std::move(plants)), tonnes_per_round_(tonnes_per_round) {}
+  void Apply(const world::ApplyContext& context, world::BarrierTable& table) const override;
+
+ private:
+  std::vector<int> plants_;
+  double tonnes_per_round_;
+};
+
 class ProductionSubsidy : public world::Instrument {
  public:
   ProductionSubsidy(std::vector<int> plants, double usd_per_kg) : plants_(std::move(plants)), usd_per_kg_(usd_per_kg) {}

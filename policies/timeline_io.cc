@@ -191,6 +191,15 @@ TimedInstrument EventFromProto(const reesim::PolicyEvent& in, const world::World
           PlantsMaking(world, event.actor, products), NonNegative(subsidy.usd_per_kg(), source, spath + ".usd_per_kg"));
       break;
     }
+    case reesim::PolicyEvent::kProductionQuota: {
+      const reesim::ProductionQuota& quota = in.production_quota();
+      const std::string qpath = path + ".production_quota";
+      const std::vector<int> products = ProductList(quota.products(), world, source, qpath + ".products");
+      event.instrument = std::make_shared<ProductionQuota>(
+          PlantsMaking(world, event.actor, products),
+          NonNegative(quota.tonnes_per_year(), source, qpath + ".tonnes_per_year") / world.rounds_per_year);
+      break;
+    }
     case reesim::PolicyEvent::kRecyclingMandate: {
       const reesim::RecyclingMandate& mandate = in.recycling_mandate();
       const std::string mpath = path + ".recycling_mandate";

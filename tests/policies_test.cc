@@ -135,7 +135,7 @@ TEST_CASE("Policies.ReadmeExamplesAreValidScenarioText") {
   const std::string baseline(experiments::BuiltinBaselineText());
   const experiments::LoadedScenario with_policies =
       experiments::LoadScenarioText(baseline + "\n" + blocks[0], "README policy examples");
-  CHECK(with_policies.timeline.events.size() == 16);  // one example per instrument
+  CHECK(with_policies.timeline.events.size() == 17);  // one example per instrument
   experiments::RunOptions options;
   options.rounds = 6;
   const experiments::RunResult run = experiments::RunScenario(with_policies, options);
@@ -286,6 +286,20 @@ TEST_CASE("Policies.ProductionSubsidyIsPaidByTheGovernmentAndLowersPrices") {
   CHECK(Get(base, "payoff.A.revenue") - Get(subsidised, "payoff.A.revenue") ==
         doctest::Approx(Get(subsidised, "output.magnet.AAA") * 1000 * 10 / 1e6));
   CHECK(Get(subsidised, "price.magnet.AAA") <= Get(base, "price.magnet.AAA"));
+}
+
+TEST_CASE("Policies.ProductionQuotaCapsOutputAndRaisesPrices") {
+  const experiments::Metrics base = LastMetrics("", 2);
+  // 2,000 t a year of ore against 4,000 t of capacity: 500 t a round.
+  const experiments::Metrics capped =
+      LastMetrics(R"(policies { actor: "A" production_quota { products: "ore" tonnes_per_year: 2000 } })", 2);
+  CHECK(Get(base, "output.mining.AAA") == doctest::Approx(1000));
+  CHECK(Get(capped, "output.mining.AAA") == doctest::Approx(500));
+  CHECK(Get(capped, "price.magnet.AAA") > Get(base, "price.magnet.AAA"));
+  // Another actor's quota does not touch A's mine.
+  const experiments::Metrics elsewhere =
+      LastMetrics(R"(policies { actor: "B" production_quota { products: "ore" tonnes_per_year: 0 } })", 2);
+  CHECK(Get(elsewhere, "output.mining.AAA") == doctest::Approx(1000));
 }
 
 TEST_CASE("Policies.ImportBanAndSanctionsCount") {

@@ -68,6 +68,7 @@ struct BarrierTable {
   std::vector<double> enforcement_usd;        // [region]: spending against smuggling this round
   // Incentives.
   std::vector<double> production_subsidy_usd_per_kg;  // [plant]: lowers its cost; the government pays
+  std::vector<double> production_cap_tonnes;          // [plant]: most it may make this round; inf = no quota
   std::vector<double> capital_subsidy_share;          // [plant]: share of a new plant's capital cost paid
   std::vector<double> joint_investment_share;         // [plant]: the part of it an alliance pays jointly
   std::vector<const std::vector<int>*> joint_investors;  // [plant]: the actors sharing it

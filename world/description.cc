@@ -1,5 +1,7 @@
 #include "world/description.h"
 
+#include <limits>
+
 #include "world/barriers.h"
 
 #include <cmath>
@@ -51,6 +53,7 @@ double WorldDescription::Capacity(int plant, int round) const {
 void BarrierTable::Reset(const WorldDescription& world, const WorldState&) {
   Reset(world.RegionCount(), world.ProductCount());
   production_subsidy_usd_per_kg.assign(world.plants.size(), 0.0);
+  production_cap_tonnes.assign(world.plants.size(), std::numeric_limits<double>::infinity());
   capital_subsidy_share.assign(world.plants.size(), 0.0);
   joint_investment_share.assign(world.plants.size(), 0.0);
   joint_investors.assign(world.plants.size(), nullptr);

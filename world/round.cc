@@ -566,6 +566,10 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
   }
 
   const BarrierTable& barriers = scratch.barriers;
+  for (int i = 0; i < world.PlantCount(); ++i) {
+    double& target = scratch.decisions.plants[i].output_target_tonnes;
+    target = std::min(target, barriers.production_cap_tonnes[i]);
+  }
   for (int r = 0; r < world.RegionCount(); ++r) {
     outcome.policy_cost_usd[world.regions[r].actor] += barriers.enforcement_usd[r];
   }

@@ -39,7 +39,37 @@ void MarketProblem::Reset(int n) {
   smuggling_cost_usd_per_kg.assign(static_cast<std::size_t>(n) * n, 0.0);
 }
 
+struct MarketWorkspace::Network {
+  struct Route {
+    Graph::Arc arc;
+    int from;
+    int to;
+    Graph::Node destination;
+    bool smuggled;
+    bool military;
+  };
+  Graph graph;
+  Graph::ArcMap<std::int64_t> capacity{graph};
+  Graph::ArcMap<std::int64_t> cost{graph};
+  Solver solver{graph};
+  std::vector<Graph::Node> origin, market, export_hub, route_hub, segment_node, demand_node;
+  std::vector<Graph::Arc> supply_arcs, demand_arcs;
+  std::vector<Route> routes;
+};
+
+MarketWorkspace::MarketWorkspace() : network_(std::make_unique<Network>()) {}
+MarketWorkspace::MarketWorkspace(MarketWorkspace&&) noexcept = default;
+MarketWorkspace& MarketWorkspace::operator=(MarketWorkspace&&) noexcept = default;
+MarketWorkspace::~MarketWorkspace() = default;
+
 MarketSolution ClearMarket(const MarketProblem& problem) {
+  MarketWorkspace workspace;
+  MarketSolution solution;
+  ClearMarket(problem, workspace, solution);
+  return solution;
+}
+
+void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, MarketSolution& solution) {
   const int n = problem.region_count;
   REESIM_CHECK_EQ(problem.wedge_usd_per_kg.size(), static_cast<std::size_t>(n) * n);
   REESIM_CHECK_EQ(problem.export_cap_tonnes.size(), static_cast<std::size_t>(n));
@@ -47,14 +77,20 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
   REESIM_CHECK_EQ(problem.military_denied.size(), static_cast<std::size_t>(n) * n);
   REESIM_CHECK_EQ(problem.smuggling_cap_tonnes.size(), static_cast<std::size_t>(n) * n);
 
-  Graph graph;
-  Graph::ArcMap<std::int64_t> capacity(graph);
-  Graph::ArcMap<std::int64_t> cost(graph);
+  MarketWorkspace::Network& w = *workspace.network_;
+  using Route = MarketWorkspace::Network::Route;
+  Graph& graph = w.graph;
+  graph.clear();  // keeps its memory, and so do the maps that follow it
+  Graph::ArcMap<std::int64_t>& capacity = w.capacity;
+  Graph::ArcMap<std::int64_t>& cost = w.cost;
   const Graph::Node source = graph.addNode();
   const Graph::Node sink = graph.addNode();
-  std::vector<Graph::Node> origin(n, lemon::INVALID);
-  std::vector<Graph::Node> market(n, lemon::INVALID);
-  std::vector<Graph::Node> export_hub(n, lemon::INVALID);
+  std::vector<Graph::Node>& origin = w.origin;
+  std::vector<Graph::Node>& market = w.market;
+  std::vector<Graph::Node>& export_hub = w.export_hub;
+  origin.assign(n, lemon::INVALID);
+  market.assign(n, lemon::INVALID);
+  export_hub.assign(n, lemon::INVALID);
 
   auto add_arc = [&](Graph::Node u, Graph::Node v, std::int64_t cap, std::int64_t c) {
     const Graph::Arc arc = graph.addArc(u, v);
@@ -64,8 +100,8 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
   };
 
   std::int64_t total_supply_kg = 0;
-  std::vector<Graph::Arc> supply_arcs;
-  supply_arcs.reserve(problem.supply.size());
+  std::vector<Graph::Arc>& supply_arcs = w.supply_arcs;
+  supply_arcs.clear();
   for (const SupplyStep& step : problem.supply) {
     REESIM_CHECK(step.region >= 0 && step.region < n);
     REESIM_CHECK_GE(step.tonnes, 0.0);
@@ -76,11 +112,12 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
   }
   // Destinations: the open market of each region, then each tied segment.
   const int segment_count = static_cast<int>(problem.segments.size());
-  std::vector<Graph::Node> segment_node(segment_count, lemon::INVALID);
-  std::vector<Graph::Arc> demand_arcs;
-  std::vector<Graph::Node> demand_node;
-  demand_arcs.reserve(problem.demand.size());
-  demand_node.reserve(problem.demand.size());
+  std::vector<Graph::Node>& segment_node = w.segment_node;
+  std::vector<Graph::Arc>& demand_arcs = w.demand_arcs;
+  std::vector<Graph::Node>& demand_node = w.demand_node;
+  segment_node.assign(segment_count, lemon::INVALID);
+  demand_arcs.clear();
+  demand_node.clear();
   for (const DemandStep& step : problem.demand) {
     REESIM_CHECK(step.region >= 0 && step.region < n);
     REESIM_CHECK_GE(step.tonnes, 0.0);
@@ -97,15 +134,8 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
   // Unsold supply leaves through a free bypass, so the problem is always feasible.
   add_arc(source, sink, total_supply_kg, 0);
 
-  struct Route {
-    Graph::Arc arc;
-    int from;
-    int to;
-    Graph::Node destination;
-    bool smuggled;
-    bool military;
-  };
-  std::vector<Route> routes;
+  std::vector<Route>& routes = w.routes;
+  routes.clear();
   for (int from = 0; from < n; ++from) {
     if (origin[from] == lemon::INVALID) continue;
     Graph::Node exports_from = origin[from];
@@ -115,7 +145,8 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
       exports_from = export_hub[from];
     }
     // A licence cap on a route: all its flows (open market and segments) pass one capped hub.
-    std::vector<Graph::Node> route_hub(n, lemon::INVALID);
+    std::vector<Graph::Node>& route_hub = w.route_hub;
+    route_hub.assign(n, lemon::INVALID);
     for (int to = 0; to < n; ++to) {
       const std::size_t pair = static_cast<std::size_t>(from) * n + to;
       const double wedge = problem.wedge_usd_per_kg[pair];
@@ -160,13 +191,13 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
     }
   }
 
-  Solver solver(graph);
+  Solver& solver = w.solver;
+  solver.reset();  // the network changed: the solver re-reads it into its (reused) arrays
   solver.upperMap(capacity).costMap(cost).stSupply(source, sink, total_supply_kg);
   const Solver::ProblemType result = solver.run();
   REESIM_CHECK(result == Solver::OPTIMAL);
 
-  MarketSolution solution;
-  solution.supply_sold_tonnes.reserve(supply_arcs.size());
+  solution.supply_sold_tonnes.clear();
   for (const Graph::Arc arc : supply_arcs) {
     solution.supply_sold_tonnes.push_back(static_cast<double>(solver.flow(arc)) / kKgPerTonne);
   }
@@ -175,8 +206,9 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
   auto price_of = [&](Graph::Node node) {
     return (static_cast<double>(solver.potential(node)) - sink_potential) / kMoneyScale;
   };
-  solution.demand_served_tonnes.reserve(demand_arcs.size());
-  solution.demand_price_usd_per_kg.reserve(demand_arcs.size());
+  solution.demand_served_tonnes.clear();
+  solution.demand_price_usd_per_kg.clear();
+  solution.flows.clear();
   for (std::size_t d = 0; d < demand_arcs.size(); ++d) {
     solution.demand_served_tonnes.push_back(static_cast<double>(solver.flow(demand_arcs[d])) / kKgPerTonne);
     solution.demand_price_usd_per_kg.push_back(price_of(demand_node[d]));
@@ -196,7 +228,6 @@ MarketSolution ClearMarket(const MarketProblem& problem) {
     if (node != lemon::INVALID) solution.price_usd_per_kg[r] = price_of(node);
   }
   solution.welfare_usd = -solver.totalCost<double>() / kMoneyScale;  // kg * USD/kg
-  return solution;
 }
 
 }  // namespace reesim::world

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace reesim::world {
@@ -86,7 +87,27 @@ struct MarketSolution {
   double welfare_usd = 0;                    // bids served minus costs minus wedges
 };
 
-// Solves the market exactly. Prices: where a region both supplies and demands, its market price.
+// The solver's memory (the flow network, its maps, LEMON's network simplex and the index buffers),
+// kept between calls: clearing a market of the same size again reuses it, which is what keeps the
+// round's heap traffic low. One workspace per market being cleared at a time.
+class MarketWorkspace {
+ public:
+  MarketWorkspace();
+  MarketWorkspace(MarketWorkspace&&) noexcept;
+  MarketWorkspace& operator=(MarketWorkspace&&) noexcept;
+  ~MarketWorkspace();
+
+ private:
+  friend void ClearMarket(const MarketProblem&, MarketWorkspace&, MarketSolution&);
+  struct Network;
+  std::unique_ptr<Network> network_;
+};
+
+// Solves the market exactly into `solution` (its vectors reused). Prices: where a region both
+// supplies and demands, its market price.
+void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, MarketSolution& solution);
+
+// The same with a fresh workspace, for one-off problems.
 MarketSolution ClearMarket(const MarketProblem& problem);
 
 }  // namespace reesim::world

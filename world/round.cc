@@ -43,6 +43,7 @@ struct ProductMarket {
   std::vector<SupplyOwner> supply_owner;
   std::vector<DemandOwner> demand_owner;
   MarketSolution solution;
+  MarketWorkspace workspace;
   std::vector<double> demand_by_region;  // scratch: tonnes bid per region
 };
 
@@ -594,7 +595,7 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
     tbb::parallel_for(std::size_t{0}, products.size(), [&](std::size_t k) {
       ProductMarket& market = markets[products[k]];
       BuildMarket(world, state, scratch, products[k], market);
-      market.solution = ClearMarket(market.problem);
+      ClearMarket(market.problem, market.workspace, market.solution);
     });
     for (int product : products) Settle(world, scratch, product, markets[product], state, outcome);
     if (stage + 1 < kStageCount) Process(world, barriers, static_cast<Stage>(stage + 1), state, outcome);

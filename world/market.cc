@@ -131,8 +131,13 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
     demand_node.push_back(*node);
     demand_arcs.push_back(add_arc(*node, sink, ToKg(step.tonnes), -ToCost(step.willingness_to_pay_usd_per_kg)));
   }
-  // Unsold supply leaves through a free bypass, so the problem is always feasible.
-  add_arc(source, sink, total_supply_kg, 0);
+  // A circulation: what reaches the sink returns to the source for free, and the solver keeps the
+  // cycles that pay (bids above costs and wedges); unsold supply simply does not flow. With no node
+  // supplies, LEMON skips its heuristic initial pivots, which allocate on every call.
+  // Arcs that must never bind carry one kg more than all supply: a saturated arc would free its dual,
+  // and prices could then differ by more than the wedge between two markets that trade freely.
+  const std::int64_t unbounded_kg = total_supply_kg + 1;
+  add_arc(sink, source, unbounded_kg, 0);
 
   std::vector<Route>& routes = w.routes;
   routes.clear();
@@ -157,7 +162,7 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
     // `premium` is the extra cost of serving a tied segment from a non-preferred origin.
     auto add_route = [&](int to, Graph::Node destination, double premium, bool military) {
       if (to == from) {
-        routes.push_back({add_arc(origin[from], destination, total_supply_kg, ToCost(premium)), from, to, destination,
+        routes.push_back({add_arc(origin[from], destination, unbounded_kg, ToCost(premium)), from, to, destination,
                           false, military});
         return;
       }
@@ -167,8 +172,8 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
       if (!std::isfinite(wedge)) return;
       REESIM_CHECK_GE(wedge, 0.0);
       const Graph::Arc arc = route_hub[to] != lemon::INVALID
-                                 ? add_arc(route_hub[to], destination, total_supply_kg, ToCost(premium))
-                                 : add_arc(exports_from, destination, total_supply_kg, ToCost(wedge + premium));
+                                 ? add_arc(route_hub[to], destination, unbounded_kg, ToCost(premium))
+                                 : add_arc(exports_from, destination, unbounded_kg, ToCost(wedge + premium));
       routes.push_back({arc, from, to, destination, false, military});
     };
     for (int to = 0; to < n; ++to) {
@@ -193,7 +198,7 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
 
   Solver& solver = w.solver;
   solver.reset();  // the network changed: the solver re-reads it into its (reused) arrays
-  solver.upperMap(capacity).costMap(cost).stSupply(source, sink, total_supply_kg);
+  solver.upperMap(capacity).costMap(cost);
   const Solver::ProblemType result = solver.run();
   REESIM_CHECK(result == Solver::OPTIMAL);
 

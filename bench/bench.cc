@@ -3,6 +3,7 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -26,13 +27,77 @@ double Median(std::vector<double> values) {
   return values[values.size() / 2];
 }
 
+// Rounds run before measuring: buffers reach the sizes the world needs.
+constexpr int kWarmUpRounds = 20;
+
 std::string MonteCarloExperiment(int replicates) {
   return "scenario: \"baseline_2024\" rounds: 8 replicates: " + std::to_string(replicates) + R"(
 parameters { path: "market.demand_shock_sd" uniform { min: 0 max: 0.1 } }
 outcomes { metric: "price.ndfeb_magnet" aggregation: MEAN })";
 }
 
+// Median milliseconds per round of a synthetic world (one thread), after a warm-up round.
+double SyntheticMsPerRound(int plants, int repeats, tbb::task_arena& one_thread) {
+  const experiments::LoadedScenario synthetic = experiments::LoadScenarioMessage(
+      SyntheticScenario(200, plants, 1), "", "<synthetic " + std::to_string(plants) + ">");
+  std::vector<double> ms;
+  one_thread.execute([&] {
+    experiments::Simulation simulation(synthetic, 1);
+    simulation.Step();  // warm-up
+    for (int r = 0; r < repeats; ++r) {
+      const auto start = std::chrono::steady_clock::now();
+      simulation.Step();
+      ms.push_back(1000 * Seconds(start));
+    }
+  });
+  return Median(ms);
+}
+
+// Heap allocations per round over `rounds` rounds after `warm_up` rounds.
+double AllocationsPerRound(const experiments::LoadedScenario& scenario, int warm_up, int rounds,
+                           const BenchOptions& options, tbb::task_arena& one_thread) {
+  double per_round = 0;
+  one_thread.execute([&] {
+    experiments::Simulation simulation(scenario, 1);
+    for (int k = 0; k < warm_up; ++k) simulation.Step();
+    const std::uint64_t before = options.allocation_count();
+    for (int k = 0; k < rounds; ++k) simulation.Step();
+    per_round = static_cast<double>(options.allocation_count() - before) / rounds;
+  });
+  return per_round;
+}
+
 }  // namespace
+
+std::vector<BudgetCheck> CheckBudgets(const BenchOptions& options) {
+  std::vector<BudgetCheck> checks;
+  tbb::task_arena one_thread(1);
+  if (options.allocation_count) {
+    const experiments::LoadedScenario baseline = experiments::LoadScenarioText(
+        std::string(experiments::BuiltinBaselineText()), experiments::kBuiltinBaselineSource);
+    checks.push_back({"allocations per round after warm-up, baseline",
+                      AllocationsPerRound(baseline, kWarmUpRounds, 400, options, one_thread), 0});
+    const experiments::LoadedScenario synthetic =
+        experiments::LoadScenarioMessage(SyntheticScenario(200, 1000, 1), "", "<synthetic 1000>");
+    checks.push_back({"allocations per round after warm-up, 1,000 plants",
+                      AllocationsPerRound(synthetic, kWarmUpRounds, 10, options, one_thread), 0});
+  }
+  // Growth: fourfold sizes, each step's time ratio against the n log n ratio (with slack).
+  const int sizes[] = {500, 2000, 8000};
+  double ms[3];
+  for (int k = 0; k < 3; ++k) {
+    if (options.progress) options.progress("synthetic world, " + std::to_string(sizes[k]) + " plants");
+    ms[k] = SyntheticMsPerRound(sizes[k], 5, one_thread);
+  }
+  for (int k = 1; k < 3; ++k) {
+    const double n0 = sizes[k - 1], n1 = sizes[k];
+    const double n_log_n = n1 * std::log(n1) / (n0 * std::log(n0));
+    checks.push_back({"time per round, " + std::to_string(sizes[k]) + " vs " + std::to_string(sizes[k - 1]) +
+                          " plants (limit: n log n ratio x 1.5)",
+                      ms[k] / ms[k - 1], 1.5 * n_log_n});
+  }
+  return checks;
+}
 
 std::vector<std::pair<std::string, double>> RunBenchmarks(const BenchOptions& options) {
   std::vector<std::pair<std::string, double>> report;
@@ -47,22 +112,19 @@ std::vector<std::pair<std::string, double>> RunBenchmarks(const BenchOptions& op
   note("baseline rounds per second (1 thread, no snapshots)");
   const int rounds = options.quick ? 40 : 400;
   std::vector<double> rates;
-  double allocations_per_round = -1;
   for (int r = 0; r < repeats; ++r) {
     one_thread.execute([&] {
       experiments::Simulation simulation(baseline, 1);
-      for (int warm = 0; warm < 4; ++warm) simulation.Step();
-      const std::uint64_t allocations_before = options.allocation_count ? options.allocation_count() : 0;
+      for (int warm = 0; warm < kWarmUpRounds; ++warm) simulation.Step();
       const auto start = std::chrono::steady_clock::now();
       for (int k = 0; k < rounds; ++k) simulation.Step();
       rates.push_back(rounds / Seconds(start));
-      if (options.allocation_count && r == 0) {
-        allocations_per_round = static_cast<double>(options.allocation_count() - allocations_before) / rounds;
-      }
     });
   }
   report.emplace_back("baseline.rounds_per_s", Median(rates));
-  if (allocations_per_round >= 0) report.emplace_back("allocations_per_round", allocations_per_round);
+  if (options.allocation_count) {
+    report.emplace_back("allocations_per_round", AllocationsPerRound(baseline, kWarmUpRounds, rounds, options, one_thread));
+  }
 
   note("Monte Carlo runs per second, 1 and 2 threads");
   const experiments::ExperimentSpec spec =
@@ -82,20 +144,8 @@ std::vector<std::pair<std::string, double>> RunBenchmarks(const BenchOptions& op
   const std::vector<int> sizes = options.quick ? std::vector<int>{200, 1000} : std::vector<int>{1000, 10000, 100000};
   for (int plants : sizes) {
     note("synthetic world, " + std::to_string(plants) + " plants over 200 regions");
-    const auto scenario_message = SyntheticScenario(200, plants, 1);
-    const experiments::LoadedScenario synthetic =
-        experiments::LoadScenarioMessage(scenario_message, "", "<synthetic " + std::to_string(plants) + ">");
-    std::vector<double> ms;
-    one_thread.execute([&] {
-      experiments::Simulation simulation(synthetic, 1);
-      simulation.Step();  // warm-up
-      for (int r = 0; r < (plants >= 100000 ? 2 : repeats); ++r) {
-        const auto start = std::chrono::steady_clock::now();
-        simulation.Step();
-        ms.push_back(1000 * Seconds(start));
-      }
-    });
-    report.emplace_back("synthetic.ms_per_round." + std::to_string(plants), Median(ms));
+    report.emplace_back("synthetic.ms_per_round." + std::to_string(plants),
+                        SyntheticMsPerRound(plants, plants >= 100000 ? 2 : repeats, one_thread));
   }
 
   note("snapshot write throughput");

@@ -23,4 +23,18 @@ struct BenchOptions {
 // Returns (key, value) pairs in a fixed order, keys as in the contract (e.g. "baseline.rounds_per_s").
 std::vector<std::pair<std::string, double>> RunBenchmarks(const BenchOptions& options);
 
+// One budget that `reesim bench --check` asserts: counts and ratios of times, never absolute times,
+// so it holds on any machine.
+struct BudgetCheck {
+  std::string name;
+  double value = 0;
+  double limit = 0;  // value must be at most this
+  bool pass() const { return value <= limit; }
+};
+
+// Checks, at small sizes: heap allocations per round after warm-up are zero (baseline and a synthetic
+// world), and the time per round grows no faster than n log n as the synthetic world grows fourfold
+// twice (with 50 % slack for timing noise).
+std::vector<BudgetCheck> CheckBudgets(const BenchOptions& options);
+
 }  // namespace reesim::bench

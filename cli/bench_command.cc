@@ -14,19 +14,34 @@ std::uint64_t AllocationCount();
 
 int BenchCommand(const std::vector<std::string>& args) {
   po::options_description options(
-      "usage: reesim bench [--json] [--quick]\n\n"
+      "usage: reesim bench [--json] [--quick] [--check]\n\n"
       "Measures, in one process and as medians over repeats: baseline rounds per second (one thread,\n"
       "no snapshots), Monte Carlo runs per second with 1 and 2 threads, milliseconds per round on\n"
       "synthetic worlds of 1,000, 10,000 and 100,000 plants over 200 regions, heap allocations per round\n"
       "after warm-up, and snapshot bytes per round and write throughput. Prints a table, or one JSON\n"
-      "object with --json. Takes a minute or more; --quick runs small sizes.\n\noptions");
-  options.add_options()("help", "show this help")("json", "print one JSON object")("quick", "small sizes, few repeats");
+      "object with --json. Takes a minute or more; --quick runs small sizes.\n\n"
+      "--check asserts instead, at small sizes, what holds on any machine: no heap allocation per round\n"
+      "after warm-up, and time per round growing no faster than n log n with the number of plants;\n"
+      "prints PASS/FAIL per budget and exits 1 if one fails.\n\noptions");
+  options.add_options()("help", "show this help")("json", "print one JSON object")("quick", "small sizes, few repeats")(
+      "check", "assert the allocation and growth budgets (exit 1 on a failure)");
   po::variables_map vars;
   if (!ParseOptions(options, args, nullptr, vars)) return 0;
   bench::BenchOptions bench_options;
   bench_options.quick = vars.count("quick") > 0;
   bench_options.allocation_count = AllocationCount;
   bench_options.progress = [](const std::string& what) { std::fprintf(stderr, "reesim bench: %s\n", what.c_str()); };
+  if (vars.count("check")) {
+    bool all = true;
+    for (const bench::BudgetCheck& check : bench::CheckBudgets(bench_options)) {
+      char line[200];
+      std::snprintf(line, sizeof line, "%s %-70s %10.4g (at most %.4g)\n", check.pass() ? "PASS" : "FAIL",
+                    check.name.c_str(), check.value, check.limit);
+      std::cout << line;
+      all &= check.pass();
+    }
+    return all ? 0 : 1;
+  }
   const auto report = bench::RunBenchmarks(bench_options);
   if (vars.count("json")) {
     boost::json::object json;

@@ -327,6 +327,19 @@ outcomes { metric: "share.mining.CHN" } outcomes { metric: "payoff.USA" })");
   CHECK(testing::FileBytes(dir.File("large/summary.json")).find("\"quantiles\":\"P-square estimates") != std::string::npos);
 }
 
+TEST_CASE("Cli.BenchCheckHoldsTheAllocationAndGrowthBudgets") {
+  // The budgets that hold on any machine: no heap allocation per round after warm-up, and time per
+  // round growing no faster than n log n (ratios of times, with slack; never absolute times).
+  const Result check = Reesim("bench --check");
+  CAPTURE(check.out);
+  CHECK(check.exit_code == 0);
+  CHECK(check.out.find("PASS allocations per round after warm-up, baseline") != std::string::npos);
+  CHECK(check.out.find("PASS allocations per round after warm-up, 1,000 plants") != std::string::npos);
+  CHECK(check.out.find("PASS time per round, 2000 vs 500 plants") != std::string::npos);
+  CHECK(check.out.find("PASS time per round, 8000 vs 2000 plants") != std::string::npos);
+  CHECK(check.out.find("FAIL") == std::string::npos);
+}
+
 TEST_CASE("Cli.BenchReportsEveryFigure") {
   // A smoke test of the measurements' presence and sanity; budgets are for `reesim bench` itself.
   const Result bench = Reesim("bench --quick --json");

@@ -1,6 +1,9 @@
 #include "experiments/metrics.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <iterator>
 #include <cmath>
 #include <vector>
 
@@ -15,9 +18,52 @@ bool IsFlowMetric(const std::string& metric) {
   return false;
 }
 
+namespace {
+
+// Writes a round's metrics into a map that held the last round's, in place: entries keep their nodes
+// and keys are built in one reused buffer, so a round whose metric names did not change allocates
+// nothing here. Entries not written this round are removed at the end.
+class MetricsWriter {
+ public:
+  explicit MetricsWriter(Metrics& metrics) : metrics_(metrics) {
+    for (auto& entry : metrics_) entry.second = Stale();
+  }
+  ~MetricsWriter() {
+    for (auto it = metrics_.begin(); it != metrics_.end();) it = IsStale(it->second) ? metrics_.erase(it) : std::next(it);
+  }
+
+  // Returns the value of the metric named by the concatenated parts, created as 0 if new this round.
+  template <typename... Parts>
+  double& Slot(const Parts&... parts) {
+    key_.clear();
+    (key_.append(parts), ...);
+    auto it = metrics_.find(key_);
+    if (it == metrics_.end()) return metrics_.emplace(key_, 0.0).first->second;
+    if (IsStale(it->second)) it->second = 0.0;
+    return it->second;
+  }
+
+ private:
+  // A NaN with its own payload marks an entry not yet written; no computation produces it.
+  static constexpr std::uint64_t kStaleBits = 0x7ff4'0000'5eed'0001ULL;
+  static double Stale() { return std::bit_cast<double>(kStaleBits); }
+  static bool IsStale(double value) { return std::bit_cast<std::uint64_t>(value) == kStaleBits; }
+
+  Metrics& metrics_;
+  std::string key_;
+};
+
+}  // namespace
+
 Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundOutcome& outcome) {
-  using world::WorldState;
   Metrics metrics;
+  ComputeMetricsInto(world, outcome, metrics);
+  return metrics;
+}
+
+void ComputeMetricsInto(const world::WorldDescription& world, const world::RoundOutcome& outcome, Metrics& metrics) {
+  using world::WorldState;
+  MetricsWriter w(metrics);
   const int nr = world.RegionCount();
   const int np = world.ProductCount();
   const int na = static_cast<int>(world.actors.size());
@@ -29,7 +75,7 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
     for (int r = 0; r < nr; ++r) {
       const double price = outcome.price_usd_per_kg[WorldState::At(r, p, np)];
       if (std::isnan(price)) continue;
-      metrics["price." + product + "." + world.regions[r].id] = price;
+      w.Slot("price.", product, ".", world.regions[r].id) = price;
       if (!world.in_reference_price[r]) continue;
       const double consumed = outcome.consumed_tonnes[WorldState::At(r, p, np)];
       weighted += price * consumed;
@@ -38,9 +84,9 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
       ++plain_count;
     }
     if (weight > 0) {
-      metrics["price." + product] = weighted / weight;
+      w.Slot("price.", product) = weighted / weight;
     } else if (plain_count > 0) {
-      metrics["price." + product] = plain / plain_count;
+      w.Slot("price.", product) = plain / plain_count;
     }
   }
 
@@ -55,7 +101,7 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
     const std::size_t cell = static_cast<std::size_t>(plant.stage) * nr + plant.region;
     stage_output[cell] += outcome.plants[i].output_tonnes;
     if (plant.recycler) {
-      metrics["recycled." + world.products[plant.product].id + "." + world.regions[plant.region].id] +=
+      w.Slot("recycled.", world.products[plant.product].id, ".", world.regions[plant.region].id) +=
           outcome.plants[i].output_tonnes;
     }
     stage_capacity[cell] += outcome.plants[i].capacity_tonnes;
@@ -74,9 +120,9 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
     for (int r = 0; r < nr; ++r) {
       const std::size_t cell = static_cast<std::size_t>(row) * nr + r;
       if (!present[cell]) continue;
-      metrics["output." + name + "." + world.regions[r].id] = output[cell];
-      if (&output == &stage_output) metrics["capacity." + name + "." + world.regions[r].id] = stage_capacity[cell];
-      metrics["share." + name + "." + world.regions[r].id] = total > 0 ? output[cell] / total : 0.0;
+      w.Slot("output.", name, ".", world.regions[r].id) = output[cell];
+      if (&output == &stage_output) w.Slot("capacity.", name, ".", world.regions[r].id) = stage_capacity[cell];
+      w.Slot("share.", name, ".", world.regions[r].id) = total > 0 ? output[cell] / total : 0.0;
     }
   };
   for (int s = 0; s < world::kStageCount; ++s) add_shares(world::kStageNames[s], stage_output, stage_present, s);
@@ -95,23 +141,24 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
     (flow.smuggled ? smuggled : exported)[static_cast<std::size_t>(flow.product) * nr + flow.from] += flow.tonnes;
     if (flow.smuggled) continue;
     exported_total[flow.from] += flow.tonnes;
-    const std::string route = world.products[flow.product].id + "." + world.regions[flow.from].id + "." +
-                              world.regions[flow.to].id;
-    metrics["trade." + route] += flow.tonnes;
-    if (flow.military) metrics["military." + route] += flow.tonnes;
+    const std::string& product = world.products[flow.product].id;
+    const std::string& from = world.regions[flow.from].id;
+    const std::string& to = world.regions[flow.to].id;
+    w.Slot("trade.", product, ".", from, ".", to) += flow.tonnes;
+    if (flow.military) w.Slot("military.", product, ".", from, ".", to) += flow.tonnes;
   }
   for (int r = 0; r < nr; ++r) {
-    if (exported_total[r] > 0) metrics["exports.total." + world.regions[r].id] = exported_total[r];
+    if (exported_total[r] > 0) w.Slot("exports.total.", world.regions[r].id) = exported_total[r];
   }
   for (int p = 0; p < np; ++p) {
     double smuggled_total = 0;
     for (int r = 0; r < nr; ++r) {
       const std::size_t cell = static_cast<std::size_t>(p) * nr + r;
       smuggled_total += smuggled[cell];
-      if (exported[cell] > 0) metrics["exports." + world.products[p].id + "." + world.regions[r].id] = exported[cell];
-      if (smuggled[cell] > 0) metrics["smuggled." + world.products[p].id + "." + world.regions[r].id] = smuggled[cell];
+      if (exported[cell] > 0) w.Slot("exports.", world.products[p].id, ".", world.regions[r].id) = exported[cell];
+      if (smuggled[cell] > 0) w.Slot("smuggled.", world.products[p].id, ".", world.regions[r].id) = smuggled[cell];
     }
-    if (smuggled_total > 0) metrics["smuggled." + world.products[p].id] = smuggled_total;
+    if (smuggled_total > 0) w.Slot("smuggled.", world.products[p].id) = smuggled_total;
   }
 
   for (const world::FlowOutcome& flow : outcome.flows) {
@@ -139,14 +186,14 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
     if (total <= 0) continue;
     for (int exporter = 0; exporter < nr; ++exporter) {
       const double value = import_value[static_cast<std::size_t>(importer) * nr + exporter];
-      if (value > 0) metrics["import_share." + world.regions[importer].id + "." + world.regions[exporter].id] = value / total;
+      if (value > 0) w.Slot("import_share.", world.regions[importer].id, ".", world.regions[exporter].id) = value / total;
     }
   }
   for (int r = 0; r < nr; ++r) {
     const double net_imports = imports_usd[r] - exports_usd[r];
     const double apparent = produced_usd[r] + net_imports;
     if (apparent <= 0) continue;
-    metrics["import_reliance." + world.regions[r].id] = std::clamp(net_imports / apparent, 0.0, 1.0);
+    w.Slot("import_reliance.", world.regions[r].id) = std::clamp(net_imports / apparent, 0.0, 1.0);
   }
 
   // Unmet demand by region and sector.
@@ -162,7 +209,7 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
     for (int k = 0; k < world::kSectorCount; ++k) {
       const std::size_t cell = static_cast<std::size_t>(r) * world::kSectorCount + k;
       if (reference[cell] <= 0) continue;
-      metrics["unmet." + world.regions[r].id + "." + world::kSectorNames[k]] =
+      w.Slot("unmet.", world.regions[r].id, ".", world::kSectorNames[k]) =
           std::max(0.0, 1.0 - served[cell] / reference[cell]);
     }
   }
@@ -170,17 +217,16 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
   const std::vector<world::PayoffComponents> payoffs = world::ComputePayoffs(world, outcome);
   for (int a = 0; a < na; ++a) {
     const world::PayoffComponents& p = payoffs[a];
-    const std::string prefix = "payoff." + world.actors[a].id;
-    if (outcome.stockpile_tonnes[a] > 0) metrics["stockpile." + world.actors[a].id] = outcome.stockpile_tonnes[a];
-    metrics[prefix] = p.total;
-    metrics[prefix + ".consumer_surplus"] = p.consumer_surplus;
-    metrics[prefix + ".producer_surplus"] = p.producer_surplus;
-    metrics[prefix + ".revenue"] = p.revenue;
-    metrics[prefix + ".security"] = p.security;
-    metrics[prefix + ".leverage"] = p.leverage;
-    metrics[prefix + ".environment"] = p.environment;
+    const std::string& actor = world.actors[a].id;
+    if (outcome.stockpile_tonnes[a] > 0) w.Slot("stockpile.", actor) = outcome.stockpile_tonnes[a];
+    w.Slot("payoff.", actor) = p.total;
+    w.Slot("payoff.", actor, ".consumer_surplus") = p.consumer_surplus;
+    w.Slot("payoff.", actor, ".producer_surplus") = p.producer_surplus;
+    w.Slot("payoff.", actor, ".revenue") = p.revenue;
+    w.Slot("payoff.", actor, ".security") = p.security;
+    w.Slot("payoff.", actor, ".leverage") = p.leverage;
+    w.Slot("payoff.", actor, ".environment") = p.environment;
   }
-  return metrics;
 }
 
 }  // namespace reesim::experiments

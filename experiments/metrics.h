@@ -37,4 +37,7 @@ bool IsFlowMetric(const std::string& metric);
 // Returns the metrics of one round's outcome.
 Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundOutcome& outcome);
 
+// The same into `metrics`, which may hold the previous round's: reusing it is much cheaper.
+void ComputeMetricsInto(const world::WorldDescription& world, const world::RoundOutcome& outcome, Metrics& metrics);
+
 }  // namespace reesim::experiments

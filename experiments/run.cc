@@ -25,7 +25,14 @@ RunResult RunScenario(const LoadedScenario& scenario, const RunOptions& options)
       const Metrics& metrics = simulation.metrics();
       if (writer) writer->WriteRound(simulation.world(), simulation.outcome(), metrics);
       result.periods.push_back(simulation.world().PeriodLabel(r));
-      result.metrics.push_back(metrics);
+      if (options.kept_metrics.empty()) {
+        result.metrics.push_back(metrics);
+      } else {
+        Metrics& kept = result.metrics.emplace_back();
+        for (const std::string& name : options.kept_metrics) {
+          if (const auto it = metrics.find(name); it != metrics.end()) kept.insert(*it);
+        }
+      }
       if (options.progress) options.progress(r + 1, result.rounds);
     }
     result.final_fingerprint = world::Fingerprint(simulation.state());

@@ -19,6 +19,9 @@ struct RunOptions {
   int threads = 0;                // 0 = the calling TBB arena (all cores by default)
   std::string snapshot_path;      // empty = no snapshot file
   std::function<void(int done, int total)> progress;  // optional
+  // Metrics kept in RunResult::metrics each round: empty = all of them; else only these names (an
+  // experiment needs just its outcomes', and copying every metric of every round is costly).
+  std::vector<std::string> kept_metrics;
 };
 
 struct RunResult {

@@ -34,7 +34,7 @@ void Simulation::Step() {
 
 const Metrics& Simulation::metrics() {
   if (!metrics_current_) {
-    metrics_ = ComputeMetrics(scenario_.world, outcome_);
+    ComputeMetricsInto(scenario_.world, outcome_, metrics_);
     metrics_current_ = true;
   }
   return metrics_;

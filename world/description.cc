@@ -62,6 +62,22 @@ void BarrierTable::Reset(const WorldDescription& world, const WorldState&) {
   sanction_cost_usd.assign(world.actors.size(), 0.0);
 }
 
+void DeriveDemandCurves(WorldDescription& world) {
+  // The grid between the cap and the floor, in multiples of the reference price.
+  static constexpr double kDemandGrid[] = {4.0, 2.0, 1.5, 1.25, 1.1, 1.0, 0.9, 0.75, 0.5};
+  const double cap = world.market.demand_price_cap_multiple;
+  const double floor = world.market.demand_price_floor_multiple;
+  for (DemandEntry& demand : world.demand) {
+    demand.curve.clear();
+    auto add = [&](double multiple) { demand.curve.emplace_back(multiple, std::pow(multiple, demand.elasticity)); };
+    add(cap);
+    for (double multiple : kDemandGrid) {
+      if (multiple < demand.curve.back().first && multiple > floor) add(multiple);
+    }
+    if (floor < demand.curve.back().first) add(floor);
+  }
+}
+
 void DeriveIndexes(WorldDescription& world) {
   for (auto& list : world.products_by_stage) list.clear();
   for (int p = 0; p < world.ProductCount(); ++p) {

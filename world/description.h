@@ -102,6 +102,9 @@ struct DemandEntry {
   double growth_per_year = 0;
   bool critical = false;
   std::vector<SupplierTie> sourcing;
+  // Derived (DeriveDemandCurves): the price multiples of P0 at which the demand curve is stepped,
+  // highest first, each with multiple^elasticity, the quantity there as a fraction of D_ref.
+  std::vector<std::pair<double, double>> curve;
 };
 
 struct MarketParameters {
@@ -177,5 +180,9 @@ bool Makes(const WorldDescription& world, const Plant& plant, int product);
 
 // Fills products_by_stage; called by loaders after the products are set.
 void DeriveIndexes(WorldDescription& world);
+
+// Fills each demand entry's `curve` from its elasticity and the market's cap and floor multiples
+// (docs/model.md, "Demand"); called by loaders once demand and market parameters are set.
+void DeriveDemandCurves(WorldDescription& world);
 
 }  // namespace reesim::world

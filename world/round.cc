@@ -19,9 +19,6 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // A recycler's capacity comes in equal steps at these multiples of its unit cost (collection gets dearer).
 constexpr std::array<double, 4> kRecyclingCostSteps = {1.0, 1.5, 2.0, 3.0};
 
-// Price multiples of P0 between the demand curve's cap and floor where it is cut into steps.
-constexpr std::array<double, 9> kDemandGrid = {4.0, 2.0, 1.5, 1.25, 1.1, 1.0, 0.9, 0.75, 0.5};
-
 }  // namespace
 
 // Who stands behind each step of a product's market, and the market itself; kept in RoundScratch so
@@ -93,8 +90,6 @@ double ReferenceDemand(const WorldDescription& world, const WorldState& state, c
 void AddDemandCurve(const WorldDescription& world, const DemandEntry& demand, int entry, double reference_tonnes,
                     ProductMarket& market) {
   const double p0 = demand.reference_price_usd_per_kg;
-  const double cap = world.market.demand_price_cap_multiple;
-  const double floor = world.market.demand_price_floor_multiple;
   // Defence demand is a military end use: its own segment, which export controls can deny.
   const bool military = demand.sector == Sector::kDefence;
   int open_segment = -1;
@@ -119,20 +114,15 @@ void AddDemandCurve(const WorldDescription& world, const DemandEntry& demand, in
       market.demand_owner.push_back({-1, entry});
     }
   };
-  auto quantity_at = [&](double multiple) { return reference_tonnes * std::pow(multiple, demand.elasticity); };
-  double previous_multiple = cap;
-  double previous_quantity = quantity_at(cap);
-  push_step(previous_quantity, cap * p0);
-  auto add_step = [&](double multiple) {
-    const double quantity = quantity_at(multiple);
-    if (quantity > previous_quantity) push_step(quantity - previous_quantity, multiple * p0);
-    previous_multiple = multiple;
+  // The first step is everything demanded at the cap; each later one the extra demanded at its price.
+  REESIM_CHECK(!demand.curve.empty());
+  double previous_quantity = 0;
+  for (std::size_t k = 0; k < demand.curve.size(); ++k) {
+    const auto [multiple, factor] = demand.curve[k];
+    const double quantity = reference_tonnes * factor;
+    if (k == 0 || quantity > previous_quantity) push_step(quantity - previous_quantity, multiple * p0);
     previous_quantity = quantity;
-  };
-  for (double multiple : kDemandGrid) {
-    if (multiple < previous_multiple && multiple > floor) add_step(multiple);
   }
-  if (floor < previous_multiple) add_step(floor);
 }
 
 // Export controls cap licensed routes at the approved share of the destination's demand; around any

@@ -371,6 +371,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
       params.environmental_cost_usd_per_kg[s] = market.environmental_cost_usd_per_kg(s);
     }
   }
+  DeriveDemandCurves(world);
   return world;
 }
 

@@ -42,6 +42,10 @@ struct ProductMarket {
   MarketSolution solution;
   MarketWorkspace workspace;
   std::vector<double> demand_by_region;  // scratch: tonnes bid per region
+  std::vector<int> supplying_regions, demanding_regions;  // scratch
+  std::vector<std::uint8_t> region_seen;                  // scratch: 1 supplies, 2 demands
+  std::vector<int> plants;    // the plants that make, stock or use the product (fixed for a world)
+  bool plants_listed = false;
 };
 
 struct MarketBuffers {
@@ -169,26 +173,19 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
   market.supply_owner.clear();
   market.demand_owner.clear();
 
-  for (int from = 0; from < nr; ++from) {
-    const double exporter_price = state.expected_price_usd_per_kg[WorldState::At(from, product, np)];
-    market.problem.export_cap_tonnes[from] = barriers.export_quota_tonnes[WorldState::At(from, product, np)];
-    for (int to = 0; to < nr; ++to) {
-      if (to == from) continue;
-      const std::size_t arc = barriers.Arc(product, from, to);
-      double& wedge = market.problem.wedge_usd_per_kg[static_cast<std::size_t>(from) * nr + to];
-      if (barriers.banned[arc]) {
-        wedge = std::numeric_limits<double>::infinity();
-        continue;
-      }
-      // Ad-valorem rates become a per-kg wedge at the exporter's expected price.
-      wedge = world.Transport(from, to) + (barriers.tariff_ad_valorem[arc] + barriers.export_tax_ad_valorem[arc] +
-                                           barriers.licence_friction_ad_valorem[arc]) *
-                                              exporter_price;
-      market.problem.military_denied[static_cast<std::size_t>(from) * nr + to] = barriers.military_denied[arc];
-    }
-  }
 
-  for (int i = 0; i < world.PlantCount(); ++i) {
+  if (!market.plants_listed) {
+    // The plants that can take part in this product's market, once per simulation.
+    for (int i = 0; i < world.PlantCount(); ++i) {
+      const Plant& plant = world.plants[i];
+      if ((ProducesToOrder(plant) && plant.product == product) || Makes(world, plant, product) ||
+          InputPerOutput(world, plant, product) > 0) {
+        market.plants.push_back(i);
+      }
+    }
+    market.plants_listed = true;
+  }
+  for (int i : market.plants) {
     const Plant& plant = world.plants[i];
     const PlantDecision& decision = scratch.decisions.plants[i];
     const double unit_cost = std::max(0.0, plant.unit_cost_usd_per_kg - barriers.production_subsidy_usd_per_kg[i]);
@@ -258,6 +255,40 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     const DemandEntry& demand = world.demand[entry];
     if (demand.product == product && reference_demand[entry] > 0) {
       AddDemandCurve(world, demand, entry, reference_demand[entry], market);
+    }
+  }
+  // Wedges between the regions that supply and the regions that demand (the only routes the market
+  // can use).
+  std::vector<int>& suppliers = market.supplying_regions;
+  std::vector<int>& buyers = market.demanding_regions;
+  suppliers.clear();
+  buyers.clear();
+  std::vector<std::uint8_t>& seen = market.region_seen;
+  seen.assign(nr, 0);
+  for (const SupplyStep& step : market.problem.supply) {
+    if (!(seen[step.region] & 1)) suppliers.push_back(step.region);
+    seen[step.region] |= 1;
+  }
+  for (const DemandStep& step : market.problem.demand) {
+    if (!(seen[step.region] & 2)) buyers.push_back(step.region);
+    seen[step.region] |= 2;
+  }
+  for (int from : suppliers) {
+    const double exporter_price = state.expected_price_usd_per_kg[WorldState::At(from, product, np)];
+    market.problem.export_cap_tonnes[from] = barriers.export_quota_tonnes[WorldState::At(from, product, np)];
+    for (int to : buyers) {
+      if (to == from) continue;
+      const std::size_t arc = barriers.Arc(product, from, to);
+      double& wedge = market.problem.wedge_usd_per_kg[static_cast<std::size_t>(from) * nr + to];
+      if (barriers.banned[arc]) {
+        wedge = std::numeric_limits<double>::infinity();
+        continue;
+      }
+      // Ad-valorem rates become a per-kg wedge at the exporter's expected price.
+      wedge = world.Transport(from, to) + (barriers.tariff_ad_valorem[arc] + barriers.export_tax_ad_valorem[arc] +
+                                           barriers.licence_friction_ad_valorem[arc]) *
+                                              exporter_price;
+      market.problem.military_denied[static_cast<std::size_t>(from) * nr + to] = barriers.military_denied[arc];
     }
   }
   AddControlCaps(world, state, barriers, product, market);

@@ -53,6 +53,8 @@ struct MarketWorkspace::Network {
   Graph::ArcMap<std::int64_t> cost{graph};
   Solver solver{graph};
   std::vector<Graph::Node> origin, market, export_hub, route_hub, segment_node, demand_node;
+  std::vector<int> destinations;
+  std::vector<std::uint8_t> is_destination;
   std::vector<Graph::Arc> supply_arcs, demand_arcs;
   std::vector<Route> routes;
 };
@@ -139,6 +141,19 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
   const std::int64_t unbounded_kg = total_supply_kg + 1;
   add_arc(sink, source, unbounded_kg, 0);
 
+  // The regions with buyers (an open market or a tied segment), ascending: routes go only there.
+  std::vector<int>& destinations = w.destinations;
+  std::vector<std::uint8_t>& is_destination = w.is_destination;
+  is_destination.assign(n, 0);
+  for (int r = 0; r < n; ++r) is_destination[r] = market[r] != lemon::INVALID;
+  for (int s = 0; s < segment_count; ++s) {
+    if (segment_node[s] != lemon::INVALID) is_destination[problem.segments[s].region] = 1;
+  }
+  destinations.clear();
+  for (int r = 0; r < n; ++r) {
+    if (is_destination[r]) destinations.push_back(r);
+  }
+
   std::vector<Route>& routes = w.routes;
   routes.clear();
   for (int from = 0; from < n; ++from) {
@@ -152,7 +167,7 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
     // A licence cap on a route: all its flows (open market and segments) pass one capped hub.
     std::vector<Graph::Node>& route_hub = w.route_hub;
     route_hub.assign(n, lemon::INVALID);
-    for (int to = 0; to < n; ++to) {
+    for (int to : destinations) {
       const std::size_t pair = static_cast<std::size_t>(from) * n + to;
       const double wedge = problem.wedge_usd_per_kg[pair];
       if (to == from || !std::isfinite(problem.route_cap_tonnes[pair]) || !std::isfinite(wedge)) continue;
@@ -176,7 +191,7 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
                                  : add_arc(exports_from, destination, unbounded_kg, ToCost(wedge + premium));
       routes.push_back({arc, from, to, destination, false, military});
     };
-    for (int to = 0; to < n; ++to) {
+    for (int to : destinations) {
       if (market[to] != lemon::INVALID) add_route(to, market[to], 0.0, false);
     }
     for (int s = 0; s < segment_count; ++s) {
@@ -187,7 +202,7 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
       add_route(segment.region, segment_node[s], preferred ? 0.0 : segment.switching_premium_usd_per_kg,
                 segment.military);
     }
-    for (int to = 0; to < n; ++to) {
+    for (int to : destinations) {
       const std::size_t pair = static_cast<std::size_t>(from) * n + to;
       if (to == from || market[to] == lemon::INVALID || problem.smuggling_cap_tonnes[pair] <= 0) continue;
       routes.push_back({add_arc(origin[from], market[to], ToKg(problem.smuggling_cap_tonnes[pair]),

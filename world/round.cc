@@ -144,8 +144,9 @@ void AddControlCaps(const WorldDescription& world, const WorldState& state, cons
     const double last = state.price_usd_per_kg[WorldState::At(region, product, np)];
     return std::isnan(last) ? state.expected_price_usd_per_kg[WorldState::At(region, product, np)] : last;
   };
-  for (int from = 0; from < nr; ++from) {
-    for (int to = 0; to < nr; ++to) {
+  // Only routes the market can use: from regions that supply to regions that demand.
+  for (int from : market.supplying_regions) {
+    for (int to : market.demanding_regions) {
       const std::size_t arc = barriers.Arc(product, from, to);
       if (to == from || !barriers.controlled[arc] || demand_tonnes[to] <= 0) continue;
       const std::size_t pair = static_cast<std::size_t>(from) * nr + to;

@@ -160,8 +160,6 @@ std::vector<std::pair<std::string, double>> RunBenchmarks(const BenchOptions& op
   std::filesystem::remove(path);
   report.emplace_back("snapshot.bytes_per_round", static_cast<double>(result.snapshot_bytes) / run.rounds);
   report.emplace_back("snapshot.mb_per_s_including_rounds", result.snapshot_bytes / 1e6 / seconds);
-  // The round's solver is the reference (LEMON's network simplex) until a structured solver replaces it.
-  report.emplace_back("clearing.speedup_vs_reference", 1.0);
   return report;
 }
 

@@ -447,6 +447,7 @@ RunRecord RunOne(const ExperimentSpec& spec, int arm, int row) {
     options.run = static_cast<std::uint64_t>(row);  // shared by every arm: paired
     options.rounds = spec.rounds;
     options.threads = 0;  // the calling task's arena: runs are the unit of parallelism
+    options.experiment_sha256 = spec.sha256;
     for (const OutcomeSpec& outcome : spec.outcomes) options.kept_metrics.push_back(outcome.metric);
     if (spec.keep == ExperimentSpec::Keep::kSnapshots && !spec.snapshot_dir.empty()) {
       options.snapshot_path =

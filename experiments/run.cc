@@ -18,7 +18,7 @@ RunResult RunScenario(const LoadedScenario& scenario, const RunOptions& options)
     std::unique_ptr<SnapshotWriter> writer;
     if (!options.snapshot_path.empty()) {
       writer = std::make_unique<SnapshotWriter>(options.snapshot_path, scenario, options.seed, options.run,
-                                                result.rounds);
+                                                result.rounds, options.experiment_sha256);
     }
     for (int r = 0; r < result.rounds; ++r) {
       simulation.Step();

@@ -18,6 +18,7 @@ struct RunOptions {
   int rounds = 0;                 // 0 = the scenario's default
   int threads = 0;                // 0 = the calling TBB arena (all cores by default)
   std::string snapshot_path;      // empty = no snapshot file
+  std::string experiment_sha256;  // recorded in the snapshot header when the run is one of an experiment's
   std::function<void(int done, int total)> progress;  // optional
   // Metrics kept in RunResult::metrics each round: empty = all of them; else only these names (an
   // experiment needs just its outcomes', and copying every metric of every round is costly).

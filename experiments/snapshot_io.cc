@@ -56,7 +56,7 @@ std::string Sha256Hex(const std::string& data) {
 }
 
 SnapshotWriter::SnapshotWriter(const std::string& path, const LoadedScenario& scenario, std::uint64_t seed,
-                               std::uint64_t run, int rounds)
+                               std::uint64_t run, int rounds, const std::string& experiment_sha256)
     : path_(path), temp_path_(path + ".tmp") {
   out_.open(temp_path_, std::ios::binary | std::ios::trunc);
   if (!out_) throw InputError(temp_path_ + ": cannot create file: " + std::strerror(errno));
@@ -69,6 +69,7 @@ SnapshotWriter::SnapshotWriter(const std::string& path, const LoadedScenario& sc
   header.set_run(run);
   header.set_rounds(rounds);
   header.set_scenario_sha256(Sha256Hex(scenario.text));
+  header.set_experiment_sha256(experiment_sha256);
   for (const auto& region : scenario.world.regions) header.add_region_ids(region.id);
   for (const auto& product : scenario.world.products) header.add_product_ids(product.id);
   for (const auto& plant : scenario.world.plants) header.add_plant_ids(plant.id);
@@ -160,6 +161,7 @@ SnapshotFile ReadSnapshotFile(const std::string& path) {
   file_data.reesim_version = header.reesim_version();
   file_data.scenario_name = header.scenario_name();
   file_data.scenario_sha256 = header.scenario_sha256();
+  file_data.experiment_sha256 = header.experiment_sha256();
   file_data.seed = header.seed();
   file_data.run = header.run();
   file_data.rounds = header.rounds();

@@ -23,8 +23,9 @@ inline constexpr const char* kSnapshotMagic = "reesim-snapshots";
 class SnapshotWriter {
  public:
   // Creates PATH.tmp and writes the header. Throws InputError if the file cannot be created.
+  // `experiment_sha256`: the experiment file's hash when the run is one of an experiment's (provenance).
   SnapshotWriter(const std::string& path, const LoadedScenario& scenario, std::uint64_t seed, std::uint64_t run,
-                 int rounds);
+                 int rounds, const std::string& experiment_sha256 = "");
   ~SnapshotWriter();  // removes PATH.tmp unless Finish() succeeded
   SnapshotWriter(const SnapshotWriter&) = delete;
   SnapshotWriter& operator=(const SnapshotWriter&) = delete;
@@ -66,6 +67,7 @@ struct SnapshotFile {
   std::string reesim_version;
   std::string scenario_name;
   std::string scenario_sha256;
+  std::string experiment_sha256;  // empty unless the run was one of an experiment's
   std::uint64_t seed = 0;
   std::uint64_t run = 0;
   int rounds = 0;

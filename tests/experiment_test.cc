@@ -9,6 +9,7 @@
 #include <set>
 
 #include "experiments/experiment.h"
+#include "experiments/snapshot_io.h"
 #include "proto/scenario.pb.h"
 #include "test_support.h"
 #include "world/random.h"
@@ -261,7 +262,12 @@ TEST_CASE("Experiment.KeepsSnapshotsOrNothingAsAsked") {
   const experiments::ExperimentResult result = experiments::RunExperiment(spec, 2);
   for (const char* name : {"open-0.pbs", "open-1.pbs", "tariff-0.pbs", "tariff-1.pbs"}) {
     CAPTURE(name);
-    CHECK(std::filesystem::exists(dir.File(std::string("snapshots/") + name)));
+    REQUIRE(std::filesystem::exists(dir.File(std::string("snapshots/") + name)));
+    // Provenance: the experiment file's hash and the shared seed are in each run's header.
+    const experiments::SnapshotFile file = experiments::ReadSnapshotFile(dir.File(std::string("snapshots/") + name));
+    CHECK(file.experiment_sha256 == spec.sha256);
+    CHECK(file.seed == spec.seed);
+    CHECK(file.reesim_version == REESIM_VERSION);
   }
   const experiments::ExperimentSpec nothing = experiments::LoadExperimentText(SmallExperiment("keep: NOTHING", 2), "e");
   experiments::RunExperiment(nothing, 2, dir.File("out"));

@@ -26,7 +26,11 @@ int ExperimentCommand(const std::vector<std::string>& args) {
       "every sample point of the uncertain parameters, replicates sharing sample points and seeds across\n"
       "arms (paired comparisons). Writes DIR/runs.csv (one row per run), DIR/summary.csv (arm, outcome,\n"
       "statistic, value: n, mean, sd, quantiles, bootstrap 95 % interval of the mean, and per arm the\n"
-      "paired difference from the first arm with its interval and a paired t-test) and DIR/summary.json.\n"
+      "paired difference from the first arm with its interval and a paired t-test; Sobol indices for a\n"
+      "SOBOL design), DIR/summary.json, DIR/bands.csv (per-round quantiles: fan charts), and\n"
+      "DIR/experiments.csv + DIR/outcomes.csv in EMA Workbench's layout. Each CSV file opens with one '#'\n"
+      "line of provenance (read with pandas' skiprows=1). Runs stream into the statistics and files, so\n"
+      "memory does not grow with their number; finished runs are checkpointed in DIR/checkpoint.jsonl.\n"
       "Failed runs are recorded with a command that replays them alone; the experiment carries on.\n\noptions");
   options.add_options()
       ("help", "show this help")

@@ -19,6 +19,14 @@ using Solver = lemon::NetworkSimplex<Graph, std::int64_t, std::int64_t>;
 
 constexpr double kMoneyScale = 1e4;  // cost units per USD/kg
 
+// A read-only arc map over a vector indexed by arc id, for the solver's upperMap and costMap.
+struct ArcValues {
+  using Key = Graph::Arc;
+  using Value = std::int64_t;
+  const std::vector<std::int64_t>& values;
+  std::int64_t operator[](Graph::Arc arc) const { return values[static_cast<std::size_t>(Graph::id(arc))]; }
+};
+
 std::int64_t ToKg(double tonnes) { return static_cast<std::int64_t>(std::llround(tonnes * kKgPerTonne)); }
 std::int64_t ToCost(double usd_per_kg) {
   return static_cast<std::int64_t>(std::llround(usd_per_kg * kMoneyScale));
@@ -49,8 +57,9 @@ struct MarketWorkspace::Network {
     bool military;
   };
   Graph graph;
-  Graph::ArcMap<std::int64_t> capacity{graph};
-  Graph::ArcMap<std::int64_t> cost{graph};
+  // Arc capacities and costs by arc id (a SmartDigraph numbers arcs 0, 1, ... after clear()): plain
+  // vectors, read by the solver through ArcValues, rather than graph maps updated on every addArc.
+  std::vector<std::int64_t> capacity, cost;
   Solver solver{graph};
   std::vector<Graph::Node> origin, market, export_hub, route_hub, segment_node, demand_node;
   std::vector<int> destinations;
@@ -83,8 +92,10 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
   using Route = MarketWorkspace::Network::Route;
   Graph& graph = w.graph;
   graph.clear();  // keeps its memory, and so do the maps that follow it
-  Graph::ArcMap<std::int64_t>& capacity = w.capacity;
-  Graph::ArcMap<std::int64_t>& cost = w.cost;
+  std::vector<std::int64_t>& capacity = w.capacity;
+  std::vector<std::int64_t>& cost = w.cost;
+  capacity.clear();
+  cost.clear();
   const Graph::Node source = graph.addNode();
   const Graph::Node sink = graph.addNode();
   std::vector<Graph::Node>& origin = w.origin;
@@ -96,8 +107,9 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
 
   auto add_arc = [&](Graph::Node u, Graph::Node v, std::int64_t cap, std::int64_t c) {
     const Graph::Arc arc = graph.addArc(u, v);
-    capacity[arc] = cap;
-    cost[arc] = c;
+    REESIM_CHECK_EQ(static_cast<std::size_t>(Graph::id(arc)), capacity.size());
+    capacity.push_back(cap);
+    cost.push_back(c);
     return arc;
   };
 
@@ -213,7 +225,7 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
 
   Solver& solver = w.solver;
   solver.reset();  // the network changed: the solver re-reads it into its (reused) arrays
-  solver.upperMap(capacity).costMap(cost);
+  solver.upperMap(ArcValues{capacity}).costMap(ArcValues{cost});
   const Solver::ProblemType result = solver.run();
   REESIM_CHECK(result == Solver::OPTIMAL);
 

@@ -39,6 +39,16 @@ with tempfile.TemporaryDirectory() as work:
     share = rounds[(rounds["metric"] == "share.mining.CHN") & (rounds["round"] == 0)]["value"].iloc[0]
     check(0.55 < share < 0.75, "China's mining share in round 0")
 
+    plants, flows = reesim_data.read_plants_and_flows(os.path.join(work, "run.pbs"))
+    first = plants[plants["round"] == 0]
+    check(set(first["plant"]) >= {"cn_light_mines", "mountain_pass", "cn_magnets"}, "plant rows by id")
+    magnets = first[first["plant"] == "cn_magnets"]["output_tonnes"].iloc[0]  # China's one magnet plant
+    check(abs(magnets - rounds[(rounds["round"] == 0) & (rounds["metric"] == "output.magnet.CHN")]["value"].iloc[0]) < 1e-6,
+          "a plant's output matches the output metric")
+    us_imports = flows[(flows["round"] == 0) & (flows["product"] == "ndfeb_magnet") & (flows["from"] == "CHN") & (flows["to"] == "USA")]
+    check(abs(us_imports["tonnes"].sum() - rounds[(rounds["round"] == 0) & (rounds["metric"] == "trade.ndfeb_magnet.CHN.USA")]["value"].sum()) < 1e-6,
+          "flows add up to the trade metrics")
+
     data = open(os.path.join(work, "run.pbs"), "rb").read()
     cut = os.path.join(work, "cut.pbs")
     open(cut, "wb").write(data[: len(data) * 2 // 3])

@@ -3,6 +3,7 @@
     import sys; sys.path.insert(0, "tools")
     import reesim_data
     header, rounds, complete = reesim_data.read_snapshots("reesim-out/run.pbs")   # rounds: round, period, metric, value
+    plants, flows = reesim_data.read_plants_and_flows("reesim-out/run.pbs")        # per plant, per trade flow
     results = reesim_data.read_experiment("results")    # runs, summary, bands, experiments, outcomes
 
 Snapshot files (*.pbs) are length-delimited protobuf messages (RunHeader, RoundSnapshot..., RunFooter).
@@ -53,11 +54,8 @@ def _read_varint(data, position):
             raise ValueError("bad length prefix")
 
 
-def read_snapshots(path):
-    """Reads a snapshot file. Returns (header, rounds, complete): the RunHeader message, a long
-    DataFrame with columns round, period, metric, value, and whether the footer was there (False for a
-    truncated run, whose complete rounds are still returned). Raises ValueError for a file that is empty
-    or not a snapshot file."""
+def _read_snapshot_messages(path):
+    """Returns (header, [RoundSnapshot...], complete) from a snapshot file; see read_snapshots."""
     snapshot_pb2 = _proto_modules()["snapshot_pb2"]
     with open(path, "rb") as f:
         data = f.read()
@@ -79,18 +77,46 @@ def read_snapshots(path):
         raise ValueError("%s: not a reesim snapshot file (no readable header)" % path)
     if header.magic != "reesim-snapshots":
         raise ValueError("%s: not a reesim snapshot file (wrong magic)" % path)
-    rows = []
+    rounds = []
     complete = False
     try:
         for _ in range(header.rounds):
             snapshot, position = message(position, snapshot_pb2.RoundSnapshot)
-            for key in sorted(snapshot.metrics):
-                rows.append((snapshot.round, snapshot.period, key, snapshot.metrics[key]))
+            rounds.append(snapshot)
         message(position, snapshot_pb2.RunFooter)
         complete = True
     except Exception:
         pass
+    return header, rounds, complete
+
+
+def read_snapshots(path):
+    """Reads a snapshot file. Returns (header, rounds, complete): the RunHeader message, a long
+    DataFrame with columns round, period, metric, value, and whether the footer was there (False for a
+    truncated run, whose complete rounds are still returned). Raises ValueError for a file that is empty
+    or not a snapshot file."""
+    header, snapshots, complete = _read_snapshot_messages(path)
+    rows = [(s.round, s.period, key, s.metrics[key]) for s in snapshots for key in sorted(s.metrics)]
     return header, pd.DataFrame(rows, columns=["round", "period", "metric", "value"]), complete
+
+
+def read_plants_and_flows(path):
+    """Reads a snapshot file's plant-level and trade data. Returns (plants, flows): DataFrames with
+    columns round, period, plant, output_tonnes, sales_tonnes, stock_tonnes, revenue_usd, cost_usd
+    (one row per plant and round), and round, period, product, from, to, tonnes, price_usd_per_kg (one
+    row per flow, domestic ones included). Ids are the scenario's."""
+    header, snapshots, _ = _read_snapshot_messages(path)
+    plants, flows = [], []
+    for s in snapshots:
+        for p in s.plants:
+            plants.append((s.round, s.period, header.plant_ids[p.plant], p.output_tonnes, p.sales_tonnes,
+                           p.stock_tonnes, p.revenue_usd, p.cost_usd))
+        for f in s.flows:
+            flows.append((s.round, s.period, header.product_ids[f.product], header.region_ids[f.from_region],
+                          header.region_ids[f.to_region], f.tonnes, f.price_usd_per_kg))
+    return (pd.DataFrame(plants, columns=["round", "period", "plant", "output_tonnes", "sales_tonnes", "stock_tonnes",
+                                          "revenue_usd", "cost_usd"]),
+            pd.DataFrame(flows, columns=["round", "period", "product", "from", "to", "tonnes", "price_usd_per_kg"]))
 
 
 def read_experiment(directory):

@@ -60,6 +60,13 @@ struct MarketWorkspace::Network {
   // Arc capacities and costs by arc id (a SmartDigraph numbers arcs 0, 1, ... after clear()): plain
   // vectors, read by the solver through ArcValues, rather than graph maps updated on every addArc.
   std::vector<std::int64_t> capacity, cost;
+  // The network's shape as described this call (arc i runs tail[i] -> head[i] over node_count nodes)
+  // and as built in `graph`: when they match, the graph and the solver's copy of it are reused and
+  // only capacities and costs change.
+  int node_count = 0;
+  std::vector<int> tail, head;
+  int built_node_count = -1;
+  std::vector<int> built_tail, built_head;
   Solver solver{graph};
   std::vector<Graph::Node> origin, market, export_hub, route_hub, segment_node, demand_node;
   std::vector<int> destinations;
@@ -91,13 +98,18 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
   MarketWorkspace::Network& w = *workspace.network_;
   using Route = MarketWorkspace::Network::Route;
   Graph& graph = w.graph;
-  graph.clear();  // keeps its memory, and so do the maps that follow it
   std::vector<std::int64_t>& capacity = w.capacity;
   std::vector<std::int64_t>& cost = w.cost;
   capacity.clear();
   cost.clear();
-  const Graph::Node source = graph.addNode();
-  const Graph::Node sink = graph.addNode();
+  w.tail.clear();
+  w.head.clear();
+  w.node_count = 0;
+  // Nodes and arcs are numbered as a SmartDigraph built from scratch would number them; the graph
+  // itself is (re)built after the description, only if its shape changed.
+  auto add_node = [&] { return Graph::nodeFromId(w.node_count++); };
+  const Graph::Node source = add_node();
+  const Graph::Node sink = add_node();
   std::vector<Graph::Node>& origin = w.origin;
   std::vector<Graph::Node>& market = w.market;
   std::vector<Graph::Node>& export_hub = w.export_hub;
@@ -106,8 +118,9 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
   export_hub.assign(n, lemon::INVALID);
 
   auto add_arc = [&](Graph::Node u, Graph::Node v, std::int64_t cap, std::int64_t c) {
-    const Graph::Arc arc = graph.addArc(u, v);
-    REESIM_CHECK_EQ(static_cast<std::size_t>(Graph::id(arc)), capacity.size());
+    const Graph::Arc arc = Graph::arcFromId(static_cast<int>(capacity.size()));
+    w.tail.push_back(Graph::id(u));
+    w.head.push_back(Graph::id(v));
     capacity.push_back(cap);
     cost.push_back(c);
     return arc;
@@ -119,7 +132,7 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
   for (const SupplyStep& step : problem.supply) {
     REESIM_CHECK(step.region >= 0 && step.region < n);
     REESIM_CHECK_GE(step.tonnes, 0.0);
-    if (origin[step.region] == lemon::INVALID) origin[step.region] = graph.addNode();
+    if (origin[step.region] == lemon::INVALID) origin[step.region] = add_node();
     const std::int64_t kg = ToKg(step.tonnes);
     total_supply_kg += kg;
     supply_arcs.push_back(add_arc(source, origin[step.region], kg, ToCost(step.cost_usd_per_kg)));
@@ -141,7 +154,7 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
       REESIM_CHECK_EQ(problem.segments[step.segment].region, step.region);
       node = &segment_node[step.segment];
     }
-    if (*node == lemon::INVALID) *node = graph.addNode();
+    if (*node == lemon::INVALID) *node = add_node();
     demand_node.push_back(*node);
     demand_arcs.push_back(add_arc(*node, sink, ToKg(step.tonnes), -ToCost(step.willingness_to_pay_usd_per_kg)));
   }
@@ -172,7 +185,7 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
     if (origin[from] == lemon::INVALID) continue;
     Graph::Node exports_from = origin[from];
     if (std::isfinite(problem.export_cap_tonnes[from])) {
-      export_hub[from] = graph.addNode();
+      export_hub[from] = add_node();
       add_arc(origin[from], export_hub[from], ToKg(problem.export_cap_tonnes[from]), 0);
       exports_from = export_hub[from];
     }
@@ -183,7 +196,7 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
       const std::size_t pair = static_cast<std::size_t>(from) * n + to;
       const double wedge = problem.wedge_usd_per_kg[pair];
       if (to == from || !std::isfinite(problem.route_cap_tonnes[pair]) || !std::isfinite(wedge)) continue;
-      route_hub[to] = graph.addNode();
+      route_hub[to] = add_node();
       add_arc(exports_from, route_hub[to], ToKg(problem.route_cap_tonnes[pair]), ToCost(wedge));
     }
     // `premium` is the extra cost of serving a tied segment from a non-preferred origin.
@@ -224,7 +237,15 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
   }
 
   Solver& solver = w.solver;
-  solver.reset();  // the network changed: the solver re-reads it into its (reused) arrays
+  if (w.node_count != w.built_node_count || w.tail != w.built_tail || w.head != w.built_head) {
+    graph.clear();  // keeps its memory
+    for (int k = 0; k < w.node_count; ++k) graph.addNode();
+    for (std::size_t a = 0; a < w.tail.size(); ++a) graph.addArc(Graph::nodeFromId(w.tail[a]), Graph::nodeFromId(w.head[a]));
+    w.built_node_count = w.node_count;
+    w.built_tail = w.tail;  // within capacity after the first calls: no allocation
+    w.built_head = w.head;
+    solver.reset();  // the network changed: the solver re-reads it into its (reused) arrays
+  }
   solver.upperMap(ArcValues{capacity}).costMap(ArcValues{cost});
   const Solver::ProblemType result = solver.run();
   REESIM_CHECK(result == Solver::OPTIMAL);

@@ -80,12 +80,20 @@ struct BarrierTable {
   std::vector<EquityShare> equity;
   std::vector<PriceFloorTerms> price_floors;
 
-  // Clears the table for a round of `world`.
-  void Reset(const WorldDescription& world, const WorldState& state);
-  void Reset(int region_count, int product_count) {
+  // Clears the table for a round of `world`. `untouched`: no instrument applied since the last
+  // reset, so the per-route tables (products x regions^2, the bulk of the table) are still clear.
+  void Reset(const WorldDescription& world, const WorldState& state, bool untouched = false);
+  void Reset(int region_count, int product_count, bool untouched = false) {
+    const std::size_t arcs = static_cast<std::size_t>(product_count) * region_count * region_count;
+    const bool keep_routes = untouched && regions == region_count && products == product_count && banned.size() == arcs;
     regions = region_count;
     products = product_count;
-    const std::size_t arcs = static_cast<std::size_t>(products) * regions * regions;
+    enforcement_usd.assign(regions, 0.0);
+    stockpile_orders.clear();
+    offtakes.clear();
+    equity.clear();
+    price_floors.clear();
+    if (keep_routes) return;
     tariff_ad_valorem.assign(arcs, 0.0);
     export_tax_ad_valorem.assign(arcs, 0.0);
     banned.assign(arcs, 0);
@@ -95,11 +103,6 @@ struct BarrierTable {
     approval_share.assign(arcs, 1.0);
     military_denied.assign(arcs, 0);
     controlled.assign(arcs, 0);
-    enforcement_usd.assign(regions, 0.0);
-    stockpile_orders.clear();
-    offtakes.clear();
-    equity.clear();
-    price_floors.clear();
   }
   std::size_t Arc(int product, int from, int to) const {
     return (static_cast<std::size_t>(product) * regions + from) * regions + to;

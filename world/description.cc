@@ -50,8 +50,8 @@ double WorldDescription::Capacity(int plant, int round) const {
   return p.capacity_tonnes_per_round * std::pow(1.0 + p.capacity_growth_per_year, static_cast<double>(round) / rounds_per_year);
 }
 
-void BarrierTable::Reset(const WorldDescription& world, const WorldState&) {
-  Reset(world.RegionCount(), world.ProductCount());
+void BarrierTable::Reset(const WorldDescription& world, const WorldState&, bool untouched) {
+  Reset(world.RegionCount(), world.ProductCount(), untouched);
   production_subsidy_usd_per_kg.assign(world.plants.size(), 0.0);
   production_cap_tonnes.assign(world.plants.size(), std::numeric_limits<double>::infinity());
   capital_subsidy_share.assign(world.plants.size(), 0.0);

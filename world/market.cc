@@ -80,6 +80,16 @@ MarketWorkspace::MarketWorkspace(MarketWorkspace&&) noexcept = default;
 MarketWorkspace& MarketWorkspace::operator=(MarketWorkspace&&) noexcept = default;
 MarketWorkspace::~MarketWorkspace() = default;
 
+void MarketProblem::ClearSteps(int n) {
+  if (n != region_count || wedge_usd_per_kg.size() != static_cast<std::size_t>(n) * n) {
+    Reset(n);
+    return;
+  }
+  supply.clear();
+  demand.clear();
+  segments.clear();
+}
+
 MarketSolution ClearMarket(const MarketProblem& problem) {
   MarketWorkspace workspace;
   MarketSolution solution;

@@ -62,6 +62,9 @@ struct MarketProblem {
 
   // Sets up an empty problem over n regions with free trade at zero cost.
   void Reset(int n);
+  // Clears the steps and segments; the pair and region tables keep their values unless n changed
+  // (then as Reset). For a builder that writes every pair and region the solver will read.
+  void ClearSteps(int n);
 };
 
 struct TradeFlow {

@@ -144,12 +144,15 @@ void AddControlCaps(const WorldDescription& world, const WorldState& state, cons
     const double last = state.price_usd_per_kg[WorldState::At(region, product, np)];
     return std::isnan(last) ? state.expected_price_usd_per_kg[WorldState::At(region, product, np)] : last;
   };
-  // Only routes the market can use: from regions that supply to regions that demand.
+  // Only routes the market can use: from regions that supply to regions that demand. Every such pair
+  // is written (the problem's matrices keep the last round's values elsewhere; see BuildMarket).
   for (int from : market.supplying_regions) {
     for (int to : market.demanding_regions) {
       const std::size_t arc = barriers.Arc(product, from, to);
-      if (to == from || !barriers.controlled[arc] || demand_tonnes[to] <= 0) continue;
       const std::size_t pair = static_cast<std::size_t>(from) * nr + to;
+      market.problem.route_cap_tonnes[pair] = std::numeric_limits<double>::infinity();
+      market.problem.smuggling_cap_tonnes[pair] = 0.0;
+      if (to == from || !barriers.controlled[arc] || demand_tonnes[to] <= 0) continue;
       if (barriers.approval_share[arc] < 1) {
         market.problem.route_cap_tonnes[pair] = barriers.approval_share[arc] * demand_tonnes[to];
       }
@@ -170,7 +173,9 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
   const int nr = world.RegionCount();
   const int np = world.ProductCount();
   const BarrierTable& barriers = scratch.barriers;
-  market.problem.Reset(nr);
+  // The pair matrices are reset only when the size changes: the market reads them only between
+  // regions that supply and regions that demand, and every such pair is written below.
+  market.problem.ClearSteps(nr);
   market.supply_owner.clear();
   market.demand_owner.clear();
 
@@ -281,6 +286,7 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
       if (to == from) continue;
       const std::size_t arc = barriers.Arc(product, from, to);
       double& wedge = market.problem.wedge_usd_per_kg[static_cast<std::size_t>(from) * nr + to];
+      market.problem.military_denied[static_cast<std::size_t>(from) * nr + to] = barriers.military_denied[arc];
       if (barriers.banned[arc]) {
         wedge = std::numeric_limits<double>::infinity();
         continue;
@@ -289,7 +295,6 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
       wedge = world.Transport(from, to) + (barriers.tariff_ad_valorem[arc] + barriers.export_tax_ad_valorem[arc] +
                                            barriers.licence_friction_ad_valorem[arc]) *
                                               exporter_price;
-      market.problem.military_denied[static_cast<std::size_t>(from) * nr + to] = barriers.military_denied[arc];
     }
   }
   AddControlCaps(world, state, barriers, product, market);
@@ -578,12 +583,15 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
   });
 
   // Apply: instruments in actor order, then in the order each actor listed them; modifiers last.
-  scratch.barriers.Reset(world, state);
+  scratch.barriers.Reset(world, state, /*untouched=*/!scratch.instruments_applied);
   const ApplyContext context{world, state, inputs.seed, inputs.run};
+  scratch.instruments_applied = false;
   for (int order = 0; order <= 1; ++order) {
     for (const auto& instruments : scratch.decisions.instruments) {
       for (const Instrument* instrument : instruments) {
-        if (instrument->ApplyOrder() == order) instrument->Apply(context, scratch.barriers);
+        if (instrument->ApplyOrder() != order) continue;
+        instrument->Apply(context, scratch.barriers);
+        scratch.instruments_applied = true;
       }
     }
   }

@@ -181,6 +181,23 @@ double BruteForceWelfare(const MarketProblem& problem) {
   return best * 1000;  // USD: tonnes * 1000 kg * USD/kg
 }
 
+TEST_CASE("Market.RoundingMatchesLlroundExactly") {
+  // Halves, their neighbours, negatives, large values and random ones: the same as std::llround.
+  std::vector<double> values = {0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994, -0.49999999999999994,
+                                4503599627370495.5, -4503599627370495.5, 4503599627370497.0, 1e15 + 0.5, 9.2e18, -9.2e18};
+  for (double v : {0.5, 1.5, 1234.5, 1e12 + 0.5}) {
+    values.push_back(std::nextafter(v, 0.0));
+    values.push_back(std::nextafter(v, 1e300));
+    values.push_back(-std::nextafter(v, 0.0));
+  }
+  RandomStream random(3, 0, 0, 0, RandomPurpose::kAgentDecision);
+  for (int k = 0; k < 100000; ++k) values.push_back((random.Uniform() - 0.5) * std::pow(10.0, random.Uniform() * 14));
+  for (double v : values) {
+    CAPTURE(v);
+    CHECK(RoundToInt64(v) == std::llround(v));
+  }
+}
+
 TEST_CASE("Market.RandomInstancesMatchBruteForceAndLeaveNoArbitrage") {
   for (std::uint64_t instance = 0; instance < 60; ++instance) {
     RandomStream random(/*seed=*/7, /*run=*/instance, 0, 0, RandomPurpose::kAgentDecision);

@@ -27,12 +27,18 @@ struct ArcValues {
   std::int64_t operator[](Graph::Arc arc) const { return values[static_cast<std::size_t>(Graph::id(arc))]; }
 };
 
-std::int64_t ToKg(double tonnes) { return static_cast<std::int64_t>(std::llround(tonnes * kKgPerTonne)); }
-std::int64_t ToCost(double usd_per_kg) {
-  return static_cast<std::int64_t>(std::llround(usd_per_kg * kMoneyScale));
-}
+std::int64_t ToKg(double tonnes) { return RoundToInt64(tonnes * kKgPerTonne); }
+std::int64_t ToCost(double usd_per_kg) { return RoundToInt64(usd_per_kg * kMoneyScale); }
 
 }  // namespace
+
+std::int64_t RoundToInt64(double x) {
+  std::int64_t whole = static_cast<std::int64_t>(x);  // toward zero
+  const double fraction = x - static_cast<double>(whole);
+  if (fraction >= 0.5) ++whole;
+  if (fraction <= -0.5) --whole;
+  return whole;
+}
 
 void MarketProblem::Reset(int n) {
   region_count = n;

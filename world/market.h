@@ -106,6 +106,10 @@ class MarketWorkspace {
   std::unique_ptr<Network> network_;
 };
 
+// std::llround (halves away from zero) without the library call, for the solver's integer units:
+// x - trunc(x) is exact below 2^52, and above it every double is an integer. |x| must be below 2^63.
+std::int64_t RoundToInt64(double x);
+
 // Solves the market exactly into `solution` (its vectors reused). Prices: where a region both
 // supplies and demands, its market price.
 void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, MarketSolution& solution);

@@ -1,6 +1,7 @@
 #include "world/round.h"
 
 #include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
 #include <array>
@@ -15,6 +16,18 @@ namespace reesim::world {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// body(0) .. body(n - 1), in parallel unless the arena has one thread (then a plain loop: TBB's
+// task machinery costs a few percent of a round for nothing). The bodies write disjoint slots, so
+// the results do not depend on which.
+template <typename Body>
+void ForEachIndex(std::size_t n, const Body& body) {
+  if (n <= 1 || tbb::this_task_arena::max_concurrency() == 1) {
+    for (std::size_t i = 0; i < n; ++i) body(i);
+    return;
+  }
+  tbb::parallel_for(std::size_t{0}, n, body);
+}
 
 // A recycler's capacity comes in equal steps at these multiples of its unit cost (collection gets dearer).
 constexpr std::array<double, 4> kRecyclingCostSteps = {1.0, 1.5, 2.0, 3.0};
@@ -576,7 +589,7 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
   // Observe and decide: every agent in parallel, each writing only its own slots.
   scratch.decisions.Resize(world);
   const Observation observation{world, state};
-  tbb::parallel_for(std::size_t{0}, agents.size(), [&](std::size_t a) {
+  ForEachIndex(agents.size(), [&](std::size_t a) {
     RandomStream random(inputs.seed, inputs.run, static_cast<std::uint64_t>(state.round), a,
                         RandomPurpose::kAgentDecision);
     agents[a]->Decide(observation, random, scratch.decisions);
@@ -622,7 +635,7 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
   for (int stage = 0; stage < kStageCount; ++stage) {
     const std::vector<int>& products = world.products_by_stage[stage];
     DeliverOfftakes(world, stage, scratch, state, outcome);
-    tbb::parallel_for(std::size_t{0}, products.size(), [&](std::size_t k) {
+    ForEachIndex(products.size(), [&](std::size_t k) {
       ProductMarket& market = markets[products[k]];
       BuildMarket(world, state, scratch, products[k], market);
       ClearMarket(market.problem, market.workspace, market.solution);

@@ -12,7 +12,8 @@
 namespace reesim::experiments {
 
 bool IsFlowMetric(const std::string& metric) {
-  for (const char* prefix : {"trade.", "military.", "exports.", "smuggled.", "stockpile.", "recycled.", "import_share."}) {
+  for (const char* prefix : {"trade.", "military.", "exports.", "smuggled.", "stockpile.", "recycled.", "import_share.",
+                             "exports_value.", "imports_value."}) {
     if (metric.rfind(prefix, 0) == 0) return true;
   }
   return false;
@@ -159,6 +160,15 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
       if (smuggled[cell] > 0) w.Slot("smuggled.", world.products[p].id, ".", world.regions[r].id) = smuggled[cell];
     }
     if (smuggled_total > 0) w.Slot("smuggled.", world.products[p].id) = smuggled_total;
+  }
+
+  // Recorded trade by value and stage, USD million a round (t x 1,000 kg x USD/kg / 1e6).
+  for (const world::FlowOutcome& flow : outcome.flows) {
+    if (flow.from == flow.to || flow.smuggled) continue;
+    const char* stage = world::kStageNames[static_cast<int>(world.products[flow.product].stage)];
+    const double usd_million = flow.tonnes * flow.price_usd_per_kg / 1000.0;
+    w.Slot("exports_value.", stage, ".", world.regions[flow.from].id) += usd_million;
+    w.Slot("imports_value.", stage, ".", world.regions[flow.to].id) += usd_million;
   }
 
   for (const world::FlowOutcome& flow : outcome.flows) {

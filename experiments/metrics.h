@@ -16,7 +16,11 @@
 //   military (defence) end use.
 // - exports.<product>.<REGION>: recorded exports in tonnes; smuggled.<product>[.<REGION>]: unrecorded
 //   exports around controls (world total, and by exporter).
-// Flow metrics (trade.*, military.*, exports.*, smuggled.*, stockpile.*, recycled.*, import_share.*) are written
+// - exports_value.<stage>.<REGION>, imports_value.<stage>.<REGION>: recorded trade by value, USD million
+//   per round, at delivered prices (e.g. exports_value.separation.CHN: China's exports of separated
+//   oxides; imports_value.metal.CHN: its imports of metals and alloys).
+// Flow metrics (trade.*, military.*, exports.*, exports_value.*, imports_value.*, smuggled.*, stockpile.*,
+// recycled.*, import_share.*) are written
 // only when positive; readers take a missing one as 0.
 // - payoff.<ACTOR> and its components payoff.<ACTOR>.<component> (USD million per round).
 #pragma once

@@ -302,6 +302,18 @@ TEST_CASE("Policies.ProductionQuotaCapsOutputAndRaisesPrices") {
   CHECK(Get(elsewhere, "output.mining.AAA") == doctest::Approx(1000));
 }
 
+TEST_CASE("Metrics.TradeByValueAddsUpTheFlowsAtDeliveredPrices") {
+  // The small world: magnets from AAA to BBB, at BBB's price; USD million = t x 1,000 kg x USD/kg / 1e6.
+  const experiments::Metrics m = LastMetrics("", 2);
+  const double tonnes = Get(m, "trade.magnet.AAA.BBB");
+  REQUIRE(tonnes > 0);
+  const double usd_million = tonnes * Get(m, "price.magnet.BBB") / 1000.0;
+  CHECK(Get(m, "exports_value.magnet.AAA") == doctest::Approx(usd_million));
+  CHECK(Get(m, "imports_value.magnet.BBB") == doctest::Approx(usd_million));
+  CHECK(m.count("imports_value.magnet.AAA") == 0);  // a flow metric: absent when nothing flows
+  CHECK(experiments::IsFlowMetric("exports_value.magnet.CCC"));
+}
+
 TEST_CASE("Policies.ImportBanAndSanctionsCount") {
   const experiments::Metrics banned = LastMetrics(
       R"(policies { actor: "B" import_ban { products: "magnet" from: "AAA" other_goods: "oil" other_trade_usd_million_per_year: 400 } })", 1);

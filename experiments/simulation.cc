@@ -34,7 +34,7 @@ void Simulation::Step() {
 
 const Metrics& Simulation::metrics() {
   if (!metrics_current_) {
-    ComputeMetricsInto(scenario_.world, outcome_, metrics_);
+    ComputeMetricsInto(scenario_.world, outcome_, metrics_, &metrics_order_);
     metrics_current_ = true;
   }
   return metrics_;

@@ -45,6 +45,7 @@ class Simulation {
   world::RoundScratch scratch_;
   world::RoundOutcome outcome_;
   Metrics metrics_;
+  std::vector<Metrics::iterator> metrics_order_;  // for ComputeMetricsInto
   bool metrics_current_ = false;
   bool rules_need_metrics_ = false;
 };

@@ -42,24 +42,28 @@ class MetricsWriter {
   template <typename... Parts>
   double& Slot(const Parts&... parts) {
     const std::size_t call = calls_++;
-    if (order_ != nullptr && call < order_->size() && Named((*order_)[call]->first, parts...)) {
-      return Fresh((*order_)[call]->second);
+    if (order_ != nullptr) {
+      std::vector<Metrics::iterator>& order = *order_;
+      // Also a few entries ahead: names written last round but not this one (a flow that stopped)
+      // drop out of the order, which stays aligned with this round's calls.
+      for (std::size_t ahead = 0; ahead <= kLookAhead && call + ahead < order.size(); ++ahead) {
+        if (!Named(order[call + ahead]->first, parts...)) continue;
+        order.erase(order.begin() + static_cast<std::ptrdiff_t>(call),
+                    order.begin() + static_cast<std::ptrdiff_t>(call + ahead));
+        return Fresh(order[call]->second);
+      }
     }
     key_.clear();
     (key_.append(parts), ...);
     auto it = metrics_.find(key_);
     if (it == metrics_.end()) it = metrics_.emplace(key_, Stale()).first;
-    if (order_ != nullptr) {
-      if (call < order_->size()) {
-        (*order_)[call] = it;
-      } else if (call == order_->size()) {
-        order_->push_back(it);
-      }
-    }
+    if (order_ != nullptr) order_->insert(order_->begin() + static_cast<std::ptrdiff_t>(std::min(call, order_->size())), it);
     return Fresh(it->second);
   }
 
  private:
+  static constexpr std::size_t kLookAhead = 8;
+
   // Whether `name` is the concatenation of the parts.
   template <typename... Parts>
   static bool Named(const std::string& name, const Parts&... parts) {

@@ -62,19 +62,17 @@ std::shared_ptr<reesim::Scenario> SyntheticScenario(int regions, int plants, std
       plant->set_unit_cost_usd_per_kg(kind.cost * (0.6 + 0.8 * random.Uniform()));
     }
   }
+  auto add_demand = [&](int region, reesim::Sector sector, const char* product, double tonnes, double elasticity) {
+    reesim::Demand* demand = scenario->add_demand();
+    demand->set_region("R" + std::to_string(region));
+    demand->set_sector(sector);
+    demand->set_product(product);
+    demand->set_base_tonnes_per_year(tonnes / regions);
+    demand->set_elasticity(elasticity);
+  };
   for (int r = 0; r < regions; ++r) {
-    reesim::Demand* magnets = scenario->add_demand();
-    magnets->set_region("R" + std::to_string(r));
-    magnets->set_sector(reesim::EV);
-    magnets->set_product("ndfeb_magnet");
-    magnets->set_base_tonnes_per_year(92000.0 / regions);
-    magnets->set_elasticity(-0.2);
-    reesim::Demand* oxides = scenario->add_demand();
-    oxides->set_region("R" + std::to_string(r));
-    oxides->set_sector(reesim::INDUSTRIAL);
-    oxides->set_product("other_oxides");
-    oxides->set_base_tonnes_per_year(290000.0 / regions);
-    oxides->set_elasticity(-0.3);
+    add_demand(r, reesim::EV, "ndfeb_magnet", 92000.0, -0.2);
+    add_demand(r, reesim::INDUSTRIAL, "other_oxides", 290000.0, -0.3);
   }
   return scenario;
 }

@@ -27,6 +27,9 @@ int BenchCommand(const std::vector<std::string>& args);
 bool LaunchedByMpirun();
 int RunExperimentUnderMpi(const experiments::ExperimentSpec& spec, int threads, const std::string& out_dir, bool quiet);
 
+// Returns the exit code of an experiment with `failures` failed runs (1 if any, said on stderr; else 0).
+int ReportFailedRuns(std::int64_t failures);
+
 // Returns a progress bar for stderr (runs done of a total, runs/s, ETA), or nothing when !show.
 std::function<void(std::int64_t done, std::int64_t total)> ProgressPrinter(bool show);
 

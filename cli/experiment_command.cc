@@ -148,11 +148,13 @@ int ExperimentCommand(const std::vector<std::string>& args) {
               << (shards > 1 ? " (shard " + std::to_string(shard) + "/" + std::to_string(shards) + ")" : std::string())
               << ", " << failures << " failed; outputs in " << out_dir.string() << "/\n";
   }
-  if (failures > 0) {
-    std::cerr << "reesim: error: " << failures << " run(s) failed; runs.csv lists them with a replay command\n";
-    return 1;
-  }
-  return 0;
+  return ReportFailedRuns(failures);
+}
+
+int ReportFailedRuns(std::int64_t failures) {
+  if (failures == 0) return 0;
+  std::cerr << "reesim: error: " << failures << " run(s) failed; runs.csv lists them with a replay command\n";
+  return 1;
 }
 
 std::function<void(std::int64_t, std::int64_t)> ProgressPrinter(bool show) {

@@ -78,10 +78,7 @@ int RunExperimentUnderMpi(const experiments::ExperimentSpec& spec, int threads, 
         std::cout << "experiment " << spec.name << ": " << total << " runs on " << size << " MPI ranks, "
                   << writer.failures() << " failed; outputs in " << out_dir << "/\n";
       }
-      if (writer.failures() > 0) {
-        std::cerr << "reesim: error: " << writer.failures() << " run(s) failed; runs.csv lists them with a replay command\n";
-        code = 1;
-      }
+      code = ReportFailedRuns(writer.failures());
     } catch (const std::exception& error) {
       // The other ranks would wait forever to hand over their records.
       std::cerr << "reesim: error: " << error.what() << "\n";

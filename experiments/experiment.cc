@@ -517,8 +517,10 @@ struct ExperimentSummary::State {
   std::vector<std::vector<StreamingSample>> differences;  // [arm][outcome]: paired with arm 0 (arm 0 unused)
   std::vector<std::vector<StreamingSobol>> sobol;          // [arm][outcome], Sobol designs only
   std::vector<std::vector<std::vector<QuantileSketch>>> bands;  // [arm][outcome][round]
-  RunRecord first_arm;                                      // arm 0's record at the current row
-  std::vector<std::vector<RunRecord>> design_point;         // [arm][block]: a Sobol design point's rows
+  std::vector<double> first_arm_outcomes;                   // arm 0's at the current row ...
+  bool first_arm_ok = false;                                // ... and whether that run succeeded
+  std::vector<std::vector<std::vector<double>>> design_outcomes;  // [arm][block]: a Sobol design point's
+  std::vector<std::uint8_t> design_ok;                      // [arm]: no run of that point failed so far
 };
 
 // Quantiles are exact up to these many values (then P-square estimates): per arm and outcome, and per
@@ -535,7 +537,8 @@ ExperimentSummary::ExperimentSummary(const ExperimentSpec& spec) : spec_(spec), 
   state_->sobol.resize(arms);
   state_->bands.resize(arms);
   for (auto& arm : state_->bands) arm.resize(outcomes);
-  state_->design_point.resize(arms, std::vector<RunRecord>(dims + 2));
+  state_->design_outcomes.resize(arms, std::vector<std::vector<double>>(dims + 2));
+  state_->design_ok.assign(arms, 1);
   for (int a = 0; a < arms; ++a) {
     for (int o = 0; o < outcomes; ++o) {
       const std::uint64_t key = (static_cast<std::uint64_t>(a) << 20) + o;
@@ -561,28 +564,28 @@ void ExperimentSummary::Add(const RunRecord& record) {
   const bool sobol = spec_.sampler == ExperimentSpec::Sampler::kSobol;
   // Summaries use the rows that sample the inputs independently: all, or A and B of a Sobol design.
   const bool independent = !sobol || record.replicate < 2 * spec_.replicates;
-  if (a == 0) s.first_arm = record;
+  if (a == 0) {
+    s.first_arm_ok = ok;
+    s.first_arm_outcomes = record.outcomes;
+  }
   for (std::size_t o = 0; o < spec_.outcomes.size() && ok; ++o) {
     if (independent) s.values[a][o].Add(record.outcomes[o]);
-    if (a > 0 && s.first_arm.failure.empty()) s.differences[a][o].Add(record.outcomes[o] - s.first_arm.outcomes[o]);
+    if (a > 0 && s.first_arm_ok) s.differences[a][o].Add(record.outcomes[o] - s.first_arm_outcomes[o]);
     std::vector<QuantileSketch>& rounds = s.bands[a][o];
     while (rounds.size() < record.series[o].size()) rounds.emplace_back(kExactBandLimit);
     for (std::size_t r = 0; r < record.series[o].size(); ++r) rounds[r].Add(record.series[o][r]);
   }
   if (sobol) {
     const int dims = static_cast<int>(spec_.parameters.size());
+    // A design point's rows (A, B, AB_1..) arrive in turn; it counts if none of its runs failed.
     const int block = record.replicate / spec_.replicates;
-    std::vector<RunRecord>& point = s.design_point[a];
-    point[block] = record;
-    if (block == dims + 1) {
-      // The design point is complete; it counts if none of its runs failed.
-      bool all_ok = true;
-      for (const RunRecord& row : point) all_ok &= row.failure.empty();
-      for (std::size_t o = 0; o < spec_.outcomes.size() && all_ok; ++o) {
-        std::vector<double> f_ab(dims);
-        for (int i = 0; i < dims; ++i) f_ab[i] = point[2 + i].outcomes[o];
-        s.sobol[a][o].Add(point[0].outcomes[o], point[1].outcomes[o], f_ab);
-      }
+    std::vector<std::vector<double>>& point = s.design_outcomes[a];
+    point[block] = record.outcomes;
+    s.design_ok[a] = (block == 0 || s.design_ok[a]) && ok;
+    for (std::size_t o = 0; o < spec_.outcomes.size() && block == dims + 1 && s.design_ok[a]; ++o) {
+      std::vector<double> f_ab(dims);
+      for (int i = 0; i < dims; ++i) f_ab[i] = point[2 + i][o];
+      s.sobol[a][o].Add(point[0][o], point[1][o], f_ab);
     }
   }
 }
@@ -747,7 +750,9 @@ void ExperimentWriter::Finish() {
   json["sampler"] = kSamplerNames[static_cast<int>(spec_.sampler)];
   json["runs_per_arm"] = spec_.RunsPerArm();
   json["failures"] = summary_.failures();
-  json["quantiles"] = summary_.QuantilesExact() ? "exact (type 7)" : "P-square estimates (more than 10000 runs per arm)";
+  json["quantiles"] = summary_.QuantilesExact() ? std::string("exact (type 7)")
+                                                : "P-square estimates (more than " + std::to_string(kExactQuantileLimit) +
+                                                      " runs per arm)";
   boost::json::object arms;
   for (const SummaryStatistic& s : statistics) {
     summary += s.arm + "," + s.outcome + "," + s.statistic + "," + (std::isnan(s.value) ? std::string() : Number(s.value)) + "\n";
@@ -775,17 +780,26 @@ void ExperimentWriter::Finish() {
 
 ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads, const std::string& out_dir) {
   ExperimentResult result;
-  ExperimentSummary summary(spec);
+  // The writer keeps the summary when there are outputs to write; else a summary alone.
   std::unique_ptr<ExperimentWriter> writer;
-  if (!out_dir.empty()) writer = std::make_unique<ExperimentWriter>(spec, out_dir);
+  std::unique_ptr<ExperimentSummary> alone;
+  if (out_dir.empty()) {
+    alone = std::make_unique<ExperimentSummary>(spec);
+  } else {
+    writer = std::make_unique<ExperimentWriter>(spec, out_dir);
+  }
   RunRuns(spec, threads, 0, 1,
           [&](const RunRecord& record) {
-            summary.Add(record);
-            if (writer) writer->Add(record);
+            if (writer) {
+              writer->Add(record);
+            } else {
+              alone->Add(record);
+            }
             result.runs.push_back(record);
           },
           {});
   if (writer) writer->Finish();
+  const ExperimentSummary& summary = writer ? writer->summary() : *alone;
   result.summary = summary.Statistics();
   result.failures = summary.failures();
   return result;

@@ -177,6 +177,7 @@ class ExperimentWriter {
   void Add(const RunRecord& record);
   void Finish();
   std::int64_t failures() const { return summary_.failures(); }
+  const ExperimentSummary& summary() const { return summary_; }
 
  private:
   struct File;

@@ -115,8 +115,6 @@ class ImportBan : public world::Instrument {
   double other_trade_usd_per_round_;
 };
 
-// A subsidy per kg of output for the actor's plants making the listed products (separation plants: per
-// kg of feed separated); it lowers their offers and raises their bids, and the government pays it.
 // Caps the total output of the plants in a round, shared in proportion to their capacity.
 class ProductionQuota : public world::Instrument {
  public:
@@ -128,6 +126,8 @@ class ProductionQuota : public world::Instrument {
   double tonnes_per_round_;
 };
 
+// A subsidy per kg of output for the actor's plants making the listed products (separation plants: per
+// kg of feed separated); it lowers their offers and raises their bids, and the government pays it.
 class ProductionSubsidy : public world::Instrument {
  public:
   ProductionSubsidy(std::vector<int> plants, double usd_per_kg) : plants_(std::move(plants)), usd_per_kg_(usd_per_kg) {}

@@ -1,11 +1,10 @@
 #include "world/description.h"
 
+#include <cmath>
+#include <cstdlib>
 #include <limits>
 
 #include "world/barriers.h"
-
-#include <cmath>
-#include <cstdlib>
 
 namespace reesim::world {
 

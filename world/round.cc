@@ -192,7 +192,6 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
   market.supply_owner.clear();
   market.demand_owner.clear();
 
-
   if (!market.plants_listed) {
     // The plants that can take part in this product's market, once per simulation.
     for (int i = 0; i < world.PlantCount(); ++i) {
@@ -610,9 +609,11 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
   }
 
   const BarrierTable& barriers = scratch.barriers;
-  for (int i = 0; i < world.PlantCount(); ++i) {
-    double& target = scratch.decisions.plants[i].output_target_tonnes;
-    target = std::min(target, barriers.production_cap_tonnes[i]);
+  if (scratch.instruments_applied) {  // production quotas, if any
+    for (int i = 0; i < world.PlantCount(); ++i) {
+      double& target = scratch.decisions.plants[i].output_target_tonnes;
+      target = std::min(target, barriers.production_cap_tonnes[i]);
+    }
   }
   for (int r = 0; r < world.RegionCount(); ++r) {
     outcome.policy_cost_usd[world.regions[r].actor] += barriers.enforcement_usd[r];

@@ -224,7 +224,9 @@ TEST_CASE("Market.RandomInstancesMatchBruteForceAndLeaveNoArbitrage") {
       if (draw_int(0, 3) == 0) problem.export_cap_tonnes[from] = draw_int(0, 2);
     }
     CAPTURE(instance);
-    const MarketSolution s = ClearMarket(problem);
+    for (const ClearingMethod method : {ClearingMethod::kReference, ClearingMethod::kRestricted}) {
+    CAPTURE(static_cast<int>(method));
+    const MarketSolution s = ClearMarket(problem, method);
     CHECK(s.welfare_usd == doctest::Approx(BruteForceWelfare(problem)));
 
     // Equilibrium conditions from the duals (complementary slackness), to the cent.
@@ -261,6 +263,7 @@ TEST_CASE("Market.RandomInstancesMatchBruteForceAndLeaveNoArbitrage") {
         if (!std::isfinite(wedge) || (from != to && quota_binds)) continue;
         CHECK(s.price_usd_per_kg[to] <= s.origin_price_usd_per_kg[from] + wedge + eps);
       }
+    }
     }
   }
 }

@@ -3,12 +3,14 @@
 #include <lemon/network_simplex.h>
 #include <lemon/smart_graph.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 
 #include "world/check.h"
 #include "world/description.h"
+#include "world/network_simplex.h"
 
 namespace reesim::world {
 
@@ -18,6 +20,12 @@ using Graph = lemon::SmartDigraph;
 using Solver = lemon::NetworkSimplex<Graph, std::int64_t, std::int64_t>;
 
 constexpr double kMoneyScale = 1e4;  // cost units per USD/kg
+// A network with more arcs than this is solved restricted (ClearingMethod::kAuto): below it, one
+// solve of the whole network is faster than several of a restricted one.
+constexpr std::size_t kDirectArcLimit = 4096;
+// Plain routes each destination starts with, and the most added to it after a solve.
+constexpr std::size_t kInitialRoutesPerDestination = 4;
+constexpr std::size_t kRoutesAddedPerDestination = 4;
 
 // A read-only arc map over a vector indexed by arc id, for the solver's upperMap and costMap.
 struct ArcValues {
@@ -53,33 +61,438 @@ void MarketProblem::Reset(int n) {
   smuggling_cost_usd_per_kg.assign(static_cast<std::size_t>(n) * n, 0.0);
 }
 
-struct MarketWorkspace::Network {
-  struct Route {
-    Graph::Arc arc;
-    int from;
-    int to;
-    Graph::Node destination;
-    bool smuggled;
-    bool military;
-  };
-  Graph graph;
-  // Arc capacities and costs by arc id (a SmartDigraph numbers arcs 0, 1, ... after clear()): plain
-  // vectors, read by the solver through ArcValues, rather than graph maps updated on every addArc.
-  std::vector<std::int64_t> capacity, cost;
-  // The network's shape as described this call (arc i runs tail[i] -> head[i] over node_count nodes)
-  // and as built in `graph`: when they match, the graph and the solver's copy of it are reused and
-  // only capacities and costs change.
+namespace {
+
+// A network as arc lists: arc i runs tail[i] -> head[i] over node_count nodes, numbered as a
+// SmartDigraph built from scratch would number them.
+struct ArcList {
   int node_count = 0;
   std::vector<int> tail, head;
+  std::vector<std::int64_t> capacity, cost;
+
+  void Clear() {
+    node_count = 0;
+    tail.clear();
+    head.clear();
+    capacity.clear();
+    cost.clear();
+  }
+  int AddNode() { return node_count++; }
+  int AddArc(int u, int v, std::int64_t cap, std::int64_t c) {
+    tail.push_back(u);
+    head.push_back(v);
+    capacity.push_back(cap);
+    cost.push_back(c);
+    return static_cast<int>(tail.size()) - 1;
+  }
+};
+
+// One side's steps (supply or demand) aggregated into groups of steps at the same node, each group
+// one arc of the restricted network. A step's `cost` is its arc's cost: the offer for supply, minus
+// the bid for demand. Groups are ranges of `members`, which holds each node's steps in ascending index
+// order, an order every split keeps.
+struct StepGroups {
+  struct Group {
+    int begin = 0, end = 0;  // in members
+    int node = -1;
+    std::int64_t capacity_kg = 0, cost = 0, min_cost = 0, max_cost = 0;
+    double cost_kg = 0;  // the members' cost times kg: what the group's flow costs when saturated
+    int arc = -1;        // in the network being solved
+    std::int64_t flow_kg = 0;
+  };
+  std::vector<std::int64_t> kg, cost;  // [step]
+  std::vector<int> node;               // [step]
+  std::vector<int> members, split_scratch, node_start;
+  std::vector<Group> groups;
+
+  void AddStep(int at_node, std::int64_t step_kg, std::int64_t step_cost) {
+    node.push_back(at_node);
+    kg.push_back(step_kg);
+    cost.push_back(step_cost);
+  }
+  void ClearSteps() {
+    kg.clear();
+    cost.clear();
+    node.clear();
+  }
+
+  Group MakeGroup(int begin, int end) const {
+    Group g;
+    g.begin = begin;
+    g.end = end;
+    g.node = node[members[begin]];
+    g.min_cost = std::numeric_limits<std::int64_t>::max();
+    g.max_cost = std::numeric_limits<std::int64_t>::min();
+    for (int m = begin; m < end; ++m) {
+      const int step = members[m];
+      g.capacity_kg += kg[step];
+      g.cost_kg += static_cast<double>(kg[step]) * static_cast<double>(cost[step]);
+      g.min_cost = std::min(g.min_cost, cost[step]);
+      g.max_cost = std::max(g.max_cost, cost[step]);
+    }
+    // The mean offer (or bid) by kg: the group's best single stand-in until it is split.
+    g.cost = g.capacity_kg > 0 ? RoundToInt64(g.cost_kg / static_cast<double>(g.capacity_kg)) : g.min_cost;
+    g.cost = std::clamp(g.cost, g.min_cost, g.max_cost);
+    return g;
+  }
+
+  // One group per node that has steps.
+  void GroupByNode(int node_count) {
+    node_start.assign(node_count + 1, 0);
+    for (int v : node) ++node_start[v + 1];
+    for (int v = 0; v < node_count; ++v) node_start[v + 1] += node_start[v];
+    members.resize(node.size());
+    split_scratch.assign(node_start.begin(), node_start.end() - 1);  // next free slot per node
+    for (int step = 0; step < static_cast<int>(node.size()); ++step) members[split_scratch[node[step]]++] = step;
+    groups.clear();
+    for (int v = 0; v < node_count; ++v) {
+      if (node_start[v] < node_start[v + 1]) groups.push_back(MakeGroup(node_start[v], node_start[v + 1]));
+    }
+  }
+
+  // Whether the group's flow is optimal for each of its steps when `value` (the head's potential minus
+  // the tail's) is the value of the arc's flow: steps costing less are full, steps costing more empty.
+  static bool Priced(const Group& g, std::int64_t value) {
+    if (g.capacity_kg == 0) return true;
+    if (g.flow_kg == g.capacity_kg) return g.max_cost <= value;
+    if (g.flow_kg == 0) return g.min_cost >= value;
+    return g.min_cost == g.max_cost;
+  }
+
+  // Splits group g into its steps costing less than, exactly and more than `value`, keeping order.
+  // `parts` receives the groups made, cheapest first (g is one of them, the others are appended).
+  void Split(std::size_t g, std::int64_t value, std::vector<std::size_t>& parts) {
+    parts.clear();
+    const int begin = groups[g].begin, end = groups[g].end;
+    split_scratch.clear();
+    int bounds[3];
+    for (int part = 0; part < 3; ++part) {
+      for (int m = begin; m < end; ++m) {
+        const std::int64_t c = cost[members[m]];
+        if ((part == 0 && c < value) || (part == 1 && c == value) || (part == 2 && c > value)) {
+          split_scratch.push_back(members[m]);
+        }
+      }
+      bounds[part] = begin + static_cast<int>(split_scratch.size());
+    }
+    std::copy(split_scratch.begin(), split_scratch.end(), members.begin() + begin);
+    bool replaced = false;
+    int from = begin;
+    for (int part = 0; part < 3; ++part) {
+      if (bounds[part] == from) continue;
+      const Group made = MakeGroup(from, bounds[part]);
+      if (!replaced) {
+        groups[g] = made;
+        parts.push_back(g);
+        replaced = true;
+      } else {
+        parts.push_back(groups.size());
+        groups.push_back(made);
+      }
+      from = bounds[part];
+    }
+  }
+
+  // Each step's flow from its group's: all or nothing, or in index order within an equal-cost group.
+  void StepFlows(std::vector<std::int64_t>& flow_kg) const {
+    flow_kg.assign(node.size(), 0);
+    for (const Group& g : groups) {
+      std::int64_t left = g.flow_kg;
+      for (int m = g.begin; m < g.end && left > 0; ++m) {
+        const int step = members[m];
+        flow_kg[step] = std::min(left, kg[step]);
+        left -= flow_kg[step];
+      }
+    }
+  }
+};
+
+}  // namespace
+
+struct MarketWorkspace::Network {
+  // A route: an arc from an origin (or its export hub, or a licensed route's hub) to a destination
+  // market or segment. Plain routes (uncapped, no hub) may be left out of a restricted network.
+  struct Route {
+    int from, to;
+    int tail, head;
+    std::int64_t capacity_kg, cost;
+    bool smuggled, military, plain;
+    bool included;
+    int arc;  // in the network being solved: `full`'s arc as described, -1 when left out
+  };
+  ArcList full;  // the whole network (only its structure arcs when solved restricted)
+  std::vector<int> structure_arcs;  // arcs of `full` every restricted network keeps
+  std::vector<Route> routes;
+  StepGroups supply, demand;
+  std::vector<int> origin, market, segment_node, destinations, route_hub;
+  std::vector<std::uint8_t> is_destination;
+  std::vector<std::int64_t> cheapest_offer;  // [node]: least supply cost at an origin node
+  std::vector<int> routes_into, routes_into_start;  // plain routes by head node
+  std::vector<std::pair<std::int64_t, int>> best;           // pricing scratch: (key, route)
+  std::vector<std::int64_t> sold_kg, served_kg;
+  std::vector<std::int64_t> potential;
+  std::vector<std::size_t> parts;  // of a split group
+  CirculationSimplex restricted;   // the restricted network, re-solved from its last tree
+  int source = 0, sink = 1;
+
+  // The graph as built and the solver on it: rebuilt only when the network's shape changes.
+  Graph graph;
   int built_node_count = -1;
   std::vector<int> built_tail, built_head;
   Solver solver{graph};
-  std::vector<Graph::Node> origin, market, export_hub, route_hub, segment_node, demand_node;
-  std::vector<int> destinations;
-  std::vector<std::uint8_t> is_destination;
-  std::vector<Graph::Arc> supply_arcs, demand_arcs;
-  std::vector<Route> routes;
+
+  void Solve(const ArcList& network);
+  void DescribeNetwork(const MarketProblem& problem, bool whole);
+  void SelectInitialRoutes();
+  bool AddPricedRoutes();
+  void StartRestricted();
+  bool PriceGroups(StepGroups& side, bool supply_side);
 };
+
+void MarketWorkspace::Network::Solve(const ArcList& network) {
+  if (network.node_count != built_node_count || network.tail != built_tail || network.head != built_head) {
+    graph.clear();  // keeps its memory
+    for (int k = 0; k < network.node_count; ++k) graph.addNode();
+    for (std::size_t a = 0; a < network.tail.size(); ++a) {
+      graph.addArc(Graph::nodeFromId(network.tail[a]), Graph::nodeFromId(network.head[a]));
+    }
+    built_node_count = network.node_count;
+    built_tail = network.tail;  // within capacity after the first calls: no allocation
+    built_head = network.head;
+    solver.reset();  // the network changed: the solver re-reads it into its (reused) arrays
+  }
+  solver.upperMap(ArcValues{network.capacity}).costMap(ArcValues{network.cost});
+  const Solver::ProblemType result = solver.run();
+  REESIM_CHECK(result == Solver::OPTIMAL);
+  potential.resize(network.node_count);
+  for (int v = 0; v < network.node_count; ++v) potential[v] = solver.potential(Graph::nodeFromId(v));
+}
+
+// Describes the network: nodes, and in `full` its arcs in the order the whole network's solve numbers
+// them. For a restricted solve (not `whole`), `full` keeps only the structure arcs; steps and routes
+// are described in the step groups and `routes`.
+void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, bool whole) {
+  const int n = problem.region_count;
+  full.Clear();
+  structure_arcs.clear();
+  routes.clear();
+  supply.ClearSteps();
+  demand.ClearSteps();
+  source = full.AddNode();
+  sink = full.AddNode();
+  origin.assign(n, -1);
+  market.assign(n, -1);
+
+  std::int64_t total_supply_kg = 0;
+  for (const SupplyStep& step : problem.supply) {
+    REESIM_CHECK(step.region >= 0 && step.region < n);
+    REESIM_CHECK_GE(step.tonnes, 0.0);
+    if (origin[step.region] < 0) origin[step.region] = full.AddNode();
+    const std::int64_t kg = ToKg(step.tonnes), cost = ToCost(step.cost_usd_per_kg);
+    total_supply_kg += kg;
+    supply.AddStep(origin[step.region], kg, cost);
+    if (whole) full.AddArc(source, origin[step.region], kg, cost);
+  }
+  // Destinations: the open market of each region, then each tied segment.
+  const int segment_count = static_cast<int>(problem.segments.size());
+  segment_node.assign(segment_count, -1);
+  for (const DemandStep& step : problem.demand) {
+    REESIM_CHECK(step.region >= 0 && step.region < n);
+    REESIM_CHECK_GE(step.tonnes, 0.0);
+    int* node = &market[step.region];
+    if (step.segment >= 0) {
+      REESIM_CHECK_LT(step.segment, segment_count);
+      REESIM_CHECK_EQ(problem.segments[step.segment].region, step.region);
+      node = &segment_node[step.segment];
+    }
+    if (*node < 0) *node = full.AddNode();
+    const std::int64_t kg = ToKg(step.tonnes), cost = -ToCost(step.willingness_to_pay_usd_per_kg);
+    demand.AddStep(*node, kg, cost);
+    if (whole) full.AddArc(*node, sink, kg, cost);
+  }
+  // A circulation: what reaches the sink returns to the source for free, and the solver keeps the
+  // cycles that pay (bids above costs and wedges); unsold supply simply does not flow. With no node
+  // supplies, LEMON skips its heuristic initial pivots, which allocate on every call.
+  // Arcs that must never bind carry one kg more than all supply: a saturated arc would free its dual,
+  // and prices could then differ by more than the wedge between two markets that trade freely.
+  const std::int64_t unbounded_kg = total_supply_kg + 1;
+  structure_arcs.push_back(full.AddArc(sink, source, unbounded_kg, 0));
+
+  // The regions with buyers (an open market or a tied segment), ascending: routes go only there.
+  is_destination.assign(n, 0);
+  for (int r = 0; r < n; ++r) is_destination[r] = market[r] >= 0;
+  for (int s = 0; s < segment_count; ++s) {
+    if (segment_node[s] >= 0) is_destination[problem.segments[s].region] = 1;
+  }
+  destinations.clear();
+  for (int r = 0; r < n; ++r) {
+    if (is_destination[r]) destinations.push_back(r);
+  }
+
+  for (int from = 0; from < n; ++from) {
+    if (origin[from] < 0) continue;
+    int exports_from = origin[from];
+    if (std::isfinite(problem.export_cap_tonnes[from])) {
+      exports_from = full.AddNode();
+      structure_arcs.push_back(full.AddArc(origin[from], exports_from, ToKg(problem.export_cap_tonnes[from]), 0));
+    }
+    // A licence cap on a route: all its flows (open market and segments) pass one capped hub.
+    route_hub.assign(n, -1);
+    for (int to : destinations) {
+      const std::size_t pair = static_cast<std::size_t>(from) * n + to;
+      const double wedge = problem.wedge_usd_per_kg[pair];
+      if (to == from || !std::isfinite(problem.route_cap_tonnes[pair]) || !std::isfinite(wedge)) continue;
+      route_hub[to] = full.AddNode();
+      structure_arcs.push_back(
+          full.AddArc(exports_from, route_hub[to], ToKg(problem.route_cap_tonnes[pair]), ToCost(wedge)));
+    }
+    auto add_route = [&](int tail, int head, std::int64_t capacity_kg, std::int64_t cost, int to, bool smuggled,
+                         bool military, bool plain) {
+      const int arc = whole ? full.AddArc(tail, head, capacity_kg, cost) : -1;
+      routes.push_back({from, to, tail, head, capacity_kg, cost, smuggled, military, plain, !plain, arc});
+    };
+    // `premium` is the extra cost of serving a tied segment from a non-preferred origin.
+    auto add_sale = [&](int to, int destination, double premium, bool military) {
+      if (to == from) {
+        add_route(origin[from], destination, unbounded_kg, ToCost(premium), to, false, military, false);
+        return;
+      }
+      const std::size_t pair = static_cast<std::size_t>(from) * n + to;
+      if (military && problem.military_denied[pair]) return;
+      const double wedge = problem.wedge_usd_per_kg[pair];
+      if (!std::isfinite(wedge)) return;
+      REESIM_CHECK_GE(wedge, 0.0);
+      if (route_hub[to] >= 0) {
+        add_route(route_hub[to], destination, unbounded_kg, ToCost(premium), to, false, military, false);
+      } else {
+        add_route(exports_from, destination, unbounded_kg, ToCost(wedge + premium), to, false, military, true);
+      }
+    };
+    for (int to : destinations) {
+      if (market[to] >= 0) add_sale(to, market[to], 0.0, false);
+    }
+    for (int s = 0; s < segment_count; ++s) {
+      if (segment_node[s] < 0) continue;
+      const MarketSegment& segment = problem.segments[s];
+      REESIM_CHECK_GE(segment.switching_premium_usd_per_kg, 0.0);
+      const bool preferred = segment.preferred_origin == from;
+      add_sale(segment.region, segment_node[s], preferred ? 0.0 : segment.switching_premium_usd_per_kg,
+               segment.military);
+    }
+    for (int to : destinations) {
+      const std::size_t pair = static_cast<std::size_t>(from) * n + to;
+      if (to == from || market[to] < 0 || problem.smuggling_cap_tonnes[pair] <= 0) continue;
+      add_route(origin[from], market[to], ToKg(problem.smuggling_cap_tonnes[pair]),
+                ToCost(problem.smuggling_cost_usd_per_kg[pair]), to, true, false, false);
+    }
+  }
+}
+
+// Each destination starts with the plain routes whose wedge plus the origin's cheapest offer is
+// least; every other route stays out until its reduced cost turns negative.
+void MarketWorkspace::Network::SelectInitialRoutes() {
+  const int node_count = full.node_count;
+  cheapest_offer.assign(node_count, std::numeric_limits<std::int64_t>::max());
+  for (std::size_t k = 0; k < supply.node.size(); ++k) {
+    cheapest_offer[supply.node[k]] = std::min(cheapest_offer[supply.node[k]], supply.cost[k]);
+  }
+  routes_into_start.assign(node_count + 1, 0);
+  for (const Route& route : routes) {
+    if (route.plain) ++routes_into_start[route.head + 1];
+  }
+  for (int v = 0; v < node_count; ++v) routes_into_start[v + 1] += routes_into_start[v];
+  routes_into.resize(routes_into_start[node_count]);
+  std::vector<int>& next = supply.split_scratch;  // free here
+  next.assign(routes_into_start.begin(), routes_into_start.end() - 1);
+  for (int r = 0; r < static_cast<int>(routes.size()); ++r) {
+    Route& route = routes[r];
+    route.included = !route.plain;
+    if (route.plain) routes_into[next[route.head]++] = r;
+  }
+  for (int v = 0; v < node_count; ++v) {
+    best.clear();
+    for (int k = routes_into_start[v]; k < routes_into_start[v + 1]; ++k) {
+      const Route& route = routes[routes_into[k]];
+      best.push_back({std::int64_t{route.cost} + cheapest_offer[origin[route.from]], routes_into[k]});
+    }
+    const std::size_t keep = std::min<std::size_t>(best.size(), kInitialRoutesPerDestination);
+    std::partial_sort(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(keep), best.end());
+    for (std::size_t k = 0; k < keep; ++k) routes[best[k].second].included = true;
+  }
+}
+
+// Adds, for each destination, the left-out routes that pay at the last solve's duals, the most
+// negative reduced cost first. Returns whether any was added.
+bool MarketWorkspace::Network::AddPricedRoutes() {
+  bool added = false;
+  for (int v = 0; v < full.node_count; ++v) {
+    best.clear();
+    for (int k = routes_into_start[v]; k < routes_into_start[v + 1]; ++k) {
+      const Route& route = routes[routes_into[k]];
+      if (route.included) continue;
+      const std::int64_t reduced_cost = route.cost + potential[route.tail] - potential[route.head];
+      if (reduced_cost < 0) best.push_back({reduced_cost, routes_into[k]});
+    }
+    const std::size_t keep = std::min<std::size_t>(best.size(), kRoutesAddedPerDestination);
+    std::partial_sort(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(keep), best.end());
+    for (std::size_t k = 0; k < keep; ++k) {
+      Route& route = routes[best[k].second];
+      route.included = true;
+      route.arc = restricted.AddArc(route.tail, route.head, route.capacity_kg, route.cost);
+    }
+    added = added || keep > 0;
+  }
+  return added;
+}
+
+// The first restricted network: the structure arcs, the routes selected, one arc per step group.
+void MarketWorkspace::Network::StartRestricted() {
+  restricted.Reset(full.node_count);
+  for (int a : structure_arcs) restricted.AddArc(full.tail[a], full.head[a], full.capacity[a], full.cost[a]);
+  for (Route& route : routes) {
+    route.arc = route.included ? restricted.AddArc(route.tail, route.head, route.capacity_kg, route.cost) : -1;
+  }
+  for (StepGroups::Group& g : supply.groups) g.arc = restricted.AddArc(source, g.node, g.capacity_kg, g.cost);
+  for (StepGroups::Group& g : demand.groups) g.arc = restricted.AddArc(g.node, sink, g.capacity_kg, g.cost);
+}
+
+// Splits each group whose steps the last solve's duals do not all price at its flow. A split group's
+// flow goes to its cheapest parts first, so at most one part is partly used; that part (or, failing
+// one, the first) keeps the group's arc and its place in the tree, and the others are new arcs at a
+// bound. Returns whether any group was split.
+bool MarketWorkspace::Network::PriceGroups(StepGroups& side, bool supply_side) {
+  bool split = false;
+  const std::size_t count = side.groups.size();
+  for (std::size_t g = 0; g < count; ++g) {
+    StepGroups::Group& group = side.groups[g];
+    group.flow_kg = restricted.Flow(group.arc);
+    const int tail = supply_side ? source : group.node;
+    const int head = supply_side ? group.node : sink;
+    const std::int64_t value = potential[head] - potential[tail];
+    if (StepGroups::Priced(group, value)) continue;
+    split = true;
+    const int arc = group.arc;
+    std::int64_t left = group.flow_kg;
+    side.Split(g, value, parts);
+    std::size_t keeper = 0;
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      StepGroups::Group& part = side.groups[parts[k]];
+      part.flow_kg = std::min(left, part.capacity_kg);
+      left -= part.flow_kg;
+      if (part.flow_kg > 0 && part.flow_kg < part.capacity_kg) keeper = k;
+    }
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      StepGroups::Group& part = side.groups[parts[k]];
+      if (k == keeper) {
+        part.arc = arc;
+        restricted.SetArc(arc, part.capacity_kg, part.cost, part.flow_kg);
+      } else {
+        part.arc = restricted.AddArc(tail, head, part.capacity_kg, part.cost, part.flow_kg);
+      }
+    }
+  }
+  return split;
+}
 
 MarketWorkspace::MarketWorkspace() : network_(std::make_unique<Network>()) {}
 MarketWorkspace::MarketWorkspace(MarketWorkspace&&) noexcept = default;
@@ -96,14 +509,15 @@ void MarketProblem::ClearSteps(int n) {
   segments.clear();
 }
 
-MarketSolution ClearMarket(const MarketProblem& problem) {
+MarketSolution ClearMarket(const MarketProblem& problem, ClearingMethod method) {
   MarketWorkspace workspace;
   MarketSolution solution;
-  ClearMarket(problem, workspace, solution);
+  ClearMarket(problem, workspace, solution, method);
   return solution;
 }
 
-void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, MarketSolution& solution) {
+void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, MarketSolution& solution,
+                 ClearingMethod method) {
   const int n = problem.region_count;
   REESIM_CHECK_EQ(problem.wedge_usd_per_kg.size(), static_cast<std::size_t>(n) * n);
   REESIM_CHECK_EQ(problem.export_cap_tonnes.size(), static_cast<std::size_t>(n));
@@ -113,190 +527,90 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
 
   MarketWorkspace::Network& w = *workspace.network_;
   using Route = MarketWorkspace::Network::Route;
-  Graph& graph = w.graph;
-  std::vector<std::int64_t>& capacity = w.capacity;
-  std::vector<std::int64_t>& cost = w.cost;
-  capacity.clear();
-  cost.clear();
-  w.tail.clear();
-  w.head.clear();
-  w.node_count = 0;
-  // Nodes and arcs are numbered as a SmartDigraph built from scratch would number them; the graph
-  // itself is (re)built after the description, only if its shape changed.
-  auto add_node = [&] { return Graph::nodeFromId(w.node_count++); };
-  const Graph::Node source = add_node();
-  const Graph::Node sink = add_node();
-  std::vector<Graph::Node>& origin = w.origin;
-  std::vector<Graph::Node>& market = w.market;
-  std::vector<Graph::Node>& export_hub = w.export_hub;
-  origin.assign(n, lemon::INVALID);
-  market.assign(n, lemon::INVALID);
-  export_hub.assign(n, lemon::INVALID);
-
-  auto add_arc = [&](Graph::Node u, Graph::Node v, std::int64_t cap, std::int64_t c) {
-    const Graph::Arc arc = Graph::arcFromId(static_cast<int>(capacity.size()));
-    w.tail.push_back(Graph::id(u));
-    w.head.push_back(Graph::id(v));
-    capacity.push_back(cap);
-    cost.push_back(c);
-    return arc;
-  };
-
-  std::int64_t total_supply_kg = 0;
-  std::vector<Graph::Arc>& supply_arcs = w.supply_arcs;
-  supply_arcs.clear();
-  for (const SupplyStep& step : problem.supply) {
-    REESIM_CHECK(step.region >= 0 && step.region < n);
-    REESIM_CHECK_GE(step.tonnes, 0.0);
-    if (origin[step.region] == lemon::INVALID) origin[step.region] = add_node();
-    const std::int64_t kg = ToKg(step.tonnes);
-    total_supply_kg += kg;
-    supply_arcs.push_back(add_arc(source, origin[step.region], kg, ToCost(step.cost_usd_per_kg)));
-  }
-  // Destinations: the open market of each region, then each tied segment.
-  const int segment_count = static_cast<int>(problem.segments.size());
-  std::vector<Graph::Node>& segment_node = w.segment_node;
-  std::vector<Graph::Arc>& demand_arcs = w.demand_arcs;
-  std::vector<Graph::Node>& demand_node = w.demand_node;
-  segment_node.assign(segment_count, lemon::INVALID);
-  demand_arcs.clear();
-  demand_node.clear();
-  for (const DemandStep& step : problem.demand) {
-    REESIM_CHECK(step.region >= 0 && step.region < n);
-    REESIM_CHECK_GE(step.tonnes, 0.0);
-    Graph::Node* node = &market[step.region];
-    if (step.segment >= 0) {
-      REESIM_CHECK_LT(step.segment, segment_count);
-      REESIM_CHECK_EQ(problem.segments[step.segment].region, step.region);
-      node = &segment_node[step.segment];
+  bool restricted = method == ClearingMethod::kRestricted;
+  if (method == ClearingMethod::kAuto) {
+    // An upper bound on the arcs, known before the network is described: every supplying region to
+    // every region with buyers.
+    std::size_t supplying = 0, buying = 0;
+    w.is_destination.assign(n, 0);
+    for (const SupplyStep& step : problem.supply) {
+      if (step.region >= 0 && step.region < n && !(w.is_destination[step.region] & 1)) ++supplying;
+      if (step.region >= 0 && step.region < n) w.is_destination[step.region] |= 1;
     }
-    if (*node == lemon::INVALID) *node = add_node();
-    demand_node.push_back(*node);
-    demand_arcs.push_back(add_arc(*node, sink, ToKg(step.tonnes), -ToCost(step.willingness_to_pay_usd_per_kg)));
-  }
-  // A circulation: what reaches the sink returns to the source for free, and the solver keeps the
-  // cycles that pay (bids above costs and wedges); unsold supply simply does not flow. With no node
-  // supplies, LEMON skips its heuristic initial pivots, which allocate on every call.
-  // Arcs that must never bind carry one kg more than all supply: a saturated arc would free its dual,
-  // and prices could then differ by more than the wedge between two markets that trade freely.
-  const std::int64_t unbounded_kg = total_supply_kg + 1;
-  add_arc(sink, source, unbounded_kg, 0);
-
-  // The regions with buyers (an open market or a tied segment), ascending: routes go only there.
-  std::vector<int>& destinations = w.destinations;
-  std::vector<std::uint8_t>& is_destination = w.is_destination;
-  is_destination.assign(n, 0);
-  for (int r = 0; r < n; ++r) is_destination[r] = market[r] != lemon::INVALID;
-  for (int s = 0; s < segment_count; ++s) {
-    if (segment_node[s] != lemon::INVALID) is_destination[problem.segments[s].region] = 1;
-  }
-  destinations.clear();
-  for (int r = 0; r < n; ++r) {
-    if (is_destination[r]) destinations.push_back(r);
-  }
-
-  std::vector<Route>& routes = w.routes;
-  routes.clear();
-  for (int from = 0; from < n; ++from) {
-    if (origin[from] == lemon::INVALID) continue;
-    Graph::Node exports_from = origin[from];
-    if (std::isfinite(problem.export_cap_tonnes[from])) {
-      export_hub[from] = add_node();
-      add_arc(origin[from], export_hub[from], ToKg(problem.export_cap_tonnes[from]), 0);
-      exports_from = export_hub[from];
+    for (const DemandStep& step : problem.demand) {
+      if (step.region >= 0 && step.region < n && !(w.is_destination[step.region] & 2)) ++buying;
+      if (step.region >= 0 && step.region < n) w.is_destination[step.region] |= 2;
     }
-    // A licence cap on a route: all its flows (open market and segments) pass one capped hub.
-    std::vector<Graph::Node>& route_hub = w.route_hub;
-    route_hub.assign(n, lemon::INVALID);
-    for (int to : destinations) {
-      const std::size_t pair = static_cast<std::size_t>(from) * n + to;
-      const double wedge = problem.wedge_usd_per_kg[pair];
-      if (to == from || !std::isfinite(problem.route_cap_tonnes[pair]) || !std::isfinite(wedge)) continue;
-      route_hub[to] = add_node();
-      add_arc(exports_from, route_hub[to], ToKg(problem.route_cap_tonnes[pair]), ToCost(wedge));
+    restricted = problem.supply.size() + problem.demand.size() + supplying * buying > kDirectArcLimit;
+  }
+  w.DescribeNetwork(problem, !restricted);
+
+  std::vector<std::int64_t>& sold_kg = w.sold_kg;
+  std::vector<std::int64_t>& served_kg = w.served_kg;
+  double total_cost = 0;  // in kg times cost units
+  if (!restricted) {
+    w.Solve(w.full);
+    sold_kg.resize(problem.supply.size());
+    served_kg.resize(problem.demand.size());
+    for (std::size_t k = 0; k < sold_kg.size(); ++k) sold_kg[k] = w.solver.flow(Graph::arcFromId(static_cast<int>(k)));
+    for (std::size_t k = 0; k < served_kg.size(); ++k) {
+      served_kg[k] = w.solver.flow(Graph::arcFromId(static_cast<int>(sold_kg.size() + k)));
     }
-    // `premium` is the extra cost of serving a tied segment from a non-preferred origin.
-    auto add_route = [&](int to, Graph::Node destination, double premium, bool military) {
-      if (to == from) {
-        routes.push_back({add_arc(origin[from], destination, unbounded_kg, ToCost(premium)), from, to, destination,
-                          false, military});
-        return;
+    total_cost = w.solver.totalCost<double>();
+  } else {
+    w.supply.GroupByNode(w.full.node_count);
+    w.demand.GroupByNode(w.full.node_count);
+    w.SelectInitialRoutes();
+    w.StartRestricted();
+    for (;;) {
+      w.restricted.Solve();
+      w.potential.resize(w.full.node_count);
+      for (int v = 0; v < w.full.node_count; ++v) w.potential[v] = w.restricted.Potential(v);
+      const bool supply_split = w.PriceGroups(w.supply, true);
+      const bool demand_split = w.PriceGroups(w.demand, false);
+      const bool routes_added = w.AddPricedRoutes();
+      if (!supply_split && !demand_split && !routes_added) break;
+    }
+    w.supply.StepFlows(sold_kg);
+    w.demand.StepFlows(served_kg);
+    // The solve priced each saturated group at its stand-in cost; its steps cost what they cost.
+    total_cost = w.restricted.TotalCost();
+    for (const StepGroups* side : {&w.supply, &w.demand}) {
+      for (const StepGroups::Group& g : side->groups) {
+        if (g.flow_kg > 0 && g.flow_kg == g.capacity_kg) {
+          total_cost += g.cost_kg - static_cast<double>(g.capacity_kg) * static_cast<double>(g.cost);
+        }
       }
-      const std::size_t pair = static_cast<std::size_t>(from) * n + to;
-      if (military && problem.military_denied[pair]) return;
-      const double wedge = problem.wedge_usd_per_kg[pair];
-      if (!std::isfinite(wedge)) return;
-      REESIM_CHECK_GE(wedge, 0.0);
-      const Graph::Arc arc = route_hub[to] != lemon::INVALID
-                                 ? add_arc(route_hub[to], destination, unbounded_kg, ToCost(premium))
-                                 : add_arc(exports_from, destination, unbounded_kg, ToCost(wedge + premium));
-      routes.push_back({arc, from, to, destination, false, military});
-    };
-    for (int to : destinations) {
-      if (market[to] != lemon::INVALID) add_route(to, market[to], 0.0, false);
-    }
-    for (int s = 0; s < segment_count; ++s) {
-      if (segment_node[s] == lemon::INVALID) continue;
-      const MarketSegment& segment = problem.segments[s];
-      REESIM_CHECK_GE(segment.switching_premium_usd_per_kg, 0.0);
-      const bool preferred = segment.preferred_origin == from;
-      add_route(segment.region, segment_node[s], preferred ? 0.0 : segment.switching_premium_usd_per_kg,
-                segment.military);
-    }
-    for (int to : destinations) {
-      const std::size_t pair = static_cast<std::size_t>(from) * n + to;
-      if (to == from || market[to] == lemon::INVALID || problem.smuggling_cap_tonnes[pair] <= 0) continue;
-      routes.push_back({add_arc(origin[from], market[to], ToKg(problem.smuggling_cap_tonnes[pair]),
-                                ToCost(problem.smuggling_cost_usd_per_kg[pair])),
-                        from, to, market[to], true, false});
     }
   }
-
-  Solver& solver = w.solver;
-  if (w.node_count != w.built_node_count || w.tail != w.built_tail || w.head != w.built_head) {
-    graph.clear();  // keeps its memory
-    for (int k = 0; k < w.node_count; ++k) graph.addNode();
-    for (std::size_t a = 0; a < w.tail.size(); ++a) graph.addArc(Graph::nodeFromId(w.tail[a]), Graph::nodeFromId(w.head[a]));
-    w.built_node_count = w.node_count;
-    w.built_tail = w.tail;  // within capacity after the first calls: no allocation
-    w.built_head = w.head;
-    solver.reset();  // the network changed: the solver re-reads it into its (reused) arrays
-  }
-  solver.upperMap(ArcValues{capacity}).costMap(ArcValues{cost});
-  const Solver::ProblemType result = solver.run();
-  REESIM_CHECK(result == Solver::OPTIMAL);
 
   solution.supply_sold_tonnes.clear();
-  for (const Graph::Arc arc : supply_arcs) {
-    solution.supply_sold_tonnes.push_back(static_cast<double>(solver.flow(arc)) / kKgPerTonne);
-  }
+  for (std::int64_t kg : sold_kg) solution.supply_sold_tonnes.push_back(static_cast<double>(kg) / kKgPerTonne);
   // Duals: the potential difference to the sink is the value of one more kg delivered at a node.
-  const double sink_potential = static_cast<double>(solver.potential(sink));
-  auto price_of = [&](Graph::Node node) {
-    return (static_cast<double>(solver.potential(node)) - sink_potential) / kMoneyScale;
-  };
+  auto price_of = [&](int node) { return static_cast<double>(w.potential[node] - w.potential[w.sink]) / kMoneyScale; };
   solution.demand_served_tonnes.clear();
   solution.demand_price_usd_per_kg.clear();
   solution.flows.clear();
-  for (std::size_t d = 0; d < demand_arcs.size(); ++d) {
-    solution.demand_served_tonnes.push_back(static_cast<double>(solver.flow(demand_arcs[d])) / kKgPerTonne);
-    solution.demand_price_usd_per_kg.push_back(price_of(demand_node[d]));
+  for (std::size_t d = 0; d < served_kg.size(); ++d) {
+    solution.demand_served_tonnes.push_back(static_cast<double>(served_kg[d]) / kKgPerTonne);
+    solution.demand_price_usd_per_kg.push_back(price_of(w.demand.node[d]));
   }
-  for (const Route& route : routes) {
-    const std::int64_t kg = solver.flow(route.arc);
+  for (const Route& route : w.routes) {
+    const std::int64_t kg = route.arc < 0 ? 0 : restricted ? w.restricted.Flow(route.arc)
+                                                           : w.solver.flow(Graph::arcFromId(route.arc));
     if (kg > 0) {
-      solution.flows.push_back({route.from, route.to, static_cast<double>(kg) / kKgPerTonne,
-                                price_of(route.destination), route.smuggled, route.military});
+      solution.flows.push_back({route.from, route.to, static_cast<double>(kg) / kKgPerTonne, price_of(route.head),
+                                route.smuggled, route.military});
     }
   }
   solution.price_usd_per_kg.assign(n, std::numeric_limits<double>::quiet_NaN());
   solution.origin_price_usd_per_kg.assign(n, std::numeric_limits<double>::quiet_NaN());
   for (int r = 0; r < n; ++r) {
-    if (origin[r] != lemon::INVALID) solution.origin_price_usd_per_kg[r] = price_of(origin[r]);
-    const Graph::Node node = market[r] != lemon::INVALID ? market[r] : origin[r];
-    if (node != lemon::INVALID) solution.price_usd_per_kg[r] = price_of(node);
+    if (w.origin[r] >= 0) solution.origin_price_usd_per_kg[r] = price_of(w.origin[r]);
+    const int node = w.market[r] >= 0 ? w.market[r] : w.origin[r];
+    if (node >= 0) solution.price_usd_per_kg[r] = price_of(node);
   }
-  solution.welfare_usd = -solver.totalCost<double>() / kMoneyScale;  // kg * USD/kg
+  solution.welfare_usd = -total_cost / kMoneyScale;  // kg * USD/kg
 }
 
 }  // namespace reesim::world

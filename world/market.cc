@@ -26,6 +26,8 @@ constexpr std::size_t kDirectArcLimit = 4096;
 // Plain routes each destination starts with, and the most added to it after a solve.
 constexpr std::size_t kInitialRoutesPerDestination = 4;
 constexpr std::size_t kRoutesAddedPerDestination = 4;
+// The pricing's cost for a route already in the network: never negative, whatever the potentials.
+constexpr std::int64_t kPricedIn = std::numeric_limits<std::int64_t>::max() / 4;
 
 // A read-only arc map over a vector indexed by arc id, for the solver's upperMap and costMap.
 struct ArcValues {
@@ -227,8 +229,11 @@ struct MarketWorkspace::Network {
   std::vector<int> origin, market, segment_node, destinations, route_hub;
   std::vector<std::uint8_t> is_destination;
   std::vector<std::int64_t> cheapest_offer;  // [node]: least supply cost at an origin node
-  std::vector<int> routes_into, routes_into_start;  // plain routes by head node
-  std::vector<std::pair<std::int64_t, int>> best;           // pricing scratch: (key, route)
+  // The plain routes by head node, as the pricing reads them: [candidate_start[v], candidate_start[v+1])
+  // are node v's. An included route's candidate cost is kPricedIn, so it never prices in again.
+  std::vector<int> candidate_start, candidate_route, candidate_tail;
+  std::vector<std::int64_t> candidate_cost, initial_key;
+  std::vector<std::pair<std::int64_t, int>> best;  // pricing scratch: (key, candidate)
   std::vector<std::int64_t> sold_kg, served_kg;
   std::vector<std::int64_t> potential;
   std::vector<std::size_t> parts;  // of a split group
@@ -244,6 +249,7 @@ struct MarketWorkspace::Network {
   void Solve(const ArcList& network);
   void DescribeNetwork(const MarketProblem& problem, bool whole);
   void SelectInitialRoutes();
+  bool IncludeBest(std::size_t count, bool add_arcs);
   bool AddPricedRoutes();
   void StartRestricted();
   bool PriceGroups(StepGroups& side, bool supply_side);
@@ -396,29 +402,49 @@ void MarketWorkspace::Network::SelectInitialRoutes() {
   for (std::size_t k = 0; k < supply.node.size(); ++k) {
     cheapest_offer[supply.node[k]] = std::min(cheapest_offer[supply.node[k]], supply.cost[k]);
   }
-  routes_into_start.assign(node_count + 1, 0);
+  candidate_start.assign(node_count + 1, 0);
   for (const Route& route : routes) {
-    if (route.plain) ++routes_into_start[route.head + 1];
+    if (route.plain) ++candidate_start[route.head + 1];
   }
-  for (int v = 0; v < node_count; ++v) routes_into_start[v + 1] += routes_into_start[v];
-  routes_into.resize(routes_into_start[node_count]);
+  for (int v = 0; v < node_count; ++v) candidate_start[v + 1] += candidate_start[v];
+  const int candidates = candidate_start[node_count];
+  candidate_route.resize(candidates);
+  candidate_tail.resize(candidates);
+  candidate_cost.resize(candidates);
+  initial_key.resize(candidates);
   std::vector<int>& next = supply.split_scratch;  // free here
-  next.assign(routes_into_start.begin(), routes_into_start.end() - 1);
+  next.assign(candidate_start.begin(), candidate_start.end() - 1);
   for (int r = 0; r < static_cast<int>(routes.size()); ++r) {
     Route& route = routes[r];
     route.included = !route.plain;
-    if (route.plain) routes_into[next[route.head]++] = r;
+    if (!route.plain) continue;
+    const int k = next[route.head]++;
+    candidate_route[k] = r;
+    candidate_tail[k] = route.tail;
+    candidate_cost[k] = route.cost;
+    initial_key[k] = route.cost + cheapest_offer[origin[route.from]];
   }
   for (int v = 0; v < node_count; ++v) {
     best.clear();
-    for (int k = routes_into_start[v]; k < routes_into_start[v + 1]; ++k) {
-      const Route& route = routes[routes_into[k]];
-      best.push_back({std::int64_t{route.cost} + cheapest_offer[origin[route.from]], routes_into[k]});
-    }
-    const std::size_t keep = std::min<std::size_t>(best.size(), kInitialRoutesPerDestination);
-    std::partial_sort(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(keep), best.end());
-    for (std::size_t k = 0; k < keep; ++k) routes[best[k].second].included = true;
+    for (int k = candidate_start[v]; k < candidate_start[v + 1]; ++k) best.push_back({initial_key[k], k});
+    IncludeBest(kInitialRoutesPerDestination, false);
   }
+}
+
+// Includes the first `count` candidates of `best` by key (ties by position); with `add_arcs`, also in
+// the restricted network being solved. Returns whether any was included.
+bool MarketWorkspace::Network::IncludeBest(std::size_t count, bool add_arcs) {
+  const std::size_t keep = std::min(best.size(), count);
+  const auto kept = best.begin() + static_cast<std::ptrdiff_t>(keep);
+  if (keep < best.size()) std::nth_element(best.begin(), kept, best.end());
+  std::sort(best.begin(), kept);
+  for (std::size_t k = 0; k < keep; ++k) {
+    candidate_cost[best[k].second] = kPricedIn;
+    Route& route = routes[candidate_route[best[k].second]];
+    route.included = true;
+    if (add_arcs) route.arc = restricted.AddArc(route.tail, route.head, route.capacity_kg, route.cost);
+  }
+  return keep > 0;
 }
 
 // Adds, for each destination, the left-out routes that pay at the last solve's duals, the most
@@ -427,20 +453,12 @@ bool MarketWorkspace::Network::AddPricedRoutes() {
   bool added = false;
   for (int v = 0; v < full.node_count; ++v) {
     best.clear();
-    for (int k = routes_into_start[v]; k < routes_into_start[v + 1]; ++k) {
-      const Route& route = routes[routes_into[k]];
-      if (route.included) continue;
-      const std::int64_t reduced_cost = route.cost + potential[route.tail] - potential[route.head];
-      if (reduced_cost < 0) best.push_back({reduced_cost, routes_into[k]});
+    const std::int64_t head_potential = potential[v];
+    for (int k = candidate_start[v]; k < candidate_start[v + 1]; ++k) {
+      const std::int64_t reduced_cost = candidate_cost[k] + potential[candidate_tail[k]] - head_potential;
+      if (reduced_cost < 0) best.push_back({reduced_cost, k});
     }
-    const std::size_t keep = std::min<std::size_t>(best.size(), kRoutesAddedPerDestination);
-    std::partial_sort(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(keep), best.end());
-    for (std::size_t k = 0; k < keep; ++k) {
-      Route& route = routes[best[k].second];
-      route.included = true;
-      route.arc = restricted.AddArc(route.tail, route.head, route.capacity_kg, route.cost);
-    }
-    added = added || keep > 0;
+    if (IncludeBest(kRoutesAddedPerDestination, true)) added = true;
   }
   return added;
 }

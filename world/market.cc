@@ -24,8 +24,10 @@ constexpr double kMoneyScale = 1e4;  // cost units per USD/kg
 // solve of the whole network is faster than several of a restricted one.
 constexpr std::size_t kDirectArcLimit = 4096;
 // Plain routes each destination starts with, and the most added to it after a solve.
-constexpr std::size_t kInitialRoutesPerDestination = 4;
-constexpr std::size_t kRoutesAddedPerDestination = 4;
+constexpr int kRoutesPerPricing = 4;
+// A node with this many steps or fewer has one group per step: splitting them a level at a time
+// would take a solve per level.
+constexpr int kFewSteps = 16;
 // The pricing's cost for a route already in the network: never negative, whatever the potentials.
 constexpr std::int64_t kPricedIn = std::numeric_limits<std::int64_t>::max() / 4;
 
@@ -36,6 +38,13 @@ struct ArcValues {
   const std::vector<std::int64_t>& values;
   std::int64_t operator[](Graph::Arc arc) const { return values[static_cast<std::size_t>(Graph::id(arc))]; }
 };
+
+// A route's place among the whole network's routes: by origin, then its region's open markets, the
+// segments, and the smuggling routes into markets. `slot` is the destination region, n + segment, or
+// n + segment_count + region for smuggling.
+std::int64_t RouteOrder(int n, int segment_count, int from, int slot) {
+  return static_cast<std::int64_t>(from) * (2 * n + segment_count) + slot;
+}
 
 std::int64_t ToKg(double tonnes) { return RoundToInt64(tonnes * kKgPerTonne); }
 std::int64_t ToCost(double usd_per_kg) { return RoundToInt64(usd_per_kg * kMoneyScale); }
@@ -148,7 +157,12 @@ struct StepGroups {
     for (int step = 0; step < static_cast<int>(node.size()); ++step) members[split_scratch[node[step]]++] = step;
     groups.clear();
     for (int v = 0; v < node_count; ++v) {
-      if (node_start[v] < node_start[v + 1]) groups.push_back(MakeGroup(node_start[v], node_start[v + 1]));
+      const int begin = node_start[v], end = node_start[v + 1];
+      if (end - begin > kFewSteps) {
+        groups.push_back(MakeGroup(begin, end));
+      } else {
+        for (int m = begin; m < end; ++m) groups.push_back(MakeGroup(m, m + 1));
+      }
     }
   }
 
@@ -166,6 +180,19 @@ struct StepGroups {
   void Split(std::size_t g, std::int64_t value, std::vector<std::size_t>& parts) {
     parts.clear();
     const int begin = groups[g].begin, end = groups[g].end;
+    if (end - begin <= kFewSteps) {  // into single steps, cheapest first
+      std::sort(members.begin() + begin, members.begin() + end,
+                [&](int a, int b) { return cost[a] != cost[b] ? cost[a] < cost[b] : a < b; });
+      for (int m = begin; m < end; ++m) {
+        parts.push_back(m == begin ? g : groups.size());
+        if (m == begin) {
+          groups[g] = MakeGroup(m, m + 1);
+        } else {
+          groups.push_back(MakeGroup(m, m + 1));
+        }
+      }
+      return;
+    }
     split_scratch.clear();
     int bounds[3];
     for (int part = 0; part < 3; ++part) {
@@ -209,31 +236,68 @@ struct StepGroups {
   }
 };
 
+// The few best candidates of each destination by a key, least first; of equal keys, the one offered
+// first.
+struct BestCandidates {
+  std::vector<std::int64_t> key;  // [destination * kRoutesPerPricing + rank]
+  std::vector<int> candidate;
+  std::vector<int> count;         // [destination]
+
+  void Reset(std::size_t destinations) {
+    key.resize(destinations * kRoutesPerPricing);
+    candidate.resize(destinations * kRoutesPerPricing);
+    count.assign(destinations, 0);
+  }
+  void Offer(int destination, std::int64_t candidate_key, int candidate_index) {
+    int& n = count[destination];
+    std::int64_t* keys = &key[static_cast<std::size_t>(destination) * kRoutesPerPricing];
+    int* candidates = &candidate[static_cast<std::size_t>(destination) * kRoutesPerPricing];
+    if (n == kRoutesPerPricing && candidate_key >= keys[n - 1]) return;
+    int j = n < kRoutesPerPricing ? n++ : n - 1;
+    for (; j > 0 && keys[j - 1] > candidate_key; --j) {
+      keys[j] = keys[j - 1];
+      candidates[j] = candidates[j - 1];
+    }
+    keys[j] = candidate_key;
+    candidates[j] = candidate_index;
+  }
+};
+
 }  // namespace
 
 struct MarketWorkspace::Network {
   // A route: an arc from an origin (or its export hub, or a licensed route's hub) to a destination
-  // market or segment. Plain routes (uncapped, no hub) may be left out of a restricted network.
+  // market or segment. A restricted solve holds only the plain routes (uncapped, no hub, no smuggling)
+  // priced in, as candidates below until then.
   struct Route {
     int from, to;
     int tail, head;
     std::int64_t capacity_kg, cost;
-    bool smuggled, military, plain;
-    bool included;
-    int arc;  // in the network being solved: `full`'s arc as described, -1 when left out
+    bool smuggled, military;
+    int arc;             // in the network being solved
+    std::int64_t order;  // the place of its flow in MarketSolution::flows (see RouteOrder)
   };
   ArcList full;  // the whole network (only its structure arcs when solved restricted)
   std::vector<int> structure_arcs;  // arcs of `full` every restricted network keeps
   std::vector<Route> routes;
   StepGroups supply, demand;
-  std::vector<int> origin, market, segment_node, destinations, route_hub;
+  std::vector<int> origin, exports_from, market, segment_node, destinations, supplying, route_hub;
   std::vector<std::uint8_t> is_destination;
-  std::vector<std::int64_t> cheapest_offer;  // [node]: least supply cost at an origin node
-  // The plain routes by head node, as the pricing reads them: [candidate_start[v], candidate_start[v+1])
-  // are node v's. An included route's candidate cost is kPricedIn, so it never prices in again.
-  std::vector<int> candidate_start, candidate_route, candidate_tail;
-  std::vector<std::int64_t> candidate_cost, initial_key;
-  std::vector<std::pair<std::int64_t, int>> best;  // pricing scratch: (key, candidate)
+  std::vector<std::int64_t> cheapest_offer;  // [region]: its least supply cost
+  std::int64_t unbounded_kg = 0;
+  // The destinations (each region's open market, then each segment) and a restricted solve's
+  // candidates: the plain routes, by origin, each included once it prices in. An included candidate
+  // costs kPricedIn here, so it never prices in again.
+  struct Destination {
+    int region, node, segment;
+    bool military;
+  };
+  std::vector<Destination> destination_list;
+  std::vector<int> destination_of_node;
+  std::vector<int> candidate_from, candidate_destination, candidate_tail, candidate_head;
+  std::vector<std::int64_t> candidate_cost;
+  BestCandidates best;
+  std::vector<std::pair<std::int64_t, int>> flow_order;  // (order, route) of the flows
   std::vector<std::int64_t> sold_kg, served_kg;
   std::vector<std::int64_t> potential;
   std::vector<std::size_t> parts;  // of a split group
@@ -248,8 +312,7 @@ struct MarketWorkspace::Network {
 
   void Solve(const ArcList& network);
   void DescribeNetwork(const MarketProblem& problem, bool whole);
-  void SelectInitialRoutes();
-  bool IncludeBest(std::size_t count, bool add_arcs);
+  bool IncludeBest(bool add_arcs);
   bool AddPricedRoutes();
   void StartRestricted();
   bool PriceGroups(StepGroups& side, bool supply_side);
@@ -288,6 +351,7 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
   sink = full.AddNode();
   origin.assign(n, -1);
   market.assign(n, -1);
+  cheapest_offer.assign(n, std::numeric_limits<std::int64_t>::max());
 
   std::int64_t total_supply_kg = 0;
   for (const SupplyStep& step : problem.supply) {
@@ -296,6 +360,7 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
     if (origin[step.region] < 0) origin[step.region] = full.AddNode();
     const std::int64_t kg = ToKg(step.tonnes), cost = ToCost(step.cost_usd_per_kg);
     total_supply_kg += kg;
+    cheapest_offer[step.region] = std::min(cheapest_offer[step.region], cost);
     supply.AddStep(origin[step.region], kg, cost);
     if (whole) full.AddArc(source, origin[step.region], kg, cost);
   }
@@ -321,7 +386,7 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
   // supplies, LEMON skips its heuristic initial pivots, which allocate on every call.
   // Arcs that must never bind carry one kg more than all supply: a saturated arc would free its dual,
   // and prices could then differ by more than the wedge between two markets that trade freely.
-  const std::int64_t unbounded_kg = total_supply_kg + 1;
+  unbounded_kg = total_supply_kg + 1;
   structure_arcs.push_back(full.AddArc(sink, source, unbounded_kg, 0));
 
   // The regions with buyers (an open market or a tied segment), ascending: routes go only there.
@@ -334,13 +399,35 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
   for (int r = 0; r < n; ++r) {
     if (is_destination[r]) destinations.push_back(r);
   }
+  destination_list.clear();
+  destination_of_node.assign(full.node_count, -1);
+  for (int to : destinations) {
+    if (market[to] < 0) continue;
+    destination_of_node[market[to]] = static_cast<int>(destination_list.size());
+    destination_list.push_back({to, market[to], -1, false});
+  }
+  for (int s = 0; s < segment_count; ++s) {
+    if (segment_node[s] < 0) continue;
+    destination_of_node[segment_node[s]] = static_cast<int>(destination_list.size());
+    destination_list.push_back({problem.segments[s].region, segment_node[s], s, problem.segments[s].military});
+  }
+  candidate_from.clear();
+  candidate_destination.clear();
+  candidate_tail.clear();
+  candidate_head.clear();
+  candidate_cost.clear();
+  best.Reset(destination_list.size());
 
+  exports_from.assign(n, -1);
+  supplying.clear();
   for (int from = 0; from < n; ++from) {
     if (origin[from] < 0) continue;
-    int exports_from = origin[from];
+    supplying.push_back(from);
+    exports_from[from] = origin[from];
     if (std::isfinite(problem.export_cap_tonnes[from])) {
-      exports_from = full.AddNode();
-      structure_arcs.push_back(full.AddArc(origin[from], exports_from, ToKg(problem.export_cap_tonnes[from]), 0));
+      exports_from[from] = full.AddNode();
+      structure_arcs.push_back(
+          full.AddArc(origin[from], exports_from[from], ToKg(problem.export_cap_tonnes[from]), 0));
     }
     // A licence cap on a route: all its flows (open market and segments) pass one capped hub.
     route_hub.assign(n, -1);
@@ -350,17 +437,17 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
       if (to == from || !std::isfinite(problem.route_cap_tonnes[pair]) || !std::isfinite(wedge)) continue;
       route_hub[to] = full.AddNode();
       structure_arcs.push_back(
-          full.AddArc(exports_from, route_hub[to], ToKg(problem.route_cap_tonnes[pair]), ToCost(wedge)));
+          full.AddArc(exports_from[from], route_hub[to], ToKg(problem.route_cap_tonnes[pair]), ToCost(wedge)));
     }
     auto add_route = [&](int tail, int head, std::int64_t capacity_kg, std::int64_t cost, int to, bool smuggled,
-                         bool military, bool plain) {
+                         bool military, std::int64_t order) {
       const int arc = whole ? full.AddArc(tail, head, capacity_kg, cost) : -1;
-      routes.push_back({from, to, tail, head, capacity_kg, cost, smuggled, military, plain, !plain, arc});
+      routes.push_back({from, to, tail, head, capacity_kg, cost, smuggled, military, arc, order});
     };
     // `premium` is the extra cost of serving a tied segment from a non-preferred origin.
-    auto add_sale = [&](int to, int destination, double premium, bool military) {
+    auto add_sale = [&](int to, int destination, double premium, bool military, std::int64_t order) {
       if (to == from) {
-        add_route(origin[from], destination, unbounded_kg, ToCost(premium), to, false, military, false);
+        add_route(origin[from], destination, unbounded_kg, ToCost(premium), to, false, military, order);
         return;
       }
       const std::size_t pair = static_cast<std::size_t>(from) * n + to;
@@ -369,13 +456,24 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
       if (!std::isfinite(wedge)) return;
       REESIM_CHECK_GE(wedge, 0.0);
       if (route_hub[to] >= 0) {
-        add_route(route_hub[to], destination, unbounded_kg, ToCost(premium), to, false, military, false);
+        add_route(route_hub[to], destination, unbounded_kg, ToCost(premium), to, false, military, order);
+      } else if (whole) {
+        add_route(exports_from[from], destination, unbounded_kg, ToCost(wedge + premium), to, false, military, order);
       } else {
-        add_route(exports_from, destination, unbounded_kg, ToCost(wedge + premium), to, false, military, true);
+        // A plain route: a candidate of the restricted solve. The first selection takes, for each
+        // destination, the least wedge plus the origin's cheapest offer.
+        const int d = destination_of_node[destination];
+        const std::int64_t cost = ToCost(wedge + premium);
+        best.Offer(d, cost + cheapest_offer[from], static_cast<int>(candidate_cost.size()));
+        candidate_from.push_back(from);
+        candidate_destination.push_back(d);
+        candidate_tail.push_back(exports_from[from]);
+        candidate_head.push_back(destination);
+        candidate_cost.push_back(cost);
       }
     };
     for (int to : destinations) {
-      if (market[to] >= 0) add_sale(to, market[to], 0.0, false);
+      if (market[to] >= 0) add_sale(to, market[to], 0.0, false, RouteOrder(n, segment_count, from, to));
     }
     for (int s = 0; s < segment_count; ++s) {
       if (segment_node[s] < 0) continue;
@@ -383,93 +481,56 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
       REESIM_CHECK_GE(segment.switching_premium_usd_per_kg, 0.0);
       const bool preferred = segment.preferred_origin == from;
       add_sale(segment.region, segment_node[s], preferred ? 0.0 : segment.switching_premium_usd_per_kg,
-               segment.military);
+               segment.military, RouteOrder(n, segment_count, from, n + s));
     }
     for (int to : destinations) {
       const std::size_t pair = static_cast<std::size_t>(from) * n + to;
       if (to == from || market[to] < 0 || problem.smuggling_cap_tonnes[pair] <= 0) continue;
       add_route(origin[from], market[to], ToKg(problem.smuggling_cap_tonnes[pair]),
-                ToCost(problem.smuggling_cost_usd_per_kg[pair]), to, true, false, false);
+                ToCost(problem.smuggling_cost_usd_per_kg[pair]), to, true, false,
+                RouteOrder(n, segment_count, from, n + segment_count + to));
     }
   }
 }
 
-// Each destination starts with the plain routes whose wedge plus the origin's cheapest offer is
-// least; every other route stays out until its reduced cost turns negative.
-void MarketWorkspace::Network::SelectInitialRoutes() {
-  const int node_count = full.node_count;
-  cheapest_offer.assign(node_count, std::numeric_limits<std::int64_t>::max());
-  for (std::size_t k = 0; k < supply.node.size(); ++k) {
-    cheapest_offer[supply.node[k]] = std::min(cheapest_offer[supply.node[k]], supply.cost[k]);
+// Includes the candidates in `best` as routes, destination by destination, least key first; with
+// `add_arcs`, also as arcs of the restricted network being solved. Returns whether any was included.
+bool MarketWorkspace::Network::IncludeBest(bool add_arcs) {
+  const int n = static_cast<int>(origin.size());
+  const int segment_count = static_cast<int>(segment_node.size());
+  bool included = false;
+  for (std::size_t d = 0; d < destination_list.size(); ++d) {
+    const Destination& to = destination_list[d];
+    for (int j = 0; j < best.count[d]; ++j) {
+      const int k = best.candidate[d * kRoutesPerPricing + j];
+      const int from = candidate_from[k];
+      const int arc = add_arcs ? restricted.AddArc(candidate_tail[k], to.node, unbounded_kg, candidate_cost[k]) : -1;
+      routes.push_back({from, to.region, candidate_tail[k], to.node, unbounded_kg, candidate_cost[k], false,
+                        to.military, arc,
+                        RouteOrder(n, segment_count, from, to.segment >= 0 ? n + to.segment : to.region)});
+      candidate_cost[k] = kPricedIn;
+      included = true;
+    }
   }
-  candidate_start.assign(node_count + 1, 0);
-  for (const Route& route : routes) {
-    if (route.plain) ++candidate_start[route.head + 1];
-  }
-  for (int v = 0; v < node_count; ++v) candidate_start[v + 1] += candidate_start[v];
-  const int candidates = candidate_start[node_count];
-  candidate_route.resize(candidates);
-  candidate_tail.resize(candidates);
-  candidate_cost.resize(candidates);
-  initial_key.resize(candidates);
-  std::vector<int>& next = supply.split_scratch;  // free here
-  next.assign(candidate_start.begin(), candidate_start.end() - 1);
-  for (int r = 0; r < static_cast<int>(routes.size()); ++r) {
-    Route& route = routes[r];
-    route.included = !route.plain;
-    if (!route.plain) continue;
-    const int k = next[route.head]++;
-    candidate_route[k] = r;
-    candidate_tail[k] = route.tail;
-    candidate_cost[k] = route.cost;
-    initial_key[k] = route.cost + cheapest_offer[origin[route.from]];
-  }
-  for (int v = 0; v < node_count; ++v) {
-    best.clear();
-    for (int k = candidate_start[v]; k < candidate_start[v + 1]; ++k) best.push_back({initial_key[k], k});
-    IncludeBest(kInitialRoutesPerDestination, false);
-  }
-}
-
-// Includes the first `count` candidates of `best` by key (ties by position); with `add_arcs`, also in
-// the restricted network being solved. Returns whether any was included.
-bool MarketWorkspace::Network::IncludeBest(std::size_t count, bool add_arcs) {
-  const std::size_t keep = std::min(best.size(), count);
-  const auto kept = best.begin() + static_cast<std::ptrdiff_t>(keep);
-  if (keep < best.size()) std::nth_element(best.begin(), kept, best.end());
-  std::sort(best.begin(), kept);
-  for (std::size_t k = 0; k < keep; ++k) {
-    candidate_cost[best[k].second] = kPricedIn;
-    Route& route = routes[candidate_route[best[k].second]];
-    route.included = true;
-    if (add_arcs) route.arc = restricted.AddArc(route.tail, route.head, route.capacity_kg, route.cost);
-  }
-  return keep > 0;
+  return included;
 }
 
 // Adds, for each destination, the left-out routes that pay at the last solve's duals, the most
 // negative reduced cost first. Returns whether any was added.
 bool MarketWorkspace::Network::AddPricedRoutes() {
-  bool added = false;
-  for (int v = 0; v < full.node_count; ++v) {
-    best.clear();
-    const std::int64_t head_potential = potential[v];
-    for (int k = candidate_start[v]; k < candidate_start[v + 1]; ++k) {
-      const std::int64_t reduced_cost = candidate_cost[k] + potential[candidate_tail[k]] - head_potential;
-      if (reduced_cost < 0) best.push_back({reduced_cost, k});
-    }
-    if (IncludeBest(kRoutesAddedPerDestination, true)) added = true;
+  best.Reset(destination_list.size());
+  for (std::size_t k = 0; k < candidate_cost.size(); ++k) {
+    const std::int64_t reduced_cost = candidate_cost[k] + potential[candidate_tail[k]] - potential[candidate_head[k]];
+    if (reduced_cost < 0) best.Offer(candidate_destination[k], reduced_cost, static_cast<int>(k));
   }
-  return added;
+  return IncludeBest(true);
 }
 
 // The first restricted network: the structure arcs, the routes selected, one arc per step group.
 void MarketWorkspace::Network::StartRestricted() {
   restricted.Reset(full.node_count);
   for (int a : structure_arcs) restricted.AddArc(full.tail[a], full.head[a], full.capacity[a], full.cost[a]);
-  for (Route& route : routes) {
-    route.arc = route.included ? restricted.AddArc(route.tail, route.head, route.capacity_kg, route.cost) : -1;
-  }
+  for (Route& route : routes) route.arc = restricted.AddArc(route.tail, route.head, route.capacity_kg, route.cost);
   for (StepGroups::Group& g : supply.groups) g.arc = restricted.AddArc(source, g.node, g.capacity_kg, g.cost);
   for (StepGroups::Group& g : demand.groups) g.arc = restricted.AddArc(g.node, sink, g.capacity_kg, g.cost);
 }
@@ -578,7 +639,7 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
   } else {
     w.supply.GroupByNode(w.full.node_count);
     w.demand.GroupByNode(w.full.node_count);
-    w.SelectInitialRoutes();
+    w.IncludeBest(false);
     w.StartRestricted();
     for (;;) {
       w.restricted.Solve();
@@ -613,13 +674,19 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
     solution.demand_served_tonnes.push_back(static_cast<double>(served_kg[d]) / kKgPerTonne);
     solution.demand_price_usd_per_kg.push_back(price_of(w.demand.node[d]));
   }
-  for (const Route& route : w.routes) {
-    const std::int64_t kg = route.arc < 0 ? 0 : restricted ? w.restricted.Flow(route.arc)
-                                                           : w.solver.flow(Graph::arcFromId(route.arc));
-    if (kg > 0) {
-      solution.flows.push_back({route.from, route.to, static_cast<double>(kg) / kKgPerTonne, price_of(route.head),
-                                route.smuggled, route.military});
-    }
+  // The flows in the whole network's route order, whichever way they were found.
+  w.flow_order.clear();
+  for (int r = 0; r < static_cast<int>(w.routes.size()); ++r) {
+    const Route& route = w.routes[r];
+    const std::int64_t kg = restricted ? w.restricted.Flow(route.arc) : w.solver.flow(Graph::arcFromId(route.arc));
+    if (kg > 0) w.flow_order.push_back({route.order, r});
+  }
+  std::sort(w.flow_order.begin(), w.flow_order.end());
+  for (const auto& [order, r] : w.flow_order) {
+    const Route& route = w.routes[r];
+    const std::int64_t kg = restricted ? w.restricted.Flow(route.arc) : w.solver.flow(Graph::arcFromId(route.arc));
+    solution.flows.push_back({route.from, route.to, static_cast<double>(kg) / kKgPerTonne, price_of(route.head),
+                              route.smuggled, route.military});
   }
   solution.price_usd_per_kg.assign(n, std::numeric_limits<double>::quiet_NaN());
   solution.origin_price_usd_per_kg.assign(n, std::numeric_limits<double>::quiet_NaN());

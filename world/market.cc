@@ -51,14 +51,6 @@ std::int64_t ToCost(double usd_per_kg) { return RoundToInt64(usd_per_kg * kMoney
 
 }  // namespace
 
-std::int64_t RoundToInt64(double x) {
-  std::int64_t whole = static_cast<std::int64_t>(x);  // toward zero
-  const double fraction = x - static_cast<double>(whole);
-  if (fraction >= 0.5) ++whole;
-  if (fraction <= -0.5) --whole;
-  return whole;
-}
-
 void MarketProblem::Reset(int n) {
   region_count = n;
   supply.clear();
@@ -113,7 +105,7 @@ struct StepGroups {
   };
   std::vector<std::int64_t> kg, cost;  // [step]
   std::vector<int> node;               // [step]
-  std::vector<int> members, split_scratch, node_start;
+  std::vector<int> members, split_scratch, split_bounds, node_start;
   std::vector<Group> groups;
 
   void AddStep(int at_node, std::int64_t step_kg, std::int64_t step_cost) {
@@ -178,47 +170,39 @@ struct StepGroups {
   // Splits group g into its steps costing less than, exactly and more than `value`, keeping order.
   // `parts` receives the groups made, cheapest first (g is one of them, the others are appended).
   void Split(std::size_t g, std::int64_t value, std::vector<std::size_t>& parts) {
-    parts.clear();
     const int begin = groups[g].begin, end = groups[g].end;
+    split_bounds.clear();
     if (end - begin <= kFewSteps) {  // into single steps, cheapest first
       std::sort(members.begin() + begin, members.begin() + end,
                 [&](int a, int b) { return cost[a] != cost[b] ? cost[a] < cost[b] : a < b; });
-      for (int m = begin; m < end; ++m) {
-        parts.push_back(m == begin ? g : groups.size());
-        if (m == begin) {
-          groups[g] = MakeGroup(m, m + 1);
-        } else {
-          groups.push_back(MakeGroup(m, m + 1));
-        }
+      for (int m = begin + 1; m <= end; ++m) split_bounds.push_back(m);
+    } else {  // a stable partition into below, at and above `value`
+      auto side = [&](int step) { return cost[step] < value ? 0 : cost[step] == value ? 1 : 2; };
+      int next[3] = {0, 0, 0};
+      for (int m = begin; m < end; ++m) ++next[side(members[m])];
+      const int counts[3] = {next[0], next[1], next[2]};
+      next[2] = next[0] + next[1];
+      next[1] = next[0];
+      next[0] = 0;
+      split_scratch.resize(end - begin);
+      for (int m = begin; m < end; ++m) split_scratch[next[side(members[m])]++] = members[m];
+      std::copy(split_scratch.begin(), split_scratch.end(), members.begin() + begin);
+      for (int part = 0; part < 3; ++part) {
+        if (counts[part] > 0) split_bounds.push_back(begin + next[part]);
       }
-      return;
     }
-    split_scratch.clear();
-    int bounds[3];
-    for (int part = 0; part < 3; ++part) {
-      for (int m = begin; m < end; ++m) {
-        const std::int64_t c = cost[members[m]];
-        if ((part == 0 && c < value) || (part == 1 && c == value) || (part == 2 && c > value)) {
-          split_scratch.push_back(members[m]);
-        }
-      }
-      bounds[part] = begin + static_cast<int>(split_scratch.size());
-    }
-    std::copy(split_scratch.begin(), split_scratch.end(), members.begin() + begin);
-    bool replaced = false;
+    parts.clear();
     int from = begin;
-    for (int part = 0; part < 3; ++part) {
-      if (bounds[part] == from) continue;
-      const Group made = MakeGroup(from, bounds[part]);
-      if (!replaced) {
-        groups[g] = made;
+    for (const int bound : split_bounds) {
+      const Group made = MakeGroup(from, bound);
+      if (parts.empty()) {
         parts.push_back(g);
-        replaced = true;
+        groups[g] = made;
       } else {
         parts.push_back(groups.size());
         groups.push_back(made);
       }
-      from = bounds[part];
+      from = bound;
     }
   }
 

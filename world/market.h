@@ -120,7 +120,13 @@ class MarketWorkspace {
 
 // std::llround (halves away from zero) without the library call, for the solver's integer units:
 // x - trunc(x) is exact below 2^52, and above it every double is an integer. |x| must be below 2^63.
-std::int64_t RoundToInt64(double x);
+inline std::int64_t RoundToInt64(double x) {
+  std::int64_t whole = static_cast<std::int64_t>(x);  // toward zero
+  const double fraction = x - static_cast<double>(whole);
+  if (fraction >= 0.5) ++whole;
+  if (fraction <= -0.5) --whole;
+  return whole;
+}
 
 // Solves the market exactly into `solution` (its vectors reused). Prices: where a region both
 // supplies and demands, its market price.

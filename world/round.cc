@@ -56,6 +56,10 @@ struct ProductMarket {
   MarketWorkspace workspace;
   std::vector<double> demand_by_region;  // scratch: tonnes bid per region
   std::vector<int> supplying_regions, demanding_regions;  // scratch
+  // The regions whose pairs the problem's matrices hold, and whether they were written with the
+  // barrier table at its defaults (see BuildMarket).
+  std::vector<int> paired_suppliers, paired_buyers;
+  bool pairs_at_defaults = false;
   std::vector<std::uint8_t> region_seen;                  // scratch: 1 supplies, 2 demands
   std::vector<int> plants;    // the plants that make, stock or use the product (fixed for a world)
   bool plants_listed = false;
@@ -291,6 +295,17 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     if (!(seen[step.region] & 2)) buyers.push_back(step.region);
     seen[step.region] |= 2;
   }
+  // With no instrument applied, the barrier table is at its defaults: a pair's wedge is its transport
+  // cost and no route is capped or smuggled. If the matrices already hold the same pairs written that
+  // way, they stand.
+  const bool default_barriers = !scratch.instruments_applied;
+  if (default_barriers && market.pairs_at_defaults && suppliers == market.paired_suppliers &&
+      buyers == market.paired_buyers) {
+    return;
+  }
+  market.pairs_at_defaults = default_barriers;
+  market.paired_suppliers = suppliers;
+  market.paired_buyers = buyers;
   for (int from : suppliers) {
     const double exporter_price = state.expected_price_usd_per_kg[WorldState::At(from, product, np)];
     market.problem.export_cap_tonnes[from] = barriers.export_quota_tonnes[WorldState::At(from, product, np)];

@@ -103,35 +103,27 @@ struct StepGroups {
     int arc = -1;        // in the network being solved
     std::int64_t flow_kg = 0;
   };
-  std::vector<std::int64_t> kg, cost;  // [step]
-  std::vector<int> node;               // [step]
+  struct Step {
+    int node;
+    std::int64_t kg, cost;
+  };
+  std::vector<Step> steps;
   std::vector<int> members, split_scratch, split_bounds, node_start;
   std::vector<Group> groups;
-
-  void AddStep(int at_node, std::int64_t step_kg, std::int64_t step_cost) {
-    node.push_back(at_node);
-    kg.push_back(step_kg);
-    cost.push_back(step_cost);
-  }
-  void ClearSteps() {
-    kg.clear();
-    cost.clear();
-    node.clear();
-  }
 
   Group MakeGroup(int begin, int end) const {
     Group g;
     g.begin = begin;
     g.end = end;
-    g.node = node[members[begin]];
+    g.node = steps[members[begin]].node;
     g.min_cost = std::numeric_limits<std::int64_t>::max();
     g.max_cost = std::numeric_limits<std::int64_t>::min();
     for (int m = begin; m < end; ++m) {
-      const int step = members[m];
-      g.capacity_kg += kg[step];
-      g.cost_kg += static_cast<double>(kg[step]) * static_cast<double>(cost[step]);
-      g.min_cost = std::min(g.min_cost, cost[step]);
-      g.max_cost = std::max(g.max_cost, cost[step]);
+      const Step& step = steps[members[m]];
+      g.capacity_kg += step.kg;
+      g.cost_kg += static_cast<double>(step.kg) * static_cast<double>(step.cost);
+      g.min_cost = std::min(g.min_cost, step.cost);
+      g.max_cost = std::max(g.max_cost, step.cost);
     }
     // The mean offer (or bid) by kg: the group's best single stand-in until it is split.
     g.cost = g.capacity_kg > 0 ? RoundToInt64(g.cost_kg / static_cast<double>(g.capacity_kg)) : g.min_cost;
@@ -142,11 +134,11 @@ struct StepGroups {
   // One group per node that has steps.
   void GroupByNode(int node_count) {
     node_start.assign(node_count + 1, 0);
-    for (int v : node) ++node_start[v + 1];
+    for (const Step& step : steps) ++node_start[step.node + 1];
     for (int v = 0; v < node_count; ++v) node_start[v + 1] += node_start[v];
-    members.resize(node.size());
+    members.resize(steps.size());
     split_scratch.assign(node_start.begin(), node_start.end() - 1);  // next free slot per node
-    for (int step = 0; step < static_cast<int>(node.size()); ++step) members[split_scratch[node[step]]++] = step;
+    for (int k = 0; k < static_cast<int>(steps.size()); ++k) members[split_scratch[steps[k].node]++] = k;
     groups.clear();
     for (int v = 0; v < node_count; ++v) {
       const int begin = node_start[v], end = node_start[v + 1];
@@ -174,10 +166,10 @@ struct StepGroups {
     split_bounds.clear();
     if (end - begin <= kFewSteps) {  // into single steps, cheapest first
       std::sort(members.begin() + begin, members.begin() + end,
-                [&](int a, int b) { return cost[a] != cost[b] ? cost[a] < cost[b] : a < b; });
+                [&](int a, int b) { return steps[a].cost != steps[b].cost ? steps[a].cost < steps[b].cost : a < b; });
       for (int m = begin + 1; m <= end; ++m) split_bounds.push_back(m);
     } else {  // a stable partition into below, at and above `value`
-      auto side = [&](int step) { return cost[step] < value ? 0 : cost[step] == value ? 1 : 2; };
+      auto side = [&](int k) { return steps[k].cost < value ? 0 : steps[k].cost == value ? 1 : 2; };
       int next[3] = {0, 0, 0};
       for (int m = begin; m < end; ++m) ++next[side(members[m])];
       const int counts[3] = {next[0], next[1], next[2]};
@@ -208,13 +200,13 @@ struct StepGroups {
 
   // Each step's flow from its group's: all or nothing, or in index order within an equal-cost group.
   void StepFlows(std::vector<std::int64_t>& flow_kg) const {
-    flow_kg.assign(node.size(), 0);
+    flow_kg.assign(steps.size(), 0);
     for (const Group& g : groups) {
       std::int64_t left = g.flow_kg;
       for (int m = g.begin; m < g.end && left > 0; ++m) {
-        const int step = members[m];
-        flow_kg[step] = std::min(left, kg[step]);
-        left -= flow_kg[step];
+        const int k = members[m];
+        flow_kg[k] = std::min(left, steps[k].kg);
+        left -= flow_kg[k];
       }
     }
   }
@@ -278,8 +270,11 @@ struct MarketWorkspace::Network {
   };
   std::vector<Destination> destination_list;
   std::vector<int> destination_of_node;
-  std::vector<int> candidate_from, candidate_destination, candidate_tail, candidate_head;
-  std::vector<std::int64_t> candidate_cost;
+  struct Candidate {
+    int from, destination, tail, head;
+    std::int64_t cost;
+  };
+  std::vector<Candidate> candidates;
   BestCandidates best;
   std::vector<std::pair<std::int64_t, int>> flow_order;  // (order, route) of the flows
   std::vector<std::int64_t> sold_kg, served_kg;
@@ -329,8 +324,8 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
   full.Clear();
   structure_arcs.clear();
   routes.clear();
-  supply.ClearSteps();
-  demand.ClearSteps();
+  supply.steps.clear();
+  demand.steps.clear();
   source = full.AddNode();
   sink = full.AddNode();
   origin.assign(n, -1);
@@ -345,7 +340,7 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
     const std::int64_t kg = ToKg(step.tonnes), cost = ToCost(step.cost_usd_per_kg);
     total_supply_kg += kg;
     cheapest_offer[step.region] = std::min(cheapest_offer[step.region], cost);
-    supply.AddStep(origin[step.region], kg, cost);
+    supply.steps.push_back({origin[step.region], kg, cost});
     if (whole) full.AddArc(source, origin[step.region], kg, cost);
   }
   // Destinations: the open market of each region, then each tied segment.
@@ -362,7 +357,7 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
     }
     if (*node < 0) *node = full.AddNode();
     const std::int64_t kg = ToKg(step.tonnes), cost = -ToCost(step.willingness_to_pay_usd_per_kg);
-    demand.AddStep(*node, kg, cost);
+    demand.steps.push_back({*node, kg, cost});
     if (whole) full.AddArc(*node, sink, kg, cost);
   }
   // A circulation: what reaches the sink returns to the source for free, and the solver keeps the
@@ -395,11 +390,7 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
     destination_of_node[segment_node[s]] = static_cast<int>(destination_list.size());
     destination_list.push_back({problem.segments[s].region, segment_node[s], s, problem.segments[s].military});
   }
-  candidate_from.clear();
-  candidate_destination.clear();
-  candidate_tail.clear();
-  candidate_head.clear();
-  candidate_cost.clear();
+  candidates.clear();
   best.Reset(destination_list.size());
 
   exports_from.assign(n, -1);
@@ -448,12 +439,8 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
         // destination, the least wedge plus the origin's cheapest offer.
         const int d = destination_of_node[destination];
         const std::int64_t cost = ToCost(wedge + premium);
-        best.Offer(d, cost + cheapest_offer[from], static_cast<int>(candidate_cost.size()));
-        candidate_from.push_back(from);
-        candidate_destination.push_back(d);
-        candidate_tail.push_back(exports_from[from]);
-        candidate_head.push_back(destination);
-        candidate_cost.push_back(cost);
+        best.Offer(d, cost + cheapest_offer[from], static_cast<int>(candidates.size()));
+        candidates.push_back({from, d, exports_from[from], destination, cost});
       }
     };
     for (int to : destinations) {
@@ -486,13 +473,12 @@ bool MarketWorkspace::Network::IncludeBest(bool add_arcs) {
   for (std::size_t d = 0; d < destination_list.size(); ++d) {
     const Destination& to = destination_list[d];
     for (int j = 0; j < best.count[d]; ++j) {
-      const int k = best.candidate[d * kRoutesPerPricing + j];
-      const int from = candidate_from[k];
-      const int arc = add_arcs ? restricted.AddArc(candidate_tail[k], to.node, unbounded_kg, candidate_cost[k]) : -1;
-      routes.push_back({from, to.region, candidate_tail[k], to.node, unbounded_kg, candidate_cost[k], false,
+      Candidate& candidate = candidates[best.candidate[d * kRoutesPerPricing + j]];
+      const int arc = add_arcs ? restricted.AddArc(candidate.tail, to.node, unbounded_kg, candidate.cost) : -1;
+      routes.push_back({candidate.from, to.region, candidate.tail, to.node, unbounded_kg, candidate.cost, false,
                         to.military, arc,
-                        RouteOrder(n, segment_count, from, to.segment >= 0 ? n + to.segment : to.region)});
-      candidate_cost[k] = kPricedIn;
+                        RouteOrder(n, segment_count, candidate.from, to.segment >= 0 ? n + to.segment : to.region)});
+      candidate.cost = kPricedIn;
       included = true;
     }
   }
@@ -503,9 +489,10 @@ bool MarketWorkspace::Network::IncludeBest(bool add_arcs) {
 // negative reduced cost first. Returns whether any was added.
 bool MarketWorkspace::Network::AddPricedRoutes() {
   best.Reset(destination_list.size());
-  for (std::size_t k = 0; k < candidate_cost.size(); ++k) {
-    const std::int64_t reduced_cost = candidate_cost[k] + potential[candidate_tail[k]] - potential[candidate_head[k]];
-    if (reduced_cost < 0) best.Offer(candidate_destination[k], reduced_cost, static_cast<int>(k));
+  for (std::size_t k = 0; k < candidates.size(); ++k) {
+    const Candidate& candidate = candidates[k];
+    const std::int64_t reduced_cost = candidate.cost + potential[candidate.tail] - potential[candidate.head];
+    if (reduced_cost < 0) best.Offer(candidate.destination, reduced_cost, static_cast<int>(k));
   }
   return IncludeBest(true);
 }
@@ -647,16 +634,16 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
     }
   }
 
-  solution.supply_sold_tonnes.clear();
-  for (std::int64_t kg : sold_kg) solution.supply_sold_tonnes.push_back(static_cast<double>(kg) / kKgPerTonne);
+  solution.supply_sold_tonnes.resize(sold_kg.size());
+  for (std::size_t k = 0; k < sold_kg.size(); ++k) solution.supply_sold_tonnes[k] = static_cast<double>(sold_kg[k]) / kKgPerTonne;
   // Duals: the potential difference to the sink is the value of one more kg delivered at a node.
   auto price_of = [&](int node) { return static_cast<double>(w.potential[node] - w.potential[w.sink]) / kMoneyScale; };
-  solution.demand_served_tonnes.clear();
-  solution.demand_price_usd_per_kg.clear();
+  solution.demand_served_tonnes.resize(served_kg.size());
+  solution.demand_price_usd_per_kg.resize(served_kg.size());
   solution.flows.clear();
   for (std::size_t d = 0; d < served_kg.size(); ++d) {
-    solution.demand_served_tonnes.push_back(static_cast<double>(served_kg[d]) / kKgPerTonne);
-    solution.demand_price_usd_per_kg.push_back(price_of(w.demand.node[d]));
+    solution.demand_served_tonnes[d] = static_cast<double>(served_kg[d]) / kKgPerTonne;
+    solution.demand_price_usd_per_kg[d] = price_of(w.demand.steps[d].node);
   }
   // The flows in the whole network's route order, whichever way they were found.
   w.flow_order.clear();

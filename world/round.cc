@@ -61,8 +61,19 @@ struct ProductMarket {
   std::vector<int> paired_suppliers, paired_buyers;
   bool pairs_at_defaults = false;
   std::vector<std::uint8_t> region_seen;                  // scratch: 1 supplies, 2 demands
-  std::vector<int> plants;    // the plants that make, stock or use the product (fixed for a world)
-  bool plants_listed = false;
+  // The plants that make, stock or use the product, with what the market reads of each (fixed for a
+  // world): kept together, since the round visits them all in every market.
+  struct Participant {
+    int plant;
+    int region;
+    bool sells_output;  // produces the product to order
+    bool makes;         // makes it (and so may sell it from stock)
+    bool recycler;
+    double unit_cost_usd_per_kg;
+    double input_per_output;  // tonnes of the product per tonne of its output; 0 if not an input
+  };
+  std::vector<Participant> participants;
+  bool participants_listed = false;
 };
 
 struct MarketBuffers {
@@ -196,50 +207,54 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
   market.supply_owner.clear();
   market.demand_owner.clear();
 
-  if (!market.plants_listed) {
-    // The plants that can take part in this product's market, once per simulation.
+  if (!market.participants_listed) {
     for (int i = 0; i < world.PlantCount(); ++i) {
       const Plant& plant = world.plants[i];
-      if ((ProducesToOrder(plant) && plant.product == product) || Makes(world, plant, product) ||
-          InputPerOutput(world, plant, product) > 0) {
-        market.plants.push_back(i);
+      const bool sells_output = ProducesToOrder(plant) && plant.product == product;
+      const bool makes = Makes(world, plant, product);
+      const double per_output = InputPerOutput(world, plant, product);
+      if (sells_output || makes || per_output > 0) {
+        market.participants.push_back(
+            {i, plant.region, sells_output, makes, plant.recycler, plant.unit_cost_usd_per_kg, per_output});
       }
     }
-    market.plants_listed = true;
+    market.participants_listed = true;
   }
-  for (int i : market.plants) {
-    const Plant& plant = world.plants[i];
+  for (const ProductMarket::Participant& participant : market.participants) {
+    const int i = participant.plant;
     const PlantDecision& decision = scratch.decisions.plants[i];
-    const double unit_cost = std::max(0.0, plant.unit_cost_usd_per_kg - barriers.production_subsidy_usd_per_kg[i]);
+    const double unit_cost = std::max(0.0, participant.unit_cost_usd_per_kg - barriers.production_subsidy_usd_per_kg[i]);
     const double uncommitted = decision.output_target_tonnes - scratch.committed_production[i];
-    if (ProducesToOrder(plant) && plant.product == product && uncommitted > 0) {
-      if (!plant.recycler) {
-        market.problem.supply.push_back({plant.region, uncommitted, unit_cost});
+    const int region = participant.region;
+    if (participant.sells_output && uncommitted > 0) {
+      if (!participant.recycler) {
+        market.problem.supply.push_back({region, uncommitted, unit_cost});
         market.supply_owner.push_back({i, false});
       } else {
         // A mandated share runs at any price; the rest follows the collection-cost curve.
         const double mandated = std::min(uncommitted, barriers.recycling_mandate_share[i] * decision.output_target_tonnes);
         if (mandated > 0) {
-          market.problem.supply.push_back({plant.region, mandated, 0.0});
+          market.problem.supply.push_back({region, mandated, 0.0});
           market.supply_owner.push_back({i, false});
         }
         for (double multiple : kRecyclingCostSteps) {
           const double tonnes = (uncommitted - mandated) / static_cast<double>(kRecyclingCostSteps.size());
           if (tonnes <= 0) break;
-          market.problem.supply.push_back({plant.region, tonnes, unit_cost * multiple});
+          market.problem.supply.push_back({region, tonnes, unit_cost * multiple});
           market.supply_owner.push_back({i, false});
         }
       }
     }
     const double stock = state.stock_tonnes[WorldState::At(i, product, np)];
-    if (stock > 0 && Makes(world, plant, product)) {
+    if (stock > 0 && participant.makes) {
       const double ask =
-          decision.stock_ask_fraction * state.expected_price_usd_per_kg[WorldState::At(plant.region, product, np)];
-      market.problem.supply.push_back({plant.region, stock, std::max(0.0, ask)});
+          decision.stock_ask_fraction * state.expected_price_usd_per_kg[WorldState::At(region, product, np)];
+      market.problem.supply.push_back({region, stock, std::max(0.0, ask)});
       market.supply_owner.push_back({i, true});
     }
-    const double per_output = InputPerOutput(world, plant, product);
+    const double per_output = participant.input_per_output;
     if (per_output <= 0 || decision.output_target_tonnes <= 0) continue;
+    const Plant& plant = world.plants[i];
     // A processor bids what one more unit of the input is worth to it: the expected output value net
     // of processing cost and of its other inputs at their expected prices, per unit of this input.
     // With fixed recipes, a small-share input that is short (Dy, Tb) is worth the whole margin it
@@ -249,14 +264,14 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
       for (const ProductShare& share : world.products[plant.product].made_from) {
         if (share.product == product) continue;
         residual -= share.tonnes_per_tonne *
-                    state.expected_price_usd_per_kg[WorldState::At(plant.region, share.product, np)];
+                    state.expected_price_usd_per_kg[WorldState::At(region, share.product, np)];
       }
     }
     if (residual <= 0) continue;
     const double willingness_to_pay = residual / per_output;
     const double tonnes = per_output * decision.output_target_tonnes - stock;
     if (tonnes <= 0) continue;
-    market.problem.demand.push_back({plant.region, tonnes, willingness_to_pay});
+    market.problem.demand.push_back({region, tonnes, willingness_to_pay});
     market.demand_owner.push_back({i, -1});
   }
 

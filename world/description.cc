@@ -82,6 +82,10 @@ void DeriveIndexes(WorldDescription& world) {
   for (int p = 0; p < world.ProductCount(); ++p) {
     world.products_by_stage[static_cast<int>(world.products[p].stage)].push_back(p);
   }
+  for (auto& list : world.plants_by_stage) list.clear();
+  for (int i = 0; i < world.PlantCount(); ++i) {
+    world.plants_by_stage[static_cast<int>(world.plants[i].stage)].push_back(i);
+  }
 }
 
 }  // namespace reesim::world

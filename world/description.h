@@ -148,6 +148,7 @@ struct WorldDescription {
 
   // Derived once at load: products of each stage in id order of the scenario.
   std::array<std::vector<int>, kStageCount> products_by_stage;
+  std::array<std::vector<int>, kStageCount> plants_by_stage;
 
   int RegionCount() const { return static_cast<int>(regions.size()); }
   int ProductCount() const { return static_cast<int>(products.size()); }
@@ -178,7 +179,7 @@ void ForEachOutput(const WorldDescription& world, const Plant& plant, Fn&& fn) {
 // Returns whether the plant makes `product`.
 bool Makes(const WorldDescription& world, const Plant& plant, int product);
 
-// Fills products_by_stage; called by loaders after the products are set.
+// Fills products_by_stage and plants_by_stage; called by loaders after the products and plants are set.
 void DeriveIndexes(WorldDescription& world);
 
 // Fills each demand entry's `curve` from its elasticity and the market's cap and floor multiples

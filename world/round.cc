@@ -410,9 +410,9 @@ void DeliverOfftakes(const WorldDescription& world, int stage, RoundScratch& scr
 void Process(const WorldDescription& world, const BarrierTable& barriers, Stage stage, WorldState& state,
              RoundOutcome& outcome) {
   const int np = world.ProductCount();
-  for (int i = 0; i < world.PlantCount(); ++i) {
+  for (const int i : world.plants_by_stage[static_cast<int>(stage)]) {
     const Plant& plant = world.plants[i];
-    if (plant.stage != stage || plant.recycler) continue;
+    if (plant.recycler) continue;
     double* stock = &state.stock_tonnes[WorldState::At(i, 0, np)];
     PlantOutcome& result = outcome.plants[i];
     if (stage == Stage::kSeparation) {

@@ -155,8 +155,6 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
       }
     }
   }
-  DeriveIndexes(world);
-
   RequireUniqueIds(complaint, "plants", scenario.plants());
   const double rounds_per_year = world.rounds_per_year;
   for (int i = 0; i < scenario.plants_size(); ++i) {
@@ -218,6 +216,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     }
     world.plants.push_back(std::move(plant));
   }
+  DeriveIndexes(world);
 
   for (int i = 0; i < scenario.demand_size(); ++i) {
     const reesim::Demand& in = scenario.demand(i);

@@ -25,9 +25,6 @@ constexpr double kMoneyScale = 1e4;  // cost units per USD/kg
 constexpr std::size_t kDirectArcLimit = 4096;
 // Plain routes each destination starts with, and the most added to it after a solve.
 constexpr int kRoutesPerPricing = 4;
-// A node with this many steps or fewer has one group per step: splitting them a level at a time
-// would take a solve per level.
-constexpr int kFewSteps = 16;
 // The pricing's cost for a route already in the network: never negative, whatever the potentials.
 constexpr std::int64_t kPricedIn = std::numeric_limits<std::int64_t>::max() / 4;
 
@@ -141,12 +138,7 @@ struct StepGroups {
     for (int k = 0; k < static_cast<int>(steps.size()); ++k) members[split_scratch[steps[k].node]++] = k;
     groups.clear();
     for (int v = 0; v < node_count; ++v) {
-      const int begin = node_start[v], end = node_start[v + 1];
-      if (end - begin > kFewSteps) {
-        groups.push_back(MakeGroup(begin, end));
-      } else {
-        for (int m = begin; m < end; ++m) groups.push_back(MakeGroup(m, m + 1));
-      }
+      if (node_start[v] < node_start[v + 1]) groups.push_back(MakeGroup(node_start[v], node_start[v + 1]));
     }
   }
 
@@ -163,25 +155,20 @@ struct StepGroups {
   // `parts` receives the groups made, cheapest first (g is one of them, the others are appended).
   void Split(std::size_t g, std::int64_t value, std::vector<std::size_t>& parts) {
     const int begin = groups[g].begin, end = groups[g].end;
+    // A stable partition into below, at and above `value`.
+    auto side = [&](int k) { return steps[k].cost < value ? 0 : steps[k].cost == value ? 1 : 2; };
+    int next[3] = {0, 0, 0};
+    for (int m = begin; m < end; ++m) ++next[side(members[m])];
+    const int counts[3] = {next[0], next[1], next[2]};
+    next[2] = next[0] + next[1];
+    next[1] = next[0];
+    next[0] = 0;
+    split_scratch.resize(end - begin);
+    for (int m = begin; m < end; ++m) split_scratch[next[side(members[m])]++] = members[m];
+    std::copy(split_scratch.begin(), split_scratch.end(), members.begin() + begin);
     split_bounds.clear();
-    if (end - begin <= kFewSteps) {  // into single steps, cheapest first
-      std::sort(members.begin() + begin, members.begin() + end,
-                [&](int a, int b) { return steps[a].cost != steps[b].cost ? steps[a].cost < steps[b].cost : a < b; });
-      for (int m = begin + 1; m <= end; ++m) split_bounds.push_back(m);
-    } else {  // a stable partition into below, at and above `value`
-      auto side = [&](int k) { return steps[k].cost < value ? 0 : steps[k].cost == value ? 1 : 2; };
-      int next[3] = {0, 0, 0};
-      for (int m = begin; m < end; ++m) ++next[side(members[m])];
-      const int counts[3] = {next[0], next[1], next[2]};
-      next[2] = next[0] + next[1];
-      next[1] = next[0];
-      next[0] = 0;
-      split_scratch.resize(end - begin);
-      for (int m = begin; m < end; ++m) split_scratch[next[side(members[m])]++] = members[m];
-      std::copy(split_scratch.begin(), split_scratch.end(), members.begin() + begin);
-      for (int part = 0; part < 3; ++part) {
-        if (counts[part] > 0) split_bounds.push_back(begin + next[part]);
-      }
+    for (int part = 0; part < 3; ++part) {
+      if (counts[part] > 0) split_bounds.push_back(begin + next[part]);
     }
     parts.clear();
     int from = begin;

@@ -39,7 +39,8 @@ constexpr std::array<double, 4> kRecyclingCostSteps = {1.0, 1.5, 2.0, 3.0};
 struct SupplyOwner {
   int plant = -1;
   bool from_stock = false;
-  int stockpile = -1;  // or a stockpile release: index into the barrier table's orders
+  int stockpile = -1;    // or a stockpile release: index into the barrier table's orders
+  int participant = -1;  // the plant's entry in ProductMarket::participants
 };
 
 struct DemandOwner {
@@ -220,7 +221,8 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     }
     market.participants_listed = true;
   }
-  for (const ProductMarket::Participant& participant : market.participants) {
+  for (int p = 0; p < static_cast<int>(market.participants.size()); ++p) {
+    const ProductMarket::Participant& participant = market.participants[p];
     const int i = participant.plant;
     const PlantDecision& decision = scratch.decisions.plants[i];
     const double unit_cost = std::max(0.0, participant.unit_cost_usd_per_kg - barriers.production_subsidy_usd_per_kg[i]);
@@ -229,19 +231,19 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     if (participant.sells_output && uncommitted > 0) {
       if (!participant.recycler) {
         market.problem.supply.push_back({region, uncommitted, unit_cost});
-        market.supply_owner.push_back({i, false});
+        market.supply_owner.push_back({i, false, -1, p});
       } else {
         // A mandated share runs at any price; the rest follows the collection-cost curve.
         const double mandated = std::min(uncommitted, barriers.recycling_mandate_share[i] * decision.output_target_tonnes);
         if (mandated > 0) {
           market.problem.supply.push_back({region, mandated, 0.0});
-          market.supply_owner.push_back({i, false});
+          market.supply_owner.push_back({i, false, -1, p});
         }
         for (double multiple : kRecyclingCostSteps) {
           const double tonnes = (uncommitted - mandated) / static_cast<double>(kRecyclingCostSteps.size());
           if (tonnes <= 0) break;
           market.problem.supply.push_back({region, tonnes, unit_cost * multiple});
-          market.supply_owner.push_back({i, false});
+          market.supply_owner.push_back({i, false, -1, p});
         }
       }
     }
@@ -250,7 +252,7 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
       const double ask =
           decision.stock_ask_fraction * state.expected_price_usd_per_kg[WorldState::At(region, product, np)];
       market.problem.supply.push_back({region, stock, std::max(0.0, ask)});
-      market.supply_owner.push_back({i, true});
+      market.supply_owner.push_back({i, true, -1, p});
     }
     const double per_output = participant.input_per_output;
     if (per_output <= 0 || decision.output_target_tonnes <= 0) continue;
@@ -344,11 +346,16 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
 
 // Books the processing cost of `tonnes` of output: the plant pays its cost net of any production
 // subsidy, and the government of its region pays the subsidy.
+void PayProcessing(const WorldDescription& world, const BarrierTable& barriers, int plant, int region,
+                   double unit_cost_usd_per_kg, double tonnes, RoundOutcome& outcome) {
+  const double subsidy = barriers.production_subsidy_usd_per_kg[plant];
+  outcome.plants[plant].cost_usd += tonnes * kKgPerTonne * (unit_cost_usd_per_kg - subsidy);
+  outcome.policy_cost_usd[world.regions[region].actor] += tonnes * kKgPerTonne * subsidy;
+}
 void PayProcessing(const WorldDescription& world, const BarrierTable& barriers, int plant, double tonnes,
                    RoundOutcome& outcome) {
-  const double subsidy = barriers.production_subsidy_usd_per_kg[plant];
-  outcome.plants[plant].cost_usd += tonnes * kKgPerTonne * (world.plants[plant].unit_cost_usd_per_kg - subsidy);
-  outcome.policy_cost_usd[world.regions[world.plants[plant].region].actor] += tonnes * kKgPerTonne * subsidy;
+  const Plant& p = world.plants[plant];
+  PayProcessing(world, barriers, plant, p.region, p.unit_cost_usd_per_kg, tonnes, outcome);
 }
 
 // Delivers this stage's offtake contracts before its markets clear: from the seller's stock (mines:
@@ -473,11 +480,11 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
       outcome.policy_cost_usd[order.actor] -= sold * kKgPerTonne * solution.origin_price_usd_per_kg[order.region];
       continue;
     }
-    const Plant& plant = world.plants[owner.plant];
+    const ProductMarket::Participant& seller = market.participants[owner.participant];
     PlantOutcome& result = outcome.plants[owner.plant];
     result.sales_tonnes += sold;
     // Producers earn their supply node's price: below the domestic price when an export quota binds.
-    const double price = solution.origin_price_usd_per_kg[plant.region];
+    const double price = solution.origin_price_usd_per_kg[seller.region];
     result.revenue_usd += sold * kKgPerTonne * price;
     for (const PriceFloorTerms& floor : barriers.price_floors) {
       if (floor.plant != owner.plant || floor.product != product || price >= floor.floor_usd_per_kg) continue;
@@ -490,7 +497,7 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
       stock = std::max(0.0, stock - sold);
     } else {
       result.output_tonnes += sold;
-      PayProcessing(world, barriers, owner.plant, sold, outcome);
+      PayProcessing(world, barriers, owner.plant, seller.region, seller.unit_cost_usd_per_kg, sold, outcome);
     }
   }
   for (std::size_t d = 0; d < market.demand_owner.size(); ++d) {

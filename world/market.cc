@@ -257,11 +257,12 @@ struct MarketWorkspace::Network {
   };
   std::vector<Destination> destination_list;
   std::vector<int> destination_of_node;
-  struct Candidate {
-    int from, destination, tail, head;
+  struct Candidate {  // what the pricing reads, packed: its origin is in candidate_from
+    int tail, head;
     std::int64_t cost;
   };
   std::vector<Candidate> candidates;
+  std::vector<int> candidate_from;
   BestCandidates best;
   std::vector<std::pair<std::int64_t, int>> flow_order;  // (order, route) of the flows
   std::vector<std::int64_t> sold_kg, served_kg;
@@ -378,6 +379,7 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
     destination_list.push_back({problem.segments[s].region, segment_node[s], s, problem.segments[s].military});
   }
   candidates.clear();
+  candidate_from.clear();
   best.Reset(destination_list.size());
 
   exports_from.assign(n, -1);
@@ -427,7 +429,8 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
         const int d = destination_of_node[destination];
         const std::int64_t cost = ToCost(wedge + premium);
         best.Offer(d, cost + cheapest_offer[from], static_cast<int>(candidates.size()));
-        candidates.push_back({from, d, exports_from[from], destination, cost});
+        candidates.push_back({exports_from[from], destination, cost});
+        candidate_from.push_back(from);
       }
     };
     for (int to : destinations) {
@@ -460,11 +463,12 @@ bool MarketWorkspace::Network::IncludeBest(bool add_arcs) {
   for (std::size_t d = 0; d < destination_list.size(); ++d) {
     const Destination& to = destination_list[d];
     for (int j = 0; j < best.count[d]; ++j) {
-      Candidate& candidate = candidates[best.candidate[d * kRoutesPerPricing + j]];
+      const int k = best.candidate[d * kRoutesPerPricing + j];
+      Candidate& candidate = candidates[k];
+      const int from = candidate_from[k];
       const int arc = add_arcs ? restricted.AddArc(candidate.tail, to.node, unbounded_kg, candidate.cost) : -1;
-      routes.push_back({candidate.from, to.region, candidate.tail, to.node, unbounded_kg, candidate.cost, false,
-                        to.military, arc,
-                        RouteOrder(n, segment_count, candidate.from, to.segment >= 0 ? n + to.segment : to.region)});
+      routes.push_back({from, to.region, candidate.tail, to.node, unbounded_kg, candidate.cost, false, to.military, arc,
+                        RouteOrder(n, segment_count, from, to.segment >= 0 ? n + to.segment : to.region)});
       candidate.cost = kPricedIn;
       included = true;
     }
@@ -479,7 +483,7 @@ bool MarketWorkspace::Network::AddPricedRoutes() {
   for (std::size_t k = 0; k < candidates.size(); ++k) {
     const Candidate& candidate = candidates[k];
     const std::int64_t reduced_cost = candidate.cost + potential[candidate.tail] - potential[candidate.head];
-    if (reduced_cost < 0) best.Offer(candidate.destination, reduced_cost, static_cast<int>(k));
+    if (reduced_cost < 0) best.Offer(destination_of_node[candidate.head], reduced_cost, static_cast<int>(k));
   }
   return IncludeBest(true);
 }

@@ -490,7 +490,29 @@ bool MarketWorkspace::Network::AddPricedRoutes() {
 
 // The first restricted network: the structure arcs, the routes selected, one arc per step group.
 void MarketWorkspace::Network::StartRestricted() {
-  restricted.Reset(full.node_count);
+  // The first tree hangs every node from the root, at a potential guessed from the network: origins
+  // at their offers, hubs at their origin's plus the wedge, destinations at their cheapest delivered
+  // offer (or their bid, without routes). Any potentials are a valid start; good ones save pivots.
+  constexpr std::int64_t kUnset = std::numeric_limits<std::int64_t>::min();
+  potential.assign(full.node_count, kUnset);
+  potential[source] = 0;
+  potential[sink] = 0;
+  for (const StepGroups::Group& g : supply.groups) potential[g.node] = g.cost;
+  for (int a : structure_arcs) {
+    if (potential[full.head[a]] == kUnset) potential[full.head[a]] = potential[full.tail[a]] + full.cost[a];
+  }
+  for (const Route& route : routes) {
+    std::int64_t& at = potential[route.head];
+    const std::int64_t delivered = potential[route.tail] + route.cost;
+    if (at == kUnset || delivered < at) at = delivered;
+  }
+  for (const StepGroups::Group& g : demand.groups) {
+    if (potential[g.node] == kUnset) potential[g.node] = -g.cost;
+  }
+  for (std::int64_t& p : potential) {
+    if (p == kUnset) p = 0;
+  }
+  restricted.Reset(full.node_count, potential);
   for (int a : structure_arcs) restricted.AddArc(full.tail[a], full.head[a], full.capacity[a], full.cost[a]);
   for (Route& route : routes) route.arc = restricted.AddArc(route.tail, route.head, route.capacity_kg, route.cost);
   for (StepGroups::Group& g : supply.groups) g.arc = restricted.AddArc(source, g.node, g.capacity_kg, g.cost);

@@ -12,7 +12,7 @@ namespace {
 constexpr std::int64_t kInfinite = std::numeric_limits<std::int64_t>::max();
 }
 
-void CirculationSimplex::Reset(int node_count) {
+void CirculationSimplex::Reset(int node_count, const std::vector<std::int64_t>& potentials) {
   node_count_ = node_count;
   root_ = node_count;
   const int all_nodes = node_count + 1;
@@ -44,6 +44,15 @@ void CirculationSimplex::Reset(int node_count) {
   rev_thread_[0] = root_;
   succ_num_[root_] = all_nodes;
   last_succ_[root_] = root_ - 1;
+  // An artificial arc's cost sets its node's potential: it never carries flow (no arc leaves the
+  // root), so its cost shapes only the path the pivots take.
+  if (!potentials.empty()) {
+    REESIM_CHECK_EQ(potentials.size(), static_cast<std::size_t>(node_count));
+    for (int u = 0; u < node_count; ++u) {
+      cost_[u] = -potentials[u];
+      pi_[u] = potentials[u];
+    }
+  }
   next_arc_ = node_count;
   potentials_stale_ = false;
 }

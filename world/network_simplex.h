@@ -23,8 +23,10 @@ namespace reesim::world {
 
 class CirculationSimplex {
  public:
-  // Starts over with `node_count` nodes and no arcs; keeps the memory.
-  void Reset(int node_count);
+  // Starts over with `node_count` nodes and no arcs; keeps the memory. The first tree hangs each node
+  // from an artificial root; `potentials` (one per node), if given, are the nodes' potentials in it,
+  // a guess at the optimal ones that can save pivots.
+  void Reset(int node_count, const std::vector<std::int64_t>& potentials = {});
   // Adds an arc tail -> head with capacity and cost, carrying `flow`, which must be 0 or the capacity
   // (a new arc is never in the tree). Returns its index, from 0 in the order added.
   int AddArc(int tail, int head, std::int64_t capacity, std::int64_t cost, std::int64_t flow = 0);

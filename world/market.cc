@@ -28,13 +28,6 @@ constexpr int kRoutesPerPricing = 4;
 // The pricing's cost for a route already in the network: never negative, whatever the potentials.
 constexpr std::int64_t kPricedIn = std::numeric_limits<std::int64_t>::max() / 4;
 
-// A read-only arc map over a vector indexed by arc id, for the solver's upperMap and costMap.
-struct ArcValues {
-  using Key = Graph::Arc;
-  using Value = std::int64_t;
-  const std::vector<std::int64_t>& values;
-  std::int64_t operator[](Graph::Arc arc) const { return values[static_cast<std::size_t>(Graph::id(arc))]; }
-};
 
 // A route's place among the whole network's routes: by origin, then its region's open markets, the
 // segments, and the smuggling routes into markets. `slot` is the destination region, n + segment, or
@@ -63,28 +56,34 @@ void MarketProblem::Reset(int n) {
 
 namespace {
 
-// A network as arc lists: arc i runs tail[i] -> head[i] over node_count nodes, numbered as a
-// SmartDigraph built from scratch would number them.
+// A network as a list of arcs over node_count nodes, numbered as a SmartDigraph built from scratch
+// would number them.
 struct ArcList {
+  struct Arc {
+    int tail, head;
+    std::int64_t capacity, cost;
+  };
   int node_count = 0;
-  std::vector<int> tail, head;
-  std::vector<std::int64_t> capacity, cost;
+  std::vector<Arc> arcs;
 
   void Clear() {
     node_count = 0;
-    tail.clear();
-    head.clear();
-    capacity.clear();
-    cost.clear();
+    arcs.clear();
   }
   int AddNode() { return node_count++; }
-  int AddArc(int u, int v, std::int64_t cap, std::int64_t c) {
-    tail.push_back(u);
-    head.push_back(v);
-    capacity.push_back(cap);
-    cost.push_back(c);
-    return static_cast<int>(tail.size()) - 1;
+  int AddArc(int u, int v, std::int64_t capacity, std::int64_t cost) {
+    arcs.push_back({u, v, capacity, cost});
+    return static_cast<int>(arcs.size()) - 1;
   }
+};
+
+// A read-only arc map over one field of an ArcList's arcs, for the solver's upperMap and costMap.
+struct ArcValues {
+  using Key = Graph::Arc;
+  using Value = std::int64_t;
+  const std::vector<ArcList::Arc>& arcs;
+  std::int64_t ArcList::Arc::*field;
+  std::int64_t operator[](Graph::Arc arc) const { return arcs[static_cast<std::size_t>(Graph::id(arc))].*field; }
 };
 
 // One side's steps (supply or demand) aggregated into groups of steps at the same node, each group
@@ -274,7 +273,7 @@ struct MarketWorkspace::Network {
   // The graph as built and the solver on it: rebuilt only when the network's shape changes.
   Graph graph;
   int built_node_count = -1;
-  std::vector<int> built_tail, built_head;
+  std::vector<std::pair<int, int>> built_ends;  // tail and head of each arc
   Solver solver{graph};
 
   void Solve(const ArcList& network);
@@ -286,18 +285,23 @@ struct MarketWorkspace::Network {
 };
 
 void MarketWorkspace::Network::Solve(const ArcList& network) {
-  if (network.node_count != built_node_count || network.tail != built_tail || network.head != built_head) {
+  bool same_shape = network.node_count == built_node_count && network.arcs.size() == built_ends.size();
+  for (std::size_t a = 0; same_shape && a < network.arcs.size(); ++a) {
+    same_shape = built_ends[a].first == network.arcs[a].tail && built_ends[a].second == network.arcs[a].head;
+  }
+  if (!same_shape) {
     graph.clear();  // keeps its memory
     for (int k = 0; k < network.node_count; ++k) graph.addNode();
-    for (std::size_t a = 0; a < network.tail.size(); ++a) {
-      graph.addArc(Graph::nodeFromId(network.tail[a]), Graph::nodeFromId(network.head[a]));
+    built_ends.clear();  // within capacity after the first calls: no allocation
+    for (const ArcList::Arc& arc : network.arcs) {
+      graph.addArc(Graph::nodeFromId(arc.tail), Graph::nodeFromId(arc.head));
+      built_ends.push_back({arc.tail, arc.head});
     }
     built_node_count = network.node_count;
-    built_tail = network.tail;  // within capacity after the first calls: no allocation
-    built_head = network.head;
     solver.reset();  // the network changed: the solver re-reads it into its (reused) arrays
   }
-  solver.upperMap(ArcValues{network.capacity}).costMap(ArcValues{network.cost});
+  solver.upperMap(ArcValues{network.arcs, &ArcList::Arc::capacity})
+      .costMap(ArcValues{network.arcs, &ArcList::Arc::cost});
   const Solver::ProblemType result = solver.run();
   REESIM_CHECK(result == Solver::OPTIMAL);
   potential.resize(network.node_count);
@@ -499,7 +503,8 @@ void MarketWorkspace::Network::StartRestricted() {
   potential[sink] = 0;
   for (const StepGroups::Group& g : supply.groups) potential[g.node] = g.cost;
   for (int a : structure_arcs) {
-    if (potential[full.head[a]] == kUnset) potential[full.head[a]] = potential[full.tail[a]] + full.cost[a];
+    const ArcList::Arc& arc = full.arcs[a];
+    if (potential[arc.head] == kUnset) potential[arc.head] = potential[arc.tail] + arc.cost;
   }
   for (const Route& route : routes) {
     std::int64_t& at = potential[route.head];
@@ -513,7 +518,10 @@ void MarketWorkspace::Network::StartRestricted() {
     if (p == kUnset) p = 0;
   }
   restricted.Reset(full.node_count, potential);
-  for (int a : structure_arcs) restricted.AddArc(full.tail[a], full.head[a], full.capacity[a], full.cost[a]);
+  for (int a : structure_arcs) {
+    const ArcList::Arc& arc = full.arcs[a];
+    restricted.AddArc(arc.tail, arc.head, arc.capacity, arc.cost);
+  }
   for (Route& route : routes) route.arc = restricted.AddArc(route.tail, route.head, route.capacity_kg, route.cost);
   for (StepGroups::Group& g : supply.groups) g.arc = restricted.AddArc(source, g.node, g.capacity_kg, g.cost);
   for (StepGroups::Group& g : demand.groups) g.arc = restricted.AddArc(g.node, sink, g.capacity_kg, g.cost);

@@ -7,12 +7,15 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 
 #include "bench/synthetic.h"
 #include "experiments/experiment.h"
 #include "experiments/run.h"
 #include "experiments/simulation.h"
 #include "proto/scenario.pb.h"
+#include "world/market.h"
+#include "world/round.h"
 
 namespace reesim::bench {
 
@@ -51,6 +54,40 @@ double SyntheticMsPerRound(int plants, int repeats, tbb::task_arena& one_thread)
     }
   });
   return Median(ms);
+}
+
+// How many times faster the round's clearing (restricted) is than the reference (the whole network
+// solved by LEMON) on the markets of `scenario` after `warm_up` rounds: medians over repeats of the
+// time to clear them all. Throws if the two disagree on any market's welfare.
+double ClearingSpeedup(const experiments::LoadedScenario& scenario, int warm_up, int repeats,
+                       tbb::task_arena& one_thread) {
+  std::vector<world::MarketProblem> problems;
+  one_thread.execute([&] {
+    experiments::Simulation simulation(scenario, 1);
+    for (int k = 0; k < warm_up; ++k) simulation.Step();
+    problems = world::LastMarketProblems(simulation.scratch());
+  });
+  std::vector<world::MarketWorkspace> workspaces(problems.size());
+  std::vector<world::MarketSolution> restricted(problems.size()), reference(problems.size());
+  auto time_all = [&](world::ClearingMethod method, std::vector<world::MarketSolution>& solutions) {
+    std::vector<double> seconds;
+    for (int r = 0; r < repeats; ++r) {
+      const auto start = std::chrono::steady_clock::now();
+      for (std::size_t k = 0; k < problems.size(); ++k) world::ClearMarket(problems[k], workspaces[k], solutions[k], method);
+      seconds.push_back(Seconds(start));
+    }
+    return Median(seconds);
+  };
+  const double reference_seconds = time_all(world::ClearingMethod::kReference, reference);
+  const double restricted_seconds = time_all(world::ClearingMethod::kRestricted, restricted);
+  for (std::size_t k = 0; k < problems.size(); ++k) {
+    const double gap = std::abs(restricted[k].welfare_usd - reference[k].welfare_usd);
+    if (gap > 1e-9 * std::max(1.0, std::abs(reference[k].welfare_usd))) {
+      throw std::runtime_error("clearing: the restricted solve's welfare differs from the reference's on market " +
+                               std::to_string(k));
+    }
+  }
+  return reference_seconds / restricted_seconds;
 }
 
 // Heap allocations per round over `rounds` rounds after `warm_up` rounds.
@@ -147,6 +184,14 @@ std::vector<std::pair<std::string, double>> RunBenchmarks(const BenchOptions& op
     report.emplace_back("synthetic.ms_per_round." + std::to_string(plants),
                         SyntheticMsPerRound(plants, plants >= 100000 ? 2 : repeats, one_thread));
   }
+
+  note("clearing against the reference solver");
+  report.emplace_back("clearing.speedup_vs_reference",
+                      ClearingSpeedup(experiments::LoadScenarioMessage(SyntheticScenario(200, options.quick ? 1000 : 10000, 1),
+                                                                       "", "<synthetic>"),
+                                      1, repeats, one_thread));
+  report.emplace_back("clearing.speedup_vs_reference.baseline",
+                      ClearingSpeedup(baseline, kWarmUpRounds, options.quick ? 20 : 200, one_thread));
 
   note("snapshot write throughput");
   const std::filesystem::path path = std::filesystem::temp_directory_path() / "reesim-bench-snapshots.pbs";

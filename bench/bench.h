@@ -1,8 +1,9 @@
 // `reesim bench`: measurements of the budgets in the project's contract, in one process, as medians
 // over repeats: baseline rounds per second (one thread, no snapshots), Monte Carlo runs per second
 // with 1 and 2 threads, milliseconds per round on synthetic worlds of 1,000, 10,000 and 100,000
-// plants over 200 regions, heap allocations per round after warm-up, snapshot write throughput and
-// bytes per round. Wall-clock figures vary with the machine; ratios are what to compare.
+// plants over 200 regions, heap allocations per round after warm-up, the round's clearing against the
+// reference solver on the same markets (a speed ratio, with equal welfare), snapshot write throughput
+// and bytes per round. Wall-clock figures vary with the machine; ratios are what to compare.
 #pragma once
 
 #include <cstdint>

@@ -33,6 +33,7 @@ class Simulation {
   const world::WorldDescription& world() const { return scenario_.world; }
   const world::WorldState& state() const { return state_; }
   const world::RoundOutcome& outcome() const { return outcome_; }
+  const world::RoundScratch& scratch() const { return scratch_; }
 
  private:
   const LoadedScenario& scenario_;

@@ -20,9 +20,6 @@ using Graph = lemon::SmartDigraph;
 using Solver = lemon::NetworkSimplex<Graph, std::int64_t, std::int64_t>;
 
 constexpr double kMoneyScale = 1e4;  // cost units per USD/kg
-// A network with more arcs than this is solved restricted (ClearingMethod::kAuto): below it, one
-// solve of the whole network is faster than several of a restricted one.
-constexpr std::size_t kDirectArcLimit = 4096;
 // Plain routes each destination starts with, and the most added to it after a solve.
 constexpr int kRoutesPerPricing = 4;
 // The pricing's cost for a route already in the network: never negative, whatever the potentials.
@@ -129,6 +126,10 @@ struct StepGroups {
 
   // One group per node that has steps.
   void GroupByNode(int node_count) {
+    // Capacity for the most the splits can make (a group per step), so that they never allocate.
+    groups.reserve(steps.size());
+    split_scratch.reserve(std::max(steps.size(), static_cast<std::size_t>(node_count)));
+    split_bounds.reserve(3);
     node_start.assign(node_count + 1, 0);
     for (const Step& step : steps) ++node_start[step.node + 1];
     for (int v = 0; v < node_count; ++v) node_start[v + 1] += node_start[v];
@@ -598,22 +599,7 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
 
   MarketWorkspace::Network& w = *workspace.network_;
   using Route = MarketWorkspace::Network::Route;
-  bool restricted = method == ClearingMethod::kRestricted;
-  if (method == ClearingMethod::kAuto) {
-    // An upper bound on the arcs, known before the network is described: every supplying region to
-    // every region with buyers.
-    std::size_t supplying = 0, buying = 0;
-    w.is_destination.assign(n, 0);
-    for (const SupplyStep& step : problem.supply) {
-      if (step.region >= 0 && step.region < n && !(w.is_destination[step.region] & 1)) ++supplying;
-      if (step.region >= 0 && step.region < n) w.is_destination[step.region] |= 1;
-    }
-    for (const DemandStep& step : problem.demand) {
-      if (step.region >= 0 && step.region < n && !(w.is_destination[step.region] & 2)) ++buying;
-      if (step.region >= 0 && step.region < n) w.is_destination[step.region] |= 2;
-    }
-    restricted = problem.supply.size() + problem.demand.size() + supplying * buying > kDirectArcLimit;
-  }
+  const bool restricted = method == ClearingMethod::kRestricted;
   w.DescribeNetwork(problem, !restricted);
 
   std::vector<std::int64_t>& sold_kg = w.sold_kg;
@@ -631,6 +617,13 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
   } else {
     w.supply.GroupByNode(w.full.node_count);
     w.demand.GroupByNode(w.full.node_count);
+    // Capacity for the most the restricted network can hold: every route, and a group per step.
+    const std::size_t most_routes = w.routes.size() + w.candidates.size();
+    w.routes.reserve(most_routes);
+    w.flow_order.reserve(most_routes);
+    w.parts.reserve(3);
+    w.restricted.Reserve(w.full.node_count,
+                         w.structure_arcs.size() + most_routes + w.supply.steps.size() + w.demand.steps.size());
     w.IncludeBest(false);
     w.StartRestricted();
     for (;;) {

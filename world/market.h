@@ -6,16 +6,18 @@
 // trade flows the importer's price exceeds the exporter's by exactly the wedge, and a binding export
 // quota lowers the exporter's domestic price below the world price less the wedge.
 //
-// Solved exactly as a min-cost flow with LEMON's NetworkSimplex on integers: quantities in kg,
-// money in 1e-4 USD per kg, so the optimum and its duals are exact and deterministic.
+// Solved exactly as a min-cost flow on integers: quantities in kg, money in 1e-4 USD per kg, so the
+// optimum and its duals are exact and deterministic.
 //
-// Large markets (a world of 200 regions has 40,000 routes and tens of thousands of steps per product)
-// are solved restricted, by column generation: each node's steps are aggregated into a few groups,
-// and each destination starts with a few of its routes. After each solve, the duals price out what
-// was left aside: a group whose steps do not all sit on the same side of its node's price is split
-// at that price, and routes that would pay at those prices are added. When nothing is left to price
-// in, the duals are feasible for the whole network and the flows optimal for it: the same welfare as
-// the full network's, and an equilibrium of it. The result depends only on the problem.
+// The network can be large (a world of 200 regions has 40,000 routes and tens of thousands of steps
+// per product), so it is solved restricted, by column generation: each node's steps are aggregated
+// into one group, and each destination starts with a few of its routes. After each solve the duals
+// price out what was left aside: a group whose steps do not all sit on the right side of its node's
+// price is split at that price, and routes that would pay at those prices are added; the network
+// simplex (world/network_simplex.h) resumes from its last tree. When nothing prices in, the duals are
+// feasible for the whole network and the flows optimal for it: the same welfare as the whole
+// network's, and an equilibrium of it. The result depends only on the problem. The whole network
+// solved at once by LEMON's NetworkSimplex is the reference it is tested and benchmarked against.
 #pragma once
 
 #include <cstdint>
@@ -101,9 +103,9 @@ struct MarketSolution {
 // The solver's memory (the flow network, its maps, LEMON's network simplex and the index buffers),
 // kept between calls: clearing a market of the same size again reuses it, which is what keeps the
 // round's heap traffic low. One workspace per market being cleared at a time.
-// How ClearMarket solves: restricted (above) when the network is large, always restricted, or the
-// whole network at once (the reference the restricted solve is tested and benchmarked against).
-enum class ClearingMethod { kAuto, kRestricted, kReference };
+// How ClearMarket solves: restricted (above), or the whole network at once with LEMON's network
+// simplex, the reference the restricted solve is tested and benchmarked against.
+enum class ClearingMethod { kRestricted, kReference };
 
 class MarketWorkspace {
  public:
@@ -131,9 +133,9 @@ inline std::int64_t RoundToInt64(double x) {
 // Solves the market exactly into `solution` (its vectors reused). Prices: where a region both
 // supplies and demands, its market price.
 void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, MarketSolution& solution,
-                 ClearingMethod method = ClearingMethod::kAuto);
+                 ClearingMethod method = ClearingMethod::kRestricted);
 
 // The same with a fresh workspace, for one-off problems.
-MarketSolution ClearMarket(const MarketProblem& problem, ClearingMethod method = ClearingMethod::kAuto);
+MarketSolution ClearMarket(const MarketProblem& problem, ClearingMethod method = ClearingMethod::kRestricted);
 
 }  // namespace reesim::world

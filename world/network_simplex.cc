@@ -57,6 +57,17 @@ void CirculationSimplex::Reset(int node_count, const std::vector<std::int64_t>& 
   potentials_stale_ = false;
 }
 
+void CirculationSimplex::Reserve(int node_count, std::size_t arc_count) {
+  const std::size_t all = static_cast<std::size_t>(node_count) + arc_count;
+  source_.reserve(all);
+  target_.reserve(all);
+  cap_.reserve(all);
+  cost_.reserve(all);
+  flow_.reserve(all);
+  state_.reserve(all);
+  dirty_revs_.reserve(static_cast<std::size_t>(node_count) + 1);
+}
+
 int CirculationSimplex::AddArc(int tail, int head, std::int64_t capacity, std::int64_t cost, std::int64_t flow) {
   REESIM_CHECK(tail >= 0 && tail < node_count_ && head >= 0 && head < node_count_);
   REESIM_CHECK_GE(capacity, 0);

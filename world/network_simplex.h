@@ -27,6 +27,8 @@ class CirculationSimplex {
   // from an artificial root; `potentials` (one per node), if given, are the nodes' potentials in it,
   // a guess at the optimal ones that can save pivots.
   void Reset(int node_count, const std::vector<std::int64_t>& potentials = {});
+  // Makes room for `arc_count` arcs over `node_count` nodes, so that adding them does not allocate.
+  void Reserve(int node_count, std::size_t arc_count);
   // Adds an arc tail -> head with capacity and cost, carrying `flow`, which must be 0 or the capacity
   // (a new arc is never in the tree). Returns its index, from 0 in the order added.
   int AddArc(int tail, int head, std::int64_t capacity, std::int64_t cost, std::int64_t flow = 0);

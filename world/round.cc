@@ -617,6 +617,13 @@ double SmugglingShare(const MarketParameters& params, double price_gap, double e
          (1.0 + enforcement_usd / params.enforcement_half_usd);
 }
 
+std::vector<MarketProblem> LastMarketProblems(const RoundScratch& scratch) {
+  std::vector<MarketProblem> problems;
+  if (scratch.markets == nullptr) return problems;
+  for (const ProductMarket& market : scratch.markets->by_product) problems.push_back(market.problem);
+  return problems;
+}
+
 void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> agents, const RoundInputs& inputs,
                   WorldState& state, RoundScratch& scratch, RoundOutcome& outcome) {
   const int np = world.ProductCount();

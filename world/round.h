@@ -82,4 +82,8 @@ double SmugglingShare(const MarketParameters& params, double price_gap, double e
 void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> agents,
                   const RoundInputs& inputs, WorldState& state, RoundScratch& scratch, RoundOutcome& outcome);
 
+// Copies of the last round's market problems, one per product (none before the first round): for
+// benchmarks that time the clearing alone.
+std::vector<MarketProblem> LastMarketProblems(const RoundScratch& scratch);
+
 }  // namespace reesim::world

@@ -156,7 +156,7 @@ struct StepGroups {
   void Split(std::size_t g, std::int64_t value, std::vector<std::size_t>& parts) {
     const int begin = groups[g].begin, end = groups[g].end;
     // A stable partition into below, at and above `value`.
-    auto side = [&](int k) { return steps[k].cost < value ? 0 : steps[k].cost == value ? 1 : 2; };
+    auto side = [&](int k) { return static_cast<int>(steps[k].cost >= value) + static_cast<int>(steps[k].cost > value); };
     int next[3] = {0, 0, 0};
     for (int m = begin; m < end; ++m) ++next[side(members[m])];
     const int counts[3] = {next[0], next[1], next[2]};

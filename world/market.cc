@@ -25,7 +25,6 @@ constexpr int kRoutesPerPricing = 4;
 // The pricing's cost for a route already in the network: never negative, whatever the potentials.
 constexpr std::int64_t kPricedIn = std::numeric_limits<std::int64_t>::max() / 4;
 
-
 // A route's place among the whole network's routes: by origin, then its region's open markets, the
 // segments, and the smuggling routes into markets. `slot` is the destination region, n + segment, or
 // n + segment_count + region for smuggling.
@@ -278,6 +277,8 @@ struct MarketWorkspace::Network {
   Solver solver{graph};
 
   void Solve(const ArcList& network);
+  double SolveWhole();
+  double SolveRestricted();
   void DescribeNetwork(const MarketProblem& problem, bool whole);
   bool IncludeBest(bool add_arcs);
   bool AddPricedRoutes();
@@ -566,6 +567,55 @@ bool MarketWorkspace::Network::PriceGroups(StepGroups& side, bool supply_side) {
   return split;
 }
 
+// Solves the whole network with LEMON: step flows into sold_kg and served_kg, duals into `potential`.
+// Returns the total cost (kg times cost units).
+double MarketWorkspace::Network::SolveWhole() {
+  Solve(full);
+  sold_kg.resize(supply.steps.size());
+  served_kg.resize(demand.steps.size());
+  // The steps' arcs come first in `full`: supply, then demand.
+  for (std::size_t k = 0; k < sold_kg.size(); ++k) sold_kg[k] = solver.flow(Graph::arcFromId(static_cast<int>(k)));
+  for (std::size_t k = 0; k < served_kg.size(); ++k) {
+    served_kg[k] = solver.flow(Graph::arcFromId(static_cast<int>(sold_kg.size() + k)));
+  }
+  return solver.totalCost<double>();
+}
+
+// Solves restricted (see market.h) until nothing prices in: the same outputs as SolveWhole.
+double MarketWorkspace::Network::SolveRestricted() {
+  supply.GroupByNode(full.node_count);
+  demand.GroupByNode(full.node_count);
+  // Capacity for the most the restricted network can hold: every route, and a group per step.
+  const std::size_t most_routes = routes.size() + candidates.size();
+  routes.reserve(most_routes);
+  flow_order.reserve(most_routes);
+  parts.reserve(3);
+  restricted.Reserve(full.node_count, structure_arcs.size() + most_routes + supply.steps.size() + demand.steps.size());
+  IncludeBest(false);
+  StartRestricted();
+  for (;;) {
+    restricted.Solve();
+    potential.resize(full.node_count);
+    for (int v = 0; v < full.node_count; ++v) potential[v] = restricted.Potential(v);
+    const bool supply_split = PriceGroups(supply, true);
+    const bool demand_split = PriceGroups(demand, false);
+    const bool routes_added = AddPricedRoutes();
+    if (!supply_split && !demand_split && !routes_added) break;
+  }
+  supply.StepFlows(sold_kg);
+  demand.StepFlows(served_kg);
+  // The solve priced each saturated group at its stand-in cost; its steps cost what they cost.
+  double total_cost = restricted.TotalCost();
+  for (const StepGroups* side : {&supply, &demand}) {
+    for (const StepGroups::Group& g : side->groups) {
+      if (g.flow_kg > 0 && g.flow_kg == g.capacity_kg) {
+        total_cost += g.cost_kg - static_cast<double>(g.capacity_kg) * static_cast<double>(g.cost);
+      }
+    }
+  }
+  return total_cost;
+}
+
 MarketWorkspace::MarketWorkspace() : network_(std::make_unique<Network>()) {}
 MarketWorkspace::MarketWorkspace(MarketWorkspace&&) noexcept = default;
 MarketWorkspace& MarketWorkspace::operator=(MarketWorkspace&&) noexcept = default;
@@ -602,51 +652,12 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
   const bool restricted = method == ClearingMethod::kRestricted;
   w.DescribeNetwork(problem, !restricted);
 
-  std::vector<std::int64_t>& sold_kg = w.sold_kg;
-  std::vector<std::int64_t>& served_kg = w.served_kg;
-  double total_cost = 0;  // in kg times cost units
-  if (!restricted) {
-    w.Solve(w.full);
-    sold_kg.resize(problem.supply.size());
-    served_kg.resize(problem.demand.size());
-    for (std::size_t k = 0; k < sold_kg.size(); ++k) sold_kg[k] = w.solver.flow(Graph::arcFromId(static_cast<int>(k)));
-    for (std::size_t k = 0; k < served_kg.size(); ++k) {
-      served_kg[k] = w.solver.flow(Graph::arcFromId(static_cast<int>(sold_kg.size() + k)));
-    }
-    total_cost = w.solver.totalCost<double>();
-  } else {
-    w.supply.GroupByNode(w.full.node_count);
-    w.demand.GroupByNode(w.full.node_count);
-    // Capacity for the most the restricted network can hold: every route, and a group per step.
-    const std::size_t most_routes = w.routes.size() + w.candidates.size();
-    w.routes.reserve(most_routes);
-    w.flow_order.reserve(most_routes);
-    w.parts.reserve(3);
-    w.restricted.Reserve(w.full.node_count,
-                         w.structure_arcs.size() + most_routes + w.supply.steps.size() + w.demand.steps.size());
-    w.IncludeBest(false);
-    w.StartRestricted();
-    for (;;) {
-      w.restricted.Solve();
-      w.potential.resize(w.full.node_count);
-      for (int v = 0; v < w.full.node_count; ++v) w.potential[v] = w.restricted.Potential(v);
-      const bool supply_split = w.PriceGroups(w.supply, true);
-      const bool demand_split = w.PriceGroups(w.demand, false);
-      const bool routes_added = w.AddPricedRoutes();
-      if (!supply_split && !demand_split && !routes_added) break;
-    }
-    w.supply.StepFlows(sold_kg);
-    w.demand.StepFlows(served_kg);
-    // The solve priced each saturated group at its stand-in cost; its steps cost what they cost.
-    total_cost = w.restricted.TotalCost();
-    for (const StepGroups* side : {&w.supply, &w.demand}) {
-      for (const StepGroups::Group& g : side->groups) {
-        if (g.flow_kg > 0 && g.flow_kg == g.capacity_kg) {
-          total_cost += g.cost_kg - static_cast<double>(g.capacity_kg) * static_cast<double>(g.cost);
-        }
-      }
-    }
-  }
+  const double total_cost = restricted ? w.SolveRestricted() : w.SolveWhole();
+  const std::vector<std::int64_t>& sold_kg = w.sold_kg;
+  const std::vector<std::int64_t>& served_kg = w.served_kg;
+  auto route_kg = [&](const Route& route) {
+    return restricted ? w.restricted.Flow(route.arc) : w.solver.flow(Graph::arcFromId(route.arc));
+  };
 
   solution.supply_sold_tonnes.resize(sold_kg.size());
   for (std::size_t k = 0; k < sold_kg.size(); ++k) solution.supply_sold_tonnes[k] = static_cast<double>(sold_kg[k]) / kKgPerTonne;
@@ -662,16 +673,13 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
   // The flows in the whole network's route order, whichever way they were found.
   w.flow_order.clear();
   for (int r = 0; r < static_cast<int>(w.routes.size()); ++r) {
-    const Route& route = w.routes[r];
-    const std::int64_t kg = restricted ? w.restricted.Flow(route.arc) : w.solver.flow(Graph::arcFromId(route.arc));
-    if (kg > 0) w.flow_order.push_back({route.order, r});
+    if (route_kg(w.routes[r]) > 0) w.flow_order.push_back({w.routes[r].order, r});
   }
   std::sort(w.flow_order.begin(), w.flow_order.end());
   for (const auto& [order, r] : w.flow_order) {
     const Route& route = w.routes[r];
-    const std::int64_t kg = restricted ? w.restricted.Flow(route.arc) : w.solver.flow(Graph::arcFromId(route.arc));
-    solution.flows.push_back({route.from, route.to, static_cast<double>(kg) / kKgPerTonne, price_of(route.head),
-                              route.smuggled, route.military});
+    solution.flows.push_back({route.from, route.to, static_cast<double>(route_kg(route)) / kKgPerTonne,
+                              price_of(route.head), route.smuggled, route.military});
   }
   solution.price_usd_per_kg.assign(n, std::numeric_limits<double>::quiet_NaN());
   solution.origin_price_usd_per_kg.assign(n, std::numeric_limits<double>::quiet_NaN());

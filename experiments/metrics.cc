@@ -101,15 +101,37 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
   return metrics;
 }
 
+unsigned MetricFamiliesOf(const std::vector<std::string>& names) {
+  static constexpr std::pair<std::string_view, unsigned> kFamilies[] = {
+      {"price", kPriceMetrics},           {"recycled", kRecycledMetrics},   {"output", kProductionMetrics},
+      {"capacity", kProductionMetrics},   {"share", kProductionMetrics},    {"trade", kTradeMetrics},
+      {"military", kTradeMetrics},        {"exports", kExportMetrics},      {"smuggled", kExportMetrics},
+      {"exports_value", kTradeValueMetrics}, {"imports_value", kTradeValueMetrics},
+      {"import_share", kImportMetrics},   {"import_reliance", kImportMetrics}, {"unmet", kUnmetMetrics},
+      {"payoff", kPayoffMetrics},         {"stockpile", kPayoffMetrics}};
+  unsigned families = 0;
+  for (const std::string& name : names) {
+    const std::string_view first = std::string_view(name).substr(0, name.find('.'));
+    unsigned family = kAllMetrics;
+    for (const auto& [prefix, bit] : kFamilies) {
+      if (prefix == first) family = bit;
+    }
+    families |= family;
+  }
+  return families;
+}
+
 void ComputeMetricsInto(const world::WorldDescription& world, const world::RoundOutcome& outcome, Metrics& metrics,
-                        std::vector<Metrics::iterator>* order) {
+                        std::vector<Metrics::iterator>* order, unsigned families) {
   using world::WorldState;
   MetricsWriter w(metrics, order);
   const int nr = world.RegionCount();
   const int np = world.ProductCount();
   const int na = static_cast<int>(world.actors.size());
 
-  for (int p = 0; p < np; ++p) {
+  auto wants = [&](unsigned family) { return (families & family) != 0; };
+
+  for (int p = 0; p < np && wants(kPriceMetrics); ++p) {
     const std::string& product = world.products[p].id;
     double weighted = 0, weight = 0, plain = 0;
     int plain_count = 0;
@@ -137,11 +159,11 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
   std::vector<bool> stage_present(stage_output.size(), false);
   std::vector<double> oxide_output(static_cast<std::size_t>(np) * nr, 0.0);
   std::vector<bool> oxide_present(oxide_output.size(), false);
-  for (int i = 0; i < world.PlantCount(); ++i) {
+  for (int i = 0; i < world.PlantCount() && wants(kProductionMetrics | kRecycledMetrics); ++i) {
     const world::Plant& plant = world.plants[i];
     const std::size_t cell = static_cast<std::size_t>(plant.stage) * nr + plant.region;
     stage_output[cell] += outcome.plants[i].output_tonnes;
-    if (plant.recycler) {
+    if (plant.recycler && wants(kRecycledMetrics)) {
       w.Slot("recycled.", world.products[plant.product].id, ".", world.regions[plant.region].id) +=
           outcome.plants[i].output_tonnes;
     }
@@ -166,9 +188,11 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
       w.Slot("share.", name, ".", world.regions[r].id) = total > 0 ? output[cell] / total : 0.0;
     }
   };
-  for (int s = 0; s < world::kStageCount; ++s) add_shares(world::kStageNames[s], stage_output, stage_present, s);
-  for (int p : world.products_by_stage[static_cast<int>(world::Stage::kSeparation)]) {
-    add_shares(world.products[p].id, oxide_output, oxide_present, p);
+  if (wants(kProductionMetrics)) {
+    for (int s = 0; s < world::kStageCount; ++s) add_shares(world::kStageNames[s], stage_output, stage_present, s);
+    for (int p : world.products_by_stage[static_cast<int>(world::Stage::kSeparation)]) {
+      add_shares(world.products[p].id, oxide_output, oxide_present, p);
+    }
   }
 
   // Trade: import sources of compounds and metals by value; net import reliance by value over
@@ -178,20 +202,21 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
   std::vector<double> exported(static_cast<std::size_t>(np) * nr, 0.0), smuggled(exported.size(), 0.0);
   std::vector<double> exported_total(nr, 0.0);
   for (const world::FlowOutcome& flow : outcome.flows) {
-    if (flow.from == flow.to) continue;
+    if (flow.from == flow.to || !wants(kTradeMetrics | kExportMetrics)) continue;
     (flow.smuggled ? smuggled : exported)[static_cast<std::size_t>(flow.product) * nr + flow.from] += flow.tonnes;
     if (flow.smuggled) continue;
     exported_total[flow.from] += flow.tonnes;
+    if (!wants(kTradeMetrics)) continue;
     const std::string& product = world.products[flow.product].id;
     const std::string& from = world.regions[flow.from].id;
     const std::string& to = world.regions[flow.to].id;
     w.Slot("trade.", product, ".", from, ".", to) += flow.tonnes;
     if (flow.military) w.Slot("military.", product, ".", from, ".", to) += flow.tonnes;
   }
-  for (int r = 0; r < nr; ++r) {
+  for (int r = 0; r < nr && wants(kExportMetrics); ++r) {
     if (exported_total[r] > 0) w.Slot("exports.total.", world.regions[r].id) = exported_total[r];
   }
-  for (int p = 0; p < np; ++p) {
+  for (int p = 0; p < np && wants(kExportMetrics); ++p) {
     double smuggled_total = 0;
     for (int r = 0; r < nr; ++r) {
       const std::size_t cell = static_cast<std::size_t>(p) * nr + r;
@@ -204,66 +229,71 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
 
   // Recorded trade by value and stage, USD million a round (t x 1,000 kg x USD/kg / 1e6).
   for (const world::FlowOutcome& flow : outcome.flows) {
-    if (flow.from == flow.to || flow.smuggled) continue;
+    if (flow.from == flow.to || flow.smuggled || !wants(kTradeValueMetrics)) continue;
     const char* stage = world::kStageNames[static_cast<int>(world.products[flow.product].stage)];
     const double usd_million = flow.tonnes * flow.price_usd_per_kg / 1000.0;
     w.Slot("exports_value.", stage, ".", world.regions[flow.from].id) += usd_million;
     w.Slot("imports_value.", stage, ".", world.regions[flow.to].id) += usd_million;
   }
 
-  for (const world::FlowOutcome& flow : outcome.flows) {
-    if (flow.from == flow.to || world.products[flow.product].stage == world::Stage::kMining) continue;
-    const double value = flow.tonnes * flow.price_usd_per_kg;
-    imports_usd[flow.to] += value;
-    exports_usd[flow.from] += value;
-  }
-  auto price_at = [&](int region, int product) {
-    const double price = outcome.price_usd_per_kg[WorldState::At(region, product, np)];
-    return std::isnan(price) ? 0.0 : price;
-  };
-  for (int i = 0; i < world.PlantCount(); ++i) {
-    const world::Plant& plant = world.plants[i];
-    const double output = outcome.plants[i].output_tonnes;
-    if (plant.stage == world::Stage::kMining || output <= 0) continue;
-    world::ForEachOutput(world, plant, [&](int product, double per_tonne) {
-      produced_usd[plant.region] += output * per_tonne * price_at(plant.region, product);
-    });
-  }
-  const std::vector<double> import_value = world::CompoundAndMetalImportsUsd(world, outcome);
-  for (int importer = 0; importer < nr; ++importer) {
-    double total = 0;
-    for (int exporter = 0; exporter < nr; ++exporter) total += import_value[static_cast<std::size_t>(importer) * nr + exporter];
-    if (total <= 0) continue;
-    for (int exporter = 0; exporter < nr; ++exporter) {
-      const double value = import_value[static_cast<std::size_t>(importer) * nr + exporter];
-      if (value > 0) w.Slot("import_share.", world.regions[importer].id, ".", world.regions[exporter].id) = value / total;
+  if (wants(kImportMetrics)) {
+    for (const world::FlowOutcome& flow : outcome.flows) {
+      if (flow.from == flow.to || world.products[flow.product].stage == world::Stage::kMining) continue;
+      const double value = flow.tonnes * flow.price_usd_per_kg;
+      imports_usd[flow.to] += value;
+      exports_usd[flow.from] += value;
     }
-  }
-  for (int r = 0; r < nr; ++r) {
-    const double net_imports = imports_usd[r] - exports_usd[r];
-    const double apparent = produced_usd[r] + net_imports;
-    if (apparent <= 0) continue;
-    w.Slot("import_reliance.", world.regions[r].id) = std::clamp(net_imports / apparent, 0.0, 1.0);
-  }
-
-  // Unmet demand by region and sector.
-  std::vector<double> reference(static_cast<std::size_t>(nr) * world::kSectorCount, 0.0);
-  std::vector<double> served(reference.size(), 0.0);
-  for (std::size_t e = 0; e < world.demand.size(); ++e) {
-    const world::DemandEntry& demand = world.demand[e];
-    const std::size_t cell = static_cast<std::size_t>(demand.region) * world::kSectorCount + static_cast<int>(demand.sector);
-    reference[cell] += outcome.demand[e].reference_tonnes;
-    served[cell] += outcome.demand[e].served_tonnes;
-  }
-  for (int r = 0; r < nr; ++r) {
-    for (int k = 0; k < world::kSectorCount; ++k) {
-      const std::size_t cell = static_cast<std::size_t>(r) * world::kSectorCount + k;
-      if (reference[cell] <= 0) continue;
-      w.Slot("unmet.", world.regions[r].id, ".", world::kSectorNames[k]) =
-          std::max(0.0, 1.0 - served[cell] / reference[cell]);
+    auto price_at = [&](int region, int product) {
+      const double price = outcome.price_usd_per_kg[WorldState::At(region, product, np)];
+      return std::isnan(price) ? 0.0 : price;
+    };
+    for (int i = 0; i < world.PlantCount(); ++i) {
+      const world::Plant& plant = world.plants[i];
+      const double output = outcome.plants[i].output_tonnes;
+      if (plant.stage == world::Stage::kMining || output <= 0) continue;
+      world::ForEachOutput(world, plant, [&](int product, double per_tonne) {
+        produced_usd[plant.region] += output * per_tonne * price_at(plant.region, product);
+      });
+    }
+    const std::vector<double> import_value = world::CompoundAndMetalImportsUsd(world, outcome);
+    for (int importer = 0; importer < nr; ++importer) {
+      double total = 0;
+      for (int exporter = 0; exporter < nr; ++exporter) total += import_value[static_cast<std::size_t>(importer) * nr + exporter];
+      if (total <= 0) continue;
+      for (int exporter = 0; exporter < nr; ++exporter) {
+        const double value = import_value[static_cast<std::size_t>(importer) * nr + exporter];
+        if (value > 0) w.Slot("import_share.", world.regions[importer].id, ".", world.regions[exporter].id) = value / total;
+      }
+    }
+    for (int r = 0; r < nr; ++r) {
+      const double net_imports = imports_usd[r] - exports_usd[r];
+      const double apparent = produced_usd[r] + net_imports;
+      if (apparent <= 0) continue;
+      w.Slot("import_reliance.", world.regions[r].id) = std::clamp(net_imports / apparent, 0.0, 1.0);
     }
   }
 
+  if (wants(kUnmetMetrics)) {
+    // Unmet demand by region and sector.
+    std::vector<double> reference(static_cast<std::size_t>(nr) * world::kSectorCount, 0.0);
+    std::vector<double> served(reference.size(), 0.0);
+    for (std::size_t e = 0; e < world.demand.size(); ++e) {
+      const world::DemandEntry& demand = world.demand[e];
+      const std::size_t cell = static_cast<std::size_t>(demand.region) * world::kSectorCount + static_cast<int>(demand.sector);
+      reference[cell] += outcome.demand[e].reference_tonnes;
+      served[cell] += outcome.demand[e].served_tonnes;
+    }
+    for (int r = 0; r < nr; ++r) {
+      for (int k = 0; k < world::kSectorCount; ++k) {
+        const std::size_t cell = static_cast<std::size_t>(r) * world::kSectorCount + k;
+        if (reference[cell] <= 0) continue;
+        w.Slot("unmet.", world.regions[r].id, ".", world::kSectorNames[k]) =
+            std::max(0.0, 1.0 - served[cell] / reference[cell]);
+      }
+    }
+  }
+
+  if (!wants(kPayoffMetrics)) return;
   const std::vector<world::PayoffComponents> payoffs = world::ComputePayoffs(world, outcome);
   for (int a = 0; a < na; ++a) {
     const world::PayoffComponents& p = payoffs[a];

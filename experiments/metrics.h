@@ -42,10 +42,28 @@ bool IsFlowMetric(const std::string& metric);
 // Returns the metrics of one round's outcome.
 Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundOutcome& outcome);
 
+// Families of metrics, by the first part of their names, as a bit set: a run that needs only some
+// metrics (an experiment's outcomes) computes only their families.
+enum MetricFamily : unsigned {
+  kPriceMetrics = 1u << 0,       // price.
+  kRecycledMetrics = 1u << 1,    // recycled.
+  kProductionMetrics = 1u << 2,  // output., capacity., share.
+  kTradeMetrics = 1u << 3,       // trade., military.
+  kExportMetrics = 1u << 4,      // exports., smuggled.
+  kTradeValueMetrics = 1u << 5,  // exports_value., imports_value.
+  kImportMetrics = 1u << 6,      // import_share., import_reliance.
+  kUnmetMetrics = 1u << 7,       // unmet.
+  kPayoffMetrics = 1u << 8,      // payoff., stockpile.
+  kAllMetrics = (1u << 9) - 1,
+};
+
+// The families the named metrics belong to; all of them if a name is not recognised.
+unsigned MetricFamiliesOf(const std::vector<std::string>& names);
+
 // The same into `metrics`, which may hold the previous round's: reusing it is much cheaper. `order`
 // (optional, kept with `metrics` between calls and touched by nothing else) remembers the entries in
-// the order they were written, which spares most lookups.
+// the order they were written, which spares most lookups. Only the metrics of `families` are written.
 void ComputeMetricsInto(const world::WorldDescription& world, const world::RoundOutcome& outcome, Metrics& metrics,
-                        std::vector<Metrics::iterator>* order = nullptr);
+                        std::vector<Metrics::iterator>* order = nullptr, unsigned families = kAllMetrics);
 
 }  // namespace reesim::experiments

@@ -19,6 +19,8 @@ RunResult RunScenario(const LoadedScenario& scenario, const RunOptions& options)
     if (!options.snapshot_path.empty()) {
       writer = std::make_unique<SnapshotWriter>(options.snapshot_path, scenario, options.seed, options.run,
                                                 result.rounds, options.experiment_sha256);
+    } else if (!options.kept_metrics.empty()) {
+      simulation.LimitMetrics(options.kept_metrics);  // snapshots, when written, keep every metric
     }
     for (int r = 0; r < result.rounds; ++r) {
       simulation.Step();

@@ -34,10 +34,14 @@ void Simulation::Step() {
 
 const Metrics& Simulation::metrics() {
   if (!metrics_current_) {
-    ComputeMetricsInto(scenario_.world, outcome_, metrics_, &metrics_order_);
+    ComputeMetricsInto(scenario_.world, outcome_, metrics_, &metrics_order_, metric_families_);
     metrics_current_ = true;
   }
   return metrics_;
+}
+
+void Simulation::LimitMetrics(const std::vector<std::string>& names) {
+  if (!rules_need_metrics_) metric_families_ = MetricFamiliesOf(names);
 }
 
 void Simulation::SetExternalAction(int actor, int action) {

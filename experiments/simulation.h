@@ -26,6 +26,9 @@ class Simulation {
   void Step();
   // Returns the metrics of the last round (computed once per round, on first use).
   const Metrics& metrics();
+  // From now on, metrics() need hold only these metrics (and the rest of their families): cheaper for
+  // runs that keep a few outcomes. Ignored while a rule-based strategy reads the metrics.
+  void LimitMetrics(const std::vector<std::string>& names);
   // Sets the menu action an `external` country plays from the next round. Throws InputError if the
   // actor's strategy is not external or the action is not on its menu.
   void SetExternalAction(int actor, int action);
@@ -47,6 +50,7 @@ class Simulation {
   world::RoundOutcome outcome_;
   Metrics metrics_;
   std::vector<Metrics::iterator> metrics_order_;  // for ComputeMetricsInto
+  unsigned metric_families_ = kAllMetrics;
   bool metrics_current_ = false;
   bool rules_need_metrics_ = false;
 };

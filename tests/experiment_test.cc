@@ -9,6 +9,8 @@
 #include <set>
 
 #include "experiments/experiment.h"
+#include "experiments/metrics.h"
+#include "experiments/simulation.h"
 #include "experiments/snapshot_io.h"
 #include "proto/scenario.pb.h"
 #include "test_support.h"
@@ -294,6 +296,33 @@ outcomes { metric: "price.ndfeb_magnet" })";
   CHECK(rows[11][0] == doctest::Approx(0.25));
   CHECK(rows[11][1] == -0.3);
   CHECK(experiments::RunExperiment(spec, 2).failures == 0);
+}
+
+TEST_CASE("Metrics.AFamilyComputedAloneEqualsTheFullComputation") {
+  CHECK(experiments::MetricFamiliesOf({"price.ndfeb_magnet"}) == experiments::kPriceMetrics);
+  CHECK(experiments::MetricFamiliesOf({"share.mining.CHN", "exports.total.CHN"}) ==
+        (experiments::kProductionMetrics | experiments::kExportMetrics));
+  CHECK(experiments::MetricFamiliesOf({"not_a_family.x"}) == experiments::kAllMetrics);
+
+  const experiments::LoadedScenario baseline = testing::Baseline();
+  experiments::Simulation simulation(baseline, 1);
+  for (int r = 0; r < 3; ++r) simulation.Step();
+  const experiments::Metrics all = experiments::ComputeMetrics(simulation.world(), simulation.outcome());
+  for (unsigned family = 1; family < experiments::kAllMetrics; family <<= 1) {
+    CAPTURE(family);
+    experiments::Metrics some;
+    experiments::ComputeMetricsInto(simulation.world(), simulation.outcome(), some, nullptr, family);
+    for (const auto& [name, value] : some) {
+      CAPTURE(name);
+      REQUIRE(all.count(name) == 1);
+      CHECK(all.at(name) == value);
+      CHECK(experiments::MetricFamiliesOf({name}) == family);
+    }
+    std::size_t in_family = 0;
+    for (const auto& [name, value] : all) in_family += experiments::MetricFamiliesOf({name}) == family;
+    CHECK(some.size() == in_family);
+    if (family != experiments::kRecycledMetrics) CHECK(in_family > 0);  // the baseline recycles nothing
+  }
 }
 
 }  // namespace

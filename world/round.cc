@@ -414,8 +414,8 @@ void DeliverOfftakes(const WorldDescription& world, int stage, RoundScratch& scr
 }
 
 // Turns the inputs bought by the plants of `stage` into output (Leontief, up to capacity).
-void Process(const WorldDescription& world, const BarrierTable& barriers, Stage stage, WorldState& state,
-             RoundOutcome& outcome) {
+void Process(const WorldDescription& world, const BarrierTable& barriers, const std::vector<double>& capacity_tonnes,
+             Stage stage, WorldState& state, RoundOutcome& outcome) {
   const int np = world.ProductCount();
   for (const int i : world.plants_by_stage[static_cast<int>(stage)]) {
     const Plant& plant = world.plants[i];
@@ -433,7 +433,7 @@ void Process(const WorldDescription& world, const BarrierTable& barriers, Stage 
       PayProcessing(world, barriers, i, feed, outcome);
       continue;
     }
-    double tonnes = EffectiveCapacity(world, state, i);
+    double tonnes = capacity_tonnes[i];
     for (const ProductShare& share : world.products[plant.product].made_from) {
       tonnes = std::min(tonnes, stock[share.product] / share.tonnes_per_tonne);
     }
@@ -671,6 +671,9 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
     outcome.demand[e].reference_tonnes = scratch.reference_demand[e];
   }
   scratch.committed_production.assign(world.plants.size(), 0.0);
+  // Plants open and close only at the end of the round (BuildAndRetire): capacities hold until then.
+  scratch.capacity_tonnes.resize(world.plants.size());
+  for (int i = 0; i < world.PlantCount(); ++i) scratch.capacity_tonnes[i] = EffectiveCapacity(world, state, i);
   std::fill(state.export_value_usd.begin(), state.export_value_usd.end(), 0.0);
 
   // Clear: stage by stage; the plants of the next stage process what they bought before it clears.
@@ -686,7 +689,9 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
       ClearMarket(market.problem, market.workspace, market.solution);
     });
     for (int product : products) Settle(world, scratch, product, markets[product], state, outcome);
-    if (stage + 1 < kStageCount) Process(world, barriers, static_cast<Stage>(stage + 1), state, outcome);
+    if (stage + 1 < kStageCount) {
+      Process(world, barriers, scratch.capacity_tonnes, static_cast<Stage>(stage + 1), state, outcome);
+    }
   }
   for (const EquityShare& stake : barriers.equity) {
     for (int plant : *stake.plants) {
@@ -718,7 +723,7 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
     double held = 0;
     for (int p = 0; p < np; ++p) held += state.stock_tonnes[WorldState::At(i, p, np)];
     outcome.plants[i].stock_tonnes = held;
-    outcome.plants[i].capacity_tonnes = EffectiveCapacity(world, state, i);
+    outcome.plants[i].capacity_tonnes = scratch.capacity_tonnes[i];
     state.output_tonnes[i] = outcome.plants[i].output_tonnes;
   }
   BuildAndRetire(world, scratch, state, outcome);

@@ -64,6 +64,7 @@ struct RoundScratch {
   BarrierTable barriers;
   std::vector<double> reference_demand;      // [demand entry]: this round's, net of offtake deliveries
   std::vector<double> committed_production;  // [plant]: mine output already sold under offtakes
+  std::vector<double> capacity_tonnes;       // [plant]: this round's effective capacity
   std::shared_ptr<MarketBuffers> markets;    // created by the first round
   bool instruments_applied = true;           // in the last round (its barrier table needs a full reset)
 };

@@ -100,13 +100,14 @@ struct MarketSolution {
   double welfare_usd = 0;                    // bids served minus costs minus wedges
 };
 
-// The solver's memory (the flow network, its maps, LEMON's network simplex and the index buffers),
-// kept between calls: clearing a market of the same size again reuses it, which is what keeps the
-// round's heap traffic low. One workspace per market being cleared at a time.
 // How ClearMarket solves: restricted (above), or the whole network at once with LEMON's network
 // simplex, the reference the restricted solve is tested and benchmarked against.
 enum class ClearingMethod { kRestricted, kReference };
 
+// The solver's memory (step groups, route candidates, the resumable simplex; for the reference, the
+// flow network and LEMON's solver), kept between calls: clearing a market of the same size again
+// reuses it, which keeps the round free of heap allocation. It holds no result: a solution depends
+// only on the problem. One workspace per market being cleared at a time.
 class MarketWorkspace {
  public:
   MarketWorkspace();

@@ -7,8 +7,8 @@
 // The pivoting is LEMON 1.3's NetworkSimplex (block search pricing, a strongly feasible spanning tree
 // kept as parent, thread and successor lists), adapted to a circulation (no node supplies, lower
 // bounds 0, an artificial root with an arc from every node whose cost sets the node's starting
-// potential) and to resuming. LEMON cannot
-// resume: its run() rebuilds the tree. LEMON's notice and licence, which this adaptation keeps:
+// potential) and to resuming. LEMON cannot resume: its run() rebuilds the tree. LEMON's notice and
+// licence, which this adaptation keeps:
 //
 //   Copyright (C) 2003-2013 Egervary Jeno Kombinatorikus Optimalizalasi Kutatocsoport (Egervary
 //   Research Group on Combinatorial Optimization, EGRES). Distributed under the Boost Software

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <filesystem>
 #include <cstdio>
 
 #include "experiments/experiment.h"
@@ -197,6 +198,16 @@ TEST_CASE("Cli.CheckValidatesExperimentFilesToo") {
   const Result good = Reesim("check " + std::string(REESIM_SOURCE_DIR) + "/experiments/examples/export_control_arms.textproto");
   CHECK(good.exit_code == 0);
   CHECK(good.out.find("ok: experiment 'export_control_arms', 3 arms") != std::string::npos);
+  // Every worked example is a valid experiment.
+  int examples = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(REESIM_SOURCE_DIR) + "/experiments/examples")) {
+    CAPTURE(entry.path().string());
+    const Result example = Reesim("check " + entry.path().string());
+    CHECK(example.exit_code == 0);
+    CHECK(example.out.find("ok: experiment") != std::string::npos);
+    ++examples;
+  }
+  CHECK(examples >= 2);
   TempDir dir;
   WriteBytes(dir.File("bad.textproto"), "scenario: \"baseline_2024\" replicates: 2\nparameters { path: \"market.nope\" uniform { min: 0 max: 1 } }\noutcomes { metric: \"x\" }");
   const Result bad = Reesim("check " + dir.File("bad.textproto"));

@@ -131,112 +131,123 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
 
   auto wants = [&](unsigned family) { return (families & family) != 0; };
 
-  for (int p = 0; p < np && wants(kPriceMetrics); ++p) {
-    const std::string& product = world.products[p].id;
-    double weighted = 0, weight = 0, plain = 0;
-    int plain_count = 0;
-    for (int r = 0; r < nr; ++r) {
-      const double price = outcome.price_usd_per_kg[WorldState::At(r, p, np)];
-      if (std::isnan(price)) continue;
-      w.Slot("price.", product, ".", world.regions[r].id) = price;
-      if (!world.in_reference_price[r]) continue;
-      const double consumed = outcome.consumed_tonnes[WorldState::At(r, p, np)];
-      weighted += price * consumed;
-      weight += consumed;
-      plain += price;
-      ++plain_count;
-    }
-    if (weight > 0) {
-      w.Slot("price.", product) = weighted / weight;
-    } else if (plain_count > 0) {
-      w.Slot("price.", product) = plain / plain_count;
-    }
-  }
-
-  // Output by stage and region; separated oxides also by product.
-  std::vector<double> stage_capacity(static_cast<std::size_t>(world::kStageCount) * nr, 0.0);
-  std::vector<double> stage_output(static_cast<std::size_t>(world::kStageCount) * nr, 0.0);
-  std::vector<bool> stage_present(stage_output.size(), false);
-  std::vector<double> oxide_output(static_cast<std::size_t>(np) * nr, 0.0);
-  std::vector<bool> oxide_present(oxide_output.size(), false);
-  for (int i = 0; i < world.PlantCount() && wants(kProductionMetrics | kRecycledMetrics); ++i) {
-    const world::Plant& plant = world.plants[i];
-    const std::size_t cell = static_cast<std::size_t>(plant.stage) * nr + plant.region;
-    stage_output[cell] += outcome.plants[i].output_tonnes;
-    if (plant.recycler && wants(kRecycledMetrics)) {
-      w.Slot("recycled.", world.products[plant.product].id, ".", world.regions[plant.region].id) +=
-          outcome.plants[i].output_tonnes;
-    }
-    stage_capacity[cell] += outcome.plants[i].capacity_tonnes;
-    stage_present[cell] = true;
-    if (plant.stage != world::Stage::kSeparation) continue;
-    for (const world::ProductShare& share : world.products[plant.product].separates_into) {
-      const std::size_t oxide_cell = static_cast<std::size_t>(share.product) * nr + plant.region;
-      oxide_output[oxide_cell] += outcome.plants[i].output_tonnes * share.tonnes_per_tonne;
-      oxide_present[oxide_cell] = true;
-    }
-  }
-  auto add_shares = [&](const std::string& name, const std::vector<double>& output, const std::vector<bool>& present,
-                        int row) {
-    double total = 0;
-    for (int r = 0; r < nr; ++r) total += output[static_cast<std::size_t>(row) * nr + r];
-    for (int r = 0; r < nr; ++r) {
-      const std::size_t cell = static_cast<std::size_t>(row) * nr + r;
-      if (!present[cell]) continue;
-      w.Slot("output.", name, ".", world.regions[r].id) = output[cell];
-      if (&output == &stage_output) w.Slot("capacity.", name, ".", world.regions[r].id) = stage_capacity[cell];
-      w.Slot("share.", name, ".", world.regions[r].id) = total > 0 ? output[cell] / total : 0.0;
-    }
-  };
-  if (wants(kProductionMetrics)) {
-    for (int s = 0; s < world::kStageCount; ++s) add_shares(world::kStageNames[s], stage_output, stage_present, s);
-    for (int p : world.products_by_stage[static_cast<int>(world::Stage::kSeparation)]) {
-      add_shares(world.products[p].id, oxide_output, oxide_present, p);
+  if (wants(kPriceMetrics)) {
+    for (int p = 0; p < np; ++p) {
+      const std::string& product = world.products[p].id;
+      double weighted = 0, weight = 0, plain = 0;
+      int plain_count = 0;
+      for (int r = 0; r < nr; ++r) {
+        const double price = outcome.price_usd_per_kg[WorldState::At(r, p, np)];
+        if (std::isnan(price)) continue;
+        w.Slot("price.", product, ".", world.regions[r].id) = price;
+        if (!world.in_reference_price[r]) continue;
+        const double consumed = outcome.consumed_tonnes[WorldState::At(r, p, np)];
+        weighted += price * consumed;
+        weight += consumed;
+        plain += price;
+        ++plain_count;
+      }
+      if (weight > 0) {
+        w.Slot("price.", product) = weighted / weight;
+      } else if (plain_count > 0) {
+        w.Slot("price.", product) = plain / plain_count;
+      }
     }
   }
 
-  // Trade: import sources of compounds and metals by value; net import reliance by value over
-  // everything processed (oxides, metals, magnets).
-  std::vector<double> imports_usd(nr, 0.0), exports_usd(nr, 0.0), produced_usd(nr, 0.0);
+  if (wants(kProductionMetrics | kRecycledMetrics)) {
+    // Output by stage and region; separated oxides also by product.
+    std::vector<double> stage_capacity(static_cast<std::size_t>(world::kStageCount) * nr, 0.0);
+    std::vector<double> stage_output(static_cast<std::size_t>(world::kStageCount) * nr, 0.0);
+    std::vector<bool> stage_present(stage_output.size(), false);
+    std::vector<double> oxide_output(static_cast<std::size_t>(np) * nr, 0.0);
+    std::vector<bool> oxide_present(oxide_output.size(), false);
+    for (int i = 0; i < world.PlantCount(); ++i) {
+      const world::Plant& plant = world.plants[i];
+      const std::size_t cell = static_cast<std::size_t>(plant.stage) * nr + plant.region;
+      stage_output[cell] += outcome.plants[i].output_tonnes;
+      if (plant.recycler && wants(kRecycledMetrics)) {
+        w.Slot("recycled.", world.products[plant.product].id, ".", world.regions[plant.region].id) +=
+            outcome.plants[i].output_tonnes;
+      }
+      stage_capacity[cell] += outcome.plants[i].capacity_tonnes;
+      stage_present[cell] = true;
+      if (plant.stage != world::Stage::kSeparation) continue;
+      for (const world::ProductShare& share : world.products[plant.product].separates_into) {
+        const std::size_t oxide_cell = static_cast<std::size_t>(share.product) * nr + plant.region;
+        oxide_output[oxide_cell] += outcome.plants[i].output_tonnes * share.tonnes_per_tonne;
+        oxide_present[oxide_cell] = true;
+      }
+    }
+    auto add_shares = [&](const std::string& name, const std::vector<double>& output, const std::vector<bool>& present,
+                          int row) {
+      double total = 0;
+      for (int r = 0; r < nr; ++r) total += output[static_cast<std::size_t>(row) * nr + r];
+      for (int r = 0; r < nr; ++r) {
+        const std::size_t cell = static_cast<std::size_t>(row) * nr + r;
+        if (!present[cell]) continue;
+        w.Slot("output.", name, ".", world.regions[r].id) = output[cell];
+        if (&output == &stage_output) w.Slot("capacity.", name, ".", world.regions[r].id) = stage_capacity[cell];
+        w.Slot("share.", name, ".", world.regions[r].id) = total > 0 ? output[cell] / total : 0.0;
+      }
+    };
+    if (wants(kProductionMetrics)) {
+      for (int s = 0; s < world::kStageCount; ++s) add_shares(world::kStageNames[s], stage_output, stage_present, s);
+      for (int p : world.products_by_stage[static_cast<int>(world::Stage::kSeparation)]) {
+        add_shares(world.products[p].id, oxide_output, oxide_present, p);
+      }
+    }
+  }
+
+
   // Recorded exports and smuggled tonnes by product and exporter, and bilateral trade.
-  std::vector<double> exported(static_cast<std::size_t>(np) * nr, 0.0), smuggled(exported.size(), 0.0);
-  std::vector<double> exported_total(nr, 0.0);
-  for (const world::FlowOutcome& flow : outcome.flows) {
-    if (flow.from == flow.to || !wants(kTradeMetrics | kExportMetrics)) continue;
-    (flow.smuggled ? smuggled : exported)[static_cast<std::size_t>(flow.product) * nr + flow.from] += flow.tonnes;
-    if (flow.smuggled) continue;
-    exported_total[flow.from] += flow.tonnes;
-    if (!wants(kTradeMetrics)) continue;
-    const std::string& product = world.products[flow.product].id;
-    const std::string& from = world.regions[flow.from].id;
-    const std::string& to = world.regions[flow.to].id;
-    w.Slot("trade.", product, ".", from, ".", to) += flow.tonnes;
-    if (flow.military) w.Slot("military.", product, ".", from, ".", to) += flow.tonnes;
-  }
-  for (int r = 0; r < nr && wants(kExportMetrics); ++r) {
-    if (exported_total[r] > 0) w.Slot("exports.total.", world.regions[r].id) = exported_total[r];
-  }
-  for (int p = 0; p < np && wants(kExportMetrics); ++p) {
-    double smuggled_total = 0;
-    for (int r = 0; r < nr; ++r) {
-      const std::size_t cell = static_cast<std::size_t>(p) * nr + r;
-      smuggled_total += smuggled[cell];
-      if (exported[cell] > 0) w.Slot("exports.", world.products[p].id, ".", world.regions[r].id) = exported[cell];
-      if (smuggled[cell] > 0) w.Slot("smuggled.", world.products[p].id, ".", world.regions[r].id) = smuggled[cell];
+  if (wants(kTradeMetrics | kExportMetrics)) {
+    std::vector<double> exported(static_cast<std::size_t>(np) * nr, 0.0), smuggled(exported.size(), 0.0);
+    std::vector<double> exported_total(nr, 0.0);
+    for (const world::FlowOutcome& flow : outcome.flows) {
+      if (flow.from == flow.to) continue;
+      (flow.smuggled ? smuggled : exported)[static_cast<std::size_t>(flow.product) * nr + flow.from] += flow.tonnes;
+      if (flow.smuggled) continue;
+      exported_total[flow.from] += flow.tonnes;
+      if (!wants(kTradeMetrics)) continue;
+      const std::string& product = world.products[flow.product].id;
+      const std::string& from = world.regions[flow.from].id;
+      const std::string& to = world.regions[flow.to].id;
+      w.Slot("trade.", product, ".", from, ".", to) += flow.tonnes;
+      if (flow.military) w.Slot("military.", product, ".", from, ".", to) += flow.tonnes;
     }
-    if (smuggled_total > 0) w.Slot("smuggled.", world.products[p].id) = smuggled_total;
+    if (wants(kExportMetrics)) {
+      for (int r = 0; r < nr; ++r) {
+        if (exported_total[r] > 0) w.Slot("exports.total.", world.regions[r].id) = exported_total[r];
+      }
+      for (int p = 0; p < np; ++p) {
+        double smuggled_total = 0;
+        for (int r = 0; r < nr; ++r) {
+          const std::size_t cell = static_cast<std::size_t>(p) * nr + r;
+          smuggled_total += smuggled[cell];
+          if (exported[cell] > 0) w.Slot("exports.", world.products[p].id, ".", world.regions[r].id) = exported[cell];
+          if (smuggled[cell] > 0) w.Slot("smuggled.", world.products[p].id, ".", world.regions[r].id) = smuggled[cell];
+        }
+        if (smuggled_total > 0) w.Slot("smuggled.", world.products[p].id) = smuggled_total;
+      }
+    }
   }
 
   // Recorded trade by value and stage, USD million a round (t x 1,000 kg x USD/kg / 1e6).
-  for (const world::FlowOutcome& flow : outcome.flows) {
-    if (flow.from == flow.to || flow.smuggled || !wants(kTradeValueMetrics)) continue;
-    const char* stage = world::kStageNames[static_cast<int>(world.products[flow.product].stage)];
-    const double usd_million = flow.tonnes * flow.price_usd_per_kg / 1000.0;
-    w.Slot("exports_value.", stage, ".", world.regions[flow.from].id) += usd_million;
-    w.Slot("imports_value.", stage, ".", world.regions[flow.to].id) += usd_million;
+  if (wants(kTradeValueMetrics)) {
+    for (const world::FlowOutcome& flow : outcome.flows) {
+      if (flow.from == flow.to || flow.smuggled) continue;
+      const char* stage = world::kStageNames[static_cast<int>(world.products[flow.product].stage)];
+      const double usd_million = flow.tonnes * flow.price_usd_per_kg / 1000.0;
+      w.Slot("exports_value.", stage, ".", world.regions[flow.from].id) += usd_million;
+      w.Slot("imports_value.", stage, ".", world.regions[flow.to].id) += usd_million;
+    }
   }
 
+  // Import sources of compounds and metals by value; net import reliance by value over everything
+  // processed (oxides, metals, magnets).
   if (wants(kImportMetrics)) {
+    std::vector<double> imports_usd(nr, 0.0), exports_usd(nr, 0.0), produced_usd(nr, 0.0);
     for (const world::FlowOutcome& flow : outcome.flows) {
       if (flow.from == flow.to || world.products[flow.product].stage == world::Stage::kMining) continue;
       const double value = flow.tonnes * flow.price_usd_per_kg;

@@ -276,7 +276,6 @@ struct MarketWorkspace::Network {
   std::vector<std::pair<int, int>> built_ends;  // tail and head of each arc
   Solver solver{graph};
 
-  void Solve(const ArcList& network);
   double SolveWhole();
   double SolveRestricted();
   void DescribeNetwork(const MarketProblem& problem, bool whole);
@@ -285,30 +284,6 @@ struct MarketWorkspace::Network {
   void StartRestricted();
   bool PriceGroups(StepGroups& side, bool supply_side);
 };
-
-void MarketWorkspace::Network::Solve(const ArcList& network) {
-  bool same_shape = network.node_count == built_node_count && network.arcs.size() == built_ends.size();
-  for (std::size_t a = 0; same_shape && a < network.arcs.size(); ++a) {
-    same_shape = built_ends[a].first == network.arcs[a].tail && built_ends[a].second == network.arcs[a].head;
-  }
-  if (!same_shape) {
-    graph.clear();  // keeps its memory
-    for (int k = 0; k < network.node_count; ++k) graph.addNode();
-    built_ends.clear();  // within capacity after the first calls: no allocation
-    for (const ArcList::Arc& arc : network.arcs) {
-      graph.addArc(Graph::nodeFromId(arc.tail), Graph::nodeFromId(arc.head));
-      built_ends.push_back({arc.tail, arc.head});
-    }
-    built_node_count = network.node_count;
-    solver.reset();  // the network changed: the solver re-reads it into its (reused) arrays
-  }
-  solver.upperMap(ArcValues{network.arcs, &ArcList::Arc::capacity})
-      .costMap(ArcValues{network.arcs, &ArcList::Arc::cost});
-  const Solver::ProblemType result = solver.run();
-  REESIM_CHECK(result == Solver::OPTIMAL);
-  potential.resize(network.node_count);
-  for (int v = 0; v < network.node_count; ++v) potential[v] = solver.potential(Graph::nodeFromId(v));
-}
 
 // Describes the network: nodes, and in `full` its arcs in the order the whole network's solve numbers
 // them. For a restricted solve (not `whole`), `full` keeps only the structure arcs; steps and routes
@@ -568,9 +543,29 @@ bool MarketWorkspace::Network::PriceGroups(StepGroups& side, bool supply_side) {
 }
 
 // Solves the whole network with LEMON: step flows into sold_kg and served_kg, duals into `potential`.
-// Returns the total cost (kg times cost units).
+// Returns the total cost (kg times cost units). The graph and LEMON's copy of it are rebuilt only
+// when the network's shape changed since the last call.
 double MarketWorkspace::Network::SolveWhole() {
-  Solve(full);
+  bool same_shape = full.node_count == built_node_count && full.arcs.size() == built_ends.size();
+  for (std::size_t a = 0; same_shape && a < full.arcs.size(); ++a) {
+    same_shape = built_ends[a].first == full.arcs[a].tail && built_ends[a].second == full.arcs[a].head;
+  }
+  if (!same_shape) {
+    graph.clear();  // keeps its memory
+    for (int k = 0; k < full.node_count; ++k) graph.addNode();
+    built_ends.clear();  // within capacity after the first calls: no allocation
+    for (const ArcList::Arc& arc : full.arcs) {
+      graph.addArc(Graph::nodeFromId(arc.tail), Graph::nodeFromId(arc.head));
+      built_ends.push_back({arc.tail, arc.head});
+    }
+    built_node_count = full.node_count;
+    solver.reset();  // the network changed: the solver re-reads it into its (reused) arrays
+  }
+  solver.upperMap(ArcValues{full.arcs, &ArcList::Arc::capacity}).costMap(ArcValues{full.arcs, &ArcList::Arc::cost});
+  const Solver::ProblemType result = solver.run();
+  REESIM_CHECK(result == Solver::OPTIMAL);
+  potential.resize(full.node_count);
+  for (int v = 0; v < full.node_count; ++v) potential[v] = solver.potential(Graph::nodeFromId(v));
   sold_kg.resize(supply.steps.size());
   served_kg.resize(demand.steps.size());
   // The steps' arcs come first in `full`: supply, then demand.

@@ -37,10 +37,9 @@ constexpr std::array<double, 4> kRecyclingCostSteps = {1.0, 1.5, 2.0, 3.0};
 // Who stands behind each step of a product's market, and the market itself; kept in RoundScratch so
 // the buffers are reused from round to round.
 struct SupplyOwner {
-  int plant = -1;
+  int participant = -1;  // a plant's entry in ProductMarket::participants, or
   bool from_stock = false;
-  int stockpile = -1;    // or a stockpile release: index into the barrier table's orders
-  int participant = -1;  // the plant's entry in ProductMarket::participants
+  int stockpile = -1;    // a stockpile release: index into the barrier table's orders
 };
 
 struct DemandOwner {
@@ -231,19 +230,19 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     if (participant.sells_output && uncommitted > 0) {
       if (!participant.recycler) {
         market.problem.supply.push_back({region, uncommitted, unit_cost});
-        market.supply_owner.push_back({i, false, -1, p});
+        market.supply_owner.push_back({p, false});
       } else {
         // A mandated share runs at any price; the rest follows the collection-cost curve.
         const double mandated = std::min(uncommitted, barriers.recycling_mandate_share[i] * decision.output_target_tonnes);
         if (mandated > 0) {
           market.problem.supply.push_back({region, mandated, 0.0});
-          market.supply_owner.push_back({i, false, -1, p});
+          market.supply_owner.push_back({p, false});
         }
         for (double multiple : kRecyclingCostSteps) {
           const double tonnes = (uncommitted - mandated) / static_cast<double>(kRecyclingCostSteps.size());
           if (tonnes <= 0) break;
           market.problem.supply.push_back({region, tonnes, unit_cost * multiple});
-          market.supply_owner.push_back({i, false, -1, p});
+          market.supply_owner.push_back({p, false});
         }
       }
     }
@@ -252,7 +251,7 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
       const double ask =
           decision.stock_ask_fraction * state.expected_price_usd_per_kg[WorldState::At(region, product, np)];
       market.problem.supply.push_back({region, stock, std::max(0.0, ask)});
-      market.supply_owner.push_back({i, true, -1, p});
+      market.supply_owner.push_back({p, true});
     }
     const double per_output = participant.input_per_output;
     if (per_output <= 0 || decision.output_target_tonnes <= 0) continue;
@@ -481,23 +480,24 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
       continue;
     }
     const ProductMarket::Participant& seller = market.participants[owner.participant];
-    PlantOutcome& result = outcome.plants[owner.plant];
+    const int plant = seller.plant;
+    PlantOutcome& result = outcome.plants[plant];
     result.sales_tonnes += sold;
     // Producers earn their supply node's price: below the domestic price when an export quota binds.
     const double price = solution.origin_price_usd_per_kg[seller.region];
     result.revenue_usd += sold * kKgPerTonne * price;
     for (const PriceFloorTerms& floor : barriers.price_floors) {
-      if (floor.plant != owner.plant || floor.product != product || price >= floor.floor_usd_per_kg) continue;
+      if (floor.plant != plant || floor.product != product || price >= floor.floor_usd_per_kg) continue;
       const double top_up = sold * kKgPerTonne * (floor.floor_usd_per_kg - price);
       result.revenue_usd += top_up;
       outcome.policy_cost_usd[floor.actor] += top_up;
     }
     if (owner.from_stock) {
-      double& stock = state.stock_tonnes[WorldState::At(owner.plant, product, np)];
+      double& stock = state.stock_tonnes[WorldState::At(plant, product, np)];
       stock = std::max(0.0, stock - sold);
     } else {
       result.output_tonnes += sold;
-      PayProcessing(world, barriers, owner.plant, seller.region, seller.unit_cost_usd_per_kg, sold, outcome);
+      PayProcessing(world, barriers, plant, seller.region, seller.unit_cost_usd_per_kg, sold, outcome);
     }
   }
   for (std::size_t d = 0; d < market.demand_owner.size(); ++d) {

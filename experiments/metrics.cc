@@ -104,8 +104,9 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
 unsigned MetricFamiliesOf(const std::vector<std::string>& names) {
   static constexpr std::pair<std::string_view, unsigned> kFamilies[] = {
       {"price", kPriceMetrics},           {"recycled", kRecycledMetrics},   {"output", kProductionMetrics},
-      {"capacity", kProductionMetrics},   {"share", kProductionMetrics},    {"trade", kTradeMetrics},
-      {"military", kTradeMetrics},        {"exports", kExportMetrics},      {"smuggled", kExportMetrics},
+      {"capacity", kProductionMetrics},   {"capacity_share", kProductionMetrics},
+      {"share", kProductionMetrics},      {"trade", kTradeMetrics},         {"military", kTradeMetrics},
+      {"exports", kExportMetrics},        {"smuggled", kExportMetrics},
       {"exports_value", kTradeValueMetrics}, {"imports_value", kTradeValueMetrics},
       {"import_share", kImportMetrics},   {"import_reliance", kImportMetrics}, {"unmet", kUnmetMetrics},
       {"payoff", kPayoffMetrics},         {"stockpile", kPayoffMetrics}};
@@ -181,13 +182,20 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
     }
     auto add_shares = [&](const std::string& name, const std::vector<double>& output, const std::vector<bool>& present,
                           int row) {
-      double total = 0;
+      double total = 0, total_capacity = 0;
       for (int r = 0; r < nr; ++r) total += output[static_cast<std::size_t>(row) * nr + r];
+      if (&output == &stage_output) {
+        for (int r = 0; r < nr; ++r) total_capacity += stage_capacity[static_cast<std::size_t>(row) * nr + r];
+      }
       for (int r = 0; r < nr; ++r) {
         const std::size_t cell = static_cast<std::size_t>(row) * nr + r;
         if (!present[cell]) continue;
         w.Slot("output.", name, ".", world.regions[r].id) = output[cell];
-        if (&output == &stage_output) w.Slot("capacity.", name, ".", world.regions[r].id) = stage_capacity[cell];
+        if (&output == &stage_output) {
+          w.Slot("capacity.", name, ".", world.regions[r].id) = stage_capacity[cell];
+          w.Slot("capacity_share.", name, ".", world.regions[r].id) =
+              total_capacity > 0 ? stage_capacity[cell] / total_capacity : 0.0;
+        }
         w.Slot("share.", name, ".", world.regions[r].id) = total > 0 ? output[cell] / total : 0.0;
       }
     };
@@ -241,6 +249,10 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
       const double usd_million = flow.tonnes * flow.price_usd_per_kg / 1000.0;
       w.Slot("exports_value.", stage, ".", world.regions[flow.from].id) += usd_million;
       w.Slot("imports_value.", stage, ".", world.regions[flow.to].id) += usd_million;
+      // Ores, oxides and metals together, what customs count as rare earths short of magnets.
+      if (world.products[flow.product].stage == world::Stage::kMagnet) continue;
+      w.Slot("exports_value.materials.", world.regions[flow.from].id) += usd_million;
+      w.Slot("imports_value.materials.", world.regions[flow.to].id) += usd_million;
     }
   }
 

@@ -302,6 +302,10 @@ TEST_CASE("Policies.ProductionQuotaCapsOutputAndRaisesPrices") {
   CHECK(Get(elsewhere, "output.mining.AAA") == doctest::Approx(1000));
 }
 
+// A second, smaller and cheaper mine in BBB, so that ore is traded and mining capacity is shared.
+constexpr const char* kSecondMine =
+    R"(plants { id: "b_mine" region: "BBB" stage: MINING product: "ore" capacity_tonnes_per_year: 400 unit_cost_usd_per_kg: 0.1 })";
+
 TEST_CASE("Metrics.TradeByValueAddsUpTheFlowsAtDeliveredPrices") {
   // The small world: magnets from AAA to BBB, at BBB's price; USD million = t x 1,000 kg x USD/kg / 1e6.
   const experiments::Metrics m = LastMetrics("", 2);
@@ -312,6 +316,24 @@ TEST_CASE("Metrics.TradeByValueAddsUpTheFlowsAtDeliveredPrices") {
   CHECK(Get(m, "imports_value.magnet.BBB") == doctest::Approx(usd_million));
   CHECK(m.count("imports_value.magnet.AAA") == 0);  // a flow metric: absent when nothing flows
   CHECK(experiments::IsFlowMetric("exports_value.magnet.CCC"));
+  // Materials are everything short of magnets: with a second mine in BBB, ore flows too.
+  const experiments::Metrics two_mines = LastMetrics(kSecondMine, 2);
+  double materials = 0;
+  for (const char* stage : {"mining", "separation", "metal"}) {
+    const auto it = two_mines.find(std::string("imports_value.") + stage + ".AAA");
+    if (it != two_mines.end()) materials += it->second;
+  }
+  REQUIRE(materials > 0);
+  CHECK(Get(two_mines, "imports_value.materials.AAA") == doctest::Approx(materials));
+  CHECK(two_mines.count("imports_value.materials.BBB") == 0);  // BBB imports only magnets
+}
+
+TEST_CASE("Metrics.CapacityShareIsTheRegionsShareOfTheStagesCapacity") {
+  const experiments::Metrics m = LastMetrics(kSecondMine, 2);
+  const double a = Get(m, "capacity.mining.AAA"), b = Get(m, "capacity.mining.BBB");
+  REQUIRE(b > 0);
+  CHECK(Get(m, "capacity_share.mining.AAA") == doctest::Approx(a / (a + b)));
+  CHECK(Get(m, "capacity_share.mining.BBB") == doctest::Approx(b / (a + b)));
 }
 
 TEST_CASE("Policies.ImportBanAndSanctionsCount") {

@@ -56,7 +56,7 @@ TEST_CASE("Round.GoldenFingerprintOfTheBaseline") {
   options.rounds = 8;
   options.threads = 2;
   const experiments::RunResult result = experiments::RunScenario(Baseline(), options);
-  CHECK(result.final_fingerprint == "e32faf8d476efb3d");
+  CHECK(result.final_fingerprint == "d2bf51c22a55f38d");
 }
 
 TEST_CASE("Round.ChainDeliversMagnetsAndBalancesStock") {

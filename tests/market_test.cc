@@ -317,6 +317,14 @@ TEST_CASE("Market.RestrictedClearingMatchesTheWholeNetwork") {
         }
       }
     }
+    // Price hints, near or far from the prices, or none: the solver starts from them, and must reach
+    // the optimum whatever they are.
+    if (instance % 4 != 3) {
+      problem.price_hint_usd_per_kg.resize(n);
+      for (double& hint : problem.price_hint_usd_per_kg) {
+        hint = instance % 4 == 0 ? uniform(20, 35) : instance % 4 == 1 ? uniform(0, 200) : kInf;
+      }
+    }
     CAPTURE(instance);
     const MarketSolution whole = ClearMarket(problem, ClearingMethod::kReference);
     const MarketSolution restricted = ClearMarket(problem, ClearingMethod::kRestricted);

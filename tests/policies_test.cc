@@ -302,6 +302,22 @@ TEST_CASE("Policies.ProductionQuotaCapsOutputAndRaisesPrices") {
   CHECK(Get(elsewhere, "output.mining.AAA") == doctest::Approx(1000));
 }
 
+TEST_CASE("Round.CostPassThroughKeepsMakersBuyingWhenInputsCostMoreThanOutputIsExpected") {
+  // Alloy expected at $20/kg, its oxide at $20/kg, smelting $2/kg: at expected prices the smelter loses
+  // $2 a kg, so it bids $18 for oxide offered at $19.50 (97.5 % of $20) and makes nothing. Expecting to
+  // pass its costs through, it bids what the oxide is expected to cost and makes alloy.
+  std::string world = testing::SmallWorldText();
+  const std::string alloy = R"(products { id: "alloy" stage: METAL reference_price_usd_per_kg: 30)";
+  world.replace(world.find(alloy), alloy.size(), R"(products { id: "alloy" stage: METAL reference_price_usd_per_kg: 20)");
+  const experiments::Metrics own_price = LastMetrics("", 1, world);
+  const std::string market = "market { default_transport_usd_per_kg: 1 }";
+  world.replace(world.find(market), market.size(), "market { default_transport_usd_per_kg: 1 cost_pass_through: true }");
+  const experiments::Metrics pass_through = LastMetrics("", 1, world);
+  CHECK(own_price.count("output.metal.AAA") == 1);
+  CHECK(Get(own_price, "output.metal.AAA") == 0);
+  CHECK(Get(pass_through, "output.metal.AAA") > 0);
+}
+
 // A second, smaller and cheaper mine in BBB, so that ore is traded and mining capacity is shared.
 constexpr const char* kSecondMine =
     R"(plants { id: "b_mine" region: "BBB" stage: MINING product: "ore" capacity_tonnes_per_year: 400 unit_cost_usd_per_kg: 0.1 })";

@@ -56,7 +56,7 @@ TEST_CASE("Round.GoldenFingerprintOfTheBaseline") {
   options.rounds = 8;
   options.threads = 2;
   const experiments::RunResult result = experiments::RunScenario(Baseline(), options);
-  CHECK(result.final_fingerprint == "d2bf51c22a55f38d");
+  CHECK(result.final_fingerprint == "c5bb47c249ca9fc5");
 }
 
 TEST_CASE("Round.ChainDeliversMagnetsAndBalancesStock") {

@@ -48,6 +48,7 @@ void MarketProblem::Reset(int n) {
   military_denied.assign(static_cast<std::size_t>(n) * n, 0);
   smuggling_cap_tonnes.assign(static_cast<std::size_t>(n) * n, 0.0);
   smuggling_cost_usd_per_kg.assign(static_cast<std::size_t>(n) * n, 0.0);
+  price_hint_usd_per_kg.clear();
 }
 
 namespace {
@@ -246,6 +247,8 @@ struct MarketWorkspace::Network {
   std::vector<int> origin, exports_from, market, segment_node, destinations, supplying, route_hub;
   std::vector<std::uint8_t> is_destination;
   std::vector<std::int64_t> cheapest_offer;  // [region]: its least supply cost
+  std::vector<std::int64_t> hint_cost;       // [region]: the problem's price hint in cost units; empty = none
+  std::vector<int> region_of_node;           // [node]: the region of an origin node, else -1
   std::int64_t unbounded_kg = 0;
   // The destinations (each region's open market, then each segment) and a restricted solve's
   // candidates: the plain routes, by origin, each included once it prices in. An included candidate
@@ -300,6 +303,10 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
   origin.assign(n, -1);
   market.assign(n, -1);
   cheapest_offer.assign(n, std::numeric_limits<std::int64_t>::max());
+  hint_cost.clear();
+  if (problem.price_hint_usd_per_kg.size() == static_cast<std::size_t>(n)) {
+    for (const double price : problem.price_hint_usd_per_kg) hint_cost.push_back(std::isfinite(price) ? ToCost(price) : 0);
+  }
 
   std::int64_t total_supply_kg = 0;
   for (const SupplyStep& step : problem.supply) {
@@ -471,6 +478,22 @@ bool MarketWorkspace::Network::AddPricedRoutes() {
 
 // The first restricted network: the structure arcs, the routes selected, one arc per step group.
 void MarketWorkspace::Network::StartRestricted() {
+  if (!hint_cost.empty()) {
+    // Each node's steps start split at the hinted price, as the first pricing round would split them
+    // at a price near it.
+    region_of_node.assign(full.node_count, -1);
+    for (std::size_t r = 0; r < origin.size(); ++r) {
+      if (origin[r] >= 0) region_of_node[origin[r]] = static_cast<int>(r);
+    }
+    for (std::size_t g = 0, count = supply.groups.size(); g < count; ++g) {
+      const int r = region_of_node[supply.groups[g].node];
+      if (r >= 0) supply.Split(g, hint_cost[r], parts);
+    }
+    for (std::size_t g = 0, count = demand.groups.size(); g < count; ++g) {
+      const int d = destination_of_node[demand.groups[g].node];
+      if (d >= 0) demand.Split(g, -hint_cost[destination_list[d].region], parts);
+    }
+  }
   // The first tree hangs every node from the root, at a potential guessed from the network: origins
   // at their offers, hubs at their origin's plus the wedge, destinations at their cheapest delivered
   // offer (or their bid, without routes). Any potentials are a valid start; good ones save pivots.

@@ -69,6 +69,9 @@ struct MarketProblem {
   // quotas, caps and bans, with its own capacity (0 = none) and cost per kg.
   std::vector<double> smuggling_cap_tonnes;
   std::vector<double> smuggling_cost_usd_per_kg;
+  // [region], optional: a guess at each region's price (the round's expected price). The solver starts
+  // from it, which saves pivots when it is close; the result is optimal whatever the guess.
+  std::vector<double> price_hint_usd_per_kg;
 
   // Sets up an empty problem over n regions with free trade at zero cost.
   void Reset(int n);

@@ -206,6 +206,9 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
   market.problem.ClearSteps(nr);
   market.supply_owner.clear();
   market.demand_owner.clear();
+  std::vector<double>& hint = market.problem.price_hint_usd_per_kg;
+  hint.resize(nr);
+  for (int r = 0; r < nr; ++r) hint[r] = state.expected_price_usd_per_kg[WorldState::At(r, product, np)];
 
   if (!market.participants_listed) {
     for (int i = 0; i < world.PlantCount(); ++i) {
@@ -260,14 +263,21 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     // of processing cost and of its other inputs at their expected prices, per unit of this input.
     // With fixed recipes, a small-share input that is short (Dy, Tb) is worth the whole margin it
     // unlocks, which is how its price can jump several-fold while others barely move.
-    double residual = ExpectedOutputValue(world, state, plant) - unit_cost;
+    double output_value = ExpectedOutputValue(world, state, plant);
+    double other_inputs_value = 0, own_input_value = 0;
     if (plant.stage != Stage::kSeparation) {
       for (const ProductShare& share : world.products[plant.product].made_from) {
-        if (share.product == product) continue;
-        residual -= share.tonnes_per_tonne *
-                    state.expected_price_usd_per_kg[WorldState::At(region, share.product, np)];
+        const double value =
+            share.tonnes_per_tonne * state.expected_price_usd_per_kg[WorldState::At(region, share.product, np)];
+        (share.product == product ? own_input_value : other_inputs_value) += value;
+      }
+      // Cost pass-through (markup pricing): the maker expects its output to sell for at least its inputs
+      // and processing at expected prices, so dearer inputs do not stop it buying.
+      if (world.market.cost_pass_through) {
+        output_value = std::max(output_value, unit_cost + other_inputs_value + own_input_value);
       }
     }
+    const double residual = output_value - unit_cost - other_inputs_value;
     if (residual <= 0) continue;
     const double willingness_to_pay = residual / per_output;
     const double tonnes = per_output * decision.output_target_tonnes - stock;

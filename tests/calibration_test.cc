@@ -5,6 +5,7 @@
 #include <map>
 
 #include "experiments/run.h"
+#include "experiments/simulation.h"
 #include "test_support.h"
 
 namespace reesim {
@@ -94,28 +95,24 @@ TEST_CASE("Calibration.UsImportSources") {
 }
 
 TEST_CASE("Calibration.ChinasCostsAreAboutHalfTheInternationalAverage") {
-  // Sou Hu Cai Jing, 2025-11-22: Chinese costs about 50 % of the international average (capacity-weighted
-  // over production capacity: smelting capacity whose cash cost is above the smelting margin at 2024
-  // reference prices, the idle smelters outside China, is left out).
-  const world::WorldDescription& world = Baseline().scenario().world;
+  // Sou Hu Cai Jing, 2025-11-22: Chinese costs about 50 % of the international average, weighted by what
+  // each plant makes in the first round (idle capacity, such as the smelters outside China that do not
+  // cover their cost, costs nothing).
+  experiments::Simulation simulation(Baseline().scenario(), 1);
+  simulation.Step();
+  const world::WorldDescription& world = simulation.world();
   const int china = world.FindRegion("CHN");
-  auto covers_its_cost = [&](const world::Plant& plant) {
-    double margin = world.products[plant.product].reference_price_usd_per_kg;
-    for (const world::ProductShare& input : world.products[plant.product].made_from) {
-      margin -= input.tonnes_per_tonne * world.products[input.product].reference_price_usd_per_kg;
-    }
-    return plant.stage != world::Stage::kMetal || plant.unit_cost_usd_per_kg <= margin;
-  };
-  double china_cost = 0, china_capacity = 0, other_cost = 0, other_capacity = 0;
-  for (const world::Plant& plant : world.plants) {
+  double china_cost = 0, china_output = 0, other_cost = 0, other_output = 0;
+  for (int i = 0; i < world.PlantCount(); ++i) {
+    const world::Plant& plant = world.plants[i];
     if (plant.stage == world::Stage::kMagnet) continue;  // the figure is about rare-earth production
-    if (!covers_its_cost(plant)) continue;
-    double& cost = plant.region == china ? china_cost : other_cost;
-    double& capacity = plant.region == china ? china_capacity : other_capacity;
-    cost += plant.unit_cost_usd_per_kg * plant.capacity_tonnes_per_round;
-    capacity += plant.capacity_tonnes_per_round;
+    const double output = simulation.outcome().plants[i].output_tonnes;
+    (plant.region == china ? china_cost : other_cost) += plant.unit_cost_usd_per_kg * output;
+    (plant.region == china ? china_output : other_output) += output;
   }
-  const double ratio = (china_cost / china_capacity) / (other_cost / other_capacity);
+  REQUIRE(china_output > 0);
+  REQUIRE(other_output > 0);
+  const double ratio = (china_cost / china_output) / (other_cost / other_output);
   CHECK(ratio >= 0.4);
   CHECK(ratio <= 0.65);
 }

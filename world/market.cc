@@ -485,13 +485,20 @@ void MarketWorkspace::Network::StartRestricted() {
     for (std::size_t r = 0; r < origin.size(); ++r) {
       if (origin[r] >= 0) region_of_node[origin[r]] = static_cast<int>(r);
     }
+    // A group whose steps all cost more, or all less, than the hint stays whole.
+    auto split_at = [&](StepGroups& side, std::size_t g, std::int64_t value) {
+      const StepGroups::Group& group = side.groups[g];
+      const bool one_side = group.min_cost > value || group.max_cost < value ||
+                            (group.min_cost == value && group.max_cost == value);
+      if (!one_side) side.Split(g, value, parts);
+    };
     for (std::size_t g = 0, count = supply.groups.size(); g < count; ++g) {
       const int r = region_of_node[supply.groups[g].node];
-      if (r >= 0) supply.Split(g, hint_cost[r], parts);
+      if (r >= 0) split_at(supply, g, hint_cost[r]);
     }
     for (std::size_t g = 0, count = demand.groups.size(); g < count; ++g) {
       const int d = destination_of_node[demand.groups[g].node];
-      if (d >= 0) demand.Split(g, -hint_cost[destination_list[d].region], parts);
+      if (d >= 0) split_at(demand, g, -hint_cost[destination_list[d].region]);
     }
   }
   // The first tree hangs every node from the root, at a potential guessed from the network: origins

@@ -159,21 +159,27 @@ bool CirculationSimplex::FindEnteringArc() {
   const int search_end = static_cast<int>(source_.size());
   std::int64_t min = 0;
   int count = block_size_;
-  int e = next_arc_;
-  for (int scanned = node_count_; scanned < search_end; ++scanned) {
-    const std::int64_t c = state_[e] * (cost_[e] + pi_[source_[e]] - pi_[target_[e]]);
-    if (c < min) {
-      min = c;
-      in_arc_ = e;
+  // The real arcs from next_arc_ to the end, then from the first real arc back to next_arc_: two
+  // straight runs instead of a wrap test per arc.
+  auto scan = [&](int from, int to) {
+    for (int e = from; e < to; ++e) {
+      const std::int64_t c = state_[e] * (cost_[e] + pi_[source_[e]] - pi_[target_[e]]);
+      if (c < min) {
+        min = c;
+        in_arc_ = e;
+      }
+      if (--count == 0) {
+        if (min < 0) return e + 1;
+        count = block_size_;
+      }
     }
-    if (++e == search_end) e = node_count_;
-    if (--count == 0) {
-      if (min < 0) break;
-      count = block_size_;
-    }
-  }
+    return -1;
+  };
+  int stop = scan(next_arc_, search_end);
+  if (stop < 0) stop = scan(node_count_, next_arc_);
   if (min >= 0) return false;
-  next_arc_ = e;
+  // Where the next search starts: after the block that found the arc, or where this one started.
+  next_arc_ = stop < 0 ? next_arc_ : (stop == search_end ? node_count_ : stop);
   return true;
 }
 

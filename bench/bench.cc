@@ -109,9 +109,12 @@ double AllocationsPerRound(const experiments::LoadedScenario& scenario, int warm
                            const BenchOptions& options, tbb::task_arena& one_thread) {
   double per_round = 0;
   one_thread.execute([&] {
+    const std::uint64_t at_start = options.allocation_count();
     experiments::Simulation simulation(scenario, 1);
     for (int k = 0; k < warm_up; ++k) simulation.Step();
     const std::uint64_t before = options.allocation_count();
+    // Setting up a simulation allocates: a counter that saw none is not counting this thread.
+    if (before == at_start) throw std::logic_error("the allocation counter does not count this thread's allocations");
     for (int k = 0; k < rounds; ++k) simulation.Step();
     per_round = static_cast<double>(options.allocation_count() - before) / rounds;
   });

@@ -16,7 +16,8 @@ namespace reesim::bench {
 
 struct BenchOptions {
   bool quick = false;  // smaller sizes and fewer repeats (for smoke tests)
-  // Returns the number of heap allocations so far; set by the program that replaces operator new.
+  // Returns the number of heap allocations so far on the calling thread; set by the program that
+  // replaces operator new.
   std::function<std::uint64_t()> allocation_count;
   std::function<void(const std::string& what)> progress;
 };

@@ -38,7 +38,7 @@ double ExpectedMarginUsdPerKg(const world::WorldDescription& world, const world:
       value = output_value(plant.product);
       if (plant.recycler) break;
       for (const world::ProductShare& share : world.products[plant.product].made_from) {
-        value -= share.tonnes_per_tonne * expected(share.product);
+        value -= share.At(state.round) * expected(share.product);
       }
       break;
   }

@@ -80,6 +80,16 @@ TEST_CASE("Cli.BadScenariosExit2WithLocationAndLeaveNoOutput") {
        "plants[0] (\"mine\").region = \"ZZZ\": unknown region"},
       {"product with no stage", Scenario("products { id: \"ox\" stage: SEPARATION", "products { id: \"ox\""),
        "products[1] (\"ox\").stage"},
+      {"recipe change of a product not in the recipe",
+       Scenario("made_from { product: \"ox\" tonnes_per_tonne: 1 } }",
+                "made_from { product: \"ox\" tonnes_per_tonne: 1 } recipe_changes { product: \"rest\" tonnes_per_tonne: 0.5 "
+                "start_round: 1 end_round: 3 } }"),
+       "products[3] (\"alloy\").recipe_changes[0].product = \"rest\": is not in the recipe"},
+      {"recipe change ending before it starts",
+       Scenario("made_from { product: \"ox\" tonnes_per_tonne: 1 } }",
+                "made_from { product: \"ox\" tonnes_per_tonne: 1 } recipe_changes { product: \"ox\" tonnes_per_tonne: 0.5 "
+                "start_round: 3 end_round: 3 } }"),
+       "need 0 <= start_round < end_round"},
       {"empty file", "", "the scenario is empty"},
       {"comments only", "# nothing here\n\n", "the scenario is empty"},
   };

@@ -318,6 +318,25 @@ TEST_CASE("Round.CostPassThroughKeepsMakersBuyingWhenInputsCostMoreThanOutputIsE
   CHECK(Get(pass_through, "output.metal.AAA") > 0);
 }
 
+TEST_CASE("Round.RecipeChangeMovesTheShareLinearlyAndCutsTheInputBought") {
+  world::ProductShare share{0, 1.0, 0.5, 2, 6};
+  CHECK(share.At(0) == 1.0);
+  CHECK(share.At(2) == 1.0);
+  CHECK(share.At(4) == doctest::Approx(0.75));
+  CHECK(share.At(6) == 0.5);
+  CHECK(share.At(40) == 0.5);
+  // Alloy needs half the oxide from round 1: with the same smelting capacity, less oxide is bought,
+  // so its price falls against the unchanged world.
+  std::string world = testing::SmallWorldText();
+  const std::string recipe = R"(made_from { product: "ox" tonnes_per_tonne: 1 } })";
+  const experiments::Metrics unchanged = LastMetrics("", 4, world);
+  world.replace(world.find(recipe), recipe.size(),
+                R"(made_from { product: "ox" tonnes_per_tonne: 1 } recipe_changes { product: "ox" tonnes_per_tonne: 0.5 start_round: 0 end_round: 1 } })");
+  const experiments::Metrics thrifty = LastMetrics("", 4, world);
+  CHECK(Get(thrifty, "price.ox.AAA") < Get(unchanged, "price.ox.AAA"));
+  CHECK(Get(thrifty, "output.metal.AAA") >= Get(unchanged, "output.metal.AAA") - 1e-9);
+}
+
 // A second, smaller and cheaper mine in BBB, so that ore is traded and mining capacity is shared.
 constexpr const char* kSecondMine =
     R"(plants { id: "b_mine" region: "BBB" stage: MINING product: "ore" capacity_tonnes_per_year: 400 unit_cost_usd_per_kg: 0.1 })";

@@ -50,6 +50,18 @@ struct Region {
 struct ProductShare {
   int product = -1;
   double tonnes_per_tonne = 0;
+  // Recipes only: the share moves linearly to `changed_tonnes_per_tonne` between change_start_round
+  // and change_end_round (Product.recipe_changes); change_end_round < 0 = no change.
+  double changed_tonnes_per_tonne = 0;
+  int change_start_round = -1, change_end_round = -1;
+
+  // The share in round `round`.
+  double At(int round) const {
+    if (change_end_round < 0 || round <= change_start_round) return tonnes_per_tonne;
+    if (round >= change_end_round) return changed_tonnes_per_tonne;
+    const double progress = static_cast<double>(round - change_start_round) / (change_end_round - change_start_round);
+    return tonnes_per_tonne + progress * (changed_tonnes_per_tonne - tonnes_per_tonne);
+  }
 };
 
 struct Product {
@@ -151,6 +163,7 @@ struct WorldDescription {
   // Derived once at load: products of each stage in id order of the scenario.
   std::array<std::vector<int>, kStageCount> products_by_stage;
   std::array<std::vector<int>, kStageCount> plants_by_stage;
+  bool recipes_change = false;  // some recipe has a scheduled change (Product.recipe_changes)
 
   int RegionCount() const { return static_cast<int>(regions.size()); }
   int ProductCount() const { return static_cast<int>(products.size()); }

@@ -82,12 +82,12 @@ struct MarketBuffers {
 
 namespace {
 
-// Tonnes of `product` needed per tonne of the plant's output; 0 if it is not an input.
-double InputPerOutput(const WorldDescription& world, const Plant& plant, int product) {
+// Tonnes of `product` needed per tonne of the plant's output in `round`; 0 if it is not an input.
+double InputPerOutput(const WorldDescription& world, const Plant& plant, int product, int round) {
   if (plant.stage == Stage::kSeparation) return plant.product == product ? 1.0 : 0.0;
   if (ProducesToOrder(plant)) return 0.0;
   for (const ProductShare& share : world.products[plant.product].made_from) {
-    if (share.product == product) return share.tonnes_per_tonne;
+    if (share.product == product) return share.At(round);
   }
   return 0.0;
 }
@@ -215,13 +215,18 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
       const Plant& plant = world.plants[i];
       const bool sells_output = ProducesToOrder(plant) && plant.product == product;
       const bool makes = Makes(world, plant, product);
-      const double per_output = InputPerOutput(world, plant, product);
+      const double per_output = InputPerOutput(world, plant, product, state.round);
       if (sells_output || makes || per_output > 0) {
         market.participants.push_back(
             {i, plant.region, sells_output, makes, plant.recycler, plant.unit_cost_usd_per_kg, per_output});
       }
     }
     market.participants_listed = true;
+  } else if (world.recipes_change) {
+    // A recipe share is never changed to 0, so the participants stay; what they need per tonne moves.
+    for (ProductMarket::Participant& participant : market.participants) {
+      participant.input_per_output = InputPerOutput(world, world.plants[participant.plant], product, state.round);
+    }
   }
   for (int p = 0; p < static_cast<int>(market.participants.size()); ++p) {
     const ProductMarket::Participant& participant = market.participants[p];
@@ -268,7 +273,7 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     if (plant.stage != Stage::kSeparation) {
       for (const ProductShare& share : world.products[plant.product].made_from) {
         const double value =
-            share.tonnes_per_tonne * state.expected_price_usd_per_kg[WorldState::At(region, share.product, np)];
+            share.At(state.round) * state.expected_price_usd_per_kg[WorldState::At(region, share.product, np)];
         (share.product == product ? own_input_value : other_inputs_value) += value;
       }
       // Cost pass-through (markup pricing): the maker expects its output to sell for at least its inputs
@@ -444,11 +449,11 @@ void Process(const WorldDescription& world, const BarrierTable& barriers, const 
     }
     double tonnes = capacity_tonnes[i];
     for (const ProductShare& share : world.products[plant.product].made_from) {
-      tonnes = std::min(tonnes, stock[share.product] / share.tonnes_per_tonne);
+      tonnes = std::min(tonnes, stock[share.product] / share.At(state.round));
     }
     if (tonnes <= 0) continue;
     for (const ProductShare& share : world.products[plant.product].made_from) {
-      stock[share.product] = std::max(0.0, stock[share.product] - tonnes * share.tonnes_per_tonne);
+      stock[share.product] = std::max(0.0, stock[share.product] - tonnes * share.At(state.round));
     }
     stock[plant.product] += tonnes;
     result.output_tonnes += tonnes;

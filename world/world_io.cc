@@ -131,7 +131,9 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     };
     switch (product.stage) {
       case Stage::kMining: {
-        if (in.made_from_size() > 0) complaint.Fail(path + ".made_from", "", "a mining product has no recipe");
+        if (in.made_from_size() > 0 || in.recipe_changes_size() > 0) {
+          complaint.Fail(path + ".made_from", "", "a mining product has no recipe");
+        }
         product.separates_into = convert(in.separates_into(), "separates_into", Stage::kSeparation, false);
         double sum = 0;
         for (const ProductShare& share : product.separates_into) sum += share.tonnes_per_tonne;
@@ -141,7 +143,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
         break;
       }
       case Stage::kSeparation:
-        if (in.made_from_size() > 0 || in.separates_into_size() > 0) {
+        if (in.made_from_size() > 0 || in.separates_into_size() > 0 || in.recipe_changes_size() > 0) {
           complaint.Fail(path, "", "a separated oxide comes from the mining products' separates_into");
         }
         break;
@@ -151,6 +153,32 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
         if (in.made_from_size() == 0) complaint.Fail(path + ".made_from", "", "a metal or magnet product needs a recipe");
         const Stage input_stage = product.stage == Stage::kMetal ? Stage::kSeparation : Stage::kMetal;
         product.made_from = convert(in.made_from(), "made_from", input_stage, true);
+        for (int k = 0; k < in.recipe_changes_size(); ++k) {
+          const reesim::RecipeChange& change = in.recipe_changes(k);
+          const std::string change_path = path + ".recipe_changes[" + std::to_string(k) + "]";
+          auto share = std::find_if(product.made_from.begin(), product.made_from.end(), [&](const ProductShare& s) {
+            return s.product >= 0 && world.products[s.product].id == change.product();
+          });
+          if (share == product.made_from.end()) {
+            complaint.Fail(change_path + ".product", Quoted(change.product()), "is not in the recipe (made_from)");
+            continue;
+          }
+          if (share->change_end_round >= 0) {
+            complaint.Fail(change_path + ".product", Quoted(change.product()), "already has a recipe change");
+          }
+          if (!(change.tonnes_per_tonne() > 0)) {
+            complaint.Fail(change_path + ".tonnes_per_tonne", FormatNumber(change.tonnes_per_tonne()), "must be > 0");
+          }
+          if (change.start_round() < 0 || change.end_round() <= change.start_round()) {
+            complaint.Fail(change_path, "rounds " + std::to_string(change.start_round()) + " to " +
+                                            std::to_string(change.end_round()),
+                           "need 0 <= start_round < end_round");
+          }
+          share->changed_tonnes_per_tonne = change.tonnes_per_tonne();
+          share->change_start_round = change.start_round();
+          share->change_end_round = change.end_round();
+          world.recipes_change = true;
+        }
         break;
       }
     }

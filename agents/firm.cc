@@ -12,8 +12,21 @@ constexpr double kPublicDiscountRate = 0.05;
 double ExpectedMarginUsdPerKg(const world::WorldDescription& world, const world::WorldState& state, int plant_index) {
   const world::Plant& plant = world.plants[plant_index];
   const int np = world.ProductCount();
+  // Where the product has never cleared in the plant's region (a first mine where nothing trades
+  // yet), the firm values it at the world price: the mean expectation of the reference regions where
+  // it has cleared, what the plant's output would sell at elsewhere.
   auto expected = [&](int product) {
-    return state.expected_price_usd_per_kg[world::WorldState::At(plant.region, product, np)];
+    const std::size_t cell = world::WorldState::At(plant.region, product, np);
+    if (!std::isnan(state.price_usd_per_kg[cell])) return state.expected_price_usd_per_kg[cell];
+    double sum = 0;
+    int count = 0;
+    for (int r = 0; r < world.RegionCount(); ++r) {
+      const std::size_t other = world::WorldState::At(r, product, np);
+      if (!world.in_reference_price[r] || std::isnan(state.price_usd_per_kg[other])) continue;
+      sum += state.expected_price_usd_per_kg[other];
+      ++count;
+    }
+    return count > 0 ? sum / count : state.expected_price_usd_per_kg[cell];
   };
   // Output is valued at the expected price less the policy-risk haircut, or at the plant's
   // guaranteed price (floor, fixed-price offtake) for that product if higher: guarantees are not at risk.

@@ -32,6 +32,8 @@ class PriceTakingFirm : public world::Agent {
 // Returns the plant's expected cash margin per kg of output: output value (expected prices less the
 // policy-risk haircut, or, for the guaranteed product, the price of a floor or fixed-price offtake if
 // higher) minus inputs (feed, recipe) minus unit cost plus any production subsidy last announced.
+// Where a product has never cleared in the plant's region, its expected price is the mean
+// expectation of the reference-price regions where it has.
 double ExpectedMarginUsdPerKg(const world::WorldDescription& world, const world::WorldState& state, int plant);
 
 // Returns a proposed plant's expected net present value at its hurdle rate: the margin on full

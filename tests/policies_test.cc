@@ -520,6 +520,28 @@ plants { id: "b_magnets" region: "BBB" stage: MAGNET product: "magnet" capacity_
   CHECK(agents::ProjectValueUsd(scenario.world, state, plant) > with_floor);
 }
 
+TEST_CASE("Firms.ValueOutputAtTheWorldPriceWhereTheirRegionHasNoMarket") {
+  // A proposed mine in BBB, where ore has never traded: its ore is valued at the expectation of the
+  // reference regions where ore has cleared (AAA here), not at BBB's untouched starting expectation.
+  const std::string mine = R"(plants { id: "b_mine" region: "BBB" stage: MINING product: "ore" capacity_tonnes_per_year: 1000
+  unit_cost_usd_per_kg: 2 project { capex_usd_per_tonne_per_year: 1000 lead_time_years: 1 } })";
+  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(testing::SmallWorldText(mine), "p");
+  const world::WorldDescription& world = scenario.world;
+  world::WorldState state = world::InitialState(world);
+  const int plant = world.FindPlant("b_mine"), ore = world.FindProduct("ore");
+  const int aaa = world.FindRegion("AAA"), bbb = world.FindRegion("BBB");
+  const double haircut = 1.0 - world.market.investment_price_haircut;
+  // Nothing has cleared anywhere: the plant's own region's expectation ($5, the reference price).
+  CHECK(agents::ExpectedMarginUsdPerKg(world, state, plant) == doctest::Approx(5 * haircut - 2));
+  state.price_usd_per_kg[world::WorldState::At(aaa, ore, world.ProductCount())] = 9;
+  state.expected_price_usd_per_kg[world::WorldState::At(aaa, ore, world.ProductCount())] = 8;
+  CHECK(agents::ExpectedMarginUsdPerKg(world, state, plant) == doctest::Approx(8 * haircut - 2));
+  // Once ore clears in BBB, its own expectation counts.
+  state.price_usd_per_kg[world::WorldState::At(bbb, ore, world.ProductCount())] = 4;
+  state.expected_price_usd_per_kg[world::WorldState::At(bbb, ore, world.ProductCount())] = 4;
+  CHECK(agents::ExpectedMarginUsdPerKg(world, state, plant) == doctest::Approx(4 * haircut - 2));
+}
+
 TEST_CASE("Policies.IdlePlantsClose") {
   // A mine cut off from its only buyer by a ban sells nothing and closes after 8 idle rounds.
   const std::string text = testing::SmallWorldText(R"(

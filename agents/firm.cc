@@ -11,23 +11,7 @@ constexpr double kPublicDiscountRate = 0.05;
 
 double ExpectedMarginUsdPerKg(const world::WorldDescription& world, const world::WorldState& state, int plant_index) {
   const world::Plant& plant = world.plants[plant_index];
-  const int np = world.ProductCount();
-  // Where the product has never cleared in the plant's region (a first mine where nothing trades
-  // yet), the firm values it at the world price: the mean expectation of the reference regions where
-  // it has cleared, what the plant's output would sell at elsewhere.
-  auto expected = [&](int product) {
-    const std::size_t cell = world::WorldState::At(plant.region, product, np);
-    if (!std::isnan(state.price_usd_per_kg[cell])) return state.expected_price_usd_per_kg[cell];
-    double sum = 0;
-    int count = 0;
-    for (int r = 0; r < world.RegionCount(); ++r) {
-      const std::size_t other = world::WorldState::At(r, product, np);
-      if (!world.in_reference_price[r] || std::isnan(state.price_usd_per_kg[other])) continue;
-      sum += state.expected_price_usd_per_kg[other];
-      ++count;
-    }
-    return count > 0 ? sum / count : state.expected_price_usd_per_kg[cell];
-  };
+  auto expected = [&](int product) { return world::ExpectedPriceFor(world, state, plant.region, product); };
   // Output is valued at the expected price less the policy-risk haircut, or at the plant's
   // guaranteed price (floor, fixed-price offtake) for that product if higher: guarantees are not at risk.
   auto output_value = [&](int product) {
@@ -100,6 +84,22 @@ double CournotOutput(const world::WorldDescription& world, const world::WorldSta
   return best_output;
 }
 
+namespace {
+
+// Whether the upstream plant's output is an input of the downstream plant (a mine's ore is a
+// separation plant's feed; an oxide or alloy is in a maker's recipe).
+bool Feeds(const world::WorldDescription& world, const world::Plant& upstream, const world::Plant& downstream) {
+  if (upstream.stage == world::Stage::kSeparation || upstream.recycler) return false;  // joint outputs: not paired
+  if (downstream.stage == world::Stage::kSeparation) return downstream.product == upstream.product;
+  if (downstream.stage == world::Stage::kMining || downstream.recycler) return false;
+  for (const world::ProductShare& share : world.products[downstream.product].made_from) {
+    if (share.product == upstream.product) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void PriceTakingFirm::Decide(const world::Observation& observation, world::RandomStream&,
                              world::Decisions& out) const {
   const world::WorldDescription& world = observation.world;
@@ -110,8 +110,19 @@ void PriceTakingFirm::Decide(const world::Observation& observation, world::Rando
     const world::Plant& plant = world.plants[i];
     world::PlantDecision& decision = out.plants[i];
     decision.stock_ask_fraction = ask_fraction;
-    decision.start_construction =
-        state.plant_status[i] == world::PlantStatus::kProposed && ProjectValueUsd(world, state, i) > 0;
+    decision.start_construction = false;
+    if (state.plant_status[i] == world::PlantStatus::kProposed) {
+      const double value = ProjectValueUsd(world, state, i);
+      decision.start_construction = value > 0;
+      // An integrated project (the firm's proposed mine and the plant that would process its ore): the
+      // price the one pays the other cancels out, so the firm builds both when together they pay.
+      for (int j : plants_) {
+        if (decision.start_construction) break;
+        if (j == i || state.plant_status[j] != world::PlantStatus::kProposed) continue;
+        if (!Feeds(world, world.plants[j], plant) && !Feeds(world, plant, world.plants[j])) continue;
+        decision.start_construction = value + ProjectValueUsd(world, state, j) > 0;
+      }
+    }
     const double capacity = world::EffectiveCapacity(world, state, i);
     if (world::ProducesToOrder(plant)) {
       decision.output_target_tonnes = plant.market_power ? CournotOutput(world, state, i, capacity) : capacity;

@@ -1,10 +1,26 @@
 #include "world/state.h"
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 
 namespace reesim::world {
+
+double ExpectedPriceFor(const WorldDescription& world, const WorldState& state, int region, int product) {
+  const int np = world.ProductCount();
+  const std::size_t cell = WorldState::At(region, product, np);
+  if (!std::isnan(state.price_usd_per_kg[cell])) return state.expected_price_usd_per_kg[cell];
+  double sum = 0;
+  int count = 0;
+  for (int r = 0; r < world.RegionCount(); ++r) {
+    const std::size_t other = WorldState::At(r, product, np);
+    if (!world.in_reference_price[r] || std::isnan(state.price_usd_per_kg[other])) continue;
+    sum += state.expected_price_usd_per_kg[other];
+    ++count;
+  }
+  return count > 0 ? sum / count : state.expected_price_usd_per_kg[cell];
+}
 
 double EffectiveCapacity(const WorldDescription& world, const WorldState& state, int plant) {
   return state.Operating(plant) ? world.Capacity(plant, state.round) : 0.0;

@@ -47,6 +47,11 @@ struct WorldState {
 // Returns the plant's capacity this round: its trend capacity if it operates, else 0.
 double EffectiveCapacity(const WorldDescription& world, const WorldState& state, int plant);
 
+// Returns the price a producer in `region` expects for `product`: the region's expectation, or, where
+// the product has never cleared there, the mean expectation of the reference-price regions where it
+// has (what the output would sell at elsewhere).
+double ExpectedPriceFor(const WorldDescription& world, const WorldState& state, int region, int product);
+
 // Returns the state before the first round: opening stocks, expectations at reference prices.
 WorldState InitialState(const WorldDescription& world);
 

@@ -542,6 +542,33 @@ TEST_CASE("Firms.ValueOutputAtTheWorldPriceWhereTheirRegionHasNoMarket") {
   CHECK(agents::ExpectedMarginUsdPerKg(world, state, plant) == doctest::Approx(4 * haircut - 2));
 }
 
+TEST_CASE("Firms.BuildAMineWithThePlantThatWouldProcessItsOre") {
+  // In BBB, at the starting prices: the mine earns $5 x 0.9 - $3 = $1.50/kg, worth $10.0 M against
+  // $15 M of capital (-$5.0 M); the separation plant earns $10.50 x 0.9 - $5 - $1 = $3.45/kg, $23.0 M
+  // against $15 M (+$8.0 M). Owned by one firm, the two are worth +$3.0 M together and both are built;
+  // owned apart, the mine is not.
+  auto started = [](const std::string& mine_owner) {
+    const std::string plants = R"(plants { id: "b_mine" region: "BBB" owner: ")" + mine_owner +
+                               R"(" stage: MINING product: "ore" capacity_tonnes_per_year: 1000 unit_cost_usd_per_kg: 3
+  project { capex_usd_per_tonne_per_year: 15000 lead_time_years: 1 } }
+plants { id: "b_sep" region: "BBB" owner: "b_group" stage: SEPARATION feed: "ore" capacity_tonnes_per_year: 1000
+  unit_cost_usd_per_kg: 1 project { capex_usd_per_tonne_per_year: 15000 lead_time_years: 1 } })";
+    const experiments::LoadedScenario scenario = experiments::LoadScenarioText(testing::SmallWorldText(plants), "p");
+    experiments::Simulation simulation(scenario, 1);
+    CHECK(agents::ProjectValueUsd(simulation.world(), simulation.state(), simulation.world().FindPlant("b_mine")) ==
+          doctest::Approx(-5.0e6).epsilon(0.01));
+    CHECK(agents::ProjectValueUsd(simulation.world(), simulation.state(), simulation.world().FindPlant("b_sep")) ==
+          doctest::Approx(8.0e6).epsilon(0.01));
+    simulation.Step();
+    auto building = [&](const char* id) {
+      return simulation.state().plant_status[simulation.world().FindPlant(id)] != world::PlantStatus::kProposed;
+    };
+    return std::pair{building("b_mine"), building("b_sep")};
+  };
+  CHECK(started("b_group") == std::pair{true, true});
+  CHECK(started("other_firm") == std::pair{false, true});
+}
+
 TEST_CASE("Policies.IdlePlantsClose") {
   // A mine cut off from its only buyer by a ban sells nothing and closes after 8 idle rounds.
   const std::string text = testing::SmallWorldText(R"(

@@ -86,16 +86,13 @@ double CournotOutput(const world::WorldDescription& world, const world::WorldSta
 
 namespace {
 
-// Whether the upstream plant's output is an input of the downstream plant (a mine's ore is a
-// separation plant's feed; an oxide or alloy is in a maker's recipe).
-bool Feeds(const world::WorldDescription& world, const world::Plant& upstream, const world::Plant& downstream) {
-  if (upstream.stage == world::Stage::kSeparation || upstream.recycler) return false;  // joint outputs: not paired
-  if (downstream.stage == world::Stage::kSeparation) return downstream.product == upstream.product;
-  if (downstream.stage == world::Stage::kMining || downstream.recycler) return false;
-  for (const world::ProductShare& share : world.products[downstream.product].made_from) {
-    if (share.product == upstream.product) return true;
-  }
-  return false;
+// Whether the upstream plant's one product is an input of the downstream plant (a mine's ore is a
+// separation plant's feed; an oxide or alloy is in a maker's recipe). A separation plant's joint
+// outputs are not paired.
+bool Feeds(const world::WorldDescription& world, const world::Plant& upstream, const world::Plant& downstream,
+           int round) {
+  return upstream.stage != world::Stage::kSeparation && !upstream.recycler &&
+         world::InputPerOutput(world, downstream, upstream.product, round) > 0;
 }
 
 }  // namespace
@@ -113,15 +110,15 @@ void PriceTakingFirm::Decide(const world::Observation& observation, world::Rando
     decision.start_construction = false;
     if (state.plant_status[i] == world::PlantStatus::kProposed) {
       const double value = ProjectValueUsd(world, state, i);
-      decision.start_construction = value > 0;
       // An integrated project (the firm's proposed mine and the plant that would process its ore): the
       // price the one pays the other cancels out, so the firm builds both when together they pay.
-      for (int j : plants_) {
-        if (decision.start_construction) break;
-        if (j == i || state.plant_status[j] != world::PlantStatus::kProposed) continue;
-        if (!Feeds(world, world.plants[j], plant) && !Feeds(world, plant, world.plants[j])) continue;
-        decision.start_construction = value + ProjectValueUsd(world, state, j) > 0;
-      }
+      auto pays_with = [&](int j) {
+        const world::Plant& other = world.plants[j];
+        return j != i && state.plant_status[j] == world::PlantStatus::kProposed &&
+               (Feeds(world, other, plant, state.round) || Feeds(world, plant, other, state.round)) &&
+               value + ProjectValueUsd(world, state, j) > 0;
+      };
+      decision.start_construction = value > 0 || std::any_of(plants_.begin(), plants_.end(), pays_with);
     }
     const double capacity = world::EffectiveCapacity(world, state, i);
     if (world::ProducesToOrder(plant)) {

@@ -207,7 +207,6 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
     }
   }
 
-
   // Recorded exports and smuggled tonnes by product and exporter, and bilateral trade.
   if (wants(kTradeMetrics | kExportMetrics)) {
     std::vector<double> exported(static_cast<std::size_t>(np) * nr, 0.0), smuggled(exported.size(), 0.0);

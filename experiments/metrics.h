@@ -47,10 +47,10 @@ Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundO
 enum MetricFamily : unsigned {
   kPriceMetrics = 1u << 0,       // price.
   kRecycledMetrics = 1u << 1,    // recycled.
-  kProductionMetrics = 1u << 2,  // output., capacity., share.
+  kProductionMetrics = 1u << 2,  // output., capacity., capacity_share., share.
   kTradeMetrics = 1u << 3,       // trade., military.
   kExportMetrics = 1u << 4,      // exports., smuggled.
-  kTradeValueMetrics = 1u << 5,  // exports_value., imports_value.
+  kTradeValueMetrics = 1u << 5,  // exports_value., imports_value. (by stage, and .materials.)
   kImportMetrics = 1u << 6,      // import_share., import_reliance.
   kUnmetMetrics = 1u << 7,       // unmet.
   kPayoffMetrics = 1u << 8,      // payoff., stockpile.

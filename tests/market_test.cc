@@ -317,8 +317,8 @@ TEST_CASE("Market.RestrictedClearingMatchesTheWholeNetwork") {
         }
       }
     }
-    // Price hints, near or far from the prices, or none: the solver starts from them, and must reach
-    // the optimum whatever they are.
+    // Price hints near or far from the prices, infinite (no hint for the region), or none: the solver
+    // starts from them, and must reach the optimum whatever they are.
     if (instance % 4 != 3) {
       problem.price_hint_usd_per_kg.resize(n);
       for (double& hint : problem.price_hint_usd_per_kg) {

@@ -194,6 +194,10 @@ void ForEachOutput(const WorldDescription& world, const Plant& plant, Fn&& fn) {
 // Returns whether the plant makes `product`.
 bool Makes(const WorldDescription& world, const Plant& plant, int product);
 
+// Returns the tonnes of `product` the plant needs per tonne of its output in `round` (a separation
+// plant's feed: 1); 0 if it is not one of its inputs.
+double InputPerOutput(const WorldDescription& world, const Plant& plant, int product, int round);
+
 // Fills products_by_stage and plants_by_stage; called by loaders after the products and plants are set.
 void DeriveIndexes(WorldDescription& world);
 

@@ -24,6 +24,8 @@ constexpr double kMoneyScale = 1e4;  // cost units per USD/kg
 constexpr int kRoutesPerPricing = 4;
 // The pricing's cost for a route already in the network: never negative, whatever the potentials.
 constexpr std::int64_t kPricedIn = std::numeric_limits<std::int64_t>::max() / 4;
+// A region's price hint when the problem gives none that is finite.
+constexpr std::int64_t kNoHint = std::numeric_limits<std::int64_t>::min();
 
 // A route's place among the whole network's routes: by origin, then its region's open markets, the
 // segments, and the smuggling routes into markets. `slot` is the destination region, n + segment, or
@@ -247,7 +249,7 @@ struct MarketWorkspace::Network {
   std::vector<int> origin, exports_from, market, segment_node, destinations, supplying, route_hub;
   std::vector<std::uint8_t> is_destination;
   std::vector<std::int64_t> cheapest_offer;  // [region]: its least supply cost
-  std::vector<std::int64_t> hint_cost;       // [region]: the problem's price hint in cost units; empty = none
+  std::vector<std::int64_t> hint_cost;       // [region]: the price hint in cost units, kNoHint; empty = none
   std::vector<int> region_of_node;           // [node]: the region of an origin node, else -1
   std::int64_t unbounded_kg = 0;
   // The destinations (each region's open market, then each segment) and a restricted solve's
@@ -305,7 +307,7 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
   cheapest_offer.assign(n, std::numeric_limits<std::int64_t>::max());
   hint_cost.clear();
   if (problem.price_hint_usd_per_kg.size() == static_cast<std::size_t>(n)) {
-    for (const double price : problem.price_hint_usd_per_kg) hint_cost.push_back(std::isfinite(price) ? ToCost(price) : 0);
+    for (const double price : problem.price_hint_usd_per_kg) hint_cost.push_back(std::isfinite(price) ? ToCost(price) : kNoHint);
   }
 
   std::int64_t total_supply_kg = 0;
@@ -485,8 +487,11 @@ void MarketWorkspace::Network::StartRestricted() {
     for (std::size_t r = 0; r < origin.size(); ++r) {
       if (origin[r] >= 0) region_of_node[origin[r]] = static_cast<int>(r);
     }
-    // A group whose steps all cost more, or all less, than the hint stays whole.
-    auto split_at = [&](StepGroups& side, std::size_t g, std::int64_t value) {
+    // A group whose steps all cost more, or all less, than the hint stays whole. A demand step's cost
+    // is minus its bid, so demand groups split at minus the hint.
+    auto split_at = [&](StepGroups& side, std::size_t g, std::int64_t hint, bool demand_side) {
+      if (hint == kNoHint) return;
+      const std::int64_t value = demand_side ? -hint : hint;
       const StepGroups::Group& group = side.groups[g];
       const bool one_side = group.min_cost > value || group.max_cost < value ||
                             (group.min_cost == value && group.max_cost == value);
@@ -494,11 +499,11 @@ void MarketWorkspace::Network::StartRestricted() {
     };
     for (std::size_t g = 0, count = supply.groups.size(); g < count; ++g) {
       const int r = region_of_node[supply.groups[g].node];
-      if (r >= 0) split_at(supply, g, hint_cost[r]);
+      if (r >= 0) split_at(supply, g, hint_cost[r], false);
     }
     for (std::size_t g = 0, count = demand.groups.size(); g < count; ++g) {
       const int d = destination_of_node[demand.groups[g].node];
-      if (d >= 0) split_at(demand, g, -hint_cost[destination_list[d].region]);
+      if (d >= 0) split_at(demand, g, hint_cost[destination_list[d].region], true);
     }
   }
   // The first tree hangs every node from the root, at a potential guessed from the network: origins

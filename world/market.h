@@ -11,7 +11,8 @@
 //
 // The network can be large (a world of 200 regions has 40,000 routes and tens of thousands of steps
 // per product), so it is solved restricted, by column generation: each node's steps are aggregated
-// into one group, and each destination starts with a few of its routes. After each solve the duals
+// into at most three groups (those below, at and above the problem's price hint for the region, if
+// it gives one), and each destination starts with a few of its routes. After each solve the duals
 // price out what was left aside: a group whose steps do not all sit on the right side of its node's
 // price is split at that price, and routes that would pay at those prices are added; the network
 // simplex (world/network_simplex.h) resumes from its last tree. When nothing prices in, the duals are

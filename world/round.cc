@@ -82,16 +82,6 @@ struct MarketBuffers {
 
 namespace {
 
-// Tonnes of `product` needed per tonne of the plant's output in `round`; 0 if it is not an input.
-double InputPerOutput(const WorldDescription& world, const Plant& plant, int product, int round) {
-  if (plant.stage == Stage::kSeparation) return plant.product == product ? 1.0 : 0.0;
-  if (ProducesToOrder(plant)) return 0.0;
-  for (const ProductShare& share : world.products[plant.product].made_from) {
-    if (share.product == product) return share.At(round);
-  }
-  return 0.0;
-}
-
 // Expected value of one tonne (per kg) of the plant's output at its region, processing cost excluded.
 double ExpectedOutputValue(const WorldDescription& world, const WorldState& state, const Plant& plant) {
   const int np = world.ProductCount();

@@ -156,9 +156,9 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
         for (int k = 0; k < in.recipe_changes_size(); ++k) {
           const reesim::RecipeChange& change = in.recipe_changes(k);
           const std::string change_path = path + ".recipe_changes[" + std::to_string(k) + "]";
-          auto share = std::find_if(product.made_from.begin(), product.made_from.end(), [&](const ProductShare& s) {
-            return s.product >= 0 && world.products[s.product].id == change.product();
-          });
+          const int input = world.FindProduct(change.product());
+          auto share = std::find_if(product.made_from.begin(), product.made_from.end(),
+                                    [&](const ProductShare& s) { return input >= 0 && s.product == input; });
           if (share == product.made_from.end()) {
             complaint.Fail(change_path + ".product", Quoted(change.product()), "is not in the recipe (made_from)");
             continue;

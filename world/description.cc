@@ -79,6 +79,13 @@ void DeriveDemandCurves(WorldDescription& world) {
     demand.curve.clear();
     auto add = [&](double multiple) { demand.curve.emplace_back(multiple, std::pow(multiple, demand.elasticity)); };
     add(cap);
+    // Above 4 x P0 a long cap (a spike scenario's) gets a step at each doubling from 8, so a price
+    // between 4 and the cap does not sit on one step holding all the demand in between.
+    double doubling = 8.0;
+    while (doubling * 2.0 < cap) doubling *= 2.0;
+    for (; doubling >= 8.0; doubling /= 2.0) {
+      if (doubling < cap) add(doubling);
+    }
     for (double multiple : kDemandGrid) {
       if (multiple < demand.curve.back().first && multiple > floor) add(multiple);
     }

@@ -35,7 +35,7 @@ double ExpectedMarginUsdPerKg(const world::WorldDescription& world, const world:
       value = output_value(plant.product);
       if (plant.recycler) break;
       for (const world::ProductShare& share : world.products[plant.product].made_from) {
-        value -= share.At(state.round) * expected(share.product);
+        value -= world::RecipeShare(share, state) * expected(share.product);
       }
       break;
   }
@@ -89,10 +89,10 @@ namespace {
 // Whether the upstream plant's one product is an input of the downstream plant (a mine's ore is a
 // separation plant's feed; an oxide or alloy is in a maker's recipe). A separation plant's joint
 // outputs are not paired.
-bool Feeds(const world::WorldDescription& world, const world::Plant& upstream, const world::Plant& downstream,
-           int round) {
+bool Feeds(const world::WorldDescription& world, const world::WorldState& state, const world::Plant& upstream,
+           const world::Plant& downstream) {
   return upstream.stage != world::Stage::kSeparation && !upstream.recycler &&
-         world::InputPerOutput(world, downstream, upstream.product, round) > 0;
+         world::InputPerOutput(world, state, downstream, upstream.product) > 0;
 }
 
 }  // namespace
@@ -115,7 +115,7 @@ void PriceTakingFirm::Decide(const world::Observation& observation, world::Rando
       auto pays_with = [&](int j) {
         const world::Plant& other = world.plants[j];
         return j != i && state.plant_status[j] == world::PlantStatus::kProposed &&
-               (Feeds(world, other, plant, state.round) || Feeds(world, plant, other, state.round)) &&
+               (Feeds(world, state, other, plant) || Feeds(world, state, plant, other)) &&
                value + ProjectValueUsd(world, state, j) > 0;
       };
       decision.start_construction = value > 0 || std::any_of(plants_.begin(), plants_.end(), pays_with);

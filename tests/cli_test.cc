@@ -90,6 +90,14 @@ TEST_CASE("Cli.BadScenariosExit2WithLocationAndLeaveNoOutput") {
                 "made_from { product: \"ox\" tonnes_per_tonne: 1 } recipe_changes { product: \"ox\" tonnes_per_tonne: 0.5 "
                 "start_round: 3 end_round: 3 } }"),
        "need 0 <= start_round < end_round"},
+      {"price thrift of a product not in the recipe",
+       Scenario("made_from { product: \"ox\" tonnes_per_tonne: 1 } }",
+                "made_from { product: \"ox\" tonnes_per_tonne: 1 } price_thrift { product: \"rest\" max_cut: 0.5 speed: 0.1 } }"),
+       "products[3] (\"alloy\").price_thrift[0].product = \"rest\": is not in the recipe"},
+      {"price thrift cutting the whole share",
+       Scenario("made_from { product: \"ox\" tonnes_per_tonne: 1 } }",
+                "made_from { product: \"ox\" tonnes_per_tonne: 1 } price_thrift { product: \"ox\" max_cut: 1 speed: 0.1 } }"),
+       "products[3] (\"alloy\").price_thrift[0].max_cut = 1: must be in (0, 1)"},
       {"empty file", "", "the scenario is empty"},
       {"comments only", "# nothing here\n\n", "the scenario is empty"},
   };

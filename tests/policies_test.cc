@@ -337,6 +337,48 @@ TEST_CASE("Round.RecipeChangeMovesTheShareLinearlyAndCutsTheInputBought") {
   CHECK(Get(thrifty, "output.metal.AAA") >= Get(unchanged, "output.metal.AAA") - 1e-9);
 }
 
+TEST_CASE("Round.PriceThriftCutsTheShareWhileTheInputIsDear") {
+  // Known answers: with the input's expectation at e x P0 (log ratio 1) in the one reference region
+  // where it has cleared, each round closes speed x 1 of the gap to max_cut; at or below P0, nothing.
+  std::string text = testing::SmallWorldText();
+  const std::string recipe = R"(made_from { product: "ox" tonnes_per_tonne: 1 } })";
+  text.replace(text.find(recipe), recipe.size(),
+               R"(made_from { product: "ox" tonnes_per_tonne: 1 } price_thrift { product: "ox" max_cut: 0.5 speed: 0.2 } })");
+  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(text, "thrift");
+  const world::WorldDescription& world = scenario.world;
+  const int np = world.ProductCount();
+  const int ox = world.FindProduct("ox");
+  const world::ProductShare& share = world.products[world.FindProduct("alloy")].made_from[0];
+  REQUIRE(share.thrift_cell == 0);
+  world::WorldState state = world::InitialState(world);
+  world::UpdateThrift(world, state);  // never cleared anywhere: no pressure
+  CHECK(state.recipe_thrift[0] == 0);
+  state.price_usd_per_kg[world::WorldState::At(0, ox, np)] = 20;
+  state.expected_price_usd_per_kg[world::WorldState::At(0, ox, np)] = 20;  // at P0
+  world::UpdateThrift(world, state);
+  CHECK(state.recipe_thrift[0] == 0);
+  state.expected_price_usd_per_kg[world::WorldState::At(0, ox, np)] = 20 * std::exp(1.0);
+  world::UpdateThrift(world, state);
+  CHECK(state.recipe_thrift[0] == doctest::Approx(0.2 * 0.5));
+  world::UpdateThrift(world, state);
+  CHECK(state.recipe_thrift[0] == doctest::Approx(0.1 + 0.2 * 0.4));
+  CHECK(world::RecipeShare(share, state) == doctest::Approx(1 - 0.18));
+  state.expected_price_usd_per_kg[world::WorldState::At(0, ox, np)] = 10;  // cheap again: the cut stays
+  world::UpdateThrift(world, state);
+  CHECK(state.recipe_thrift[0] == doctest::Approx(0.18));
+
+  // In a run where a mining quota makes the oxide dear, thrift lets the smelter make more alloy from
+  // what is mined, and the oxide costs less than without it. (Below the demand cap: with magnets
+  // rationed at the cap, a kg of oxide that makes more alloy is worth more, and thrift raises its price.)
+  const std::string quota = R"(policies { actor: "A" production_quota { products: "ore" tonnes_per_year: 3000 } })";
+  const experiments::Metrics fixed = LastMetrics(quota, 8, testing::SmallWorldText());
+  const experiments::Metrics thrifty = LastMetrics(quota, 8, text);
+  REQUIRE(Get(fixed, "price.ox.AAA") > 20);
+  REQUIRE(Get(fixed, "price.magnet.AAA") < 8 * 50);
+  CHECK(Get(thrifty, "price.ox.AAA") < Get(fixed, "price.ox.AAA"));
+  CHECK(Get(thrifty, "output.metal.AAA") > Get(fixed, "output.metal.AAA"));
+}
+
 // A second, smaller and cheaper mine in BBB, so that ore is traded and mining capacity is shared.
 constexpr const char* kSecondMine =
     R"(plants { id: "b_mine" region: "BBB" stage: MINING product: "ore" capacity_tonnes_per_year: 400 unit_cost_usd_per_kg: 0.1 })";

@@ -43,15 +43,6 @@ bool Makes(const WorldDescription& world, const Plant& plant, int product) {
 
 bool ProducesToOrder(const Plant& plant) { return plant.stage == Stage::kMining || plant.recycler; }
 
-double InputPerOutput(const WorldDescription& world, const Plant& plant, int product, int round) {
-  if (plant.stage == Stage::kSeparation) return plant.product == product ? 1.0 : 0.0;
-  if (ProducesToOrder(plant)) return 0.0;
-  for (const ProductShare& share : world.products[plant.product].made_from) {
-    if (share.product == product) return share.At(round);
-  }
-  return 0.0;
-}
-
 double WorldDescription::Capacity(int plant, int round) const {
   const Plant& p = plants[plant];
   if (p.capacity_growth_per_year == 0) return p.capacity_tonnes_per_round;

@@ -54,6 +54,10 @@ struct ProductShare {
   // and change_end_round (Product.recipe_changes); change_end_round < 0 = no change.
   double changed_tonnes_per_tonne = 0;
   int change_start_round = -1, change_end_round = -1;
+  // Recipes only: price-driven thrift (Product.price_thrift); thrift_cell indexes
+  // WorldState::recipe_thrift, -1 = none.
+  double thrift_max_cut = 0, thrift_speed = 0;
+  int thrift_cell = -1;
 
   // The share in round `round`.
   double At(int round) const {
@@ -163,7 +167,8 @@ struct WorldDescription {
   // Derived once at load: products of each stage in id order of the scenario.
   std::array<std::vector<int>, kStageCount> products_by_stage;
   std::array<std::vector<int>, kStageCount> plants_by_stage;
-  bool recipes_change = false;  // some recipe has a scheduled change (Product.recipe_changes)
+  bool recipes_change = false;  // some recipe share moves (Product.recipe_changes or price_thrift)
+  int thrift_cells = 0;         // recipe shares with price-driven thrift
 
   int RegionCount() const { return static_cast<int>(regions.size()); }
   int ProductCount() const { return static_cast<int>(products.size()); }
@@ -193,10 +198,6 @@ void ForEachOutput(const WorldDescription& world, const Plant& plant, Fn&& fn) {
 
 // Returns whether the plant makes `product`.
 bool Makes(const WorldDescription& world, const Plant& plant, int product);
-
-// Returns the tonnes of `product` the plant needs per tonne of its output in `round` (a separation
-// plant's feed: 1); 0 if it is not one of its inputs.
-double InputPerOutput(const WorldDescription& world, const Plant& plant, int product, int round);
 
 // Fills products_by_stage and plants_by_stage; called by loaders after the products and plants are set.
 void DeriveIndexes(WorldDescription& world);

@@ -205,7 +205,7 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
       const Plant& plant = world.plants[i];
       const bool sells_output = ProducesToOrder(plant) && plant.product == product;
       const bool makes = Makes(world, plant, product);
-      const double per_output = InputPerOutput(world, plant, product, state.round);
+      const double per_output = InputPerOutput(world, state, plant, product);
       if (sells_output || makes || per_output > 0) {
         market.participants.push_back(
             {i, plant.region, sells_output, makes, plant.recycler, plant.unit_cost_usd_per_kg, per_output});
@@ -215,7 +215,7 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
   } else if (world.recipes_change) {
     // A recipe share is never changed to 0, so the participants stay; what they need per tonne moves.
     for (ProductMarket::Participant& participant : market.participants) {
-      participant.input_per_output = InputPerOutput(world, world.plants[participant.plant], product, state.round);
+      participant.input_per_output = InputPerOutput(world, state, world.plants[participant.plant], product);
     }
   }
   for (int p = 0; p < static_cast<int>(market.participants.size()); ++p) {
@@ -263,7 +263,7 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     if (plant.stage != Stage::kSeparation) {
       for (const ProductShare& share : world.products[plant.product].made_from) {
         const double value =
-            share.At(state.round) * state.expected_price_usd_per_kg[WorldState::At(region, share.product, np)];
+            RecipeShare(share, state) * state.expected_price_usd_per_kg[WorldState::At(region, share.product, np)];
         (share.product == product ? own_input_value : other_inputs_value) += value;
       }
       // Cost pass-through (markup pricing): the maker expects its output to sell for at least its inputs
@@ -439,11 +439,11 @@ void Process(const WorldDescription& world, const BarrierTable& barriers, const 
     }
     double tonnes = capacity_tonnes[i];
     for (const ProductShare& share : world.products[plant.product].made_from) {
-      tonnes = std::min(tonnes, stock[share.product] / share.At(state.round));
+      tonnes = std::min(tonnes, stock[share.product] / RecipeShare(share, state));
     }
     if (tonnes <= 0) continue;
     for (const ProductShare& share : world.products[plant.product].made_from) {
-      stock[share.product] = std::max(0.0, stock[share.product] - tonnes * share.At(state.round));
+      stock[share.product] = std::max(0.0, stock[share.product] - tonnes * RecipeShare(share, state));
     }
     stock[plant.product] += tonnes;
     result.output_tonnes += tonnes;
@@ -713,6 +713,7 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
     state.price_usd_per_kg[cell] = price;
     state.expected_price_usd_per_kg[cell] += weight * (price - state.expected_price_usd_per_kg[cell]);
   }
+  UpdateThrift(world, state);
   const MarketParameters& params = world.market;
   for (std::size_t e = 0; e < world.demand.size(); ++e) {
     const DemandEntry& demand = world.demand[e];

@@ -1,5 +1,6 @@
 #include "world/state.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -7,19 +8,52 @@
 
 namespace reesim::world {
 
-double ExpectedPriceFor(const WorldDescription& world, const WorldState& state, int region, int product) {
+double ReferenceExpectedPrice(const WorldDescription& world, const WorldState& state, int product) {
   const int np = world.ProductCount();
-  const std::size_t cell = WorldState::At(region, product, np);
-  if (!std::isnan(state.price_usd_per_kg[cell])) return state.expected_price_usd_per_kg[cell];
   double sum = 0;
   int count = 0;
   for (int r = 0; r < world.RegionCount(); ++r) {
-    const std::size_t other = WorldState::At(r, product, np);
-    if (!world.in_reference_price[r] || std::isnan(state.price_usd_per_kg[other])) continue;
-    sum += state.expected_price_usd_per_kg[other];
+    const std::size_t cell = WorldState::At(r, product, np);
+    if (!world.in_reference_price[r] || std::isnan(state.price_usd_per_kg[cell])) continue;
+    sum += state.expected_price_usd_per_kg[cell];
     ++count;
   }
-  return count > 0 ? sum / count : state.expected_price_usd_per_kg[cell];
+  return count > 0 ? sum / count : std::numeric_limits<double>::quiet_NaN();
+}
+
+double ExpectedPriceFor(const WorldDescription& world, const WorldState& state, int region, int product) {
+  const std::size_t cell = WorldState::At(region, product, world.ProductCount());
+  if (!std::isnan(state.price_usd_per_kg[cell])) return state.expected_price_usd_per_kg[cell];
+  const double elsewhere = ReferenceExpectedPrice(world, state, product);
+  return std::isnan(elsewhere) ? state.expected_price_usd_per_kg[cell] : elsewhere;
+}
+
+double RecipeShare(const ProductShare& share, const WorldState& state) {
+  const double scheduled = share.At(state.round);
+  return share.thrift_cell < 0 ? scheduled : scheduled * (1.0 - state.recipe_thrift[share.thrift_cell]);
+}
+
+double InputPerOutput(const WorldDescription& world, const WorldState& state, const Plant& plant, int product) {
+  if (plant.stage == Stage::kSeparation) return plant.product == product ? 1.0 : 0.0;
+  if (ProducesToOrder(plant)) return 0.0;
+  for (const ProductShare& share : world.products[plant.product].made_from) {
+    if (share.product == product) return RecipeShare(share, state);
+  }
+  return 0.0;
+}
+
+void UpdateThrift(const WorldDescription& world, WorldState& state) {
+  if (world.thrift_cells == 0) return;
+  for (const Product& product : world.products) {
+    for (const ProductShare& share : product.made_from) {
+      if (share.thrift_cell < 0) continue;
+      const double price = ReferenceExpectedPrice(world, state, share.product);
+      if (std::isnan(price)) continue;
+      const double pressure = std::max(0.0, std::log(price / world.products[share.product].reference_price_usd_per_kg));
+      double& cut = state.recipe_thrift[share.thrift_cell];
+      cut += std::min(1.0, share.thrift_speed * pressure) * (share.thrift_max_cut - cut);
+    }
+  }
 }
 
 double EffectiveCapacity(const WorldDescription& world, const WorldState& state, int plant) {
@@ -59,6 +93,7 @@ WorldState InitialState(const WorldDescription& world) {
   state.chosen_action.assign(world.actors.size(), -1);
   state.strategy_memory.assign(world.actors.size(), {});
   state.substituted_share.assign(world.demand.size(), 0.0);
+  state.recipe_thrift.assign(world.thrift_cells, 0.0);
   state.average_price_usd_per_kg.resize(world.demand.size());
   for (std::size_t e = 0; e < world.demand.size(); ++e) {
     state.average_price_usd_per_kg[e] = world.demand[e].reference_price_usd_per_kg;
@@ -87,6 +122,7 @@ std::string Fingerprint(const WorldState& state) {
   mix_vector(state.price_usd_per_kg);
   mix_vector(state.average_price_usd_per_kg);
   mix_vector(state.substituted_share);
+  if (!state.recipe_thrift.empty()) mix_vector(state.recipe_thrift);  // worlds without thrift hash as before
   mix_vector(state.export_value_usd);
   mix_vector(state.stockpile_tonnes);
   mix_bytes(state.plant_status.data(), state.plant_status.size() * sizeof(PlantStatus));

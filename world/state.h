@@ -19,6 +19,7 @@ struct WorldState {
   std::vector<double> price_usd_per_kg;            // [region * products + product]: last cleared (NaN: none)
   std::vector<double> average_price_usd_per_kg;    // [demand entry]: moving average of its price (4 rounds)
   std::vector<double> substituted_share;           // [demand entry]: s_t of docs/model.md
+  std::vector<double> recipe_thrift;               // [ProductShare::thrift_cell]: the share cut so far
   std::vector<double> export_value_usd;            // [region * products + product]: last round's exports
   std::vector<double> stockpile_tonnes;            // [actor * products + product]: strategic stockpiles
   std::vector<PlantStatus> plant_status;           // [plant]
@@ -51,6 +52,20 @@ double EffectiveCapacity(const WorldDescription& world, const WorldState& state,
 // the product has never cleared there, the mean expectation of the reference-price regions where it
 // has (what the output would sell at elsewhere).
 double ExpectedPriceFor(const WorldDescription& world, const WorldState& state, int region, int product);
+
+// Returns the mean expectation for `product` over the reference-price regions where it has cleared;
+// NaN if it has cleared in none.
+double ReferenceExpectedPrice(const WorldDescription& world, const WorldState& state, int product);
+
+// Returns a recipe share this round: its scheduled value less any price-driven thrift.
+double RecipeShare(const ProductShare& share, const WorldState& state);
+
+// Returns the tonnes of `product` the plant needs per tonne of its output this round (a separation
+// plant's feed: 1); 0 if it is not one of its inputs.
+double InputPerOutput(const WorldDescription& world, const WorldState& state, const Plant& plant, int product);
+
+// Moves each price-driven thrift by the round's expectations (docs/model.md, "Thrift").
+void UpdateThrift(const WorldDescription& world, WorldState& state);
 
 // Returns the state before the first round: opening stocks, expectations at reference prices.
 WorldState InitialState(const WorldDescription& world);

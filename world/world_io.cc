@@ -131,7 +131,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     };
     switch (product.stage) {
       case Stage::kMining: {
-        if (in.made_from_size() > 0 || in.recipe_changes_size() > 0) {
+        if (in.made_from_size() > 0 || in.recipe_changes_size() > 0 || in.price_thrift_size() > 0) {
           complaint.Fail(path + ".made_from", "", "a mining product has no recipe");
         }
         product.separates_into = convert(in.separates_into(), "separates_into", Stage::kSeparation, false);
@@ -143,7 +143,8 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
         break;
       }
       case Stage::kSeparation:
-        if (in.made_from_size() > 0 || in.separates_into_size() > 0 || in.recipe_changes_size() > 0) {
+        if (in.made_from_size() > 0 || in.separates_into_size() > 0 || in.recipe_changes_size() > 0 ||
+            in.price_thrift_size() > 0) {
           complaint.Fail(path, "", "a separated oxide comes from the mining products' separates_into");
         }
         break;
@@ -153,16 +154,20 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
         if (in.made_from_size() == 0) complaint.Fail(path + ".made_from", "", "a metal or magnet product needs a recipe");
         const Stage input_stage = product.stage == Stage::kMetal ? Stage::kSeparation : Stage::kMetal;
         product.made_from = convert(in.made_from(), "made_from", input_stage, true);
+        // The recipe entry a change or thrift names, or nullptr (and a complaint).
+        auto recipe_share = [&](const std::string& id, const std::string& field_path) -> ProductShare* {
+          const int input = world.FindProduct(id);
+          for (ProductShare& share : product.made_from) {
+            if (input >= 0 && share.product == input) return &share;
+          }
+          complaint.Fail(field_path + ".product", Quoted(id), "is not in the recipe (made_from)");
+          return nullptr;
+        };
         for (int k = 0; k < in.recipe_changes_size(); ++k) {
           const reesim::RecipeChange& change = in.recipe_changes(k);
           const std::string change_path = path + ".recipe_changes[" + std::to_string(k) + "]";
-          const int input = world.FindProduct(change.product());
-          auto share = std::find_if(product.made_from.begin(), product.made_from.end(),
-                                    [&](const ProductShare& s) { return input >= 0 && s.product == input; });
-          if (share == product.made_from.end()) {
-            complaint.Fail(change_path + ".product", Quoted(change.product()), "is not in the recipe (made_from)");
-            continue;
-          }
+          ProductShare* share = recipe_share(change.product(), change_path);
+          if (share == nullptr) continue;
           if (share->change_end_round >= 0) {
             complaint.Fail(change_path + ".product", Quoted(change.product()), "already has a recipe change");
           }
@@ -177,6 +182,23 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
           share->changed_tonnes_per_tonne = change.tonnes_per_tonne();
           share->change_start_round = change.start_round();
           share->change_end_round = change.end_round();
+          world.recipes_change = true;
+        }
+        for (int k = 0; k < in.price_thrift_size(); ++k) {
+          const reesim::PriceThrift& thrift = in.price_thrift(k);
+          const std::string thrift_path = path + ".price_thrift[" + std::to_string(k) + "]";
+          ProductShare* share = recipe_share(thrift.product(), thrift_path);
+          if (share == nullptr) continue;
+          if (share->thrift_cell >= 0) {
+            complaint.Fail(thrift_path + ".product", Quoted(thrift.product()), "already has a price thrift");
+          }
+          if (!(thrift.max_cut() > 0 && thrift.max_cut() < 1)) {
+            complaint.Fail(thrift_path + ".max_cut", FormatNumber(thrift.max_cut()), "must be in (0, 1)");
+          }
+          if (!(thrift.speed() > 0)) complaint.Fail(thrift_path + ".speed", FormatNumber(thrift.speed()), "must be > 0");
+          share->thrift_max_cut = thrift.max_cut();
+          share->thrift_speed = thrift.speed();
+          share->thrift_cell = world.thrift_cells++;
           world.recipes_change = true;
         }
         break;

@@ -38,29 +38,22 @@ void ForEachArc(const Scope& scope, const world::WorldDescription& world, const 
 
 void ExportQuota::Apply(const world::ApplyContext& context, world::BarrierTable& table) const {
   const world::WorldDescription& world = context.world;
-  const world::WorldState& state = context.state;
   const int np = world.ProductCount();
-  double total_weight = 0;
+  world::SharedExportQuota shared{scope_.regions, {}, tonnes_per_round_};
   ForEachOrAll(scope_.products, np, [&](int p) {
-    for (int r : scope_.regions) total_weight += state.export_value_usd[world::WorldState::At(r, p, np)];
-  });
-  const bool by_value = total_weight > 0;
-  if (!by_value) {
-    ForEachOrAll(scope_.products, np, [&](int p) {
-      total_weight += world.products[p].reference_price_usd_per_kg * static_cast<double>(scope_.regions.size());
-    });
-  }
-  ForEachOrAll(scope_.products, np, [&](int p) {
+    shared.products.push_back(p);
     for (int r : scope_.regions) {
-      const double weight = by_value ? state.export_value_usd[world::WorldState::At(r, p, np)]
-                                     : world.products[p].reference_price_usd_per_kg;
-      double& cap = table.export_quota_tonnes[world::WorldState::At(r, p, np)];
-      cap = std::min(cap, total_weight > 0 ? tonnes_per_round_ * weight / total_weight : 0.0);
       for (int to = 0; to < world.RegionCount(); ++to) {
         if (to != r) table.controlled[table.Arc(p, r, to)] = 1;
       }
     }
   });
+  if (shared.regions.size() * shared.products.size() == 1) {
+    double& cap = table.export_quota_tonnes[world::WorldState::At(shared.regions[0], shared.products[0], np)];
+    cap = std::min(cap, tonnes_per_round_);
+  } else {
+    table.shared_export_quotas.push_back(std::move(shared));
+  }
 }
 
 void ImportTariff::Apply(const world::ApplyContext& context, world::BarrierTable& table) const {

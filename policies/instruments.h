@@ -3,8 +3,8 @@
 // governing actor's regions), the products it covers, and its rate or tonnage.
 //
 // Export quota: a cap on exports; one tonnage may cover several products and regions, as
-// China's 2010 quota covered every rare-earth product, and it is shared across them by last round's
-// export value (the licence goes where it earns most; in the first round, by reference price).
+// China's 2010 quota covered every rare-earth product, and then the licence goes where it earns most:
+// the clearing prices a tonne of it the same for all of them (world::SharedExportQuota).
 // Ad-valorem rates are turned into a per-kg wedge at the exporter's expected price by the clearing.
 #pragma once
 

@@ -379,6 +379,28 @@ TEST_CASE("Round.PriceThriftCutsTheShareWhileTheInputIsDear") {
   CHECK(Get(thrifty, "output.metal.AAA") > Get(fixed, "output.metal.AAA"));
 }
 
+TEST_CASE("Policies.SharedExportQuotaPricesALicenceTonneTheSameForEveryProduct") {
+  // BBB buys both oxides from AAA; one quota of 1,200 t a year (300 t a round) covers the two.
+  const std::string buyers =
+      R"(demand { region: "BBB" sector: INDUSTRIAL product: "ox" base_tonnes_per_year: 800 elasticity: -0.3 }
+         demand { region: "BBB" sector: INDUSTRIAL product: "rest" base_tonnes_per_year: 1200 elasticity: -0.3 })";
+  const std::string base = testing::SmallWorldText(buyers);
+  const experiments::Metrics free_trade = LastMetrics("", 2, base);
+  auto exported = [](const experiments::Metrics& m) { return Get(m, "trade.ox.AAA.BBB") + Get(m, "trade.rest.AAA.BBB"); };
+  REQUIRE(exported(free_trade) > 200);
+  const experiments::Metrics quota =
+      LastMetrics(R"(policies { actor: "A" export_quota { products: "ox" products: "rest" tonnes_per_year: 1200 } })", 2, base);
+  CHECK(exported(quota) == doctest::Approx(300).epsilon(1e-6));
+  REQUIRE(Get(quota, "trade.ox.AAA.BBB") > 0);
+  REQUIRE(Get(quota, "trade.rest.AAA.BBB") > 0);
+  // The licence rent, BBB's price less AAA's less the $1 transport, is one figure for both products
+  // (to the clearing's margin of a cent), and above zero (the quota binds).
+  const double ox_rent = Get(quota, "price.ox.BBB") - Get(quota, "price.ox.AAA") - 1.0;
+  const double rest_rent = Get(quota, "price.rest.BBB") - Get(quota, "price.rest.AAA") - 1.0;
+  CHECK(ox_rent > 0.5);
+  CHECK(std::abs(ox_rent - rest_rent) <= 0.01 + 1e-9);
+}
+
 // A second, smaller and cheaper mine in BBB, so that ore is traded and mining capacity is shared.
 constexpr const char* kSecondMine =
     R"(plants { id: "b_mine" region: "BBB" stage: MINING product: "ore" capacity_tonnes_per_year: 400 unit_cost_usd_per_kg: 0.1 })";

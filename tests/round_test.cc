@@ -58,7 +58,7 @@ TEST_CASE("Round.GoldenFingerprintOfTheBaseline") {
   options.rounds = 8;
   options.threads = 2;
   const experiments::RunResult result = experiments::RunScenario(Baseline(), options);
-  CHECK(result.final_fingerprint == "c5bb47c249ca9fc5");
+  CHECK(result.final_fingerprint == "e6b1c59533d0f28b");
 }
 
 TEST_CASE("Demand.CurveIsSteppedAtEachDoublingBelowALongCap") {

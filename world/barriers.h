@@ -51,6 +51,16 @@ struct PriceFloorTerms {
   double floor_usd_per_kg = 0;
 };
 
+// An export quota over several products or regions (China's one quota on every rare-earth product):
+// the licence goes where it earns most, so the clearing prices a tonne of it the same for every
+// product and region it covers (round.cc, ShareExportQuota). A quota over products of several stages
+// is used stage by stage, upstream first.
+struct SharedExportQuota {
+  std::vector<int> regions;
+  std::vector<int> products;
+  double tonnes = 0;  // this round
+};
+
 struct BarrierTable {
   int regions = 0;
   int products = 0;
@@ -58,6 +68,7 @@ struct BarrierTable {
   std::vector<double> export_tax_ad_valorem;  // same layout
   std::vector<std::uint8_t> banned;           // same layout: 1 = no trade
   std::vector<double> export_quota_tonnes;    // [region * products + product] per round; inf = none
+  std::vector<SharedExportQuota> shared_export_quotas;
   // Export controls (arc layout): licensing friction as a share of the price (no revenue), the share
   // of the destination's demand that is licensed, military end use denied, and whether the arc is
   // under any control (bans and quotas too), which is what smuggling leaks around.
@@ -90,6 +101,7 @@ struct BarrierTable {
     products = product_count;
     enforcement_usd.assign(regions, 0.0);
     stockpile_orders.clear();
+    shared_export_quotas.clear();
     offtakes.clear();
     equity.clear();
     price_floors.clear();

@@ -348,6 +348,115 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
   AddControlCaps(world, state, barriers, product, market);
 }
 
+// Returns the tonnes the quota's regions export of `product` in the market's solution (smuggling aside),
+// and adds each region's to `by_region` if given.
+double QuotaExports(const SharedExportQuota& quota, const ProductMarket& market, std::vector<double>* by_region) {
+  double total = 0;
+  for (const TradeFlow& flow : market.solution.flows) {
+    if (flow.from == flow.to || flow.smuggled) continue;
+    if (std::find(quota.regions.begin(), quota.regions.end(), flow.from) == quota.regions.end()) continue;
+    total += flow.tonnes;
+    if (by_region) (*by_region)[flow.from] += flow.tonnes;
+  }
+  return total;
+}
+
+// Holds the quota's products that clear at `stage` to the `remaining` tonnes of licence: if their
+// exports at the first clearing exceed it, finds by bisection the licence price per kg, the same on
+// every route out of the quota's regions, at which they fit. Demand comes in steps, so at that price
+// exports jump from above the licence to below it: the products and regions whose exports jump share
+// the tonnes between in proportion to the jump, each capped at its share, and the markets are cleared
+// once more at the licence price with those caps. As with a quota on one product, the rent (the
+// licence price times the tonnes) is not booked to anyone. Returns the tonnes used.
+double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& quota, int stage, double remaining,
+                        std::vector<ProductMarket>& markets) {
+  std::vector<int> products;
+  for (int p : quota.products) {
+    if (static_cast<int>(world.products[p].stage) == stage) products.push_back(p);
+  }
+  double used = 0;
+  for (int p : products) used += QuotaExports(quota, markets[p], nullptr);
+  if (used <= remaining) return used;
+  const int nr = world.RegionCount();
+  std::vector<std::vector<double>> base_wedges;
+  double highest_bid = 0;
+  for (int p : products) {
+    base_wedges.push_back(markets[p].problem.wedge_usd_per_kg);
+    for (const DemandStep& step : markets[p].problem.demand) {
+      highest_bid = std::max(highest_bid, step.willingness_to_pay_usd_per_kg);
+    }
+  }
+  // Exports fall as the licence price rises; above every bid there are none.
+  auto clear_at = [&](double licence_usd_per_kg) {
+    double total = 0;
+    for (std::size_t k = 0; k < products.size(); ++k) {
+      MarketProblem& problem = markets[products[k]].problem;
+      for (int from : quota.regions) {
+        for (int to = 0; to < nr; ++to) {
+          const std::size_t pair = static_cast<std::size_t>(from) * nr + to;
+          if (to != from) problem.wedge_usd_per_kg[pair] = base_wedges[k][pair] + licence_usd_per_kg;
+        }
+      }
+      ClearMarket(problem, markets[products[k]].workspace, markets[products[k]].solution);
+      total += QuotaExports(quota, markets[products[k]], nullptr);
+    }
+    return total;
+  };
+  // Bisection in steps of $0.0001/kg, the clearing's money unit, to the lowest price at which exports
+  // fit (`high`). The steps that jump are then read a little below it (`low`: 0.1 %, at least a cent),
+  // where they are clearly worth exporting rather than tied; rents differ by at most that margin.
+  constexpr double kUsdPerUnit = 1e-4;
+  std::int64_t low_units = 0, high_units = static_cast<std::int64_t>((2 * highest_bid + 1) / kUsdPerUnit);
+  while (high_units - low_units > 1) {
+    const std::int64_t mid = low_units + (high_units - low_units) / 2;
+    (clear_at(static_cast<double>(mid) * kUsdPerUnit) > remaining ? low_units : high_units) = mid;
+  }
+  const double high = static_cast<double>(high_units) * kUsdPerUnit;
+  const double low = std::max(0.0, std::min(static_cast<double>(low_units) * kUsdPerUnit, high - std::max(0.01, 1e-3 * high)));
+  // Exports by [product][region] just below and at the licence price.
+  auto exports_at = [&](double licence_usd_per_kg, std::vector<double>& out) {
+    clear_at(licence_usd_per_kg);
+    out.assign(products.size() * nr, 0.0);
+    std::vector<double> by_region(nr, 0.0);
+    double total = 0;
+    for (std::size_t k = 0; k < products.size(); ++k) {
+      std::fill(by_region.begin(), by_region.end(), 0.0);
+      total += QuotaExports(quota, markets[products[k]], &by_region);
+      std::copy(by_region.begin(), by_region.end(), out.begin() + static_cast<std::ptrdiff_t>(k * nr));
+    }
+    return total;
+  };
+  std::vector<double> above, below;
+  exports_at(high, below);
+  exports_at(low, above);  // the markets are left at this price
+  // Cells whose exports jump are capped between their two levels; the others export as at `low`.
+  double fixed = 0, jump = 0;
+  for (std::size_t cell = 0; cell < above.size(); ++cell) {
+    if (above[cell] > below[cell]) {
+      fixed += below[cell];
+      jump += above[cell] - below[cell];
+    } else {
+      fixed += above[cell];
+    }
+  }
+  const double fill = jump > 0 ? std::clamp((remaining - fixed) / jump, 0.0, 1.0) : 0.0;
+  used = 0;
+  for (std::size_t k = 0; k < products.size(); ++k) {
+    ProductMarket& market = markets[products[k]];
+    bool capped = false;
+    for (int from : quota.regions) {
+      const std::size_t cell = k * nr + from;
+      if (above[cell] <= below[cell]) continue;
+      market.problem.export_cap_tonnes[from] =
+          std::min(market.problem.export_cap_tonnes[from], below[cell] + fill * (above[cell] - below[cell]));
+      capped = true;
+    }
+    if (capped) ClearMarket(market.problem, market.workspace, market.solution);
+    used += QuotaExports(quota, market, nullptr);
+  }
+  return used;
+}
+
 // Books the processing cost of `tonnes` of output: the plant pays its cost net of any production
 // subsidy, and the government of its region pays the subsidy.
 void PayProcessing(const WorldDescription& world, const BarrierTable& barriers, int plant, int region,
@@ -533,7 +642,6 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
     const double base = state.expected_price_usd_per_kg[WorldState::At(flow.from, product, np)] * flow.tonnes * kKgPerTonne;
     outcome.trade_revenue_usd[flow.to] += barriers.tariff_ad_valorem[arc] * base;
     outcome.trade_revenue_usd[flow.from] += barriers.export_tax_ad_valorem[arc] * base;
-    state.export_value_usd[WorldState::At(flow.from, product, np)] += flow.tonnes * kKgPerTonne * flow.price_usd_per_kg;
   }
 }
 
@@ -679,12 +787,13 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
   // Plants open and close only at the end of the round (BuildAndRetire): capacities hold until then.
   scratch.capacity_tonnes.resize(world.plants.size());
   for (int i = 0; i < world.PlantCount(); ++i) scratch.capacity_tonnes[i] = EffectiveCapacity(world, state, i);
-  std::fill(state.export_value_usd.begin(), state.export_value_usd.end(), 0.0);
 
   // Clear: stage by stage; the plants of the next stage process what they bought before it clears.
   if (!scratch.markets) scratch.markets = std::make_shared<MarketBuffers>();
   std::vector<ProductMarket>& markets = scratch.markets->by_product;
   markets.resize(np);
+  std::vector<double> licence_left;  // [shared export quota]: tonnes not yet used by upstream stages
+  for (const SharedExportQuota& quota : barriers.shared_export_quotas) licence_left.push_back(quota.tonnes);
   for (int stage = 0; stage < kStageCount; ++stage) {
     const std::vector<int>& products = world.products_by_stage[stage];
     DeliverOfftakes(world, stage, scratch, state, outcome);
@@ -693,6 +802,10 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
       BuildMarket(world, state, scratch, products[k], market);
       ClearMarket(market.problem, market.workspace, market.solution);
     });
+    for (std::size_t q = 0; q < licence_left.size(); ++q) {
+      licence_left[q] -= ShareExportQuota(world, barriers.shared_export_quotas[q], stage, licence_left[q], markets);
+      licence_left[q] = std::max(0.0, licence_left[q]);
+    }
     for (int product : products) Settle(world, scratch, product, markets[product], state, outcome);
     if (stage + 1 < kStageCount) {
       Process(world, barriers, scratch.capacity_tonnes, static_cast<Stage>(stage + 1), state, outcome);

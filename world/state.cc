@@ -77,7 +77,6 @@ WorldState InitialState(const WorldDescription& world) {
     }
   }
   state.price_usd_per_kg.assign(cells, std::numeric_limits<double>::quiet_NaN());
-  state.export_value_usd.assign(cells, 0.0);
   state.stockpile_tonnes.assign(world.actors.size() * static_cast<std::size_t>(np), 0.0);
   state.plant_status.resize(world.plants.size());
   for (int i = 0; i < world.PlantCount(); ++i) {
@@ -123,7 +122,6 @@ std::string Fingerprint(const WorldState& state) {
   mix_vector(state.average_price_usd_per_kg);
   mix_vector(state.substituted_share);
   if (!state.recipe_thrift.empty()) mix_vector(state.recipe_thrift);  // worlds without thrift hash as before
-  mix_vector(state.export_value_usd);
   mix_vector(state.stockpile_tonnes);
   mix_bytes(state.plant_status.data(), state.plant_status.size() * sizeof(PlantStatus));
   mix_bytes(state.status_rounds.data(), state.status_rounds.size() * sizeof(int));

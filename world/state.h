@@ -20,7 +20,6 @@ struct WorldState {
   std::vector<double> average_price_usd_per_kg;    // [demand entry]: moving average of its price (4 rounds)
   std::vector<double> substituted_share;           // [demand entry]: s_t of docs/model.md
   std::vector<double> recipe_thrift;               // [ProductShare::thrift_cell]: the share cut so far
-  std::vector<double> export_value_usd;            // [region * products + product]: last round's exports
   std::vector<double> stockpile_tonnes;            // [actor * products + product]: strategic stockpiles
   std::vector<PlantStatus> plant_status;           // [plant]
   std::vector<int> status_rounds;                  // [plant]: rounds left to build, or rounds idle

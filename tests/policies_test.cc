@@ -401,6 +401,21 @@ TEST_CASE("Policies.SharedExportQuotaPricesALicenceTonneTheSameForEveryProduct")
   CHECK(std::abs(ox_rent - rest_rent) <= 0.01 + 1e-9);
 }
 
+TEST_CASE("Round.PriceDiscoveryCarriesAShortageUpTheChainInTheRoundItHappens") {
+  // A mining quota from round 2 makes oxide short. Cleared once, the smelter bids for it at what it
+  // expected alloy to fetch before the cut, so the oxide price barely moves that round; with trial
+  // clearings, the magnet shortage the trials reveal raises what the smelter bids, the same round.
+  const std::string cut = R"(policies { actor: "A" start_round: 2 production_quota { products: "ore" tonnes_per_year: 2000 } })";
+  std::string base = testing::SmallWorldText();
+  const experiments::Metrics before = LastMetrics("", 2, base);
+  const experiments::Metrics once = LastMetrics(cut, 3, base);
+  base.replace(base.find("market {"), 8, "market { price_discovery_passes: 3");
+  const experiments::Metrics discovered = LastMetrics(cut, 3, base);
+  CHECK(Get(once, "output.mining.AAA") == doctest::Approx(Get(discovered, "output.mining.AAA")));
+  CHECK(Get(discovered, "price.ox.AAA") > 1.5 * Get(once, "price.ox.AAA"));
+  CHECK(Get(discovered, "price.ox.AAA") > 1.5 * Get(before, "price.ox.AAA"));
+}
+
 // A second, smaller and cheaper mine in BBB, so that ore is traded and mining capacity is shared.
 constexpr const char* kSecondMine =
     R"(plants { id: "b_mine" region: "BBB" stage: MINING product: "ore" capacity_tonnes_per_year: 400 unit_cost_usd_per_kg: 0.1 })";

@@ -730,6 +730,55 @@ double SmugglingShare(const MarketParameters& params, double price_gap, double e
          (1.0 + enforcement_usd / params.enforcement_half_usd);
 }
 
+// Clears the chain stage by stage; the plants of the next stage process what they bought before it
+// clears.
+void ClearChain(const WorldDescription& world, WorldState& state, RoundScratch& scratch, RoundOutcome& outcome) {
+  const BarrierTable& barriers = scratch.barriers;
+  std::vector<ProductMarket>& markets = scratch.markets->by_product;
+  std::vector<double> licence_left;  // [shared export quota]: tonnes not yet used by upstream stages
+  for (const SharedExportQuota& quota : barriers.shared_export_quotas) licence_left.push_back(quota.tonnes);
+  for (int stage = 0; stage < kStageCount; ++stage) {
+    const std::vector<int>& products = world.products_by_stage[stage];
+    DeliverOfftakes(world, stage, scratch, state, outcome);
+    ForEachIndex(products.size(), [&](std::size_t k) {
+      ProductMarket& market = markets[products[k]];
+      BuildMarket(world, state, scratch, products[k], market);
+      ClearMarket(market.problem, market.workspace, market.solution);
+    });
+    for (std::size_t q = 0; q < licence_left.size(); ++q) {
+      licence_left[q] -= ShareExportQuota(world, barriers.shared_export_quotas[q], stage, licence_left[q], markets);
+      licence_left[q] = std::max(0.0, licence_left[q]);
+    }
+    for (int product : products) Settle(world, scratch, product, markets[product], state, outcome);
+    if (stage + 1 < kStageCount) {
+      Process(world, barriers, scratch.capacity_tonnes, static_cast<Stage>(stage + 1), state, outcome);
+    }
+  }
+}
+
+// Trial clearings of the chain (MarketParameters.price_discovery_passes - 1), each on a copy of the
+// state, each bidding with the round's expectations moved toward the last trial's prices. Leaves those
+// moved expectations in `state` for the real clearing and returns the round's own, to be put back
+// before the round updates them.
+std::vector<double> DiscoverPrices(const WorldDescription& world, WorldState& state, RoundScratch& scratch,
+                                   const RoundOutcome& outcome) {
+  std::vector<double> own = state.expected_price_usd_per_kg;
+  const std::vector<double> reference_demand = scratch.reference_demand;
+  const double weight = world.market.expectation_weight;
+  for (int pass = 1; pass < world.market.price_discovery_passes; ++pass) {
+    WorldState trial_state = state;
+    RoundOutcome trial = outcome;
+    ClearChain(world, trial_state, scratch, trial);
+    scratch.reference_demand = reference_demand;  // offtake deliveries in the trial are undone
+    std::fill(scratch.committed_production.begin(), scratch.committed_production.end(), 0.0);
+    for (std::size_t cell = 0; cell < own.size(); ++cell) {
+      const double price = trial.price_usd_per_kg[cell];
+      state.expected_price_usd_per_kg[cell] = std::isnan(price) ? own[cell] : own[cell] + weight * (price - own[cell]);
+    }
+  }
+  return own;
+}
+
 std::vector<MarketProblem> LastMarketProblems(const RoundScratch& scratch) {
   std::vector<MarketProblem> problems;
   if (scratch.markets == nullptr) return problems;
@@ -788,29 +837,12 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
   scratch.capacity_tonnes.resize(world.plants.size());
   for (int i = 0; i < world.PlantCount(); ++i) scratch.capacity_tonnes[i] = EffectiveCapacity(world, state, i);
 
-  // Clear: stage by stage; the plants of the next stage process what they bought before it clears.
   if (!scratch.markets) scratch.markets = std::make_shared<MarketBuffers>();
-  std::vector<ProductMarket>& markets = scratch.markets->by_product;
-  markets.resize(np);
-  std::vector<double> licence_left;  // [shared export quota]: tonnes not yet used by upstream stages
-  for (const SharedExportQuota& quota : barriers.shared_export_quotas) licence_left.push_back(quota.tonnes);
-  for (int stage = 0; stage < kStageCount; ++stage) {
-    const std::vector<int>& products = world.products_by_stage[stage];
-    DeliverOfftakes(world, stage, scratch, state, outcome);
-    ForEachIndex(products.size(), [&](std::size_t k) {
-      ProductMarket& market = markets[products[k]];
-      BuildMarket(world, state, scratch, products[k], market);
-      ClearMarket(market.problem, market.workspace, market.solution);
-    });
-    for (std::size_t q = 0; q < licence_left.size(); ++q) {
-      licence_left[q] -= ShareExportQuota(world, barriers.shared_export_quotas[q], stage, licence_left[q], markets);
-      licence_left[q] = std::max(0.0, licence_left[q]);
-    }
-    for (int product : products) Settle(world, scratch, product, markets[product], state, outcome);
-    if (stage + 1 < kStageCount) {
-      Process(world, barriers, scratch.capacity_tonnes, static_cast<Stage>(stage + 1), state, outcome);
-    }
-  }
+  scratch.markets->by_product.resize(np);
+  std::vector<double> own_expectations;  // set only when prices are discovered within the round
+  if (world.market.price_discovery_passes > 1) own_expectations = DiscoverPrices(world, state, scratch, outcome);
+  ClearChain(world, state, scratch, outcome);
+  if (!own_expectations.empty()) state.expected_price_usd_per_kg = std::move(own_expectations);
   for (const EquityShare& stake : barriers.equity) {
     for (int plant : *stake.plants) {
       outcome.equity_income_usd[stake.actor] +=

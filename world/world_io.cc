@@ -390,6 +390,11 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
   set_fraction("substitution_decay", market.substitution_decay(), 0.0, 0.0, 1.0, params.substitution_decay);
   set_fraction("switching_premium", market.switching_premium(), 0.2, 0.0, 10.0, params.switching_premium);
   params.cost_pass_through = market.cost_pass_through();
+  if (market.price_discovery_passes() < 0 || market.price_discovery_passes() > 10) {
+    complaint.Fail("market.price_discovery_passes", std::to_string(market.price_discovery_passes()),
+                   "must be between 1 and 10");
+  }
+  params.price_discovery_passes = std::max(1, market.price_discovery_passes());
   set_fraction("smuggling_max_share", market.smuggling_max_share(), 0.0, 0.0, 1.0, params.smuggling_max_share);
   set_fraction("smuggling_gap_half", market.smuggling_gap_half(), 0.5, 0.0, 100.0, params.smuggling_gap_half);
   set_fraction("smuggling_cost_share", market.smuggling_cost_share(), 0.1, 0.0, 10.0, params.smuggling_cost_share);

@@ -98,6 +98,10 @@ TEST_CASE("Cli.BadScenariosExit2WithLocationAndLeaveNoOutput") {
        Scenario("made_from { product: \"ox\" tonnes_per_tonne: 1 } }",
                 "made_from { product: \"ox\" tonnes_per_tonne: 1 } price_thrift { product: \"ox\" max_cut: 1 speed: 0.1 } }"),
        "products[3] (\"alloy\").price_thrift[0].max_cut = 1: must be in (0, 1)"},
+      {"too many price discovery passes",
+       Scenario("market { default_transport_usd_per_kg: 1 }",
+                "market { default_transport_usd_per_kg: 1 price_discovery_passes: 11 }"),
+       "market.price_discovery_passes = 11: must be between 1 and 10"},
       {"empty file", "", "the scenario is empty"},
       {"comments only", "# nothing here\n\n", "the scenario is empty"},
   };

@@ -399,6 +399,15 @@ TEST_CASE("Policies.SharedExportQuotaPricesALicenceTonneTheSameForEveryProduct")
   const double rest_rent = Get(quota, "price.rest.BBB") - Get(quota, "price.rest.AAA") - 1.0;
   CHECK(ox_rent > 0.5);
   CHECK(std::abs(ox_rent - rest_rent) <= 0.01 + 1e-9);
+
+  // Over products of two stages the licence is used upstream first: the oxide clears before magnets,
+  // and magnets get what is left.
+  const experiments::Metrics staged =
+      LastMetrics(R"(policies { actor: "A" export_quota { products: "ox" products: "magnet" tonnes_per_year: 1200 } })", 2, base);
+  const double ox_out = Get(staged, "trade.ox.AAA.BBB"), magnets_out = Get(staged, "trade.magnet.AAA.BBB");
+  CHECK(ox_out > 0);
+  CHECK(ox_out + magnets_out == doctest::Approx(300).epsilon(1e-6));
+  CHECK(magnets_out < Get(free_trade, "trade.magnet.AAA.BBB"));
 }
 
 TEST_CASE("Round.PriceDiscoveryCarriesAShortageUpTheChainInTheRoundItHappens") {

@@ -417,14 +417,11 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
   auto exports_at = [&](double licence_usd_per_kg, std::vector<double>& out) {
     clear_at(licence_usd_per_kg);
     out.assign(products.size() * nr, 0.0);
-    std::vector<double> by_region(nr, 0.0);
-    double total = 0;
     for (std::size_t k = 0; k < products.size(); ++k) {
-      std::fill(by_region.begin(), by_region.end(), 0.0);
-      total += QuotaExports(quota, markets[products[k]], &by_region);
+      std::vector<double> by_region(nr, 0.0);
+      QuotaExports(quota, markets[products[k]], &by_region);
       std::copy(by_region.begin(), by_region.end(), out.begin() + static_cast<std::ptrdiff_t>(k * nr));
     }
-    return total;
   };
   std::vector<double> above, below;
   exports_at(high, below);

@@ -136,7 +136,7 @@ struct MarketParameters {
   double switching_premium = 0.2;  // fraction of P0 a tied demand pays extra to buy from another source
   // Metal and magnet makers expect to pass input costs through to their output price (docs/model.md).
   bool cost_pass_through = false;
-  int price_discovery_passes = 1;
+  int price_discovery_passes = 1;  // clearings of the chain a round, all but the last on trial (docs/model.md)
   // Smuggling around export controls: leak share = max * g / (g + gap_half) / (1 + E / enforcement_half),
   // g the relative price gap across the control last round, E the exporter's enforcement spending.
   double smuggling_max_share = 0.0;

@@ -180,29 +180,26 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
         oxide_present[oxide_cell] = true;
       }
     }
-    auto add_shares = [&](const std::string& name, const std::vector<double>& output, const std::vector<bool>& present,
-                          int row) {
-      double total = 0, total_capacity = 0;
-      for (int r = 0; r < nr; ++r) total += output[static_cast<std::size_t>(row) * nr + r];
-      if (&output == &stage_output) {
-        for (int r = 0; r < nr; ++r) total_capacity += stage_capacity[static_cast<std::size_t>(row) * nr + r];
-      }
+    // `<what>.<name>.<REGION>` for each region present in the row, and its share of the row's total as
+    // `<share>.<name>.<REGION>`.
+    auto add_with_shares = [&](const char* what, const char* share, const std::string& name,
+                               const std::vector<double>& values, const std::vector<bool>& present, int row) {
+      double total = 0;
+      for (int r = 0; r < nr; ++r) total += values[static_cast<std::size_t>(row) * nr + r];
       for (int r = 0; r < nr; ++r) {
         const std::size_t cell = static_cast<std::size_t>(row) * nr + r;
         if (!present[cell]) continue;
-        w.Slot("output.", name, ".", world.regions[r].id) = output[cell];
-        if (&output == &stage_output) {
-          w.Slot("capacity.", name, ".", world.regions[r].id) = stage_capacity[cell];
-          w.Slot("capacity_share.", name, ".", world.regions[r].id) =
-              total_capacity > 0 ? stage_capacity[cell] / total_capacity : 0.0;
-        }
-        w.Slot("share.", name, ".", world.regions[r].id) = total > 0 ? output[cell] / total : 0.0;
+        w.Slot(what, name, ".", world.regions[r].id) = values[cell];
+        w.Slot(share, name, ".", world.regions[r].id) = total > 0 ? values[cell] / total : 0.0;
       }
     };
     if (wants(kProductionMetrics)) {
-      for (int s = 0; s < world::kStageCount; ++s) add_shares(world::kStageNames[s], stage_output, stage_present, s);
+      for (int s = 0; s < world::kStageCount; ++s) {
+        add_with_shares("output.", "share.", world::kStageNames[s], stage_output, stage_present, s);
+        add_with_shares("capacity.", "capacity_share.", world::kStageNames[s], stage_capacity, stage_present, s);
+      }
       for (int p : world.products_by_stage[static_cast<int>(world::Stage::kSeparation)]) {
-        add_shares(world.products[p].id, oxide_output, oxide_present, p);
+        add_with_shares("output.", "share.", world.products[p].id, oxide_output, oxide_present, p);
       }
     }
   }

@@ -349,14 +349,14 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
 }
 
 // Returns the tonnes the quota's regions export of `product` in the market's solution (smuggling aside),
-// and adds each region's to `by_region` if given.
-double QuotaExports(const SharedExportQuota& quota, const ProductMarket& market, std::vector<double>* by_region) {
+// and adds each region's to `by_region[region]` if given.
+double QuotaExports(const SharedExportQuota& quota, const ProductMarket& market, double* by_region = nullptr) {
   double total = 0;
   for (const TradeFlow& flow : market.solution.flows) {
     if (flow.from == flow.to || flow.smuggled) continue;
     if (std::find(quota.regions.begin(), quota.regions.end(), flow.from) == quota.regions.end()) continue;
     total += flow.tonnes;
-    if (by_region) (*by_region)[flow.from] += flow.tonnes;
+    if (by_region) by_region[flow.from] += flow.tonnes;
   }
   return total;
 }
@@ -375,7 +375,7 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
     if (static_cast<int>(world.products[p].stage) == stage) products.push_back(p);
   }
   double used = 0;
-  for (int p : products) used += QuotaExports(quota, markets[p], nullptr);
+  for (int p : products) used += QuotaExports(quota, markets[p]);
   if (used <= remaining) return used;
   const int nr = world.RegionCount();
   std::vector<std::vector<double>> base_wedges;
@@ -398,7 +398,7 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
         }
       }
       ClearMarket(problem, markets[products[k]].workspace, markets[products[k]].solution);
-      total += QuotaExports(quota, markets[products[k]], nullptr);
+      total += QuotaExports(quota, markets[products[k]]);
     }
     return total;
   };
@@ -417,11 +417,7 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
   auto exports_at = [&](double licence_usd_per_kg, std::vector<double>& out) {
     clear_at(licence_usd_per_kg);
     out.assign(products.size() * nr, 0.0);
-    for (std::size_t k = 0; k < products.size(); ++k) {
-      std::vector<double> by_region(nr, 0.0);
-      QuotaExports(quota, markets[products[k]], &by_region);
-      std::copy(by_region.begin(), by_region.end(), out.begin() + static_cast<std::ptrdiff_t>(k * nr));
-    }
+    for (std::size_t k = 0; k < products.size(); ++k) QuotaExports(quota, markets[products[k]], &out[k * nr]);
   };
   std::vector<double> above, below;
   exports_at(high, below);
@@ -449,7 +445,7 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
       capped = true;
     }
     if (capped) ClearMarket(market.problem, market.workspace, market.solution);
-    used += QuotaExports(quota, market, nullptr);
+    used += QuotaExports(quota, market);
   }
   return used;
 }

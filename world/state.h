@@ -63,7 +63,8 @@ double RecipeShare(const ProductShare& share, const WorldState& state);
 // plant's feed: 1); 0 if it is not one of its inputs.
 double InputPerOutput(const WorldDescription& world, const WorldState& state, const Plant& plant, int product);
 
-// Moves each price-driven thrift by the round's expectations (docs/model.md, "Thrift").
+// Moves each price-driven thrift by the round's expectations (docs/model.md, "Supply, offers and
+// stocks": price_thrift).
 void UpdateThrift(const WorldDescription& world, WorldState& state);
 
 // Returns the state before the first round: opening stocks, expectations at reference prices.

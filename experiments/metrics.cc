@@ -109,7 +109,8 @@ unsigned MetricFamiliesOf(const std::vector<std::string>& names) {
       {"exports", kExportMetrics},        {"smuggled", kExportMetrics},
       {"exports_value", kTradeValueMetrics}, {"imports_value", kTradeValueMetrics},
       {"import_share", kImportMetrics},   {"import_reliance", kImportMetrics}, {"unmet", kUnmetMetrics},
-      {"payoff", kPayoffMetrics},         {"stockpile", kPayoffMetrics}};
+      {"payoff", kPayoffMetrics},         {"stockpile", kPayoffMetrics},
+      {"speculative_stock", kPriceMetrics}};
   unsigned families = 0;
   for (const std::string& name : names) {
     const std::string_view first = std::string_view(name).substr(0, name.find('.'));
@@ -153,6 +154,12 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
       } else if (plain_count > 0) {
         w.Slot("price.", product) = plain / plain_count;
       }
+    }
+    // Traders' holdings, world total by product (worlds with speculation only).
+    for (int p = 0; p < np && !outcome.speculative_stock_tonnes.empty(); ++p) {
+      double held = 0;
+      for (int r = 0; r < nr; ++r) held += outcome.speculative_stock_tonnes[WorldState::At(r, p, np)];
+      if (held > 0) w.Slot("speculative_stock.", world.products[p].id) = held;
     }
   }
 

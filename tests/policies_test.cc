@@ -425,6 +425,68 @@ TEST_CASE("Round.PriceDiscoveryCarriesAShortageUpTheChainInTheRoundItHappens") {
   CHECK(Get(discovered, "price.ox.AAA") > 1.5 * Get(before, "price.ox.AAA"));
 }
 
+TEST_CASE("Round.SpeculatorsBuyIntoARiseUpToTheirCoverAndSellOnceItStops") {
+  // A mining quota from round 3 halves the by-product "rest": its price jumps to the demand cap. Traders
+  // in AAA, who hold up to 2 rounds of AAA's use once the price has risen by 30 % or more in a round,
+  // buy in round 4 -- never more than twice round 3's use -- and sell out once the price stops rising.
+  const std::string cut = R"(policies { actor: "A" start_round: 3 production_quota { products: "ore" tonnes_per_year: 2000 } })";
+  std::string text = testing::SmallWorldText();
+  text.replace(text.find("market {"), 8, R"(market { speculation { products: "rest" max_cover_rounds: 2 })");
+  auto holdings = [&](const std::string& policy, std::vector<double>* use_rest = nullptr) {
+    const experiments::LoadedScenario scenario = experiments::LoadScenarioText(text + policy, "speculation");
+    experiments::Simulation simulation(scenario, /*seed=*/1);
+    const int np = simulation.world().ProductCount();
+    const std::size_t rest_in_a = world::WorldState::At(0, simulation.world().FindProduct("rest"), np);
+    std::vector<double> held;
+    for (int r = 0; r < 10; ++r) {
+      simulation.Step();
+      held.push_back(Get(experiments::ComputeMetrics(simulation.world(), simulation.outcome()), "speculative_stock.rest"));
+      CHECK(held.back() == doctest::Approx(simulation.outcome().speculative_stock_tonnes[rest_in_a]));
+      if (use_rest) use_rest->push_back(simulation.outcome().consumed_tonnes[rest_in_a]);
+    }
+    return held;
+  };
+  for (double held : holdings("")) CHECK(held == 0);  // prices drift down: nobody holds
+  std::vector<double> use_rest;
+  const std::vector<double> held = holdings(cut, &use_rest);
+  for (int r = 0; r <= 3; ++r) CHECK(held[r] == 0);  // the rise is seen at the end of round 3
+  CHECK(held[4] > 0);
+  CHECK(held[4] <= 2 * use_rest[3] + 1e-9);
+  for (int r = 7; r < 10; ++r) CHECK(held[r] == 0);
+
+  // Traders only in BBB, where nobody uses "rest", never hold any.
+  std::string elsewhere = text;
+  elsewhere.replace(elsewhere.find("max_cover_rounds: 2"), 19, R"(max_cover_rounds: 2 regions: "BBB")");
+  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(elsewhere + cut, "speculation in BBB");
+  experiments::Simulation simulation(scenario, /*seed=*/1);
+  for (int r = 0; r < 6; ++r) simulation.Step();
+  for (double tonnes : simulation.outcome().speculative_stock_tonnes) CHECK(tonnes == 0);
+}
+
+TEST_CASE("Round.ADemandsOwnSubstitutionCeilingOverridesTheMarkets") {
+  // Two users of "rest" in AAA at a price held at the cap: one with its own ceiling of 0.8, one with
+  // the market's 0.3. With speed 1 and decay 0 each closes ln(P/P0) of its gap a round, so both end
+  // near their ceilings and never above.
+  const std::string text = testing::SmallWorldText(
+      R"(demand { region: "AAA" sector: WIND product: "rest" base_tonnes_per_year: 500 elasticity: -0.3 substitution_max_share: 0.8 }
+         policies { actor: "A" production_quota { products: "ore" tonnes_per_year: 1000 } })");
+  std::string with_speed = text;
+  with_speed.replace(with_speed.find("market {"), 8, "market { substitution_speed: 1 substitution_max_share: 0.3");
+  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(with_speed, "ceilings");
+  experiments::Simulation simulation(scenario, /*seed=*/1);
+  for (int r = 0; r < 12; ++r) simulation.Step();
+  const std::vector<world::DemandEntry>& demand = simulation.world().demand;
+  const int own = static_cast<int>(demand.size()) - 1;
+  REQUIRE(demand[own].substitution_max_share == 0.8);
+  const int market_ceiling = 3;  // the small world's "rest" demand in AAA
+  REQUIRE(demand[market_ceiling].product == demand[own].product);
+  const std::vector<double>& s = simulation.state().substituted_share;
+  CHECK(s[own] > 0.7);
+  CHECK(s[own] <= 0.8);
+  CHECK(s[market_ceiling] > 0.25);
+  CHECK(s[market_ceiling] <= 0.3);
+}
+
 // A second, smaller and cheaper mine in BBB, so that ore is traded and mining capacity is shared.
 constexpr const char* kSecondMine =
     R"(plants { id: "b_mine" region: "BBB" stage: MINING product: "ore" capacity_tonnes_per_year: 400 unit_cost_usd_per_kg: 0.1 })";

@@ -23,6 +23,7 @@ struct StockpileOrder {
   double sell_min_usd_per_kg = 0;
   double release_rate_tonnes = 0;                // asked to release, before holdings limit it
   const std::vector<int>* pool = nullptr;        // pooled with these actors' holdings (an alliance)
+  bool speculative = false;                      // traders' stock in `region` (no actor; outside payoffs)
 };
 
 // A contract served before the spot market: the seller plant delivers up to `tonnes` of `product` to a

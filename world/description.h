@@ -117,6 +117,7 @@ struct DemandEntry {
   double elasticity = 0;
   double growth_per_year = 0;
   bool critical = false;
+  double substitution_max_share = -1;  // < 0: the market's
   std::vector<SupplierTie> sourcing;
   // Derived (DeriveDemandCurves): the price multiples of P0 at which the demand curve is stepped,
   // highest first, each with multiple^elasticity, the quantity there as a fraction of D_ref.
@@ -137,6 +138,13 @@ struct MarketParameters {
   // Metal and magnet makers expect to pass input costs through to their output price (docs/model.md).
   bool cost_pass_through = false;
   int price_discovery_passes = 1;  // clearings of the chain a round, all but the last on trial (docs/model.md)
+  // Speculative stocks (docs/model.md, "Speculative stocks"): the products held (empty: none), the most
+  // held in rounds of a region's use, and the log price rises a round at which holding starts and is full.
+  std::vector<int> speculated_products;
+  std::vector<bool> speculation_in_region;  // [region]
+  double speculation_max_cover_rounds = 0.0;
+  double speculation_threshold_return = 0.05;
+  double speculation_full_return = 0.3;
   // Smuggling around export controls: leak share = max * g / (g + gap_half) / (1 + E / enforcement_half),
   // g the relative price gap across the control last round, E the exporter's enforcement spending.
   double smuggling_max_share = 0.0;

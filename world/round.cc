@@ -569,6 +569,11 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
     const SupplyOwner owner = market.supply_owner[s];
     if (owner.stockpile >= 0) {
       const StockpileOrder& order = barriers.stockpile_orders[owner.stockpile];
+      if (order.speculative) {
+        double& held = state.speculative_stock_tonnes[WorldState::At(order.region, product, np)];
+        held = std::max(0.0, held - sold);
+        continue;
+      }
       // Draw on the releasing actor's holdings first, then (pooled) on the other members' in order.
       double left = sold;
       auto draw = [&](int actor) {
@@ -613,6 +618,10 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
     const DemandOwner owner = market.demand_owner[d];
     const DemandStep& step = market.problem.demand[d];
     const double price = solution.demand_price_usd_per_kg[d];
+    if (owner.stockpile >= 0 && barriers.stockpile_orders[owner.stockpile].speculative) {
+      state.speculative_stock_tonnes[WorldState::At(step.region, product, np)] += served;  // stock, not use
+      continue;
+    }
     outcome.consumed_tonnes[WorldState::At(step.region, product, np)] += served;
     if (owner.stockpile >= 0) {
       const StockpileOrder& order = barriers.stockpile_orders[owner.stockpile];
@@ -723,6 +732,43 @@ double SmugglingShare(const MarketParameters& params, double price_gap, double e
          (1.0 + enforcement_usd / params.enforcement_half_usd);
 }
 
+// Traders' orders for the round (docs/model.md, "Speculative stocks"): in each region, buy toward a
+// holding that grows with last round's price rise, sell what is held above it.
+void AddSpeculativeOrders(const WorldDescription& world, const WorldState& state, BarrierTable& barriers) {
+  const MarketParameters& params = world.market;
+  const int np = world.ProductCount();
+  for (int product : params.speculated_products) {
+    const double cap_usd_per_kg = params.demand_price_cap_multiple * world.products[product].reference_price_usd_per_kg;
+    for (int r = 0; r < world.RegionCount(); ++r) {
+      if (!params.speculation_in_region[r]) continue;
+      const std::size_t cell = WorldState::At(r, product, np);
+      const double last = state.price_usd_per_kg[cell];
+      const double before = state.previous_price_usd_per_kg[cell];
+      const double rise = last > 0 && before > 0 ? std::log(last / before) : 0.0;  // NaN compares false
+      const double conviction = std::clamp((rise - params.speculation_threshold_return) /
+                                               (params.speculation_full_return - params.speculation_threshold_return),
+                                           0.0, 1.0);
+      const double wanted = params.speculation_max_cover_rounds * state.use_tonnes[cell] * conviction;
+      const double held = state.speculative_stock_tonnes[cell];
+      if (wanted <= 0 && held <= 0) continue;
+      const double expected = state.expected_price_usd_per_kg[cell];
+      StockpileOrder order;
+      order.region = r;
+      order.product = product;
+      order.speculative = true;
+      if (wanted > held) {
+        order.buy_tonnes = wanted - held;
+        order.buy_max_usd_per_kg = std::min(cap_usd_per_kg, expected * std::exp(rise));  // the rise goes on
+      } else {
+        order.sell_tonnes = held - wanted;
+        // A falling price is expected to go on falling: they take its trend.
+        order.sell_min_usd_per_kg = (1.0 - params.carrying_cost_per_round) * expected * std::exp(std::min(0.0, rise));
+      }
+      barriers.stockpile_orders.push_back(order);
+    }
+  }
+}
+
 // Clears the chain stage by stage; the plants of the next stage process what they bought before it
 // clears.
 void ClearChain(const WorldDescription& world, WorldState& state, RoundScratch& scratch, RoundOutcome& outcome) {
@@ -807,6 +853,7 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
     }
   }
 
+  if (!world.market.speculated_products.empty()) AddSpeculativeOrders(world, state, scratch.barriers);
   const BarrierTable& barriers = scratch.barriers;
   if (scratch.instruments_applied) {  // production quotas, if any
     for (int i = 0; i < world.PlantCount(); ++i) {
@@ -845,9 +892,11 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
 
   // Settle: expectations, the slow variables of demand, the round counter.
   const double weight = world.market.expectation_weight;
+  if (!state.use_tonnes.empty()) state.use_tonnes = outcome.consumed_tonnes;
   for (std::size_t cell = 0; cell < outcome.price_usd_per_kg.size(); ++cell) {
     const double price = outcome.price_usd_per_kg[cell];
     if (std::isnan(price)) continue;
+    if (!state.previous_price_usd_per_kg.empty()) state.previous_price_usd_per_kg[cell] = state.price_usd_per_kg[cell];
     state.price_usd_per_kg[cell] = price;
     state.expected_price_usd_per_kg[cell] += weight * (price - state.expected_price_usd_per_kg[cell]);
   }
@@ -859,7 +908,8 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
     if (!std::isnan(price)) state.average_price_usd_per_kg[e] += 0.25 * (price - state.average_price_usd_per_kg[e]);
     double& s = state.substituted_share[e];
     const double pressure = std::max(0.0, std::log(state.average_price_usd_per_kg[e] / demand.reference_price_usd_per_kg));
-    s = std::clamp(s + params.substitution_speed * pressure * (params.substitution_max_share - s) -
+    const double ceiling = demand.substitution_max_share >= 0 ? demand.substitution_max_share : params.substitution_max_share;
+    s = std::clamp(s + params.substitution_speed * pressure * (ceiling - s) -
                        params.substitution_decay * s,
                    0.0, 1.0);
   }
@@ -875,6 +925,7 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
   for (std::size_t a = 0; a < world.actors.size(); ++a) {
     if (!scratch.decisions.strategy_memory[a].empty()) state.strategy_memory[a] = scratch.decisions.strategy_memory[a];
   }
+  outcome.speculative_stock_tonnes = state.speculative_stock_tonnes;
   outcome.stockpile_tonnes.assign(world.actors.size(), 0.0);
   for (std::size_t a = 0; a < world.actors.size(); ++a) {
     for (int p = 0; p < np; ++p) outcome.stockpile_tonnes[a] += state.stockpile_tonnes[WorldState::At(static_cast<int>(a), p, np)];

@@ -54,6 +54,7 @@ struct RoundOutcome {
   std::vector<double> policy_cost_usd;    // [actor]: enforcement, subsidies, price floors, net stockpile purchases
   std::vector<double> equity_income_usd;  // [actor]: its share of the profits of firms it owns
   std::vector<double> stockpile_tonnes;   // [actor]: strategic stocks held at the end of the round
+  std::vector<double> speculative_stock_tonnes;  // [region * products + product]; empty without speculation
 };
 
 struct MarketBuffers;  // round.cc: each product's market problem and solution

@@ -78,6 +78,11 @@ WorldState InitialState(const WorldDescription& world) {
   }
   state.price_usd_per_kg.assign(cells, std::numeric_limits<double>::quiet_NaN());
   state.stockpile_tonnes.assign(world.actors.size() * static_cast<std::size_t>(np), 0.0);
+  if (!world.market.speculated_products.empty()) {
+    state.speculative_stock_tonnes.assign(cells, 0.0);
+    state.previous_price_usd_per_kg.assign(cells, std::numeric_limits<double>::quiet_NaN());
+    state.use_tonnes.assign(cells, 0.0);
+  }
   state.plant_status.resize(world.plants.size());
   for (int i = 0; i < world.PlantCount(); ++i) {
     state.plant_status[i] = world.plants[i].is_project ? PlantStatus::kProposed : PlantStatus::kOperating;
@@ -123,6 +128,11 @@ std::string Fingerprint(const WorldState& state) {
   mix_vector(state.substituted_share);
   if (!state.recipe_thrift.empty()) mix_vector(state.recipe_thrift);  // worlds without thrift hash as before
   mix_vector(state.stockpile_tonnes);
+  if (!state.speculative_stock_tonnes.empty()) {  // worlds without speculation hash as before
+    mix_vector(state.speculative_stock_tonnes);
+    mix_vector(state.previous_price_usd_per_kg);
+    mix_vector(state.use_tonnes);
+  }
   mix_bytes(state.plant_status.data(), state.plant_status.size() * sizeof(PlantStatus));
   mix_bytes(state.status_rounds.data(), state.status_rounds.size() * sizeof(int));
   mix_vector(state.capital_subsidy_share);

@@ -21,6 +21,11 @@ struct WorldState {
   std::vector<double> substituted_share;           // [demand entry]: s_t of docs/model.md
   std::vector<double> recipe_thrift;               // [ProductShare::thrift_cell]: the share cut so far
   std::vector<double> stockpile_tonnes;            // [actor * products + product]: strategic stockpiles
+  // Speculative stocks (only in worlds with speculation), [region * products + product]: what traders
+  // hold, the price cleared the round before last (the rise they chase) and last round's use.
+  std::vector<double> speculative_stock_tonnes;
+  std::vector<double> previous_price_usd_per_kg;
+  std::vector<double> use_tonnes;
   std::vector<PlantStatus> plant_status;           // [plant]
   std::vector<int> status_rounds;                  // [plant]: rounds left to build, or rounds idle
   // [plant]: last round's support, as firms see it when valuing projects: capital subsidy share,

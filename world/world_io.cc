@@ -295,6 +295,13 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     }
     demand.growth_per_year = in.growth_per_year();
     demand.critical = in.critical();
+    if (in.has_substitution_max_share()) {
+      if (!(in.substitution_max_share() >= 0 && in.substitution_max_share() <= 1)) {
+        complaint.Fail(path + ".substitution_max_share", FormatNumber(in.substitution_max_share()),
+                       "must be between 0 and 1");
+      }
+      demand.substitution_max_share = in.substitution_max_share();
+    }
     double tied = 0;
     for (int k = 0; k < in.sourcing_size(); ++k) {
       const std::string tie_path = path + ".sourcing[" + std::to_string(k) + "]";
@@ -395,6 +402,41 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
                    "must be between 1 and 10");
   }
   params.price_discovery_passes = std::max(1, market.price_discovery_passes());
+  if (market.has_speculation()) {
+    const reesim::Speculation& speculation = market.speculation();
+    for (int i = 0; i < speculation.products_size(); ++i) {
+      const int p = world.FindProduct(speculation.products(i));
+      if (p < 0) {
+        complaint.Fail("market.speculation.products[" + std::to_string(i) + "]", Quoted(speculation.products(i)),
+                       "unknown product");
+      }
+      params.speculated_products.push_back(p);
+    }
+    params.speculation_in_region.assign(world.regions.size(), speculation.regions_size() == 0);
+    for (int i = 0; i < speculation.regions_size(); ++i) {
+      const int r = world.FindRegion(speculation.regions(i));
+      if (r < 0) {
+        complaint.Fail("market.speculation.regions[" + std::to_string(i) + "]", Quoted(speculation.regions(i)),
+                       "unknown region");
+      }
+      params.speculation_in_region[r] = true;
+    }
+    if (params.speculated_products.empty()) {
+      complaint.Fail("market.speculation.products", "", "name at least one product that traders hold");
+    }
+    if (!(speculation.max_cover_rounds() > 0 && speculation.max_cover_rounds() <= 20)) {
+      complaint.Fail("market.speculation.max_cover_rounds", FormatNumber(speculation.max_cover_rounds()),
+                     "must be above 0 and at most 20 rounds of use");
+    }
+    params.speculation_max_cover_rounds = speculation.max_cover_rounds();
+    set_fraction("speculation.threshold_return", speculation.threshold_return(), 0.05, 0.0, 5.0,
+                 params.speculation_threshold_return);
+    set_fraction("speculation.full_return", speculation.full_return(), 0.3, 0.0, 5.0, params.speculation_full_return);
+    if (!(params.speculation_full_return > params.speculation_threshold_return)) {
+      complaint.Fail("market.speculation.full_return", FormatNumber(params.speculation_full_return),
+                     "must be above threshold_return (" + FormatNumber(params.speculation_threshold_return) + ")");
+    }
+  }
   set_fraction("smuggling_max_share", market.smuggling_max_share(), 0.0, 0.0, 1.0, params.smuggling_max_share);
   set_fraction("smuggling_gap_half", market.smuggling_gap_half(), 0.5, 0.0, 100.0, params.smuggling_gap_half);
   set_fraction("smuggling_cost_share", market.smuggling_cost_share(), 0.1, 0.0, 10.0, params.smuggling_cost_share);

@@ -2,6 +2,7 @@
 // a small world.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -49,6 +50,26 @@ TEST_CASE("Round.SnapshotsAreByteIdenticalForAnyThreadCount") {
   other.seed = 43;
   other.rounds = 8;
   CHECK(experiments::RunScenario(scenario, other).final_fingerprint != reference_fingerprint);
+}
+
+TEST_CASE("Round.SpeculativeStocksAreIdenticalForAnyThreadCount") {
+  // The quota crisis runs speculative stocks, licence searches and substitution ceilings: the same
+  // fingerprint after its 28 rounds on 1, 2 and 4 threads.
+  const auto& library = experiments::BuiltinScenarios();
+  const auto it = std::find_if(library.begin(), library.end(),
+                               [](const experiments::BuiltinScenario& s) { return std::string(s.name) == "quota_crisis_2010"; });
+  REQUIRE(it != library.end());
+  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(it->text, "quota_crisis_2010");
+  REQUIRE(!scenario.world.market.speculated_products.empty());
+  std::string reference;
+  for (int threads : {1, 2, 4}) {
+    CAPTURE(threads);
+    experiments::RunOptions options;
+    options.threads = threads;
+    const std::string fingerprint = experiments::RunScenario(scenario, options).final_fingerprint;
+    if (threads == 1) reference = fingerprint;
+    CHECK(fingerprint == reference);
+  }
 }
 
 TEST_CASE("Round.GoldenFingerprintOfTheBaseline") {

@@ -487,6 +487,24 @@ TEST_CASE("Round.ADemandsOwnSubstitutionCeilingOverridesTheMarkets") {
   CHECK(s[market_ceiling] <= 0.3);
 }
 
+TEST_CASE("Round.ASeparationPlantWithNoMarketAtHomeValuesItsOxidesAtTheWorldsExpectation") {
+  // BBB has a mine ($12/kg) and a separation plant but no oxide users, and its ore cannot go to AAA.
+  // A mining quota in AAA makes oxide dear there. Valued at BBB's own expectations (still the reference
+  // prices, since no oxide has ever cleared in BBB), the ore would be worth 0.5 x 20 + 0.5 x 1 - 1 =
+  // $9.50/kg and never mined; valued at what its oxides are expected to fetch where they clear, it is.
+  const std::string text = testing::SmallWorldText(
+      R"(plants { id: "b_mine" region: "BBB" stage: MINING product: "ore" capacity_tonnes_per_year: 400 unit_cost_usd_per_kg: 12 }
+         plants { id: "b_sep" region: "BBB" stage: SEPARATION feed: "ore" capacity_tonnes_per_year: 400 unit_cost_usd_per_kg: 1 }
+         policies { actor: "A" production_quota { products: "ore" tonnes_per_year: 2000 } }
+         policies { actor: "A" import_ban { products: "ore" } })");
+  const experiments::Metrics first = LastMetrics("", 1, text);
+  CHECK(Get(first, "output.separation.BBB") == 0);  // round 0: nothing has cleared anywhere yet
+  const experiments::Metrics later = LastMetrics("", 4, text);
+  REQUIRE(Get(later, "price.ox.AAA") > 2 * 20);
+  CHECK(Get(later, "output.mining.BBB") == doctest::Approx(100));
+  CHECK(Get(later, "output.separation.BBB") == doctest::Approx(100));
+}
+
 // A second, smaller and cheaper mine in BBB, so that ore is traded and mining capacity is shared.
 constexpr const char* kSecondMine =
     R"(plants { id: "b_mine" region: "BBB" stage: MINING product: "ore" capacity_tonnes_per_year: 400 unit_cost_usd_per_kg: 0.1 })";

@@ -83,11 +83,16 @@ struct MarketBuffers {
 namespace {
 
 // Expected value of one tonne (per kg) of the plant's output at its region, processing cost excluded.
+// A separation plant's oxides that have never cleared in its region (a new plant where nobody else
+// sells them) are valued at what they are expected to fetch elsewhere (ExpectedPriceFor), as its owner
+// valued them when building it.
 double ExpectedOutputValue(const WorldDescription& world, const WorldState& state, const Plant& plant) {
   const int np = world.ProductCount();
   double value = 0;
   ForEachOutput(world, plant, [&](int product, double per_tonne) {
-    value += per_tonne * state.expected_price_usd_per_kg[WorldState::At(plant.region, product, np)];
+    value += per_tonne * (plant.stage == Stage::kSeparation
+                              ? ExpectedPriceFor(world, state, plant.region, product)
+                              : state.expected_price_usd_per_kg[WorldState::At(plant.region, product, np)]);
   });
   return value;
 }

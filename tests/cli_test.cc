@@ -115,6 +115,10 @@ TEST_CASE("Cli.BadScenariosExit2WithLocationAndLeaveNoOutput") {
                 "market { default_transport_usd_per_kg: 1 speculation { products: \"ox\" max_cover_rounds: 1 "
                 "threshold_return: 0.4 full_return: 0.2 } }"),
        "market.speculation.full_return = 0.2: must be above threshold_return (0.4)"},
+      {"speculation in a product listed twice",
+       Scenario("market { default_transport_usd_per_kg: 1 }",
+                "market { default_transport_usd_per_kg: 1 speculation { products: \"ox\" products: \"ox\" max_cover_rounds: 1 } }"),
+       "market.speculation.products[1] = \"ox\": listed twice"},
       {"speculation in an unknown region",
        Scenario("market { default_transport_usd_per_kg: 1 }",
                 "market { default_transport_usd_per_kg: 1 speculation { products: \"ox\" max_cover_rounds: 1 regions: \"ZZZ\" } }"),

@@ -410,6 +410,11 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
         complaint.Fail("market.speculation.products[" + std::to_string(i) + "]", Quoted(speculation.products(i)),
                        "unknown product");
       }
+      if (std::find(params.speculated_products.begin(), params.speculated_products.end(), p) !=
+          params.speculated_products.end()) {
+        complaint.Fail("market.speculation.products[" + std::to_string(i) + "]", Quoted(speculation.products(i)),
+                       "listed twice");
+      }
       params.speculated_products.push_back(p);
     }
     params.speculation_in_region.assign(world.regions.size(), speculation.regions_size() == 0);

@@ -155,10 +155,14 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
         w.Slot("price.", product) = plain / plain_count;
       }
     }
-    // Traders' holdings, world total by product (worlds with speculation only).
+    // Traders' holdings by product and region, and the world's (worlds with speculation only).
     for (int p = 0; p < np && !outcome.speculative_stock_tonnes.empty(); ++p) {
       double held = 0;
-      for (int r = 0; r < nr; ++r) held += outcome.speculative_stock_tonnes[WorldState::At(r, p, np)];
+      for (int r = 0; r < nr; ++r) {
+        const double here = outcome.speculative_stock_tonnes[WorldState::At(r, p, np)];
+        if (here > 0) w.Slot("speculative_stock.", world.products[p].id, ".", world.regions[r].id) = here;
+        held += here;
+      }
       if (held > 0) w.Slot("speculative_stock.", world.products[p].id) = held;
     }
   }

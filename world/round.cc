@@ -766,8 +766,10 @@ void AddSpeculativeOrders(const WorldDescription& world, const WorldState& state
         order.buy_max_usd_per_kg = std::min(cap_usd_per_kg, expected * std::exp(rise));  // the rise goes on
       } else {
         order.sell_tonnes = held - wanted;
-        // A falling price is expected to go on falling: they take its trend.
-        order.sell_min_usd_per_kg = (1.0 - params.carrying_cost_per_round) * expected * std::exp(std::min(0.0, rise));
+        // A falling price is expected to go on falling: they take its trend from the last price (their
+        // expectation lags a fall, and asking it would hold them to stock the market has left behind).
+        const double from = last > 0 ? std::min(expected, last) : expected;
+        order.sell_min_usd_per_kg = (1.0 - params.carrying_cost_per_round) * from * std::exp(std::min(0.0, rise));
       }
       barriers.stockpile_orders.push_back(order);
     }

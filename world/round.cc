@@ -623,15 +623,15 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
     const DemandOwner owner = market.demand_owner[d];
     const DemandStep& step = market.problem.demand[d];
     const double price = solution.demand_price_usd_per_kg[d];
-    if (owner.stockpile >= 0 && barriers.stockpile_orders[owner.stockpile].speculative) {
+    const StockpileOrder* order = owner.stockpile >= 0 ? &barriers.stockpile_orders[owner.stockpile] : nullptr;
+    if (order != nullptr && order->speculative) {
       state.speculative_stock_tonnes[WorldState::At(step.region, product, np)] += served;  // stock, not use
       continue;
     }
     outcome.consumed_tonnes[WorldState::At(step.region, product, np)] += served;
-    if (owner.stockpile >= 0) {
-      const StockpileOrder& order = barriers.stockpile_orders[owner.stockpile];
-      state.stockpile_tonnes[WorldState::At(order.actor, product, np)] += served;
-      outcome.policy_cost_usd[order.actor] += served * kKgPerTonne * price;
+    if (order != nullptr) {
+      state.stockpile_tonnes[WorldState::At(order->actor, product, np)] += served;
+      outcome.policy_cost_usd[order->actor] += served * kKgPerTonne * price;
     } else if (owner.plant >= 0) {
       state.stock_tonnes[WorldState::At(owner.plant, product, np)] += served;
       outcome.plants[owner.plant].cost_usd += served * kKgPerTonne * price;

@@ -405,17 +405,17 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
   if (market.has_speculation()) {
     const reesim::Speculation& speculation = market.speculation();
     for (int i = 0; i < speculation.products_size(); ++i) {
+      const std::string path = "market.speculation.products[" + std::to_string(i) + "]";
       const int p = world.FindProduct(speculation.products(i));
-      if (p < 0) {
-        complaint.Fail("market.speculation.products[" + std::to_string(i) + "]", Quoted(speculation.products(i)),
-                       "unknown product");
-      }
+      if (p < 0) complaint.Fail(path, Quoted(speculation.products(i)), "unknown product");
       if (std::find(params.speculated_products.begin(), params.speculated_products.end(), p) !=
           params.speculated_products.end()) {
-        complaint.Fail("market.speculation.products[" + std::to_string(i) + "]", Quoted(speculation.products(i)),
-                       "listed twice");
+        complaint.Fail(path, Quoted(speculation.products(i)), "listed twice");
       }
       params.speculated_products.push_back(p);
+    }
+    if (params.speculated_products.empty()) {
+      complaint.Fail("market.speculation.products", "", "name at least one product that traders hold");
     }
     params.speculation_in_region.assign(world.regions.size(), speculation.regions_size() == 0);
     for (int i = 0; i < speculation.regions_size(); ++i) {
@@ -425,9 +425,6 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
                        "unknown region");
       }
       params.speculation_in_region[r] = true;
-    }
-    if (params.speculated_products.empty()) {
-      complaint.Fail("market.speculation.products", "", "name at least one product that traders hold");
     }
     if (!(speculation.max_cover_rounds() > 0 && speculation.max_cover_rounds() <= 20)) {
       complaint.Fail("market.speculation.max_cover_rounds", FormatNumber(speculation.max_cover_rounds()),

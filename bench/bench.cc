@@ -11,8 +11,8 @@
 
 #include "bench/synthetic.h"
 #include "experiments/experiment.h"
-#include "experiments/run.h"
-#include "experiments/simulation.h"
+#include "run/run.h"
+#include "run/simulation.h"
 #include "proto/scenario.pb.h"
 #include "world/market.h"
 #include "world/round.h"
@@ -43,11 +43,11 @@ outcomes { metric: "price.ndfeb_magnet" aggregation: MEAN })";
 
 // Median milliseconds per round of a synthetic world (one thread), after a warm-up round.
 double SyntheticMsPerRound(int plants, int repeats, tbb::task_arena& one_thread) {
-  const experiments::LoadedScenario synthetic = experiments::LoadScenarioMessage(
+  const run::LoadedScenario synthetic = run::LoadScenarioMessage(
       SyntheticScenario(200, plants, 1), "", "<synthetic " + std::to_string(plants) + ">");
   std::vector<double> ms;
   one_thread.execute([&] {
-    experiments::Simulation simulation(synthetic, 1);
+    run::Simulation simulation(synthetic, 1);
     simulation.Step();  // warm-up
     for (int r = 0; r < repeats; ++r) {
       const auto start = std::chrono::steady_clock::now();
@@ -62,11 +62,11 @@ double SyntheticMsPerRound(int plants, int repeats, tbb::task_arena& one_thread)
 // solved by LEMON) on the markets `scenario` clears in `rounds` rounds after `warm_up`: each method
 // clears them in the round's order, a workspace per product as the round keeps them, and the total
 // times are compared (medians over `repeats`). Throws if the two disagree on any market's welfare.
-double ClearingSpeedup(const experiments::LoadedScenario& scenario, int warm_up, int rounds, int repeats,
+double ClearingSpeedup(const run::LoadedScenario& scenario, int warm_up, int rounds, int repeats,
                        tbb::task_arena& one_thread) {
   std::vector<std::vector<world::MarketProblem>> problems;  // [round][product]
   one_thread.execute([&] {
-    experiments::Simulation simulation(scenario, 1);
+    run::Simulation simulation(scenario, 1);
     for (int k = 0; k < warm_up; ++k) simulation.Step();
     for (int k = 0; k < rounds; ++k) {
       simulation.Step();
@@ -105,12 +105,12 @@ double ClearingSpeedup(const experiments::LoadedScenario& scenario, int warm_up,
 }
 
 // Heap allocations per round over `rounds` rounds after `warm_up` rounds.
-double AllocationsPerRound(const experiments::LoadedScenario& scenario, int warm_up, int rounds,
+double AllocationsPerRound(const run::LoadedScenario& scenario, int warm_up, int rounds,
                            const BenchOptions& options, tbb::task_arena& one_thread) {
   double per_round = 0;
   one_thread.execute([&] {
     const std::uint64_t at_start = options.allocation_count();
-    experiments::Simulation simulation(scenario, 1);
+    run::Simulation simulation(scenario, 1);
     for (int k = 0; k < warm_up; ++k) simulation.Step();
     const std::uint64_t before = options.allocation_count();
     // Setting up a simulation allocates: a counter that saw none is not counting this thread.
@@ -127,12 +127,12 @@ std::vector<BudgetCheck> CheckBudgets(const BenchOptions& options) {
   std::vector<BudgetCheck> checks;
   tbb::task_arena one_thread(1);
   if (options.allocation_count) {
-    const experiments::LoadedScenario baseline = experiments::LoadScenarioText(
-        std::string(experiments::BuiltinBaselineText()), experiments::kBuiltinBaselineSource);
+    const run::LoadedScenario baseline = run::LoadScenarioText(
+        std::string(run::BuiltinBaselineText()), run::kBuiltinBaselineSource);
     checks.push_back({"allocations per round after warm-up, baseline",
                       AllocationsPerRound(baseline, kWarmUpRounds, 400, options, one_thread), 0});
-    const experiments::LoadedScenario synthetic =
-        experiments::LoadScenarioMessage(SyntheticScenario(200, 1000, 1), "", "<synthetic 1000>");
+    const run::LoadedScenario synthetic =
+        run::LoadScenarioMessage(SyntheticScenario(200, 1000, 1), "", "<synthetic 1000>");
     checks.push_back({"allocations per round after warm-up, 1,000 plants",
                       AllocationsPerRound(synthetic, kWarmUpRounds, 10, options, one_thread), 0});
   }
@@ -159,8 +159,8 @@ std::vector<std::pair<std::string, double>> RunBenchmarks(const BenchOptions& op
     if (options.progress) options.progress(what);
   };
   const int repeats = options.quick ? 3 : 5;
-  const experiments::LoadedScenario baseline = experiments::LoadScenarioText(
-      std::string(experiments::BuiltinBaselineText()), experiments::kBuiltinBaselineSource);
+  const run::LoadedScenario baseline = run::LoadScenarioText(
+      std::string(run::BuiltinBaselineText()), run::kBuiltinBaselineSource);
   tbb::task_arena one_thread(1);
 
   note("baseline rounds per second (1 thread, no snapshots)");
@@ -170,7 +170,7 @@ std::vector<std::pair<std::string, double>> RunBenchmarks(const BenchOptions& op
   // machine that spans a few of them.
   for (int r = 0; r < 3 * repeats; ++r) {
     one_thread.execute([&] {
-      experiments::Simulation simulation(baseline, 1);
+      run::Simulation simulation(baseline, 1);
       for (int warm = 0; warm < kWarmUpRounds; ++warm) simulation.Step();
       const auto start = std::chrono::steady_clock::now();
       for (int k = 0; k < rounds; ++k) simulation.Step();
@@ -206,7 +206,7 @@ std::vector<std::pair<std::string, double>> RunBenchmarks(const BenchOptions& op
 
   note("clearing against the reference solver");
   report.emplace_back("clearing.speedup_vs_reference",
-                      ClearingSpeedup(experiments::LoadScenarioMessage(SyntheticScenario(200, options.quick ? 1000 : 10000, 1),
+                      ClearingSpeedup(run::LoadScenarioMessage(SyntheticScenario(200, options.quick ? 1000 : 10000, 1),
                                                                        "", "<synthetic>"),
                                       1, 2, options.quick ? 1 : 3, one_thread));
   report.emplace_back("clearing.speedup_vs_reference.baseline",
@@ -214,12 +214,12 @@ std::vector<std::pair<std::string, double>> RunBenchmarks(const BenchOptions& op
 
   note("snapshot write throughput");
   const std::filesystem::path path = std::filesystem::temp_directory_path() / "reesim-bench-snapshots.pbs";
-  experiments::RunOptions run;
+  run::RunOptions run;
   run.rounds = options.quick ? 20 : 100;
   run.threads = 1;
   run.snapshot_path = path.string();
   const auto start = std::chrono::steady_clock::now();
-  const experiments::RunResult result = experiments::RunScenario(baseline, run);
+  const run::RunResult result = run::RunScenario(baseline, run);
   const double seconds = Seconds(start);
   std::filesystem::remove(path);
   report.emplace_back("snapshot.bytes_per_round", static_cast<double>(result.snapshot_bytes) / run.rounds);

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "experiments/scenario_io.h"
+#include "run/scenario_io.h"
 #include "proto/scenario.pb.h"
 #include "world/random.h"
 
@@ -10,7 +10,7 @@ namespace reesim::bench {
 
 std::shared_ptr<reesim::Scenario> SyntheticScenario(int regions, int plants, std::uint64_t seed) {
   const std::shared_ptr<reesim::Scenario> baseline =
-      experiments::ParseScenarioText(std::string(experiments::BuiltinBaselineText()), "baseline");
+      run::ParseScenarioText(std::string(run::BuiltinBaselineText()), "baseline");
   auto scenario = std::make_shared<reesim::Scenario>();
   scenario->set_name("synthetic_" + std::to_string(regions) + "_" + std::to_string(plants));
   scenario->set_rounds(4);

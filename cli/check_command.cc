@@ -4,7 +4,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "experiments/experiment.h"
-#include "experiments/scenario_io.h"
+#include "run/scenario_io.h"
 
 namespace po = boost::program_options;
 
@@ -22,14 +22,14 @@ int CheckCommand(const std::vector<std::string>& args) {
   if (!ParseOptions(options, args, "file", vars)) return 0;
   if (!vars.count("file")) throw UsageError("check needs a file");
   const std::string path = vars["file"].as<std::string>();
-  if (experiments::LooksLikeExperiment(experiments::ReadFile(path))) {
+  if (experiments::LooksLikeExperiment(run::ReadFile(path))) {
     const experiments::ExperimentSpec spec = experiments::LoadExperimentFile(path);
     std::cout << path << ": ok: experiment '" << spec.name << "', " << spec.arm_names.size() << " arms, "
               << spec.parameters.size() << " parameters, " << spec.outcomes.size() << " outcomes, "
               << spec.RunsPerArm() << " runs per arm\n";
     return 0;
   }
-  const experiments::LoadedScenario scenario = experiments::LoadScenarioFile(path);
+  const run::LoadedScenario scenario = run::LoadScenarioFile(path);
   const world::WorldDescription& world = scenario.world;
   std::cout << path << ": ok: scenario '" << world.name << "', " << world.actors.size() << " actors, "
             << world.regions.size() << " regions, " << world.products.size() << " products, " << world.plants.size()

@@ -8,10 +8,6 @@
 #include <string>
 #include <vector>
 
-namespace reesim::experiments {
-struct ExperimentSpec;
-}
-
 namespace reesim::cli {
 
 int RunCommand(const std::vector<std::string>& args);
@@ -21,11 +17,6 @@ int ValidateCommand(const std::vector<std::string>& args);
 int ExperimentCommand(const std::vector<std::string>& args);
 int MergeCommand(const std::vector<std::string>& args);
 int BenchCommand(const std::vector<std::string>& args);
-
-// Whether this process was started by mpirun, and the experiment run split across its ranks (only in
-// builds with MPI: REESIM_HAVE_MPI).
-bool LaunchedByMpirun();
-int RunExperimentUnderMpi(const experiments::ExperimentSpec& spec, int threads, const std::string& out_dir, bool quiet);
 
 // Returns the exit code of an experiment with `failures` failed runs (1 if any, said on stderr; else 0).
 int ReportFailedRuns(std::int64_t failures);

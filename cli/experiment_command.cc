@@ -1,10 +1,5 @@
 #include <unistd.h>
 
-#include <boost/json.hpp>
-#include <filesystem>
-#include <fstream>
-#include <optional>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -13,7 +8,6 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "experiments/experiment.h"
-#include "world/check.h"
 
 namespace po = boost::program_options;
 
@@ -73,82 +67,36 @@ int ExperimentCommand(const std::vector<std::string>& args) {
     return 0;
   }
 
-  if (spec.keep == experiments::ExperimentSpec::Keep::kSnapshots) {
-    spec.snapshot_dir = (std::filesystem::path(vars["out"].as<std::string>()) / "snapshots").string();
-    std::error_code made;
-    std::filesystem::create_directories(spec.snapshot_dir, made);
-    if (made) throw InputError(spec.snapshot_dir + ": cannot create: " + made.message());
-  }
-#ifdef REESIM_HAVE_MPI
-  if (LaunchedByMpirun()) {
+  const std::string out_dir = vars["out"].as<std::string>();
+  const bool quiet = vars.count("quiet") > 0;
+  const auto progress = ProgressPrinter(!quiet && ::isatty(STDERR_FILENO));
+  if (experiments::LaunchedByMpirun()) {
     if (vars.count("shard") || vars.count("resume")) throw UsageError("--shard and --resume do not combine with mpirun");
-    return RunExperimentUnderMpi(spec, threads, vars["out"].as<std::string>(), vars.count("quiet") > 0);
-  }
-#endif
-  int shard = 1, shards = 1;
-  if (vars.count("shard")) {
-    const std::string text = vars["shard"].as<std::string>();
-    char slash = 0;
-    int consumed = 0;
-    if (std::sscanf(text.c_str(), "%d%c%d%n", &shard, &slash, &shards, &consumed) != 3 || slash != '/' ||
-        consumed != static_cast<int>(text.size()) || shards < 1 || shard < 1 || shard > shards) {
-      throw UsageError("--shard must be K/N with 1 <= K <= N, got '" + text + "'");
+    experiments::PrepareSnapshotDir(spec, out_dir);
+    const experiments::MpiCampaignResult result = experiments::RunCampaignUnderMpi(spec, threads, out_dir, progress);
+    if (result.rank != 0) return result.failures > 0 ? 1 : 0;
+    if (!quiet) {
+      std::cout << "experiment " << spec.name << ": " << result.runs << " runs on " << result.ranks << " MPI ranks, "
+                << result.failures << " failed; outputs in " << out_dir << "/\n";
     }
+    return ReportFailedRuns(result.failures);
   }
-  const std::filesystem::path out_dir = vars["out"].as<std::string>();
-  const std::filesystem::path checkpoint_path = out_dir / "checkpoint.jsonl";
-  const std::string header_line = experiments::CheckpointHeader(spec, shard, shards);
-  // This process runs positions first, first + stride, ...: all, or a shard's share.
-  const std::int64_t first = shard - 1, stride = shards;
-  const std::int64_t total = experiments::TotalRuns(spec);
-  const std::int64_t share = first < total ? (total - first + stride - 1) / stride : 0;
-
-  std::error_code error;
-  std::filesystem::create_directories(out_dir, error);
-  if (error) throw InputError(out_dir.string() + ": cannot create the output directory: " + error.message());
-  // A whole experiment streams into its outputs; a shard's records go to its checkpoint, which becomes
-  // shard.jsonl for `reesim merge`.
-  std::unique_ptr<experiments::ExperimentWriter> writer;
-  if (shards == 1) writer = std::make_unique<experiments::ExperimentWriter>(spec, out_dir.string());
-  std::int64_t failures = 0;
-  auto take = [&](const experiments::RunRecord& record) {
-    failures += !record.failure.empty();
-    if (writer) writer->Add(record);
-  };
-  std::int64_t held = 0;
-  if (vars.count("resume")) {
-    held = experiments::ResumeCheckpoint(checkpoint_path.string(), header_line, spec, first, stride, take);
-  } else {
-    std::ofstream(checkpoint_path, std::ios::binary | std::ios::trunc) << header_line << "\n";
+  experiments::CampaignOptions campaign;
+  campaign.out_dir = out_dir;
+  campaign.threads = threads;
+  if (vars.count("shard")) campaign.shard = experiments::ParseShard(vars["shard"].as<std::string>());
+  campaign.resume = vars.count("resume") > 0;
+  campaign.progress = progress;
+  const experiments::CampaignResult result = experiments::RunCampaign(spec, campaign);
+  if (!quiet) {
+    const experiments::Shard shard = campaign.shard;
+    std::cout << "experiment " << spec.name << ": " << result.runs - result.resumed << " runs done"
+              << (result.resumed > 0 ? " (" + std::to_string(result.resumed) + " resumed)" : std::string())
+              << (shard.count > 1 ? " (shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) + ")"
+                                  : std::string())
+              << ", " << result.failures << " failed; outputs in " << out_dir << "/\n";
   }
-  std::ofstream checkpoint(checkpoint_path, std::ios::binary | std::ios::app);
-  if (!checkpoint) throw InputError(checkpoint_path.string() + ": cannot write the checkpoint");
-
-  const auto progress = ProgressPrinter(!vars.count("quiet") && ::isatty(STDERR_FILENO));
-  experiments::RunRuns(
-      spec, threads, first + held * stride, stride,
-      [&](const experiments::RunRecord& record) {
-        take(record);
-        checkpoint << experiments::RunRecordToJson(record) << "\n" << std::flush;
-        if (!checkpoint) throw InputError(checkpoint_path.string() + ": cannot write the checkpoint");
-      },
-      progress ? [&](std::int64_t done, std::int64_t) { progress(held + done, share); }
-               : std::function<void(std::int64_t, std::int64_t)>());
-  checkpoint.close();
-
-  if (writer) {
-    writer->Finish();
-    std::filesystem::remove(checkpoint_path, error);
-  } else {
-    std::filesystem::rename(checkpoint_path, out_dir / "shard.jsonl");
-  }
-  if (!vars.count("quiet")) {
-    std::cout << "experiment " << spec.name << ": " << share - held << " runs done"
-              << (held > 0 ? " (" + std::to_string(held) + " resumed)" : std::string())
-              << (shards > 1 ? " (shard " + std::to_string(shard) + "/" + std::to_string(shards) + ")" : std::string())
-              << ", " << failures << " failed; outputs in " << out_dir.string() << "/\n";
-  }
-  return ReportFailedRuns(failures);
+  return ReportFailedRuns(result.failures);
 }
 
 int ReportFailedRuns(std::int64_t failures) {
@@ -179,80 +127,14 @@ int MergeCommand(const std::vector<std::string>& args) {
       ("help", "show this help")
       ("out", po::value<std::string>()->default_value("reesim-out"), "output directory")
       ("dirs", po::value<std::vector<std::string>>()->multitoken(), "shard output directories");
-  po::positional_options_description positionals;
-  positionals.add("dirs", -1);
   po::variables_map vars;
-  po::store(po::command_line_parser(args).options(options).positional(positionals).run(), vars);
-  po::notify(vars);
-  if (vars.count("help")) {
-    std::cout << options << "\n";
-    return 0;
-  }
+  if (!ParseOptions(options, args, "dirs", vars, /*positional_count=*/-1)) return 0;
   if (!vars.count("dirs")) throw UsageError("merge needs the shard directories");
-  std::optional<experiments::ExperimentSpec> spec;
-  std::vector<std::unique_ptr<std::ifstream>> shard_files;  // [shard - 1]
-  std::vector<std::string> shard_paths;
-  int shards = 0;
-  for (const std::string& dir : vars["dirs"].as<std::vector<std::string>>()) {
-    const std::string path = (std::filesystem::path(dir) / "shard.jsonl").string();
-    auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
-    std::string line;
-    if (!*in || !std::getline(*in, line)) throw InputError(path + ": no shard output here");
-    int shard = 0, n = 0;
-    std::string experiment, sha256;
-    try {
-      const boost::json::object header = boost::json::parse(line).as_object();
-      shard = static_cast<int>(header.at("shard").to_number<std::int64_t>());
-      n = static_cast<int>(header.at("shards").to_number<std::int64_t>());
-      experiment = header.at("experiment").as_string();
-      sha256 = header.at("experiment_sha256").as_string();
-    } catch (const std::exception&) {
-      throw InputError(path + ": not a shard file");
-    }
-    if (!spec) {
-      spec = experiments::LoadExperimentFile(experiment);
-      shards = n;
-      shard_files.resize(n);
-      shard_paths.resize(n);
-    }
-    if (sha256 != spec->sha256) throw InputError(path + ": written for another experiment file (or the file changed since)");
-    if (n != shards || shard < 1 || shard > n) {
-      throw InputError(path + ": shard " + std::to_string(shard) + "/" + std::to_string(n) + " does not fit the others (/" +
-                       std::to_string(shards) + ")");
-    }
-    if (shard_files[shard - 1]) throw InputError(path + ": shard " + std::to_string(shard) + " given twice");
-    shard_files[shard - 1] = std::move(in);
-    shard_paths[shard - 1] = path;
-  }
-  for (int k = 1; k <= shards; ++k) {
-    if (!shard_files[k - 1]) throw InputError("shard " + std::to_string(k) + "/" + std::to_string(shards) + " is missing");
-  }
-  // Position t is the next line of shard t mod N + 1: reading the shards in turn streams the runs in order.
   const std::string out = vars["out"].as<std::string>();
-  experiments::ExperimentWriter writer(*spec, out);
-  const std::int64_t total = experiments::TotalRuns(*spec);
-  for (std::int64_t t = 0; t < total; ++t) {
-    const int k = static_cast<int>(t % shards);
-    std::string line;
-    experiments::RunRecord record;
-    bool read = std::getline(*shard_files[k], line) && !shard_files[k]->eof();
-    if (read) {
-      try {
-        record = experiments::RunRecordFromJson(line);
-      } catch (const std::exception&) {
-        read = false;
-      }
-    }
-    const experiments::RunSlot slot = experiments::SlotAt(*spec, t);
-    if (!read || record.arm != slot.arm || record.replicate != slot.row) {
-      throw InputError(shard_paths[k] + ": run " + std::to_string(t / shards + 1) +
-                       " of the shard is missing or damaged (an interrupted shard?)");
-    }
-    writer.Add(record);
-  }
-  writer.Finish();
-  std::cout << "merged " << shards << " shard(s) of " << spec->source << ": " << total << " runs; outputs in " << out << "/\n";
-  return writer.failures() > 0 ? 1 : 0;
+  const experiments::MergeResult merged = experiments::MergeShards(vars["dirs"].as<std::vector<std::string>>(), out);
+  std::cout << "merged " << merged.shards << " shard(s) of " << merged.experiment << ": " << merged.runs
+            << " runs; outputs in " << out << "/\n";
+  return merged.failures > 0 ? 1 : 0;
 }
 
 }  // namespace reesim::cli

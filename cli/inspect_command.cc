@@ -5,7 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "experiments/snapshot_io.h"
+#include "run/snapshot_io.h"
 
 namespace po = boost::program_options;
 
@@ -19,7 +19,7 @@ std::string Number(double value) {
   return buffer;
 }
 
-void PrintJsonl(const experiments::SnapshotFile& file, std::ostream& out) {
+void PrintJsonl(const run::SnapshotFile& file, std::ostream& out) {
   boost::json::object header;
   header["format_version"] = file.format_version;
   header["reesim_version"] = file.reesim_version;
@@ -32,7 +32,7 @@ void PrintJsonl(const experiments::SnapshotFile& file, std::ostream& out) {
   header["complete"] = file.complete;
   if (file.complete) header["final_state_fingerprint"] = file.final_fingerprint;
   out << boost::json::serialize(header) << "\n";
-  for (const experiments::SnapshotRound& round : file.round_data) {
+  for (const run::SnapshotRound& round : file.round_data) {
     boost::json::object metrics;
     for (const auto& [key, value] : round.metrics) metrics[key] = value;
     boost::json::object line;
@@ -43,21 +43,21 @@ void PrintJsonl(const experiments::SnapshotFile& file, std::ostream& out) {
   }
 }
 
-void PrintCsv(const experiments::SnapshotFile& file, std::ostream& out) {
+void PrintCsv(const run::SnapshotFile& file, std::ostream& out) {
   out << "round,period,metric,value\n";
-  for (const experiments::SnapshotRound& round : file.round_data) {
+  for (const run::SnapshotRound& round : file.round_data) {
     for (const auto& [key, value] : round.metrics) {
       out << round.round << "," << round.period << "," << key << "," << Number(value) << "\n";
     }
   }
 }
 
-void PrintText(const experiments::SnapshotFile& file, std::ostream& out) {
+void PrintText(const run::SnapshotFile& file, std::ostream& out) {
   out << "scenario " << file.scenario_name << ", seed " << file.seed << ", run " << file.run << ", "
       << file.round_data.size() << " of " << file.rounds << " rounds"
       << (file.complete ? "" : " (truncated)") << ", format " << file.format_version << ", reesim "
       << file.reesim_version << "\n";
-  for (const experiments::SnapshotRound& round : file.round_data) {
+  for (const run::SnapshotRound& round : file.round_data) {
     out << "\nround " << round.round << " (" << round.period << ")\n";
     for (const auto& [key, value] : round.metrics) {
       char line[160];
@@ -88,7 +88,7 @@ int InspectCommand(const std::vector<std::string>& args) {
     throw UsageError("--format must be jsonl, csv or text, got '" + format + "'");
   }
   const std::string path = vars["file"].as<std::string>();
-  const experiments::SnapshotFile file = experiments::ReadSnapshotFile(path);
+  const run::SnapshotFile file = run::ReadSnapshotFile(path);
   if (!file.complete) {
     std::cerr << "reesim: warning: " << path << ": " << file.truncation << "; showing the "
               << file.round_data.size() << " complete rounds\n";

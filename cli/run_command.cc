@@ -14,8 +14,8 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "experiments/run.h"
-#include "experiments/scenario_io.h"
+#include "run/run.h"
+#include "run/scenario_io.h"
 #include "world/check.h"
 
 namespace po = boost::program_options;
@@ -24,7 +24,7 @@ namespace reesim::cli {
 
 namespace {
 
-double Mean(const std::vector<experiments::Metrics>& rounds, const std::string& key, bool* found = nullptr) {
+double Mean(const std::vector<run::Metrics>& rounds, const std::string& key, bool* found = nullptr) {
   double sum = 0;
   int count = 0;
   for (const auto& metrics : rounds) {
@@ -37,7 +37,7 @@ double Mean(const std::vector<experiments::Metrics>& rounds, const std::string& 
   return count > 0 ? sum / count : 0.0;
 }
 
-std::string Cell(const experiments::Metrics& metrics, const std::string& key, int width, int precision) {
+std::string Cell(const run::Metrics& metrics, const std::string& key, int width, int precision) {
   char buffer[64];
   const auto it = metrics.find(key);
   if (it == metrics.end()) {
@@ -48,11 +48,11 @@ std::string Cell(const experiments::Metrics& metrics, const std::string& key, in
   return buffer;
 }
 
-void PrintSummary(const experiments::LoadedScenario& scenario, const experiments::RunResult& result,
+void PrintSummary(const run::LoadedScenario& scenario, const run::RunResult& result,
                   std::uint64_t seed, std::ostream& out) {
   const world::WorldDescription& world = scenario.world;
-  const experiments::Metrics& first = result.metrics.front();
-  const experiments::Metrics& last = result.metrics.back();
+  const run::Metrics& first = result.metrics.front();
+  const run::Metrics& last = result.metrics.back();
   out << "reesim run: " << (world.name.empty() ? scenario.source : world.name) << ", " << result.rounds
       << " rounds (" << result.periods.front() << " to " << result.periods.back() << "), seed " << seed << "\n\n";
 
@@ -134,16 +134,16 @@ int RunCommand(const std::vector<std::string>& args) {
   const int threads = vars["threads"].as<int>();
   if (threads < 0 || threads > 1024) throw UsageError("--threads must be between 0 and 1024, got " + std::to_string(threads));
 
-  const experiments::LoadedScenario scenario =
-      vars.count("scenario") ? experiments::LoadScenarioFile(vars["scenario"].as<std::string>())
-                             : experiments::LoadScenarioText(std::string(experiments::BuiltinBaselineText()),
-                                                             experiments::kBuiltinBaselineSource);
+  const run::LoadedScenario scenario =
+      vars.count("scenario") ? run::LoadScenarioFile(vars["scenario"].as<std::string>())
+                             : run::LoadScenarioText(std::string(run::BuiltinBaselineText()),
+                                                             run::kBuiltinBaselineSource);
   const std::filesystem::path out_dir = vars["out"].as<std::string>();
   std::error_code error;
   std::filesystem::create_directories(out_dir, error);
   if (error) throw InputError(out_dir.string() + ": cannot create the output directory: " + error.message());
 
-  experiments::RunOptions run_options;
+  run::RunOptions run_options;
   run_options.seed = vars["seed"].as<std::uint64_t>();
   run_options.rounds = rounds;
   run_options.threads = threads;
@@ -156,7 +156,7 @@ int RunCommand(const std::vector<std::string>& args) {
     };
   }
   const auto start = std::chrono::steady_clock::now();
-  const experiments::RunResult result = experiments::RunScenario(scenario, run_options);
+  const run::RunResult result = run::RunScenario(scenario, run_options);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   // Machine-dependent facts go beside the outputs, never into them.

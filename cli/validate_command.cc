@@ -2,7 +2,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "experiments/validate.h"
+#include "run/validate.h"
 
 namespace po = boost::program_options;
 
@@ -23,25 +23,25 @@ int ValidateCommand(const std::vector<std::string>& args) {
   po::variables_map vars;
   if (!ParseOptions(options, args, nullptr, vars)) return 0;
 
-  std::vector<experiments::LoadedScenario> scenarios;
+  std::vector<run::LoadedScenario> scenarios;
   if (vars.count("scenario")) {
-    scenarios.push_back(experiments::LoadScenarioFile(vars["scenario"].as<std::string>()));
+    scenarios.push_back(run::LoadScenarioFile(vars["scenario"].as<std::string>()));
   } else {
-    for (const experiments::BuiltinScenario& builtin : experiments::BuiltinScenarios()) {
+    for (const run::BuiltinScenario& builtin : run::BuiltinScenarios()) {
       scenarios.push_back(
-          experiments::LoadScenarioText(builtin.text, std::string("<built-in ") + builtin.name + ">"));
+          run::LoadScenarioText(builtin.text, std::string("<built-in ") + builtin.name + ">"));
     }
   }
   bool all_passed = true;
   int checks = 0;
-  for (const experiments::LoadedScenario& scenario : scenarios) {
-    experiments::RunOptions run_options;
+  for (const run::LoadedScenario& scenario : scenarios) {
+    run::RunOptions run_options;
     run_options.seed = vars["seed"].as<std::uint64_t>();
     run_options.threads = vars["threads"].as<int>();
-    const experiments::RunResult run = experiments::RunScenario(scenario, run_options);
-    const std::vector<experiments::CheckResult> results = experiments::EvaluateChecks(scenario.checks, run);
+    const run::RunResult run = run::RunScenario(scenario, run_options);
+    const std::vector<run::CheckResult> results = run::EvaluateChecks(scenario.checks, run);
     checks += static_cast<int>(results.size());
-    all_passed &= experiments::PrintCheckTable(scenario.world.name + " (" + scenario.source + ", " +
+    all_passed &= run::PrintCheckTable(scenario.world.name + " (" + scenario.source + ", " +
                                                    std::to_string(run.rounds) + " rounds)",
                                                results, std::cout);
     std::cout << "\n";

@@ -4,8 +4,8 @@
 
 #include <map>
 
-#include "experiments/run.h"
-#include "experiments/simulation.h"
+#include "run/run.h"
+#include "run/simulation.h"
 #include "test_support.h"
 
 namespace reesim {
@@ -14,9 +14,9 @@ namespace {
 class FirstRounds {
  public:
   FirstRounds() {
-    experiments::RunOptions options;
+    run::RunOptions options;
     options.rounds = 4;
-    result_ = experiments::RunScenario(scenario_, options);
+    result_ = run::RunScenario(scenario_, options);
   }
   double Mean(const std::string& key) const {
     double sum = 0;
@@ -27,11 +27,11 @@ class FirstRounds {
     }
     return sum / static_cast<double>(result_.metrics.size());
   }
-  const experiments::LoadedScenario& scenario() const { return scenario_; }
+  const run::LoadedScenario& scenario() const { return scenario_; }
 
  private:
-  experiments::LoadedScenario scenario_ = testing::Baseline();
-  experiments::RunResult result_;
+  run::LoadedScenario scenario_ = testing::Baseline();
+  run::RunResult result_;
 };
 
 const FirstRounds& Baseline() {
@@ -98,7 +98,7 @@ TEST_CASE("Calibration.ChinasCostsAreAboutHalfTheInternationalAverage") {
   // Sou Hu Cai Jing, 2025-11-22: Chinese costs about 50 % of the international average, weighted by what
   // each plant makes in the first round (idle capacity, such as the smelters outside China that do not
   // cover their cost, costs nothing).
-  experiments::Simulation simulation(Baseline().scenario(), 1);
+  run::Simulation simulation(Baseline().scenario(), 1);
   simulation.Step();
   const world::WorldDescription& world = simulation.world();
   const int china = world.FindRegion("CHN");

@@ -9,9 +9,9 @@
 #include <set>
 
 #include "experiments/experiment.h"
-#include "experiments/metrics.h"
-#include "experiments/simulation.h"
-#include "experiments/snapshot_io.h"
+#include "run/metrics.h"
+#include "run/simulation.h"
+#include "run/snapshot_io.h"
 #include "proto/scenario.pb.h"
 #include "test_support.h"
 #include "world/random.h"
@@ -144,7 +144,7 @@ TEST_CASE("Experiment.StreamingStatisticsAgainstBatchOnes") {
 }
 
 TEST_CASE("Experiment.ParameterPathsReachAnyNumber") {
-  const experiments::LoadedScenario baseline = testing::Baseline();
+  const run::LoadedScenario baseline = testing::Baseline();
   reesim::Scenario scenario = *baseline.message;
   experiments::SetScenarioNumber(scenario, "plants[id=mt_weld].capacity_tonnes_per_year", 20000);
   experiments::SetScenarioNumber(scenario, "demand[0].elasticity", -0.4);
@@ -266,7 +266,7 @@ TEST_CASE("Experiment.KeepsSnapshotsOrNothingAsAsked") {
     CAPTURE(name);
     REQUIRE(std::filesystem::exists(dir.File(std::string("snapshots/") + name)));
     // Provenance: the experiment file's hash and the shared seed are in each run's header.
-    const experiments::SnapshotFile file = experiments::ReadSnapshotFile(dir.File(std::string("snapshots/") + name));
+    const run::SnapshotFile file = run::ReadSnapshotFile(dir.File(std::string("snapshots/") + name));
     CHECK(file.experiment_sha256 == spec.sha256);
     CHECK(file.seed == spec.seed);
     CHECK(file.reesim_version == REESIM_VERSION);
@@ -299,29 +299,29 @@ outcomes { metric: "price.ndfeb_magnet" })";
 }
 
 TEST_CASE("Metrics.AFamilyComputedAloneEqualsTheFullComputation") {
-  CHECK(experiments::MetricFamiliesOf({"price.ndfeb_magnet"}) == experiments::kPriceMetrics);
-  CHECK(experiments::MetricFamiliesOf({"share.mining.CHN", "exports.total.CHN"}) ==
-        (experiments::kProductionMetrics | experiments::kExportMetrics));
-  CHECK(experiments::MetricFamiliesOf({"not_a_family.x"}) == experiments::kAllMetrics);
+  CHECK(run::MetricFamiliesOf({"price.ndfeb_magnet"}) == run::kPriceMetrics);
+  CHECK(run::MetricFamiliesOf({"share.mining.CHN", "exports.total.CHN"}) ==
+        (run::kProductionMetrics | run::kExportMetrics));
+  CHECK(run::MetricFamiliesOf({"not_a_family.x"}) == run::kAllMetrics);
 
-  const experiments::LoadedScenario baseline = testing::Baseline();
-  experiments::Simulation simulation(baseline, 1);
+  const run::LoadedScenario baseline = testing::Baseline();
+  run::Simulation simulation(baseline, 1);
   for (int r = 0; r < 3; ++r) simulation.Step();
-  const experiments::Metrics all = experiments::ComputeMetrics(simulation.world(), simulation.outcome());
-  for (unsigned family = 1; family < experiments::kAllMetrics; family <<= 1) {
+  const run::Metrics all = run::ComputeMetrics(simulation.world(), simulation.outcome());
+  for (unsigned family = 1; family < run::kAllMetrics; family <<= 1) {
     CAPTURE(family);
-    experiments::Metrics some;
-    experiments::ComputeMetricsInto(simulation.world(), simulation.outcome(), some, nullptr, family);
+    run::Metrics some;
+    run::ComputeMetricsInto(simulation.world(), simulation.outcome(), some, nullptr, family);
     for (const auto& [name, value] : some) {
       CAPTURE(name);
       REQUIRE(all.count(name) == 1);
       CHECK(all.at(name) == value);
-      CHECK(experiments::MetricFamiliesOf({name}) == family);
+      CHECK(run::MetricFamiliesOf({name}) == family);
     }
     std::size_t in_family = 0;
-    for (const auto& [name, value] : all) in_family += experiments::MetricFamiliesOf({name}) == family;
+    for (const auto& [name, value] : all) in_family += run::MetricFamiliesOf({name}) == family;
     CHECK(some.size() == in_family);
-    if (family != experiments::kRecycledMetrics) CHECK(in_family > 0);  // the baseline recycles nothing
+    if (family != run::kRecycledMetrics) CHECK(in_family > 0);  // the baseline recycles nothing
   }
 }
 

@@ -5,9 +5,9 @@
 #include <cmath>
 
 #include "agents/firm.h"
-#include "experiments/metrics.h"
-#include "experiments/run.h"
-#include "experiments/simulation.h"
+#include "run/metrics.h"
+#include "run/run.h"
+#include "run/simulation.h"
 #include "test_support.h"
 #include "world/check.h"
 
@@ -21,9 +21,9 @@ struct Observed {
 
 // Runs the small world with `policy` appended and returns round `round`'s magnet market.
 Observed Observe(const std::string& policy, int round, std::vector<double>* expected_price_a = nullptr) {
-  const experiments::LoadedScenario scenario =
-      experiments::LoadScenarioText(testing::SmallWorldText(policy), "small+policy");
-  experiments::Simulation simulation(scenario, /*seed=*/1);
+  const run::LoadedScenario scenario =
+      run::LoadScenarioText(testing::SmallWorldText(policy), "small+policy");
+  run::Simulation simulation(scenario, /*seed=*/1);
   const int np = simulation.world().ProductCount();
   const int magnet = simulation.world().FindProduct("magnet");
   Observed observed;
@@ -41,7 +41,7 @@ Observed Observe(const std::string& policy, int round, std::vector<double>* expe
   }
   observed.revenue_a = outcome.trade_revenue_usd[0];
   observed.revenue_b = outcome.trade_revenue_usd[1];
-  const experiments::Metrics metrics = experiments::ComputeMetrics(simulation.world(), outcome);
+  const run::Metrics metrics = run::ComputeMetrics(simulation.world(), outcome);
   observed.unmet_b_ev = metrics.at("unmet.BBB.ev");
   return observed;
 }
@@ -132,13 +132,13 @@ TEST_CASE("Policies.ReadmeExamplesAreValidScenarioText") {
   // its strategy example loads in place of China's actor entry.
   const std::vector<std::string> blocks = ReadmeTextprotoBlocks();
   REQUIRE(blocks.size() == 2);
-  const std::string baseline(experiments::BuiltinBaselineText());
-  const experiments::LoadedScenario with_policies =
-      experiments::LoadScenarioText(baseline + "\n" + blocks[0], "README policy examples");
+  const std::string baseline(run::BuiltinBaselineText());
+  const run::LoadedScenario with_policies =
+      run::LoadScenarioText(baseline + "\n" + blocks[0], "README policy examples");
   CHECK(with_policies.timeline.events.size() == 17);  // one example per instrument
-  experiments::RunOptions options;
+  run::RunOptions options;
   options.rounds = 6;
-  const experiments::RunResult run = experiments::RunScenario(with_policies, options);
+  const run::RunResult run = run::RunScenario(with_policies, options);
   // They act: the export control from round 5 (licences pending) leaves US EV makers without magnets,
   // directly and through Japan's Chinese inputs, where most were served the round before.
   CHECK(run.metrics[4].at("unmet.USA.ev") < 0.5);
@@ -148,7 +148,7 @@ TEST_CASE("Policies.ReadmeExamplesAreValidScenarioText") {
   const auto china = with_strategy.find("actors { id: \"CHN\"");
   REQUIRE(china != std::string::npos);
   with_strategy.replace(china, with_strategy.find('\n', china) - china, blocks[1]);
-  const experiments::LoadedScenario strategic = experiments::LoadScenarioText(with_strategy, "README strategy example");
+  const run::LoadedScenario strategic = run::LoadScenarioText(with_strategy, "README strategy example");
   CHECK(strategic.strategies[strategic.world.FindActor("CHN")].kind == "rule_based");
   CHECK(strategic.strategies[strategic.world.FindActor("CHN")].menu.size() == 2);
 }
@@ -164,9 +164,9 @@ struct EndUses {
 };
 
 EndUses RunControl(const std::string& extra, int round) {
-  const experiments::LoadedScenario scenario =
-      experiments::LoadScenarioText(testing::SmallWorldText(extra), "small+control");
-  experiments::Simulation simulation(scenario, /*seed=*/1);
+  const run::LoadedScenario scenario =
+      run::LoadScenarioText(testing::SmallWorldText(extra), "small+control");
+  run::Simulation simulation(scenario, /*seed=*/1);
   for (int r = 0; r <= round; ++r) simulation.Step();
   const int magnet = simulation.world().FindProduct("magnet");
   EndUses result;
@@ -174,7 +174,7 @@ EndUses RunControl(const std::string& extra, int round) {
     if (flow.product != magnet || flow.from != 0 || flow.to != 1) continue;
     (flow.smuggled ? result.smuggled : result.exported) += flow.tonnes;
   }
-  const experiments::Metrics metrics = experiments::ComputeMetrics(simulation.world(), simulation.outcome());
+  const run::Metrics metrics = run::ComputeMetrics(simulation.world(), simulation.outcome());
   result.unmet_ev = metrics.at("unmet.BBB.ev");
   result.unmet_defence = metrics.at("unmet.BBB.defence");
   return result;
@@ -221,8 +221,8 @@ TEST_CASE("Policies.SmugglingGrowsWithThePriceGapAndFallsWithEnforcement") {
     return text;
   };
   auto smuggled_in = [&](const std::string& extra, int round) {
-    const experiments::LoadedScenario scenario = experiments::LoadScenarioText(world_text(extra), "small+ban");
-    experiments::Simulation simulation(scenario, 1);
+    const run::LoadedScenario scenario = run::LoadScenarioText(world_text(extra), "small+ban");
+    run::Simulation simulation(scenario, 1);
     for (int r = 0; r <= round; ++r) simulation.Step();
     double tonnes = 0;
     for (const world::FlowOutcome& flow : simulation.outcome().flows) {
@@ -247,14 +247,14 @@ namespace reesim {
 namespace {
 
 // Runs the small world plus `extra` for `rounds` rounds and returns the last round's metrics.
-experiments::Metrics LastMetrics(const std::string& extra, int rounds, const std::string& base = testing::SmallWorldText()) {
-  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(base + extra, "small+instrument");
-  experiments::Simulation simulation(scenario, /*seed=*/3);
+run::Metrics LastMetrics(const std::string& extra, int rounds, const std::string& base = testing::SmallWorldText()) {
+  const run::LoadedScenario scenario = run::LoadScenarioText(base + extra, "small+instrument");
+  run::Simulation simulation(scenario, /*seed=*/3);
   for (int r = 0; r < rounds; ++r) simulation.Step();
-  return experiments::ComputeMetrics(simulation.world(), simulation.outcome());
+  return run::ComputeMetrics(simulation.world(), simulation.outcome());
 }
 
-double Get(const experiments::Metrics& metrics, const std::string& key) {
+double Get(const run::Metrics& metrics, const std::string& key) {
   const auto it = metrics.find(key);
   return it == metrics.end() ? 0.0 : it->second;
 }
@@ -263,7 +263,7 @@ TEST_CASE("Policies.StockpileRaisesPricesWhileBuyingAndLowersThemOnRelease") {
   const double base = Get(LastMetrics("", 2), "price.magnet.BBB");
   const std::string buy = R"(policies { actor: "B" start_round: 0 end_round: 3
       stockpile { products: "magnet" buy_tonnes_per_year: 800 buy_max_price_multiple: 3 } })";
-  const experiments::Metrics buying = LastMetrics(buy, 2);
+  const run::Metrics buying = LastMetrics(buy, 2);
   CHECK(Get(buying, "price.magnet.BBB") > base * 1.05);
   const double held = Get(buying, "stockpile.B");
   CHECK(held > 0);
@@ -271,15 +271,15 @@ TEST_CASE("Policies.StockpileRaisesPricesWhileBuyingAndLowersThemOnRelease") {
   // Release everything it holds from round 4, at any price: prices fall below the no-stockpile path.
   const std::string release = buy + R"( policies { actor: "B" start_round: 4
       stockpile { products: "magnet" release_tonnes_per_year: 4000 } })";
-  const experiments::Metrics releasing = LastMetrics(release, 6);
+  const run::Metrics releasing = LastMetrics(release, 6);
   CHECK(Get(releasing, "price.magnet.BBB") < Get(LastMetrics(buy, 6), "price.magnet.BBB") * 0.9);
   CHECK(Get(releasing, "stockpile.B") < Get(LastMetrics(buy, 4), "stockpile.B"));
   CHECK(Get(LastMetrics(release, 5), "payoff.B.revenue") > 0);  // round 4 sells from the stockpile
 }
 
 TEST_CASE("Policies.ProductionSubsidyIsPaidByTheGovernmentAndLowersPrices") {
-  const experiments::Metrics base = LastMetrics("", 2);
-  const experiments::Metrics subsidised =
+  const run::Metrics base = LastMetrics("", 2);
+  const run::Metrics subsidised =
       LastMetrics(R"(policies { actor: "A" production_subsidy { products: "magnet" usd_per_kg: 10 } })", 2);
   CHECK(Get(subsidised, "payoff.A.revenue") < Get(base, "payoff.A.revenue"));
   // $10/kg on every tonne of magnets made: output (t) * 1,000 kg * $10 = USD million * 1e6.
@@ -289,15 +289,15 @@ TEST_CASE("Policies.ProductionSubsidyIsPaidByTheGovernmentAndLowersPrices") {
 }
 
 TEST_CASE("Policies.ProductionQuotaCapsOutputAndRaisesPrices") {
-  const experiments::Metrics base = LastMetrics("", 2);
+  const run::Metrics base = LastMetrics("", 2);
   // 2,000 t a year of ore against 4,000 t of capacity: 500 t a round.
-  const experiments::Metrics capped =
+  const run::Metrics capped =
       LastMetrics(R"(policies { actor: "A" production_quota { products: "ore" tonnes_per_year: 2000 } })", 2);
   CHECK(Get(base, "output.mining.AAA") == doctest::Approx(1000));
   CHECK(Get(capped, "output.mining.AAA") == doctest::Approx(500));
   CHECK(Get(capped, "price.magnet.AAA") > Get(base, "price.magnet.AAA"));
   // Another actor's quota does not touch A's mine.
-  const experiments::Metrics elsewhere =
+  const run::Metrics elsewhere =
       LastMetrics(R"(policies { actor: "B" production_quota { products: "ore" tonnes_per_year: 0 } })", 2);
   CHECK(Get(elsewhere, "output.mining.AAA") == doctest::Approx(1000));
 }
@@ -309,10 +309,10 @@ TEST_CASE("Round.CostPassThroughKeepsMakersBuyingWhenInputsCostMoreThanOutputIsE
   std::string world = testing::SmallWorldText();
   const std::string alloy = R"(products { id: "alloy" stage: METAL reference_price_usd_per_kg: 30)";
   world.replace(world.find(alloy), alloy.size(), R"(products { id: "alloy" stage: METAL reference_price_usd_per_kg: 20)");
-  const experiments::Metrics own_price = LastMetrics("", 1, world);
+  const run::Metrics own_price = LastMetrics("", 1, world);
   const std::string market = "market { default_transport_usd_per_kg: 1 }";
   world.replace(world.find(market), market.size(), "market { default_transport_usd_per_kg: 1 cost_pass_through: true }");
-  const experiments::Metrics pass_through = LastMetrics("", 1, world);
+  const run::Metrics pass_through = LastMetrics("", 1, world);
   CHECK(own_price.count("output.metal.AAA") == 1);
   CHECK(Get(own_price, "output.metal.AAA") == 0);
   CHECK(Get(pass_through, "output.metal.AAA") > 0);
@@ -329,10 +329,10 @@ TEST_CASE("Round.RecipeChangeMovesTheShareLinearlyAndCutsTheInputBought") {
   // so its price falls against the unchanged world.
   std::string world = testing::SmallWorldText();
   const std::string recipe = R"(made_from { product: "ox" tonnes_per_tonne: 1 } })";
-  const experiments::Metrics unchanged = LastMetrics("", 4, world);
+  const run::Metrics unchanged = LastMetrics("", 4, world);
   world.replace(world.find(recipe), recipe.size(),
                 R"(made_from { product: "ox" tonnes_per_tonne: 1 } recipe_changes { product: "ox" tonnes_per_tonne: 0.5 start_round: 0 end_round: 1 } })");
-  const experiments::Metrics thrifty = LastMetrics("", 4, world);
+  const run::Metrics thrifty = LastMetrics("", 4, world);
   CHECK(Get(thrifty, "price.ox.AAA") < Get(unchanged, "price.ox.AAA"));
   CHECK(Get(thrifty, "output.metal.AAA") >= Get(unchanged, "output.metal.AAA") - 1e-9);
 }
@@ -344,7 +344,7 @@ TEST_CASE("Round.PriceThriftCutsTheShareWhileTheInputIsDear") {
   const std::string recipe = R"(made_from { product: "ox" tonnes_per_tonne: 1 } })";
   text.replace(text.find(recipe), recipe.size(),
                R"(made_from { product: "ox" tonnes_per_tonne: 1 } price_thrift { product: "ox" max_cut: 0.5 speed: 0.2 } })");
-  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(text, "thrift");
+  const run::LoadedScenario scenario = run::LoadScenarioText(text, "thrift");
   const world::WorldDescription& world = scenario.world;
   const int np = world.ProductCount();
   const int ox = world.FindProduct("ox");
@@ -371,8 +371,8 @@ TEST_CASE("Round.PriceThriftCutsTheShareWhileTheInputIsDear") {
   // what is mined, and the oxide costs less than without it. (Below the demand cap: with magnets
   // rationed at the cap, a kg of oxide that makes more alloy is worth more, and thrift raises its price.)
   const std::string quota = R"(policies { actor: "A" production_quota { products: "ore" tonnes_per_year: 3000 } })";
-  const experiments::Metrics fixed = LastMetrics(quota, 8, testing::SmallWorldText());
-  const experiments::Metrics thrifty = LastMetrics(quota, 8, text);
+  const run::Metrics fixed = LastMetrics(quota, 8, testing::SmallWorldText());
+  const run::Metrics thrifty = LastMetrics(quota, 8, text);
   REQUIRE(Get(fixed, "price.ox.AAA") > 20);
   REQUIRE(Get(fixed, "price.magnet.AAA") < 8 * 50);
   CHECK(Get(thrifty, "price.ox.AAA") < Get(fixed, "price.ox.AAA"));
@@ -385,10 +385,10 @@ TEST_CASE("Policies.SharedExportQuotaPricesALicenceTonneTheSameForEveryProduct")
       R"(demand { region: "BBB" sector: INDUSTRIAL product: "ox" base_tonnes_per_year: 800 elasticity: -0.3 }
          demand { region: "BBB" sector: INDUSTRIAL product: "rest" base_tonnes_per_year: 1200 elasticity: -0.3 })";
   const std::string base = testing::SmallWorldText(buyers);
-  const experiments::Metrics free_trade = LastMetrics("", 2, base);
-  auto exported = [](const experiments::Metrics& m) { return Get(m, "trade.ox.AAA.BBB") + Get(m, "trade.rest.AAA.BBB"); };
+  const run::Metrics free_trade = LastMetrics("", 2, base);
+  auto exported = [](const run::Metrics& m) { return Get(m, "trade.ox.AAA.BBB") + Get(m, "trade.rest.AAA.BBB"); };
   REQUIRE(exported(free_trade) > 200);
-  const experiments::Metrics quota =
+  const run::Metrics quota =
       LastMetrics(R"(policies { actor: "A" export_quota { products: "ox" products: "rest" tonnes_per_year: 1200 } })", 2, base);
   CHECK(exported(quota) == doctest::Approx(300).epsilon(1e-6));
   REQUIRE(Get(quota, "trade.ox.AAA.BBB") > 0);
@@ -402,7 +402,7 @@ TEST_CASE("Policies.SharedExportQuotaPricesALicenceTonneTheSameForEveryProduct")
 
   // Over products of two stages the licence is used upstream first: the oxide clears before magnets,
   // and magnets get what is left.
-  const experiments::Metrics staged =
+  const run::Metrics staged =
       LastMetrics(R"(policies { actor: "A" export_quota { products: "ox" products: "magnet" tonnes_per_year: 1200 } })", 2, base);
   const double ox_out = Get(staged, "trade.ox.AAA.BBB"), magnets_out = Get(staged, "trade.magnet.AAA.BBB");
   CHECK(ox_out > 0);
@@ -416,10 +416,10 @@ TEST_CASE("Round.PriceDiscoveryCarriesAShortageUpTheChainInTheRoundItHappens") {
   // clearings, the magnet shortage the trials reveal raises what the smelter bids, the same round.
   const std::string cut = R"(policies { actor: "A" start_round: 2 production_quota { products: "ore" tonnes_per_year: 2000 } })";
   std::string base = testing::SmallWorldText();
-  const experiments::Metrics before = LastMetrics("", 2, base);
-  const experiments::Metrics once = LastMetrics(cut, 3, base);
+  const run::Metrics before = LastMetrics("", 2, base);
+  const run::Metrics once = LastMetrics(cut, 3, base);
   base.replace(base.find("market {"), 8, "market { price_discovery_passes: 3");
-  const experiments::Metrics discovered = LastMetrics(cut, 3, base);
+  const run::Metrics discovered = LastMetrics(cut, 3, base);
   CHECK(Get(once, "output.mining.AAA") == doctest::Approx(Get(discovered, "output.mining.AAA")));
   CHECK(Get(discovered, "price.ox.AAA") > 1.5 * Get(once, "price.ox.AAA"));
   CHECK(Get(discovered, "price.ox.AAA") > 1.5 * Get(before, "price.ox.AAA"));
@@ -433,14 +433,14 @@ TEST_CASE("Round.SpeculatorsBuyIntoARiseUpToTheirCoverAndSellOnceItStops") {
   std::string text = testing::SmallWorldText();
   text.replace(text.find("market {"), 8, R"(market { speculation { products: "rest" max_cover_rounds: 2 })");
   auto holdings = [&](const std::string& policy, std::vector<double>* use_rest = nullptr) {
-    const experiments::LoadedScenario scenario = experiments::LoadScenarioText(text + policy, "speculation");
-    experiments::Simulation simulation(scenario, /*seed=*/1);
+    const run::LoadedScenario scenario = run::LoadScenarioText(text + policy, "speculation");
+    run::Simulation simulation(scenario, /*seed=*/1);
     const int np = simulation.world().ProductCount();
     const std::size_t rest_in_a = world::WorldState::At(0, simulation.world().FindProduct("rest"), np);
     std::vector<double> held;
     for (int r = 0; r < 10; ++r) {
       simulation.Step();
-      held.push_back(Get(experiments::ComputeMetrics(simulation.world(), simulation.outcome()), "speculative_stock.rest"));
+      held.push_back(Get(run::ComputeMetrics(simulation.world(), simulation.outcome()), "speculative_stock.rest"));
       CHECK(held.back() == doctest::Approx(simulation.outcome().speculative_stock_tonnes[rest_in_a]));
       if (use_rest) use_rest->push_back(simulation.outcome().consumed_tonnes[rest_in_a]);
     }
@@ -457,8 +457,8 @@ TEST_CASE("Round.SpeculatorsBuyIntoARiseUpToTheirCoverAndSellOnceItStops") {
   // Traders only in BBB, where nobody uses "rest", never hold any.
   std::string elsewhere = text;
   elsewhere.replace(elsewhere.find("max_cover_rounds: 2"), 19, R"(max_cover_rounds: 2 regions: "BBB")");
-  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(elsewhere + cut, "speculation in BBB");
-  experiments::Simulation simulation(scenario, /*seed=*/1);
+  const run::LoadedScenario scenario = run::LoadScenarioText(elsewhere + cut, "speculation in BBB");
+  run::Simulation simulation(scenario, /*seed=*/1);
   for (int r = 0; r < 6; ++r) simulation.Step();
   for (double tonnes : simulation.outcome().speculative_stock_tonnes) CHECK(tonnes == 0);
 }
@@ -472,8 +472,8 @@ TEST_CASE("Round.ADemandsOwnSubstitutionCeilingOverridesTheMarkets") {
          policies { actor: "A" production_quota { products: "ore" tonnes_per_year: 1000 } })");
   std::string with_speed = text;
   with_speed.replace(with_speed.find("market {"), 8, "market { substitution_speed: 1 substitution_max_share: 0.3");
-  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(with_speed, "ceilings");
-  experiments::Simulation simulation(scenario, /*seed=*/1);
+  const run::LoadedScenario scenario = run::LoadScenarioText(with_speed, "ceilings");
+  run::Simulation simulation(scenario, /*seed=*/1);
   for (int r = 0; r < 12; ++r) simulation.Step();
   const std::vector<world::DemandEntry>& demand = simulation.world().demand;
   const int own = static_cast<int>(demand.size()) - 1;
@@ -497,9 +497,9 @@ TEST_CASE("Round.ASeparationPlantWithNoMarketAtHomeValuesItsOxidesAtTheWorldsExp
          plants { id: "b_sep" region: "BBB" stage: SEPARATION feed: "ore" capacity_tonnes_per_year: 400 unit_cost_usd_per_kg: 1 }
          policies { actor: "A" production_quota { products: "ore" tonnes_per_year: 2000 } }
          policies { actor: "A" import_ban { products: "ore" } })");
-  const experiments::Metrics first = LastMetrics("", 1, text);
+  const run::Metrics first = LastMetrics("", 1, text);
   CHECK(Get(first, "output.separation.BBB") == 0);  // round 0: nothing has cleared anywhere yet
-  const experiments::Metrics later = LastMetrics("", 4, text);
+  const run::Metrics later = LastMetrics("", 4, text);
   REQUIRE(Get(later, "price.ox.AAA") > 2 * 20);
   CHECK(Get(later, "output.mining.BBB") == doctest::Approx(100));
   CHECK(Get(later, "output.separation.BBB") == doctest::Approx(100));
@@ -511,16 +511,16 @@ constexpr const char* kSecondMine =
 
 TEST_CASE("Metrics.TradeByValueAddsUpTheFlowsAtDeliveredPrices") {
   // The small world: magnets from AAA to BBB, at BBB's price; USD million = t x 1,000 kg x USD/kg / 1e6.
-  const experiments::Metrics m = LastMetrics("", 2);
+  const run::Metrics m = LastMetrics("", 2);
   const double tonnes = Get(m, "trade.magnet.AAA.BBB");
   REQUIRE(tonnes > 0);
   const double usd_million = tonnes * Get(m, "price.magnet.BBB") / 1000.0;
   CHECK(Get(m, "exports_value.magnet.AAA") == doctest::Approx(usd_million));
   CHECK(Get(m, "imports_value.magnet.BBB") == doctest::Approx(usd_million));
   CHECK(m.count("imports_value.magnet.AAA") == 0);  // a flow metric: absent when nothing flows
-  CHECK(experiments::IsFlowMetric("exports_value.magnet.CCC"));
+  CHECK(run::IsFlowMetric("exports_value.magnet.CCC"));
   // Materials are everything short of magnets: with a second mine in BBB, ore flows too.
-  const experiments::Metrics two_mines = LastMetrics(kSecondMine, 2);
+  const run::Metrics two_mines = LastMetrics(kSecondMine, 2);
   double materials = 0;
   for (const char* stage : {"mining", "separation", "metal"}) {
     const auto it = two_mines.find(std::string("imports_value.") + stage + ".AAA");
@@ -532,7 +532,7 @@ TEST_CASE("Metrics.TradeByValueAddsUpTheFlowsAtDeliveredPrices") {
 }
 
 TEST_CASE("Metrics.CapacityShareIsTheRegionsShareOfTheStagesCapacity") {
-  const experiments::Metrics m = LastMetrics(kSecondMine, 2);
+  const run::Metrics m = LastMetrics(kSecondMine, 2);
   const double a = Get(m, "capacity.mining.AAA"), b = Get(m, "capacity.mining.BBB");
   REQUIRE(b > 0);
   CHECK(Get(m, "capacity_share.mining.AAA") == doctest::Approx(a / (a + b)));
@@ -540,11 +540,11 @@ TEST_CASE("Metrics.CapacityShareIsTheRegionsShareOfTheStagesCapacity") {
 }
 
 TEST_CASE("Policies.ImportBanAndSanctionsCount") {
-  const experiments::Metrics banned = LastMetrics(
+  const run::Metrics banned = LastMetrics(
       R"(policies { actor: "B" import_ban { products: "magnet" from: "AAA" other_goods: "oil" other_trade_usd_million_per_year: 400 } })", 1);
   CHECK(Get(banned, "unmet.BBB.ev") == doctest::Approx(1.0));
   // $400 M a year = $100 M a round lost by the exporter, a quarter of it by the importer.
-  const experiments::Metrics base = LastMetrics("", 1);
+  const run::Metrics base = LastMetrics("", 1);
   CHECK(Get(base, "payoff.A.revenue") - Get(banned, "payoff.A.revenue") == doctest::Approx(100.0).epsilon(0.01));
   CHECK(Get(base, "payoff.B.revenue") - Get(banned, "payoff.B.revenue") == doctest::Approx(25.0).epsilon(0.01));
 }
@@ -553,8 +553,8 @@ TEST_CASE("Policies.SubstitutionCutsDemandOnlyAfterItsLag") {
   const std::string research = R"(policies { actor: "B" start_round: 1
       substitution_research { sector: EV lag_rounds: 3 demand_cut_share: 0.5 } })";
   auto ev_demand = [&](const std::string& extra, int rounds) {
-    const experiments::LoadedScenario scenario = experiments::LoadScenarioText(testing::SmallWorldText(extra), "s");
-    experiments::Simulation simulation(scenario, 5);
+    const run::LoadedScenario scenario = run::LoadScenarioText(testing::SmallWorldText(extra), "s");
+    run::Simulation simulation(scenario, 5);
     for (int r = 0; r < rounds; ++r) simulation.Step();
     return simulation.outcome().demand[1].reference_tonnes;  // BBB ev
   };
@@ -565,10 +565,10 @@ TEST_CASE("Policies.SubstitutionCutsDemandOnlyAfterItsLag") {
   // With a 50 % chance, some seeds succeed and some fail.
   int successes = 0;
   for (std::uint64_t seed = 1; seed <= 40; ++seed) {
-    const experiments::LoadedScenario scenario = experiments::LoadScenarioText(
+    const run::LoadedScenario scenario = run::LoadScenarioText(
         testing::SmallWorldText(R"(policies { actor: "B" substitution_research { sector: EV success_probability: 0.5
             demand_cut_share: 0.5 } })"), "s");
-    experiments::Simulation simulation(scenario, seed);
+    run::Simulation simulation(scenario, seed);
     simulation.Step();
     if (simulation.outcome().demand[1].reference_tonnes < 200) ++successes;
   }
@@ -581,22 +581,22 @@ TEST_CASE("Policies.OfftakeIsServedBeforeTheSpotMarket") {
   // delivered in full at its price, while spot demand is rationed.
   const std::string offtake = R"(policies { actor: "B" offtake { seller_plant: "magnets" product: "magnet"
       buyer_region: "BBB" buyer_sector: EV tonnes_per_year: 400 price_usd_per_kg: 40 } })";
-  const experiments::Metrics with = LastMetrics(offtake, 2);
-  const experiments::Metrics without = LastMetrics("", 2);
+  const run::Metrics with = LastMetrics(offtake, 2);
+  const run::Metrics without = LastMetrics("", 2);
   CHECK(Get(with, "unmet.BBB.ev") < Get(without, "unmet.BBB.ev"));
   CHECK(Get(with, "unmet.AAA.ev") > Get(without, "unmet.AAA.ev"));
   // Under an export ban the contract is not delivered either.
-  const experiments::Metrics banned = LastMetrics(offtake + R"( policies { actor: "A" export_ban { products: "magnet" } })", 2);
+  const run::Metrics banned = LastMetrics(offtake + R"( policies { actor: "A" export_ban { products: "magnet" } })", 2);
   CHECK(Get(banned, "unmet.BBB.ev") == doctest::Approx(1.0));
 }
 
 TEST_CASE("Policies.EquityStakeAndPriceFloorPayTheGovernment") {
-  const experiments::Metrics base = LastMetrics("", 2);
-  const experiments::Metrics stake = LastMetrics(R"(policies { actor: "B" equity_stake { firm: "magnets" share: 0.15 } })", 2);
+  const run::Metrics base = LastMetrics("", 2);
+  const run::Metrics stake = LastMetrics(R"(policies { actor: "B" equity_stake { firm: "magnets" share: 0.15 } })", 2);
   const double profit = Get(base, "payoff.A.producer_surplus");  // all plants are in AAA
   CHECK(Get(stake, "payoff.B.revenue") > 0);
   CHECK(Get(stake, "payoff.B.revenue") < 0.15 * profit);  // a share of one firm's profit only
-  const experiments::Metrics floor = LastMetrics(R"(policies { actor: "B" price_floor { plants: "magnets" product: "magnet"
+  const run::Metrics floor = LastMetrics(R"(policies { actor: "B" price_floor { plants: "magnets" product: "magnet"
       floor_usd_per_kg: 500 } })", 2);
   CHECK(Get(floor, "payoff.B.revenue") < -50);  // paying the gap up to $500/kg on about 500 t
   CHECK(Get(floor, "payoff.A.producer_surplus") > Get(base, "payoff.A.producer_surplus"));
@@ -619,10 +619,10 @@ demand { region: "BBB" sector: EV product: "magnet" base_tonnes_per_year: 2000 e
 transport { from: "AAA" to: "BBB" usd_per_kg: 1 } transport { from: "CCC" to: "BBB" usd_per_kg: 3 }
 policies { actor: "B" import_tariff { ad_valorem: 0.3 } }
 )";
-  const experiments::Metrics apart = LastMetrics("", 1, three);
+  const run::Metrics apart = LastMetrics("", 1, three);
   CHECK(Get(apart, "exports.magnet.AAA") > 0);
   CHECK(Get(apart, "exports.magnet.CCC") == 0);
-  const experiments::Metrics allied =
+  const run::Metrics allied =
       LastMetrics(R"(policies { actor: "B" alliance { members: "B" members: "C" } })", 1, three);
   CHECK(Get(allied, "exports.magnet.CCC") > 0);
   CHECK(Get(allied, "exports.magnet.AAA") == 0);
@@ -658,8 +658,8 @@ plants { id: "b_magnets" region: "BBB" stage: MAGNET product: "magnet" capacity_
 )";
   const std::string subsidy = R"(policies { actor: "B" start_round: 2 capital_subsidy { products: "magnet" share: 0.8 } })";
   auto first_round_with_capacity = [&](const std::string& extra) {
-    const experiments::LoadedScenario scenario = experiments::LoadScenarioText(testing::SmallWorldText(project + extra), "p");
-    experiments::Simulation simulation(scenario, 1);
+    const run::LoadedScenario scenario = run::LoadScenarioText(testing::SmallWorldText(project + extra), "p");
+    run::Simulation simulation(scenario, 1);
     const int plant = simulation.world().FindPlant("b_magnets");
     for (int round = 0; round < 16; ++round) {
       simulation.Step();
@@ -673,7 +673,7 @@ plants { id: "b_magnets" region: "BBB" stage: MAGNET product: "magnet" capacity_
   CHECK(online == 7);
   // The firm's valuation at starting prices: margin $50 x 0.9 - $30 - $5 = $10/kg on 1,000 t a year,
   // an annuity of 7.47 at 12 % over 20 years discounted one year: $66.7 M against $400 M of capital.
-  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(testing::SmallWorldText(project), "p");
+  const run::LoadedScenario scenario = run::LoadScenarioText(testing::SmallWorldText(project), "p");
   world::WorldState state = world::InitialState(scenario.world);
   const int plant = scenario.world.FindPlant("b_magnets");
   CHECK(agents::ProjectValueUsd(scenario.world, state, plant) == doctest::Approx((66.69 - 400) * 1e6).epsilon(0.001));
@@ -693,7 +693,7 @@ TEST_CASE("Firms.ValueOutputAtTheWorldPriceWhereTheirRegionHasNoMarket") {
   // reference regions where ore has cleared (AAA here), not at BBB's untouched starting expectation.
   const std::string mine = R"(plants { id: "b_mine" region: "BBB" stage: MINING product: "ore" capacity_tonnes_per_year: 1000
   unit_cost_usd_per_kg: 2 project { capex_usd_per_tonne_per_year: 1000 lead_time_years: 1 } })";
-  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(testing::SmallWorldText(mine), "p");
+  const run::LoadedScenario scenario = run::LoadScenarioText(testing::SmallWorldText(mine), "p");
   const world::WorldDescription& world = scenario.world;
   world::WorldState state = world::InitialState(world);
   const int plant = world.FindPlant("b_mine"), ore = world.FindProduct("ore");
@@ -721,8 +721,8 @@ TEST_CASE("Firms.BuildAMineWithThePlantThatWouldProcessItsOre") {
   project { capex_usd_per_tonne_per_year: 15000 lead_time_years: 1 } }
 plants { id: "b_sep" region: "BBB" owner: "b_group" stage: SEPARATION feed: "ore" capacity_tonnes_per_year: 1000
   unit_cost_usd_per_kg: 1 project { capex_usd_per_tonne_per_year: 15000 lead_time_years: 1 } })";
-    const experiments::LoadedScenario scenario = experiments::LoadScenarioText(testing::SmallWorldText(plants), "p");
-    experiments::Simulation simulation(scenario, 1);
+    const run::LoadedScenario scenario = run::LoadScenarioText(testing::SmallWorldText(plants), "p");
+    run::Simulation simulation(scenario, 1);
     CHECK(agents::ProjectValueUsd(simulation.world(), simulation.state(), simulation.world().FindPlant("b_mine")) ==
           doctest::Approx(-5.0e6).epsilon(0.01));
     CHECK(agents::ProjectValueUsd(simulation.world(), simulation.state(), simulation.world().FindPlant("b_sep")) ==
@@ -742,8 +742,8 @@ TEST_CASE("Policies.IdlePlantsClose") {
   const std::string text = testing::SmallWorldText(R"(
 plants { id: "b_mine" region: "BBB" stage: MINING product: "ore" capacity_tonnes_per_year: 400 unit_cost_usd_per_kg: 1 }
 policies { actor: "B" export_ban { products: "ore" } })");
-  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(text, "p");
-  experiments::Simulation simulation(scenario, 1);
+  const run::LoadedScenario scenario = run::LoadScenarioText(text, "p");
+  run::Simulation simulation(scenario, 1);
   const int plant = simulation.world().FindPlant("b_mine");
   for (int round = 0; round < 8; ++round) simulation.Step();
   CHECK(simulation.state().plant_status[plant] == world::PlantStatus::kClosed);
@@ -764,8 +764,8 @@ TEST_CASE("Policies.RecyclingSupplyRisesWithPriceAndMandates") {
 plants { id: "recycler" region: "AAA" stage: METAL product: "alloy" recycler: true capacity_tonnes_per_year: 400
          unit_cost_usd_per_kg: 25 })";
   auto recycled = [&](const std::string& text) {
-    const experiments::LoadedScenario scenario = experiments::LoadScenarioText(text, "r");
-    experiments::Simulation simulation(scenario, 1);
+    const run::LoadedScenario scenario = run::LoadScenarioText(text, "r");
+    run::Simulation simulation(scenario, 1);
     double total = 0, price = 0;
     for (int r = 0; r < 4; ++r) {
       simulation.Step();
@@ -800,8 +800,8 @@ TEST_CASE("Agents.CournotProducerWithholdsOutputAndRaisesThePrice") {
   std::string monopoly = competitive;
   const std::string mine = R"(plants { id: "mine" region: "AAA" stage: MINING product: "ore")";
   monopoly.replace(monopoly.find(mine), mine.size(), mine + " market_power: true");
-  const experiments::Metrics taker = LastMetrics("", 4, competitive);
-  const experiments::Metrics cournot = LastMetrics("", 4, monopoly);
+  const run::Metrics taker = LastMetrics("", 4, competitive);
+  const run::Metrics cournot = LastMetrics("", 4, monopoly);
   CHECK(Get(taker, "output.mining.AAA") == doctest::Approx(1000));
   CHECK(Get(cournot, "output.mining.AAA") < 1000);
   CHECK(Get(cournot, "price.ore.AAA") > Get(taker, "price.ore.AAA"));
@@ -819,9 +819,9 @@ TEST_CASE("Policies.AlliancePoolsStockpilesAndCoInvests") {
 policies { actor: "B" end_round: 1 stockpile { products: "magnet" buy_tonnes_per_year: 400 buy_max_price_multiple: 10 } }
 policies { actor: "A" start_round: 2 stockpile { products: "magnet" release_tonnes_per_year: 4000 } }
 policies { actor: "A" alliance { members: "A" members: "B" pooled_stockpile: true } })";
-  const experiments::Metrics before = LastMetrics(pool, 2);
+  const run::Metrics before = LastMetrics(pool, 2);
   CHECK(Get(before, "stockpile.B") > 0);
-  const experiments::Metrics after = LastMetrics(pool, 3);
+  const run::Metrics after = LastMetrics(pool, 3);
   CHECK(Get(after, "stockpile.B") < Get(before, "stockpile.B"));
   CHECK(Get(after, "payoff.A.revenue") > 0);  // A sold from the pool
   // Without pooling, A has nothing to release.
@@ -835,8 +835,8 @@ policies { actor: "A" alliance { members: "A" members: "B" pooled_stockpile: tru
 plants { id: "b_magnets" region: "BBB" stage: MAGNET product: "magnet" capacity_tonnes_per_year: 1000
          unit_cost_usd_per_kg: 5 project { capex_usd_per_tonne_per_year: 400000 lead_time_years: 1 } }
 policies { actor: "A" alliance { members: "A" members: "B" joint_investment_share: 0.9 } })";
-  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(testing::SmallWorldText(project), "joint");
-  experiments::Simulation simulation(scenario, 1);
+  const run::LoadedScenario scenario = run::LoadScenarioText(testing::SmallWorldText(project), "joint");
+  run::Simulation simulation(scenario, 1);
   const int plant = simulation.world().FindPlant("b_magnets");
   double a_paid = 0;
   bool built = false;

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <vector>
 
-#include "experiments/run.h"
-#include "experiments/simulation.h"
+#include "run/run.h"
+#include "run/simulation.h"
 #include "test_support.h"
 #include "world/description.h"
 
@@ -20,21 +20,21 @@ using testing::TempDir;
 
 TEST_CASE("Round.SnapshotsAreByteIdenticalForAnyThreadCount") {
   // The baseline with demand shocks on, so random streams are exercised too.
-  std::string text(experiments::BuiltinBaselineText());
+  std::string text(run::BuiltinBaselineText());
   const std::string anchor = "market {";
   REQUIRE(text.find(anchor) != std::string::npos);
   text.replace(text.find(anchor), anchor.size(), "market {\n  demand_shock_sd: 0.05");
-  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(text, "baseline-with-shocks");
+  const run::LoadedScenario scenario = run::LoadScenarioText(text, "baseline-with-shocks");
   TempDir dir;
   std::string reference_bytes, reference_fingerprint;
   for (int threads : {1, 2, 4, 8}) {
     CAPTURE(threads);
-    experiments::RunOptions options;
+    run::RunOptions options;
     options.seed = 42;
     options.rounds = 8;
     options.threads = threads;
     options.snapshot_path = dir.File("run-" + std::to_string(threads) + ".pbs");
-    const experiments::RunResult result = experiments::RunScenario(scenario, options);
+    const run::RunResult result = run::RunScenario(scenario, options);
     const std::string bytes = FileBytes(options.snapshot_path);
     REQUIRE(!bytes.empty());
     if (threads == 1) {
@@ -46,27 +46,27 @@ TEST_CASE("Round.SnapshotsAreByteIdenticalForAnyThreadCount") {
     }
   }
   // A different seed must change the run (the shocks are live).
-  experiments::RunOptions other;
+  run::RunOptions other;
   other.seed = 43;
   other.rounds = 8;
-  CHECK(experiments::RunScenario(scenario, other).final_fingerprint != reference_fingerprint);
+  CHECK(run::RunScenario(scenario, other).final_fingerprint != reference_fingerprint);
 }
 
 TEST_CASE("Round.SpeculativeStocksAreIdenticalForAnyThreadCount") {
   // The quota crisis runs speculative stocks, licence searches and substitution ceilings: the same
   // fingerprint after its 28 rounds on 1, 2 and 4 threads.
-  const auto& library = experiments::BuiltinScenarios();
+  const auto& library = run::BuiltinScenarios();
   const auto it = std::find_if(library.begin(), library.end(),
-                               [](const experiments::BuiltinScenario& s) { return std::string(s.name) == "quota_crisis_2010"; });
+                               [](const run::BuiltinScenario& s) { return std::string(s.name) == "quota_crisis_2010"; });
   REQUIRE(it != library.end());
-  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(it->text, "quota_crisis_2010");
+  const run::LoadedScenario scenario = run::LoadScenarioText(it->text, "quota_crisis_2010");
   REQUIRE(!scenario.world.market.speculated_products.empty());
   std::string reference;
   for (int threads : {1, 2, 4}) {
     CAPTURE(threads);
-    experiments::RunOptions options;
+    run::RunOptions options;
     options.threads = threads;
-    const std::string fingerprint = experiments::RunScenario(scenario, options).final_fingerprint;
+    const std::string fingerprint = run::RunScenario(scenario, options).final_fingerprint;
     if (threads == 1) reference = fingerprint;
     CHECK(fingerprint == reference);
   }
@@ -75,10 +75,10 @@ TEST_CASE("Round.SpeculativeStocksAreIdenticalForAnyThreadCount") {
 TEST_CASE("Round.GoldenFingerprintOfTheBaseline") {
   // Changes only when the model or the baseline changes; update it with a sentence in the commit
   // message saying why.
-  experiments::RunOptions options;
+  run::RunOptions options;
   options.rounds = 8;
   options.threads = 2;
-  const experiments::RunResult result = experiments::RunScenario(Baseline(), options);
+  const run::RunResult result = run::RunScenario(Baseline(), options);
   CHECK(result.final_fingerprint == "e6b1c59533d0f28b");
 }
 
@@ -104,8 +104,8 @@ TEST_CASE("Demand.CurveIsSteppedAtEachDoublingBelowALongCap") {
 }
 
 TEST_CASE("Round.ChainDeliversMagnetsAndBalancesStock") {
-  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(testing::SmallWorldText(), "small");
-  experiments::Simulation simulation(scenario, /*seed=*/1);
+  const run::LoadedScenario scenario = run::LoadScenarioText(testing::SmallWorldText(), "small");
+  run::Simulation simulation(scenario, /*seed=*/1);
   const world::WorldDescription& world = simulation.world();
   for (int round = 0; round < 4; ++round) {
     simulation.Step();

@@ -1,8 +1,8 @@
 // Snapshot files: write/read round trip, truncated, empty and foreign files.
 #include <doctest/doctest.h>
 
-#include "experiments/run.h"
-#include "experiments/snapshot_io.h"
+#include "run/run.h"
+#include "run/snapshot_io.h"
 #include "test_support.h"
 #include "world/check.h"
 
@@ -14,24 +14,24 @@ using testing::TempDir;
 using testing::WriteBytes;
 
 struct WrittenRun {
-  experiments::RunResult result;
+  run::RunResult result;
   std::string path;
 };
 
 WrittenRun WriteSmallRun(const TempDir& dir, int rounds) {
-  static const experiments::LoadedScenario scenario =
-      experiments::LoadScenarioText(testing::SmallWorldText(), "small");
-  experiments::RunOptions options;
+  static const run::LoadedScenario scenario =
+      run::LoadScenarioText(testing::SmallWorldText(), "small");
+  run::RunOptions options;
   options.rounds = rounds;
   options.seed = 9;
   options.snapshot_path = dir.File("run.pbs");
-  return {experiments::RunScenario(scenario, options), options.snapshot_path};
+  return {run::RunScenario(scenario, options), options.snapshot_path};
 }
 
 TEST_CASE("Snapshot.RoundTripKeepsEveryMetric") {
   TempDir dir;
   const WrittenRun run = WriteSmallRun(dir, 5);
-  const experiments::SnapshotFile file = experiments::ReadSnapshotFile(run.path);
+  const run::SnapshotFile file = run::ReadSnapshotFile(run.path);
   CHECK(file.complete);
   CHECK(file.seed == 9);
   CHECK(file.rounds == 5);
@@ -57,14 +57,14 @@ TEST_CASE("Snapshot.TruncatedFileReadsEveryCompleteRound") {
   TempDir dir;
   const WrittenRun run = WriteSmallRun(dir, 4);
   const std::string bytes = FileBytes(run.path);
-  const std::size_t full_rounds = experiments::ReadSnapshotFile(run.path).round_data.size();
+  const std::size_t full_rounds = run::ReadSnapshotFile(run.path).round_data.size();
   REQUIRE(full_rounds == 4);
   // Cut the file at many points: the reader never crashes, never invents rounds, and reports the cut.
   std::size_t previous = 0;
   for (std::size_t cut = bytes.size() - 1; cut > bytes.size() / 3; cut -= 97) {
     WriteBytes(dir.File("cut.pbs"), bytes.substr(0, cut));
     try {
-      const experiments::SnapshotFile file = experiments::ReadSnapshotFile(dir.File("cut.pbs"));
+      const run::SnapshotFile file = run::ReadSnapshotFile(dir.File("cut.pbs"));
       CHECK(!file.complete);
       CHECK(file.truncation.find("truncated") != std::string::npos);
       CHECK(file.round_data.size() <= 4);
@@ -77,18 +77,18 @@ TEST_CASE("Snapshot.TruncatedFileReadsEveryCompleteRound") {
   }
   // A cut inside the footer loses no round.
   WriteBytes(dir.File("cut.pbs"), bytes.substr(0, bytes.size() - 1));
-  CHECK(experiments::ReadSnapshotFile(dir.File("cut.pbs")).round_data.size() == 4);
+  CHECK(run::ReadSnapshotFile(dir.File("cut.pbs")).round_data.size() == 4);
 }
 
 TEST_CASE("Snapshot.EmptyMissingAndForeignFilesAreRefused") {
   TempDir dir;
   WriteBytes(dir.File("empty.pbs"), "");
-  CHECK_THROWS_WITH_AS(experiments::ReadSnapshotFile(dir.File("empty.pbs")),
+  CHECK_THROWS_WITH_AS(run::ReadSnapshotFile(dir.File("empty.pbs")),
                        doctest::Contains("empty"), InputError);
-  CHECK_THROWS_WITH_AS(experiments::ReadSnapshotFile(dir.File("missing.pbs")),
+  CHECK_THROWS_WITH_AS(run::ReadSnapshotFile(dir.File("missing.pbs")),
                        doctest::Contains("cannot open"), InputError);
   WriteBytes(dir.File("text.pbs"), "name: \"not a snapshot\"\nregions { id: \"X\" }\n");
-  CHECK_THROWS_WITH_AS(experiments::ReadSnapshotFile(dir.File("text.pbs")),
+  CHECK_THROWS_WITH_AS(run::ReadSnapshotFile(dir.File("text.pbs")),
                        doctest::Contains("not a reesim snapshot file"), InputError);
   // Random bytes: refused or read as truncated, never a crash.
   for (std::uint64_t seed = 0; seed < 50; ++seed) {
@@ -97,7 +97,7 @@ TEST_CASE("Snapshot.EmptyMissingAndForeignFilesAreRefused") {
     for (char& c : junk) c = static_cast<char>(random.NextBits() & 0xFF);
     WriteBytes(dir.File("junk.pbs"), junk);
     try {
-      const experiments::SnapshotFile file = experiments::ReadSnapshotFile(dir.File("junk.pbs"));
+      const run::SnapshotFile file = run::ReadSnapshotFile(dir.File("junk.pbs"));
       CHECK(!file.complete);
     } catch (const InputError&) {
     }
@@ -108,9 +108,9 @@ TEST_CASE("Snapshot.FailedRunLeavesNoFile") {
   TempDir dir;
   const std::string path = dir.File("run.pbs");
   {
-    static const experiments::LoadedScenario scenario =
-        experiments::LoadScenarioText(testing::SmallWorldText(), "small");
-    experiments::SnapshotWriter writer(path, scenario, 1, 0, 3);
+    static const run::LoadedScenario scenario =
+        run::LoadScenarioText(testing::SmallWorldText(), "small");
+    run::SnapshotWriter writer(path, scenario, 1, 0, 3);
     CHECK(std::filesystem::exists(path + ".tmp"));
     // Destroyed without Finish(), as when a run throws.
   }

@@ -5,8 +5,8 @@
 #include <array>
 
 #include "agents/learning.h"
-#include "experiments/run.h"
-#include "experiments/simulation.h"
+#include "run/run.h"
+#include "run/simulation.h"
 #include "test_support.h"
 #include "world/check.h"
 
@@ -78,8 +78,8 @@ TEST_CASE("Strategies.BestResponsePicksWhatBruteForceSaysIsBest") {
   int best = -1;
   double best_payoff = -1e300;
   for (int a = 0; a < 3; ++a) {
-    const experiments::LoadedScenario scenario = experiments::LoadScenarioText(testing::SmallWorldText(fixed[a]), "b");
-    experiments::Simulation simulation(scenario, 1);
+    const run::LoadedScenario scenario = run::LoadScenarioText(testing::SmallWorldText(fixed[a]), "b");
+    run::Simulation simulation(scenario, 1);
     double total = 0;
     for (int r = 0; r < 2; ++r) {
       simulation.Step();
@@ -92,8 +92,8 @@ TEST_CASE("Strategies.BestResponsePicksWhatBruteForceSaysIsBest") {
       best = a;
     }
   }
-  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(MenuWorld("best_response"), "br");
-  experiments::Simulation simulation(scenario, 1);
+  const run::LoadedScenario scenario = run::LoadScenarioText(MenuWorld("best_response"), "br");
+  run::Simulation simulation(scenario, 1);
   simulation.Step();
   CHECK(simulation.state().chosen_action[1] == best);
   // The tariff raises revenue for B, and in this world that beats open trade; a ban is worst.
@@ -101,8 +101,8 @@ TEST_CASE("Strategies.BestResponsePicksWhatBruteForceSaysIsBest") {
 }
 
 TEST_CASE("Strategies.RuleBasedActsOnLastRoundsMetrics") {
-  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(MenuWorld("rule_based"), "rules");
-  experiments::Simulation simulation(scenario, 1);
+  const run::LoadedScenario scenario = run::LoadScenarioText(MenuWorld("rule_based"), "rules");
+  run::Simulation simulation(scenario, 1);
   simulation.Step();
   CHECK(simulation.state().chosen_action[1] == 0);  // no metrics yet: the first action
   simulation.Step();
@@ -111,8 +111,8 @@ TEST_CASE("Strategies.RuleBasedActsOnLastRoundsMetrics") {
 }
 
 TEST_CASE("Strategies.ExternalPlaysWhatItIsTold") {
-  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(MenuWorld("external"), "ext");
-  experiments::Simulation simulation(scenario, 1);
+  const run::LoadedScenario scenario = run::LoadScenarioText(MenuWorld("external"), "ext");
+  run::Simulation simulation(scenario, 1);
   simulation.Step();
   CHECK(simulation.state().chosen_action[1] == 0);
   simulation.SetExternalAction(1, 2);
@@ -130,18 +130,18 @@ TEST_CASE("Strategies.LearnersAreDeterministicAcrossThreadCounts") {
   text.replace(text.find(a), a.size(), R"(actors { id: "A" weights { consumer_surplus: 1 producer_surplus: 1 revenue: 1 }
     strategy { kind: "fictitious_play" menu { name: "free" }
                menu { name: "tax" policies { export_tax { products: "magnet" ad_valorem: 0.2 } } } } })");
-  const experiments::LoadedScenario scenario = experiments::LoadScenarioText(text, "learners");
+  const run::LoadedScenario scenario = run::LoadScenarioText(text, "learners");
   std::string reference;
   for (int threads : {1, 2, 4}) {
-    experiments::RunOptions options;
+    run::RunOptions options;
     options.rounds = 6;
     options.threads = threads;
     options.seed = 11;
-    const std::string fingerprint = experiments::RunScenario(scenario, options).final_fingerprint;
+    const std::string fingerprint = run::RunScenario(scenario, options).final_fingerprint;
     if (reference.empty()) reference = fingerprint;
     CHECK(fingerprint == reference);
   }
-  experiments::Simulation simulation(scenario, 11);
+  run::Simulation simulation(scenario, 11);
   for (int r = 0; r < 3; ++r) simulation.Step();
   CHECK(simulation.state().strategy_memory[1].size() == 6);  // regrets and strategy sums for 3 actions
   CHECK(simulation.state().strategy_memory[0].size() == 2);  // cumulative payoffs for 2 actions

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <string>
 
-#include "experiments/scenario_io.h"
+#include "run/scenario_io.h"
 #include "world/check.h"
 
 namespace reesim::testing {
@@ -76,16 +76,16 @@ inline void WriteBytes(const std::string& path, const std::string& bytes) {
 // Returns the InputError a scenario text raises when loaded as `source`, or "no error".
 inline std::string LoadError(const std::string& text, const std::string& source) {
   try {
-    experiments::LoadScenarioText(text, source);
+    run::LoadScenarioText(text, source);
   } catch (const InputError& error) {
     return error.what();
   }
   return "no error";
 }
 
-inline experiments::LoadedScenario Baseline() {
-  return experiments::LoadScenarioText(std::string(experiments::BuiltinBaselineText()),
-                                       experiments::kBuiltinBaselineSource);
+inline run::LoadedScenario Baseline() {
+  return run::LoadScenarioText(std::string(run::BuiltinBaselineText()),
+                                       run::kBuiltinBaselineSource);
 }
 
 }  // namespace reesim::testing

@@ -3,24 +3,24 @@
 
 #include <sstream>
 
-#include "experiments/validate.h"
+#include "run/validate.h"
 #include "test_support.h"
 
 namespace reesim {
 namespace {
 
-experiments::RunResult FakeRun() {
+run::RunResult FakeRun() {
   // Three rounds of one metric: 10, 20, 60; and a reference of 5 in every round.
-  experiments::RunResult run;
+  run::RunResult run;
   for (double value : {10.0, 20.0, 60.0}) run.metrics.push_back({{"x", value}, {"ref", 5.0}});
   run.rounds = 3;
   return run;
 }
 
-experiments::ScenarioCheck Check(const std::string& metric, int from, int to, double min, double max) {
-  experiments::ScenarioCheck check;
+run::ScenarioCheck Check(const std::string& metric, int from, int to, double min, double max) {
+  run::ScenarioCheck check;
   check.name = metric;
-  check.value = {metric, experiments::MetricWindow::Aggregate::kMean, from, to};
+  check.value = {metric, run::MetricWindow::Aggregate::kMean, from, to};
   check.min = min;
   check.max = max;
   check.source = "test";
@@ -28,19 +28,19 @@ experiments::ScenarioCheck Check(const std::string& metric, int from, int to, do
 }
 
 TEST_CASE("Validate.WindowsRatiosDifferencesAndMissingMetrics") {
-  std::vector<experiments::ScenarioCheck> checks;
+  std::vector<run::ScenarioCheck> checks;
   checks.push_back(Check("x", 0, 2, 29, 31));                    // mean of 10, 20, 60 = 30: pass
   checks.push_back(Check("x", 2, -1, 0, 50));                    // the last round, 60: fail
   checks.push_back(Check("x", 0, 1, 2.9, 3.1));                  // mean 15 / ref 5 = 3: pass
   checks.back().relative = true;
-  checks.back().relative_to = {"ref", experiments::MetricWindow::Aggregate::kMean, 0, 0};
+  checks.back().relative_to = {"ref", run::MetricWindow::Aggregate::kMean, 0, 0};
   checks.push_back(Check("x", 2, 2, 49, 51));                    // 60 - max(10, 20) = 40: fail
   checks.back().relative = true;
   checks.back().difference = true;
-  checks.back().relative_to = {"x", experiments::MetricWindow::Aggregate::kMax, 0, 1};
+  checks.back().relative_to = {"x", run::MetricWindow::Aggregate::kMax, 0, 1};
   checks.push_back(Check("nope", 0, 0, 0, 1));                   // missing metric: fail, explained
   checks.push_back(Check("x", 0, 5, 0, 1e9));                    // beyond the run: fail, explained
-  const std::vector<experiments::CheckResult> results = experiments::EvaluateChecks(checks, FakeRun());
+  const std::vector<run::CheckResult> results = run::EvaluateChecks(checks, FakeRun());
   REQUIRE(results.size() == 6);
   CHECK(results[0].passed);
   CHECK(results[0].value == doctest::Approx(30));
@@ -54,7 +54,7 @@ TEST_CASE("Validate.WindowsRatiosDifferencesAndMissingMetrics") {
   CHECK(results[4].problem == "no metric nope in round 0");
   CHECK(!results[5].evaluated);
   std::ostringstream table;
-  CHECK(!experiments::PrintCheckTable("fake", results, table));
+  CHECK(!run::PrintCheckTable("fake", results, table));
   CHECK(table.str().find("2 passed, 4 failed") != std::string::npos);
 }
 
@@ -72,11 +72,11 @@ TEST_CASE("Validate.ChecksNeedBoundsAndSources") {
 }
 
 TEST_CASE("Validate.TheLibraryIsBuiltInAndEveryScenarioLoads") {
-  const auto& library = experiments::BuiltinScenarios();
+  const auto& library = run::BuiltinScenarios();
   REQUIRE(!library.empty());
-  for (const experiments::BuiltinScenario& scenario : library) {
+  for (const run::BuiltinScenario& scenario : library) {
     CAPTURE(std::string(scenario.name));
-    const experiments::LoadedScenario loaded = experiments::LoadScenarioText(scenario.text, scenario.name);
+    const run::LoadedScenario loaded = run::LoadScenarioText(scenario.text, scenario.name);
     CHECK(!loaded.checks.empty());  // every library scenario declares what it must reproduce
   }
 }

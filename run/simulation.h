@@ -9,12 +9,12 @@
 
 #include "agents/country.h"
 #include "agents/firm.h"
-#include "experiments/metrics.h"
-#include "experiments/scenario_io.h"
+#include "run/metrics.h"
+#include "run/scenario_io.h"
 #include "world/round.h"
 #include "world/state.h"
 
-namespace reesim::experiments {
+namespace reesim::run {
 
 class Simulation {
  public:
@@ -55,4 +55,4 @@ class Simulation {
   bool rules_need_metrics_ = false;
 };
 
-}  // namespace reesim::experiments
+}  // namespace reesim::run

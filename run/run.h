@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "experiments/metrics.h"
-#include "experiments/scenario_io.h"
+#include "run/metrics.h"
+#include "run/scenario_io.h"
 
-namespace reesim::experiments {
+namespace reesim::run {
 
 struct RunOptions {
   std::uint64_t seed = 1;
@@ -36,4 +36,4 @@ struct RunResult {
 // Runs the scenario. Throws InputError for unwritable outputs.
 RunResult RunScenario(const LoadedScenario& scenario, const RunOptions& options);
 
-}  // namespace reesim::experiments
+}  // namespace reesim::run

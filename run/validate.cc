@@ -1,11 +1,11 @@
-#include "experiments/validate.h"
+#include "run/validate.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 
-namespace reesim::experiments {
+namespace reesim::run {
 
 namespace {
 
@@ -101,4 +101,4 @@ bool PrintCheckTable(const std::string& scenario_name, const std::vector<CheckRe
   return failed == 0;
 }
 
-}  // namespace reesim::experiments
+}  // namespace reesim::run

@@ -32,7 +32,7 @@
 #include "world/description.h"
 #include "world/round.h"
 
-namespace reesim::experiments {
+namespace reesim::run {
 
 using Metrics = std::map<std::string, double>;
 
@@ -66,4 +66,4 @@ unsigned MetricFamiliesOf(const std::vector<std::string>& names);
 void ComputeMetricsInto(const world::WorldDescription& world, const world::RoundOutcome& outcome, Metrics& metrics,
                         std::vector<Metrics::iterator>* order = nullptr, unsigned families = kAllMetrics);
 
-}  // namespace reesim::experiments
+}  // namespace reesim::run

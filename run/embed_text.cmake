@@ -1,4 +1,4 @@
-# Writes the scenario files INPUTS (a |-separated list) into OUTPUT as reesim::experiments::
+# Writes the scenario files INPUTS (a |-separated list) into OUTPUT as reesim::run::
 # kBuiltinScenarios, each as a list of byte values so no delimiter inside the text can break it.
 string(REPLACE "|" ";" INPUTS "${INPUTS}")
 set(entries "")
@@ -13,9 +13,9 @@ foreach(input IN LISTS INPUTS)
   math(EXPR index "${index} + 1")
 endforeach()
 file(WRITE ${OUTPUT} "// Generated from scenarios/*.textproto; do not edit.
-#include \"experiments/scenario_io.h\"
+#include \"run/scenario_io.h\"
 
-namespace reesim::experiments {
+namespace reesim::run {
 namespace {
 ${arrays}}  // namespace
 
@@ -25,5 +25,5 @@ ${entries}  };
   return kScenarios;
 }
 
-}  // namespace reesim::experiments
+}  // namespace reesim::run
 ")

@@ -12,11 +12,11 @@
 #include <utility>
 #include <vector>
 
-#include "experiments/metrics.h"
-#include "experiments/scenario_io.h"
+#include "run/metrics.h"
+#include "run/scenario_io.h"
 #include "world/round.h"
 
-namespace reesim::experiments {
+namespace reesim::run {
 
 inline constexpr const char* kSnapshotMagic = "reesim-snapshots";
 
@@ -84,4 +84,4 @@ SnapshotFile ReadSnapshotFile(const std::string& path);
 // Returns the SHA-256 of `data` as lowercase hex.
 std::string Sha256Hex(const std::string& data);
 
-}  // namespace reesim::experiments
+}  // namespace reesim::run

@@ -1,4 +1,4 @@
-#include "experiments/scenario_io.h"
+#include "run/scenario_io.h"
 
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
@@ -12,7 +12,7 @@
 #include "world/field_error.h"
 #include "world/world_io.h"
 
-namespace reesim::experiments {
+namespace reesim::run {
 
 namespace {
 
@@ -166,4 +166,4 @@ LoadedScenario LoadScenarioMessage(std::shared_ptr<const reesim::Scenario> messa
 
 LoadedScenario LoadScenarioFile(const std::string& path) { return LoadScenarioText(ReadFile(path), path); }
 
-}  // namespace reesim::experiments
+}  // namespace reesim::run

@@ -21,7 +21,7 @@ namespace reesim {
 class Scenario;
 }
 
-namespace reesim::experiments {
+namespace reesim::run {
 
 // A stylized fact to reproduce (reesim.Check): a window of a metric, optionally relative to another.
 struct MetricWindow {
@@ -87,4 +87,4 @@ LoadedScenario LoadScenarioFile(const std::string& path);
 // Reads a whole file. Throws InputError if it cannot be opened.
 std::string ReadFile(const std::string& path);
 
-}  // namespace reesim::experiments
+}  // namespace reesim::run

@@ -1,4 +1,4 @@
-#include "experiments/snapshot_io.h"
+#include "run/snapshot_io.h"
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl.h>
@@ -16,7 +16,7 @@
 #include "proto/snapshot.pb.h"
 #include "world/check.h"
 
-namespace reesim::experiments {
+namespace reesim::run {
 
 namespace {
 
@@ -201,4 +201,4 @@ SnapshotFile ReadSnapshotFile(const std::string& path) {
   return file_data;
 }
 
-}  // namespace reesim::experiments
+}  // namespace reesim::run

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "experiments/run.h"
-#include "experiments/scenario_io.h"
+#include "run/run.h"
+#include "run/scenario_io.h"
 
-namespace reesim::experiments {
+namespace reesim::run {
 
 struct CheckResult {
   const ScenarioCheck* check = nullptr;
@@ -25,4 +25,4 @@ std::vector<CheckResult> EvaluateChecks(const std::vector<ScenarioCheck>& checks
 // Prints a table of results: check, value, bounds, PASS/FAIL, source. Returns whether all passed.
 bool PrintCheckTable(const std::string& scenario_name, const std::vector<CheckResult>& results, std::ostream& out);
 
-}  // namespace reesim::experiments
+}  // namespace reesim::run

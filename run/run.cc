@@ -1,14 +1,14 @@
-#include "experiments/run.h"
+#include "run/run.h"
 
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <memory>
 
-#include "experiments/simulation.h"
-#include "experiments/snapshot_io.h"
+#include "run/simulation.h"
+#include "run/snapshot_io.h"
 
-namespace reesim::experiments {
+namespace reesim::run {
 
 RunResult RunScenario(const LoadedScenario& scenario, const RunOptions& options) {
   RunResult result;
@@ -55,4 +55,4 @@ RunResult RunScenario(const LoadedScenario& scenario, const RunOptions& options)
   return result;
 }
 
-}  // namespace reesim::experiments
+}  // namespace reesim::run

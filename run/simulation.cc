@@ -1,8 +1,8 @@
-#include "experiments/simulation.h"
+#include "run/simulation.h"
 
 #include "world/check.h"
 
-namespace reesim::experiments {
+namespace reesim::run {
 
 Simulation::Simulation(const LoadedScenario& scenario, std::uint64_t seed, std::uint64_t run)
     : scenario_(scenario), inputs_{seed, run}, firms_(agents::FirmsOf(scenario.world)),
@@ -54,4 +54,4 @@ void Simulation::SetExternalAction(int actor, int action) {
   external->SetAction(action);
 }
 
-}  // namespace reesim::experiments
+}  // namespace reesim::run

@@ -6,11 +6,16 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <string>
 
-#include "cli/commands.h"
-#include "experiments/experiment.h"
+#include "experiments/campaign.h"
+#include "experiments/checkpoint.h"
+#include "experiments/design.h"
+#include "experiments/runner.h"
+#include "experiments/writer.h"
+#include "world/field_error.h"
 
-namespace reesim::cli {
+namespace reesim::experiments {
 
 namespace {
 
@@ -18,12 +23,10 @@ constexpr int kRecordTag = 7;
 
 }  // namespace
 
-bool LaunchedByMpirun() {
-  return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr || std::getenv("PMI_SIZE") != nullptr ||
-         std::getenv("PMIX_RANK") != nullptr;
-}
+bool BuiltWithMpi() { return true; }
 
-int RunExperimentUnderMpi(const experiments::ExperimentSpec& spec, int threads, const std::string& out_dir, bool quiet) {
+MpiCampaignResult RunCampaignUnderMpi(const ExperimentSpec& spec, int threads, const std::string& out_dir,
+                                      const std::function<void(std::int64_t done, std::int64_t total)>& progress) {
   // Records are sent and received from the pipeline's in-order stage, which runs on whichever TBB
   // thread is free, one call at a time.
   int provided = 0;
@@ -32,23 +35,21 @@ int RunExperimentUnderMpi(const experiments::ExperimentSpec& spec, int threads, 
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   if (provided < MPI_THREAD_SERIALIZED) {
-    if (rank == 0) std::cerr << "reesim: error: this MPI library cannot be called from worker threads (MPI_THREAD_SERIALIZED)\n";
     MPI_Finalize();
-    return 2;
+    throw InputError("this MPI library cannot be called from worker threads (MPI_THREAD_SERIALIZED)");
   }
-  const std::int64_t total = experiments::TotalRuns(spec);
-  int code = 0;
+  const std::int64_t total = TotalRuns(spec);
+  std::int64_t failures = 0;
   if (rank != 0) {
-    experiments::RunRuns(spec, threads, rank, size,
-                         [&](const experiments::RunRecord& record) {
-                           const std::string line = experiments::RunRecordToJson(record);
+    RunRuns(spec, threads, rank, size,
+                         [&](const RunRecord& record) {
+                           const std::string line = RunRecordToJson(record);
                            MPI_Send(line.data(), static_cast<int>(line.size()), MPI_CHAR, 0, kRecordTag, MPI_COMM_WORLD);
                          },
                          {});
   } else {
     try {
-      experiments::ExperimentWriter writer(spec, out_dir);
-      const auto progress = ProgressPrinter(!quiet && ::isatty(2));
+      ExperimentWriter writer(spec, out_dir);
       std::int64_t next = 0;  // the next position to write
       // Writes positions up to `end` that other ranks ran, receiving them in order.
       auto receive_until = [&](std::int64_t end) {
@@ -59,12 +60,12 @@ int RunExperimentUnderMpi(const experiments::ExperimentSpec& spec, int threads, 
           MPI_Get_count(&status, MPI_CHAR, &length);
           std::string line(static_cast<std::size_t>(length), '\0');
           MPI_Recv(line.data(), length, MPI_CHAR, status.MPI_SOURCE, kRecordTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-          writer.Add(experiments::RunRecordFromJson(line));
+          writer.Add(RunRecordFromJson(line));
           if (progress) progress(next + 1, total);
         }
       };
-      experiments::RunRuns(spec, threads, 0, size,
-                           [&](const experiments::RunRecord& record) {
+      RunRuns(spec, threads, 0, size,
+                           [&](const RunRecord& record) {
                              const std::int64_t position = next + (size - next % size) % size;  // rank 0's next
                              receive_until(position);
                              writer.Add(record);
@@ -74,20 +75,16 @@ int RunExperimentUnderMpi(const experiments::ExperimentSpec& spec, int threads, 
                            {});
       receive_until(total);
       writer.Finish();
-      if (!quiet) {
-        std::cout << "experiment " << spec.name << ": " << total << " runs on " << size << " MPI ranks, "
-                  << writer.failures() << " failed; outputs in " << out_dir << "/\n";
-      }
-      code = ReportFailedRuns(writer.failures());
+      failures = writer.failures();
     } catch (const std::exception& error) {
       // The other ranks would wait forever to hand over their records.
       std::cerr << "reesim: error: " << error.what() << "\n";
       MPI_Abort(MPI_COMM_WORLD, 2);
     }
   }
-  MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  MPI_Bcast(&failures, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
   MPI_Finalize();
-  return code;
+  return MpiCampaignResult{rank, size, total, failures};
 }
 
-}  // namespace reesim::cli
+}  // namespace reesim::experiments

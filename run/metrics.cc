@@ -1,4 +1,4 @@
-#include "experiments/metrics.h"
+#include "run/metrics.h"
 
 #include <algorithm>
 #include <bit>
@@ -10,7 +10,7 @@
 
 #include "world/payoff.h"
 
-namespace reesim::experiments {
+namespace reesim::run {
 
 bool IsFlowMetric(const std::string& metric) {
   for (const char* prefix : {"trade.", "military.", "exports.", "smuggled.", "stockpile.", "recycled.", "import_share.",
@@ -339,4 +339,4 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
   }
 }
 
-}  // namespace reesim::experiments
+}  // namespace reesim::run

@@ -1,0 +1,162 @@
+#include "experiments/campaign.h"
+
+#include <boost/json.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+
+#include "experiments/checkpoint.h"
+#include "experiments/design.h"
+#include "experiments/runner.h"
+#include "experiments/writer.h"
+#include "world/field_error.h"
+
+namespace reesim::experiments {
+
+Shard ParseShard(const std::string& text) {
+  Shard shard;
+  char slash = 0;
+  int consumed = 0;
+  if (std::sscanf(text.c_str(), "%d%c%d%n", &shard.index, &slash, &shard.count, &consumed) != 3 || slash != '/' ||
+      consumed != static_cast<int>(text.size()) || shard.count < 1 || shard.index < 1 || shard.index > shard.count) {
+    throw InputError("--shard must be K/N with 1 <= K <= N, got '" + text + "'");
+  }
+  return shard;
+}
+
+void PrepareSnapshotDir(ExperimentSpec& spec, const std::string& out_dir) {
+  if (spec.keep != ExperimentSpec::Keep::kSnapshots) return;
+  spec.snapshot_dir = (std::filesystem::path(out_dir) / "snapshots").string();
+  std::error_code error;
+  std::filesystem::create_directories(spec.snapshot_dir, error);
+  if (error) throw InputError(spec.snapshot_dir + ": cannot create: " + error.message());
+}
+
+CampaignResult RunCampaign(ExperimentSpec& spec, const CampaignOptions& options) {
+  const std::filesystem::path out_dir = options.out_dir;
+  std::error_code error;
+  std::filesystem::create_directories(out_dir, error);
+  if (error) throw InputError(out_dir.string() + ": cannot create the output directory: " + error.message());
+  PrepareSnapshotDir(spec, options.out_dir);
+  const Shard shard = options.shard;
+  const std::filesystem::path checkpoint_path = out_dir / "checkpoint.jsonl";
+  const std::string header_line = CheckpointHeader(spec, shard.index, shard.count);
+  // This process runs positions first, first + stride, ...: all, or a shard's share.
+  const std::int64_t first = shard.index - 1, stride = shard.count;
+  const std::int64_t total = TotalRuns(spec);
+  CampaignResult result;
+  result.runs = first < total ? (total - first + stride - 1) / stride : 0;
+
+  // A whole experiment streams into its outputs; a shard's records go to its checkpoint, which becomes
+  // shard.jsonl for MergeShards.
+  std::unique_ptr<ExperimentWriter> writer;
+  if (shard.count == 1) writer = std::make_unique<ExperimentWriter>(spec, out_dir.string());
+  auto take = [&](const RunRecord& record) {
+    result.failures += !record.failure.empty();
+    if (writer) writer->Add(record);
+  };
+  if (options.resume) {
+    result.resumed = ResumeCheckpoint(checkpoint_path.string(), header_line, spec, first, stride, take);
+  } else {
+    std::ofstream(checkpoint_path, std::ios::binary | std::ios::trunc) << header_line << "\n";
+  }
+  std::ofstream checkpoint(checkpoint_path, std::ios::binary | std::ios::app);
+  if (!checkpoint) throw InputError(checkpoint_path.string() + ": cannot write the checkpoint");
+
+  const std::int64_t resumed = result.resumed;
+  RunRuns(
+      spec, options.threads, first + resumed * stride, stride,
+      [&](const RunRecord& record) {
+        take(record);
+        checkpoint << RunRecordToJson(record) << "\n" << std::flush;
+        if (!checkpoint) throw InputError(checkpoint_path.string() + ": cannot write the checkpoint");
+      },
+      options.progress ? [&](std::int64_t done, std::int64_t) { options.progress(resumed + done, result.runs); }
+                       : std::function<void(std::int64_t, std::int64_t)>());
+  checkpoint.close();
+
+  if (writer) {
+    writer->Finish();
+    std::filesystem::remove(checkpoint_path, error);
+  } else {
+    std::filesystem::rename(checkpoint_path, out_dir / "shard.jsonl");
+  }
+  return result;
+}
+
+MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string& out_dir) {
+  std::optional<ExperimentSpec> spec;
+  std::vector<std::unique_ptr<std::ifstream>> shard_files;  // [shard - 1]
+  std::vector<std::string> shard_paths;
+  int shards = 0;
+  for (const std::string& dir : dirs) {
+    const std::string path = (std::filesystem::path(dir) / "shard.jsonl").string();
+    auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
+    std::string line;
+    if (!*in || !std::getline(*in, line)) throw InputError(path + ": no shard output here");
+    int shard = 0, n = 0;
+    std::string experiment, sha256;
+    try {
+      const boost::json::object header = boost::json::parse(line).as_object();
+      shard = static_cast<int>(header.at("shard").to_number<std::int64_t>());
+      n = static_cast<int>(header.at("shards").to_number<std::int64_t>());
+      experiment = header.at("experiment").as_string();
+      sha256 = header.at("experiment_sha256").as_string();
+    } catch (const std::exception&) {
+      throw InputError(path + ": not a shard file");
+    }
+    if (!spec) {
+      spec = LoadExperimentFile(experiment);
+      shards = n;
+      shard_files.resize(n);
+      shard_paths.resize(n);
+    }
+    if (sha256 != spec->sha256) throw InputError(path + ": written for another experiment file (or the file changed since)");
+    if (n != shards || shard < 1 || shard > n) {
+      throw InputError(path + ": shard " + std::to_string(shard) + "/" + std::to_string(n) + " does not fit the others (/" +
+                       std::to_string(shards) + ")");
+    }
+    if (shard_files[shard - 1]) throw InputError(path + ": shard " + std::to_string(shard) + " given twice");
+    shard_files[shard - 1] = std::move(in);
+    shard_paths[shard - 1] = path;
+  }
+  if (!spec) throw InputError("merge needs the shard directories");
+  for (int k = 1; k <= shards; ++k) {
+    if (!shard_files[k - 1]) throw InputError("shard " + std::to_string(k) + "/" + std::to_string(shards) + " is missing");
+  }
+  // Position t is the next line of shard t mod N + 1: reading the shards in turn streams the runs in order.
+  ExperimentWriter writer(*spec, out_dir);
+  const std::int64_t total = TotalRuns(*spec);
+  for (std::int64_t t = 0; t < total; ++t) {
+    const int k = static_cast<int>(t % shards);
+    std::string line;
+    RunRecord record;
+    bool read = std::getline(*shard_files[k], line) && !shard_files[k]->eof();
+    if (read) {
+      try {
+        record = RunRecordFromJson(line);
+      } catch (const std::exception&) {
+        read = false;
+      }
+    }
+    const RunSlot slot = SlotAt(*spec, t);
+    if (!read || record.arm != slot.arm || record.replicate != slot.row) {
+      throw InputError(shard_paths[k] + ": run " + std::to_string(t / shards + 1) +
+                       " of the shard is missing or damaged (an interrupted shard?)");
+    }
+    writer.Add(record);
+  }
+  writer.Finish();
+  return MergeResult{spec->source, shards, total, writer.failures()};
+}
+
+bool LaunchedByMpirun() {
+  return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr || std::getenv("PMI_SIZE") != nullptr ||
+         std::getenv("PMIX_RANK") != nullptr;
+}
+
+}  // namespace reesim::experiments

@@ -1,0 +1,75 @@
+// An experiment (reesim.Experiment) as loaded and validated: the scenario, the uncertain parameters
+// with their distributions, the sampler, the arms (overlays on the scenario sharing sample points and
+// seeds, so comparisons are paired), the outcomes (a metric aggregated over the run) and what to keep.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "experiments/distribution.h"
+
+namespace reesim {
+class Scenario;
+}
+
+namespace reesim::experiments {
+
+struct ParameterSpec {
+  std::string path;
+  Distribution distribution;
+};
+
+struct OutcomeSpec {
+  // In the order of reesim.Aggregate.
+  enum class Aggregation { kMean, kMin, kMax, kSum, kFinal, kDiscountedSum, kFirstCrossing };
+  std::string name;
+  std::string metric;
+  Aggregation aggregation = Aggregation::kMean;
+  double discount_rate = 0;
+  double threshold = 0;
+};
+
+struct ExperimentSpec {
+  std::string source;                  // the experiment file
+  std::string sha256;                  // of its text
+  std::string name;
+  std::shared_ptr<const reesim::Scenario> scenario;
+  int rounds = 0;
+  int replicates = 1;
+  std::uint64_t seed = 1;
+  enum class Sampler { kMonteCarlo, kLatinHypercube, kSobol, kFullFactorial };
+  Sampler sampler = Sampler::kMonteCarlo;
+  std::vector<ParameterSpec> parameters;
+  std::vector<std::string> arm_names;
+  std::vector<std::shared_ptr<const reesim::Scenario>> arm_overlays;
+  std::vector<OutcomeSpec> outcomes;
+  enum class Keep { kOutcomes, kNothing, kSnapshots };
+  Keep keep = Keep::kOutcomes;
+  std::string snapshot_dir;  // for Keep::kSnapshots: where the run's .pbs files go (set by the runner)
+  std::vector<std::vector<double>> factorial_levels;  // [parameter]: the levels of a full factorial design
+
+  // Runs per arm: `replicates`; replicates x (parameters + 2) for a Sobol design, whose rows are the A
+  // matrix, then B, then AB_i for each parameter i; replicates x the number of level combinations for a
+  // full factorial design (row = combination x replicates + replicate).
+  int RunsPerArm() const {
+    if (sampler == Sampler::kSobol) return replicates * (static_cast<int>(parameters.size()) + 2);
+    if (sampler == Sampler::kFullFactorial) {
+      int points = 1;
+      for (const auto& levels : factorial_levels) points *= static_cast<int>(levels.size());
+      return points * replicates;
+    }
+    return replicates;
+  }
+};
+
+// Returns whether text parses as a reesim.Experiment naming a scenario (rather than a scenario).
+bool LooksLikeExperiment(const std::string& text);
+
+// Reads and validates an experiment file (including every parameter path against the scenario).
+// Throws InputError naming the file and the field at fault.
+ExperimentSpec LoadExperimentFile(const std::string& path);
+ExperimentSpec LoadExperimentText(const std::string& text, const std::string& source);
+
+}  // namespace reesim::experiments

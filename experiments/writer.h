@@ -1,0 +1,38 @@
+// An experiment's output files, written as its records arrive.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "experiments/experiment_spec.h"
+#include "experiments/run_record.h"
+#include "experiments/summary.h"
+
+namespace reesim::experiments {
+
+// Writes an experiment's outputs under `out_dir` as its records arrive (in position order): runs.csv
+// (unless keep is NOTHING) and, in EMA Workbench's layout, experiments.csv (uncertainties, `scenario`
+// = the replicate, `policy` = the arm) and outcomes.csv; at Finish, summary.csv, summary.json and
+// bands.csv. Every file is written under a temporary name and renamed at Finish, so a directory never
+// holds a half-written output. Each CSV file opens with a `#` line of provenance (reesim version,
+// snapshot format, experiment file hash, seed): read them with pandas' `skiprows=1`.
+class ExperimentWriter {
+ public:
+  ExperimentWriter(const ExperimentSpec& spec, const std::string& out_dir);
+  ~ExperimentWriter();  // removes the temporaries unless finished
+  void Add(const RunRecord& record);
+  void Finish();
+  std::int64_t failures() const { return summary_.failures(); }
+  const ExperimentSummary& summary() const { return summary_; }
+
+ private:
+  struct File;
+  const ExperimentSpec& spec_;
+  std::string out_dir_;
+  ExperimentSummary summary_;
+  std::vector<std::unique_ptr<File>> streams_;  // runs, experiments, outcomes
+  bool finished_ = false;
+};
+
+}  // namespace reesim::experiments

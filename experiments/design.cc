@@ -9,7 +9,6 @@ namespace reesim::experiments {
 
 namespace {
 
-constexpr std::uint64_t kSamplingPurpose = 0x5a3b;   // the sampling stream's run key, apart from simulations
 
 // A keyed permutation of [0, n): a 4-round Feistel network on the smallest power of two (with an even
 // number of bits) at or above n, walking the cycle back into range. A Latin hypercube of any size
@@ -52,6 +51,11 @@ RunSlot SlotAt(const ExperimentSpec& spec, std::int64_t position) {
   return slot;
 }
 
+world::RandomStream SamplingStream(std::uint64_t seed, int row, int parameter) {
+  return world::RandomStream(seed, /*run=*/0, /*round=*/static_cast<std::uint64_t>(row + 1),
+                             static_cast<std::uint64_t>(parameter), world::RandomPurpose::kSampling);
+}
+
 std::vector<double> SamplePoint(const ExperimentSpec& spec, int row) {
   const int dims = static_cast<int>(spec.parameters.size());
   std::vector<double> point(dims);
@@ -77,13 +81,12 @@ std::vector<double> SamplePoint(const ExperimentSpec& spec, int row) {
   }
   const int n = spec.replicates;
   for (int p = 0; p < dims; ++p) {
-    world::RandomStream random(spec.seed, kSamplingPurpose, static_cast<std::uint64_t>(row) + 1, p,
-                               world::RandomPurpose::kAgentDecision);
+    world::RandomStream random = SamplingStream(spec.seed, row, p);
     double u = random.Uniform();
     if (spec.sampler == ExperimentSpec::Sampler::kLatinHypercube) {
       // One point in each of n equal strata; the strata permuted per parameter.
       const std::uint64_t key =
-          world::RandomStream(spec.seed, kSamplingPurpose, 0, p, world::RandomPurpose::kAgentDecision).NextBits();
+          SamplingStream(spec.seed, /*row=*/-1, p).NextBits();
       u = (static_cast<double>(PermuteIndex(row, n, key)) + u) / n;
     }
     point[p] = spec.parameters[p].distribution.Quantile(std::clamp(u, 1e-12, 1.0 - 1e-12));

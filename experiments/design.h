@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "experiments/experiment_spec.h"
+#include "world/random.h"
 
 namespace reesim::experiments {
 
@@ -17,6 +18,10 @@ struct RunSlot {
 };
 RunSlot SlotAt(const ExperimentSpec& spec, std::int64_t position);
 std::int64_t TotalRuns(const ExperimentSpec& spec);
+
+// The sampling stream of a row's parameter (row -1: the parameter's Latin-hypercube permutation key),
+// keyed apart from every simulation stream by its purpose.
+world::RandomStream SamplingStream(std::uint64_t seed, int row, int parameter);
 
 // Returns the sample point (one value per parameter) of a row: Monte Carlo, Latin hypercube, the
 // Saltelli design on a Sobol sequence, or a full factorial level combination, from the sampling

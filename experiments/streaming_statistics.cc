@@ -53,12 +53,16 @@ double QuantileSketch::Quantile(int k) const {
   return QuantileOf(values_, kReportedQuantiles[k]);
 }
 
+world::RandomStream PoissonWeights::Stream(std::int64_t index) const {
+  return world::RandomStream(seed_, key_, static_cast<std::uint64_t>(index), /*agent=*/0, world::RandomPurpose::kBootstrap);
+}
+
 void PoissonWeights::Draw(std::int64_t index, std::array<std::uint8_t, kBootstrapReplicates>& weights) const {
   // Poisson(1) by inversion; the cumulative probabilities e^-1 sum_{j<=k} 1/j!.
   static constexpr double kCumulative[] = {0.36787944117144233, 0.7357588823428847, 0.9196986029286058,
                                            0.9810118431238462,  0.9963401531726563, 0.9994058151824183,
                                            0.9999167588507119,  0.9999897508033253, 0.9999988747974149};
-  world::RandomStream random(seed_, key_, static_cast<std::uint64_t>(index), 0, world::RandomPurpose::kPolicyOutcome);
+  world::RandomStream random = Stream(index);
   for (std::uint8_t& weight : weights) {
     const double u = random.Uniform();
     std::uint8_t k = 0;

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "experiments/sobol.h"
+#include "world/random.h"
 
 namespace reesim::experiments {
 
@@ -57,6 +58,8 @@ class PoissonWeights {
   PoissonWeights(std::uint64_t seed, std::uint64_t key) : seed_(seed), key_(key) {}
   // Fills `weights` with the replicate weights of observation `index`.
   void Draw(std::int64_t index, std::array<std::uint8_t, kBootstrapReplicates>& weights) const;
+  // The random stream behind observation `index`'s weights (its own purpose, apart from simulations').
+  world::RandomStream Stream(std::int64_t index) const;
 
  private:
   std::uint64_t seed_, key_;

@@ -9,11 +9,16 @@
 
 namespace reesim::world {
 
-// What a stream is used for; part of the key so that purposes never share draws.
+// What a stream is used for; the last part of the key, so that streams of different purposes never
+// share draws whatever the other parts (tests/random_test.cc checks it on the real call sites).
 enum class RandomPurpose : std::uint64_t {
+  // The simulation.
   kDemandShock = 1,
   kAgentDecision = 2,
   kPolicyOutcome = 3,
+  // Experiments (experiments/): an experiment's sample points, and its bootstrap weights.
+  kSampling = 4,
+  kBootstrap = 5,
 };
 
 inline std::uint64_t SplitMix64(std::uint64_t x) {
@@ -33,6 +38,9 @@ class RandomStream {
     k = SplitMix64(k ^ agent);
     key_ = SplitMix64(k ^ static_cast<std::uint64_t>(purpose));
   }
+
+  // The stream's key: two streams with different keys never share draws.
+  std::uint64_t key() const { return key_; }
 
   // Returns the next 64 random bits.
   std::uint64_t NextBits() { return SplitMix64(key_ ^ SplitMix64(counter_++)); }

@@ -558,7 +558,8 @@ void Process(const WorldDescription& world, const BarrierTable& barriers, const 
   }
 }
 
-// Books one product's clearing into stocks, plant accounts, demand, flows and trade revenue.
+// Books one product's clearing into stocks, plant accounts, demand, flows and trade revenue; calls the
+// instruments' sale hooks on each spot sale, and an order's owner on each fill of its order.
 void Settle(const WorldDescription& world, const RoundScratch& scratch, int product, const ProductMarket& market,
             WorldState& state, RoundOutcome& outcome) {
   const BarrierTable& barriers = scratch.barriers;
@@ -578,6 +579,7 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
         double& held = state.speculative_stock_tonnes[WorldState::At(order.region, product, np)];
         held = std::max(0.0, held - sold);
       } else {
+        REESIM_CHECK(order.owner != nullptr);
         order.owner->OnOrderFilled(world, order, {/*sold=*/true, sold, solution.origin_price_usd_per_kg[order.region]},
                                    state, outcome);
       }
@@ -612,6 +614,7 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
     }
     outcome.consumed_tonnes[WorldState::At(step.region, product, np)] += served;
     if (order != nullptr) {
+      REESIM_CHECK(order->owner != nullptr);
       order->owner->OnOrderFilled(world, *order, {/*sold=*/false, served, price}, state, outcome);
     } else if (owner.plant >= 0) {
       state.stock_tonnes[WorldState::At(owner.plant, product, np)] += served;
@@ -648,7 +651,9 @@ void ResetOutcome(const WorldDescription& world, int round, RoundOutcome& outcom
 
 // Investment and exit at the end of the round: proposed plants whose firm decided to build start
 // construction and pay their capital cost over the lead time (less capital subsidies, which their
-// government pays); plants that sold nothing for `close_after_idle_rounds` rounds close for good.
+// government pays, less the joint part its alliance's members pay); plants that sold nothing for
+// `close_after_idle_rounds` rounds close for good. Then the round's support as firms will see it: the
+// subsidy terms, and what the instruments' investment hooks guarantee.
 void BuildAndRetire(const WorldDescription& world, const RoundScratch& scratch, WorldState& state,
                     RoundOutcome& outcome) {
   const BarrierTable& barriers = scratch.barriers;
@@ -834,8 +839,8 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
     agents[a]->Decide(observation, random, scratch.decisions);
   });
 
-  // Apply: each instrument's hooks, in the order they are called (modifiers last, then by actor, then
-  // as each actor listed them); the terms written before clearing.
+  // Apply: list the instruments by the hooks they use, in the order every hook is called (modifiers
+  // last, then by actor, then as each actor listed them), and let them write the round's terms.
   scratch.barriers.Reset(world, state, /*untouched=*/!scratch.instruments_applied);
   InstrumentHooks& hooks = scratch.hooks;
   hooks.before_clearing.clear();

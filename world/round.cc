@@ -559,9 +559,13 @@ void Process(const WorldDescription& world, const BarrierTable& barriers, const 
 }
 
 // Books one product's clearing into stocks, plant accounts, demand, flows and trade revenue; calls the
-// instruments' sale hooks on each spot sale, and an order's owner on each fill of its order.
-void Settle(const WorldDescription& world, const RoundScratch& scratch, int product, const ProductMarket& market,
-            WorldState& state, RoundOutcome& outcome) {
+// instruments' sale hooks on each spot sale, and an order's owner on each fill of its order. Compiled
+// twice: a loop with no call in it keeps what it reads in registers, so the markets no instrument
+// reaches (every market of a round without instruments) settle without the calls' cost (about 1 % of
+// a baseline round).
+template <bool kCallsInstruments>
+void SettleMarket(const WorldDescription& world, const RoundScratch& scratch, int product, const ProductMarket& market,
+                  WorldState& state, RoundOutcome& outcome) {
   const BarrierTable& barriers = scratch.barriers;
   const int np = world.ProductCount();
   const MarketSolution& solution = market.solution;
@@ -578,7 +582,7 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
       if (order.speculative) {
         double& held = state.speculative_stock_tonnes[WorldState::At(order.region, product, np)];
         held = std::max(0.0, held - sold);
-      } else {
+      } else if constexpr (kCallsInstruments) {
         REESIM_CHECK(order.owner != nullptr);
         order.owner->OnOrderFilled(world, order, {/*sold=*/true, sold, solution.origin_price_usd_per_kg[order.region]},
                                    state, outcome);
@@ -592,7 +596,9 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
     // Producers earn their supply node's price: below the domestic price when an export quota binds.
     const double price = solution.origin_price_usd_per_kg[seller.region];
     result.revenue_usd += sold * kKgPerTonne * price;
-    for (const Instrument* instrument : scratch.hooks.on_sale) instrument->OnSale({plant, product, sold, price}, outcome);
+    if constexpr (kCallsInstruments) {
+      for (const Instrument* instrument : scratch.hooks.on_sale) instrument->OnSale({plant, product, sold, price}, outcome);
+    }
     if (owner.from_stock) {
       double& stock = state.stock_tonnes[WorldState::At(plant, product, np)];
       stock = std::max(0.0, stock - sold);
@@ -614,8 +620,10 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
     }
     outcome.consumed_tonnes[WorldState::At(step.region, product, np)] += served;
     if (order != nullptr) {
-      REESIM_CHECK(order->owner != nullptr);
-      order->owner->OnOrderFilled(world, *order, {/*sold=*/false, served, price}, state, outcome);
+      if constexpr (kCallsInstruments) {
+        REESIM_CHECK(order->owner != nullptr);
+        order->owner->OnOrderFilled(world, *order, {/*sold=*/false, served, price}, state, outcome);
+      }
     } else if (owner.plant >= 0) {
       state.stock_tonnes[WorldState::At(owner.plant, product, np)] += served;
       outcome.plants[owner.plant].cost_usd += served * kKgPerTonne * price;
@@ -633,6 +641,15 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
     const double base = state.expected_price_usd_per_kg[WorldState::At(flow.from, product, np)] * flow.tonnes * kKgPerTonne;
     outcome.trade_revenue_usd[flow.to] += barriers.tariff_ad_valorem[arc] * base;
     outcome.trade_revenue_usd[flow.from] += barriers.export_tax_ad_valorem[arc] * base;
+  }
+}
+
+void Settle(const WorldDescription& world, const RoundScratch& scratch, int product, const ProductMarket& market,
+            WorldState& state, RoundOutcome& outcome) {
+  if (scratch.hooks.on_sale.empty() && scratch.barriers.stockpile_orders.empty()) {
+    SettleMarket</*kCallsInstruments=*/false>(world, scratch, product, market, state, outcome);
+  } else {
+    SettleMarket</*kCallsInstruments=*/true>(world, scratch, product, market, state, outcome);
   }
 }
 

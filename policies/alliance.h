@@ -12,6 +12,7 @@
 // capital cost among the members at investment.
 #pragma once
 
+#include <utility>
 #include <vector>
 
 #include "world/barriers.h"

@@ -8,6 +8,7 @@
 // projects it makes worth building start then.
 #pragma once
 
+#include <utility>
 #include <vector>
 
 #include "world/barriers.h"

@@ -6,6 +6,8 @@
 // government as a cost.
 #pragma once
 
+#include <utility>
+
 #include "policies/scope.h"
 
 namespace reesim::policies {

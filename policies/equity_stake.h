@@ -6,6 +6,7 @@
 // (it discounts them at a rate blended toward a public one by the stake; agents/firm.cc).
 #pragma once
 
+#include <utility>
 #include <vector>
 
 #include "world/barriers.h"

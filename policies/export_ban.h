@@ -5,6 +5,8 @@
 // smuggling may leak around the ban. An offtake contract on a banned arc is not delivered either.
 #pragma once
 
+#include <utility>
+
 #include "policies/scope.h"
 
 namespace reesim::policies {

@@ -10,6 +10,8 @@
 // spending lowers (policies/enforcement.h).
 #pragma once
 
+#include <utility>
+
 #include "policies/scope.h"
 
 namespace reesim::policies {

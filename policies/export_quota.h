@@ -9,6 +9,8 @@
 // quotas on one region and product the smallest binds.
 #pragma once
 
+#include <utility>
+
 #include "policies/scope.h"
 
 namespace reesim::policies {

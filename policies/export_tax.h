@@ -6,6 +6,8 @@
 // rate times the flow's value at the exporter's expected price.
 #pragma once
 
+#include <utility>
+
 #include "policies/scope.h"
 
 namespace reesim::policies {

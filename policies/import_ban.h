@@ -7,6 +7,8 @@
 // to the governments as a cost.
 #pragma once
 
+#include <utility>
+
 #include "policies/scope.h"
 
 namespace reesim::policies {

@@ -7,6 +7,8 @@
 // the importer's government collects the arc's rate times the flow's value at that price.
 #pragma once
 
+#include <utility>
+
 #include "policies/scope.h"
 
 namespace reesim::policies {

@@ -6,6 +6,7 @@
 // At investment: the floor is a guaranteed price firms count on when valuing projects.
 #pragma once
 
+#include <utility>
 #include <vector>
 
 #include "world/barriers.h"

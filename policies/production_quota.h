@@ -6,6 +6,7 @@
 // holds the plant's output target to it. Of several caps on a plant the smallest binds.
 #pragma once
 
+#include <utility>
 #include <vector>
 
 #include "world/barriers.h"

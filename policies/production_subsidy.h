@@ -8,6 +8,7 @@
 // in the next round's state when valuing projects.
 #pragma once
 
+#include <utility>
 #include <vector>
 
 #include "world/barriers.h"

@@ -5,6 +5,7 @@
 // rest along its collection-cost curve.
 #pragma once
 
+#include <utility>
 #include <vector>
 
 #include "world/barriers.h"

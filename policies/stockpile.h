@@ -10,6 +10,7 @@
 // and earns the government the region's supply price.
 #pragma once
 
+#include <utility>
 #include <vector>
 
 #include "world/barriers.h"

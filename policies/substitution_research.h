@@ -6,6 +6,7 @@
 // 1 - demand_cut_share (world::BarrierTable::demand_multiplier; multipliers multiply).
 #pragma once
 
+#include <utility>
 #include <vector>
 
 #include "world/barriers.h"

@@ -1,8 +1,25 @@
+#include "policies/timeline.h"
+
 #include <algorithm>
 #include <cmath>
 
-#include "policies/instruments.h"
-#include "policies/timeline.h"
+#include "policies/alliance.h"
+#include "policies/capital_subsidy.h"
+#include "policies/enforcement.h"
+#include "policies/equity_stake.h"
+#include "policies/export_ban.h"
+#include "policies/export_control.h"
+#include "policies/export_quota.h"
+#include "policies/export_tax.h"
+#include "policies/import_ban.h"
+#include "policies/import_tariff.h"
+#include "policies/offtake.h"
+#include "policies/price_floor.h"
+#include "policies/production_quota.h"
+#include "policies/production_subsidy.h"
+#include "policies/recycling_mandate.h"
+#include "policies/stockpile.h"
+#include "policies/substitution_research.h"
 #include "proto/scenario.pb.h"
 #include "world/field_error.h"
 

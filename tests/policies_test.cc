@@ -2,14 +2,21 @@
 // force exactly during its rounds.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "agents/firm.h"
+#include "policies/timeline.h"
 #include "run/metrics.h"
 #include "run/run.h"
 #include "run/simulation.h"
 #include "test_support.h"
+#include "world/barriers.h"
 #include "world/check.h"
+#include "world/round.h"
 
 namespace reesim {
 namespace {
@@ -848,6 +855,109 @@ policies { actor: "A" alliance { members: "A" members: "B" joint_investment_shar
   CHECK(built);
   // A's half of 90 % of $400 M.
   CHECK(a_paid == doctest::Approx(0.45 * 400e6).epsilon(0.001));
+}
+
+}  // namespace
+}  // namespace reesim
+
+// Adding an instrument (docs/instruments.md): a class on world::Instrument, written here in the test
+// as it would be in policies/resource_tax.h/.cc, changes a round through its hooks alone; nothing in
+// world/ knows it.
+namespace reesim {
+namespace {
+
+// A resource tax (China's ad-valorem tax on rare-earth mining, 2015): the government takes `rate` of
+// the listed plants' spot revenue from `product`.
+// At settlement: on each spot sale of the product by a listed plant, moves the tax from the plant's
+// revenue to the government (a negative policy cost).
+class ResourceTax : public world::Instrument {
+ public:
+  ResourceTax(int actor, std::vector<int> plants, int product, double rate)
+      : actor_(actor), plants_(std::move(plants)), product_(product), rate_(rate) {}
+  world::HookSet Hooks() const override { return {.on_sale = true}; }
+  void OnSale(const world::Sale& sale, world::RoundOutcome& outcome) const override {
+    if (sale.product != product_ || std::find(plants_.begin(), plants_.end(), sale.plant) == plants_.end()) return;
+    const double tax_usd = rate_ * sale.tonnes * world::kKgPerTonne * sale.price_usd_per_kg;
+    outcome.plants[sale.plant].revenue_usd -= tax_usd;
+    outcome.policy_cost_usd[actor_] -= tax_usd;
+  }
+
+ private:
+  int actor_;
+  std::vector<int> plants_;
+  int product_;
+  double rate_;
+};
+
+// Records which of its hooks the round calls, in order (a run of sales counts once).
+class HookProbe : public world::Instrument {
+ public:
+  HookProbe(world::HookSet hooks, std::vector<std::string>* calls) : hooks_(hooks), calls_(calls) {}
+  world::HookSet Hooks() const override { return hooks_; }
+  void BeforeClearing(const world::ApplyContext&, world::BarrierTable&, world::RoundOutcome&) const override {
+    Record("before_clearing");
+  }
+  void OnSale(const world::Sale&, world::RoundOutcome&) const override { Record("on_sale"); }
+  void AfterClearing(const world::WorldDescription&, world::RoundOutcome&) const override { Record("after_clearing"); }
+  void AtInvestment(const world::WorldDescription&, world::WorldState&) const override { Record("at_investment"); }
+
+ private:
+  void Record(const std::string& hook) const {
+    if (calls_->empty() || calls_->back() != hook) calls_->push_back(hook);
+  }
+  world::HookSet hooks_;
+  std::vector<std::string>* calls_;
+};
+
+// The small world with `instrument` in force for actor A from round 0, one round played.
+struct OneRound {
+  run::LoadedScenario scenario = run::LoadScenarioText(testing::SmallWorldText(), "small");
+  std::unique_ptr<run::Simulation> simulation;
+
+  explicit OneRound(std::shared_ptr<const world::Instrument> instrument) {
+    if (instrument) {
+      scenario.timeline.events.push_back({.actor = 0, .note = "test-only", .instrument = std::move(instrument)});
+    }
+    simulation = std::make_unique<run::Simulation>(scenario, /*seed=*/1);
+    simulation->Step();
+  }
+  const world::RoundOutcome& outcome() const { return simulation->outcome(); }
+};
+
+TEST_CASE("Policies.ANewInstrumentActsThroughItsHooksAlone") {
+  const OneRound untaxed(nullptr);
+  const world::WorldDescription& world = untaxed.simulation->world();
+  const int mine = world.FindPlant("mine");
+  const int ore = world.FindProduct("ore");
+  const OneRound taxed(std::make_shared<ResourceTax>(/*actor=*/0, std::vector<int>{mine}, ore, /*rate=*/0.2));
+  // A transfer: the mine's offers are at its cost, so the market clears as before ...
+  const std::vector<double>& prices = taxed.outcome().price_usd_per_kg;
+  for (std::size_t cell = 0; cell < prices.size(); ++cell) {
+    const double before = untaxed.outcome().price_usd_per_kg[cell];
+    CHECK((prices[cell] == before || (std::isnan(prices[cell]) && std::isnan(before))));
+  }
+  CHECK(taxed.outcome().plants[mine].sales_tonnes == untaxed.outcome().plants[mine].sales_tonnes);
+  // ... and 20 % of the mine's revenue goes to A's government.
+  const double revenue_usd = untaxed.outcome().plants[mine].revenue_usd;
+  REQUIRE(revenue_usd > 0);
+  CHECK(taxed.outcome().plants[mine].revenue_usd == doctest::Approx(0.8 * revenue_usd));
+  CHECK(taxed.outcome().policy_cost_usd[0] == doctest::Approx(untaxed.outcome().policy_cost_usd[0] - 0.2 * revenue_usd));
+  // Others' plants are untouched.
+  const int sep = world.FindPlant("sep");
+  CHECK(taxed.outcome().plants[sep].revenue_usd == untaxed.outcome().plants[sep].revenue_usd);
+}
+
+TEST_CASE("Policies.TheRoundCallsTheHooksAnInstrumentNamesInTheirOrderAndNoOther") {
+  std::vector<std::string> calls;
+  const OneRound all(std::make_shared<HookProbe>(
+      world::HookSet{.before_clearing = true, .on_sale = true, .after_clearing = true, .at_investment = true}, &calls));
+  CHECK(calls == std::vector<std::string>{"before_clearing", "on_sale", "after_clearing", "at_investment"});
+  calls.clear();
+  const OneRound some(std::make_shared<HookProbe>(world::HookSet{.after_clearing = true}, &calls));
+  CHECK(calls == std::vector<std::string>{"after_clearing"});
+  calls.clear();
+  const OneRound none(std::make_shared<HookProbe>(world::HookSet{}, &calls));
+  CHECK(calls.empty());
 }
 
 }  // namespace

@@ -2,9 +2,6 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <limits>
-
-#include "world/barriers.h"
 
 namespace reesim::world {
 
@@ -47,18 +44,6 @@ double WorldDescription::Capacity(int plant, int round) const {
   const Plant& p = plants[plant];
   if (p.capacity_growth_per_year == 0) return p.capacity_tonnes_per_round;
   return p.capacity_tonnes_per_round * std::pow(1.0 + p.capacity_growth_per_year, static_cast<double>(round) / rounds_per_year);
-}
-
-void BarrierTable::Reset(const WorldDescription& world, const WorldState&, bool untouched) {
-  Reset(world.RegionCount(), world.ProductCount(), untouched);
-  production_subsidy_usd_per_kg.assign(world.plants.size(), 0.0);
-  production_cap_tonnes.assign(world.plants.size(), std::numeric_limits<double>::infinity());
-  capital_subsidy_share.assign(world.plants.size(), 0.0);
-  joint_investment_share.assign(world.plants.size(), 0.0);
-  joint_investors.assign(world.plants.size(), nullptr);
-  recycling_mandate_share.assign(world.plants.size(), 0.0);
-  demand_multiplier.assign(world.demand.size(), 1.0);
-  sanction_cost_usd.assign(world.actors.size(), 0.0);
 }
 
 void DeriveDemandCurves(WorldDescription& world) {

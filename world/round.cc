@@ -558,9 +558,14 @@ void Process(const WorldDescription& world, const BarrierTable& barriers, const 
   }
 }
 
-// Books one product's clearing into stocks, plant accounts, demand, flows and trade revenue.
-void Settle(const WorldDescription& world, const RoundScratch& scratch, int product, const ProductMarket& market,
-            WorldState& state, RoundOutcome& outcome) {
+// Books one product's clearing into stocks, plant accounts, demand, flows and trade revenue; calls the
+// instruments' sale hooks on each spot sale, and an order's owner on each fill of its order. Compiled
+// twice: a loop with no call in it keeps what it reads in registers, so the markets no instrument
+// reaches (every market of a round without instruments) settle without the calls' cost (about 1 % of
+// a baseline round).
+template <bool kCallsInstruments>
+void SettleMarket(const WorldDescription& world, const RoundScratch& scratch, int product, const ProductMarket& market,
+                  WorldState& state, RoundOutcome& outcome) {
   const BarrierTable& barriers = scratch.barriers;
   const int np = world.ProductCount();
   const MarketSolution& solution = market.solution;
@@ -577,23 +582,11 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
       if (order.speculative) {
         double& held = state.speculative_stock_tonnes[WorldState::At(order.region, product, np)];
         held = std::max(0.0, held - sold);
-        continue;
+      } else if constexpr (kCallsInstruments) {
+        REESIM_CHECK(order.owner != nullptr);
+        order.owner->OnOrderFilled(world, order, {/*sold=*/true, sold, solution.origin_price_usd_per_kg[order.region]},
+                                   state, outcome);
       }
-      // Draw on the releasing actor's holdings first, then (pooled) on the other members' in order.
-      double left = sold;
-      auto draw = [&](int actor) {
-        double& held = state.stockpile_tonnes[WorldState::At(actor, product, np)];
-        const double taken = std::min(held, left);
-        held -= taken;
-        left -= taken;
-      };
-      draw(order.actor);
-      if (order.pool != nullptr) {
-        for (int actor : *order.pool) {
-          if (actor != order.actor) draw(actor);
-        }
-      }
-      outcome.policy_cost_usd[order.actor] -= sold * kKgPerTonne * solution.origin_price_usd_per_kg[order.region];
       continue;
     }
     const ProductMarket::Participant& seller = market.participants[owner.participant];
@@ -603,11 +596,8 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
     // Producers earn their supply node's price: below the domestic price when an export quota binds.
     const double price = solution.origin_price_usd_per_kg[seller.region];
     result.revenue_usd += sold * kKgPerTonne * price;
-    for (const PriceFloorTerms& floor : barriers.price_floors) {
-      if (floor.plant != plant || floor.product != product || price >= floor.floor_usd_per_kg) continue;
-      const double top_up = sold * kKgPerTonne * (floor.floor_usd_per_kg - price);
-      result.revenue_usd += top_up;
-      outcome.policy_cost_usd[floor.actor] += top_up;
+    if constexpr (kCallsInstruments) {
+      for (const Instrument* instrument : scratch.hooks.on_sale) instrument->OnSale({plant, product, sold, price}, outcome);
     }
     if (owner.from_stock) {
       double& stock = state.stock_tonnes[WorldState::At(plant, product, np)];
@@ -630,8 +620,10 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
     }
     outcome.consumed_tonnes[WorldState::At(step.region, product, np)] += served;
     if (order != nullptr) {
-      state.stockpile_tonnes[WorldState::At(order->actor, product, np)] += served;
-      outcome.policy_cost_usd[order->actor] += served * kKgPerTonne * price;
+      if constexpr (kCallsInstruments) {
+        REESIM_CHECK(order->owner != nullptr);
+        order->owner->OnOrderFilled(world, *order, {/*sold=*/false, served, price}, state, outcome);
+      }
     } else if (owner.plant >= 0) {
       state.stock_tonnes[WorldState::At(owner.plant, product, np)] += served;
       outcome.plants[owner.plant].cost_usd += served * kKgPerTonne * price;
@@ -652,6 +644,15 @@ void Settle(const WorldDescription& world, const RoundScratch& scratch, int prod
   }
 }
 
+void Settle(const WorldDescription& world, const RoundScratch& scratch, int product, const ProductMarket& market,
+            WorldState& state, RoundOutcome& outcome) {
+  if (scratch.hooks.on_sale.empty() && scratch.barriers.stockpile_orders.empty()) {
+    SettleMarket</*kCallsInstruments=*/false>(world, scratch, product, market, state, outcome);
+  } else {
+    SettleMarket</*kCallsInstruments=*/true>(world, scratch, product, market, state, outcome);
+  }
+}
+
 void ResetOutcome(const WorldDescription& world, int round, RoundOutcome& outcome) {
   const std::size_t cells = static_cast<std::size_t>(world.RegionCount()) * world.ProductCount();
   outcome.round = round;
@@ -667,7 +668,9 @@ void ResetOutcome(const WorldDescription& world, int round, RoundOutcome& outcom
 
 // Investment and exit at the end of the round: proposed plants whose firm decided to build start
 // construction and pay their capital cost over the lead time (less capital subsidies, which their
-// government pays); plants that sold nothing for `close_after_idle_rounds` rounds close for good.
+// government pays, less the joint part its alliance's members pay); plants that sold nothing for
+// `close_after_idle_rounds` rounds close for good. Then the round's support as firms will see it: the
+// subsidy terms, and what the instruments' investment hooks guarantee.
 void BuildAndRetire(const WorldDescription& world, const RoundScratch& scratch, WorldState& state,
                     RoundOutcome& outcome) {
   const BarrierTable& barriers = scratch.barriers;
@@ -710,26 +713,33 @@ void BuildAndRetire(const WorldDescription& world, const RoundScratch& scratch, 
         break;
     }
   }
+  // What firms will see of the round's support when valuing projects.
   state.capital_subsidy_share = barriers.capital_subsidy_share;
   state.production_subsidy_usd_per_kg = barriers.production_subsidy_usd_per_kg;
   std::fill(state.support_price_usd_per_kg.begin(), state.support_price_usd_per_kg.end(), 0.0);
   std::fill(state.support_product.begin(), state.support_product.end(), -1);
-  auto support = [&](int plant, int product, double price) {
-    if (price <= state.support_price_usd_per_kg[plant]) return;
-    state.support_price_usd_per_kg[plant] = price;
-    state.support_product[plant] = product;
-  };
-  for (const PriceFloorTerms& floor : barriers.price_floors) support(floor.plant, floor.product, floor.floor_usd_per_kg);
-  for (const OfftakeDelivery& contract : barriers.offtakes) {
-    support(contract.seller_plant, contract.product, contract.price_usd_per_kg);
-  }
   std::fill(state.government_equity_share.begin(), state.government_equity_share.end(), 0.0);
-  for (const EquityShare& stake : barriers.equity) {
-    for (int plant : *stake.plants) state.government_equity_share[plant] += stake.share;
-  }
+  for (const Instrument* instrument : scratch.hooks.at_investment) instrument->AtInvestment(world, state);
 }
 
 }  // namespace
+
+void BarrierTable::Reset(const WorldDescription& world, const WorldState&, bool untouched) {
+  Reset(world.RegionCount(), world.ProductCount(), untouched);
+  production_subsidy_usd_per_kg.assign(world.plants.size(), 0.0);
+  production_cap_tonnes.assign(world.plants.size(), std::numeric_limits<double>::infinity());
+  capital_subsidy_share.assign(world.plants.size(), 0.0);
+  joint_investment_share.assign(world.plants.size(), 0.0);
+  joint_investors.assign(world.plants.size(), nullptr);
+  recycling_mandate_share.assign(world.plants.size(), 0.0);
+  demand_multiplier.assign(world.demand.size(), 1.0);
+}
+
+void GuaranteePrice(WorldState& state, int plant, int product, double price_usd_per_kg) {
+  if (price_usd_per_kg <= state.support_price_usd_per_kg[plant]) return;
+  state.support_price_usd_per_kg[plant] = price_usd_per_kg;
+  state.support_product[plant] = product;
+}
 
 double SmugglingShare(const MarketParameters& params, double price_gap, double enforcement_usd) {
   if (price_gap <= 0 || params.smuggling_max_share <= 0) return 0.0;
@@ -846,19 +856,29 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
     agents[a]->Decide(observation, random, scratch.decisions);
   });
 
-  // Apply: instruments in actor order, then in the order each actor listed them; modifiers last.
+  // Apply: list the instruments by the hooks they use, in the order every hook is called (modifiers
+  // last, then by actor, then as each actor listed them), and let them write the round's terms.
   scratch.barriers.Reset(world, state, /*untouched=*/!scratch.instruments_applied);
-  const ApplyContext context{world, state, inputs.seed, inputs.run};
-  scratch.instruments_applied = false;
+  InstrumentHooks& hooks = scratch.hooks;
+  hooks.before_clearing.clear();
+  hooks.on_sale.clear();
+  hooks.after_clearing.clear();
+  hooks.at_investment.clear();
   for (int order = 0; order <= 1; ++order) {
     for (const auto& instruments : scratch.decisions.instruments) {
       for (const Instrument* instrument : instruments) {
         if (instrument->ApplyOrder() != order) continue;
-        instrument->Apply(context, scratch.barriers);
-        scratch.instruments_applied = true;
+        const HookSet used = instrument->Hooks();
+        if (used.before_clearing) hooks.before_clearing.push_back(instrument);
+        if (used.on_sale) hooks.on_sale.push_back(instrument);
+        if (used.after_clearing) hooks.after_clearing.push_back(instrument);
+        if (used.at_investment) hooks.at_investment.push_back(instrument);
       }
     }
   }
+  const ApplyContext context{world, state, inputs.seed, inputs.run};
+  for (const Instrument* instrument : hooks.before_clearing) instrument->BeforeClearing(context, scratch.barriers, outcome);
+  scratch.instruments_applied = !hooks.before_clearing.empty();
 
   if (!world.market.speculated_products.empty()) AddSpeculativeOrders(world, state, scratch.barriers);
   const BarrierTable& barriers = scratch.barriers;
@@ -868,10 +888,6 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
       target = std::min(target, barriers.production_cap_tonnes[i]);
     }
   }
-  for (int r = 0; r < world.RegionCount(); ++r) {
-    outcome.policy_cost_usd[world.regions[r].actor] += barriers.enforcement_usd[r];
-  }
-  for (std::size_t a = 0; a < world.actors.size(); ++a) outcome.policy_cost_usd[a] += barriers.sanction_cost_usd[a];
 
   scratch.reference_demand.resize(world.demand.size());
   for (std::size_t e = 0; e < world.demand.size(); ++e) {
@@ -890,12 +906,7 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
   if (world.market.price_discovery_passes > 1) own_expectations = DiscoverPrices(world, state, scratch, outcome);
   ClearChain(world, state, scratch, outcome);
   if (!own_expectations.empty()) state.expected_price_usd_per_kg = std::move(own_expectations);
-  for (const EquityShare& stake : barriers.equity) {
-    for (int plant : *stake.plants) {
-      outcome.equity_income_usd[stake.actor] +=
-          stake.share * (outcome.plants[plant].revenue_usd - outcome.plants[plant].cost_usd);
-    }
-  }
+  for (const Instrument* instrument : hooks.after_clearing) instrument->AfterClearing(world, outcome);
 
   // Settle: expectations, the slow variables of demand, the round counter.
   const double weight = world.market.expectation_weight;

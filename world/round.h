@@ -1,7 +1,9 @@
-// The round (docs/model.md): observe, decide (agents in parallel), apply (policies -> barrier table),
-// clear (stage by stage, upstream first; products of a stage in parallel), settle (stocks,
-// expectations, substitution). One named transition over explicit inputs: description, state,
-// agents, seed. Its typed outcome feeds the snapshot; nothing here touches protobuf or strings.
+// The round (docs/model.md): observe, decide (agents in parallel), apply (instruments write the
+// round's terms), clear (stage by stage, upstream first; products of a stage in parallel), settle
+// (stocks, expectations, substitution), invest. Instruments act through their hooks at fixed points
+// of it (world/barriers.h, docs/instruments.md). One named transition over explicit inputs:
+// description, state, agents, seed. Its typed outcome feeds the snapshot; nothing here touches
+// protobuf or strings.
 #pragma once
 
 #include <cstdint>
@@ -59,15 +61,21 @@ struct RoundOutcome {
 
 struct MarketBuffers;  // round.cc: each product's market problem and solution
 
+// The instruments in force this round whose hooks the round calls, each list in call order.
+struct InstrumentHooks {
+  std::vector<const Instrument*> before_clearing, on_sale, after_clearing, at_investment;
+};
+
 // Reusable buffers of a run (kept between rounds).
 struct RoundScratch {
   Decisions decisions;
   BarrierTable barriers;
+  InstrumentHooks hooks;
   std::vector<double> reference_demand;      // [demand entry]: this round's, net of offtake deliveries
   std::vector<double> committed_production;  // [plant]: mine output already sold under offtakes
   std::vector<double> capacity_tonnes;       // [plant]: this round's effective capacity
   std::shared_ptr<MarketBuffers> markets;    // created by the first round
-  bool instruments_applied = true;           // in the last round (its barrier table needs a full reset)
+  bool instruments_applied = true;           // terms written in the last round (its table needs a full reset)
 };
 
 struct RoundInputs {
@@ -78,6 +86,11 @@ struct RoundInputs {
 // Returns the share of a destination's demand that can be smuggled around a control, given last
 // round's relative price gap (destination over origin, minus 1) and the exporter's enforcement spending.
 double SmugglingShare(const MarketParameters& params, double price_gap, double enforcement_usd);
+
+// Tells firms valuing projects that `plant` is guaranteed `price_usd_per_kg` for `product` next round
+// (a price floor, a contract price); of several guarantees the highest counts, the first on a tie.
+// For AtInvestment hooks.
+void GuaranteePrice(WorldState& state, int plant, int product, double price_usd_per_kg);
 
 // Advances `state` by one round. Agents decide in parallel on the calling TBB arena; results do not
 // depend on the thread count.

@@ -4,18 +4,26 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 #include <vector>
 
+#include "games/coalitions.h"
 #include "games/enummixed.h"
+#include "games/fictitious.h"
 #include "games/lcp.h"
+#include "games/liap.h"
+#include "games/logit.h"
 #include "games/nfg_io.h"
 #include "games/normal_form_game.h"
 #include "games/pure.h"
 #include "games/random.h"
 #include "games/rational.h"
 #include "games/regret.h"
+#include "games/regret_matching.h"
+#include "games/replicator.h"
+#include "games/stackelberg.h"
 
 namespace reesim::games {
 namespace {
@@ -447,6 +455,349 @@ TEST_CASE("Property.RandomGamesEnumMixedIsExactAndContainsEveryLemkeHowsonEquili
     }
   }
   CHECK(total_equilibria > 200);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Regret and best responses
+
+TEST_CASE("Regret.IsTheLargestUnilateralGainAndZeroAtEquilibria") {
+  const NormalFormGame pennies = NormalFormGame::Bimatrix(M({{1, -1}, {-1, 1}}), Negate(M({{1, -1}, {-1, 1}})));
+  CHECK(Regret(pennies, UniformProfile(pennies)) == 0);
+  // At (heads, heads) the column player gets -1 and would get 1 by switching: regret 2.
+  CHECK(Regret(pennies, MixedProfile{{1, 0}, {1, 0}}) == 2);
+  CHECK(Regret(pennies, P({{"1", "0"}, {"1", "0"}})) == 2);
+  // Row plays (3/4, 1/4): the column player's tails earns 3/4 - 1/4 = 1/2, heads -1/2, its mix 0.
+  CHECK(Regret(pennies, P({{"3/4", "1/4"}, {"1/2", "1/2"}})) == Rational(1, 2));
+  const NormalFormGame bos = NormalFormGame::Bimatrix(M({{3, 0}, {0, 2}}), M({{2, 0}, {0, 3}}));
+  // Against y = (2/5, 3/5) both rows earn 6/5: both are best responses, exactly.
+  CHECK(BestResponses(bos, P({{"1", "0"}, {"2/5", "3/5"}}), 0) == std::vector<int>{0, 1});
+  CHECK(BestResponses(bos, P({{"1", "0"}, {"1/2", "1/2"}}), 0) == std::vector<int>{0});
+  CHECK(BestResponses(bos, MixedProfile{{1, 0}, {0, 1}}, 0) == std::vector<int>{1});
+  CHECK(ExpectedPayoffs(bos, P({{"3/5", "2/5"}, {"2/5", "3/5"}})) == std::vector<Rational>{Rational(6, 5), Rational(6, 5)});
+  const NormalFormGame three = ParseNfg(kThreePlayerPenniesNfg);
+  CHECK(Regret(three, UniformProfile(three)) == doctest::Approx(0).epsilon(1e-15));
+  CHECK(IsMixedProfile(three, UniformProfile(three)));
+  CHECK_FALSE(IsMixedProfile(three, MixedProfile{{1, 0}, {0.5, 0.5}}));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// n players, approximate
+
+// The nine equilibria of McKelvey-McLennan's 2x2x2 game, as each player's probability of strategy 1.
+const std::vector<std::array<double, 3>> kMcKelveyMcLennanEquilibria = {
+    {1, 1, 1}, {1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {0, 0.25, 1.0 / 3}, {1.0 / 3, 1, 0.25}, {0.5, 0.5, 1},
+    {0.5, 0.4, 0.25}, {0.4, 0.5, 1.0 / 3}};
+
+bool IsKnownMcKelveyMcLennanEquilibrium(const MixedProfile& profile, double tolerance) {
+  return std::any_of(kMcKelveyMcLennanEquilibria.begin(), kMcKelveyMcLennanEquilibria.end(), [&](const auto& e) {
+    for (int i = 0; i < 3; ++i) {
+      if (std::abs(profile[i][0] - e[i]) > tolerance) return false;
+    }
+    return true;
+  });
+}
+
+TEST_CASE("Liap.FindsAnEquilibriumOfThreePlayerGamesToOneMillionthOfTheRange") {
+  const NormalFormGame mm = ParseNfg(kMcKelveyMcLennanNfg);
+  // The known equilibria are equilibria: regret 0 (checked exactly for the totally mixed ones).
+  CHECK(Regret(mm, P({{"1/2", "1/2"}, {"2/5", "3/5"}, {"1/4", "3/4"}})) == 0);
+  CHECK(Regret(mm, P({{"2/5", "3/5"}, {"1/2", "1/2"}, {"1/3", "2/3"}})) == 0);
+  CHECK(Regret(mm, P({{"0", "1"}, {"1/4", "3/4"}, {"1/3", "2/3"}})) == 0);
+  const LiapResult found = Liap(mm);
+  CHECK(found.converged);
+  CHECK(found.equilibrium.regret < 1e-6 * mm.PayoffScale());  // range 12
+  CHECK(IsKnownMcKelveyMcLennanEquilibrium(found.equilibrium.strategies, 1e-6));
+  // Different seeds may find different equilibria; every one is among the nine.
+  for (std::uint64_t seed = 2; seed < 12; ++seed) {
+    LiapOptions options;
+    options.seed = seed;
+    options.max_starts = 5;
+    const LiapResult other = Liap(mm, options);
+    if (other.converged) CHECK(IsKnownMcKelveyMcLennanEquilibrium(other.equilibrium.strategies, 1e-6));
+  }
+  const NormalFormGame three = ParseNfg(kThreePlayerPenniesNfg);
+  const LiapResult pennies = Liap(three);
+  CHECK(pennies.converged);
+  CHECK(pennies.equilibrium.regret < 1e-6 * three.PayoffScale());
+  for (const auto& player : pennies.equilibrium.strategies) CHECK(player[0] == doctest::Approx(0.5).epsilon(1e-6));
+}
+
+TEST_CASE("Liap.ConvergesOnEveryReferenceGameAndOnRandomGames") {
+  for (const Known& known : KnownTwoPlayerGames()) {
+    CAPTURE(known.name);
+    const NormalFormGame game = NormalFormGame::Bimatrix(known.a, known.b);
+    const LiapResult found = Liap(game);
+    CHECK(found.converged);
+    CHECK(found.equilibrium.regret < 1e-6 * game.PayoffScale());
+  }
+  // Random 3- and 4-player games with 2 or 3 strategies each, integer payoffs 0..9.
+  int converged = 0;
+  for (std::uint64_t g = 0; g < 12; ++g) {
+    const int players = 3 + static_cast<int>(g % 2);
+    std::vector<int> counts;
+    for (int i = 0; i < players; ++i) counts.push_back(2 + static_cast<int>(DrawBelow(2, 7, g, i)));
+    NormalFormGame game = NormalFormGame::WithCounts(std::vector<std::string>(players, "p"), counts);
+    for (std::int64_t p = 0; p < game.NumProfiles(); ++p) {
+      for (int i = 0; i < players; ++i) game.SetPayoff(p, i, static_cast<long>(DrawBelow(10, 7, g, 1000 + p * 8 + i)));
+    }
+    const LiapResult found = Liap(game);
+    CAPTURE(g);
+    CHECK(found.equilibrium.regret < 1e-6 * game.PayoffScale());
+    converged += found.converged;
+  }
+  CHECK(converged == 12);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Dynamics
+
+const Matrix kShapleyA = M({{0, 0, 1}, {1, 0, 0}, {0, 1, 0}});
+const Matrix kShapleyB = M({{0, 1, 0}, {0, 0, 1}, {1, 0, 0}});
+
+TEST_CASE("Fictitious.CyclesOnShapleysGameWhileTheUniqueEquilibriumIsUniform") {
+  const NormalFormGame shapley = NormalFormGame::Bimatrix(kShapleyA, kShapleyB);
+  const auto all = EnumMixed(shapley);
+  REQUIRE(all.size() == 1);
+  CHECK(*all[0].exact == P({{"1/3", "1/3", "1/3"}, {"1/3", "1/3", "1/3"}}));
+  FictitiousPlayOptions options;
+  options.iterations = 100000;
+  options.record_every = 1000;
+  options.first_play = {0, 1};  // off the diagonal, as in Shapley's example
+  const FictitiousPlayResult result = FictitiousPlay(shapley, options);
+  // Shapley (1964): the empirical frequencies cycle and never approach the uniform profile, so their
+  // regret stays bounded away from 0 however long play runs (here above 0.14 from round 10,000 on).
+  double lowest = 1;
+  for (const auto& [round, regret] : result.trace) {
+    if (round >= 10000) lowest = std::min(lowest, regret);
+  }
+  CHECK(result.trace.size() == 100);
+  CHECK(lowest > 0.1);
+  // The frequencies keep moving: late in the run they visit clearly different points.
+  FictitiousPlayOptions shorter = options;
+  double largest_gap = 0;
+  for (const int rounds : {60000, 70000, 80000, 90000}) {
+    shorter.iterations = rounds;
+    const auto earlier = FictitiousPlay(shapley, shorter).frequencies.strategies;
+    for (int j = 0; j < 3; ++j) largest_gap = std::max(largest_gap, std::abs(earlier[0][j] - result.frequencies.strategies[0][j]));
+  }
+  CHECK(largest_gap > 0.05);
+  // Started on the diagonal, beliefs stay equal and the marginals do tend to uniform.
+  FictitiousPlayOptions diagonal;
+  diagonal.iterations = 30000;
+  CHECK(FictitiousPlay(shapley, diagonal).frequencies.regret < 1e-3);
+  // In a zero-sum game the frequencies do converge (Robinson 1951): matching pennies.
+  const NormalFormGame pennies = NormalFormGame::Bimatrix(M({{1, -1}, {-1, 1}}), Negate(M({{1, -1}, {-1, 1}})));
+  FictitiousPlayOptions plain;
+  plain.iterations = 20000;
+  CHECK(FictitiousPlay(pennies, plain).frequencies.regret < 0.01);
+}
+
+TEST_CASE("Replicator.DominatedStrategiesDieOutAndInteriorRestPointsStay") {
+  const NormalFormGame pd = NormalFormGame::Bimatrix(M({{3, 0}, {5, 1}}), Transpose(M({{3, 0}, {5, 1}})));
+  const Equilibrium defect = Replicator(pd);
+  CHECK(defect.strategies[0][1] > 0.999);
+  CHECK(defect.strategies[1][1] > 0.999);
+  CHECK(defect.regret < 1e-3);
+  // Rock-paper-scissors: the uniform profile is a rest point (every strategy earns the average).
+  const NormalFormGame rps = NormalFormGame::Bimatrix(M({{0, -1, 1}, {1, 0, -1}, {-1, 1, 0}}),
+                                                      Negate(M({{0, -1, 1}, {1, 0, -1}, {-1, 1, 0}})));
+  const Equilibrium still = Replicator(rps);
+  for (const auto& player : still.strategies) {
+    for (const double p : player) CHECK(p == doctest::Approx(1.0 / 3).epsilon(1e-12));
+  }
+  // Stag hunt from (0.6, 0.4): stag earns 1.2 > hare's 1, so play goes to (stag, stag).
+  const NormalFormGame stag = NormalFormGame::Bimatrix(M({{2, 0}, {1, 1}}), Transpose(M({{2, 0}, {1, 1}})));
+  ReplicatorOptions options;
+  options.start = MixedProfile{{0.6, 0.4}, {0.6, 0.4}};
+  const Equilibrium hunt = Replicator(stag, options);
+  CHECK(hunt.strategies[0][0] > 0.999);
+  CHECK(hunt.regret < 1e-3);
+  for (const auto& player : hunt.strategies) CHECK(player[0] + player[1] == doctest::Approx(1.0));
+  options.start = MixedProfile{{1.0}, {0.5, 0.5}};
+  CHECK_THROWS_AS(Replicator(stag, options), GameError);
+}
+
+TEST_CASE("RegretMatching.JointPlayApproachesCoarseCorrelatedEquilibria") {
+  const NormalFormGame shapley = NormalFormGame::Bimatrix(kShapleyA, kShapleyB);
+  const RegretMatchingResult result = RegretMatching(shapley);
+  // Hart & Mas-Colell: the gap shrinks like 1/sqrt(rounds); 1e5 rounds in a game of range 1.
+  CHECK(result.cce_gap < 0.02);
+  double total = 0;
+  for (const auto& [index, z] : result.joint) total += z;
+  CHECK(total == doctest::Approx(1.0));
+  CHECK(CceGap(shapley, result.joint) == result.cce_gap);
+  // Same seed, same run; another seed, another run.
+  CHECK(RegretMatching(shapley).joint == result.joint);
+  RegretMatchingOptions other;
+  other.seed = 2;
+  CHECK(RegretMatching(shapley, other).joint != result.joint);
+  // The Prisoner's Dilemma's only coarse correlated equilibrium is (D, D).
+  const NormalFormGame pd = NormalFormGame::Bimatrix(M({{3, 0}, {5, 1}}), Transpose(M({{3, 0}, {5, 1}})));
+  const RegretMatchingResult defect = RegretMatching(pd);
+  double dd = 0;
+  for (const auto& [index, z] : defect.joint) {
+    if (index == 3) dd = z;
+  }
+  CHECK(dd > 0.99);
+  // A known CCE of Shapley's game: uniform over the six off-diagonal... the uniform product is one,
+  // with gap 0; a pure profile is not ((1,1) pays 0 and deviations pay 1).
+  std::vector<std::pair<std::int64_t, double>> uniform;
+  for (std::int64_t p = 0; p < 9; ++p) uniform.emplace_back(p, 1.0 / 9);
+  CHECK(CceGap(shapley, uniform) == doctest::Approx(0).epsilon(1e-15));
+  CHECK(CceGap(shapley, {{0, 1.0}}) == 1);
+}
+
+TEST_CASE("Logit.PathStartsUniformAndApproachesAnEquilibrium") {
+  struct Case {
+    const char* name;
+    NormalFormGame game;
+  };
+  const std::vector<Case> cases = {
+      {"battle_of_the_sexes", NormalFormGame::Bimatrix(M({{3, 0}, {0, 2}}), M({{2, 0}, {0, 3}}))},
+      {"prisoners_dilemma", NormalFormGame::Bimatrix(M({{3, 0}, {5, 1}}), Transpose(M({{3, 0}, {5, 1}})))},
+      {"biased_rps", NormalFormGame::Bimatrix(M({{0, -25, 50}, {25, 0, -5}, {-50, 5, 0}}),
+                                              Negate(M({{0, -25, 50}, {25, 0, -5}, {-50, 5, 0}})))},
+      {"selten", NormalFormGame::Bimatrix(M({{1, 1}, {0, 0}, {0, 2}}), M({{1, 1}, {2, 3}, {2, 0}}))},
+      {"mckelvey_mclennan", ParseNfg(kMcKelveyMcLennanNfg)},
+      {"three_player_pennies", ParseNfg(kThreePlayerPenniesNfg)},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    const LogitResult result = LogitPath(c.game);
+    REQUIRE(result.path.size() >= 2);
+    CHECK(result.path.front().lambda == 0);
+    for (int i = 0; i < c.game.NumPlayers(); ++i) {
+      for (const double p : result.path.front().profile[i]) CHECK(p == doctest::Approx(1.0 / c.game.NumStrategies(i)));
+    }
+    CHECK(result.reached_max_lambda);
+    CHECK(result.path.back().lambda * c.game.PayoffScale() >= 1e6);
+    // Unpolished, the last point of the path is already close to an equilibrium; polished, it is one.
+    CHECK(Regret(c.game, result.path.back().profile) < 1e-3 * c.game.PayoffScale());
+    CHECK(result.limit.regret < 1e-9 * c.game.PayoffScale());
+    // Each point on the path is a logit QRE: s_ij proportional to exp(lambda u_ij).
+    for (std::size_t k = 0; k < result.path.size(); k += std::max<std::size_t>(1, result.path.size() / 7)) {
+      const LogitPoint& point = result.path[k];
+      if (point.lambda * c.game.PayoffScale() > 50) continue;  // probabilities underflow beyond
+      const auto values = StrategyPayoffs(c.game, point.profile);
+      for (int i = 0; i < c.game.NumPlayers(); ++i) {
+        for (int j = 1; j < c.game.NumStrategies(i); ++j) {
+          CHECK(std::log(point.profile[i][j] / point.profile[i][0]) ==
+                doctest::Approx(point.lambda * (values[i][j] - values[i][0])).epsilon(1e-6).scale(1));
+        }
+      }
+    }
+  }
+  // Biased RPS: the principal branch ends at its unique equilibrium (1/16, 10/16, 5/16).
+  const LogitResult rps = LogitPath(cases[2].game);
+  CHECK(rps.limit.strategies[0][1] == doctest::Approx(10.0 / 16).epsilon(1e-9));
+  // Prisoner's Dilemma: at defection.
+  CHECK(LogitPath(cases[1].game).limit.strategies[0][1] == doctest::Approx(1.0));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Stackelberg
+
+TEST_CASE("Stackelberg.OptimalMixedCommitmentOnTheReferenceGames") {
+  struct Case {
+    Matrix a, b;
+    std::vector<double> commitment;
+    double value;
+    double pure_value;
+  };
+  // Conitzer & Sandholm 2006 and the reference table: committing to (1/2, 1/2) leaves the follower
+  // indifferent (1/2 = 1/2), resolved for the leader: column 2, 4/2 + 3/2 = 3.5. Pure: row 2 -> column 2,
+  // 3. Second: x = (1/3, 2/3) makes columns 1 and 2 tie at 0 (column 3: 5/3 - 8/3 < 0); column 1 pays the
+  // leader 2/3 + 2/3 = 4/3. Pure: row 2 -> column 1, 1. Third: row 1 leaves the follower indifferent
+  // (0, 0), resolved to column 2 worth 9 to the leader; no mix does better than 9.
+  const std::vector<Case> cases = {
+      {M({{2, 4}, {1, 3}}), M({{1, 0}, {0, 1}}), {0.5, 0.5}, 3.5, 3},
+      {M({{2, 0, 0}, {1, 0, 0}}), M({{0, 2, 5}, {0, -1, -4}}), {1.0 / 3, 2.0 / 3}, 4.0 / 3, 1},
+      {M({{3, 9}, {9, 1}}), M({{0, 0}, {1, 8}}), {1, 0}, 9, 9},
+  };
+  for (const Case& c : cases) {
+    const NormalFormGame game = NormalFormGame::Bimatrix(c.a, c.b);
+    const MixedCommitment mixed = OptimalMixedCommitment(game);
+    CHECK(mixed.leader_value == doctest::Approx(c.value).epsilon(1e-12));
+    REQUIRE(mixed.leader_mix.size() == c.commitment.size());
+    for (std::size_t i = 0; i < c.commitment.size(); ++i) CHECK(mixed.leader_mix[i] == doctest::Approx(c.commitment[i]).epsilon(1e-12));
+    const PureCommitment pure = OptimalPureCommitment(game);
+    CHECK(ToDouble(pure.payoffs[0]) == c.pure_value);
+    // Commitment is worth at least every Nash equilibrium (von Stengel & Zamir 2010).
+    for (const Equilibrium& e : EnumMixed(game)) CHECK(mixed.leader_value >= e.payoffs[0] - 1e-12);
+    CHECK(mixed.leader_value >= ToDouble(pure.payoffs[0]) - 1e-12);
+  }
+  // Three players committing in turn (McKelvey-McLennan): player 3 answers (1,1) with 1 (12 > 0),
+  // (2,1) with 2 (6 > 0), (1,2) with 2, (2,2) with 1 (2 > 0); player 2 answers 1 with 1 (8 > 4) and 2 with
+  // 2 (8 > 4); player 1 gets 9 either way and takes strategy 1: profile (1, 1, 1), payoffs (9, 8, 12).
+  const PureCommitment chain = OptimalPureCommitment(ParseNfg(kMcKelveyMcLennanNfg));
+  CHECK(chain.profile == std::vector<int>{0, 0, 0});
+  CHECK(chain.payoffs == std::vector<Rational>{9, 8, 12});
+  CHECK_THROWS_AS(OptimalMixedCommitment(ParseNfg(kMcKelveyMcLennanNfg)), GameError);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Coalitions
+
+CoalitionalGame IceCream() {
+  // Chalkiadakis, Elkind & Wooldridge, Example 2.2: C, M, P (bits 0, 1, 2); singletons 0, CM 500, CP 500,
+  // MP 750, CMP 1000.
+  return CoalitionalGame({"C", "M", "P"}, {0, 0, 0, 500, 0, 500, 750, 1000});
+}
+
+TEST_CASE("Coalitions.IceCreamShapleyValuesAndCore") {
+  // phi_C = (1/3)(0) + (1/6)(500 + 500) + (1/3)(1000 - 750) = 250; phi_M = phi_P = (1000 - 250) / 2.
+  const std::vector<double> phi = ShapleyValues(IceCream());
+  CHECK(phi[0] == doctest::Approx(250).epsilon(1e-12));
+  CHECK(phi[1] == doctest::Approx(375).epsilon(1e-12));
+  CHECK(phi[2] == doctest::Approx(375).epsilon(1e-12));
+  // Least core: the three pair constraints sum to 2 * 1000 >= 1750 - 3e, so e >= -250/3, reached at
+  // x = (500/3, 1250/3, 1250/3) (each pair tight); e <= 0, so the core is not empty.
+  const LeastCore core = LeastCoreOf(IceCream());
+  CHECK(core.core_nonempty);
+  CHECK(core.epsilon == doctest::Approx(-250.0 / 3).epsilon(1e-12));
+  CHECK(core.allocation[0] == doctest::Approx(500.0 / 3).epsilon(1e-12));
+  CHECK(core.allocation[1] == doctest::Approx(1250.0 / 3).epsilon(1e-12));
+  // Three-player majority (v = 1 for two or more): pairs need 2 >= 3 (1 - e), e = 1/3 > 0: empty core.
+  const LeastCore majority = LeastCoreOf(CoalitionalGame({"a", "b", "c"}, {0, 0, 0, 1, 0, 1, 1, 1}));
+  CHECK_FALSE(majority.core_nonempty);
+  CHECK(majority.epsilon == doctest::Approx(1.0 / 3).epsilon(1e-12));
+  // Monte Carlo over orders estimates the same values, deterministically for a seed.
+  const auto value = [](std::uint64_t s) { return IceCream().Value(s); };
+  const std::vector<double> estimate = MonteCarloShapleyValues(3, value, /*samples=*/30000, /*seed=*/5);
+  CHECK(estimate[0] == doctest::Approx(250).epsilon(0.03));
+  CHECK(estimate[1] == doctest::Approx(375).epsilon(0.03));
+  CHECK(MonteCarloShapleyValues(3, value, 30000, 5) == estimate);
+  CHECK_THROWS_AS(CoalitionalGame({"a", "b"}, {0, 1, 1}), GameError);
+}
+
+TEST_CASE("Coalitions.ManyPlayersUseMonteCarlo") {
+  // A unanimity game on players T = {0, 3, 7, 12, 29} among 30: v(S) = 1 iff T is in S; Shapley gives
+  // 1/5 to each member of T and 0 to the rest. The exact formula would need 2^30 values.
+  const std::uint64_t t = (1ULL << 0) | (1ULL << 3) | (1ULL << 7) | (1ULL << 12) | (1ULL << 29);
+  const auto unanimity = [t](std::uint64_t s) { return (s & t) == t ? 1.0 : 0.0; };
+  const std::vector<double> phi = ShapleyValues(30, unanimity);
+  double total = 0;
+  for (int i = 0; i < 30; ++i) {
+    total += phi[i];
+    if (t & (1ULL << i)) CHECK(phi[i] == doctest::Approx(0.2).epsilon(0.1));
+    else CHECK(phi[i] == 0);
+  }
+  CHECK(total == doctest::Approx(1.0));  // efficiency holds in every sampled order
+  // Exact and Monte Carlo agree on a 10-player additive game (phi_i = weight_i in every order).
+  const auto additive = [](std::uint64_t s) {
+    double v = 0;
+    for (int i = 0; i < 10; ++i) v += (s >> i & 1) ? i + 1 : 0;
+    return v;
+  };
+  const std::vector<double> exact = ShapleyValues(10, additive);
+  ShapleyOptions sampled;
+  sampled.exact_up_to = 5;
+  sampled.samples = 50;
+  const std::vector<double> estimate = ShapleyValues(10, additive, sampled);
+  for (int i = 0; i < 10; ++i) {
+    CHECK(exact[i] == doctest::Approx(i + 1).epsilon(1e-12));
+    CHECK(estimate[i] == doctest::Approx(i + 1).epsilon(1e-12));
+  }
 }
 
 }  // namespace

@@ -21,6 +21,7 @@ int ValidateCommand(const std::vector<std::string>& args);
 int ExperimentCommand(const std::vector<std::string>& args);
 int MergeCommand(const std::vector<std::string>& args);
 int BenchCommand(const std::vector<std::string>& args);
+int GameCommand(const std::vector<std::string>& args);
 
 // Whether this process was started by mpirun, and the experiment run split across its ranks (only in
 // builds with MPI: REESIM_HAVE_MPI).

@@ -24,6 +24,7 @@ commands:
   experiment  run a Monte Carlo experiment: arms x sampled parameters, statistics to CSV and JSON
   merge     combine the outputs of sharded experiment runs
   bench     measure rounds/s, runs/s, large worlds, allocations, snapshot throughput
+  game      solve a normal-form game from a Gambit .nfg file (--solve FILE.nfg): equilibria as JSON
 
 options:
   --help      show this help (each command has its own: reesim run --help)
@@ -63,8 +64,9 @@ int main(int argc, char** argv) {
     if (command == "experiment") return reesim::cli::ExperimentCommand(args);
     if (command == "merge") return reesim::cli::MergeCommand(args);
     if (command == "bench") return reesim::cli::BenchCommand(args);
+    if (command == "game") return reesim::cli::GameCommand(args);
     return Fail("unknown command '" + command +
-                "' (commands: run, inspect, check, validate, experiment, merge, bench; see reesim --help)");
+                "' (commands: run, inspect, check, validate, experiment, merge, bench, game; see reesim --help)");
   } catch (const reesim::InputError& error) {
     return Fail(error.what());
   } catch (const reesim::cli::UsageError& error) {

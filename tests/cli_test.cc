@@ -6,6 +6,8 @@
 
 #include <array>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <cstdio>
 
 #include "experiments/experiment.h"
@@ -407,6 +409,109 @@ TEST_CASE("Cli.BenchReportsEveryFigure") {
                           "\"snapshot.bytes_per_round\":", "\"snapshot.mb_per_s_including_rounds\":"}) {
     CAPTURE(key);
     CHECK(bench.out.find(key) != std::string::npos);
+  }
+}
+
+// `reesim game --solve`: stdout and stderr apart, to check that errors write nothing on stdout.
+struct SplitResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+SplitResult ReesimSplit(const TempDir& dir, const std::string& args) {
+  const std::string err_path = dir.File("stderr.txt");
+  const std::string command = std::string(REESIM_BINARY) + " " + args + " 2>" + err_path;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  SplitResult result;
+  std::array<char, 4096> buffer{};
+  while (const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) result.out.append(buffer.data(), n);
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path);
+  result.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
+  return result;
+}
+
+std::size_t Count(const std::string& text, const std::string& what) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
+  return count;
+}
+
+TEST_CASE("Cli.GameSolvesBattleOfTheSexesToItsThreeEquilibria") {
+  TempDir dir;
+  // A = [[3,0],[0,2]], B = [[2,0],[0,3]], profiles player 1 fastest: (1,1) (2,1) (1,2) (2,2).
+  WriteBytes(dir.File("bos.nfg"), "NFG 1 R \"Battle of the sexes\" { \"Alice\" \"Bob\" } { 2 2 }\n\n3 2 0 0 0 0 2 3\n");
+  const SplitResult solved = ReesimSplit(dir, "game --solve " + dir.File("bos.nfg"));
+  REQUIRE(solved.exit_code == 0);
+  CHECK(solved.err.empty());
+  CHECK(solved.out.rfind("{\"players\":[\"Alice\",\"Bob\"],\"equilibria\":[{\"strategies\":", 0) == 0);
+  CHECK(Count(solved.out, "\"regret\":") == 3);
+  CHECK(solved.out.find("{\"strategies\":[[1,0],[1,0]],\"payoffs\":[3,2],\"regret\":0") != std::string::npos);
+  CHECK(solved.out.find("\"exact\":{\"strategies\":[[\"3/5\",\"2/5\"],[\"2/5\",\"3/5\"]],\"payoffs\":[\"6/5\",\"6/5\"]}") !=
+        std::string::npos);
+  CHECK(solved.out.find("{\"strategies\":[[0,1],[0,1]],\"payoffs\":[2,3],\"regret\":0") != std::string::npos);
+  CHECK(solved.out.find("\"method\":\"enummixed\"") != std::string::npos);
+  // Every method answers on this game; the approximate ones come close to an equilibrium.
+  for (const char* method : {"lcp", "pure", "liap", "logit", "replicator", "fictitious", "regret"}) {
+    CAPTURE(method);
+    const SplitResult other = ReesimSplit(dir, std::string("game --solve ") + dir.File("bos.nfg") + " --method " + method);
+    CHECK(other.exit_code == 0);
+    CHECK(other.out.find("\"equilibria\":[{\"strategies\":") != std::string::npos);
+  }
+  CHECK(ReesimSplit(dir, "game --solve " + dir.File("bos.nfg") + " --method logit").out.find("\"path\":[{\"lambda\":0,") !=
+        std::string::npos);
+  CHECK(ReesimSplit(dir, "game --solve " + dir.File("bos.nfg") + " --method regret").out.find("\"cce_gap\":") !=
+        std::string::npos);
+  // Three players: pure equilibria, then liap's.
+  WriteBytes(dir.File("pennies3.nfg"),
+             "NFG 1 R \"\" { \"1\" \"2\" \"3\" } { 2 2 2 }\n1 1 -1 -1 1 1 -1 -1 -1 1 -1 1 1 -1 1 -1 -1 -1 -1 1 1 1 1 -1\n");
+  const SplitResult three = ReesimSplit(dir, "game --solve " + dir.File("pennies3.nfg"));
+  CHECK(three.exit_code == 0);
+  CHECK(Count(three.out, "\"regret\":") == 1);  // no pure equilibrium; liap's uniform profile
+  CHECK(three.out.find("\"strategies\":[[0.5,0.5],[0.5,0.5],[0.5,0.5]]") != std::string::npos);
+  CHECK(three.out.find("\"method\":\"pure+liap\"") != std::string::npos);
+}
+
+TEST_CASE("Cli.GameRefusesBadFilesAndUsageWithExit2AndNoOutput") {
+  TempDir dir;
+  // The fifth payoff of a 2x2 game is not a number: line 3, column 3.
+  WriteBytes(dir.File("bad.nfg"), "NFG 1 R \"x\" { \"a\" \"b\" } { 2 2 }\n3 2 0 0\n0 x 0 0 2 3\n");
+  const SplitResult bad = ReesimSplit(dir, "game --solve " + dir.File("bad.nfg"));
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.out.empty());
+  CHECK(bad.err.find("reesim: error: " + dir.File("bad.nfg") + ":3:3: expected the payoff of player 2 at profile #3") !=
+        std::string::npos);
+  WriteBytes(dir.File("short.nfg"), "NFG 1 R \"x\" { \"a\" \"b\" } { 2 2 }\n3 2 0 0\n");
+  const SplitResult short_file = ReesimSplit(dir, "game --solve " + dir.File("short.nfg"));
+  CHECK(short_file.exit_code == 2);
+  CHECK(short_file.out.empty());
+  CHECK(short_file.err.find(dir.File("short.nfg") + ":3:1: expected the payoff of player 1 at profile #3") != std::string::npos);
+  const SplitResult missing = ReesimSplit(dir, "game --solve " + dir.File("nope.nfg"));
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.find("nope.nfg: cannot open the file") != std::string::npos);
+  // A method that does not fit the game names those that do.
+  WriteBytes(dir.File("three.nfg"), "NFG 1 R \"\" { \"1\" \"2\" \"3\" } { 1 1 2 }\n1 1 1 0 0 0\n");
+  const SplitResult wrong = ReesimSplit(dir, "game --solve " + dir.File("three.nfg") + " --method enummixed");
+  CHECK(wrong.exit_code == 2);
+  CHECK(wrong.out.empty());
+  CHECK(wrong.err.find("enummixed solves two-player games") != std::string::npos);
+  const SplitResult unknown = ReesimSplit(dir, "game --solve " + dir.File("three.nfg") + " --method simplex");
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err.find("unknown --method 'simplex' (methods: enummixed, lcp, pure, liap, logit") != std::string::npos);
+  // The empirical game is not there yet, and says so.
+  const SplitResult spec = ReesimSplit(dir, "game --spec whatever.textproto");
+  CHECK(spec.exit_code == 2);
+  CHECK(spec.out.empty());
+  CHECK(spec.err.find("--spec (the empirical game from simulation runs) is not available yet; only --solve") != std::string::npos);
+  CHECK(ReesimSplit(dir, "game").exit_code == 2);
+  const SplitResult help = ReesimSplit(dir, "game --help");
+  CHECK(help.exit_code == 0);
+  for (const char* method : {"enummixed", "lcp", "pure", "liap", "logit", "replicator", "fictitious", "regret", "--seed",
+                             "--iterations", "--spec"}) {
+    CHECK(help.out.find(method) != std::string::npos);
   }
 }
 

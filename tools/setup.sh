@@ -23,6 +23,8 @@ packages=(
   doctest-dev
   liblemon-dev   # reference min-cost-flow solver (NetworkSimplex)
   libssl-dev     # SHA-256 of scenario files in snapshot headers
+  libgmp-dev     # exact rationals for the game solvers (games/)
+  libglpk-dev    # linear programs: Stackelberg commitments, least core (games/)
   libopenmpi-dev openmpi-bin                         # experiments across machines (mpirun)
   python3-protobuf python3-pandas python3-matplotlib  # tools/: reading outputs in pandas, plots
 )

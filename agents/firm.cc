@@ -45,7 +45,7 @@ double ExpectedMarginUsdPerKg(const world::WorldDescription& world, const world:
 double ProjectValueUsd(const world::WorldDescription& world, const world::WorldState& state, int plant_index) {
   const world::Plant& plant = world.plants[plant_index];
   const double tonnes_per_year = plant.capacity_tonnes_per_round * world.rounds_per_year;
-  const double annual_cash_usd = ExpectedMarginUsdPerKg(world, state, plant_index) * tonnes_per_year * 1000.0;
+  const double annual_cash_usd = ExpectedMarginUsdPerKg(world, state, plant_index) * tonnes_per_year * world::kKgPerTonne;
   // A government stake brings state-backed finance: the discount rate blends toward kPublicDiscountRate.
   const double stake = std::min(1.0, state.government_equity_share[plant_index]);
   const double r = (1.0 - stake) * plant.hurdle_rate + stake * kPublicDiscountRate;

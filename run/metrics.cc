@@ -253,7 +253,7 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
     for (const world::FlowOutcome& flow : outcome.flows) {
       if (flow.from == flow.to || flow.smuggled) continue;
       const char* stage = world::kStageNames[static_cast<int>(world.products[flow.product].stage)];
-      const double usd_million = flow.tonnes * flow.price_usd_per_kg / 1000.0;
+      const double usd_million = flow.tonnes * flow.price_usd_per_kg / (1e6 / world::kKgPerTonne);
       w.Slot("exports_value.", stage, ".", world.regions[flow.from].id) += usd_million;
       w.Slot("imports_value.", stage, ".", world.regions[flow.to].id) += usd_million;
       // Ores, oxides and metals together, what customs count as rare earths short of magnets.

@@ -64,10 +64,10 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
   if (scenario.rounds_per_year() < 0 || scenario.rounds_per_year() > 52) {
     complaint.Fail("rounds_per_year", std::to_string(scenario.rounds_per_year()), "must be between 1 and 52");
   }
-  world.rounds_per_year = scenario.rounds_per_year() == 0 ? 4 : scenario.rounds_per_year();
+  if (scenario.rounds_per_year() != 0) world.rounds_per_year = scenario.rounds_per_year();  // 0: not given
   if (scenario.rounds() < 0) complaint.Fail("rounds", std::to_string(scenario.rounds()), "must be >= 1");
-  world.default_rounds = scenario.rounds() == 0 ? 8 : scenario.rounds();
-  world.start_period = scenario.start_period().empty() ? "2024Q1" : scenario.start_period();
+  if (scenario.rounds() != 0) world.default_rounds = scenario.rounds();  // 0: not given
+  if (!scenario.start_period().empty()) world.start_period = scenario.start_period();
   static const std::regex kPeriod(R"(^[0-9]{4}(Q[1-4]|P[0-9]{1,2})?$)");
   if (!std::regex_match(world.start_period, kPeriod)) {
     complaint.Fail("start_period", Quoted(world.start_period), "expected YYYY or YYYYQn, e.g. \"2024Q1\"");
@@ -255,11 +255,11 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
         complaint.Fail(path + ".project.lead_time_years", FormatNumber(lead_years), "must be between 0 and 50");
       }
       plant.lead_time_rounds = static_cast<int>(std::lround(lead_years * rounds_per_year));
-      plant.hurdle_rate = project.has_hurdle_rate() ? project.hurdle_rate() : 0.12;
+      if (project.has_hurdle_rate()) plant.hurdle_rate = project.hurdle_rate();
       if (!(plant.hurdle_rate > -0.5 && plant.hurdle_rate < 1)) {
         complaint.Fail(path + ".project.hurdle_rate", FormatNumber(plant.hurdle_rate), "must be between -0.5 and 1");
       }
-      plant.life_years = project.has_life_years() ? project.life_years() : 20;
+      if (project.has_life_years()) plant.life_years = project.life_years();
       if (!(plant.life_years > 0 && plant.life_years <= 100)) {
         complaint.Fail(path + ".project.life_years", FormatNumber(plant.life_years), "must be between 0 and 100");
       }
@@ -371,37 +371,37 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     world.in_reference_price[r] = false;
   }
   MarketParameters& params = world.market;
-  auto set_fraction = [&](const char* name, double value, double fallback, double low, double high, double& out) {
-    if (value == 0) {
-      out = fallback;
-      return;
-    }
+  // A field given (zero included) must lie in [low, high]; a field left out keeps MarketParameters' default.
+  auto set_fraction = [&](const char* name, bool given, double value, double low, double high, double& out) {
+    if (!given) return;
     if (!(value >= low && value <= high)) {
       complaint.Fail(std::string("market.") + name, FormatNumber(value),
                      "must be between " + FormatNumber(low) + " and " + FormatNumber(high));
     }
     out = value;
   };
-  set_fraction("expectation_weight", market.expectation_weight(), 0.5, 0.0, 1.0, params.expectation_weight);
-  set_fraction("carrying_cost_per_round", market.carrying_cost_per_round(), 0.05, 0.0, 1.0,
+  set_fraction("expectation_weight", market.has_expectation_weight(), market.expectation_weight(), 0.0, 1.0, params.expectation_weight);
+  set_fraction("carrying_cost_per_round", market.has_carrying_cost_per_round(), market.carrying_cost_per_round(), 0.0, 1.0,
                params.carrying_cost_per_round);
-  set_fraction("target_stock_rounds", market.target_stock_rounds(), 0.5, 0.0, 100.0, params.target_stock_rounds);
-  set_fraction("demand_price_cap_multiple", market.demand_price_cap_multiple(), 8.0, 1.0, 1000.0,
+  set_fraction("target_stock_rounds", market.has_target_stock_rounds(), market.target_stock_rounds(), 0.0, 100.0, params.target_stock_rounds);
+  set_fraction("demand_price_cap_multiple", market.has_demand_price_cap_multiple(), market.demand_price_cap_multiple(), 1.0, 1000.0,
                params.demand_price_cap_multiple);
-  set_fraction("demand_price_floor_multiple", market.demand_price_floor_multiple(), 0.25, 0.0, 1.0,
+  set_fraction("demand_price_floor_multiple", market.has_demand_price_floor_multiple(), market.demand_price_floor_multiple(), 0.0, 1.0,
                params.demand_price_floor_multiple);
-  set_fraction("demand_shock_sd", market.demand_shock_sd(), 0.0, 0.0, 2.0, params.demand_shock_sd);
-  set_fraction("substitution_speed", market.substitution_speed(), 0.0, 0.0, 10.0, params.substitution_speed);
-  set_fraction("substitution_max_share", market.substitution_max_share(), 0.3, 0.0, 1.0,
+  set_fraction("demand_shock_sd", market.has_demand_shock_sd(), market.demand_shock_sd(), 0.0, 2.0, params.demand_shock_sd);
+  set_fraction("substitution_speed", market.has_substitution_speed(), market.substitution_speed(), 0.0, 10.0, params.substitution_speed);
+  set_fraction("substitution_max_share", market.has_substitution_max_share(), market.substitution_max_share(), 0.0, 1.0,
                params.substitution_max_share);
-  set_fraction("substitution_decay", market.substitution_decay(), 0.0, 0.0, 1.0, params.substitution_decay);
-  set_fraction("switching_premium", market.switching_premium(), 0.2, 0.0, 10.0, params.switching_premium);
+  set_fraction("substitution_decay", market.has_substitution_decay(), market.substitution_decay(), 0.0, 1.0, params.substitution_decay);
+  set_fraction("switching_premium", market.has_switching_premium(), market.switching_premium(), 0.0, 10.0, params.switching_premium);
   params.cost_pass_through = market.cost_pass_through();
-  if (market.price_discovery_passes() < 0 || market.price_discovery_passes() > 10) {
-    complaint.Fail("market.price_discovery_passes", std::to_string(market.price_discovery_passes()),
-                   "must be between 1 and 10");
+  if (market.has_price_discovery_passes()) {
+    if (market.price_discovery_passes() < 1 || market.price_discovery_passes() > 10) {
+      complaint.Fail("market.price_discovery_passes", std::to_string(market.price_discovery_passes()),
+                     "must be between 1 and 10");
+    }
+    params.price_discovery_passes = market.price_discovery_passes();
   }
-  params.price_discovery_passes = std::max(1, market.price_discovery_passes());
   if (market.has_speculation()) {
     const reesim::Speculation& speculation = market.speculation();
     for (int i = 0; i < speculation.products_size(); ++i) {
@@ -431,28 +431,30 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
                      "must be above 0 and at most 20 rounds of use");
     }
     params.speculation_max_cover_rounds = speculation.max_cover_rounds();
-    set_fraction("speculation.threshold_return", speculation.threshold_return(), 0.05, 0.0, 5.0,
+    set_fraction("speculation.threshold_return", speculation.has_threshold_return(), speculation.threshold_return(), 0.0, 5.0,
                  params.speculation_threshold_return);
-    set_fraction("speculation.full_return", speculation.full_return(), 0.3, 0.0, 5.0, params.speculation_full_return);
+    set_fraction("speculation.full_return", speculation.has_full_return(), speculation.full_return(), 0.0, 5.0, params.speculation_full_return);
     if (!(params.speculation_full_return > params.speculation_threshold_return)) {
       complaint.Fail("market.speculation.full_return", FormatNumber(params.speculation_full_return),
                      "must be above threshold_return (" + FormatNumber(params.speculation_threshold_return) + ")");
     }
   }
-  set_fraction("smuggling_max_share", market.smuggling_max_share(), 0.0, 0.0, 1.0, params.smuggling_max_share);
-  set_fraction("smuggling_gap_half", market.smuggling_gap_half(), 0.5, 0.0, 100.0, params.smuggling_gap_half);
-  set_fraction("smuggling_cost_share", market.smuggling_cost_share(), 0.1, 0.0, 10.0, params.smuggling_cost_share);
-  double enforcement_half = 0;
-  set_fraction("enforcement_half_usd_million_per_round", market.enforcement_half_usd_million_per_round(), 10.0, 0.0,
-               1e6, enforcement_half);
+  set_fraction("smuggling_max_share", market.has_smuggling_max_share(), market.smuggling_max_share(), 0.0, 1.0, params.smuggling_max_share);
+  set_fraction("smuggling_gap_half", market.has_smuggling_gap_half(), market.smuggling_gap_half(), 0.0, 100.0, params.smuggling_gap_half);
+  set_fraction("smuggling_cost_share", market.has_smuggling_cost_share(), market.smuggling_cost_share(), 0.0, 10.0, params.smuggling_cost_share);
+  double enforcement_half = params.enforcement_half_usd / 1e6;
+  set_fraction("enforcement_half_usd_million_per_round", market.has_enforcement_half_usd_million_per_round(),
+               market.enforcement_half_usd_million_per_round(), 0.0, 1e6, enforcement_half);
   params.enforcement_half_usd = enforcement_half * 1e6;
-  set_fraction("investment_price_haircut", market.investment_price_haircut(), 0.1, 0.0, 1.0,
+  set_fraction("investment_price_haircut", market.has_investment_price_haircut(), market.investment_price_haircut(), 0.0, 1.0,
                params.investment_price_haircut);
-  if (market.close_after_idle_rounds() < 0) {
-    complaint.Fail("market.close_after_idle_rounds", std::to_string(market.close_after_idle_rounds()), "must be >= 1");
+  if (market.has_close_after_idle_rounds()) {
+    if (market.close_after_idle_rounds() < 1) {
+      complaint.Fail("market.close_after_idle_rounds", std::to_string(market.close_after_idle_rounds()), "must be >= 1");
+    }
+    params.close_after_idle_rounds = market.close_after_idle_rounds();
   }
-  params.close_after_idle_rounds = market.close_after_idle_rounds() == 0 ? 8 : market.close_after_idle_rounds();
-  if (market.cournot_demand_elasticity() != 0) {
+  if (market.has_cournot_demand_elasticity()) {
     if (!(market.cournot_demand_elasticity() < 0 && market.cournot_demand_elasticity() >= -10)) {
       complaint.Fail("market.cournot_demand_elasticity", FormatNumber(market.cournot_demand_elasticity()),
                      "must be below 0 and at least -10");

@@ -45,7 +45,7 @@ class RuleBasedCountry : public Country {
     if (metrics != nullptr) {
       for (const Rule& rule : spec().rules) {
         const auto it = metrics->find(rule.metric);
-        if (it != metrics->end() && rule.Holds(it->second)) return rule.action;
+        if (it != metrics->end() ? rule.Holds(it->second) : rule.absent_reads_zero && rule.Holds(0.0)) return rule.action;
       }
     }
     return 0;

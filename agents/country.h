@@ -31,6 +31,7 @@ struct MenuChoice {
 struct Rule {
   enum class Op { kLess, kLessEqual, kGreater, kGreaterEqual };
   std::string metric;
+  bool absent_reads_zero = false;  // a flow metric, written only when positive (set where the scenario loads)
   Op op = Op::kGreater;
   double threshold = 0;
   int action = 0;

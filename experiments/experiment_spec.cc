@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "experiments/parameter_path.h"
+#include "run/metric_catalogue.h"
 #include "run/scenario_io.h"
 #include "run/snapshot_io.h"
 #include "experiments/sobol.h"
@@ -167,7 +168,14 @@ ExperimentSpec LoadExperimentText(const std::string& text, const std::string& so
   for (std::size_t a = 0; a < spec.arm_names.size(); ++a) {
     reesim::Scenario merged = *spec.scenario;
     merged.MergeFrom(*spec.arm_overlays[a]);
-    run::LoadScenarioMessage(std::make_shared<reesim::Scenario>(merged), "", source + " (arm " + spec.arm_names[a] + ")");
+    const run::LoadedScenario arm = run::LoadScenarioMessage(std::make_shared<reesim::Scenario>(merged), "",
+                                                              source + " (arm " + spec.arm_names[a] + ")");
+    // Every outcome names a metric of the arm's world.
+    const run::MetricCatalogue catalogue(arm.world);
+    for (std::size_t o = 0; o < spec.outcomes.size(); ++o) {
+      catalogue.Require(spec.outcomes[o].metric, complaint, "outcomes[" + std::to_string(o) + "].metric");
+      spec.outcomes[o].absent_is_zero = catalogue.AbsentIsZero(spec.outcomes[o].metric);
+    }
   }
   return spec;
 }

@@ -26,6 +26,7 @@ struct OutcomeSpec {
   enum class Aggregation { kMean, kMin, kMax, kSum, kFinal, kDiscountedSum, kFirstCrossing };
   std::string name;
   std::string metric;
+  bool absent_is_zero = false;  // a flow metric (run/metric_catalogue.h): a missing value reads as 0
   Aggregation aggregation = Aggregation::kMean;
   double discount_rate = 0;
   double threshold = 0;

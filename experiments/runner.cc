@@ -24,7 +24,7 @@ double Aggregate(const OutcomeSpec& outcome, const run::RunResult& result, int r
     const auto it = result.metrics[r].find(outcome.metric);
     if (it != result.metrics[r].end()) {
       series.push_back(it->second);
-    } else if (run::IsFlowMetric(outcome.metric)) {
+    } else if (outcome.absent_is_zero) {
       series.push_back(0.0);
     } else {
       throw InputError("no metric " + outcome.metric + " in round " + std::to_string(r));

@@ -12,14 +12,6 @@
 
 namespace reesim::run {
 
-bool IsFlowMetric(const std::string& metric) {
-  for (const char* prefix : {"trade.", "military.", "exports.", "smuggled.", "stockpile.", "recycled.", "import_share.",
-                             "exports_value.", "imports_value."}) {
-    if (metric.rfind(prefix, 0) == 0) return true;
-  }
-  return false;
-}
-
 namespace {
 
 // Writes a round's metrics into a map that held the last round's, in place: entries keep their nodes

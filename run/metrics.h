@@ -36,9 +36,6 @@ namespace reesim::run {
 
 using Metrics = std::map<std::string, double>;
 
-// Returns whether `metric` is a flow metric, written only when positive (a missing one reads as 0).
-bool IsFlowMetric(const std::string& metric);
-
 // Returns the metrics of one round's outcome.
 Metrics ComputeMetrics(const world::WorldDescription& world, const world::RoundOutcome& outcome);
 

@@ -11,6 +11,7 @@
 #include "world/check.h"
 #include "world/field_error.h"
 #include "world/world_io.h"
+#include "run/metric_catalogue.h"
 
 namespace reesim::run {
 
@@ -86,6 +87,31 @@ std::vector<ScenarioCheck> ChecksFromProto(const reesim::Scenario& scenario, con
   return checks;
 }
 
+// Every metric the scenario names (its checks, its strategies' rules) must be one of its world's, and
+// each learns whether an absent value reads as 0.
+void CheckMetricNames(LoadedScenario& loaded, const std::string& source) {
+  const FieldComplaint complaint(source);
+  const MetricCatalogue catalogue(loaded.world);
+  auto window = [&](MetricWindow& w, const std::string& path) {
+    catalogue.Require(w.metric, complaint, path + ".metric");
+    w.absent_is_zero = catalogue.AbsentIsZero(w.metric);
+  };
+  for (std::size_t i = 0; i < loaded.checks.size(); ++i) {
+    const std::string path = "checks[" + std::to_string(i) + "]";
+    window(loaded.checks[i].value, path + ".value");
+    if (loaded.checks[i].relative) window(loaded.checks[i].relative_to, path + ".relative_to");
+  }
+  for (std::size_t a = 0; a < loaded.strategies.size(); ++a) {
+    std::vector<agents::Rule>& rules = loaded.strategies[a].rules;
+    for (std::size_t r = 0; r < rules.size(); ++r) {
+      catalogue.Require(rules[r].metric, complaint,
+                        "actors[" + std::to_string(a) + "] (" + Quoted(loaded.world.actors[a].id) + ").strategy.rules[" +
+                            std::to_string(r) + "].metric");
+      rules[r].absent_reads_zero = catalogue.AbsentIsZero(rules[r].metric);
+    }
+  }
+}
+
 }  // namespace
 
 std::string_view BuiltinBaselineText() {
@@ -159,6 +185,7 @@ LoadedScenario LoadScenarioMessage(std::shared_ptr<const reesim::Scenario> messa
   loaded.timeline = policies::TimelineFromProto(*message, loaded.world, source);
   loaded.strategies = agents::StrategiesFromProto(*message, loaded.world, source);
   loaded.checks = ChecksFromProto(*message, source);
+  CheckMetricNames(loaded, source);
   loaded.text = std::move(text);
   loaded.message = std::move(message);
   return loaded;

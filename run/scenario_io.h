@@ -30,6 +30,7 @@ struct MetricWindow {
   Aggregate aggregate = Aggregate::kMean;
   int from_round = 0;
   int to_round = 0;  // -1: the last round
+  bool absent_is_zero = false;  // a flow metric (metric_catalogue.h): a missing value reads as 0
 };
 
 struct ScenarioCheck {

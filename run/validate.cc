@@ -24,7 +24,7 @@ double Evaluate(const MetricWindow& window, const RunResult& run, std::string& p
     double value = 0;
     if (it != run.metrics[r].end()) {
       value = it->second;
-    } else if (!IsFlowMetric(window.metric)) {
+    } else if (!window.absent_is_zero) {
       problem = "no metric " + window.metric + " in round " + std::to_string(r);
       return std::nan("");
     }

@@ -264,6 +264,27 @@ TEST_CASE("Cli.CheckValidatesExperimentFilesToo") {
   CHECK(bad.out.find("parameters[0].path = \"market.nope\": no field 'nope' in reesim.MarketParameters") != std::string::npos);
 }
 
+TEST_CASE("Cli.CheckRefusesUnknownMetricsNamingTheFieldAndTheNearestNames") {
+  TempDir dir;
+  // A scenario check with a typo in the metric's family.
+  WriteBytes(dir.File("check.textproto"),
+             "base_scenario: \"baseline_2024\"\nchecks { name: \"t\" value { metric: \"prise.dy_oxide\" } min: 0 source: \"s\" }\n");
+  const Result check = Reesim("check " + dir.File("check.textproto"));
+  CHECK(check.exit_code == 2);
+  CHECK(check.out.find("checks[0].value.metric = \"prise.dy_oxide\": unknown metric; nearest: price.dy_oxide") !=
+        std::string::npos);
+  // An experiment outcome on a product the world does not have.
+  WriteBytes(dir.File("outcome.textproto"),
+             "scenario: \"baseline_2024\" replicates: 2\noutcomes { metric: \"price.no_such_product\" }\n");
+  const Result outcome = Reesim("check " + dir.File("outcome.textproto"));
+  CHECK(outcome.exit_code == 2);
+  CHECK(outcome.out.find("outcomes[0].metric = \"price.no_such_product\": unknown metric") != std::string::npos);
+  // A flow that is written only when positive is a valid outcome (it reads 0 while absent).
+  WriteBytes(dir.File("flow.textproto"),
+             "scenario: \"baseline_2024\" replicates: 2\noutcomes { metric: \"speculative_stock.dy_oxide\" }\n");
+  CHECK(Reesim("check " + dir.File("flow.textproto")).exit_code == 0);
+}
+
 TEST_CASE("Cli.ExperimentWritesOutputsAndRefusesBadFilesWithoutTouchingThem") {
   TempDir dir;
   const std::string example = std::string(REESIM_SOURCE_DIR) + "/experiments/examples/export_control_arms.textproto";

@@ -525,7 +525,6 @@ TEST_CASE("Metrics.TradeByValueAddsUpTheFlowsAtDeliveredPrices") {
   CHECK(Get(m, "exports_value.magnet.AAA") == doctest::Approx(usd_million));
   CHECK(Get(m, "imports_value.magnet.BBB") == doctest::Approx(usd_million));
   CHECK(m.count("imports_value.magnet.AAA") == 0);  // a flow metric: absent when nothing flows
-  CHECK(run::IsFlowMetric("exports_value.magnet.CCC"));
   // Materials are everything short of magnets: with a second mine in BBB, ore flows too.
   const run::Metrics two_mines = LastMetrics(kSecondMine, 2);
   double materials = 0;

@@ -1,0 +1,209 @@
+#include "run/metric_catalogue.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "world/field_error.h"
+
+namespace reesim::run {
+
+namespace {
+
+// What each part of a pattern ranges over.
+enum class Part { kProduct, kRegion, kStage, kSector, kActor, kComponent, kOxide, kLiteral };
+
+struct FamilyParts {
+  std::string_view prefix;   // the name's first part(s), e.g. "exports_value"
+  std::vector<Part> parts;   // what follows, each after a dot
+  std::string_view literal;  // the text of a kLiteral part
+};
+
+// The components of payoff.<ACTOR>.<component>, in the order metrics.cc writes them.
+constexpr std::string_view kPayoffComponents[] = {"consumer_surplus", "producer_surplus", "revenue",
+                                                   "security",         "leverage",         "environment"};
+
+// Parallel to MetricFamilies().
+const std::vector<FamilyParts>& Parts() {
+  using P = Part;
+  static const std::vector<FamilyParts> kParts = {
+      {"price", {P::kProduct}, {}},
+      {"price", {P::kProduct, P::kRegion}, {}},
+      {"speculative_stock", {P::kProduct}, {}},
+      {"speculative_stock", {P::kProduct, P::kRegion}, {}},
+      {"recycled", {P::kProduct, P::kRegion}, {}},
+      {"output", {P::kStage, P::kRegion}, {}},
+      {"share", {P::kStage, P::kRegion}, {}},
+      {"capacity", {P::kStage, P::kRegion}, {}},
+      {"capacity_share", {P::kStage, P::kRegion}, {}},
+      {"output", {P::kOxide, P::kRegion}, {}},
+      {"share", {P::kOxide, P::kRegion}, {}},
+      {"trade", {P::kProduct, P::kRegion, P::kRegion}, {}},
+      {"military", {P::kProduct, P::kRegion, P::kRegion}, {}},
+      {"exports", {P::kLiteral, P::kRegion}, "total"},
+      {"exports", {P::kProduct, P::kRegion}, {}},
+      {"smuggled", {P::kProduct}, {}},
+      {"smuggled", {P::kProduct, P::kRegion}, {}},
+      {"exports_value", {P::kStage, P::kRegion}, {}},
+      {"imports_value", {P::kStage, P::kRegion}, {}},
+      {"exports_value", {P::kLiteral, P::kRegion}, "materials"},
+      {"imports_value", {P::kLiteral, P::kRegion}, "materials"},
+      {"import_share", {P::kRegion, P::kRegion}, {}},
+      {"import_reliance", {P::kRegion}, {}},
+      {"unmet", {P::kRegion, P::kSector}, {}},
+      {"stockpile", {P::kActor}, {}},
+      {"payoff", {P::kActor}, {}},
+      {"payoff", {P::kActor, P::kComponent}, {}},
+  };
+  return kParts;
+}
+
+// Levenshtein distance.
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  std::iota(row.begin(), row.end(), std::size_t{0});
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+const std::vector<MetricFamilyInfo>& MetricFamilies() {
+  static const std::vector<MetricFamilyInfo> kFamilies = {
+      {"price.<product>", "USD/kg", false, "world reference price: consumption-weighted over the reference regions"},
+      {"price.<product>.<REGION>", "USD/kg", false, "the region's clearing price (absent where the product never cleared)"},
+      {"speculative_stock.<product>", "tonnes", true, "traders' holdings, world"},
+      {"speculative_stock.<product>.<REGION>", "tonnes", true, "traders' holdings in the region"},
+      {"recycled.<product>.<REGION>", "tonnes per round", true, "recyclers' output (also in output.*)"},
+      {"output.<stage>.<REGION>", "tonnes per round", true, "output of the stage"},
+      {"share.<stage>.<REGION>", "fraction 0..1", true, "the region's share of the world's output of the stage"},
+      {"capacity.<stage>.<REGION>", "tonnes per round", true, "operating capacity"},
+      {"capacity_share.<stage>.<REGION>", "fraction 0..1", true, "the region's share of the world's capacity"},
+      {"output.<oxide>.<REGION>", "tonnes per round", true, "separated output of one oxide"},
+      {"share.<oxide>.<REGION>", "fraction 0..1", true, "the region's share of the world's output of the oxide"},
+      {"trade.<product>.<FROM>.<TO>", "tonnes per round", true, "recorded exports between two regions"},
+      {"military.<product>.<FROM>.<TO>", "tonnes per round", true, "the part of trade delivered to defence use"},
+      {"exports.total.<REGION>", "tonnes per round", true, "all recorded exports of the region"},
+      {"exports.<product>.<REGION>", "tonnes per round", true, "recorded exports of the product"},
+      {"smuggled.<product>", "tonnes per round", true, "unrecorded exports around controls, world"},
+      {"smuggled.<product>.<REGION>", "tonnes per round", true, "unrecorded exports around controls, by exporter"},
+      {"exports_value.<stage>.<REGION>", "USD million per round", true, "recorded exports by value"},
+      {"imports_value.<stage>.<REGION>", "USD million per round", true, "recorded imports by value"},
+      {"exports_value.materials.<REGION>", "USD million per round", true, "exports of ores, oxides and metals"},
+      {"imports_value.materials.<REGION>", "USD million per round", true, "imports of ores, oxides and metals"},
+      {"import_share.<IMPORTER>.<EXPORTER>", "fraction 0..1", true, "the exporter's share of compound and metal imports by value"},
+      {"import_reliance.<REGION>", "fraction 0..1", false, "net imports over apparent consumption by value (absent without use)"},
+      {"unmet.<REGION>.<sector>", "fraction 0..1", true, "demand at the reference price not served"},
+      {"stockpile.<ACTOR>", "tonnes", true, "strategic stockpile held"},
+      {"payoff.<ACTOR>", "USD million per round", false, "the actor's weighted payoff"},
+      {"payoff.<ACTOR>.<component>", "USD million per round", false, "a component of the payoff, unweighted"},
+  };
+  return kFamilies;
+}
+
+MetricCatalogue::MetricCatalogue(const world::WorldDescription& world) {
+  const std::vector<FamilyParts>& families = Parts();
+  for (int f = 0; f < static_cast<int>(families.size()); ++f) {
+    const FamilyParts& family = families[f];
+    // The ids each part ranges over.
+    std::vector<std::vector<std::string>> choices;
+    for (const Part part : family.parts) {
+      std::vector<std::string> ids;
+      switch (part) {
+        case Part::kProduct:
+          for (const auto& product : world.products) ids.push_back(product.id);
+          break;
+        case Part::kOxide:
+          for (int p : world.products_by_stage[static_cast<int>(world::Stage::kSeparation)]) ids.push_back(world.products[p].id);
+          break;
+        case Part::kRegion:
+          for (const auto& region : world.regions) ids.push_back(region.id);
+          break;
+        case Part::kStage:
+          for (const char* stage : world::kStageNames) ids.emplace_back(stage);
+          break;
+        case Part::kSector:
+          for (const char* sector : world::kSectorNames) ids.emplace_back(sector);
+          break;
+        case Part::kActor:
+          for (const auto& actor : world.actors) ids.push_back(actor.id);
+          break;
+        case Part::kComponent:
+          for (std::string_view component : kPayoffComponents) ids.emplace_back(component);
+          break;
+        case Part::kLiteral:
+          ids.emplace_back(family.literal);
+          break;
+      }
+      choices.push_back(std::move(ids));
+    }
+    // Every combination, the last part fastest.
+    std::vector<int> at(choices.size(), 0);
+    bool empty = std::any_of(choices.begin(), choices.end(), [](const auto& ids) { return ids.empty(); });
+    while (!empty) {
+      Entry entry;
+      entry.name = std::string(family.prefix);
+      entry.ref.family = f;
+      int slot = 0;
+      for (std::size_t k = 0; k < choices.size(); ++k) {
+        entry.name += "." + choices[k][at[k]];
+        if (family.parts[k] != Part::kLiteral) entry.ref.parts[slot++] = at[k];
+      }
+      entries_.push_back(std::move(entry));
+      std::size_t k = choices.size();
+      while (k > 0 && ++at[k - 1] == static_cast<int>(choices[k - 1].size())) at[--k] = 0;
+      if (k == 0) break;
+    }
+  }
+  // Sorted by name; a name two families share (an oxide's output and a stage's, were they spelt alike)
+  // keeps the first family.
+  std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
+  entries_.erase(std::unique(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) { return a.name == b.name; }),
+                 entries_.end());
+  names_.reserve(entries_.size());
+  for (const Entry& entry : entries_) names_.push_back(entry.name);
+}
+
+MetricRef MetricCatalogue::Find(std::string_view name) const {
+  const auto it = std::lower_bound(names_.begin(), names_.end(), name);
+  if (it == names_.end() || *it != name) return {};
+  return entries_[static_cast<std::size_t>(it - names_.begin())].ref;
+}
+
+bool MetricCatalogue::AbsentIsZero(std::string_view name) const {
+  const MetricRef ref = Find(name);
+  return ref.family >= 0 && MetricFamilies()[ref.family].absent_is_zero;
+}
+
+std::vector<std::string> MetricCatalogue::Nearest(std::string_view name, int count) const {
+  std::vector<std::pair<std::size_t, const std::string*>> scored;
+  scored.reserve(names_.size());
+  for (const std::string& candidate : names_) scored.emplace_back(EditDistance(name, candidate), &candidate);
+  const std::size_t keep = std::min(scored.size(), static_cast<std::size_t>(std::max(count, 0)));
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep), scored.end(),
+                    [](const auto& a, const auto& b) { return a.first != b.first ? a.first < b.first : *a.second < *b.second; });
+  std::vector<std::string> nearest;
+  for (std::size_t k = 0; k < keep; ++k) nearest.push_back(*scored[k].second);
+  return nearest;
+}
+
+void MetricCatalogue::Require(const std::string& name, const FieldComplaint& complaint, const std::string& path) const {
+  if (Contains(name)) return;
+  std::string why = "unknown metric";
+  const std::vector<std::string> nearest = Nearest(name);
+  if (!nearest.empty()) {
+    why += "; nearest: ";
+    for (std::size_t k = 0; k < nearest.size(); ++k) why += (k ? ", " : "") + nearest[k];
+  }
+  why += " (families: docs/metrics.md)";
+  complaint.Fail(path, Quoted(name.size() > 200 ? name.substr(0, 200) + "..." : name), why);
+}
+
+}  // namespace reesim::run

@@ -12,9 +12,6 @@ namespace reesim::agents {
 
 namespace {
 
-// Look-ahead runs on its own random-stream key, so it cannot foresee the real run's draws.
-constexpr std::uint64_t kLookaheadRunKey = 0x5eed10ca7e5eed10ULL;
-
 // Plays a fixed menu action (or none): the others in a look-ahead.
 class FixedActionCountry : public Country {
  public:
@@ -61,7 +58,7 @@ class BestResponseCountry : public Country {
     int best = 0;
     double best_payoff = -std::numeric_limits<double>::infinity();
     for (int action = 0; action < static_cast<int>(spec().menu.size()); ++action) {
-      const double payoff = context().Lookahead(observation.state, actor(), action, spec().lookahead_rounds);
+      const double payoff = context().Lookahead(observation.public_state, actor(), action, spec().lookahead_rounds);
       if (payoff > best_payoff) {  // ties: the lowest index
         best_payoff = payoff;
         best = action;
@@ -80,12 +77,12 @@ class RegretMatchingCountry : public Country {
   int ChooseAction(const world::Observation& observation, world::RandomStream& random,
                    world::Decisions& out) const override {
     const std::size_t n = spec().menu.size();
-    std::vector<double> memory = observation.state.strategy_memory[actor()];
+    std::vector<double> memory = observation.OwnStrategyMemory();
     memory.resize(2 * n, 0.0);
     std::vector<double> regret(memory.begin(), memory.begin() + n);
     const std::vector<double> strategy = RegretMatching::Strategy(regret);
     const int action = RegretMatching::Sample(strategy, random.Uniform());
-    RegretMatching::AddRegrets(strategy, context().CounterfactualPayoffs(observation.state, actor()), regret);
+    RegretMatching::AddRegrets(strategy, context().CounterfactualPayoffs(observation.public_state, actor()), regret);
     for (std::size_t a = 0; a < n; ++a) {
       memory[a] = regret[a];
       memory[n + a] += strategy[a];
@@ -102,10 +99,10 @@ class FictitiousPlayCountry : public Country {
 
  protected:
   int ChooseAction(const world::Observation& observation, world::RandomStream&, world::Decisions& out) const override {
-    std::vector<double> memory = observation.state.strategy_memory[actor()];
+    std::vector<double> memory = observation.OwnStrategyMemory();
     memory.resize(spec().menu.size(), 0.0);
-    const int action = observation.state.round == 0 ? 0 : FictitiousPlay::BestAction(memory);
-    const std::vector<double> payoffs = context().CounterfactualPayoffs(observation.state, actor());
+    const int action = observation.public_state.round == 0 ? 0 : FictitiousPlay::BestAction(memory);
+    const std::vector<double> payoffs = context().CounterfactualPayoffs(observation.public_state, actor());
     for (std::size_t a = 0; a < memory.size(); ++a) memory[a] += payoffs[a];
     out.strategy_memory[actor()] = std::move(memory);
     return action;
@@ -134,7 +131,7 @@ void Country::Decide(const world::Observation& observation, world::RandomStream&
   std::vector<const world::Instrument*>& in_force = out.instruments[actor_];
   in_force.clear();
   for (const policies::TimedInstrument& event : context_.timeline->events) {
-    if (event.actor == actor_ && event.InForce(observation.state.round)) in_force.push_back(event.instrument.get());
+    if (event.actor == actor_ && event.InForce(observation.public_state.round)) in_force.push_back(event.instrument.get());
   }
   out.chosen_action[actor_] = action;
   if (action < 0) return;
@@ -154,7 +151,7 @@ double CountryContext::Lookahead(const world::WorldState& state, int actor, int 
   world::WorldState copy = state;
   world::RoundScratch scratch;
   world::RoundOutcome outcome;
-  const world::RoundInputs inputs{seed, run ^ kLookaheadRunKey};
+  const world::RoundInputs inputs{seed, run, world::RandomDomain::kLookahead};
   double total = 0;
   for (int r = 0; r < rounds; ++r) {
     world::AdvanceRound(*world, agents, inputs, copy, scratch, outcome);

@@ -62,9 +62,10 @@ struct CountryContext {
   std::uint64_t seed = 1;
   std::uint64_t run = 0;
 
-  // Returns `actor`'s payoff summed over `rounds` rounds simulated from `state` on a copy, with the
-  // actor playing menu action `action` and every other country its last action. Future demand shocks
-  // are drawn from a separate stream: look-ahead does not foresee them.
+  // Returns `actor`'s payoff summed over `rounds` rounds simulated from `state` (the public view: a
+  // country does not see firms' stocks or others' memories) on a copy, with the actor playing menu action
+  // `action` and every other country its last action. Its draws are the look-ahead domain's
+  // (world/random.h): look-ahead does not foresee the run's demand shocks or policy outcomes.
   double Lookahead(const world::WorldState& state, int actor, int action, int rounds) const;
   // Returns the one-round look-ahead payoff of every menu action of `actor`.
   std::vector<double> CounterfactualPayoffs(const world::WorldState& state, int actor) const;
@@ -76,6 +77,7 @@ class Country : public world::Agent {
   void Decide(const world::Observation& observation, world::RandomStream& random,
               world::Decisions& out) const override;
   int actor() const { return actor_; }
+  world::Viewer viewer() const override { return {actor_, {}}; }
 
  protected:
   // Returns the menu action to play (-1: none), and may write the learner's memory into `out`.

@@ -100,7 +100,7 @@ bool Feeds(const world::WorldDescription& world, const world::WorldState& state,
 void PriceTakingFirm::Decide(const world::Observation& observation, world::RandomStream&,
                              world::Decisions& out) const {
   const world::WorldDescription& world = observation.world;
-  const world::WorldState& state = observation.state;
+  const world::WorldState& state = observation.public_state;
   const int np = world.ProductCount();
   const double ask_fraction = 1.0 - world.market.carrying_cost_per_round;
   for (int i : plants_) {
@@ -131,7 +131,7 @@ void PriceTakingFirm::Decide(const world::Observation& observation, world::Rando
     double output_value = 0;
     auto add_output = [&](int product, double per_tonne) {
       const double price = state.expected_price_usd_per_kg[world::WorldState::At(plant.region, product, np)];
-      stock_value += state.stock_tonnes[world::WorldState::At(i, product, np)] * price;
+      stock_value += observation.OwnStockTonnes(i, product) * price;
       output_value += per_tonne * price;
     };
     world::ForEachOutput(world, plant, add_output);

@@ -22,6 +22,7 @@ class PriceTakingFirm : public world::Agent {
   PriceTakingFirm(std::string name, std::vector<int> plants) : name_(std::move(name)), plants_(std::move(plants)) {}
   void Decide(const world::Observation& observation, world::RandomStream& random,
               world::Decisions& out) const override;
+  world::Viewer viewer() const override { return {/*actor=*/-1, plants_}; }
   const std::string& name() const { return name_; }
 
  private:

@@ -9,7 +9,7 @@ namespace reesim::policies {
 
 bool SubstitutionResearch::Succeeds(const world::ApplyContext& context) const {
   world::RandomStream random(context.seed, context.run, static_cast<std::uint64_t>(terms_.start_round),
-                             static_cast<std::uint64_t>(terms_.event_index), world::RandomPurpose::kPolicyOutcome);
+                             static_cast<std::uint64_t>(terms_.event_index), world::InDomain(world::RandomPurpose::kPolicyOutcome, context.domain));
   return random.Uniform() < terms_.success_probability;
 }
 

@@ -34,6 +34,8 @@ class Simulation {
   void SetExternalAction(int actor, int action);
 
   const world::WorldDescription& world() const { return scenario_.world; }
+  // The agents in the order they decide: firms, then one country per actor.
+  const std::vector<const world::Agent*>& agents() const { return agents_; }
   const world::WorldState& state() const { return state_; }
   const world::RoundOutcome& outcome() const { return outcome_; }
   const world::RoundScratch& scratch() const { return scratch_; }

@@ -1,6 +1,6 @@
-// Random streams of different uses never share draws: the keys of the simulation's streams, an
-// experiment's sampling stream and its bootstrap weights never coincide over a grid of seeds, runs,
-// rounds and agents that covers the collision an earlier design had (sampling row r, parameter p was
+// Random streams of different uses never share draws: the keys of the simulation's streams, its
+// strategies' look-ahead streams, an experiment's sampling stream and its bootstrap weights never
+// coincide over a grid of seeds, runs, rounds and agents that covers the collision an earlier design had (sampling row r, parameter p was
 // keyed exactly as agent p's decisions in round r + 1 of run 0x5a3b).
 #include <doctest/doctest.h>
 
@@ -14,7 +14,7 @@
 namespace reesim {
 namespace {
 
-enum class Use { kSimulation, kSampling, kBootstrap };
+enum class Use { kSimulation, kLookahead, kSampling, kBootstrap };
 
 struct KeyCensus {
   std::unordered_map<std::uint64_t, Use> owner;
@@ -38,6 +38,10 @@ TEST_CASE("Random.KeysOfSamplingSimulationAndBootstrapNeverCoincide") {
           for (const world::RandomPurpose purpose : {world::RandomPurpose::kDemandShock, world::RandomPurpose::kAgentDecision,
                                                      world::RandomPurpose::kPolicyOutcome}) {
             census.Add(world::RandomStream(seed, run_key, round, agent, purpose).key(), Use::kSimulation);
+            // A strategy's look-ahead from the same run, round and agent (world::RoundInputs::domain).
+            census.Add(world::RandomStream(seed, run_key, round, agent,
+                                           world::InDomain(purpose, world::RandomDomain::kLookahead)).key(),
+                       Use::kLookahead);
           }
         }
       }
@@ -54,7 +58,7 @@ TEST_CASE("Random.KeysOfSamplingSimulationAndBootstrapNeverCoincide") {
       for (std::int64_t index = 0; index < 200; ++index) census.Add(weights.Stream(index).key(), Use::kBootstrap);
     }
   }
-  CHECK(census.owner.size() > 130000);
+  CHECK(census.owner.size() > 260000);
   CHECK(census.collisions == 0);
   // The old collision itself: sampling row 4, parameter 2 against agent 2's decisions in round 5 of run 0x5a3b.
   CHECK(experiments::SamplingStream(1, 4, 2).key() !=

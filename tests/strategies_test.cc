@@ -167,5 +167,55 @@ TEST_CASE("Strategies.BadSpecificationsNameTheField") {
   CHECK(error_of(bad_op).find("rules[0].op = \"=>\"") != std::string::npos);
 }
 
+// Every agent's decision for a round from the real state, and from the same state with everyone
+// else's private data changed (other firms' stocks, other governments' strategy memories): they must be
+// the same, since an agent sees only public data and its own private data.
+TEST_CASE("Observation.ADecisionDoesNotDependOnAnotherActorsPrivateData") {
+  for (const char* kind : {"best_response", "regret_matching", "fictitious_play", "rule_based"}) {
+    CAPTURE(kind);
+    const run::LoadedScenario scenario = run::LoadScenarioText(MenuWorld(kind), "private");
+    run::Simulation simulation(scenario, /*seed=*/1);
+    for (int r = 0; r < 3; ++r) simulation.Step();
+    const world::WorldDescription& world = simulation.world();
+    const world::WorldState& state = simulation.state();
+    int compared = 0;
+    for (std::size_t a = 0; a < simulation.agents().size(); ++a) {
+      const world::Agent& agent = *simulation.agents()[a];
+      const world::Viewer viewer = agent.viewer();
+      world::WorldState changed = state;
+      for (int i = 0; i < world.PlantCount(); ++i) {
+        if (std::find(viewer.plants.begin(), viewer.plants.end(), i) != viewer.plants.end()) continue;
+        for (int p = 0; p < world.ProductCount(); ++p) {
+          changed.stock_tonnes[world::WorldState::At(i, p, world.ProductCount())] += 1000.0 * (p + 1);
+        }
+      }
+      for (int actor = 0; actor < static_cast<int>(world.actors.size()); ++actor) {
+        if (actor != viewer.actor) changed.strategy_memory[actor] = {5.0, -3.0, 7.0, 1.0, 2.0, 9.0};
+      }
+      std::vector<world::Decisions> decisions(2);
+      const world::WorldState* states[2] = {&state, &changed};
+      for (int k = 0; k < 2; ++k) {
+        world::WorldState public_state;
+        world::PublicView(world, *states[k], public_state);
+        decisions[k].Resize(world);
+        world::RandomStream random(/*seed=*/1, /*run=*/0, /*round=*/3, a, world::RandomPurpose::kAgentDecision);
+        agent.Decide(world::Observation(world, public_state, *states[k], viewer), random, decisions[k]);
+      }
+      for (int i : viewer.plants) {
+        CHECK(decisions[0].plants[i].output_target_tonnes == decisions[1].plants[i].output_target_tonnes);
+        CHECK(decisions[0].plants[i].stock_ask_fraction == decisions[1].plants[i].stock_ask_fraction);
+        CHECK(decisions[0].plants[i].start_construction == decisions[1].plants[i].start_construction);
+        ++compared;
+      }
+      if (viewer.actor >= 0) {
+        CHECK(decisions[0].chosen_action[viewer.actor] == decisions[1].chosen_action[viewer.actor]);
+        CHECK(decisions[0].strategy_memory[viewer.actor] == decisions[1].strategy_memory[viewer.actor]);
+        ++compared;
+      }
+    }
+    CHECK(compared >= 6);
+  }
+}
+
 }  // namespace
 }  // namespace reesim

@@ -3,9 +3,12 @@
 // all agents can decide in parallel without locks. Strategies live in agents/; world never includes it.
 #pragma once
 
+#include <algorithm>
+#include <span>
 #include <vector>
 
 #include "world/barriers.h"
+#include "world/check.h"
 #include "world/description.h"
 #include "world/random.h"
 #include "world/state.h"
@@ -35,14 +38,47 @@ struct Decisions {
   }
 };
 
-struct Observation {
+// Who an agent is, for what it may see privately: a government (its actor) or a firm (its plants).
+struct Viewer {
+  int actor = -1;
+  std::span<const int> plants;
+};
+
+// What one agent sees when it decides: public data and its own private data, never another's.
+// Public: the scenario (world) and `public_state`, last round's state with every private field replaced
+// by what the public can infer (PublicView, world/state.h): prices, expectations, recorded output and
+// trade, plants' status and announced support, stockpiles (published as stockpile.<ACTOR>), the menu
+// actions governments chose (announced policies). Private, through the accessors, which check that the
+// data is the viewer's: a firm's stocks at its own plants; a government's strategy memory.
+class Observation {
+ public:
+  Observation(const WorldDescription& world, const WorldState& public_state, const WorldState& state, Viewer viewer)
+      : world(world), public_state(public_state), state_(state), viewer_(viewer) {}
+
   const WorldDescription& world;
-  const WorldState& state;  // last round's public data and every agent's private state
+  const WorldState& public_state;
+
+  // Returns the tonnes of `product` held at `plant`, which must be one of the viewer's.
+  double OwnStockTonnes(int plant, int product) const {
+    REESIM_CHECK(std::find(viewer_.plants.begin(), viewer_.plants.end(), plant) != viewer_.plants.end());
+    return state_.stock_tonnes[WorldState::At(plant, product, world.ProductCount())];
+  }
+  // Returns the viewer's (a government's) strategy memory.
+  const std::vector<double>& OwnStrategyMemory() const {
+    REESIM_CHECK_GE(viewer_.actor, 0);
+    return state_.strategy_memory[viewer_.actor];
+  }
+
+ private:
+  const WorldState& state_;
+  Viewer viewer_;
 };
 
 class Agent {
  public:
   virtual ~Agent() = default;
+  // Whose private data the agent may see.
+  virtual Viewer viewer() const = 0;
   // Writes this agent's decisions for the round into its own slots of `out`.
   virtual void Decide(const Observation& observation, RandomStream& random, Decisions& out) const = 0;
 };

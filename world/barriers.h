@@ -23,6 +23,8 @@
 #include <limits>
 #include <vector>
 
+#include "world/random.h"
+
 namespace reesim::world {
 
 struct WorldDescription;
@@ -141,6 +143,7 @@ struct ApplyContext {
   const WorldState& state;
   std::uint64_t seed = 1;
   std::uint64_t run = 0;
+  RandomDomain domain = RandomDomain::kRun;
 };
 
 // A plant's spot sale at settlement.

@@ -21,6 +21,15 @@ enum class RandomPurpose : std::uint64_t {
   kBootstrap = 5,
 };
 
+// Whose draws a stream is for: the run itself, or a strategy's look-ahead, which simulates the future
+// on a copy of the world and must not foresee the run's own draws.
+enum class RandomDomain : std::uint64_t { kRun = 0, kLookahead = 1 };
+
+// Returns `purpose` within `domain`: the run's purposes unchanged, look-ahead's apart from every other.
+constexpr RandomPurpose InDomain(RandomPurpose purpose, RandomDomain domain) {
+  return static_cast<RandomPurpose>(static_cast<std::uint64_t>(purpose) | (static_cast<std::uint64_t>(domain) << 8));
+}
+
 inline std::uint64_t SplitMix64(std::uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;

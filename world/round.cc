@@ -107,7 +107,7 @@ double ReferenceDemand(const WorldDescription& world, const WorldState& state, c
   const double sd = world.market.demand_shock_sd;
   if (sd > 0) {
     RandomStream random(inputs.seed, inputs.run, static_cast<std::uint64_t>(state.round),
-                        static_cast<std::uint64_t>(entry), RandomPurpose::kDemandShock);
+                        static_cast<std::uint64_t>(entry), InDomain(RandomPurpose::kDemandShock, inputs.domain));
     tonnes *= std::exp(sd * random.Normal() - 0.5 * sd * sd);
   }
   return tonnes;
@@ -849,10 +849,12 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
 
   // Observe and decide: every agent in parallel, each writing only its own slots.
   scratch.decisions.Resize(world);
-  const Observation observation{world, state};
+  // Each agent sees the public view and its own private data only (world/agent.h).
+  PublicView(world, state, scratch.public_state);
   ForEachIndex(agents.size(), [&](std::size_t a) {
+    const Observation observation(world, scratch.public_state, state, agents[a]->viewer());
     RandomStream random(inputs.seed, inputs.run, static_cast<std::uint64_t>(state.round), a,
-                        RandomPurpose::kAgentDecision);
+                        InDomain(RandomPurpose::kAgentDecision, inputs.domain));
     agents[a]->Decide(observation, random, scratch.decisions);
   });
 
@@ -876,7 +878,7 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
       }
     }
   }
-  const ApplyContext context{world, state, inputs.seed, inputs.run};
+  const ApplyContext context{world, state, inputs.seed, inputs.run, inputs.domain};
   for (const Instrument* instrument : hooks.before_clearing) instrument->BeforeClearing(context, scratch.barriers, outcome);
   scratch.instruments_applied = !hooks.before_clearing.empty();
 

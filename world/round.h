@@ -76,11 +76,13 @@ struct RoundScratch {
   std::vector<double> capacity_tonnes;       // [plant]: this round's effective capacity
   std::shared_ptr<MarketBuffers> markets;    // created by the first round
   bool instruments_applied = true;           // terms written in the last round (its table needs a full reset)
+  WorldState public_state;                   // the round's public view of the state (PublicView)
 };
 
 struct RoundInputs {
   std::uint64_t seed = 1;
   std::uint64_t run = 0;
+  RandomDomain domain = RandomDomain::kRun;  // kLookahead: a strategy's look-ahead on a copy of the world
 };
 
 // Returns the share of a destination's demand that can be smuggled around a control, given last

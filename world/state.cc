@@ -149,4 +149,17 @@ std::string Fingerprint(const WorldState& state) {
   return out;
 }
 
+void PublicView(const WorldDescription& world, const WorldState& state, WorldState& view) {
+  view = state;
+  const int np = world.ProductCount();
+  std::fill(view.stock_tonnes.begin(), view.stock_tonnes.end(), 0.0);
+  for (int i = 0; i < world.PlantCount(); ++i) {
+    const double normal_tonnes = world.market.target_stock_rounds * state.output_tonnes[i];
+    ForEachOutput(world, world.plants[i], [&](int product, double per_tonne) {
+      view.stock_tonnes[WorldState::At(i, product, np)] = normal_tonnes * per_tonne;
+    });
+  }
+  for (std::vector<double>& memory : view.strategy_memory) memory.clear();
+}
+
 }  // namespace reesim::world

@@ -72,6 +72,13 @@ double InputPerOutput(const WorldDescription& world, const WorldState& state, co
 // stocks": price_thrift).
 void UpdateThrift(const WorldDescription& world, WorldState& state);
 
+// Writes into `view` the public view of `state` (world/agent.h, Observation): a copy in which the private
+// fields are replaced by what the public can infer. A plant's stocks (its firm's private data) become
+// its normal stock of its own outputs, target_stock_rounds x last round's output (ASSUMPTION: the
+// public expects a firm to hold the stock the model's firms aim for), and nothing of its inputs;
+// governments' strategy memories are empty. Reuses `view`'s buffers.
+void PublicView(const WorldDescription& world, const WorldState& state, WorldState& view);
+
 // Returns the state before the first round: opening stocks, expectations at reference prices.
 WorldState InitialState(const WorldDescription& world);
 

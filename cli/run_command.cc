@@ -56,15 +56,25 @@ void PrintSummary(const run::LoadedScenario& scenario, const run::RunResult& res
   out << "reesim run: " << (world.name.empty() ? scenario.source : world.name) << ", " << result.rounds
       << " rounds (" << result.periods.front() << " to " << result.periods.back() << "), seed " << seed << "\n\n";
 
-  int china = world.FindRegion("CHN");
-  out << "Prices, USD/kg        world " << result.periods.front() << "   world " << result.periods.back();
-  if (china >= 0) out << "   CHN " << result.periods.back();
+  // The world price is the price outside the regions the scenario excludes from it (CHN in the
+  // library); each excluded region's own price is shown beside it.
+  std::vector<int> excluded;
+  for (int r = 0; r < world.RegionCount(); ++r) {
+    if (!world.in_reference_price[r]) excluded.push_back(r);
+  }
+  std::string outside = "all regions";
+  for (std::size_t k = 0; k < excluded.size(); ++k) {
+    outside = (k ? outside + ", " : std::string("the regions outside ")) + world.regions[excluded[k]].id;
+  }
+  out << "Prices, USD/kg (\"world\": consumption-weighted over " << outside << ")\n";
+  out << "                      world " << result.periods.front() << "   world " << result.periods.back();
+  for (int r : excluded) out << "   " << world.regions[r].id << " " << result.periods.back();
   out << "\n";
   for (const world::Product& product : world.products) {
     char name[32];
     std::snprintf(name, sizeof name, "  %-18s", product.id.c_str());
     out << name << Cell(first, "price." + product.id, 13, 2) << Cell(last, "price." + product.id, 13, 2);
-    if (china >= 0) out << Cell(last, "price." + product.id + ".CHN", 11, 2);
+    for (int r : excluded) out << Cell(last, "price." + product.id + "." + world.regions[r].id, 11, 2);
     out << "\n";
   }
 

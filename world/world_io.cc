@@ -358,10 +358,6 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
   }
 
   world.in_reference_price.assign(nr, true);
-  if (market.reference_price_excludes_size() == 0) {
-    const int china = world.FindRegion("CHN");
-    if (china >= 0) world.in_reference_price[china] = false;
-  }
   for (int i = 0; i < market.reference_price_excludes_size(); ++i) {
     const int r = world.FindRegion(market.reference_price_excludes(i));
     if (r < 0) {

@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <cctype>
+
 #include "agents/country.h"
 #include "proto/scenario.pb.h"
 #include "world/field_error.h"
@@ -14,7 +17,11 @@ std::vector<StrategySpec> StrategiesFromProto(const reesim::Scenario& scenario, 
     const reesim::Strategy& in = scenario.actors(a).strategy();
     const std::string path = "actors[" + std::to_string(a) + "] (" + Quoted(scenario.actors(a).id()) + ").strategy";
     StrategySpec& spec = specs[a];
-    if (!in.kind().empty()) spec.kind = in.kind();
+    if (in.kind() != reesim::STRATEGY_KIND_UNSPECIFIED) {
+      std::string name = reesim::StrategyKind_Name(in.kind());  // empty for a number outside the enum
+      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+      spec.kind = name.empty() ? std::to_string(static_cast<int>(in.kind())) : name;
+    }
     if (!registry.Has(spec.kind)) {
       complaint.Fail(path + ".kind", Quoted(spec.kind), "unknown strategy (strategies: " + registry.Names() + ")");
     }
@@ -44,11 +51,15 @@ std::vector<StrategySpec> StrategiesFromProto(const reesim::Scenario& scenario, 
       Rule rule;
       rule.metric = in_rule.metric();
       if (rule.metric.empty()) complaint.Fail(rule_path + ".metric", "", "name a metric, e.g. \"price.dy_oxide\"");
-      if (in_rule.op() == "<") rule.op = Rule::Op::kLess;
-      else if (in_rule.op() == "<=") rule.op = Rule::Op::kLessEqual;
-      else if (in_rule.op() == ">") rule.op = Rule::Op::kGreater;
-      else if (in_rule.op() == ">=") rule.op = Rule::Op::kGreaterEqual;
-      else complaint.Fail(rule_path + ".op", Quoted(in_rule.op()), "must be one of < <= > >=");
+      switch (in_rule.op()) {
+        case reesim::LESS: rule.op = Rule::Op::kLess; break;
+        case reesim::LESS_EQUAL: rule.op = Rule::Op::kLessEqual; break;
+        case reesim::GREATER: rule.op = Rule::Op::kGreater; break;
+        case reesim::GREATER_EQUAL: rule.op = Rule::Op::kGreaterEqual; break;
+        default:
+          complaint.Fail(rule_path + ".op", std::to_string(static_cast<int>(in_rule.op())),
+                         "give op: LESS, LESS_EQUAL, GREATER or GREATER_EQUAL");
+      }
       rule.threshold = in_rule.threshold();
       rule.action = -1;
       for (int m = 0; m < static_cast<int>(spec.menu.size()); ++m) {

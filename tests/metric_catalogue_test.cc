@@ -59,9 +59,9 @@ TEST_CASE("MetricCatalogue.ARuleOnAnAbsentFlowReadsZero") {
   // C's rule names a flow that never happens (no magnets go from BBB to AAA), so it is never written:
   // read as 0, `trade.magnet.BBB.AAA < 1` holds, and C plays "tariff" once it has seen a round.
   const std::string text = testing::SmallWorldText(R"(
-actors { id: "C" strategy { kind: "rule_based"
+actors { id: "C" strategy { kind: RULE_BASED
   menu { name: "none" } menu { name: "tariff" policies { import_tariff { ad_valorem: 0.1 } } }
-  rules { metric: "trade.magnet.BBB.AAA" op: "<" threshold: 1 action: "tariff" } } }
+  rules { metric: "trade.magnet.BBB.AAA" op: LESS threshold: 1 action: "tariff" } } }
 regions { id: "CCC" actor: "C" })");
   const run::LoadedScenario scenario = run::LoadScenarioText(text, "rule");
   run::Simulation simulation(scenario, /*seed=*/1);

@@ -56,17 +56,22 @@ TEST_CASE("Learning.FictitiousPlayFrequenciesConvergeInMatchingPennies") {
   CHECK(static_cast<double>(heads_a) / rounds == doctest::Approx(0.5).epsilon(0.02));
 }
 
+std::string Upper(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
+  return text;
+}
+
 // Country B's menu in the small world: keep trade open, tax magnet imports, or ban them.
 std::string MenuWorld(const std::string& kind, const std::string& extra = "") {
   std::string text = testing::SmallWorldText(extra);
   const std::string b = R"(actors { id: "B" weights { consumer_surplus: 1 producer_surplus: 1 revenue: 1 } })";
   text.replace(text.find(b), b.size(), R"(actors { id: "B" weights { consumer_surplus: 1 producer_surplus: 1 revenue: 1 }
-  strategy { kind: ")" + kind + R"(" lookahead_rounds: 2
+  strategy { kind: )" + Upper(kind) + R"( lookahead_rounds: 2
     menu { name: "open" }
     menu { name: "tariff" policies { import_tariff { products: "magnet" ad_valorem: 0.3 } } }
     menu { name: "ban" policies { import_ban { products: "magnet" } } }
-    rules { metric: "price.magnet.BBB" op: ">" threshold: 1000 action: "ban" }
-    rules { metric: "price.magnet.BBB" op: ">" threshold: 10 action: "tariff" } } })");
+    rules { metric: "price.magnet.BBB" op: GREATER threshold: 1000 action: "ban" }
+    rules { metric: "price.magnet.BBB" op: GREATER threshold: 10 action: "tariff" } } })");
   return text;
 }
 
@@ -128,7 +133,7 @@ TEST_CASE("Strategies.LearnersAreDeterministicAcrossThreadCounts") {
   text.replace(text.find("market { default_transport_usd_per_kg: 1 }"), 42, "");
   const std::string a = R"(actors { id: "A" weights { consumer_surplus: 1 producer_surplus: 1 revenue: 1 } })";
   text.replace(text.find(a), a.size(), R"(actors { id: "A" weights { consumer_surplus: 1 producer_surplus: 1 revenue: 1 }
-    strategy { kind: "fictitious_play" menu { name: "free" }
+    strategy { kind: FICTITIOUS_PLAY menu { name: "free" }
                menu { name: "tax" policies { export_tax { products: "magnet" ad_valorem: 0.2 } } } } })");
   const run::LoadedScenario scenario = run::LoadScenarioText(text, "learners");
   std::string reference;
@@ -150,21 +155,21 @@ TEST_CASE("Strategies.LearnersAreDeterministicAcrossThreadCounts") {
 TEST_CASE("Strategies.BadSpecificationsNameTheField") {
   auto error_of = [](const std::string& text) { return testing::LoadError(text, "s.textproto"); };
   std::string unknown = MenuWorld("best_response");
-  unknown.replace(unknown.find("best_response"), 13, "clairvoyant");
+  unknown.replace(unknown.find("BEST_RESPONSE"), 13, "99");
   CHECK(error_of(unknown) ==
-        "s.textproto: actors[1] (\"B\").strategy.kind = \"clairvoyant\": unknown strategy (strategies: "
+        "s.textproto: actors[1] (\"B\").strategy.kind = \"99\": unknown strategy (strategies: "
         "best_response, external, fictitious_play, regret_matching, rule_based, scripted)");
   const std::string empty = testing::SmallWorldText();
   std::string no_menu = empty;
   const std::string b = R"(actors { id: "B" weights { consumer_surplus: 1 producer_surplus: 1 revenue: 1 } })";
-  no_menu.replace(no_menu.find(b), b.size(), R"(actors { id: "B" strategy { kind: "regret_matching" } })");
+  no_menu.replace(no_menu.find(b), b.size(), R"(actors { id: "B" strategy { kind: REGRET_MATCHING } })");
   CHECK(error_of(no_menu).find("strategy.menu: the \"regret_matching\" strategy needs a menu") != std::string::npos);
   std::string bad_rule = MenuWorld("rule_based");
   bad_rule.replace(bad_rule.find("action: \"ban\""), 13, "action: \"war\"");
   CHECK(error_of(bad_rule).find("rules[0].action = \"war\": no menu action has this name") != std::string::npos);
   std::string bad_op = MenuWorld("rule_based");
-  bad_op.replace(bad_op.find("op: \">\""), 8, "op: \"=>\"");
-  CHECK(error_of(bad_op).find("rules[0].op = \"=>\"") != std::string::npos);
+  bad_op.replace(bad_op.find("op: GREATER"), 11, "op: 7");
+  CHECK(error_of(bad_op).find("rules[0].op = 7: give op: LESS, LESS_EQUAL, GREATER or GREATER_EQUAL") != std::string::npos);
 }
 
 // Every agent's decision for a round from the real state, and from the same state with everyone

@@ -401,7 +401,7 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
     // `premium` is the extra cost of serving a tied segment from a non-preferred origin.
     auto add_sale = [&](int to, int destination, double premium, bool military, std::int64_t order) {
       if (to == from) {
-        add_route(origin[from], destination, unbounded_kg, ToCost(premium), to, false, military, order);
+        add_route(origin[from], destination, unbounded_kg, ToCost(premium), to, /*smuggled=*/false, military, order);
         return;
       }
       const std::size_t pair = static_cast<std::size_t>(from) * n + to;
@@ -410,9 +410,10 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
       if (!std::isfinite(wedge)) return;
       REESIM_CHECK_GE(wedge, 0.0);
       if (route_hub[to] >= 0) {
-        add_route(route_hub[to], destination, unbounded_kg, ToCost(premium), to, false, military, order);
+        add_route(route_hub[to], destination, unbounded_kg, ToCost(premium), to, /*smuggled=*/false, military, order);
       } else if (whole) {
-        add_route(exports_from[from], destination, unbounded_kg, ToCost(wedge + premium), to, false, military, order);
+        add_route(exports_from[from], destination, unbounded_kg, ToCost(wedge + premium), to, /*smuggled=*/false, military,
+                  order);
       } else {
         // A plain route: a candidate of the restricted solve. The first selection takes, for each
         // destination, the least wedge plus the origin's cheapest offer.
@@ -424,7 +425,7 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
       }
     };
     for (int to : destinations) {
-      if (market[to] >= 0) add_sale(to, market[to], 0.0, false, RouteOrder(n, segment_count, from, to));
+      if (market[to] >= 0) add_sale(to, market[to], /*premium=*/0.0, /*military=*/false, RouteOrder(n, segment_count, from, to));
     }
     for (int s = 0; s < segment_count; ++s) {
       if (segment_node[s] < 0) continue;
@@ -438,7 +439,7 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
       const std::size_t pair = static_cast<std::size_t>(from) * n + to;
       if (to == from || market[to] < 0 || problem.smuggling_cap_tonnes[pair] <= 0) continue;
       add_route(origin[from], market[to], ToKg(problem.smuggling_cap_tonnes[pair]),
-                ToCost(problem.smuggling_cost_usd_per_kg[pair]), to, true, false,
+                ToCost(problem.smuggling_cost_usd_per_kg[pair]), to, /*smuggled=*/true, /*military=*/false,
                 RouteOrder(n, segment_count, from, n + segment_count + to));
     }
   }
@@ -457,7 +458,7 @@ bool MarketWorkspace::Network::IncludeBest(bool add_arcs) {
       Candidate& candidate = candidates[k];
       const int from = candidate_from[k];
       const int arc = add_arcs ? restricted.AddArc(candidate.tail, to.node, unbounded_kg, candidate.cost) : -1;
-      routes.push_back({from, to.region, candidate.tail, to.node, unbounded_kg, candidate.cost, false, to.military, arc,
+      routes.push_back({from, to.region, candidate.tail, to.node, unbounded_kg, candidate.cost, /*smuggled=*/false, to.military, arc,
                         RouteOrder(n, segment_count, from, to.segment >= 0 ? n + to.segment : to.region)});
       candidate.cost = kPricedIn;
       included = true;
@@ -499,11 +500,11 @@ void MarketWorkspace::Network::StartRestricted() {
     };
     for (std::size_t g = 0, count = supply.groups.size(); g < count; ++g) {
       const int r = region_of_node[supply.groups[g].node];
-      if (r >= 0) split_at(supply, g, hint_cost[r], false);
+      if (r >= 0) split_at(supply, g, hint_cost[r], /*demand_side=*/false);
     }
     for (std::size_t g = 0, count = demand.groups.size(); g < count; ++g) {
       const int d = destination_of_node[demand.groups[g].node];
-      if (d >= 0) split_at(demand, g, hint_cost[destination_list[d].region], true);
+      if (d >= 0) split_at(demand, g, hint_cost[destination_list[d].region], /*demand_side=*/true);
     }
   }
   // The first tree hangs every node from the root, at a potential guessed from the network: origins
@@ -621,14 +622,14 @@ double MarketWorkspace::Network::SolveRestricted() {
   flow_order.reserve(most_routes);
   parts.reserve(3);
   restricted.Reserve(full.node_count, structure_arcs.size() + most_routes + supply.steps.size() + demand.steps.size());
-  IncludeBest(false);
+  IncludeBest(/*add_arcs=*/false);
   StartRestricted();
   for (;;) {
     restricted.Solve();
     potential.resize(full.node_count);
     for (int v = 0; v < full.node_count; ++v) potential[v] = restricted.Potential(v);
-    const bool supply_split = PriceGroups(supply, true);
-    const bool demand_split = PriceGroups(demand, false);
+    const bool supply_split = PriceGroups(supply, /*supply_side=*/true);
+    const bool demand_split = PriceGroups(demand, /*supply_side=*/false);
     const bool routes_added = AddPricedRoutes();
     if (!supply_split && !demand_split && !routes_added) break;
   }

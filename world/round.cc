@@ -295,7 +295,7 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     }
     if (order.sell_tonnes > 0) {
       market.problem.supply.push_back({order.region, order.sell_tonnes, order.sell_min_usd_per_kg});
-      market.supply_owner.push_back({-1, false, k});
+      market.supply_owner.push_back({/*participant=*/-1, /*from_stock=*/false, /*stockpile=*/k});
     }
   }
 
@@ -520,7 +520,7 @@ void DeliverOfftakes(const WorldDescription& world, int stage, RoundScratch& scr
     }
     outcome.consumed_tonnes[WorldState::At(to, contract.product, np)] += tonnes;
     const bool military = contract.buyer_demand >= 0 && world.demand[contract.buyer_demand].sector == Sector::kDefence;
-    outcome.flows.push_back({contract.product, seller.region, to, tonnes, price, false, military});
+    outcome.flows.push_back({contract.product, seller.region, to, tonnes, price, /*smuggled=*/false, military});
   }
 }
 

@@ -134,7 +134,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
         if (in.made_from_size() > 0 || in.recipe_changes_size() > 0 || in.price_thrift_size() > 0) {
           complaint.Fail(path + ".made_from", "", "a mining product has no recipe");
         }
-        product.separates_into = convert(in.separates_into(), "separates_into", Stage::kSeparation, false);
+        product.separates_into = convert(in.separates_into(), "separates_into", Stage::kSeparation, /*from_input=*/false);
         double sum = 0;
         for (const ProductShare& share : product.separates_into) sum += share.tonnes_per_tonne;
         if (std::abs(sum - 1.0) > 1e-6) {
@@ -153,7 +153,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
         if (in.separates_into_size() > 0) complaint.Fail(path + ".separates_into", "", "only mining products separate");
         if (in.made_from_size() == 0) complaint.Fail(path + ".made_from", "", "a metal or magnet product needs a recipe");
         const Stage input_stage = product.stage == Stage::kMetal ? Stage::kSeparation : Stage::kMetal;
-        product.made_from = convert(in.made_from(), "made_from", input_stage, true);
+        product.made_from = convert(in.made_from(), "made_from", input_stage, /*from_input=*/true);
         // The recipe entry a change or thrift names, or nullptr (and a complaint).
         auto recipe_share = [&](const std::string& id, const std::string& field_path) -> ProductShare* {
           const int input = world.FindProduct(id);

@@ -108,73 +108,118 @@ const std::vector<MetricFamilyInfo>& MetricFamilies() {
   return kFamilies;
 }
 
-MetricCatalogue::MetricCatalogue(const world::WorldDescription& world) {
+namespace {
+
+// The index of `id` among the ids `part` ranges over in `world`, or -1.
+int PartIndex(const world::WorldDescription& world, Part part, const std::string& id, std::string_view literal) {
+  switch (part) {
+    case Part::kProduct: return world.FindProduct(id);
+    case Part::kOxide: {
+      const int p = world.FindProduct(id);
+      return p >= 0 && world.products[p].stage == world::Stage::kSeparation ? p : -1;
+    }
+    case Part::kRegion: return world.FindRegion(id);
+    case Part::kActor: return world.FindActor(id);
+    case Part::kStage:
+      for (int s = 0; s < world::kStageCount; ++s) {
+        if (id == world::kStageNames[s]) return s;
+      }
+      return -1;
+    case Part::kSector:
+      for (int s = 0; s < world::kSectorCount; ++s) {
+        if (id == world::kSectorNames[s]) return s;
+      }
+      return -1;
+    case Part::kComponent:
+      for (int c = 0; c < static_cast<int>(std::size(kPayoffComponents)); ++c) {
+        if (id == kPayoffComponents[c]) return c;
+      }
+      return -1;
+    case Part::kLiteral: return id == literal ? 0 : -1;
+  }
+  return -1;
+}
+
+// The ids `part` ranges over in `world`, in index order.
+std::vector<std::string> PartIds(const world::WorldDescription& world, Part part, std::string_view literal) {
+  std::vector<std::string> ids;
+  switch (part) {
+    case Part::kProduct:
+      for (const auto& product : world.products) ids.push_back(product.id);
+      break;
+    case Part::kOxide:
+      for (int p : world.products_by_stage[static_cast<int>(world::Stage::kSeparation)]) ids.push_back(world.products[p].id);
+      break;
+    case Part::kRegion:
+      for (const auto& region : world.regions) ids.push_back(region.id);
+      break;
+    case Part::kStage:
+      for (const char* stage : world::kStageNames) ids.emplace_back(stage);
+      break;
+    case Part::kSector:
+      for (const char* sector : world::kSectorNames) ids.emplace_back(sector);
+      break;
+    case Part::kActor:
+      for (const auto& actor : world.actors) ids.push_back(actor.id);
+      break;
+    case Part::kComponent:
+      for (std::string_view component : kPayoffComponents) ids.emplace_back(component);
+      break;
+    case Part::kLiteral:
+      ids.emplace_back(literal);
+      break;
+  }
+  return ids;
+}
+
+}  // namespace
+
+MetricRef MetricCatalogue::Find(std::string_view name) const {
+  std::vector<std::string> tokens;
+  for (std::size_t start = 0;;) {
+    const std::size_t dot = name.find('.', start);
+    tokens.emplace_back(name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
   const std::vector<FamilyParts>& families = Parts();
+  // The first family that matches: an oxide's output.<oxide> before nothing, a stage's before an oxide's.
   for (int f = 0; f < static_cast<int>(families.size()); ++f) {
     const FamilyParts& family = families[f];
-    // The ids each part ranges over.
-    std::vector<std::vector<std::string>> choices;
-    for (const Part part : family.parts) {
-      std::vector<std::string> ids;
-      switch (part) {
-        case Part::kProduct:
-          for (const auto& product : world.products) ids.push_back(product.id);
-          break;
-        case Part::kOxide:
-          for (int p : world.products_by_stage[static_cast<int>(world::Stage::kSeparation)]) ids.push_back(world.products[p].id);
-          break;
-        case Part::kRegion:
-          for (const auto& region : world.regions) ids.push_back(region.id);
-          break;
-        case Part::kStage:
-          for (const char* stage : world::kStageNames) ids.emplace_back(stage);
-          break;
-        case Part::kSector:
-          for (const char* sector : world::kSectorNames) ids.emplace_back(sector);
-          break;
-        case Part::kActor:
-          for (const auto& actor : world.actors) ids.push_back(actor.id);
-          break;
-        case Part::kComponent:
-          for (std::string_view component : kPayoffComponents) ids.emplace_back(component);
-          break;
-        case Part::kLiteral:
-          ids.emplace_back(family.literal);
-          break;
-      }
-      choices.push_back(std::move(ids));
+    if (tokens.size() != family.parts.size() + 1 || tokens[0] != family.prefix) continue;
+    MetricRef ref;
+    ref.family = f;
+    int slot = 0;
+    for (std::size_t k = 0; k < family.parts.size() && ref.family >= 0; ++k) {
+      const int index = PartIndex(world_, family.parts[k], tokens[k + 1], family.literal);
+      if (index < 0) ref.family = -1;
+      else if (family.parts[k] != Part::kLiteral) ref.parts[slot++] = index;
     }
+    if (ref.family >= 0) return ref;
+  }
+  return {};
+}
+
+std::vector<std::string> MetricCatalogue::names() const {
+  std::vector<std::string> names;
+  for (const FamilyParts& family : Parts()) {
+    std::vector<std::vector<std::string>> choices;
+    for (const Part part : family.parts) choices.push_back(PartIds(world_, part, family.literal));
+    if (std::any_of(choices.begin(), choices.end(), [](const auto& ids) { return ids.empty(); })) continue;
     // Every combination, the last part fastest.
-    std::vector<int> at(choices.size(), 0);
-    bool empty = std::any_of(choices.begin(), choices.end(), [](const auto& ids) { return ids.empty(); });
-    while (!empty) {
-      Entry entry;
-      entry.name = std::string(family.prefix);
-      entry.ref.family = f;
-      int slot = 0;
-      for (std::size_t k = 0; k < choices.size(); ++k) {
-        entry.name += "." + choices[k][at[k]];
-        if (family.parts[k] != Part::kLiteral) entry.ref.parts[slot++] = at[k];
-      }
-      entries_.push_back(std::move(entry));
+    std::vector<std::size_t> at(choices.size(), 0);
+    while (true) {
+      std::string name(family.prefix);
+      for (std::size_t k = 0; k < choices.size(); ++k) name += "." + choices[k][at[k]];
+      names.push_back(std::move(name));
       std::size_t k = choices.size();
-      while (k > 0 && ++at[k - 1] == static_cast<int>(choices[k - 1].size())) at[--k] = 0;
+      while (k > 0 && ++at[k - 1] == choices[k - 1].size()) at[--k] = 0;
       if (k == 0) break;
     }
   }
-  // Sorted by name; a name two families share (an oxide's output and a stage's, were they spelt alike)
-  // keeps the first family.
-  std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
-  entries_.erase(std::unique(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) { return a.name == b.name; }),
-                 entries_.end());
-  names_.reserve(entries_.size());
-  for (const Entry& entry : entries_) names_.push_back(entry.name);
-}
-
-MetricRef MetricCatalogue::Find(std::string_view name) const {
-  const auto it = std::lower_bound(names_.begin(), names_.end(), name);
-  if (it == names_.end() || *it != name) return {};
-  return entries_[static_cast<std::size_t>(it - names_.begin())].ref;
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
 }
 
 bool MetricCatalogue::AbsentIsZero(std::string_view name) const {
@@ -183,9 +228,10 @@ bool MetricCatalogue::AbsentIsZero(std::string_view name) const {
 }
 
 std::vector<std::string> MetricCatalogue::Nearest(std::string_view name, int count) const {
+  const std::vector<std::string> all = names();
   std::vector<std::pair<std::size_t, const std::string*>> scored;
-  scored.reserve(names_.size());
-  for (const std::string& candidate : names_) scored.emplace_back(EditDistance(name, candidate), &candidate);
+  scored.reserve(all.size());
+  for (const std::string& candidate : all) scored.emplace_back(EditDistance(name, candidate), &candidate);
   const std::size_t keep = std::min(scored.size(), static_cast<std::size_t>(std::max(count, 0)));
   std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep), scored.end(),
                     [](const auto& a, const auto& b) { return a.first != b.first ? a.first < b.first : *a.second < *b.second; });

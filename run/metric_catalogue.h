@@ -40,7 +40,9 @@ struct MetricRef {
 
 class MetricCatalogue {
  public:
-  explicit MetricCatalogue(const world::WorldDescription& world);
+  // Keeps a reference to `world`. Cheap: names are parsed against the world's ids, and the list of every
+  // valid name is built only when asked for (names(), Nearest, a failed Require).
+  explicit MetricCatalogue(const world::WorldDescription& world) : world_(world) {}
 
   // Returns the resolved metric, or family -1 if `name` is not a metric of this world.
   MetricRef Find(std::string_view name) const;
@@ -50,19 +52,14 @@ class MetricCatalogue {
   // Up to `count` valid names closest to `name` (edit distance; ties by name).
   std::vector<std::string> Nearest(std::string_view name, int count = 3) const;
   // Every valid name, sorted.
-  const std::vector<std::string>& names() const { return names_; }
+  std::vector<std::string> names() const;
 
   // Throws InputError through `complaint` (naming the file) at `path` if `name` is not a metric of this
   // world, listing the nearest valid names.
   void Require(const std::string& name, const FieldComplaint& complaint, const std::string& path) const;
 
  private:
-  struct Entry {
-    std::string name;
-    MetricRef ref;
-  };
-  std::vector<Entry> entries_;  // sorted by name
-  std::vector<std::string> names_;
+  const world::WorldDescription& world_;
 };
 
 }  // namespace reesim::run

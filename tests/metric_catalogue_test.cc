@@ -46,6 +46,15 @@ TEST_CASE("MetricCatalogue.ResolvesNamesToTypedIndices") {
   CHECK_FALSE(catalogue.Contains("price.no_such_product"));
   CHECK(catalogue.Find("payoff.A.consumer_surplus").parts[0] == 0);
   CHECK(catalogue.Nearest("prise.ox", 1) == std::vector<std::string>{"price.ox"});
+  // The list of every name and the parser agree: each listed name parses, and a name with one id
+  // changed to an unknown one does not.
+  const std::vector<std::string> names = catalogue.names();
+  CHECK(names.size() > 100);
+  for (const std::string& name : names) {
+    CAPTURE(name);
+    REQUIRE(catalogue.Contains(name));
+    REQUIRE_FALSE(catalogue.Contains(name + "X"));
+  }
 }
 
 TEST_CASE("MetricCatalogue.AScenarioCheckOnAnUnknownMetricIsRefusedWithTheNearestNames") {

@@ -13,8 +13,9 @@ namespace reesim::cli {
 int CheckCommand(const std::vector<std::string>& args) {
   po::options_description options(
       "usage: reesim check FILE\n\n"
-      "Validates a scenario file (protobuf text format, message reesim.Scenario) or an experiment file\n"
-      "(reesim.Experiment, recognised by its `scenario:` and `replicates:` fields): syntax, unknown\n"
+      "Validates a scenario file (protobuf text format, message reesim.Scenario; or a library scenario by\n"
+      "name) or an experiment file (reesim.Experiment, recognised by its `scenario:` and `replicates:`\n"
+      "fields): syntax, unknown\n"
       "fields, references, parameter paths and value ranges. Errors are printed as FILE:LINE:COL: message,\n"
       "or FILE: field = value: message; exit code 2.\n\noptions");
   options.add_options()("help", "show this help")("file", po::value<std::string>(), "the file to check");
@@ -22,7 +23,7 @@ int CheckCommand(const std::vector<std::string>& args) {
   if (!ParseOptions(options, args, "file", vars)) return 0;
   if (!vars.count("file")) throw UsageError("check needs a file");
   const std::string path = vars["file"].as<std::string>();
-  if (experiments::LooksLikeExperiment(run::ReadFile(path))) {
+  if (experiments::LooksLikeExperiment(run::ReadScenarioSource(path).text)) {
     const experiments::ExperimentSpec spec = experiments::LoadExperimentFile(path);
     std::cout << path << ": ok: experiment '" << spec.name << "', " << spec.arm_names.size() << " arms, "
               << spec.parameters.size() << " parameters, " << spec.outcomes.size() << " outcomes, "

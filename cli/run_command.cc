@@ -122,13 +122,16 @@ void PrintSummary(const run::LoadedScenario& scenario, const run::RunResult& res
 }  // namespace
 
 int RunCommand(const std::vector<std::string>& args) {
+  const std::string scenario_help =
+      "scenario file (protobuf text format) or library scenario by name (" + run::LibraryNames() +
+      "); default: the built-in 2024 baseline";
   po::options_description options(
       "usage: reesim run [--scenario FILE] [--rounds N] [--seed S] [--threads T] [--out DIR] [--quiet]\n\n"
       "Runs one scenario and writes its rounds to DIR/run.pbs (read it with `reesim inspect`);\n"
       "prints a summary of prices, shares of world output and unmet demand.\n\noptions");
   options.add_options()
       ("help", "show this help")
-      ("scenario", po::value<std::string>(), "scenario file (protobuf text format); default: the built-in 2024 baseline")
+      ("scenario", po::value<std::string>(), scenario_help.c_str())
       ("rounds", po::value<int>(), "number of rounds (default: the scenario's `rounds`)")
       ("seed", po::value<std::uint64_t>()->default_value(1), "random seed")
       ("threads", po::value<int>()->default_value(0), "worker threads (0 = all cores); results do not depend on it")

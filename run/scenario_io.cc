@@ -191,6 +191,26 @@ LoadedScenario LoadScenarioMessage(std::shared_ptr<const reesim::Scenario> messa
   return loaded;
 }
 
-LoadedScenario LoadScenarioFile(const std::string& path) { return LoadScenarioText(ReadFile(path), path); }
+ScenarioSource ReadScenarioSource(const std::string& path) {
+  // A library scenario by name, unless a file of that name is there.
+  if (path.find('/') == std::string::npos && !std::filesystem::exists(path)) {
+    for (const BuiltinScenario& builtin : BuiltinScenarios()) {
+      if (path == builtin.name) return {builtin.text, std::string("<built-in ") + builtin.name + ">"};
+    }
+    throw InputError(path + ": no such file, nor a library scenario of that name (library: " + LibraryNames() + ")");
+  }
+  return {ReadFile(path), path};
+}
+
+LoadedScenario LoadScenarioFile(const std::string& path) {
+  const ScenarioSource source = ReadScenarioSource(path);
+  return LoadScenarioText(source.text, source.name);
+}
+
+std::string LibraryNames() {
+  std::string names;
+  for (const BuiltinScenario& builtin : BuiltinScenarios()) names += std::string(names.empty() ? "" : ", ") + builtin.name;
+  return names;
+}
 
 }  // namespace reesim::run

@@ -81,9 +81,20 @@ std::shared_ptr<reesim::Scenario> ParseScenarioText(const std::string& text, con
 LoadedScenario LoadScenarioMessage(std::shared_ptr<const reesim::Scenario> message, std::string text,
                                    const std::string& source);
 
-// Reads, parses and validates a scenario file. Throws InputError for a missing, unreadable, empty
-// or invalid file.
+// Reads, parses and validates a scenario file, or a library scenario by name (`quota_crisis_2010`)
+// when no file of that name exists. Throws InputError for a missing, unreadable, empty or invalid file.
 LoadedScenario LoadScenarioFile(const std::string& path);
+
+// The text behind a scenario argument: the file at `path`, or the library scenario of that name when
+// no such file exists (a name without '/'). Throws InputError naming the library when neither exists.
+struct ScenarioSource {
+  std::string text;
+  std::string name;  // the path, or "<built-in NAME>"
+};
+ScenarioSource ReadScenarioSource(const std::string& path);
+
+// The library's scenario names, sorted, joined by ", ".
+std::string LibraryNames();
 
 // Reads a whole file. Throws InputError if it cannot be opened.
 std::string ReadFile(const std::string& path);

@@ -225,6 +225,24 @@ TEST_CASE("Cli.CheckAcceptsTheShippedBaselineAndRunMatchesTheBuiltIn") {
   CHECK(Reesim("inspect " + dir.File("a/run.pbs")).out == Reesim("inspect " + dir.File("b/run.pbs")).out);
 }
 
+TEST_CASE("Cli.LibraryScenariosByNameWhereverAScenarioFileIsAccepted") {
+  const Result check = Reesim("check quota_crisis_2010");
+  CHECK(check.exit_code == 0);
+  CHECK(check.out.find("ok: scenario") != std::string::npos);
+  TempDir dir;
+  const std::string file = std::string(REESIM_SOURCE_DIR) + "/scenarios/quota_crisis_2010.textproto";
+  REQUIRE(Reesim("run --quiet --scenario quota_crisis_2010 --out " + dir.File("a")).exit_code == 0);
+  REQUIRE(Reesim("run --quiet --scenario " + file + " --out " + dir.File("b")).exit_code == 0);
+  CHECK(Reesim("inspect " + dir.File("a/run.pbs")).out == Reesim("inspect " + dir.File("b/run.pbs")).out);
+  CHECK(Reesim("validate --scenario quota_crisis_2010").exit_code == 0);
+  const Result unknown = Reesim("run --scenario quota_crisis_2011 --out " + dir.File("c"));
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.out.find("nor a library scenario") != std::string::npos);
+  CHECK(unknown.out.find("quota_crisis_2010") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.File("c")));
+  CHECK(Reesim("run --help").out.find("export_controls_2025") != std::string::npos);
+}
+
 TEST_CASE("Cli.ValidateRunsTheLibraryAndFailsOnAFailedCheck") {
   const Result library = Reesim("validate --threads 2");
   CHECK(library.exit_code == 0);

@@ -90,11 +90,14 @@ Distribution DistributionFromProto(const reesim::Parameter& in, const FieldCompl
 ExperimentSpec LoadExperimentText(const std::string& text, const std::string& source) {
   reesim::Experiment in;
   run::ParseTextFormat(text, source, "experiment", in);
+  return LoadExperimentMessage(in, source, run::Sha256Hex(text));
+}
 
+ExperimentSpec LoadExperimentMessage(const reesim::Experiment& in, const std::string& source, const std::string& sha256) {
   const FieldComplaint complaint(source);
   ExperimentSpec spec;
   spec.source = source;
-  spec.sha256 = run::Sha256Hex(text);
+  spec.sha256 = sha256;
   spec.name = in.name();
   if (in.scenario().empty()) complaint.Fail("scenario", "", "name a library scenario or a scenario file");
   // The scenario: resolved like a base_scenario, relative to the experiment file.

@@ -11,6 +11,7 @@
 #include "experiments/distribution.h"
 
 namespace reesim {
+class Experiment;
 class Scenario;
 }
 
@@ -71,5 +72,8 @@ bool LooksLikeExperiment(const std::string& text);
 // Throws InputError naming the file and the field at fault.
 ExperimentSpec LoadExperimentFile(const std::string& path);
 ExperimentSpec LoadExperimentText(const std::string& text, const std::string& source);
+// The same from a parsed message (its text's SHA-256 given): for specs built from other files, such as
+// an empirical game's (games/empirical_game.h). Paths are resolved relative to `source`.
+ExperimentSpec LoadExperimentMessage(const reesim::Experiment& message, const std::string& source, const std::string& sha256);
 
 }  // namespace reesim::experiments

@@ -179,12 +179,20 @@ EquilibriumAnalysis AnalyseEquilibria(const PayoffSamples& samples, const Normal
                                       const BootstrapOptions& options) {
   EquilibriumAnalysis analysis;
   analysis.resamples = options.resamples;
-  analysis.epsilon = options.epsilon > 0 ? options.epsilon : 0.01 * estimated.PayoffScale();
+  for (int i = 0; i < estimated.NumPlayers(); ++i) {
+    double low = HUGE_VAL, high = -HUGE_VAL;
+    for (std::int64_t p = 0; p < estimated.NumProfiles(); ++p) {
+      low = std::min(low, estimated.PayoffDouble(p, i));
+      high = std::max(high, estimated.PayoffDouble(p, i));
+    }
+    analysis.epsilon.push_back(options.epsilon > 0 ? options.epsilon : 0.01 * (high - low));
+  }
   for (const std::string& method : methods) {
     MethodOptions method_options;
     method_options.seed = method_seed;
     MethodResult result = SolveWithMethod(estimated, method, method_options);
-    for (Equilibrium& found : result.equilibria) {
+    for (std::size_t k = 0; k < result.equilibria.size(); ++k) {
+      Equilibrium& found = result.equilibria[k];
       const auto same = std::find_if(analysis.equilibria.begin(), analysis.equilibria.end(), [&](const AssessedEquilibrium& e) {
         return SameProfile(e.equilibrium.strategies, found.strategies);
       });
@@ -195,25 +203,35 @@ EquilibriumAnalysis AnalyseEquilibria(const PayoffSamples& samples, const Normal
       AssessedEquilibrium assessed;
       assessed.equilibrium = std::move(found);
       assessed.methods.push_back(method);
+      assessed.converged = result.converged[k];
       analysis.equilibria.push_back(std::move(assessed));
     }
   }
   const std::size_t count = analysis.equilibria.size();
   std::vector<std::vector<double>> regrets(count);
+  std::vector<int> robust_count(count, 0);
   std::vector<std::vector<std::vector<double>>> payoffs(count, std::vector<std::vector<double>>(samples.NumPlayers()));
   for (int b = 0; b < options.resamples && count > 0; ++b) {
     const NormalFormGame resampled = ResampledGame(samples, estimated, ResampleCounts(samples.replicates(), options.seed, b));
     for (std::size_t e = 0; e < count; ++e) {
       const MixedProfile& profile = analysis.equilibria[e].equilibrium.strategies;
-      regrets[e].push_back(Regret(resampled, profile));
+      const std::vector<std::vector<double>> deviations = StrategyPayoffs(resampled, profile);
       const std::vector<double> expected = ExpectedPayoffs(resampled, profile);
-      for (int i = 0; i < samples.NumPlayers(); ++i) payoffs[e][i].push_back(expected[i]);
+      double regret = 0;
+      bool robust = true;
+      for (int i = 0; i < samples.NumPlayers(); ++i) {
+        const double gain = std::max(0.0, *std::max_element(deviations[i].begin(), deviations[i].end()) - expected[i]);
+        regret = std::max(regret, gain);
+        robust = robust && gain <= analysis.epsilon[i];
+        payoffs[e][i].push_back(expected[i]);
+      }
+      regrets[e].push_back(regret);
+      robust_count[e] += robust;
     }
   }
   for (std::size_t e = 0; e < count; ++e) {
     AssessedEquilibrium& assessed = analysis.equilibria[e];
-    const auto robust = std::count_if(regrets[e].begin(), regrets[e].end(), [&](double r) { return r <= analysis.epsilon; });
-    assessed.robustness = options.resamples > 0 ? static_cast<double>(robust) / options.resamples : kNaN;
+    assessed.robustness = options.resamples > 0 ? static_cast<double>(robust_count[e]) / options.resamples : kNaN;
     assessed.regret_median = Quantile(regrets[e], 0.5);
     assessed.regret_q95 = Quantile(regrets[e], 0.95);
     for (int i = 0; i < samples.NumPlayers(); ++i) assessed.payoff_ci95.push_back(PercentileInterval(payoffs[e][i]));

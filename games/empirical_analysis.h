@@ -11,9 +11,11 @@
 //   same draws for every cell (common random numbers stay paired), from the counter-based stream
 //   keyed by (seed, b, draw) (games/random.h). Default 1,000 resamples.
 // - Equilibria of the estimated game from any methods of games/methods.h, deduplicated; for each: its
-//   regret in the estimated game; its robustness, the share of resamples in which its regret is at most
-//   epsilon (default 1 % of the payoff range); the median and 95th percentile of its regret over the
-//   resamples; and a 95 % percentile interval of each player's payoff in it.
+//   regret in the estimated game; its robustness, the share of resamples in which it stays an
+//   epsilon-equilibrium (no player gains more than epsilon_i by a unilateral deviation; epsilon_i
+//   defaults to 1 % of player i's range of mean payoffs over the profiles, since players' payoffs may
+//   be on different scales); the median and 95th percentile of its regret over the resamples; and a
+//   95 % percentile interval of each player's payoff in it.
 // - Tournament: each player's strategies scored against every profile of the others' strategies (all
 //   weighted equally), per replicate; ranking by mean score with SE and a bootstrap interval; pairwise
 //   win rates (share of opponent profiles x replicates in which strategy j beats k, ties half); a
@@ -97,7 +99,7 @@ std::vector<int> ResampleCounts(int replicates, std::uint64_t seed, int resample
 struct BootstrapOptions {
   int resamples = 1000;
   std::uint64_t seed = 1;
-  double epsilon = 0;  // robustness threshold, payoff units; 0: 1 % of the estimated game's payoff range
+  double epsilon = 0;  // robustness threshold for every player, payoff units; 0: 1 % of each player's payoff range
 };
 
 // Returns the game whose payoffs are the resampled cell means (counts from ResampleCounts); a cell
@@ -107,13 +109,14 @@ NormalFormGame ResampledGame(const PayoffSamples& samples, const NormalFormGame&
 struct AssessedEquilibrium {
   Equilibrium equilibrium;                         // in the estimated game
   std::vector<std::string> methods;                // every method that found it
-  double robustness = 0;                           // share of resamples with regret <= epsilon
+  std::optional<bool> converged;                   // for one liap found: whether it met its tolerance
+  double robustness = 0;                           // share of resamples where no player gains > epsilon_i
   double regret_median = 0, regret_q95 = 0;        // over the resamples
   std::vector<std::pair<double, double>> payoff_ci95;  // [player]: percentile interval over the resamples
 };
 
 struct EquilibriumAnalysis {
-  double epsilon = 0;   // the threshold used
+  std::vector<double> epsilon;  // [player]: the thresholds used
   int resamples = 0;
   std::vector<AssessedEquilibrium> equilibria;
 };

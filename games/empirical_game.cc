@@ -209,7 +209,9 @@ GameSpec LoadGameText(const std::string& text, const std::string& source) {
     spec.analyses.methods.push_back(method);
   }
   if (spec.analyses.methods.empty()) {
-    spec.analyses.methods = {"pure", player_count == 2 ? "enummixed" : "liap"};
+    spec.analyses.methods = {"pure"};
+    if (player_count == 2) spec.analyses.methods.push_back("enummixed");
+    spec.analyses.liap_without_pure = player_count != 2;
     if (player_count == 2 && EnumMixedBases(static_cast<int>(spec.players[0].strategies.size()),
                                             static_cast<int>(spec.players[1].strategies.size())) *
                                      static_cast<double>(spec.players[0].strategies.size() + spec.players[1].strategies.size()) >
@@ -467,6 +469,9 @@ GameReport AnalyseGame(const GameSpec& spec, const GameCollector& collected) {
   bootstrap.epsilon = spec.analyses.epsilon;
   try {
     report.equilibria = AnalyseEquilibria(samples, report.estimated, spec.analyses.methods, spec.analyses.method_seed, bootstrap);
+    if (spec.analyses.liap_without_pure && report.equilibria.equilibria.empty()) {
+      report.equilibria = AnalyseEquilibria(samples, report.estimated, {"liap"}, spec.analyses.method_seed, bootstrap);
+    }
     if (spec.analyses.tournament) report.tournament = Tournament(samples, bootstrap);
     if (spec.analyses.stackelberg) report.stackelberg = StackelbergAnalysis(report.estimated);
     if (spec.alliance) report.coalitions = AnalyseCoalitions(spec.alliance->members, collected.CoalitionSamples(), bootstrap);

@@ -50,6 +50,7 @@ struct AllianceGameSpec {
 
 struct GameAnalysesSpec {
   std::vector<std::string> methods;  // equilibrium methods (games/methods.h)
+  bool liap_without_pure = false;    // the default for n > 2 players: liap only if no pure equilibrium
   int resamples = 1000;
   double epsilon = 0;                // 0: 1 % of the payoff range
   bool tournament = true;

@@ -113,13 +113,16 @@ std::string GameJson(const GameSpec& spec, const GameReport& report) {
   out += "]";
 
   const EquilibriumAnalysis& eq = report.equilibria;
-  out += ",\n\"equilibria\":{\"methods\":" + JsonList(spec.analyses.methods, JsonString) +
-         ",\"epsilon\":" + JsonNumber(eq.epsilon) + ",\"resamples\":" + std::to_string(eq.resamples) + ",\"found\":[";
+  std::vector<std::string> methods = spec.analyses.methods;
+  if (spec.analyses.liap_without_pure) methods.push_back("liap (when there is no pure equilibrium)");
+  out += ",\n\"equilibria\":{\"methods\":" + JsonList(methods, JsonString) +
+         ",\"epsilon\":" + Numbers(eq.epsilon) + ",\"resamples\":" + std::to_string(eq.resamples) + ",\"found\":[";
   for (std::size_t k = 0; k < eq.equilibria.size(); ++k) {
     const AssessedEquilibrium& e = eq.equilibria[k];
     std::vector<std::string> support;
     for (int i = 0; i < players; ++i) support.push_back(Support(spec, e.equilibrium.strategies, i));
     out += std::string(k ? ",\n" : "\n") + "{\"methods\":" + JsonList(e.methods, JsonString) +
+           (e.converged ? std::string(",\"converged\":") + (*e.converged ? "true" : "false") : std::string()) +
            ",\"support\":" + JsonList(support, JsonString) +
            ",\"strategies\":" + JsonList(e.equilibrium.strategies, Numbers) + ",\"payoffs\":" + Numbers(e.equilibrium.payoffs) +
            ",\"regret\":" + JsonNumber(e.equilibrium.regret) + ",\"robustness\":" + JsonNumber(e.robustness) +
@@ -245,14 +248,18 @@ std::string GameTable(const GameSpec& spec, const GameReport& report) {
 
   const EquilibriumAnalysis& eq = report.equilibria;
   out += "\nequilibria (robustness: share of " + std::to_string(eq.resamples) +
-         " bootstrap resamples with regret <= " + Short(eq.epsilon) + "):\n";
+         " bootstrap resamples in which no player gains more than epsilon by deviating; epsilon";
+  for (int i = 0; i < players; ++i) out += " " + spec.players[i].actor + " " + Short(eq.epsilon[i]);
+  out += "):\n";
   if (eq.equilibria.empty()) out += "  none found\n";
   for (const AssessedEquilibrium& e : eq.equilibria) {
     out += " ";
     for (int i = 0; i < players; ++i) out += " " + spec.players[i].actor + ": " + Support(spec, e.equilibrium.strategies, i) + ";";
     out += " regret " + Short(e.equilibrium.regret) + ", robustness " + Short(e.robustness) + " [";
     for (std::size_t m = 0; m < e.methods.size(); ++m) out += (m ? ", " : "") + e.methods[m];
-    out += "]\n    payoffs:";
+    out += "]";
+    if (e.converged && !*e.converged) out += " (liap did not reach its tolerance: an approximation)";
+    out += "\n    payoffs:";
     for (int i = 0; i < players; ++i) {
       out += " " + spec.players[i].actor + " " + Short(e.equilibrium.payoffs[i]) + " (" + Short(e.payoff_ci95[i].first) + " to " +
              Short(e.payoff_ci95[i].second) + ")";

@@ -244,6 +244,22 @@ GameSpec LoadGameText(const std::string& text, const std::string& source) {
     if (alliance.start_round() < 0) {
       complaint.Fail("alliance_game.start_round", std::to_string(alliance.start_round()), "must be >= 0");
     }
+    out.profile.assign(spec.players.size(), 0);
+    if (alliance.profile_size() != 0 && alliance.profile_size() != in.players_size()) {
+      complaint.Fail("alliance_game.profile", std::to_string(alliance.profile_size()) + " strategies",
+                     "give one strategy per player (" + std::to_string(in.players_size()) + "), or none");
+    }
+    for (int i = 0; i < alliance.profile_size(); ++i) {
+      const std::vector<std::string>& names = spec.players[i].strategies;
+      const auto at = std::find(names.begin(), names.end(), alliance.profile(i));
+      if (at == names.end()) {
+        std::string valid;
+        for (const std::string& name : names) valid += (valid.empty() ? "" : ", ") + name;
+        complaint.Fail("alliance_game." + Index("profile", i), Quoted(alliance.profile(i)),
+                       "not a strategy of " + spec.players[i].actor + " (" + valid + ")");
+      }
+      out.profile[i] = static_cast<int>(at - names.begin());
+    }
     for (int m = 0; m < alliance.members_size(); ++m) {
       const std::string& member = alliance.members(m);
       const std::string path = "alliance_game." + Index("members", m);
@@ -301,8 +317,7 @@ GameSpec LoadGameText(const std::string& text, const std::string& source) {
   }
   if (spec.alliance) {
     AllianceGameSpec& alliance = *spec.alliance;
-    const std::vector<int> status_quo(spec.players.size(), 0);
-    const reesim::Scenario first = ArmOverlay(in, *full, status_quo, sets_strategies);
+    const reesim::Scenario first = ArmOverlay(in, *full, alliance.profile, sets_strategies);
     alliance.first_arm = static_cast<int>(spec.experiment.arm_names.size());
     spec.experiment.arm_names.push_back("alliance=none");
     spec.experiment.arm_overlays.push_back(std::make_shared<reesim::Scenario>(first));

@@ -44,6 +44,7 @@ struct AllianceGameSpec {
   std::vector<std::string> members;  // actor ids
   std::vector<int> outcome;          // [member]: index of the member's payoff in experiment.outcomes
   std::vector<bool> minimise;        // [member]
+  std::vector<int> profile;          // [player]: the strategies in force in every coalition's run
   int first_arm = 0;                 // the arm without the alliance; coalitions follow (coalition_arm)
   std::vector<int> coalition_arm;    // [mask]: the arm of coalition `mask` (masks of 0 or 1 members: first_arm)
 };

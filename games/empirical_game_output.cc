@@ -174,7 +174,10 @@ std::string GameJson(const GameSpec& spec, const GameReport& report) {
 
   if (report.coalitions) {
     const CoalitionAnalysis& c = *report.coalitions;
-    out += ",\n\"coalitions\":{\"members\":" + JsonList(c.members, JsonString) + ",\"values\":[";
+    std::vector<std::string> profile;
+    for (std::size_t i = 0; i < spec.players.size(); ++i) profile.push_back(spec.players[i].strategies[spec.alliance->profile[i]]);
+    out += ",\n\"coalitions\":{\"members\":" + JsonList(c.members, JsonString) + ",\"profile\":" + JsonList(profile, JsonString) +
+           ",\"values\":[";
     for (std::size_t mask = 1; mask < c.values.size(); ++mask) {
       std::vector<std::string> coalition;
       for (std::size_t m = 0; m < c.members.size(); ++m) {

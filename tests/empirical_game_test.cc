@@ -90,7 +90,8 @@ TEST_CASE("EmpiricalGame.ArmOverlaysSetStrategiesAndActForThePlayer") {
 
 TEST_CASE("EmpiricalGame.AllianceGameAddsOneArmPerCoalition") {
   const GameSpec spec = LoadGameText(std::string(kThreePlayers) + R"(
-alliance_game { members: "USA" members: "JPN" members: "AUS" alliance { pooled_stockpile: true } start_round: 1 })",
+alliance_game { members: "USA" members: "JPN" members: "AUS" alliance { pooled_stockpile: true } start_round: 1
+                profile: "quota" profile: "tariff" profile: "none" })",
                                      "game.textproto");
   REQUIRE(spec.alliance.has_value());
   // 12 profiles, the arm without the alliance, and the 4 coalitions of two or more of three members.
@@ -107,6 +108,10 @@ alliance_game { members: "USA" members: "JPN" members: "AUS" alliance { pooled_s
   CHECK(event.start_round() == 1);
   CHECK(event.alliance().members_size() == 3);
   CHECK(event.alliance().pooled_stockpile());
+  // Every coalition's run has the players at the alliance game's profile: CHN's quota, the US tariff.
+  CHECK(spec.alliance->profile == std::vector<int>{1, 1, 0});
+  CHECK(grand.policies(0).has_export_quota());
+  CHECK(grand.policies(1).has_import_tariff());
   // AUS is not a player: its payoff is one more outcome.
   CHECK(spec.experiment.outcomes.size() == 4);
   CHECK(spec.alliance->outcome == std::vector<int>{1, 2, 3});
@@ -142,6 +147,8 @@ TEST_CASE("EmpiricalGame.BadSpecsNameTheFileAndTheField") {
        "players[0].strategies[0].overlay.actors: an overlay may not list actors"},
       {base + "alliance_game { members: \"USA\" }", "alliance_game.members = 1 members: an alliance game takes 2 to 10 members"},
       {base + "alliance_game { members: \"USA\" members: \"XXX\" }", "alliance_game.members[1] = \"XXX\": no such actor"},
+      {base + "alliance_game { members: \"USA\" members: \"JPN\" profile: \"open\" profile: \"war\" profile: \"none\" }",
+       "alliance_game.profile[1] = \"war\": not a strategy of USA (none, tariff, rule)"},
       {"name: \"x\" scenario: \"baseline_2024\" replicates: 1", "game.textproto: players: name at least one player"},
   };
   for (const Case& c : cases) {

@@ -307,8 +307,22 @@ std::string GameTable(const GameSpec& spec, const GameReport& report) {
       out += " " + c.members[m] + " " + Short(c.shapley[m]) + " (" + Short(c.shapley_ci95[m].first) + " to " +
              Short(c.shapley_ci95[m].second) + ")";
     }
+    const double grand = c.values.back().mean;
     out += "\n  core: " + std::string(c.least_core.core_nonempty ? "not empty" : "empty") + " (least-core epsilon " +
-           Short(c.least_core.epsilon) + "; not empty in " + Short(100 * c.core_nonempty_share) + " % of resamples)\n";
+           Short(c.least_core.epsilon) + ", " + Short(c.least_core.epsilon / std::abs(grand)) +
+           " of the grand coalition's value; not empty in " + Short(100 * c.core_nonempty_share) + " % of resamples)\n";
+    out += "  coalition values (synergy: v(S) minus its members' values alone):\n";
+    for (std::size_t mask = 1; mask < c.values.size(); ++mask) {
+      std::string name;
+      double alone = 0;
+      for (std::size_t m = 0; m < c.members.size(); ++m) {
+        if (!(mask >> m & 1)) continue;
+        name += (name.empty() ? "" : "+") + c.members[m];
+        alone += c.values[std::size_t{1} << m].mean;
+      }
+      out += "    " + Pad(name, 28) + Pad(Short(c.values[mask].mean) + " +- " + Short(c.values[mask].ci95_high - c.values[mask].mean), 24) +
+             "synergy " + Short(c.values[mask].mean - alone) + "\n";
+    }
   }
   return out;
 }

@@ -1,7 +1,6 @@
 // `reesim game`: the empirical game of a reesim.Game spec (--spec, --merge; games/empirical_game.h), and
 // equilibria of a Gambit .nfg game as JSON (--solve; games/).
 #include <boost/program_options.hpp>
-#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -123,26 +122,19 @@ int RunSpec(const po::variables_map& vars) {
       throw UsageError(std::string("--") + flag + " goes with --solve; a game spec sets its seed and methods itself");
     }
   }
-  const int threads = vars["threads"].as<int>();
-  if (threads < 0 || threads > 1024) throw UsageError("--threads must be between 0 and 1024");
-  const std::string out_dir = vars["out"].as<std::string>();
+  const experiments::CampaignOptions campaign = CampaignOptionsFrom(vars);
+  const std::string& out_dir = campaign.out_dir;
   const bool quiet = vars.count("quiet") > 0;
-  const auto progress = ProgressPrinter(!quiet && ::isatty(STDERR_FILENO));
   games::GameSpec spec = games::LoadGameFile(vars["spec"].as<std::string>());
   if (experiments::LaunchedByMpirun()) {
     if (vars.count("shard") || vars.count("resume")) throw UsageError("--shard and --resume do not combine with mpirun");
     experiments::MpiCampaignResult result;
-    const std::optional<games::GameReport> report = games::RunGameUnderMpi(spec, threads, out_dir, progress, &result);
+    const std::optional<games::GameReport> report =
+        games::RunGameUnderMpi(spec, campaign.threads, out_dir, campaign.progress, &result);
     if (result.rank != 0) return result.failures > 0 ? 1 : 0;
     if (!quiet) std::cout << games::GameTable(spec, *report) << "\noutputs in " << out_dir << "/ (" << result.ranks << " MPI ranks)\n";
     return ReportFailedRuns(result.failures);
   }
-  experiments::CampaignOptions campaign;
-  campaign.out_dir = out_dir;
-  campaign.threads = threads;
-  if (vars.count("shard")) campaign.shard = experiments::ParseShard(vars["shard"].as<std::string>());
-  campaign.resume = vars.count("resume") > 0;
-  campaign.progress = progress;
   const games::GameRunResult result = games::RunGame(spec, campaign);
   if (!quiet) {
     if (result.report) {

@@ -175,15 +175,19 @@ ExperimentSpec LoadExperimentMessage(const reesim::Experiment& in, const std::st
   return spec;
 }
 
-bool LooksLikeExperiment(const std::string& text) {
-  reesim::Experiment experiment;
+bool ParsesQuietly(const std::string& text, google::protobuf::Message& message) {
   google::protobuf::TextFormat::Parser parser;
   parser.AllowPartialMessage(true);
   struct Silent : google::protobuf::io::ErrorCollector {
     void AddError(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
   } silent;
   parser.RecordErrorsTo(&silent);
-  return parser.ParseFromString(text, &experiment) && !experiment.scenario().empty();
+  return parser.ParseFromString(text, &message);
+}
+
+bool LooksLikeExperiment(const std::string& text) {
+  reesim::Experiment experiment;
+  return ParsesQuietly(text, experiment) && !experiment.scenario().empty();
 }
 
 ExperimentSpec LoadExperimentFile(const std::string& path) { return LoadExperimentText(run::ReadFile(path), path); }

@@ -10,6 +10,10 @@
 
 #include "experiments/distribution.h"
 
+namespace google::protobuf {
+class Message;
+}
+
 namespace reesim {
 class Experiment;
 class Scenario;
@@ -67,6 +71,10 @@ struct ExperimentSpec {
 
 // Returns whether text parses as a reesim.Experiment naming a scenario (rather than a scenario).
 bool LooksLikeExperiment(const std::string& text);
+
+// Returns whether text parses into `message` (required fields may be missing), saying nothing on error:
+// for telling kinds of files apart.
+bool ParsesQuietly(const std::string& text, google::protobuf::Message& message);
 
 // Reads and validates an experiment file (including every parameter path against the scenario).
 // Throws InputError naming the file and the field at fault.

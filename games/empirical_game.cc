@@ -1,8 +1,5 @@
 #include "games/empirical_game.h"
 
-#include <google/protobuf/io/tokenizer.h>
-#include <google/protobuf/text_format.h>
-
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -367,13 +364,7 @@ GameSpec LoadGameFile(const std::string& path) { return LoadGameText(run::ReadFi
 
 bool LooksLikeGame(const std::string& text) {
   reesim::Game game;
-  google::protobuf::TextFormat::Parser parser;
-  parser.AllowPartialMessage(true);
-  struct Silent : google::protobuf::io::ErrorCollector {
-    void AddError(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
-  } silent;
-  parser.RecordErrorsTo(&silent);
-  return parser.ParseFromString(text, &game) && game.players_size() > 0;
+  return experiments::ParsesQuietly(text, game) && game.players_size() > 0;
 }
 
 std::int64_t ArmOfProfile(const GameSpec& spec, const std::vector<int>& profile) {

@@ -14,8 +14,8 @@ namespace reesim::games {
 
 namespace {
 
-const char* kAggregationNames[] = {"MEAN", "MIN", "MAX", "SUM", "FINAL", "DISCOUNTED_SUM", "FIRST_CROSSING"};
-const char* kSamplerNames[] = {"monte_carlo", "latin_hypercube", "sobol", "full_factorial"};
+constexpr const char* kAggregationNames[] = {"MEAN", "MIN", "MAX", "SUM", "FINAL", "DISCOUNTED_SUM", "FIRST_CROSSING"};
+constexpr const char* kSamplerNames[] = {"monte_carlo", "latin_hypercube", "sobol", "full_factorial"};
 
 std::string Pair(double low, double high) { return "[" + JsonNumber(low) + "," + JsonNumber(high) + "]"; }
 
@@ -227,7 +227,12 @@ std::string GameTable(const GameSpec& spec, const GameReport& report) {
   std::string out = "game " + (spec.name.empty() ? std::string("(unnamed)") : spec.name) + ": " + std::to_string(players) +
                     " players, " + std::to_string(spec.profiles) + " profiles x " +
                     std::to_string(spec.experiment.RunsPerArm()) + " replicates x " + std::to_string(Rounds(spec)) +
-                    " rounds on " + spec.scenario + "; " + std::to_string(report.failures) + " failed runs\n\n";
+                    " rounds on " + spec.scenario + "; " + std::to_string(report.failures) + " failed runs\n";
+  if (report.missing_cells > 0) {
+    out += "warning: " + std::to_string(report.missing_cells) +
+           " cells have no successful run and read as 0 in the estimated game\n";
+  }
+  out += "\n";
   out += "payoffs (mean +- 95 % half-width):\n";
   std::size_t width = 0;
   for (const GamePlayerSpec& player : spec.players) {

@@ -12,22 +12,25 @@
 
 namespace reesim::games {
 
-const std::vector<MethodInfo>& Methods() {
-  static const std::vector<MethodInfo> methods = {
-      {"enummixed", "two players: every extreme equilibrium, exact (vertex enumeration; degenerate games too)"},
-      {"lcp", "two players: Lemke-Howson from every label, exact, deduplicated (some equilibria)"},
-      {"pure", "any players: every pure-strategy equilibrium, exact"},
-      {"liap", "any players: one approximate equilibrium, regret < 1e-9 x payoff range when it converges\n"
-               "              (Lyapunov minimisation from --seed's starts, then Newton on the support)"},
-      {"logit", "any players: the logit QRE path from lambda = 0 to lambda x range = 1e6, its points (\"path\")\n"
-                "              and its limit, polished (an equilibrium)"},
-      {"replicator", "any players: discrete replicator dynamics from uniform, the last profile"},
-      {"fictitious", "any players: fictitious play, the empirical frequencies"},
-      {"regret", "any players: regret matching (sampled, --seed), the marginals of joint play, plus the\n"
-                 "              joint distribution (\"joint\") and its coarse-correlated-equilibrium gap (\"cce_gap\")"},
-  };
-  return methods;
-}
+namespace {
+
+constexpr MethodInfo kMethods[] = {
+    {"enummixed", "two players: every extreme equilibrium, exact (vertex enumeration; degenerate games too)"},
+    {"lcp", "two players: Lemke-Howson from every label, exact, deduplicated (some equilibria)"},
+    {"pure", "any players: every pure-strategy equilibrium, exact"},
+    {"liap", "any players: one approximate equilibrium, regret < 1e-9 x payoff range when it converges\n"
+             "              (Lyapunov minimisation from --seed's starts, then Newton on the support)"},
+    {"logit", "any players: the logit QRE path from lambda = 0 to lambda x range = 1e6, its points (\"path\")\n"
+              "              and its limit, polished (an equilibrium)"},
+    {"replicator", "any players: discrete replicator dynamics from uniform, the last profile"},
+    {"fictitious", "any players: fictitious play, the empirical frequencies"},
+    {"regret", "any players: regret matching (sampled, --seed), the marginals of joint play, plus the\n"
+               "              joint distribution (\"joint\") and its coarse-correlated-equilibrium gap (\"cce_gap\")"},
+};
+
+}  // namespace
+
+std::span<const MethodInfo> Methods() { return kMethods; }
 
 std::string MethodNames() {
   std::string names;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,7 @@ struct MethodInfo {
 
 // The methods in the order --help lists them: enummixed, lcp, pure, liap, logit, replicator,
 // fictitious, regret.
-const std::vector<MethodInfo>& Methods();
+std::span<const MethodInfo> Methods();
 
 // Returns the method names joined by ", ".
 std::string MethodNames();

@@ -57,6 +57,32 @@ NormalFormGame Reordered(const NormalFormGame& game, const std::vector<int>& ord
   return reordered;
 }
 
+// Returns the index of a pure profile (every mix puts probability 1 on one strategy), or -1.
+std::int64_t PureIndex(const NormalFormGame& game, const MixedProfile& profile) {
+  std::vector<int> pure;
+  for (const std::vector<double>& mix : profile) {
+    const auto one = std::find(mix.begin(), mix.end(), 1.0);
+    if (one == mix.end()) return -1;
+    pure.push_back(static_cast<int>(one - mix.begin()));
+  }
+  return game.ProfileIndex(pure);
+}
+
+// Returns u_ij, each player's payoff from each pure strategy against the others' part of `profile`:
+// for a pure profile (pure_index >= 0) read from the cells of the unilateral deviations, else
+// StrategyPayoffs (one pass over every profile).
+std::vector<std::vector<double>> DeviationPayoffs(const NormalFormGame& game, const MixedProfile& profile,
+                                                  std::int64_t pure_index) {
+  if (pure_index < 0) return StrategyPayoffs(game, profile);
+  std::vector<std::vector<double>> payoffs(game.NumPlayers());
+  const std::vector<int> pure = game.ProfileAt(pure_index);
+  for (int i = 0; i < game.NumPlayers(); ++i) {
+    const std::int64_t base = pure_index - pure[i] * game.Stride(i);
+    for (int j = 0; j < game.NumStrategies(i); ++j) payoffs[i].push_back(game.PayoffDouble(base + j * game.Stride(i), i));
+  }
+  return payoffs;
+}
+
 double StudentTwoSidedP(double t, std::int64_t n) {
   const boost::math::students_t student(static_cast<double>(n - 1));
   return 2 * boost::math::cdf(boost::math::complement(student, std::abs(t)));
@@ -168,7 +194,7 @@ NormalFormGame ResampledGame(const PayoffSamples& samples, const NormalFormGame&
     for (int i = 0; i < samples.NumPlayers(); ++i) {
       for (int r = 0; r < samples.replicates(); ++r) values[r] = samples.At(p, i, r);
       const double mean = WeightedMean(values, counts);
-      if (std::isfinite(mean)) game.SetPayoff(p, i, Rational(mean));
+      if (std::isfinite(mean)) game.SetPayoff(p, i, mean);
     }
   }
   return game;
@@ -210,13 +236,18 @@ EquilibriumAnalysis AnalyseEquilibria(const PayoffSamples& samples, const Normal
   const std::size_t count = analysis.equilibria.size();
   std::vector<std::vector<double>> regrets(count);
   std::vector<int> robust_count(count, 0);
+  std::vector<std::int64_t> pure_index;  // [equilibrium]: its profile if pure, else -1
+  for (const AssessedEquilibrium& assessed : analysis.equilibria) pure_index.push_back(PureIndex(estimated, assessed.equilibrium.strategies));
   std::vector<std::vector<std::vector<double>>> payoffs(count, std::vector<std::vector<double>>(samples.NumPlayers()));
   for (int b = 0; b < options.resamples && count > 0; ++b) {
     const NormalFormGame resampled = ResampledGame(samples, estimated, ResampleCounts(samples.replicates(), options.seed, b));
     for (std::size_t e = 0; e < count; ++e) {
       const MixedProfile& profile = analysis.equilibria[e].equilibrium.strategies;
-      const std::vector<std::vector<double>> deviations = StrategyPayoffs(resampled, profile);
-      const std::vector<double> expected = ExpectedPayoffs(resampled, profile);
+      const std::vector<std::vector<double>> deviations = DeviationPayoffs(resampled, profile, pure_index[e]);
+      std::vector<double> expected(samples.NumPlayers(), 0.0);
+      for (int i = 0; i < samples.NumPlayers(); ++i) {
+        for (std::size_t j = 0; j < profile[i].size(); ++j) expected[i] += profile[i][j] * deviations[i][j];
+      }
       double regret = 0;
       bool robust = true;
       for (int i = 0; i < samples.NumPlayers(); ++i) {

@@ -194,7 +194,7 @@ NormalFormGame ResampledGame(const PayoffSamples& samples, const NormalFormGame&
     for (int i = 0; i < samples.NumPlayers(); ++i) {
       for (int r = 0; r < samples.replicates(); ++r) values[r] = samples.At(p, i, r);
       const double mean = WeightedMean(values, counts);
-      if (std::isfinite(mean)) game.SetPayoff(p, i, mean);
+      if (std::isfinite(mean)) game.SetPayoffFromDouble(p, i, mean);
     }
   }
   return game;

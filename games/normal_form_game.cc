@@ -102,7 +102,7 @@ void NormalFormGame::SetPayoff(std::int64_t profile, int player, const Rational&
   doubles_[Slot(profile, player)] = ToDouble(slot);
 }
 
-void NormalFormGame::SetPayoff(std::int64_t profile, int player, double value) {
+void NormalFormGame::SetPayoffFromDouble(std::int64_t profile, int player, double value) {
   GAMES_CHECK(profile >= 0 && profile < num_profiles_);
   GAMES_CHECK(player >= 0 && player < NumPlayers());
   GAMES_CHECK(std::isfinite(value));

@@ -60,7 +60,7 @@ class NormalFormGame {
   void SetPayoff(std::int64_t profile, int player, const Rational& value);
   // Sets a payoff to a finite double, exactly (a double is a rational): cheaper than SetPayoff, whose
   // rounding to the nearest double is not needed here.
-  void SetPayoff(std::int64_t profile, int player, double value);
+  void SetPayoffFromDouble(std::int64_t profile, int player, double value);
 
   // Returns player `player`'s payoffs in a two-player game as a matrix [row strategy][column strategy].
   std::vector<std::vector<Rational>> PayoffMatrix(int player) const;

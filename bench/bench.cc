@@ -9,6 +9,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "bench/game_bench.h"
 #include "bench/synthetic.h"
 #include "experiments/experiment.h"
 #include "run/run.h"
@@ -224,6 +225,13 @@ std::vector<std::pair<std::string, double>> RunBenchmarks(const BenchOptions& op
   std::filesystem::remove(path);
   report.emplace_back("snapshot.bytes_per_round", static_cast<double>(result.snapshot_bytes) / run.rounds);
   report.emplace_back("snapshot.mb_per_s_including_rounds", result.snapshot_bytes / 1e6 / seconds);
+
+  note("empirical game: 256 profiles x 100 replicates x 40 rounds, 2 threads");
+  report.emplace_back("game.seconds_256_profiles", EmpiricalGameSeconds(options.quick));
+  if (!options.quick) {  // about 10 s: C(20, 10) exact bases per polytope
+    note("exact two-player enumeration of a random 10 x 10 game");
+    report.emplace_back("game.enummixed_ms_10x10", EnumMixedMilliseconds10x10(3));
+  }
   return report;
 }
 

@@ -3,7 +3,8 @@
 // with 1 and 2 threads, milliseconds per round on synthetic worlds of 1,000, 10,000 and 100,000
 // plants over 200 regions, heap allocations per round after warm-up, the round's clearing against the
 // reference solver on the same markets (a speed ratio, with equal welfare), snapshot write throughput
-// and bytes per round. Wall-clock figures vary with the machine; ratios are what to compare.
+// and bytes per round, and the games' (game_bench.h). Wall-clock figures vary with the machine; ratios
+// are what to compare.
 #pragma once
 
 #include <cstdint>

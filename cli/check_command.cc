@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "experiments/experiment.h"
+#include "games/empirical_game.h"
 #include "run/scenario_io.h"
 
 namespace po = boost::program_options;
@@ -14,16 +15,25 @@ int CheckCommand(const std::vector<std::string>& args) {
   po::options_description options(
       "usage: reesim check FILE\n\n"
       "Validates a scenario file (protobuf text format, message reesim.Scenario; or a library scenario by\n"
-      "name) or an experiment file (reesim.Experiment, recognised by its `scenario:` and `replicates:`\n"
-      "fields): syntax, unknown\n"
-      "fields, references, parameter paths and value ranges. Errors are printed as FILE:LINE:COL: message,\n"
+      "name), an experiment file (reesim.Experiment, recognised by its `scenario:` and `replicates:`\n"
+      "fields) or an empirical game (reesim.Game, recognised by its `players`): syntax, unknown fields,\n"
+      "references, parameter paths, actors, strategies, metrics and value ranges. Errors are printed as\n"
+      "FILE:LINE:COL: message, "
       "or FILE: field = value: message; exit code 2.\n\noptions");
   options.add_options()("help", "show this help")("file", po::value<std::string>(), "the file to check");
   po::variables_map vars;
   if (!ParseOptions(options, args, "file", vars)) return 0;
   if (!vars.count("file")) throw UsageError("check needs a file");
   const std::string path = vars["file"].as<std::string>();
-  if (experiments::LooksLikeExperiment(run::ReadScenarioSource(path).text)) {
+  const std::string text = run::ReadScenarioSource(path).text;
+  if (games::LooksLikeGame(text)) {
+    const games::GameSpec spec = games::LoadGameText(text, path);
+    std::cout << path << ": ok: game '" << spec.name << "', " << spec.players.size() << " players, " << spec.profiles
+              << " profiles, " << spec.experiment.arm_names.size() << " arms, " << spec.experiment.RunsPerArm()
+              << " runs per arm\n";
+    return 0;
+  }
+  if (experiments::LooksLikeExperiment(text)) {
     const experiments::ExperimentSpec spec = experiments::LoadExperimentFile(path);
     std::cout << path << ": ok: experiment '" << spec.name << "', " << spec.arm_names.size() << " arms, "
               << spec.parameters.size() << " parameters, " << spec.outcomes.size() << " outcomes, "

@@ -8,6 +8,10 @@
 #include <string>
 #include <vector>
 
+#include <boost/program_options/variables_map.hpp>
+
+#include "experiments/campaign.h"
+
 namespace reesim::cli {
 
 int RunCommand(const std::vector<std::string>& args);
@@ -24,6 +28,11 @@ int ReportFailedRuns(std::int64_t failures);
 
 // Returns a progress bar for stderr (runs done of a total, runs/s, ETA), or nothing when !show.
 std::function<void(std::int64_t done, std::int64_t total)> ProgressPrinter(bool show);
+
+// Returns the campaign options of --out, --threads, --shard, --resume (and a progress bar unless
+// --quiet or stderr is not a terminal), as `reesim experiment` and `reesim game` take them. Throws
+// UsageError or InputError for bad values.
+experiments::CampaignOptions CampaignOptionsFrom(const boost::program_options::variables_map& vars);
 
 // Thrown for bad usage (unknown flags, missing arguments); main prints it and exits 2.
 struct UsageError : std::runtime_error {

@@ -39,8 +39,8 @@ int ExperimentCommand(const std::vector<std::string>& args) {
   po::variables_map vars;
   if (!ParseOptions(options, args, nullptr, vars)) return 0;
   if (!vars.count("spec")) throw UsageError("experiment needs --spec FILE");
-  const int threads = vars["threads"].as<int>();
-  if (threads < 0 || threads > 1024) throw UsageError("--threads must be between 0 and 1024");
+  experiments::CampaignOptions campaign = CampaignOptionsFrom(vars);
+  const int threads = campaign.threads;
   experiments::ExperimentSpec spec = experiments::LoadExperimentFile(vars["spec"].as<std::string>());
 
   if (vars.count("only-arm") || vars.count("only-replicate")) {
@@ -67,9 +67,9 @@ int ExperimentCommand(const std::vector<std::string>& args) {
     return 0;
   }
 
-  const std::string out_dir = vars["out"].as<std::string>();
+  const std::string out_dir = campaign.out_dir;
   const bool quiet = vars.count("quiet") > 0;
-  const auto progress = ProgressPrinter(!quiet && ::isatty(STDERR_FILENO));
+  const auto progress = campaign.progress;
   if (experiments::LaunchedByMpirun()) {
     if (vars.count("shard") || vars.count("resume")) throw UsageError("--shard and --resume do not combine with mpirun");
     experiments::PrepareSnapshotDir(spec, out_dir);
@@ -81,12 +81,6 @@ int ExperimentCommand(const std::vector<std::string>& args) {
     }
     return ReportFailedRuns(result.failures);
   }
-  experiments::CampaignOptions campaign;
-  campaign.out_dir = out_dir;
-  campaign.threads = threads;
-  if (vars.count("shard")) campaign.shard = experiments::ParseShard(vars["shard"].as<std::string>());
-  campaign.resume = vars.count("resume") > 0;
-  campaign.progress = progress;
   const experiments::CampaignResult result = experiments::RunCampaign(spec, campaign);
   if (!quiet) {
     const experiments::Shard shard = campaign.shard;
@@ -97,6 +91,17 @@ int ExperimentCommand(const std::vector<std::string>& args) {
               << ", " << result.failures << " failed; outputs in " << out_dir << "/\n";
   }
   return ReportFailedRuns(result.failures);
+}
+
+experiments::CampaignOptions CampaignOptionsFrom(const po::variables_map& vars) {
+  experiments::CampaignOptions campaign;
+  campaign.threads = vars["threads"].as<int>();
+  if (campaign.threads < 0 || campaign.threads > 1024) throw UsageError("--threads must be between 0 and 1024");
+  campaign.out_dir = vars["out"].as<std::string>();
+  if (vars.count("shard")) campaign.shard = experiments::ParseShard(vars["shard"].as<std::string>());
+  campaign.resume = vars.count("resume") > 0;
+  campaign.progress = ProgressPrinter(vars.count("quiet") == 0 && ::isatty(STDERR_FILENO));
+  return campaign;
 }
 
 int ReportFailedRuns(std::int64_t failures) {

@@ -1,4 +1,5 @@
-// `reesim game --solve FILE.nfg [--method M]`: equilibria of a Gambit .nfg game as JSON (games/).
+// `reesim game`: the empirical game of a reesim.Game spec (--spec, --merge; games/empirical_game.h), and
+// equilibria of a Gambit .nfg game as JSON (--solve; games/).
 #include <boost/program_options.hpp>
 
 #include <algorithm>
@@ -12,15 +13,11 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "games/enummixed.h"
-#include "games/fictitious.h"
-#include "games/lcp.h"
-#include "games/liap.h"
-#include "games/logit.h"
+#include "experiments/campaign.h"
+#include "games/empirical_game.h"
+#include "games/json_text.h"
+#include "games/methods.h"
 #include "games/nfg_io.h"
-#include "games/pure.h"
-#include "games/regret_matching.h"
-#include "games/replicator.h"
 #include "world/check.h"
 
 namespace po = boost::program_options;
@@ -29,208 +26,76 @@ namespace reesim::cli {
 
 namespace {
 
-struct Method {
-  const char* name;
-  const char* help;
-};
-
-// The methods of --method, in the order --help lists them.
-constexpr Method kMethods[] = {
-    {"enummixed", "two players: every extreme equilibrium, exact (vertex enumeration; degenerate games too)"},
-    {"lcp", "two players: Lemke-Howson from every label, exact, deduplicated (some equilibria)"},
-    {"pure", "any players: every pure-strategy equilibrium, exact"},
-    {"liap", "any players: one approximate equilibrium, regret < 1e-9 x payoff range when it converges\n"
-             "              (Lyapunov minimisation from --seed's starts, then Newton on the support)"},
-    {"logit", "any players: the logit QRE path from lambda = 0 to lambda x range = 1e6, its points (\"path\")\n"
-              "              and its limit, polished (an equilibrium)"},
-    {"replicator", "any players: discrete replicator dynamics from uniform, the last profile"},
-    {"fictitious", "any players: fictitious play, the empirical frequencies"},
-    {"regret", "any players: regret matching (sampled, --seed), the marginals of joint play, plus the\n"
-               "              joint distribution (\"joint\") and its coarse-correlated-equilibrium gap (\"cce_gap\")"},
-};
-
-std::string MethodNames() {
-  std::string names;
-  for (const Method& method : kMethods) names += std::string(names.empty() ? "" : ", ") + method.name;
-  return names;
-}
-
-std::string Number(double value) {
-  if (!std::isfinite(value)) return "null";
-  if (value == 0) return "0";  // also -0
-  char buffer[64];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, result.ptr);
-}
-
-std::string String(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += escaped;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-template <typename T, typename Write>
-std::string List(const std::vector<T>& values, Write write) {
-  std::string out = "[";
-  for (std::size_t k = 0; k < values.size(); ++k) out += (k ? "," : "") + write(values[k]);
-  return out + "]";
-}
+using games::JsonList;
+using games::JsonNumber;
+using games::JsonString;
 
 std::string Profile(const games::MixedProfile& profile) {
-  return List(profile, [](const std::vector<double>& mix) { return List(mix, Number); });
+  return JsonList(profile, [](const std::vector<double>& mix) { return JsonList(mix, JsonNumber); });
 }
 
 // One equilibrium object; `extra` is appended inside it (",\"key\":value...").
 std::string EquilibriumJson(const games::Equilibrium& e, const std::string& extra = "") {
-  std::string out = "{\"strategies\":" + Profile(e.strategies) + ",\"payoffs\":" + List(e.payoffs, Number) +
-                    ",\"regret\":" + Number(e.regret);
+  std::string out = "{\"strategies\":" + Profile(e.strategies) + ",\"payoffs\":" + JsonList(e.payoffs, JsonNumber) +
+                    ",\"regret\":" + JsonNumber(e.regret);
   if (e.exact) {
-    const auto fraction = [](const games::Rational& v) { return String(games::ToString(v)); };
+    const auto fraction = [](const games::Rational& v) { return JsonString(games::ToString(v)); };
     out += ",\"exact\":{\"strategies\":" +
-           List(*e.exact, [&](const std::vector<games::Rational>& mix) { return List(mix, fraction); }) +
-           ",\"payoffs\":" + List(*e.exact_payoffs, fraction) + "}";
+           JsonList(*e.exact, [&](const std::vector<games::Rational>& mix) { return JsonList(mix, fraction); }) +
+           ",\"payoffs\":" + JsonList(*e.exact_payoffs, fraction) + "}";
   }
   return out + extra + "}";
 }
 
-bool SameProfile(const games::MixedProfile& a, const games::MixedProfile& b) {
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    for (std::size_t j = 0; j < a[i].size(); ++j) {
-      if (std::abs(a[i][j] - b[i][j]) > 1e-9) return false;
-    }
-  }
-  return true;
-}
-
 // Returns the JSON document for `method` on `game` (throws games::GameError when it does not apply).
 std::string Solve(const games::NormalFormGame& game, const std::string& method, std::uint64_t seed, int iterations) {
+  games::MethodOptions options;
+  options.seed = seed;
+  options.iterations = iterations;
+  const games::MethodResult result = games::SolveWithMethod(game, method, options);
   std::vector<std::string> equilibria;
-  std::string extra_top;
-  std::string reported = method;
-  if (method == "enummixed") {
-    for (const auto& e : games::EnumMixed(game)) equilibria.push_back(EquilibriumJson(e));
-  } else if (method == "lcp") {
-    for (const auto& e : games::LemkeHowson(game).equilibria) equilibria.push_back(EquilibriumJson(e));
-  } else if (method == "pure" || method == "pure+liap") {
-    const std::vector<games::Equilibrium> pure = games::PureEquilibria(game);
-    for (const auto& e : pure) equilibria.push_back(EquilibriumJson(e));
-    if (method == "pure+liap") {
-      games::LiapOptions options;
-      options.seed = seed;
-      const games::LiapResult found = games::Liap(game, options);
-      const bool duplicate = std::any_of(pure.begin(), pure.end(), [&](const games::Equilibrium& e) {
-        return SameProfile(e.strategies, found.equilibrium.strategies);
+  for (std::size_t k = 0; k < result.equilibria.size(); ++k) {
+    std::string extra;
+    if (result.converged[k]) extra = std::string(",\"converged\":") + (*result.converged[k] ? "true" : "false");
+    if (result.regret) {
+      const std::string joint = JsonList(result.regret->joint, [&](const std::pair<std::int64_t, double>& cell) {
+        const std::vector<int> pure = game.ProfileAt(cell.first);
+        std::string labels = "[";
+        for (std::size_t i = 0; i < pure.size(); ++i) labels += (i ? "," : "") + JsonString(game.strategies()[i][pure[i]]);
+        return "{\"profile\":" + labels + "],\"probability\":" + JsonNumber(cell.second) + "}";
       });
-      if (!duplicate) {
-        equilibria.push_back(EquilibriumJson(found.equilibrium, std::string(",\"converged\":") +
-                                                                    (found.converged ? "true" : "false")));
-      }
+      extra += ",\"cce_gap\":" + JsonNumber(result.regret->cce_gap) + ",\"joint\":" + joint;
     }
-  } else if (method == "liap") {
-    games::LiapOptions options;
-    options.seed = seed;
-    const games::LiapResult found = games::Liap(game, options);
-    equilibria.push_back(
-        EquilibriumJson(found.equilibrium, std::string(",\"converged\":") + (found.converged ? "true" : "false")));
-  } else if (method == "logit") {
-    const games::LogitResult result = games::LogitPath(game);
-    equilibria.push_back(EquilibriumJson(result.limit));
-    extra_top = ",\"path\":" + List(result.path, [](const games::LogitPoint& point) {
-                  return "{\"lambda\":" + Number(point.lambda) + ",\"strategies\":" + Profile(point.profile) + "}";
-                });
-  } else if (method == "replicator") {
-    games::ReplicatorOptions options;
-    if (iterations > 0) options.iterations = iterations;
-    equilibria.push_back(EquilibriumJson(games::Replicator(game, options)));
-  } else if (method == "fictitious") {
-    games::FictitiousPlayOptions options;
-    if (iterations > 0) options.iterations = iterations;
-    equilibria.push_back(EquilibriumJson(games::FictitiousPlay(game, options).frequencies));
-  } else if (method == "regret") {
-    games::RegretMatchingOptions options;
-    options.seed = seed;
-    if (iterations > 0) options.iterations = iterations;
-    const games::RegretMatchingResult result = games::RegretMatching(game, options);
-    const std::string joint = List(result.joint, [&](const std::pair<std::int64_t, double>& cell) {
-      const std::vector<int> pure = game.ProfileAt(cell.first);
-      std::string labels = "[";
-      for (std::size_t i = 0; i < pure.size(); ++i) labels += (i ? "," : "") + String(game.strategies()[i][pure[i]]);
-      return "{\"profile\":" + labels + "],\"probability\":" + Number(cell.second) + "}";
-    });
-    equilibria.push_back(EquilibriumJson(result.marginals, ",\"cce_gap\":" + Number(result.cce_gap) + ",\"joint\":" + joint));
-  } else {
-    throw UsageError("unknown --method '" + method + "' (methods: " + MethodNames() + ")");
+    equilibria.push_back(EquilibriumJson(result.equilibria[k], extra));
   }
-  std::string out = "{\"players\":" + List(game.players(), String) + ",\"equilibria\":[";
+  std::string extra_top;
+  if (result.logit) {
+    extra_top = ",\"path\":" + JsonList(result.logit->path, [](const games::LogitPoint& point) {
+                  return "{\"lambda\":" + JsonNumber(point.lambda) + ",\"strategies\":" + Profile(point.profile) + "}";
+                });
+  }
+  std::string out = "{\"players\":" + JsonList(game.players(), JsonString) + ",\"equilibria\":[";
   for (std::size_t k = 0; k < equilibria.size(); ++k) out += (k ? "," : "") + equilibria[k];
-  out += "],\"method\":" + String(reported) + extra_top + "}\n";
+  out += "],\"method\":" + JsonString(method) + extra_top + "}\n";
   return out;
 }
 
 }  // namespace
 
-int GameCommand(const std::vector<std::string>& args) {
-  std::string description =
-      "usage: reesim game --solve FILE.nfg [--method M] [--seed S] [--iterations N]\n\n"
-      "Solves a normal-form game read from a Gambit .nfg file (payoff or outcome version; numbers exact,\n"
-      "fractions such as 1/3 allowed; at most 64 MiB and 4,000,000 payoffs) and prints JSON on stdout:\n"
-      "  {\"players\":[...],\"equilibria\":[{\"strategies\":[[p,...],...],\"payoffs\":[...],\"regret\":r,\n"
-      "   \"exact\":{\"strategies\":[[\"1/3\",...],...],\"payoffs\":[...]}},...],\"method\":\"...\"}\n"
-      "regret is the largest gain any player has from a unilateral deviation (0 at a Nash equilibrium);\n"
-      "\"exact\" is present when the method computes in exact rationals. With --method logit the output\n"
-      "also has \"path\":[{\"lambda\":l,\"strategies\":[[...]]},...].\n\n"
-      "methods (--method):\n";
-  for (const Method& method : kMethods) {
-    description += "  " + std::string(method.name) + std::string(12 - std::string(method.name).size(), ' ') + method.help + "\n";
+namespace {
+
+int SolveNfg(const po::variables_map& vars) {
+  for (const char* flag : {"out", "threads", "shard", "resume", "merge"}) {
+    if (vars.count(flag) && !vars[flag].defaulted()) {
+      throw UsageError(std::string("--") + flag + " goes with --spec or --merge; --solve prints to stdout");
+    }
   }
-  description +=
-      "default: enummixed for two players; pure followed by liap's equilibrium (when it is not one of\n"
-      "the pure ones) otherwise.\n\n"
-      "A malformed file gives exit code 2 and `reesim: error: FILE:LINE:COL: what was expected`; a method\n"
-      "that does not fit the game (enummixed on three players or on a game too large) gives exit code 2\n"
-      "naming the methods that fit. Nothing is written to stdout on error.\n\n"
-      "`reesim game --spec FILE [--out DIR]` (the empirical game from simulation runs) is not available\n"
-      "yet.\n\noptions";
-  po::options_description options(description);
-  options.add_options()
-      ("help", "show this help")
-      ("solve", po::value<std::string>(), "the .nfg file to solve")
-      ("method", po::value<std::string>(), ("the solution method: " + MethodNames()).c_str())
-      ("seed", po::value<std::uint64_t>()->default_value(1), "seed of liap's random starts and regret's sampled play")
-      ("iterations", po::value<int>()->default_value(0),
-       "rounds of replicator, fictitious and regret (0: their defaults, 10000, 10000 and 100000)")
-      ("spec", po::value<std::string>(), "an empirical-game spec (not available yet)")
-      ("out", po::value<std::string>(), "the output directory of --spec (not available yet)");
-  po::variables_map vars;
-  if (!ParseOptions(options, args, nullptr, vars)) return 0;
-  if (vars.count("spec")) {
-    throw UsageError("--spec (the empirical game from simulation runs) is not available yet; only --solve FILE.nfg exists");
-  }
-  if (!vars.count("solve")) throw UsageError("game needs --solve FILE.nfg");
-  if (vars.count("out")) throw UsageError("--out goes with --spec, which is not available yet; --solve prints to stdout");
   const int iterations = vars["iterations"].as<int>();
   if (iterations < 0 || iterations > 100'000'000) throw UsageError("--iterations must be between 0 and 100000000");
   const std::string path = vars["solve"].as<std::string>();
   std::string method = vars.count("method") ? vars["method"].as<std::string>() : "";
-  if (!method.empty() && std::none_of(std::begin(kMethods), std::end(kMethods),
-                                      [&](const Method& m) { return method == m.name; })) {
-    throw UsageError("unknown --method '" + method + "' (methods: " + MethodNames() + ")");
+  if (!method.empty() && (method == "pure+liap" || !games::IsMethod(method))) {
+    throw UsageError("unknown --method '" + method + "' (methods: " + games::MethodNames() + ")");
   }
   games::NormalFormGame game = [&] {
     try {
@@ -249,6 +114,122 @@ int GameCommand(const std::vector<std::string>& args) {
   }
   std::cout << json;
   return 0;
+}
+
+int RunSpec(const po::variables_map& vars) {
+  for (const char* flag : {"method", "iterations", "seed"}) {
+    if (vars.count(flag) && !vars[flag].defaulted()) {
+      throw UsageError(std::string("--") + flag + " goes with --solve; a game spec sets its seed and methods itself");
+    }
+  }
+  const experiments::CampaignOptions campaign = CampaignOptionsFrom(vars);
+  const std::string& out_dir = campaign.out_dir;
+  const bool quiet = vars.count("quiet") > 0;
+  games::GameSpec spec = games::LoadGameFile(vars["spec"].as<std::string>());
+  if (experiments::LaunchedByMpirun()) {
+    if (vars.count("shard") || vars.count("resume")) throw UsageError("--shard and --resume do not combine with mpirun");
+    experiments::MpiCampaignResult result;
+    const std::optional<games::GameReport> report =
+        games::RunGameUnderMpi(spec, campaign.threads, out_dir, campaign.progress, &result);
+    if (result.rank != 0) return result.failures > 0 ? 1 : 0;
+    if (!quiet) std::cout << games::GameTable(spec, *report) << "\noutputs in " << out_dir << "/ (" << result.ranks << " MPI ranks)\n";
+    return ReportFailedRuns(result.failures);
+  }
+  const games::GameRunResult result = games::RunGame(spec, campaign);
+  if (!quiet) {
+    if (result.report) {
+      std::cout << games::GameTable(spec, *result.report) << "\noutputs in " << out_dir << "/\n";
+    } else {
+      std::cout << "game " << spec.name << ": shard " << campaign.shard.index << "/" << campaign.shard.count << ", "
+                << result.campaign.runs - result.campaign.resumed << " runs done"
+                << (result.campaign.resumed > 0 ? " (" + std::to_string(result.campaign.resumed) + " resumed)" : std::string())
+                << ", " << result.campaign.failures << " failed; combine the shards with reesim game --merge\n";
+    }
+  }
+  return ReportFailedRuns(result.campaign.failures);
+}
+
+int MergeGame(const po::variables_map& vars) {
+  const std::string out_dir = vars["out"].as<std::string>();
+  const games::GameMergeResult merged = games::MergeGameShards(vars["merge"].as<std::vector<std::string>>(), out_dir);
+  if (!vars.count("quiet")) {
+    std::cout << games::GameTable(merged.spec, merged.report) << "\nmerged " << merged.merge.shards << " shard(s) of "
+              << merged.merge.experiment << "; outputs in " << out_dir << "/\n";
+  }
+  return ReportFailedRuns(merged.merge.failures);
+}
+
+}  // namespace
+
+int GameCommand(const std::vector<std::string>& args) {
+  std::string description =
+      "usage: reesim game --spec FILE [--threads T] [--out DIR] [--shard K/N] [--resume] [--quiet]\n"
+      "       reesim game --merge DIR... [--out DIR] [--quiet]\n"
+      "       reesim game --solve FILE.nfg [--method M] [--seed S] [--iterations N]\n\n"
+      "--spec: an empirical game (protobuf text format, message reesim.Game, proto/game.proto): every\n"
+      "profile of the players' strategies is simulated over the replicates, with common random numbers\n"
+      "(replicate r has the same seed and sample point in every profile), as an experiment whose arms are\n"
+      "the profiles (TBB threads, --shard, --resume and mpirun work as for reesim experiment). Writes\n"
+      "  DIR/game.json     players, strategies, every profile's payoffs (mean, SE, 95 % interval, n),\n"
+      "                    equilibria with regret, robustness (share of bootstrap resamples of the\n"
+      "                    replicates in which each stays an epsilon-equilibrium) and payoff intervals,\n"
+      "                    the tournament, Stackelberg commitments, coalition values and Shapley values\n"
+      "                    for an alliance game, and provenance (reesim version, spec SHA-256, seed)\n"
+      "  DIR/game.nfg      the estimated game in Gambit's outcome format, with strategy labels\n"
+      "  DIR/profiles.csv  one row per profile and player (first line: '#' provenance; pandas skiprows=1)\n"
+      "and the underlying experiment's outputs (runs.csv, summary.csv, ...), and prints the payoff table,\n"
+      "equilibria, tournament, Stackelberg and alliance results. Outputs are written to temporary names\n"
+      "and renamed when complete; equal inputs give equal bytes for any thread count, shard split or rank\n"
+      "count. A spec with an unknown actor, strategy, metric or method exits 2 naming the file and the\n"
+      "field (FILE:LINE:COL for syntax), and nothing is run or written.\n\n"
+      "--merge: combines the outputs of `reesim game --spec FILE --shard K/N` runs (each DIR holds a\n"
+      "shard.jsonl) into exactly what one process writes (every shard 1..N once; FILE must still exist\n"
+      "unchanged). `reesim merge` is for experiments' shards.\n\n"
+      "--solve: solves a normal-form game read from a Gambit .nfg file (payoff or outcome version; numbers\n"
+      "exact, fractions such as 1/3 allowed; at most 64 MiB and 4,000,000 payoffs) and prints JSON:\n"
+      "  {\"players\":[...],\"equilibria\":[{\"strategies\":[[p,...],...],\"payoffs\":[...],\"regret\":r,\n"
+      "   \"exact\":{\"strategies\":[[\"1/3\",...],...],\"payoffs\":[...]}},...],\"method\":\"...\"}\n"
+      "regret is the largest gain any player has from a unilateral deviation (0 at a Nash equilibrium);\n"
+      "\"exact\" is present when the method computes in exact rationals. With --method logit the output\n"
+      "also has \"path\":[{\"lambda\":l,\"strategies\":[[...]]},...].\n\n"
+      "methods (--method, and analyses.methods in a spec):\n";
+  for (const games::MethodInfo& method : games::Methods()) {
+    description += "  " + std::string(method.name) + std::string(12 - std::string(method.name).size(), ' ') + method.help + "\n";
+  }
+  description +=
+      "default: enummixed for two players; pure followed by liap's equilibrium (when it is not one of\n"
+      "the pure ones) otherwise.\n\n"
+      "A malformed file gives exit code 2 and `reesim: error: FILE:LINE:COL: what was expected`; a method\n"
+      "that does not fit the game (enummixed on three players or on a game too large) gives exit code 2\n"
+      "naming the methods that fit. Nothing is written to stdout on error.\n\noptions";
+  po::options_description options(description);
+  options.add_options()
+      ("help", "show this help")
+      ("spec", po::value<std::string>(), "the empirical game to simulate and analyse (reesim.Game)")
+      ("threads", po::value<int>()->default_value(0), "--spec: worker threads (0 = all cores); results do not depend on it")
+      ("out", po::value<std::string>()->default_value("reesim-out"), "--spec, --merge: output directory")
+      ("shard", po::value<std::string>(), "--spec: K/N, run a deterministic share (every N-th run from the K-th); combine with --merge")
+      ("resume", "--spec: continue an interrupted run from DIR/checkpoint.jsonl; the outputs equal an uninterrupted run's")
+      ("quiet", "--spec, --merge: no progress bar and no table on stdout")
+      ("merge", po::value<std::vector<std::string>>()->multitoken(), "shard output directories of one game to combine")
+      ("solve", po::value<std::string>(), "the .nfg file to solve")
+      ("method", po::value<std::string>(), ("--solve: the solution method: " + games::MethodNames()).c_str())
+      ("seed", po::value<std::uint64_t>()->default_value(1), "--solve: seed of liap's random starts and regret's sampled play")
+      ("iterations", po::value<int>()->default_value(0),
+       "--solve: rounds of replicator, fictitious and regret (0: their defaults, 10000, 10000 and 100000)");
+  po::variables_map vars;
+  if (!ParseOptions(options, args, nullptr, vars)) return 0;
+  const int modes = static_cast<int>(vars.count("spec") + vars.count("merge") + vars.count("solve"));
+  if (modes == 0) throw UsageError("game needs --spec FILE, --merge DIR... or --solve FILE.nfg");
+  if (modes > 1) throw UsageError("give one of --spec, --merge and --solve");
+  if (vars.count("solve")) return SolveNfg(vars);
+  if (vars.count("merge")) {
+    for (const char* flag : {"shard", "resume", "method", "iterations", "seed"}) {
+      if (vars.count(flag) && !vars[flag].defaulted()) throw UsageError(std::string("--") + flag + " does not go with --merge");
+    }
+    return MergeGame(vars);
+  }
+  return RunSpec(vars);
 }
 
 }  // namespace reesim::cli

@@ -24,7 +24,8 @@ commands:
   experiment  run a Monte Carlo experiment: arms x sampled parameters, statistics to CSV and JSON
   merge     combine the outputs of sharded experiment runs
   bench     measure rounds/s, runs/s, large worlds, allocations, snapshot throughput
-  game      solve a normal-form game from a Gambit .nfg file (--solve FILE.nfg): equilibria as JSON
+  game      an empirical game from simulation runs (--spec FILE): payoff table, equilibria with
+            robustness, tournament, coalitions; or solve a Gambit .nfg game (--solve FILE.nfg)
 
 options:
   --help      show this help (each command has its own: reesim run --help)

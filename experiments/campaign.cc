@@ -58,6 +58,7 @@ CampaignResult RunCampaign(ExperimentSpec& spec, const CampaignOptions& options)
   auto take = [&](const RunRecord& record) {
     result.failures += !record.failure.empty();
     if (writer) writer->Add(record);
+    if (writer && options.observe) options.observe(record);
   };
   if (options.resume) {
     result.resumed = ResumeCheckpoint(checkpoint_path.string(), header_line, spec, first, stride, take);
@@ -88,7 +89,9 @@ CampaignResult RunCampaign(ExperimentSpec& spec, const CampaignOptions& options)
   return result;
 }
 
-MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string& out_dir) {
+MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string& out_dir,
+                        const std::function<ExperimentSpec(const std::string& path)>& load,
+                        const std::function<void(const RunRecord&)>& observe) {
   std::optional<ExperimentSpec> spec;
   std::vector<std::unique_ptr<std::ifstream>> shard_files;  // [shard - 1]
   std::vector<std::string> shard_paths;
@@ -110,7 +113,7 @@ MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string&
       throw InputError(path + ": not a shard file");
     }
     if (!spec) {
-      spec = LoadExperimentFile(experiment);
+      spec = load ? load(experiment) : LoadExperimentFile(experiment);
       shards = n;
       shard_files.resize(n);
       shard_paths.resize(n);
@@ -149,6 +152,7 @@ MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string&
                        " of the shard is missing or damaged (an interrupted shard?)");
     }
     writer.Add(record);
+    if (observe) observe(record);
   }
   writer.Finish();
   return MergeResult{spec->source, shards, total, writer.failures()};

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "experiments/experiment_spec.h"
+#include "experiments/run_record.h"
 
 namespace reesim::experiments {
 
@@ -32,6 +33,9 @@ struct CampaignOptions {
   Shard shard;
   bool resume = false;  // continue from out_dir/checkpoint.jsonl
   std::function<void(std::int64_t done, std::int64_t total)> progress;  // optional
+  // Optional: sees every record of a whole experiment (shard 1/1) in position order, resumed ones
+  // included, as the writer does (e.g. the empirical game's payoff table).
+  std::function<void(const RunRecord&)> observe;
 };
 
 struct CampaignResult {
@@ -53,8 +57,12 @@ struct MergeResult {
 };
 
 // Merges the shard.jsonl files in `dirs` (every shard 1..N once, of one experiment file that must still
-// exist unchanged) into out_dir, exactly as one process writes. Throws InputError naming the shard at fault.
-MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string& out_dir);
+// exist unchanged) into out_dir, exactly as one process writes. `load` (default LoadExperimentFile)
+// loads the file the shards name; `observe` (optional) sees every record in position order. Throws
+// InputError naming the shard at fault.
+MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string& out_dir,
+                        const std::function<ExperimentSpec(const std::string& path)>& load = {},
+                        const std::function<void(const RunRecord&)>& observe = {});
 
 struct MpiCampaignResult {
   int rank = 0;
@@ -64,10 +72,12 @@ struct MpiCampaignResult {
 };
 
 // Runs `spec` under mpirun: rank r runs positions r, r + N, ... and hands its records to rank 0, which
-// writes the outputs, byte-identical to one process's. Exits the whole job (MPI_Abort) if rank 0 cannot
-// write. Throws InputError in builds without MPI.
+// writes the outputs, byte-identical to one process's (and passes each record to `observe`, if given, in
+// position order). Exits the whole job (MPI_Abort) if rank 0 cannot write. Throws InputError in builds
+// without MPI.
 MpiCampaignResult RunCampaignUnderMpi(const ExperimentSpec& spec, int threads, const std::string& out_dir,
-                                      const std::function<void(std::int64_t done, std::int64_t total)>& progress);
+                                      const std::function<void(std::int64_t done, std::int64_t total)>& progress,
+                                      const std::function<void(const RunRecord&)>& observe = {});
 
 // Whether this process was started by mpirun (Open MPI, MPICH or PMIx environment variables).
 bool LaunchedByMpirun();

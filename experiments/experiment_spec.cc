@@ -91,11 +91,14 @@ Distribution DistributionFromProto(const reesim::Parameter& in, const FieldCompl
 ExperimentSpec LoadExperimentText(const std::string& text, const std::string& source) {
   reesim::Experiment in;
   run::ParseTextFormat(text, source, "experiment", in);
+  return LoadExperimentMessage(in, source, run::Sha256Hex(text));
+}
 
+ExperimentSpec LoadExperimentMessage(const reesim::Experiment& in, const std::string& source, const std::string& sha256) {
   const FieldComplaint complaint(source);
   ExperimentSpec spec;
   spec.source = source;
-  spec.sha256 = run::Sha256Hex(text);
+  spec.sha256 = sha256;
   spec.name = in.name();
   if (in.scenario().empty()) complaint.Fail("scenario", "", "name a library scenario or a scenario file");
   // The scenario: resolved like a base_scenario, relative to the experiment file.
@@ -180,15 +183,19 @@ ExperimentSpec LoadExperimentText(const std::string& text, const std::string& so
   return spec;
 }
 
-bool LooksLikeExperiment(const std::string& text) {
-  reesim::Experiment experiment;
+bool ParsesQuietly(const std::string& text, google::protobuf::Message& message) {
   google::protobuf::TextFormat::Parser parser;
   parser.AllowPartialMessage(true);
   struct Silent : google::protobuf::io::ErrorCollector {
     void AddError(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
   } silent;
   parser.RecordErrorsTo(&silent);
-  return parser.ParseFromString(text, &experiment) && !experiment.scenario().empty();
+  return parser.ParseFromString(text, &message);
+}
+
+bool LooksLikeExperiment(const std::string& text) {
+  reesim::Experiment experiment;
+  return ParsesQuietly(text, experiment) && !experiment.scenario().empty();
 }
 
 ExperimentSpec LoadExperimentFile(const std::string& path) { return LoadExperimentText(run::ReadFile(path), path); }

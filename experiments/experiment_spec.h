@@ -10,7 +10,12 @@
 
 #include "experiments/distribution.h"
 
+namespace google::protobuf {
+class Message;
+}
+
 namespace reesim {
+class Experiment;
 class Scenario;
 }
 
@@ -68,9 +73,16 @@ struct ExperimentSpec {
 // Returns whether text parses as a reesim.Experiment naming a scenario (rather than a scenario).
 bool LooksLikeExperiment(const std::string& text);
 
+// Returns whether text parses into `message` (required fields may be missing), saying nothing on error:
+// for telling kinds of files apart.
+bool ParsesQuietly(const std::string& text, google::protobuf::Message& message);
+
 // Reads and validates an experiment file (including every parameter path against the scenario).
 // Throws InputError naming the file and the field at fault.
 ExperimentSpec LoadExperimentFile(const std::string& path);
 ExperimentSpec LoadExperimentText(const std::string& text, const std::string& source);
+// The same from a parsed message (its text's SHA-256 given): for specs built from other files, such as
+// an empirical game's (games/empirical_game.h). Paths are resolved relative to `source`.
+ExperimentSpec LoadExperimentMessage(const reesim::Experiment& message, const std::string& source, const std::string& sha256);
 
 }  // namespace reesim::experiments

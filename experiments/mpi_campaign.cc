@@ -26,7 +26,8 @@ constexpr int kRecordTag = 7;
 bool BuiltWithMpi() { return true; }
 
 MpiCampaignResult RunCampaignUnderMpi(const ExperimentSpec& spec, int threads, const std::string& out_dir,
-                                      const std::function<void(std::int64_t done, std::int64_t total)>& progress) {
+                                      const std::function<void(std::int64_t done, std::int64_t total)>& progress,
+                                      const std::function<void(const RunRecord&)>& observe) {
   // Records are sent and received from the pipeline's in-order stage, which runs on whichever TBB
   // thread is free, one call at a time.
   int provided = 0;
@@ -60,7 +61,9 @@ MpiCampaignResult RunCampaignUnderMpi(const ExperimentSpec& spec, int threads, c
           MPI_Get_count(&status, MPI_CHAR, &length);
           std::string line(static_cast<std::size_t>(length), '\0');
           MPI_Recv(line.data(), length, MPI_CHAR, status.MPI_SOURCE, kRecordTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-          writer.Add(RunRecordFromJson(line));
+          const RunRecord record = RunRecordFromJson(line);
+          writer.Add(record);
+          if (observe) observe(record);
           if (progress) progress(next + 1, total);
         }
       };
@@ -69,6 +72,7 @@ MpiCampaignResult RunCampaignUnderMpi(const ExperimentSpec& spec, int threads, c
                              const std::int64_t position = next + (size - next % size) % size;  // rank 0's next
                              receive_until(position);
                              writer.Add(record);
+                             if (observe) observe(record);
                              ++next;
                              if (progress) progress(next, total);
                            },

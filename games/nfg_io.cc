@@ -372,7 +372,7 @@ std::string WritePayoffNfg(const NormalFormGame& game) {
   std::ostringstream out;
   WriteHeader(game, /*labels=*/!DefaultLabels(game), out);
   for (std::int64_t profile = 0; profile < game.NumProfiles(); ++profile) {
-    for (int i = 0; i < game.NumPlayers(); ++i) out << (i == 0 ? "" : " ") << ToString(game.Payoff(profile, i));
+    for (int i = 0; i < game.NumPlayers(); ++i) out << (i == 0 ? "" : " ") << ToDecimalString(game.Payoff(profile, i));
     out << "\n";
   }
   return out.str();
@@ -384,7 +384,7 @@ std::string WriteOutcomeNfg(const NormalFormGame& game) {
   out << "{\n";
   for (std::int64_t profile = 0; profile < game.NumProfiles(); ++profile) {
     out << "{ \"\"";
-    for (int i = 0; i < game.NumPlayers(); ++i) out << (i == 0 ? " " : ", ") << ToString(game.Payoff(profile, i));
+    for (int i = 0; i < game.NumPlayers(); ++i) out << (i == 0 ? " " : ", ") << ToDecimalString(game.Payoff(profile, i));
     out << " }\n";
   }
   out << "}\n";

@@ -51,7 +51,7 @@ NormalFormGame ParseNfg(std::string_view text);
 NormalFormGame ReadNfgFile(const std::string& path);
 
 // Returns the payoff version: strategy counts (or labels, when they are not the default "1", "2", ...)
-// and one line of payoffs per profile, every number exact.
+// and one line of payoffs per profile, every number exact (a decimal when it terminates, else p/q).
 std::string WritePayoffNfg(const NormalFormGame& game);
 
 // Returns the outcome version: strategy labels, one unnamed outcome per profile in profile order, and

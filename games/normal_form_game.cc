@@ -1,5 +1,6 @@
 #include "games/normal_form_game.h"
 
+#include <cmath>
 #include <utility>
 
 #include "games/check.h"
@@ -99,6 +100,14 @@ void NormalFormGame::SetPayoff(std::int64_t profile, int player, const Rational&
   slot = value;
   slot.canonicalize();  // GMP compares only canonical rationals correctly
   doubles_[Slot(profile, player)] = ToDouble(slot);
+}
+
+void NormalFormGame::SetPayoffFromDouble(std::int64_t profile, int player, double value) {
+  GAMES_CHECK(profile >= 0 && profile < num_profiles_);
+  GAMES_CHECK(player >= 0 && player < NumPlayers());
+  GAMES_CHECK(std::isfinite(value));
+  mpq_set_d(exact_[Slot(profile, player)].get_mpq_t(), value);  // exact and canonical
+  doubles_[Slot(profile, player)] = value;
 }
 
 std::vector<std::vector<Rational>> NormalFormGame::PayoffMatrix(int player) const {

@@ -58,6 +58,9 @@ class NormalFormGame {
   const Rational& Payoff(std::int64_t profile, int player) const { return exact_[Slot(profile, player)]; }
   double PayoffDouble(std::int64_t profile, int player) const { return doubles_[Slot(profile, player)]; }
   void SetPayoff(std::int64_t profile, int player, const Rational& value);
+  // Sets a payoff to a finite double, exactly (a double is a rational): cheaper than SetPayoff, whose
+  // rounding to the nearest double is not needed here.
+  void SetPayoffFromDouble(std::int64_t profile, int player, double value);
 
   // Returns player `player`'s payoffs in a two-player game as a matrix [row strategy][column strategy].
   std::vector<std::vector<Rational>> PayoffMatrix(int player) const;

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <algorithm>
 #include <cstddef>
 
 namespace reesim::games {
@@ -85,6 +86,29 @@ std::string ToString(const Rational& value) {
   canonical.canonicalize();
   if (canonical.get_den() == 1) return canonical.get_num().get_str();
   return canonical.get_num().get_str() + "/" + canonical.get_den().get_str();
+}
+
+std::string ToDecimalString(const Rational& value) {
+  Rational canonical = value;
+  canonical.canonicalize();
+  if (canonical.get_den() == 1) return canonical.get_num().get_str();
+  mpz_class rest = canonical.get_den();
+  unsigned long twos = 0, fives = 0;
+  while (mpz_divisible_ui_p(rest.get_mpz_t(), 2)) {
+    rest /= 2;
+    ++twos;
+  }
+  while (mpz_divisible_ui_p(rest.get_mpz_t(), 5)) {
+    rest /= 5;
+    ++fives;
+  }
+  const unsigned long places = std::max(twos, fives);
+  if (rest != 1 || places > 4000) return ToString(canonical);
+  mpz_class scaled = abs(canonical.get_num()) * PowerOfTen(places).get_num() / canonical.get_den();
+  std::string digits = scaled.get_str();
+  if (digits.size() <= places) digits.insert(0, places + 1 - digits.size(), '0');
+  digits.insert(digits.size() - places, ".");
+  return (canonical < 0 ? "-" : "") + digits;
 }
 
 double ToDouble(const Rational& value) {

@@ -21,6 +21,10 @@ std::optional<Rational> ParseRational(std::string_view text);
 // Returns "p/q" in lowest terms, or "p" when the denominator is 1 (what ParseRational reads back).
 std::string ToString(const Rational& value);
 
+// Returns `value` as an exact decimal ("-0.125", "3") when its denominator divides a power of ten, else
+// as ToString does ("1/3"); ParseRational reads either back exactly.
+std::string ToDecimalString(const Rational& value);
+
 // Returns the double nearest to `value` (GMP's get_d truncates; this rounds to nearest).
 double ToDouble(const Rational& value);
 

@@ -43,6 +43,7 @@ class MetricCatalogue {
   // Keeps a reference to `world`. Cheap: names are parsed against the world's ids, and the list of every
   // valid name is built only when asked for (names(), Nearest, a failed Require).
   explicit MetricCatalogue(const world::WorldDescription& world) : world_(world) {}
+  explicit MetricCatalogue(world::WorldDescription&&) = delete;  // it keeps a reference to the world
 
   // Returns the resolved metric, or family -1 if `name` is not a metric of this world.
   MetricRef Find(std::string_view name) const;

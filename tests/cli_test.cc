@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "experiments/experiment.h"
+#include "games/empirical_game.h"
 #include "test_support.h"
 
 namespace reesim {
@@ -265,13 +266,13 @@ TEST_CASE("Cli.CheckValidatesExperimentFilesToo") {
   const Result good = Reesim("check " + std::string(REESIM_SOURCE_DIR) + "/experiments/examples/export_control_arms.textproto");
   CHECK(good.exit_code == 0);
   CHECK(good.out.find("ok: experiment 'export_control_arms', 3 arms") != std::string::npos);
-  // Every worked example is a valid experiment.
+  // Every worked example is a valid experiment or empirical game.
   int examples = 0;
   for (const auto& entry : std::filesystem::directory_iterator(std::string(REESIM_SOURCE_DIR) + "/experiments/examples")) {
     CAPTURE(entry.path().string());
     const Result example = Reesim("check " + entry.path().string());
     CHECK(example.exit_code == 0);
-    CHECK(example.out.find("ok: experiment") != std::string::npos);
+    CHECK((example.out.find("ok: experiment") != std::string::npos || example.out.find("ok: game") != std::string::npos));
     ++examples;
   }
   CHECK(examples >= 2);
@@ -445,7 +446,8 @@ TEST_CASE("Cli.BenchReportsEveryFigure") {
   REQUIRE(bench.exit_code == 0);
   for (const char* key : {"\"baseline.rounds_per_s\":", "\"allocations_per_round\":", "\"montecarlo.runs_per_s_1_thread\":",
                           "\"montecarlo.runs_per_s_2_threads\":", "\"synthetic.ms_per_round.1000\":",
-                          "\"snapshot.bytes_per_round\":", "\"snapshot.mb_per_s_including_rounds\":"}) {
+                          "\"snapshot.bytes_per_round\":", "\"snapshot.mb_per_s_including_rounds\":",
+                          "\"game.seconds_256_profiles\":"}) {
     CAPTURE(key);
     CHECK(bench.out.find(key) != std::string::npos);
   }
@@ -540,18 +542,125 @@ TEST_CASE("Cli.GameRefusesBadFilesAndUsageWithExit2AndNoOutput") {
   const SplitResult unknown = ReesimSplit(dir, "game --solve " + dir.File("three.nfg") + " --method simplex");
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.err.find("unknown --method 'simplex' (methods: enummixed, lcp, pure, liap, logit") != std::string::npos);
-  // The empirical game is not there yet, and says so.
-  const SplitResult spec = ReesimSplit(dir, "game --spec whatever.textproto");
-  CHECK(spec.exit_code == 2);
-  CHECK(spec.out.empty());
-  CHECK(spec.err.find("--spec (the empirical game from simulation runs) is not available yet; only --solve") != std::string::npos);
   CHECK(ReesimSplit(dir, "game").exit_code == 2);
+  CHECK(ReesimSplit(dir, "game --solve " + dir.File("bad.nfg") + " --spec x").exit_code == 2);
+  CHECK(ReesimSplit(dir, "game --solve " + dir.File("three.nfg") + " --shard 1/2").exit_code == 2);
   const SplitResult help = ReesimSplit(dir, "game --help");
   CHECK(help.exit_code == 0);
   for (const char* method : {"enummixed", "lcp", "pure", "liap", "logit", "replicator", "fictitious", "regret", "--seed",
-                             "--iterations", "--spec"}) {
+                             "--iterations", "--spec", "--merge", "--shard", "--resume", "--threads", "--out", "--quiet",
+                             "game.json", "game.nfg", "profiles.csv", "robustness"}) {
+    CAPTURE(method);
     CHECK(help.out.find(method) != std::string::npos);
   }
+}
+
+// A small rare-earth game on the built-in baseline: China opens or licenses Dy/Tb, the US does nothing
+// or levies a tariff; plus the US-Japan alliance game.
+constexpr const char* kSmallGame = R"(name: "small" scenario: "baseline_2024" rounds: 3 replicates: 4 seed: 5
+parameters { path: "market.demand_shock_sd" uniform { min: 0 max: 0.1 } }
+players { actor: "CHN" strategies { name: "open" }
+  strategies { name: "licensing" overlay { policies { export_control { products: "dy_oxide" products: "tb_oxide" licence_delay_rounds: 1 approval_share: 0.5 } } } } }
+players { actor: "USA" strategies { name: "none" }
+  strategies { name: "tariff" overlay { policies { import_tariff { ad_valorem: 0.25 from: "CHN" } } } } }
+analyses { bootstrap_resamples: 200 }
+alliance_game { members: "USA" members: "JPN" alliance { pooled_stockpile: true joint_investment_share: 0.3 } }
+)";
+
+TEST_CASE("Cli.GameSpecGivesTheSameBytesAtAnyThreadCountShardSplitOrResume") {
+  TempDir dir;
+  const std::string spec_path = dir.File("game.textproto");
+  WriteBytes(spec_path, kSmallGame);
+  const SplitResult whole = ReesimSplit(dir, "game --spec " + spec_path + " --threads 1 --out " + dir.File("one"));
+  REQUIRE(whole.exit_code == 0);
+  // The table on stdout: every profile, the equilibria with robustness, the tournament.
+  CHECK(whole.out.find("game small: 2 players, 4 profiles x 4 replicates x 3 rounds on baseline_2024") != std::string::npos);
+  CHECK(whole.out.find("licensing") != std::string::npos);
+  CHECK(whole.out.find("robustness") != std::string::npos);
+  CHECK(whole.out.find("tournament") != std::string::npos);
+  CHECK(whole.out.find("Shapley values: USA") != std::string::npos);
+  REQUIRE(ReesimSplit(dir, "game --quiet --spec " + spec_path + " --threads 2 --out " + dir.File("two")).exit_code == 0);
+  REQUIRE(ReesimSplit(dir, "game --quiet --spec " + spec_path + " --shard 1/2 --out " + dir.File("s1")).exit_code == 0);
+  const SplitResult shard = ReesimSplit(dir, "game --spec " + spec_path + " --shard 2/2 --threads 2 --out " + dir.File("s2"));
+  REQUIRE(shard.exit_code == 0);
+  CHECK(shard.out.find("shard 2/2") != std::string::npos);
+  CHECK(!std::filesystem::exists(dir.File("s2/game.json")));  // a shard is not the whole game
+  const SplitResult merged = ReesimSplit(dir, "game --merge " + dir.File("s1") + " " + dir.File("s2") + " --out " + dir.File("merged"));
+  REQUIRE(merged.exit_code == 0);
+  CHECK(merged.out.find("merged 2 shard(s)") != std::string::npos);
+  // Resume: a checkpoint holding the first runs (the same records as a whole run) and a cut-off line.
+  const games::GameSpec spec = games::LoadGameFile(spec_path);
+  std::string checkpoint = experiments::CheckpointHeader(spec.experiment, 1, 1) + "\n";
+  for (int position = 0; position < 7; ++position) {
+    const experiments::RunSlot slot = experiments::SlotAt(spec.experiment, position);
+    checkpoint += experiments::RunRecordToJson(experiments::RunOne(spec.experiment, slot.arm, slot.row)) + "\n";
+  }
+  checkpoint += "{\"arm\":1,\"repl";
+  std::filesystem::create_directories(dir.File("resumed"));
+  WriteBytes(dir.File("resumed/checkpoint.jsonl"), checkpoint);
+  REQUIRE(ReesimSplit(dir, "game --quiet --resume --spec " + spec_path + " --out " + dir.File("resumed")).exit_code == 0);
+  for (const char* file : {"game.json", "game.nfg", "profiles.csv", "runs.csv", "summary.csv"}) {
+    CAPTURE(file);
+    const std::string bytes = testing::FileBytes(dir.File(std::string("one/") + file));
+    CHECK(!bytes.empty());
+    CHECK(bytes == testing::FileBytes(dir.File(std::string("two/") + file)));
+    CHECK(bytes == testing::FileBytes(dir.File(std::string("merged/") + file)));
+    CHECK(bytes == testing::FileBytes(dir.File(std::string("resumed/") + file)));
+  }
+  // What game.json holds.
+  const std::string json = testing::FileBytes(dir.File("one/game.json"));
+  for (const char* key : {"\"reesim_version\":", "\"game_sha256\":\"" , "\"seed\":5", "\"players\":[", "\"profiles\":[",
+                          "\"se\":", "\"ci95\":[", "\"n\":4", "\"equilibria\":{", "\"robustness\":", "\"payoff_ci95\":",
+                          "\"regret\":", "\"tournament\":[", "\"win_rates\":", "\"top_two\":", "\"stackelberg\":[",
+                          "\"coalitions\":{", "\"shapley\":", "\"least_core\":"}) {
+    CAPTURE(key);
+    CHECK(json.find(key) != std::string::npos);
+  }
+  // game.nfg reads back as the estimated game, labels included; profiles.csv is tidy with provenance.
+  const SplitResult solved = ReesimSplit(dir, "game --solve " + dir.File("one/game.nfg"));
+  CHECK(solved.exit_code == 0);
+  CHECK(solved.out.find("\"players\":[\"CHN\",\"USA\"]") != std::string::npos);
+  CHECK(testing::FileBytes(dir.File("one/game.nfg")).find("{ \"open\" \"licensing\" }") != std::string::npos);
+  const std::string csv = testing::FileBytes(dir.File("one/profiles.csv"));
+  CHECK(csv.rfind("# reesim ", 0) == 0);
+  CHECK(csv.find("\nprofile,CHN,USA,player,mean,se,ci95_low,ci95_high,n\n0,open,none,CHN,") != std::string::npos);
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 2 + 4 * 2);
+}
+
+TEST_CASE("Cli.BadGameSpecsExit2WithTheFieldAndWriteNothing") {
+  TempDir dir;
+  struct Case {
+    std::string from, to, expected;
+  };
+  const std::vector<Case> cases = {
+      {"actor: \"USA\"", "actor: \"USB\"", "game.textproto: players[1].actor = \"USB\": no such actor"},
+      {"name: \"tariff\" overlay", "name: \"tariff\" strategy { kind: PSYCHIC } overlay",
+       "game.textproto:6:56: Unknown enumeration value of \"PSYCHIC\" for field \"kind\""},
+      {"analyses { bootstrap_resamples: 200 }", "analyses { methods: \"simplex\" }", "game.textproto: analyses.methods[0] = \"simplex\": unknown method"},
+      {"players { actor: \"USA\" strategies { name: \"none\" }",
+       "players { actor: \"USA\" payoff { metric: \"unmet.USA.nothing\" } strategies { name: \"none\" }",
+       "game.textproto: players[1].payoff.metric = \"unmet.USA.nothing\": unknown metric"},
+      {"rounds: 3", "rounds: three", "game.textproto:1:"},
+  };
+  for (const Case& c : cases) {
+    std::string text = kSmallGame;
+    const auto at = text.find(c.from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, c.from.size(), c.to);
+    WriteBytes(dir.File("game.textproto"), text);
+    const SplitResult bad = ReesimSplit(dir, "game --spec " + dir.File("game.textproto") + " --out " + dir.File("out"));
+    CAPTURE(bad.err);
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.out.empty());
+    CHECK(bad.err.find("reesim: error: " + dir.File(c.expected)) != std::string::npos);
+    CHECK(!std::filesystem::exists(dir.File("out")));
+  }
+  // Merging an experiment's shards as a game's is refused.
+  WriteBytes(dir.File("exp.textproto"), "scenario: \"baseline_2024\" rounds: 1 replicates: 1 outcomes { metric: \"payoff.USA\" }");
+  REQUIRE(ReesimSplit(dir, "experiment --quiet --spec " + dir.File("exp.textproto") + " --shard 1/2 --out " + dir.File("e1")).exit_code == 0);
+  const SplitResult wrong = ReesimSplit(dir, "game --merge " + dir.File("e1") + " --out " + dir.File("m"));
+  CHECK(wrong.exit_code == 2);
+  CHECK(wrong.err.find("not a game file") != std::string::npos);
 }
 
 }  // namespace

@@ -90,4 +90,25 @@ with tempfile.TemporaryDirectory() as work:
         path = chart + "." + extension
         check(path in printed and os.path.getsize(path) > 1000, "run chart " + path)
 
+    # An empirical game: profiles.csv reads with pandas, and the payoff heat map is drawn.
+    game_spec = os.path.join(work, "game.textproto")
+    with open(game_spec, "w") as stream:
+        stream.write("""name: "tools" scenario: "baseline_2024" rounds: 2 replicates: 3
+parameters { path: "market.demand_shock_sd" uniform { min: 0 max: 0.1 } }
+players { actor: "CHN" strategies { name: "open" }
+  strategies { name: "tax" overlay { policies { export_tax { products: "ndpr_oxide" ad_valorem: 0.2 } } } } }
+players { actor: "USA" strategies { name: "none" }
+  strategies { name: "tariff" overlay { policies { import_tariff { ad_valorem: 0.25 from: "CHN" } } } } }
+analyses { bootstrap_resamples: 50 }
+""")
+    game_out = os.path.join(work, "game")
+    subprocess.run([reesim, "game", "--quiet", "--spec", game_spec, "--out", game_out], check=True)
+    profiles = pd.read_csv(os.path.join(game_out, "profiles.csv"), skiprows=1)
+    check(len(profiles) == 8 and list(profiles.columns[:4]) == ["profile", "CHN", "USA", "player"], "profiles.csv is tidy")
+    printed = subprocess.run(["/usr/bin/python3", os.path.join(source, "tools", "plot_game.py"), game_out],
+                             check=True, capture_output=True, text=True).stdout.split()
+    for extension in ("png", "svg"):
+        path = os.path.join(game_out, "plot-payoffs." + extension)
+        check(path in printed and os.path.getsize(path) > 1000, "game heat map " + path)
+
 print("%d passed, 0 failed" % checks)

@@ -1,0 +1,17 @@
+// Benchmarks of the games: an empirical game of 4 players x 4 strategies (256 profiles) x 100
+// replicates x 40 rounds on the baseline, on 2 threads (the budget: at most 30 s), and the exact
+// two-player enumerator on a random 10 x 10 game.
+#pragma once
+
+namespace reesim::bench {
+
+// Returns the seconds to load, run (2 threads) and analyse the 256-profile empirical game: its runs
+// collected in position order as `reesim game` does, then every analysis (1,000 bootstrap resamples),
+// without writing files. `quick`: 4 replicates x 8 rounds.
+double EmpiricalGameSeconds(bool quick);
+
+// Returns the median milliseconds of games::EnumMixed on a random 10 x 10 game (integer payoffs
+// 0..99 from a fixed stream), over `repeats`.
+double EnumMixedMilliseconds10x10(int repeats);
+
+}  // namespace reesim::bench

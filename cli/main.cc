@@ -25,6 +25,7 @@ commands:
   merge     combine the outputs of sharded experiment runs
   bench     measure rounds/s, runs/s, large worlds, allocations, snapshot throughput
   game      solve a normal-form game from a Gambit .nfg file (--solve FILE.nfg): equilibria as JSON
+  serve     a classroom game: teams govern countries from their browsers, the model plays the rest
 
 options:
   --help      show this help (each command has its own: reesim run --help)
@@ -65,8 +66,9 @@ int main(int argc, char** argv) {
     if (command == "merge") return reesim::cli::MergeCommand(args);
     if (command == "bench") return reesim::cli::BenchCommand(args);
     if (command == "game") return reesim::cli::GameCommand(args);
+    if (command == "serve") return reesim::cli::ServeCommand(args);
     return Fail("unknown command '" + command +
-                "' (commands: run, inspect, check, validate, experiment, merge, bench, game; see reesim --help)");
+                "' (commands: run, inspect, check, validate, experiment, merge, bench, game, serve; see reesim --help)");
   } catch (const reesim::InputError& error) {
     return Fail(error.what());
   } catch (const reesim::cli::UsageError& error) {

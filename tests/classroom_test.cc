@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include <google/protobuf/util/json_util.h>
+
 #include "classroom.pb.h"
 #include "classroom/game.h"
 #include "classroom/journal.h"
@@ -332,6 +334,40 @@ TEST_CASE("Classroom.TheGameEndsAfterItsRoundsWithADebrief") {
   CHECK(debrief.debrief().rounds(1).deciders().at("CHN") == "model");
   const std::string csv = played.game->DecisionsCsv();
   CHECK(csv.find("0,2024Q1,USA,subsidise,Stars\n") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace reesim::classroom
+
+namespace reesim::classroom {
+namespace {
+
+TEST_CASE("Classroom.TheQuickPathsReadAndWriteAsProtobufsJsonMappingDoes") {
+  // Submits are read by a quick path: the same message as protobuf's parser makes.
+  for (const std::string json : {R"({"submit":{"token":"ab","round":3,"action":"open"}})",
+                                 R"({"submit":{"token":"ab","round":0,"action":"open","actor":"USA"}})",
+                                 R"({"submit":{}})"}) {
+    wire::ClientMessage quick, slow;
+    CHECK(ParseClientMessage(json, quick).empty());
+    google::protobuf::util::JsonParseOptions options;
+    REQUIRE(google::protobuf::util::JsonStringToMessage(json, &slow, options).ok());
+    CHECK(quick.SerializeAsString() == slow.SerializeAsString());
+  }
+  wire::ClientMessage message;
+  CHECK(!ParseClientMessage(R"({"submit":{"token":"ab","round":1.5}})", message).empty());
+  CHECK(!ParseClientMessage(R"({"submit":{"token":"ab","extra":1}})", message).empty());
+  CHECK(ParseClientMessage(R"({"submit":{"round":"2"}})", message).empty());  // protobuf reads "2" as 2
+  CHECK(message.submit().round() == 2);
+  // Acknowledgements are written by a quick path: the same text as protobuf's printer writes.
+  wire::ServerMessage ack;
+  ack.mutable_ack()->set_round(7);
+  ack.mutable_ack()->set_action("tariff \"china\"");
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string expected;
+  REQUIRE(google::protobuf::util::MessageToJsonString(ack, &expected, options).ok());
+  CHECK(ToJson(ack) == expected);
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ if (!browserPath) {
 mkdirSync(out, { recursive: true });
 const state = mkdtempSync(join(tmpdir(), "reesim-browser-"));
 const problems = [];
-const server = spawn(binary, ["serve", "--port", "0", "--state", state, "--quiet", "--rounds", "3"], { stdio: "inherit" });
+const server = spawn(binary, ["serve", "--port", "0", "--state", state, "--quiet", "--rounds", "4"], { stdio: "inherit" });
 let browser;
 
 function fail(message) {
@@ -91,6 +91,9 @@ try {
   await teacher.waitForFunction(() => document.querySelector("#seats").textContent.includes("✓ yes"));
   await teacher.click("button[data-command=advance]");
   await expectChart(teacher, "#chart-world", "teacher");
+  await team.waitForFunction(() => document.getElementById("team-round").textContent.startsWith("Round 2"));
+  await teacher.click("button[data-command=advance]");  // a second round, so the charts draw lines
+  await team.waitForFunction(() => document.getElementById("team-round").textContent.startsWith("Round 3"));
   await expectChart(team, "#chart-prices", "team");
   await expectChart(team, "#chart-payoff", "team");
   await team.waitForFunction(() => document.querySelector("#supply .track") !== null);
@@ -119,7 +122,8 @@ try {
   await phone.waitForFunction(() => document.getElementById("decision-state").textContent.includes("Submitted:"));
   const width = await phone.evaluate(() => document.documentElement.scrollWidth);
   if (width > 390) problems.push(`phone: the page is ${width} px wide at 390 px`);
-  await phone.screenshot({ path: join(out, "team-phone.png"), fullPage: true });
+  await phone.screenshot({ path: join(out, "team-phone.png") });
+  await phone.screenshot({ path: join(out, "team-phone-full.png"), fullPage: true });
 
   // The teacher ends the game: everyone gets the debrief.
   await teacher.click("button[data-command=end]");

@@ -195,6 +195,11 @@ json::value Teacher(const std::string& token, const std::string& command) {
   return json::object{{"teacher", json::object{{"token", token}, {"command", command}}}};
 }
 std::string Str(const json::value& value) { return std::string(value.as_string()); }
+// Joins `client` to `actor`'s seat; returns the team token.
+std::string TakeSeat(Client& client, const Server& server, const std::string& actor, const std::string& name) {
+  client.Send(Join(server.code(actor), name));
+  return Str(client.Until("welcome").at("token"));
+}
 std::int64_t Int(const json::object& object, const char* key) {
   return object.contains(key) ? object.at(key).to_number<std::int64_t>() : 0;
 }
@@ -244,8 +249,7 @@ TEST_CASE("ClassroomServer.ATeamReconnectsWithItsToken") {
   std::string token;
   {
     Client first(server.port());
-    first.Send(Join(server.code("EU"), "Europa"));
-    token = Str(first.Until("welcome").at("token"));
+    token = TakeSeat(first, server, "EU", "Europa");
     first.Send(Submit(token, 0, "recycle"));
     first.Until("ack");
   }
@@ -262,8 +266,7 @@ TEST_CASE("ClassroomServer.RefusedMessagesGetAnErrorAndTheConnectionStaysOpen") 
   testing::TempDir dir;
   Server server(dir.File("state"));
   Client team(server.port());
-  team.Send(Join(server.code("KOR"), "K"));
-  const std::string token = Str(team.Until("welcome").at("token"));
+  const std::string token = TakeSeat(team, server, "KOR", "K");
   CHECK(team.ErrorCode(Submit("00000000000000000000000000000000", 0, "open")) == "bad_token");
   CHECK(team.ErrorCode(json::object{{"submit", json::object{{"token", token}, {"round", 0}, {"action", "open"}, {"actor", "USA"}}}}) ==
         "wrong_actor");
@@ -282,12 +285,34 @@ TEST_CASE("ClassroomServer.RefusedMessagesGetAnErrorAndTheConnectionStaysOpen") 
   CHECK(decisions.body.find("open\"}") == std::string::npos);
 }
 
+TEST_CASE("ClassroomServer.AFloodIsRateLimitedAndTheRoundTimerPlaysTheRound") {
+  testing::TempDir dir;
+  Server server(dir.File("state"), {"--round-seconds", "1"});
+  Client team(server.port());
+  const std::string token = TakeSeat(team, server, "BRA", "B");
+  for (int i = 0; i < 100; ++i) team.Send(json::object{{"hello", json::object{{"token", token}}}});
+  int limited = 0, welcomes = 0;
+  while (welcomes + limited < 100) {
+    const std::optional<json::object> message = team.Receive();
+    REQUIRE(message.has_value());
+    if (message->contains("welcome")) ++welcomes;
+    if (message->contains("error") && message->at("error").at("code") == "rate_limited") ++limited;
+  }
+  CHECK(limited > 0);
+  CHECK(welcomes >= 30);  // a burst of twice the rate per second passes (less the join)
+  // With a one-second timer, starting the game is enough: the round plays itself.
+  Client teacher(server.port());
+  teacher.Send(Teacher(server.teacher(), "start"));
+  const auto started = std::chrono::steady_clock::now();
+  CHECK(Int(team.Until("round_result", 5s), "round") == 0);
+  CHECK(std::chrono::steady_clock::now() - started >= 900ms);
+}
+
 TEST_CASE("ClassroomServer.AnOversizedFrameIsRefusedAndClosesOnlyItsConnection") {
   testing::TempDir dir;
   Server server(dir.File("state"));
   Client other(server.port());
-  other.Send(Join(server.code("IND"), "I"));
-  const std::string token = Str(other.Until("welcome").at("token"));
+  const std::string token = TakeSeat(other, server, "IND", "I");
   Client big(server.port());
   big.Send(std::string(65 * 1024 + 1, ' '));
   const std::optional<json::object> error = big.Receive();
@@ -373,8 +398,7 @@ TEST_CASE("ClassroomServer.ATornJournalTailIsDroppedOnRestart") {
   {
     Server server(state);
     Client team(server.port());
-    team.Send(Join(server.code("AUS"), "Oz"));
-    token = Str(team.Until("welcome").at("token"));
+    token = TakeSeat(team, server, "AUS", "Oz");
     team.Send(Submit(token, 0, "export_tax"));
     team.Until("ack");
     server.Kill();

@@ -19,6 +19,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -162,7 +163,7 @@ int main(int argc, char** argv) {
   }
   const auto [rss_joined, hwm_joined] = Memory(server);
 
-  std::vector<double> ack_ms, advance_ms;
+  std::vector<double> ack_ms, advance_ms, round_max_ms;
   int round = 0, acks = 0, results = 0;
   Clock::time_point advance_sent;
   Client& teacher = *clients.back();
@@ -187,6 +188,7 @@ int main(int argc, char** argv) {
         }
       } else if (text.starts_with("{\"round_result\"")) {
         if (++results == clients_count) {
+          round_max_ms.push_back(*std::max_element(ack_ms.end() - clients_count, ack_ms.end()));
           advance_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - advance_sent).count());
           if (++round < rounds) start_round();
           else context.stop();
@@ -220,6 +222,9 @@ int main(int argc, char** argv) {
       {"classroom.server_rss_mb", rss},
       {"classroom.server_rss_mb_peak", hwm},
   };
+  json::array by_round;
+  for (const double ms : round_max_ms) by_round.push_back(std::round(ms * 10) / 10);
+  out["classroom.ack_ms_max_by_round"] = std::move(by_round);
   (void)hwm_joined;
   std::cout << json::serialize(out) << "\n";
   return 0;

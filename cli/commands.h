@@ -22,6 +22,7 @@ int ExperimentCommand(const std::vector<std::string>& args);
 int MergeCommand(const std::vector<std::string>& args);
 int BenchCommand(const std::vector<std::string>& args);
 int GameCommand(const std::vector<std::string>& args);
+int ServeCommand(const std::vector<std::string>& args);
 
 // Returns the exit code of an experiment with `failures` failed runs (1 if any, said on stderr; else 0).
 int ReportFailedRuns(std::int64_t failures);

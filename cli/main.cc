@@ -26,6 +26,7 @@ commands:
   bench     measure rounds/s, runs/s, large worlds, allocations, snapshot throughput
   game      an empirical game from simulation runs (--spec FILE): payoff table, equilibria with
             robustness, tournament, coalitions; or solve a Gambit .nfg game (--solve FILE.nfg)
+  serve     a classroom game: teams govern countries from their browsers, the model plays the rest
 
 options:
   --help      show this help (each command has its own: reesim run --help)
@@ -66,8 +67,9 @@ int main(int argc, char** argv) {
     if (command == "merge") return reesim::cli::MergeCommand(args);
     if (command == "bench") return reesim::cli::BenchCommand(args);
     if (command == "game") return reesim::cli::GameCommand(args);
+    if (command == "serve") return reesim::cli::ServeCommand(args);
     return Fail("unknown command '" + command +
-                "' (commands: run, inspect, check, validate, experiment, merge, bench, game; see reesim --help)");
+                "' (commands: run, inspect, check, validate, experiment, merge, bench, game, serve; see reesim --help)");
   } catch (const reesim::InputError& error) {
     return Fail(error.what());
   } catch (const reesim::cli::UsageError& error) {

@@ -48,7 +48,7 @@ void Simulation::SetExternalAction(int actor, int action) {
   auto* external = dynamic_cast<agents::ExternalCountry*>(countries_.at(actor).get());
   const std::string& id = scenario_.world.actors[actor].id;
   if (external == nullptr) throw InputError("actor " + id + " does not play an external strategy");
-  if (action < 0 || action >= static_cast<int>(scenario_.strategies[actor].menu.size())) {
+  if (action < -1 || action >= static_cast<int>(scenario_.strategies[actor].menu.size())) {
     throw InputError("actor " + id + " has no menu action " + std::to_string(action));
   }
   external->SetAction(action);

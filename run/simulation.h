@@ -29,8 +29,8 @@ class Simulation {
   // From now on, metrics() need hold only these metrics (and the rest of their families): cheaper for
   // runs that keep a few outcomes. Ignored while a rule-based strategy reads the metrics.
   void LimitMetrics(const std::vector<std::string>& names);
-  // Sets the menu action an `external` country plays from the next round. Throws InputError if the
-  // actor's strategy is not external or the action is not on its menu.
+  // Sets the menu action an `external` country plays from the next round (-1: none, the timeline
+  // only). Throws InputError if the actor's strategy is not external or the action is not on its menu.
   void SetExternalAction(int actor, int action);
 
   const world::WorldDescription& world() const { return scenario_.world; }

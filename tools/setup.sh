@@ -27,7 +27,11 @@ packages=(
   libglpk-dev    # linear programs: Stackelberg commitments, least core (games/)
   libopenmpi-dev openmpi-bin                         # experiments across machines (mpirun)
   python3-protobuf python3-pandas python3-matplotlib  # tools/: reading outputs in pandas, plots
+  nodejs npm     # the classroom page (reesim serve): built with npm from classroom/page/package-lock.json
 )
+if [[ "$mode" == "test" ]]; then
+  packages+=(chromium python3-websockets)  # the classroom's browser test (headless); the bench's clients
+fi
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -1,0 +1,189 @@
+// A classroom game's state and rules, apart from the network: teams hold seats (actors with a menu),
+// submit one menu action per round; the teacher starts, pauses, advances and ends rounds; the model
+// (the scenario's strategy) plays every seat no team holds. Every change is a journal record
+// (proto/classroom.proto, JournalRecord): Handle() validates a client's message against the state and
+// returns either an answer that changes nothing (an error, a welcome on reconnect) or the record to
+// make durable, and Apply() makes the change. Replaying the same records from the Created one gives
+// the same game, round for round (the simulation is deterministic), which is how a restarted server
+// resumes.
+//
+// Seats held by teams play the `external` strategy in the simulation. A seat a team takes after rounds
+// were played is switched by rebuilding the simulation from the start with that seat external, replaying
+// the actions the model chose for it: the rounds already played come out the same.
+//
+// Not thread-safe: the server calls it from one strand.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "classroom.pb.h"
+#include "classroom/tokens.h"
+#include "run/metrics.h"
+#include "run/scenario_io.h"
+
+namespace reesim::run {
+class Simulation;
+}
+
+namespace reesim::classroom {
+
+
+enum class Phase { kLobby, kRunning, kPaused, kEnded };
+const char* PhaseName(Phase phase);
+
+struct NewGameOptions {
+  std::string scenario;       // a library scenario's name or a file; empty = the built-in baseline
+  std::uint64_t seed = 1;
+  int rounds = 0;             // 0 = the scenario's `rounds`
+  double round_seconds = 0;   // 0 = no timer: the teacher advances
+};
+
+// Returns the menus the classroom gives actors that have none (classroom/menus.textproto, built in).
+std::string_view ClassroomMenusText();
+
+// Builds the first record of a new game: loads the scenario (library name or file), gives the
+// classroom menus to actors without one, and draws the teacher token and one join code per seat.
+// Throws InputError for a bad scenario or options.
+wire::JournalRecord NewGame(const NewGameOptions& options, TokenSource& tokens);
+
+// Who a connection speaks for.
+struct Identity {
+  enum class Kind { kNone, kTeam, kTeacher };
+  Kind kind = Kind::kNone;
+  int actor = -1;  // a team's actor
+};
+
+// The answer to one client message.
+struct Handled {
+  std::optional<wire::JournalRecord> record;  // to make durable, then Apply(): the reply comes from Apply
+  wire::ServerMessage reply;                  // else: the answer, sent at once (an error, or a welcome)
+  Identity identity;                           // who the sender is, when the answer says so
+  bool send_history = false;                   // also send the rounds played so far
+};
+
+// What applying a record did; the server tells the clients.
+struct Applied {
+  wire::ServerMessage reply;  // to the sender once durable (ack, welcome)
+  Identity identity;
+  bool send_history = false;
+  bool round_played = false;   // everyone gets the round's result
+  bool ended = false;          // everyone gets the debrief
+  bool broadcast = false;      // everyone gets `broadcast_text`
+  std::string broadcast_text;
+  bool timer_changed = false;  // the round timer must be (re)started or stopped
+};
+
+class Game {
+ public:
+  // Starts from a Created record. Throws InputError if its scenario does not load.
+  explicit Game(const wire::Created& created);
+  ~Game();
+  Game(const Game&) = delete;
+  Game& operator=(const Game&) = delete;
+
+  // Validates `message`; changes nothing. `tokens` draws a new team token when a seat is first taken.
+  Handled Handle(const wire::ClientMessage& message, TokenSource& tokens) const;
+  // Applies a record made by Handle() (or read back from the journal). Throws InputError for a record
+  // that does not fit the state (a journal from elsewhere).
+  Applied Apply(const wire::JournalRecord& record);
+
+  // An advance record for when the round timer runs out.
+  static wire::JournalRecord TimerAdvance();
+
+  // The round's result as `actor` may see it (public metrics and its own private ones); actor -1: the
+  // teacher, every metric.
+  wire::ServerMessage RoundResultFor(int round, int actor) const;
+  wire::ServerMessage HistoryFor(int actor) const;
+  wire::ServerMessage StatusMessage(double seconds_left) const;
+  wire::ServerMessage TeacherViewMessage(const std::vector<int>& connected, double seconds_left,
+                                          const std::string& join_url) const;
+  wire::ServerMessage WelcomeFor(int actor, double seconds_left) const;
+  // The leaderboard by payoff summed over the rounds played, each seat's decisions by round.
+  wire::ServerMessage DebriefMessage();
+  // GET /api/decisions: {"rounds":[{"round":R,"decisions":{"USA":"NAME",...}},...]}.
+  std::string DecisionsJson() const;
+  // round,period,actor,action,decided_by (a team's name, "model", or "kept" for a team that did not
+  // submit and kept its last action).
+  std::string DecisionsCsv() const;
+  // Writes the game's rounds as a snapshot stream (replayed from the start). Throws InputError.
+  void WriteSnapshot(const std::string& path) const;
+
+  // Returns whether `metric` is private to an actor other than `actor` (-1: none is hidden).
+  bool HiddenFrom(const std::string& metric, int actor) const;
+
+  Phase phase() const { return phase_; }
+  int round() const { return static_cast<int>(history_.size()); }
+  int rounds() const { return rounds_; }
+  double round_seconds() const { return round_seconds_; }
+  const std::string& teacher_token() const { return teacher_token_; }
+  const std::vector<int>& seats() const { return seats_; }  // actors with a seat
+  const std::string& join_code(int actor) const { return codes_.at(actor); }
+  const std::string& team_token(int actor) const { return tokens_.at(actor); }  // empty until taken
+  const std::string& team_name(int actor) const { return names_.at(actor); }
+  const world::WorldDescription& world() const { return scenario_->world; }
+  const std::vector<std::string>& menu_names(int actor) const { return menu_names_.at(actor); }
+  // The decision submitted for the open round, or "".
+  std::string SubmittedAction(int actor) const;
+  // The metrics of a played round (every metric).
+  const run::Metrics& metrics(int round) const { return history_.at(round).metrics; }
+  // The action each actor played in a round (-1 = none).
+  const std::vector<int>& played(int round) const { return history_.at(round).actions; }
+  // Returns the actor of a team token, or -1.
+  int ActorOfToken(const std::string& token) const;
+  std::string Period(int round) const { return world().PeriodLabel(round); }
+  std::string ActionName(int actor, int action) const;
+
+ private:
+  struct PlayedRound {
+    run::Metrics metrics;
+    std::vector<int> actions;         // [actor]
+    std::vector<std::string> decider;  // [actor]: team name, "model" or "kept"
+  };
+
+  std::unique_ptr<run::LoadedScenario> LoadWithExternal(const std::vector<bool>& external) const;
+  void EnsureSimulation();
+  void PlayRound();
+  wire::Welcome MakeWelcome(int actor, double seconds_left) const;
+  wire::ServerMessage MakeError(const std::string& code, const std::string& message) const;
+
+  std::shared_ptr<const reesim::Scenario> message_;
+  std::string scenario_source_;
+  std::string scenario_text_;
+  std::uint64_t seed_ = 1;
+  int rounds_ = 0;
+  double round_seconds_ = 0;
+  std::string teacher_token_;
+  std::unique_ptr<run::LoadedScenario> scenario_;  // as given: the model plays every seat
+  std::vector<int> seats_;
+  std::vector<std::string> codes_;                  // [actor]
+  std::vector<std::string> tokens_;                 // [actor]
+  std::vector<std::string> names_;                  // [actor]
+  std::vector<std::vector<std::string>> menu_names_;        // [actor]
+  std::vector<std::vector<std::string>> menu_explanations_;  // [actor]
+  std::vector<bool> external_;                      // [actor]: a team holds the seat
+  std::vector<int> pending_;                        // [actor]: submitted for the open round, -1 = none
+  std::vector<int> in_force_;                       // [actor]: the team's action last played
+  Phase phase_ = Phase::kLobby;
+  std::vector<PlayedRound> history_;
+  std::string last_broadcast_;
+
+  // The live simulation, with the seats of `simulation_external_` external.
+  std::unique_ptr<run::LoadedScenario> simulation_scenario_;
+  std::unique_ptr<run::Simulation> simulation_;
+  std::vector<bool> simulation_external_;
+  std::optional<std::vector<double>> model_payoffs_;  // [actor]: the model in every seat, summed
+  int model_payoff_rounds_ = 0;
+};
+
+// Serialises a ServerMessage as one JSON text frame (protobuf's JSON mapping, proto field names).
+std::string ToJson(const wire::ServerMessage& message);
+// Parses a client's frame. Returns an error message (empty on success): malformed JSON, unknown
+// fields, or not exactly one top-level key.
+std::string ParseClientMessage(const std::string& json, wire::ClientMessage& message);
+
+}  // namespace reesim::classroom

@@ -1,0 +1,47 @@
+// The classroom's journal: an append-only file of records, each durable (fdatasync) before the server
+// acknowledges what it records. Layout: the 8-byte magic "RSJRNL01", then records, each a 4-byte
+// little-endian payload length, a 4-byte little-endian CRC-32C (Castagnoli) of the payload, and the
+// payload. Opening reads every intact record; the first record that is short or fails its CRC ends the
+// journal (a write torn by a crash): it and anything after it are cut off, and a warning says how
+// many bytes went. Group commit: Append() many, then one Sync().
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace reesim::classroom {
+
+inline constexpr char kJournalMagic[] = "RSJRNL01";
+inline constexpr std::uint32_t kMaxJournalRecordBytes = 64u << 20;
+
+// Returns the CRC-32C of `data`.
+std::uint32_t Crc32c(const std::string& data);
+
+class Journal {
+ public:
+  // Opens PATH (creating it, mode 0600, if missing) and reads its records into `records`. A torn or
+  // corrupt tail is cut off and described in `warning` (else it is left empty). Throws
+  // std::runtime_error if the file cannot be opened or is not a journal.
+  Journal(const std::string& path, std::vector<std::string>& records, std::string& warning);
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Writes one record (not yet durable). Throws std::runtime_error on a write error.
+  void Append(const std::string& payload);
+  // Makes every appended record durable. Throws std::runtime_error on failure.
+  void Sync();
+
+  std::uint64_t bytes() const { return bytes_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  std::uint64_t bytes_ = 0;
+};
+
+// Frames one record as Append writes it (for tests that tear journals by hand).
+std::string FrameRecord(const std::string& payload);
+
+}  // namespace reesim::classroom

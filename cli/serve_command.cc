@@ -1,0 +1,74 @@
+// `reesim serve`: the classroom server (classroom/).
+#include <boost/program_options.hpp>
+
+#include <cmath>
+#include <iostream>
+#include <string>
+
+#include "classroom/server.h"
+#include "cli/commands.h"
+#include "cli/options.h"
+
+namespace po = boost::program_options;
+
+namespace reesim::cli {
+
+int ServeCommand(const std::vector<std::string>& args) {
+  po::options_description options(
+      "usage: reesim serve [--scenario FILE|NAME] [--bind ADDR] [--port P] [--state DIR] [--round-seconds S]\n"
+      "                    [--rounds N] [--seed S] [--max-connections N] [--quiet]\n\n"
+      "Runs a classroom game: teams govern countries from their browsers, the model plays every country\n"
+      "no team holds and answers each round with prices, shortages and payoffs. One port serves the page\n"
+      "(teams at URL, the teacher console at URL#teacher=TOKEN), the WebSocket (/ws) and the teacher's API\n"
+      "(/api/decisions, /api/decisions.csv, /api/snapshot with `Authorization: Bearer TOKEN`).\n\n"
+      "Once listening it writes DIR/session.json (mode 0600): the URL, the port, the teacher token and one\n"
+      "join code per seat. Every decision and command is journaled in DIR/journal before it is acknowledged:\n"
+      "started again with the same --state DIR (after a crash too), it resumes the game with the same\n"
+      "tokens, codes and round. Stop it with Ctrl-C.\n\noptions");
+  options.add_options()
+      ("help", "show this help")
+      ("scenario", po::value<std::string>(),
+       "the scenario: a library name (e.g. export_controls_2025; see `reesim validate`) or a scenario file;\n"
+       "default: the built-in 2024 baseline. Actors without a menu get the classroom's menus.\n"
+       "Ignored when DIR holds a game, unless it names another scenario (an error)")
+      ("bind", po::value<std::string>()->default_value("127.0.0.1"),
+       "the address to listen on: 127.0.0.1 for this machine only; 0.0.0.0 for a classroom network")
+      ("port", po::value<int>()->default_value(8080), "the port; 0 = any free port (see DIR/session.json)")
+      ("state", po::value<std::string>()->default_value("reesim-classroom"),
+       "the game's directory: journal, session.json; a directory holding a game resumes it")
+      ("round-seconds", po::value<double>()->default_value(0),
+       "the round timer in seconds: when it runs out the round is played (0 = none: the teacher advances;\n"
+       "the teacher console can change it)")
+      ("rounds", po::value<int>(), "the game's length in rounds (default: the scenario's `rounds`)")
+      ("seed", po::value<std::uint64_t>()->default_value(1), "random seed of the simulation")
+      ("max-connections", po::value<int>()->default_value(2000), "connections open at once, at most")
+      ("quiet", "print nothing but errors");
+  po::variables_map vars;
+  if (!ParseOptions(options, args, nullptr, vars)) return 0;
+  classroom::ServeOptions serve;
+  serve.state_dir = vars["state"].as<std::string>();
+  serve.bind = vars["bind"].as<std::string>();
+  serve.port = vars["port"].as<int>();
+  if (serve.port < 0 || serve.port > 65535) throw UsageError("--port must be between 0 and 65535, got " + std::to_string(serve.port));
+  serve.game.round_seconds = vars["round-seconds"].as<double>();
+  if (!std::isfinite(serve.game.round_seconds) || serve.game.round_seconds < 0 || serve.game.round_seconds > 86400) {
+    throw UsageError("--round-seconds must be between 0 and 86400");
+  }
+  if (vars.count("rounds")) {
+    serve.game.rounds = vars["rounds"].as<int>();
+    if (serve.game.rounds < 1 || serve.game.rounds > 1000) {
+      throw UsageError("--rounds must be between 1 and 1000, got " + std::to_string(serve.game.rounds));
+    }
+  }
+  serve.game.seed = vars["seed"].as<std::uint64_t>();
+  if (vars.count("scenario")) {
+    serve.game.scenario = vars["scenario"].as<std::string>();
+    serve.scenario_given = true;
+  }
+  serve.max_connections = vars["max-connections"].as<int>();
+  if (serve.max_connections < 1) throw UsageError("--max-connections must be at least 1");
+  serve.quiet = vars.count("quiet") > 0;
+  return classroom::Serve(serve);
+}
+
+}  // namespace reesim::cli

@@ -1,0 +1,148 @@
+// The classroom page in Debian's headless Chromium, driven by playwright-core (classroom/page's npm
+// packages): a team joins and submits, the teacher plays the round, the team's dashboard shows charts
+// at desktop and phone widths (joined there with the keyboard), the teacher console, and the debrief.
+// Fails on a console error, a page error, a request leaving the server's origin, a missing chart, or a
+// page wider than the phone. Screenshots go to OUT.
+// usage: node classroom_browser_test.mjs REESIM_BINARY SOURCE_DIR OUT
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const [binary, sourceDir, out] = process.argv.slice(2);
+if (!binary || !sourceDir || !out) {
+  console.error("usage: node classroom_browser_test.mjs REESIM_BINARY SOURCE_DIR OUT");
+  process.exit(2);
+}
+const require = createRequire(resolve(sourceDir, "classroom/page/package.json"));
+const { chromium } = require("playwright-core");
+const browserPath = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+if (!browserPath) {
+  console.error("classroom browser test: Debian's chromium is not installed (apt-get install chromium; tools/setup.sh test does)");
+  process.exit(1);
+}
+mkdirSync(out, { recursive: true });
+const state = mkdtempSync(join(tmpdir(), "reesim-browser-"));
+const problems = [];
+const server = spawn(binary, ["serve", "--port", "0", "--state", state, "--quiet", "--rounds", "4"], { stdio: "inherit" });
+let browser;
+
+function fail(message) {
+  throw new Error(message);
+}
+
+async function sessionFile() {
+  for (let i = 0; i < 300; i++) {
+    if (existsSync(join(state, "session.json"))) return JSON.parse(readFileSync(join(state, "session.json"), "utf8"));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  fail("reesim serve wrote no session.json");
+}
+
+function watch(page, name, origin) {
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`${name}: console error: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`${name}: page error: ${error.message}`));
+  page.on("request", (request) => {
+    const url = request.url();
+    if (!url.startsWith(origin) && !url.startsWith("ws://" + origin.slice(7)) && !url.startsWith("data:") && !url.startsWith("blob:")) {
+      problems.push(`${name}: a request left the origin: ${url}`);
+    }
+  });
+  page.on("dialog", (dialog) => dialog.accept());
+}
+
+async function expectChart(page, selector, name) {
+  await page.waitForSelector(`${selector} canvas`, { timeout: 10000 }).catch(() => fail(`${name}: no chart in ${selector}`));
+}
+
+try {
+  const session = await sessionFile();
+  const origin = session.url.replace(/\/$/, "");
+  browser = await chromium.launch({
+    executablePath: browserPath,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync"],
+  });
+
+  // A team on a laptop joins and submits.
+  const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const team = await desktop.newPage();
+  watch(team, "team", origin);
+  await team.goto(session.url);
+  await team.waitForSelector("#join:not([hidden])");
+  await team.fill("#join-code", session.join_codes.USA.toLowerCase());
+  await team.fill("#join-name", "Team 3");
+  await team.click("#join-form button");
+  await team.waitForSelector("#team:not([hidden])");
+  await team.check("input[value=tariff_china]");
+  await team.click("#submit-button");
+  await team.waitForFunction(() => document.getElementById("decision-state").textContent.includes("Submitted: tariff_china"));
+
+  // The teacher plays the round.
+  const teacherContext = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const teacher = await teacherContext.newPage();
+  watch(teacher, "teacher", origin);
+  await teacher.goto(session.teacher_url);
+  await teacher.waitForSelector("#teacher:not([hidden])");
+  await teacher.waitForFunction(() => document.querySelector("#seats").textContent.includes("✓ yes"));
+  await teacher.click("button[data-command=advance]");
+  await expectChart(teacher, "#chart-world", "teacher");
+  await team.waitForFunction(() => document.getElementById("team-round").textContent.startsWith("Round 2"));
+  await teacher.click("button[data-command=advance]");  // a second round, so the charts draw lines
+  await team.waitForFunction(() => document.getElementById("team-round").textContent.startsWith("Round 3"));
+  await expectChart(team, "#chart-prices", "team");
+  await expectChart(team, "#chart-payoff", "team");
+  await team.waitForFunction(() => document.querySelector("#supply .track") !== null);
+  await team.screenshot({ path: join(out, "team-desktop.png"), fullPage: true });
+  await teacher.screenshot({ path: join(out, "teacher.png"), fullPage: true });
+
+  // The same team on a phone, with the keyboard only.
+  const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+                                                  deviceScaleFactor: 2 });
+  const phone = await phoneContext.newPage();
+  watch(phone, "phone", origin);
+  await phone.goto(session.url);
+  await phone.waitForSelector("#join:not([hidden])");
+  await phone.focus("#join-code");
+  await phone.keyboard.type(session.join_codes.USA);
+  await phone.keyboard.press("Tab");
+  await phone.keyboard.type("Team 3");
+  await phone.keyboard.press("Enter");
+  await phone.waitForSelector("#team:not([hidden])");
+  await expectChart(phone, "#chart-prices", "phone");
+  // Choose with the keyboard: focus the checked radio, move down, submit with Enter on the button.
+  await phone.focus("#menu input:checked");
+  await phone.keyboard.press("ArrowDown");
+  await phone.focus("#submit-button");
+  await phone.keyboard.press("Enter");
+  await phone.waitForFunction(() => document.getElementById("decision-state").textContent.includes("Submitted:"));
+  const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+  if (width > 390) problems.push(`phone: the page is ${width} px wide at 390 px`);
+  await phone.screenshot({ path: join(out, "team-phone.png") });
+  await phone.screenshot({ path: join(out, "team-phone-full.png"), fullPage: true });
+
+  // The teacher ends the game: everyone gets the debrief.
+  await teacher.click("button[data-command=end]");
+  await teacher.waitForSelector("#debrief:not([hidden])");
+  await expectChart(teacher, "#chart-debrief", "debrief");
+  await phone.waitForSelector("#debrief:not([hidden])");
+  await teacher.waitForFunction(() => document.querySelectorAll("#leaderboard tbody tr").length > 0);
+  await teacher.locator("#debrief").screenshot({ path: join(out, "debrief.png") });
+  const rows = await teacher.evaluate(() => document.querySelectorAll("#leaderboard tbody tr").length);
+  if (rows !== Object.keys(session.join_codes).length) problems.push(`debrief: ${rows} leaderboard rows`);
+} catch (error) {
+  problems.push(String(error && error.stack ? error.stack : error));
+} finally {
+  if (browser) await browser.close();
+  server.kill("SIGTERM");
+  rmSync(state, { recursive: true, force: true });
+}
+if (problems.length) {
+  console.error("classroom browser test failed:\n  " + problems.join("\n  "));
+  process.exit(1);
+}
+console.log(`classroom browser test passed; screenshots in ${out}`);

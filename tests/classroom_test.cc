@@ -1,0 +1,374 @@
+// The classroom's game, journal and secrets, without sockets (the server's tests are in
+// classroom_server_test.cc).
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include <google/protobuf/util/json_util.h>
+
+#include "classroom.pb.h"
+#include "classroom/game.h"
+#include "classroom/journal.h"
+#include "classroom/tokens.h"
+#include "run/snapshot_io.h"
+#include "tests/test_support.h"
+
+namespace reesim::classroom {
+namespace {
+
+// Deterministic secrets for tests.
+class CountingTokens : public TokenSource {
+ public:
+  std::string Token() override {
+    char buffer[40];
+    std::snprintf(buffer, sizeof buffer, "%032x", ++count_);
+    return buffer;
+  }
+  std::string JoinCode() override {
+    std::string code = "CODE";
+    int n = ++codes_;
+    code += kJoinCodeAlphabet[n / 31 % 31];
+    code += kJoinCodeAlphabet[n % 31];
+    return code;
+  }
+
+ private:
+  int count_ = 0;
+  int codes_ = 0;
+};
+
+wire::ClientMessage Parse(const std::string& json) {
+  wire::ClientMessage message;
+  const std::string error = ParseClientMessage(json, message);
+  REQUIRE_MESSAGE(error.empty(), error);
+  return message;
+}
+
+// A game with its records, as the server keeps them: every accepted record is applied and kept.
+struct Played {
+  explicit Played(const NewGameOptions& options = {}) {
+    records.push_back(NewGame(options, tokens));
+    game = std::make_unique<Game>(records[0].created());
+  }
+  // Handles a message; applies its record if it has one. Returns the reply (an error or the applied reply).
+  wire::ServerMessage Send(const std::string& json) {
+    const Handled handled = game->Handle(Parse(json), tokens);
+    if (!handled.record) return handled.reply;
+    records.push_back(*handled.record);
+    return game->Apply(*handled.record).reply;
+  }
+  std::string Join(const std::string& actor, const std::string& name) {
+    const wire::ServerMessage welcome = Send(R"({"join":{"code":")" + game->join_code(game->world().FindActor(actor)) +
+                                             R"(","name":")" + name + R"("}})");
+    REQUIRE(welcome.has_welcome());
+    return welcome.welcome().token();
+  }
+  wire::ServerMessage Teacher(const std::string& command) {
+    return Send(R"({"teacher":{"token":")" + game->teacher_token() + R"(","command":")" + command + R"("}})");
+  }
+  wire::ServerMessage Submit(const std::string& token, int round, const std::string& action) {
+    return Send(R"({"submit":{"token":")" + token + R"(","round":)" + std::to_string(round) + R"(,"action":")" + action + R"("}})");
+  }
+
+  CountingTokens tokens;
+  std::vector<wire::JournalRecord> records;
+  std::unique_ptr<Game> game;
+};
+
+std::unique_ptr<Game> Replay(const std::vector<wire::JournalRecord>& records) {
+  auto game = std::make_unique<Game>(records.at(0).created());
+  for (std::size_t i = 1; i < records.size(); ++i) game->Apply(records[i]);
+  return game;
+}
+
+TEST_CASE("Classroom.TokensAre128BitHexAndCodesUseTheAlphabet") {
+  OsTokenSource source;
+  std::set<std::string> seen;
+  for (int i = 0; i < 100; ++i) {
+    const std::string token = source.Token();
+    CHECK(token.size() == 32);
+    CHECK(token.find_first_not_of("0123456789abcdef") == std::string::npos);
+    seen.insert(token);
+    const std::string code = source.JoinCode();
+    CHECK(code.size() == kJoinCodeLength);
+    CHECK(code.find_first_not_of(kJoinCodeAlphabet) == std::string::npos);
+  }
+  CHECK(seen.size() == 100);
+  CHECK(NormaliseCode(" ab-c d ") == "ABCD");
+}
+
+TEST_CASE("Classroom.JournalReadsBackWhatItWrote") {
+  testing::TempDir dir;
+  std::vector<std::string> records;
+  std::string warning;
+  {
+    Journal journal(dir.File("journal"), records, warning);
+    CHECK(records.empty());
+    journal.Append("first");
+    journal.Append(std::string(100000, 'x'));
+    journal.Append("");
+    journal.Sync();
+  }
+  Journal again(dir.File("journal"), records, warning);
+  CHECK(warning.empty());
+  REQUIRE(records.size() == 3);
+  CHECK(records[0] == "first");
+  CHECK(records[1].size() == 100000);
+  CHECK(records[2].empty());
+  CHECK(Crc32c("123456789") == 0xE3069283u);  // the CRC-32C check value (RFC 3720, B.4)
+}
+
+TEST_CASE("Classroom.JournalDropsATornLastRecordAndAppendsAfterIt") {
+  testing::TempDir dir;
+  const std::string path = dir.File("journal");
+  std::vector<std::string> records;
+  std::string warning;
+  {
+    Journal journal(path, records, warning);
+    journal.Append("one");
+    journal.Append("two");
+    journal.Sync();
+  }
+  const std::string whole = testing::FileBytes(path);
+  SUBCASE("cut short") {
+    for (std::size_t cut = 1; cut < 3 + 8; ++cut) {
+      testing::WriteBytes(path, whole.substr(0, whole.size() - cut));
+      Journal journal(path, records, warning);
+      REQUIRE(records.size() == 1);
+      CHECK(records[0] == "one");
+      CHECK(warning.find("torn") != std::string::npos);
+    }
+  }
+  SUBCASE("a flipped byte") {
+    std::string bad = whole;
+    bad[bad.size() - 1] ^= 0x20;
+    testing::WriteBytes(path, bad);
+    {
+      Journal journal(path, records, warning);
+      CHECK(records.size() == 1);
+      journal.Append("three");
+      journal.Sync();
+    }
+    Journal journal(path, records, warning);
+    CHECK(warning.empty());
+    REQUIRE(records.size() == 2);
+    CHECK(records[1] == "three");
+  }
+  SUBCASE("not a journal") {
+    testing::WriteBytes(path, "hello world, not a journal");
+    CHECK_THROWS_WITH_AS(Journal(path, records, warning), doctest::Contains("not a reesim classroom journal"),
+                         std::runtime_error);
+  }
+}
+
+TEST_CASE("Classroom.NewGameGivesEverySeatACodeAndTheTeacherAToken") {
+  Played played;
+  const wire::Created& created = played.records[0].created();
+  CHECK(created.teacher_token().size() == 32);
+  CHECK(created.seats_size() == 14);  // the baseline's actors but the rest of the world
+  std::set<std::string> codes;
+  for (const auto& seat : created.seats()) codes.insert(seat.code());
+  CHECK(codes.size() == 14);
+  CHECK(played.game->phase() == Phase::kLobby);
+  CHECK(played.game->round() == 0);
+  CHECK(played.game->rounds() == 8);
+  CHECK_THROWS_WITH_AS(NewGame({.scenario = "no_such_scenario"}, played.tokens), doctest::Contains("cannot open"),
+                       InputError);
+}
+
+TEST_CASE("Classroom.ATeamJoinsSubmitsAndTheRoundPlaysItsChoice") {
+  Played played;
+  const std::string token = played.Join("USA", "Team 3");
+  const int usa = played.game->world().FindActor("USA");
+  CHECK(played.game->team_name(usa) == "Team 3");
+  // Joining again with the code gives the same seat and token, and records nothing.
+  const std::size_t records = played.records.size();
+  CHECK(played.Join("USA", "Other name") == token);
+  CHECK(played.records.size() == records);
+  CHECK(played.game->team_name(usa) == "Team 3");
+
+  const wire::ServerMessage ack = played.Submit(token, 0, "tariff_china");
+  REQUIRE(ack.has_ack());
+  CHECK(ack.ack().round() == 0);
+  CHECK(ack.ack().action() == "tariff_china");
+  CHECK(played.game->SubmittedAction(usa) == "tariff_china");
+  const wire::ServerMessage advanced = played.Teacher("advance");
+  REQUIRE(advanced.has_ack());
+  CHECK(advanced.ack().round() == 0);
+  CHECK(played.game->round() == 1);
+  CHECK(played.game->phase() == Phase::kRunning);
+  CHECK(played.game->ActionName(usa, played.game->played(0)[usa]) == "tariff_china");
+  // Submitting nothing keeps the last choice.
+  played.Teacher("advance");
+  CHECK(played.game->ActionName(usa, played.game->played(1)[usa]) == "tariff_china");
+  // The model plays the seats no team holds (best response: some menu action).
+  const int chn = played.game->world().FindActor("CHN");
+  CHECK(played.game->played(1)[chn] >= 0);
+}
+
+TEST_CASE("Classroom.RefusedMessagesChangeNothing") {
+  Played played;
+  const std::string token = played.Join("JPN", "Team J");
+  played.Submit(token, 0, "stockpile");
+  const std::size_t records = played.records.size();
+  auto code = [](const wire::ServerMessage& message) { return message.has_error() ? message.error().code() : "no error"; };
+  CHECK(code(played.Submit("0123", 0, "open")) == "bad_token");
+  CHECK(code(played.Submit(token, 1, "open")) == "wrong_round");
+  CHECK(code(played.Submit(token, 0, "nuke")) == "not_in_menu");
+  CHECK(code(played.Send(R"({"submit":{"token":")" + token + R"(","round":0,"action":"open","actor":"USA"}})")) == "wrong_actor");
+  CHECK(code(played.Send(R"({"join":{"code":"NOSUCH"}})")) == "bad_code");
+  CHECK(code(played.Send(R"({"hello":{"token":"abc"}})")) == "bad_token");
+  CHECK(code(played.Send(R"({"teacher":{"token":")" + token + R"(","command":"advance"}})")) == "bad_token");
+  CHECK(code(played.Teacher("dance")) == "unknown_command");
+  CHECK(code(played.Teacher("resume")) == "wrong_phase");
+  CHECK(played.records.size() == records);
+  CHECK(played.game->SubmittedAction(played.game->world().FindActor("JPN")) == "stockpile");
+  played.Teacher("end");
+  CHECK(code(played.Submit(token, 0, "open")) == "game_over");
+  CHECK(code(played.Teacher("advance")) == "game_over");
+}
+
+TEST_CASE("Classroom.ClientFramesMustBeOneKnownMessage") {
+  wire::ClientMessage message;
+  CHECK(ParseClientMessage(R"({"hello":{"token":"x"}})", message).empty());
+  CHECK(!ParseClientMessage("{not json", message).empty());
+  CHECK(!ParseClientMessage(R"({"hello":{"token":"x","extra":1}})", message).empty());  // unknown field
+  CHECK(!ParseClientMessage(R"({"shout":{}})", message).empty());
+  CHECK(!ParseClientMessage("{}", message).empty());
+  CHECK(!ParseClientMessage(R"({"hello":{"token":"x"},"join":{"code":"y"}})", message).empty());
+  CHECK(!ParseClientMessage(R"([1,2])", message).empty());
+}
+
+TEST_CASE("Classroom.TeamsSeeOnlyTheirOwnPrivateMetrics") {
+  Played played;
+  played.Join("USA", "U");
+  played.Teacher("advance");
+  const int usa = played.game->world().FindActor("USA");
+  const wire::ServerMessage mine = played.game->RoundResultFor(0, usa);
+  const auto& metrics = mine.round_result().metrics();
+  CHECK(metrics.count("payoff.USA") == 1);
+  CHECK(metrics.count("payoff.USA.security") == 1);
+  CHECK(metrics.count("payoff.CHN") == 0);
+  CHECK(metrics.count("payoff.CHN.security") == 0);
+  CHECK(metrics.count("price.dy_oxide") == 1);
+  for (const auto& [name, value] : metrics) {
+    if (name.starts_with("payoff.") || name.starts_with("stockpile.")) {
+      CHECK_MESSAGE((name == "payoff.USA" || name.starts_with("payoff.USA.") || name == "stockpile.USA"), name);
+    }
+  }
+  const wire::ServerMessage teacher = played.game->RoundResultFor(0, -1);
+  CHECK(teacher.round_result().metrics().count("payoff.CHN") == 1);
+  // The others' pending choices are never in what a team gets.
+  const std::string json = ToJson(played.game->WelcomeFor(usa, 0));
+  CHECK(json.find("\"actor\":\"USA\"") != std::string::npos);
+}
+
+TEST_CASE("Classroom.ReplayingTheRecordsGivesTheSameGame") {
+  Played played;
+  const std::string usa = played.Join("USA", "U");
+  const std::string chn = played.Join("CHN", "C");
+  played.Submit(usa, 0, "stockpile");
+  played.Submit(chn, 0, "license_heavy");
+  played.Teacher("start");
+  played.Teacher("advance");
+  played.Submit(usa, 1, "tariff_china");
+  played.Teacher("advance");
+  const std::string jpn = played.Join("JPN", "J");  // a seat taken after two rounds
+  played.Submit(jpn, 2, "recycle");
+  played.Teacher("advance");
+  const std::unique_ptr<Game> again = Replay(played.records);
+  REQUIRE(again->round() == 3);
+  for (int r = 0; r < 3; ++r) {
+    CHECK(again->metrics(r) == played.game->metrics(r));
+    CHECK(again->played(r) == played.game->played(r));
+  }
+  CHECK(again->team_token(again->world().FindActor("USA")) == usa);
+  CHECK(again->DecisionsJson() == played.game->DecisionsJson());
+  // Same journal, same snapshots.
+  testing::TempDir dir;
+  played.game->WriteSnapshot(dir.File("a.pbs"));
+  again->WriteSnapshot(dir.File("b.pbs"));
+  CHECK(testing::FileBytes(dir.File("a.pbs")) == testing::FileBytes(dir.File("b.pbs")));
+  const run::SnapshotFile file = run::ReadSnapshotFile(dir.File("a.pbs"));
+  CHECK(file.complete);
+  CHECK(file.round_data.size() == 3);
+}
+
+TEST_CASE("Classroom.ASeatTakenLateLeavesThePlayedRoundsAsTheyWere") {
+  Played late;
+  Played never;
+  for (Played* played : {&late, &never}) {
+    played->Teacher("advance");
+    played->Teacher("advance");
+  }
+  const std::string token = late.Join("KOR", "K");
+  late.Teacher("advance");
+  never.Teacher("advance");
+  CHECK(late.game->metrics(0) == never.game->metrics(0));
+  CHECK(late.game->metrics(1) == never.game->metrics(1));
+  // The seat keeps the model's last choice until the team submits.
+  const int kor = late.game->world().FindActor("KOR");
+  CHECK(late.game->played(2)[kor] == late.game->played(1)[kor]);
+}
+
+TEST_CASE("Classroom.TheGameEndsAfterItsRoundsWithADebrief") {
+  NewGameOptions options;
+  options.rounds = 2;
+  Played played(options);
+  const std::string usa = played.Join("USA", "Stars");
+  played.Submit(usa, 0, "subsidise");
+  played.Teacher("advance");
+  CHECK(played.game->phase() == Phase::kRunning);
+  played.Teacher("advance");
+  CHECK(played.game->phase() == Phase::kEnded);
+  const wire::ServerMessage debrief = played.game->DebriefMessage();
+  REQUIRE(debrief.has_debrief());
+  CHECK(debrief.debrief().leaderboard_size() == 14);
+  for (int i = 1; i < debrief.debrief().leaderboard_size(); ++i) {
+    CHECK(debrief.debrief().leaderboard(i - 1).payoff() >= debrief.debrief().leaderboard(i).payoff());
+  }
+  CHECK(debrief.debrief().rounds_size() == 2);
+  CHECK(debrief.debrief().rounds(0).decisions().at("USA") == "subsidise");
+  CHECK(debrief.debrief().rounds(0).deciders().at("USA") == "Stars");
+  CHECK(debrief.debrief().rounds(1).deciders().at("USA") == "kept");
+  CHECK(debrief.debrief().rounds(1).deciders().at("CHN") == "model");
+  const std::string csv = played.game->DecisionsCsv();
+  CHECK(csv.find("0,2024Q1,USA,subsidise,Stars\n") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace reesim::classroom
+
+namespace reesim::classroom {
+namespace {
+
+TEST_CASE("Classroom.TheQuickPathsReadAndWriteAsProtobufsJsonMappingDoes") {
+  // Submits are read by a quick path: the same message as protobuf's parser makes.
+  for (const std::string json : {R"({"submit":{"token":"ab","round":3,"action":"open"}})",
+                                 R"({"submit":{"token":"ab","round":0,"action":"open","actor":"USA"}})",
+                                 R"({"submit":{}})"}) {
+    wire::ClientMessage quick, slow;
+    CHECK(ParseClientMessage(json, quick).empty());
+    google::protobuf::util::JsonParseOptions options;
+    REQUIRE(google::protobuf::util::JsonStringToMessage(json, &slow, options).ok());
+    CHECK(quick.SerializeAsString() == slow.SerializeAsString());
+  }
+  wire::ClientMessage message;
+  CHECK(!ParseClientMessage(R"({"submit":{"token":"ab","round":1.5}})", message).empty());
+  CHECK(!ParseClientMessage(R"({"submit":{"token":"ab","extra":1}})", message).empty());
+  CHECK(ParseClientMessage(R"({"submit":{"round":"2"}})", message).empty());  // protobuf reads "2" as 2
+  CHECK(message.submit().round() == 2);
+  // Acknowledgements are written by a quick path: the same text as protobuf's printer writes.
+  wire::ServerMessage ack;
+  ack.mutable_ack()->set_round(7);
+  ack.mutable_ack()->set_action("tariff \"china\"");
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string expected;
+  REQUIRE(google::protobuf::util::MessageToJsonString(ack, &expected, options).ok());
+  CHECK(ToJson(ack) == expected);
+}
+
+}  // namespace
+}  // namespace reesim::classroom

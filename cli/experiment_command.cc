@@ -35,7 +35,10 @@ int ExperimentCommand(const std::vector<std::string>& args) {
       ("only-arm", po::value<std::string>(), "replay one run: this arm ...")
       ("only-replicate", po::value<int>(), "... and this replicate (prints its outcomes)")
       ("shard", po::value<std::string>(), "K/N: run a deterministic share (every N-th run from the K-th); combine with `reesim merge`")
-      ("resume", "continue an interrupted run from DIR/checkpoint.jsonl; the outputs equal an uninterrupted run's");
+      ("resume", "continue an interrupted run from DIR/checkpoint.jsonl; the outputs equal an uninterrupted run's "
+                 "(on a finished run: nothing to do)")
+      ("force", "start over in a DIR that holds a checkpoint or finished outputs (which are discarded); "
+                "without it such a DIR is refused");
   po::variables_map vars;
   if (!ParseOptions(options, args, nullptr, vars)) return 0;
   if (!vars.count("spec")) throw UsageError("experiment needs --spec FILE");
@@ -82,6 +85,10 @@ int ExperimentCommand(const std::vector<std::string>& args) {
     return ReportFailedRuns(result.failures);
   }
   const experiments::CampaignResult result = experiments::RunCampaign(spec, campaign);
+  if (result.already_finished) {
+    std::cout << "experiment " << spec.name << ": already finished in " << out_dir << "/; nothing to do\n";
+    return 0;
+  }
   if (!quiet) {
     const experiments::Shard shard = campaign.shard;
     std::cout << "experiment " << spec.name << ": " << result.runs - result.resumed << " runs done"
@@ -100,6 +107,8 @@ experiments::CampaignOptions CampaignOptionsFrom(const po::variables_map& vars) 
   campaign.out_dir = vars["out"].as<std::string>();
   if (vars.count("shard")) campaign.shard = experiments::ParseShard(vars["shard"].as<std::string>());
   campaign.resume = vars.count("resume") > 0;
+  campaign.force = vars.count("force") > 0;
+  if (campaign.resume && campaign.force) throw UsageError("--resume and --force do not combine: continue, or start over");
   campaign.progress = ProgressPrinter(vars.count("quiet") == 0 && ::isatty(STDERR_FILENO));
   return campaign;
 }

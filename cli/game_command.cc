@@ -85,7 +85,7 @@ std::string Solve(const games::NormalFormGame& game, const std::string& method, 
 namespace {
 
 int SolveNfg(const po::variables_map& vars) {
-  for (const char* flag : {"out", "threads", "shard", "resume", "merge"}) {
+  for (const char* flag : {"out", "threads", "shard", "resume", "force", "merge"}) {
     if (vars.count(flag) && !vars[flag].defaulted()) {
       throw UsageError(std::string("--") + flag + " goes with --spec or --merge; --solve prints to stdout");
     }
@@ -136,6 +136,10 @@ int RunSpec(const po::variables_map& vars) {
     return ReportFailedRuns(result.failures);
   }
   const games::GameRunResult result = games::RunGame(spec, campaign);
+  if (result.campaign.already_finished) {
+    std::cout << "game " << spec.name << ": already finished in " << out_dir << "/; nothing to do\n";
+    return 0;
+  }
   if (!quiet) {
     if (result.report) {
       std::cout << games::GameTable(spec, *result.report) << "\noutputs in " << out_dir << "/\n";
@@ -209,7 +213,9 @@ int GameCommand(const std::vector<std::string>& args) {
       ("threads", po::value<int>()->default_value(0), "--spec: worker threads (0 = all cores); results do not depend on it")
       ("out", po::value<std::string>()->default_value("reesim-out"), "--spec, --merge: output directory")
       ("shard", po::value<std::string>(), "--spec: K/N, run a deterministic share (every N-th run from the K-th); combine with --merge")
-      ("resume", "--spec: continue an interrupted run from DIR/checkpoint.jsonl; the outputs equal an uninterrupted run's")
+      ("resume", "--spec: continue an interrupted run from DIR/checkpoint.jsonl; the outputs equal an uninterrupted run's "
+                 "(on a finished run: nothing to do)")
+      ("force", "--spec: start over in a DIR that holds a checkpoint or finished outputs (discarding them)")
       ("quiet", "--spec, --merge: no progress bar and no table on stdout")
       ("merge", po::value<std::vector<std::string>>()->multitoken(), "shard output directories of one game to combine")
       ("solve", po::value<std::string>(), "the .nfg file to solve")
@@ -224,7 +230,7 @@ int GameCommand(const std::vector<std::string>& args) {
   if (modes > 1) throw UsageError("give one of --spec, --merge and --solve");
   if (vars.count("solve")) return SolveNfg(vars);
   if (vars.count("merge")) {
-    for (const char* flag : {"shard", "resume", "method", "iterations", "seed"}) {
+    for (const char* flag : {"shard", "resume", "force", "method", "iterations", "seed"}) {
       if (vars.count(flag) && !vars[flag].defaulted()) throw UsageError(std::string("--") + flag + " does not go with --merge");
     }
     return MergeGame(vars);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 #include "experiments/checkpoint.h"
 #include "experiments/design.h"
@@ -36,6 +37,36 @@ void PrepareSnapshotDir(ExperimentSpec& spec, const std::string& out_dir) {
   if (error) throw InputError(spec.snapshot_dir + ": cannot create: " + error.message());
 }
 
+namespace {
+
+// Records in a checkpoint file: its lines after the header.
+std::int64_t CountRecords(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::int64_t lines = 0;
+  std::string line;
+  while (std::getline(in, line)) lines += !line.empty();
+  return lines > 0 ? lines - 1 : 0;
+}
+
+// Whether finished outputs were written by `spec` (and, for a shard, the same shard): summary.json's
+// experiment_sha256, or shard.jsonl's header line.
+bool FinishedOutputsMatch(const std::filesystem::path& path, const ExperimentSpec& spec, const std::string& header_line) {
+  std::ifstream in(path, std::ios::binary);
+  if (path.filename() == "shard.jsonl") {
+    std::string line;
+    return std::getline(in, line) && line == header_line;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  boost::system::error_code error;
+  const boost::json::value summary = boost::json::parse(text.str(), error);
+  if (error || !summary.is_object()) return false;
+  const boost::json::value* sha256 = summary.as_object().if_contains("experiment_sha256");
+  return sha256 != nullptr && sha256->is_string() && sha256->as_string() == spec.sha256;
+}
+
+}  // namespace
+
 CampaignResult RunCampaign(ExperimentSpec& spec, const CampaignOptions& options) {
   const std::filesystem::path out_dir = options.out_dir;
   std::error_code error;
@@ -53,6 +84,30 @@ CampaignResult RunCampaign(ExperimentSpec& spec, const CampaignOptions& options)
 
   // A whole experiment streams into its outputs; a shard's records go to its checkpoint, which becomes
   // shard.jsonl for MergeShards.
+  // Finished work is kept unless the user says otherwise.
+  const std::filesystem::path finished_path = out_dir / (shard.count == 1 ? "summary.json" : "shard.jsonl");
+  const bool has_checkpoint = std::filesystem::exists(checkpoint_path);
+  const bool has_finished = std::filesystem::exists(finished_path);
+  if (options.resume && !has_checkpoint && has_finished) {
+    if (!FinishedOutputsMatch(finished_path, spec, header_line)) {
+      throw InputError(finished_path.string() + ": the finished outputs of another experiment (or shard); --resume " +
+                       "continues only the same one");
+    }
+    result.already_finished = true;
+    return result;
+  }
+  if (!options.resume && !options.force) {
+    if (has_checkpoint) {
+      throw InputError(out_dir.string() + ": holds the checkpoint of an interrupted run (" +
+                       std::to_string(CountRecords(checkpoint_path)) +
+                       " runs finished): continue it with --resume, or start over with --force, which discards them");
+    }
+    if (has_finished) {
+      throw InputError(out_dir.string() + ": holds the outputs of a finished run (" + finished_path.filename().string() +
+                       "): choose another --out, or give --force to overwrite them");
+    }
+  }
+
   std::unique_ptr<ExperimentWriter> writer;
   if (shard.count == 1) writer = std::make_unique<ExperimentWriter>(spec, out_dir.string());
   auto take = [&](const RunRecord& record) {

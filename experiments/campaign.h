@@ -32,6 +32,7 @@ struct CampaignOptions {
   int threads = 0;  // 0 = all cores
   Shard shard;
   bool resume = false;  // continue from out_dir/checkpoint.jsonl
+  bool force = false;   // start over even where out_dir holds a checkpoint or finished outputs
   std::function<void(std::int64_t done, std::int64_t total)> progress;  // optional
   // Optional: sees every record of a whole experiment (shard 1/1) in position order, resumed ones
   // included, as the writer does (e.g. the empirical game's payoff table).
@@ -42,11 +43,15 @@ struct CampaignResult {
   std::int64_t runs = 0;     // this process's share of the runs
   std::int64_t resumed = 0;  // of which read back from the checkpoint
   std::int64_t failures = 0;
+  bool already_finished = false;  // --resume found this experiment's finished outputs: nothing was done
 };
 
 // Runs `spec` (or its shard) into options.out_dir: the outputs of writer.h for a whole experiment, or
-// shard.jsonl for `MergeShards`; PrepareSnapshotDir first. Throws
-// InputError for unwritable outputs or a checkpoint of another experiment.
+// shard.jsonl for `MergeShards`; PrepareSnapshotDir first. Finished work is never discarded unasked:
+// without `resume` or `force`, a directory holding a checkpoint or finished outputs is refused
+// (InputError saying which flag does what); with `resume` and no checkpoint, the same experiment's
+// finished outputs make it a no-op (already_finished). Throws InputError for unwritable outputs or a
+// checkpoint or outputs of another experiment.
 CampaignResult RunCampaign(ExperimentSpec& spec, const CampaignOptions& options);
 
 struct MergeResult {

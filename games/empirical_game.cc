@@ -497,7 +497,7 @@ GameRunResult RunGame(GameSpec& spec, experiments::CampaignOptions options) {
   }
   GameRunResult result;
   result.campaign = experiments::RunCampaign(spec.experiment, options);
-  if (whole) {
+  if (whole && !result.campaign.already_finished) {
     result.report = AnalyseGame(spec, collector);
     WriteGameOutputs(spec, *result.report, options.out_dir);
   }

@@ -172,7 +172,7 @@ TEST_CASE("Classroom.NewGameGivesEverySeatACodeAndTheTeacherAToken") {
   CHECK(played.game->phase() == Phase::kLobby);
   CHECK(played.game->round() == 0);
   CHECK(played.game->rounds() == 8);
-  CHECK_THROWS_WITH_AS(NewGame({.scenario = "no_such_scenario"}, played.tokens), doctest::Contains("cannot open"),
+  CHECK_THROWS_WITH_AS(NewGame({.scenario = "no_such_scenario"}, played.tokens), doctest::Contains("nor a library scenario"),
                        InputError);
 }
 

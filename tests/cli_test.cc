@@ -405,6 +405,42 @@ outcomes { metric: "price.ndfeb_magnet" aggregation: MEAN })");
   CHECK(other.out.find("--resume against a different experiment file") != std::string::npos);
 }
 
+TEST_CASE("Cli.FinishedWorkIsNeverDiscardedUnasked") {
+  TempDir dir;
+  const std::string spec_path = dir.File("exp.textproto");
+  WriteBytes(spec_path, R"(scenario: "baseline_2024" rounds: 2 replicates: 4 seed: 3
+outcomes { metric: "price.ndfeb_magnet" aggregation: MEAN })");
+  const std::string run = "experiment --quiet --spec " + spec_path + " --out " + dir.File("out");
+  REQUIRE(Reesim(run).exit_code == 0);
+  const std::string summary = testing::FileBytes(dir.File("out/summary.json"));
+  // Finished outputs: refused without --force, kept; --resume is a no-op that says so.
+  const Result again = Reesim(run);
+  CHECK(again.exit_code == 2);
+  CHECK(again.out.find("holds the outputs of a finished run (summary.json)") != std::string::npos);
+  CHECK(again.out.find("--force") != std::string::npos);
+  const Result resume = Reesim(run + " --resume");
+  CHECK(resume.exit_code == 0);
+  CHECK(resume.out.find("already finished") != std::string::npos);
+  CHECK(testing::FileBytes(dir.File("out/summary.json")) == summary);
+  CHECK(Reesim(run + " --force").exit_code == 0);
+  CHECK(testing::FileBytes(dir.File("out/summary.json")) == summary);
+  CHECK(Reesim(run + " --force --resume").exit_code == 2);
+  // A checkpoint of an interrupted run: refused without --resume, naming how many runs it holds.
+  const experiments::ExperimentSpec spec = experiments::LoadExperimentFile(spec_path);
+  const experiments::ExperimentResult full = experiments::RunExperiment(spec, 1);
+  std::string checkpoint = experiments::CheckpointHeader(spec, 1, 1) + "\n";
+  for (int k = 0; k < 3; ++k) checkpoint += experiments::RunRecordToJson(full.runs[k]) + "\n";
+  std::filesystem::create_directories(dir.File("cut"));
+  WriteBytes(dir.File("cut/checkpoint.jsonl"), checkpoint);
+  const Result fresh = Reesim("experiment --quiet --spec " + spec_path + " --out " + dir.File("cut"));
+  CHECK(fresh.exit_code == 2);
+  CHECK(fresh.out.find("checkpoint of an interrupted run (3 runs finished)") != std::string::npos);
+  CHECK(testing::FileBytes(dir.File("cut/checkpoint.jsonl")) == checkpoint);
+  // --resume with the finished outputs of another experiment is refused.
+  WriteBytes(dir.File("other.textproto"), testing::FileBytes(spec_path) + "\n# changed\n");
+  CHECK(Reesim("experiment --quiet --resume --spec " + dir.File("other.textproto") + " --out " + dir.File("out")).exit_code == 2);
+}
+
 TEST_CASE("Cli.ExperimentMemoryDoesNotGrowWithTheRuns") {
   // 20,000 runs against 200: records are folded into streaming statistics and appended to the outputs,
   // so peak memory stays the same (within 10 %), past the 10,000 values up to which quantiles are exact.

@@ -32,6 +32,8 @@ packages=(
 if [[ "$mode" == "test" ]]; then
   packages+=(chromium python3-websockets)  # the classroom's browser test (headless); the bench's clients
 fi
+sudo=""
+if [[ "$(id -u)" -ne 0 ]]; then sudo="sudo"; fi
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
@@ -40,8 +42,6 @@ for package in "${packages[@]}"; do
 done
 if ((${#missing[@]} > 0)); then
   echo "reesim setup: installing ${missing[*]}"
-  sudo=""
-  if [[ "$(id -u)" -ne 0 ]]; then sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
@@ -54,7 +54,10 @@ build() {
 case "$mode" in
   run)
     build release
-    ./build/release/cli/reesim run
+    # The program on the PATH (/usr/local/bin/reesim), the tools and examples under /usr/local/share/reesim.
+    $sudo cmake --install build/release >/dev/null
+    echo "reesim setup: installed $(command -v reesim || echo /usr/local/bin/reesim) ($(reesim --version)); tools in /usr/local/share/reesim/tools"
+    reesim run
     ;;
   test)
     build release

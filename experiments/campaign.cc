@@ -14,6 +14,7 @@
 #include "experiments/design.h"
 #include "experiments/runner.h"
 #include "experiments/writer.h"
+#include "run/snapshot_io.h"
 #include "world/field_error.h"
 
 namespace reesim::experiments {
@@ -145,7 +146,7 @@ CampaignResult RunCampaign(ExperimentSpec& spec, const CampaignOptions& options)
 }
 
 MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string& out_dir,
-                        const std::function<ExperimentSpec(const std::string& path)>& load,
+                        const std::function<ExperimentSpec(const std::string& path, const std::string& text)>& load,
                         const std::function<void(const RunRecord&)>& observe) {
   std::optional<ExperimentSpec> spec;
   std::vector<std::unique_ptr<std::ifstream>> shard_files;  // [shard - 1]
@@ -157,18 +158,23 @@ MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string&
     std::string line;
     if (!*in || !std::getline(*in, line)) throw InputError(path + ": no shard output here");
     int shard = 0, n = 0;
-    std::string experiment, sha256;
+    std::string experiment, sha256, text;
     try {
       const boost::json::object header = boost::json::parse(line).as_object();
       shard = static_cast<int>(header.at("shard").to_number<std::int64_t>());
       n = static_cast<int>(header.at("shards").to_number<std::int64_t>());
       experiment = header.at("experiment").as_string();
       sha256 = header.at("experiment_sha256").as_string();
+      text = header.at("experiment_text").as_string();
     } catch (const std::exception&) {
-      throw InputError(path + ": not a shard file");
+      throw InputError(path + ": not a shard file (or one written by an older reesim, without its experiment's text)");
     }
+    if (run::Sha256Hex(text) != sha256) throw InputError(path + ": damaged: the experiment's text does not match its hash");
     if (!spec) {
-      spec = load ? load(experiment) : LoadExperimentFile(experiment);
+      if (!load && !LooksLikeExperiment(text)) {
+        throw InputError(path + ": not the shard of an experiment (a game's shards merge with reesim game --merge)");
+      }
+      spec = load ? load(experiment, text) : LoadExperimentText(text, experiment);
       shards = n;
       shard_files.resize(n);
       shard_paths.resize(n);

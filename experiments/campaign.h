@@ -61,12 +61,13 @@ struct MergeResult {
   std::int64_t failures = 0;
 };
 
-// Merges the shard.jsonl files in `dirs` (every shard 1..N once, of one experiment file that must still
-// exist unchanged) into out_dir, exactly as one process writes. `load` (default LoadExperimentFile)
-// loads the file the shards name; `observe` (optional) sees every record in position order. Throws
+// Merges the shard.jsonl files in `dirs` (every shard 1..N once, of one experiment) into out_dir,
+// exactly as one process writes. Each shard carries its experiment's text, so the file need not exist
+// where merge runs (a scenario it names by path must). `load` (default LoadExperimentText) loads that
+// text under the file's original name; `observe` (optional) sees every record in position order. Throws
 // InputError naming the shard at fault.
 MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string& out_dir,
-                        const std::function<ExperimentSpec(const std::string& path)>& load = {},
+                        const std::function<ExperimentSpec(const std::string& path, const std::string& text)>& load = {},
                         const std::function<void(const RunRecord&)>& observe = {});
 
 struct MpiCampaignResult {

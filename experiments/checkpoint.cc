@@ -17,6 +17,7 @@ std::string CheckpointHeader(const ExperimentSpec& spec, int shard, int shards) 
   boost::json::object header;
   header["experiment"] = spec.source;
   header["experiment_sha256"] = spec.sha256;
+  header["experiment_text"] = spec.text;
   header["shard"] = shard;
   header["shards"] = shards;
   return boost::json::serialize(header);

@@ -91,7 +91,9 @@ Distribution DistributionFromProto(const reesim::Parameter& in, const FieldCompl
 ExperimentSpec LoadExperimentText(const std::string& text, const std::string& source) {
   reesim::Experiment in;
   run::ParseTextFormat(text, source, "experiment", in);
-  return LoadExperimentMessage(in, source, run::Sha256Hex(text));
+  ExperimentSpec spec = LoadExperimentMessage(in, source, run::Sha256Hex(text));
+  spec.text = text;
+  return spec;
 }
 
 ExperimentSpec LoadExperimentMessage(const reesim::Experiment& in, const std::string& source, const std::string& sha256) {

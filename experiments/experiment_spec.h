@@ -40,6 +40,7 @@ struct OutcomeSpec {
 struct ExperimentSpec {
   std::string source;                  // the experiment file
   std::string sha256;                  // of its text
+  std::string text;                    // the file's text: shards carry it, so merge needs no file
   std::string name;
   std::shared_ptr<const reesim::Scenario> scenario;
   int rounds = 0;

@@ -300,6 +300,7 @@ GameSpec LoadGameText(const std::string& text, const std::string& source) {
 
   // The experiment: parameters, sampler and outcomes validated as an experiment file's.
   spec.experiment = experiments::LoadExperimentMessage(experiment, source, spec.sha256);
+  spec.experiment.text = text;
   spec.experiment.name = in.name();
   std::shared_ptr<reesim::Scenario> base = std::make_shared<reesim::Scenario>(*spec.experiment.scenario);
   if (sets_strategies) base->clear_actors();
@@ -522,8 +523,7 @@ GameMergeResult MergeGameShards(const std::vector<std::string>& dirs, const std:
   std::optional<GameCollector> collector;
   const experiments::MergeResult merge = experiments::MergeShards(
       dirs, out_dir,
-      [&](const std::string& path) {
-        const std::string text = run::ReadFile(path);
+      [&](const std::string& path, const std::string& text) {
         if (!LooksLikeGame(text)) throw InputError(path + ": not a game file (merge an experiment's shards with reesim merge)");
         spec = LoadGameText(text, path);
         collector.emplace(*spec);

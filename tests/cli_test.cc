@@ -405,6 +405,35 @@ outcomes { metric: "price.ndfeb_magnet" aggregation: MEAN })");
   CHECK(other.out.find("--resume against a different experiment file") != std::string::npos);
 }
 
+TEST_CASE("Cli.MergeRunsAnywhereFromTheShardsAlone") {
+  TempDir dir;
+  std::filesystem::create_directories(dir.File("work"));
+  WriteBytes(dir.File("work/exp.textproto"), R"(scenario: "baseline_2024" rounds: 2 replicates: 4 seed: 5
+outcomes { metric: "price.ndfeb_magnet" aggregation: MEAN })");
+  const std::string in_work = "cd " + dir.File("work") + " && " + REESIM_BINARY + " ";
+  const auto shell = [](const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); };
+  REQUIRE(shell(in_work + "experiment --quiet --spec exp.textproto --out whole") == 0);
+  REQUIRE(shell(in_work + "experiment --quiet --spec exp.textproto --shard 1/2 --out s1") == 0);
+  REQUIRE(shell(in_work + "experiment --quiet --spec exp.textproto --shard 2/2 --out s2") == 0);
+  // Elsewhere, without the experiment file: the shards carry its text.
+  std::filesystem::remove(dir.File("work/exp.textproto"));
+  const Result merged = Reesim("merge " + dir.File("work/s1") + " " + dir.File("work/s2") + " --out " + dir.File("merged"));
+  REQUIRE(merged.exit_code == 0);
+  for (const char* file : {"runs.csv", "summary.csv", "summary.json", "bands.csv"}) {
+    CAPTURE(file);
+    CHECK(testing::FileBytes(dir.File(std::string("work/whole/") + file)) == testing::FileBytes(dir.File(std::string("merged/") + file)));
+  }
+  // A shard whose experiment text was altered is refused as damaged.
+  std::string shard = testing::FileBytes(dir.File("work/s2/shard.jsonl"));
+  const auto at = shard.find("rounds: 2");
+  REQUIRE(at != std::string::npos);
+  shard.replace(at, 9, "rounds: 3");
+  WriteBytes(dir.File("work/s2/shard.jsonl"), shard);
+  const Result damaged = Reesim("merge " + dir.File("work/s1") + " " + dir.File("work/s2") + " --out " + dir.File("m2"));
+  CHECK(damaged.exit_code == 2);
+  CHECK(damaged.out.find("does not match its hash") != std::string::npos);
+}
+
 TEST_CASE("Cli.FinishedWorkIsNeverDiscardedUnasked") {
   TempDir dir;
   const std::string spec_path = dir.File("exp.textproto");

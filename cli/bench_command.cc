@@ -12,6 +12,36 @@ namespace reesim::cli {
 
 std::uint64_t AllocationCount();
 
+namespace {
+
+// The unit of each figure and its budget (README, Performance), for people reading the text output.
+struct FigureNote {
+  const char* unit;
+  const char* budget;
+};
+
+FigureNote NoteOf(const std::string& key) {
+  constexpr std::pair<const char*, FigureNote> kNotes[] = {
+      {"baseline.rounds_per_s", {"rounds/s", ">= 20,000 on one thread"}},
+      {"allocations_per_round", {"allocations", "0 after warm-up"}},
+      {"montecarlo.runs_per_s_1_thread", {"runs/s", ""}},
+      {"montecarlo.runs_per_s_2_threads", {"runs/s", ">= 1.8 x the 1-thread figure"}},
+      {"synthetic.ms_per_round.100000", {"ms/round", "<= 50"}},
+      {"synthetic.ms_per_round", {"ms/round", "growth <= n log n"}},
+      {"clearing.speedup_vs_reference", {"x (ratio)", "welfare equal to LEMON's"}},
+      {"snapshot.bytes_per_round", {"bytes/round", ""}},
+      {"snapshot.mb_per_s_including_rounds", {"MB/s", ""}},
+      {"game.seconds_256_profiles", {"s", "<= 30"}},
+      {"game.enummixed_ms_10x10", {"ms", ""}},
+  };
+  for (const auto& [prefix, note] : kNotes) {
+    if (key.starts_with(prefix)) return note;
+  }
+  return {"", ""};
+}
+
+}  // namespace
+
 int BenchCommand(const std::vector<std::string>& args) {
   po::options_description options(
       "usage: reesim bench [--json] [--quick] [--check]\n\n"
@@ -53,10 +83,10 @@ int BenchCommand(const std::vector<std::string>& args) {
     for (const auto& [key, value] : report) json[key] = value;
     std::cout << boost::json::serialize(json) << "\n";
   } else {
+    std::printf("%-40s %14s  %-18s %s\n", "figure", "value", "unit", "budget");
     for (const auto& [key, value] : report) {
-      char line[128];
-      std::snprintf(line, sizeof line, "%-40s %14.3f\n", key.c_str(), value);
-      std::cout << line;
+      const FigureNote note = NoteOf(key);
+      std::printf("%-40s %14.3f  %-18s %s\n", key.c_str(), value, note.unit, note.budget);
     }
   }
   return 0;

@@ -505,17 +505,23 @@ TEST_CASE("Cli.BenchCheckHoldsTheAllocationAndGrowthBudgets") {
   CHECK(check.out.find("FAIL") == std::string::npos);
 }
 
-TEST_CASE("Cli.BenchReportsEveryFigure") {
+TEST_CASE("Cli.BenchReportsEveryFigureWithItsUnitAndBudget") {
   // A smoke test of the measurements' presence and sanity; budgets are for `reesim bench` itself.
-  const Result bench = Reesim("bench --quick --json");
+  const Result bench = Reesim("bench --quick");
   REQUIRE(bench.exit_code == 0);
-  for (const char* key : {"\"baseline.rounds_per_s\":", "\"allocations_per_round\":", "\"montecarlo.runs_per_s_1_thread\":",
-                          "\"montecarlo.runs_per_s_2_threads\":", "\"synthetic.ms_per_round.1000\":",
-                          "\"snapshot.bytes_per_round\":", "\"snapshot.mb_per_s_including_rounds\":",
-                          "\"game.seconds_256_profiles\":"}) {
+  const auto line_of = [&](const std::string& key) {
+    const auto at = bench.out.find("\n" + key + " ");
+    return at == std::string::npos ? std::string() : bench.out.substr(at + 1, bench.out.find('\n', at + 1) - at - 1);
+  };
+  for (const char* key : {"baseline.rounds_per_s", "allocations_per_round", "montecarlo.runs_per_s_1_thread",
+                          "montecarlo.runs_per_s_2_threads", "synthetic.ms_per_round.1000", "snapshot.bytes_per_round",
+                          "snapshot.mb_per_s_including_rounds", "game.seconds_256_profiles"}) {
     CAPTURE(key);
-    CHECK(bench.out.find(key) != std::string::npos);
+    CHECK_FALSE(line_of(key).empty());
   }
+  CHECK(line_of("baseline.rounds_per_s").find("rounds/s") != std::string::npos);
+  CHECK(line_of("baseline.rounds_per_s").find(">= 20,000") != std::string::npos);
+  CHECK(line_of("game.seconds_256_profiles").find("<= 30") != std::string::npos);
 }
 
 // `reesim game --solve`: stdout and stderr apart, to check that errors write nothing on stdout.

@@ -1,7 +1,12 @@
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
+#include <fnmatch.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <map>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -52,6 +57,56 @@ void PrintCsv(const run::SnapshotFile& file, std::ostream& out) {
   }
 }
 
+// Metrics of one round named `prefix.ROW.COLUMN`, as a table (rows and columns in first-seen order).
+struct MetricTable {
+  std::vector<std::string> rows, columns;
+  std::map<std::pair<std::string, std::string>, double> values;
+};
+
+MetricTable TableOf(const run::SnapshotRound& round, const std::string& prefix) {
+  MetricTable table;
+  for (const auto& [key, value] : round.metrics) {
+    if (!key.starts_with(prefix + ".")) continue;
+    const std::string rest = key.substr(prefix.size() + 1);
+    const auto dot = rest.find('.');
+    if (dot == std::string::npos || rest.find('.', dot + 1) != std::string::npos) continue;
+    const std::string row = rest.substr(0, dot), column = rest.substr(dot + 1);
+    if (std::find(table.rows.begin(), table.rows.end(), row) == table.rows.end()) table.rows.push_back(row);
+    if (std::find(table.columns.begin(), table.columns.end(), column) == table.columns.end()) table.columns.push_back(column);
+    table.values[{row, column}] = value;
+  }
+  return table;
+}
+
+void PrintTable(const MetricTable& table, const std::string& title, const char* number_format, std::ostream& out) {
+  if (table.rows.empty()) return;
+  out << "  " << title << "\n";
+  char cell[64];
+  std::snprintf(cell, sizeof cell, "    %-22s", "");
+  out << cell;
+  for (const std::string& column : table.columns) {
+    std::snprintf(cell, sizeof cell, " %10.10s", column.c_str());
+    out << cell;
+  }
+  out << "\n";
+  for (const std::string& row : table.rows) {
+    std::snprintf(cell, sizeof cell, "    %-22.22s", row.c_str());
+    out << cell;
+    for (const std::string& column : table.columns) {
+      const auto at = table.values.find({row, column});
+      if (at == table.values.end()) {
+        out << "          .";
+      } else {
+        std::snprintf(cell, sizeof cell, number_format, at->second);
+        out << cell;
+      }
+    }
+    out << "\n";
+  }
+}
+
+// For people: per round, prices by product and region, shares of each stage's output, unmet demand and
+// each actor's payoff (the other metrics: --format csv or jsonl, or --metrics PATTERN).
 void PrintText(const run::SnapshotFile& file, std::ostream& out) {
   out << "scenario " << file.scenario_name << ", seed " << file.seed << ", run " << file.run << ", "
       << file.round_data.size() << " of " << file.rounds << " rounds"
@@ -59,6 +114,33 @@ void PrintText(const run::SnapshotFile& file, std::ostream& out) {
       << file.reesim_version << "\n";
   for (const run::SnapshotRound& round : file.round_data) {
     out << "\nround " << round.round << " (" << round.period << ")\n";
+    MetricTable prices = TableOf(round, "price");
+    prices.columns.insert(prices.columns.begin(), "world");
+    for (const auto& [key, value] : round.metrics) {
+      const std::string_view name(key);
+      if (name.starts_with("price.") && name.find('.', 6) == std::string_view::npos) {
+        prices.values[{key.substr(6), "world"}] = value;
+      }
+    }
+    PrintTable(prices, "prices, USD/kg (world: the reference price; . = did not clear)", " %10.4g", out);
+    PrintTable(TableOf(round, "share"), "shares of world output, by stage or oxide (fraction)", " %10.3f", out);
+    PrintTable(TableOf(round, "unmet"), "unmet demand, tonnes per round, by region and sector", " %10.4g", out);
+    MetricTable payoffs;
+    payoffs.columns = {"USD M"};
+    for (const auto& [key, value] : round.metrics) {
+      if (key.starts_with("payoff.") && key.find('.', 7) == std::string::npos) {
+        payoffs.rows.push_back(key.substr(7));
+        payoffs.values[{key.substr(7), "USD M"}] = value;
+      }
+    }
+    PrintTable(payoffs, "payoffs, USD million per round (components: --metrics 'payoff.*')", " %10.4g", out);
+  }
+}
+
+// Every metric of a round matching `patterns` (shell-style: '*' any run of characters, '?' one), flat.
+void PrintTextFiltered(const run::SnapshotFile& file, std::ostream& out) {
+  for (const run::SnapshotRound& round : file.round_data) {
+    out << "round " << round.round << " (" << round.period << ")\n";
     for (const auto& [key, value] : round.metrics) {
       char line[160];
       std::snprintf(line, sizeof line, "  %-44s %14.6g\n", key.c_str(), value);
@@ -67,18 +149,29 @@ void PrintText(const run::SnapshotFile& file, std::ostream& out) {
   }
 }
 
+bool MatchesAny(const std::string& name, const std::vector<std::string>& patterns) {
+  for (const std::string& pattern : patterns) {
+    if (::fnmatch(pattern.c_str(), name.c_str(), 0) == 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int InspectCommand(const std::vector<std::string>& args) {
   po::options_description options(
-      "usage: reesim inspect FILE.pbs [--format jsonl|csv|text]\n\n"
+      "usage: reesim inspect FILE.pbs [--format jsonl|csv|text] [--metrics PATTERN[,PATTERN...]]\n\n"
       "Prints a snapshot file. jsonl: a header line, then one line per round\n"
       "{\"round\":R,\"period\":\"2024Q1\",\"metrics\":{KEY:VALUE,...}}; csv: round,period,metric,value;\n"
-      "text: for people. A truncated file (a run that did not finish) is read up to its last complete\n"
+      "text: for people, a summary per round (prices by product and region, shares of output, unmet\n"
+      "demand, payoffs), or with --metrics the matching metrics. A truncated file (a run that did not finish) is read up to its last complete\n"
       "round, with a warning on stderr.\n\noptions");
   options.add_options()
       ("help", "show this help")
       ("format", po::value<std::string>()->default_value("jsonl"), "jsonl, csv or text")
+      ("metrics", po::value<std::string>(),
+       "only metrics matching these shell-style patterns, comma-separated (e.g. 'price.*,payoff.USA'); "
+       "names and units: docs/metrics.md")
       ("file", po::value<std::string>(), "the snapshot file");
   po::variables_map vars;
   if (!ParseOptions(options, args, "file", vars)) return 0;
@@ -88,14 +181,31 @@ int InspectCommand(const std::vector<std::string>& args) {
     throw UsageError("--format must be jsonl, csv or text, got '" + format + "'");
   }
   const std::string path = vars["file"].as<std::string>();
-  const run::SnapshotFile file = run::ReadSnapshotFile(path);
+  run::SnapshotFile file = run::ReadSnapshotFile(path);
+  if (vars.count("metrics")) {
+    std::vector<std::string> patterns;
+    std::istringstream list(vars["metrics"].as<std::string>());
+    for (std::string pattern; std::getline(list, pattern, ',');) {
+      if (!pattern.empty()) patterns.push_back(pattern);
+    }
+    if (patterns.empty()) throw UsageError("--metrics needs at least one pattern, e.g. 'price.*'");
+    bool any = false;
+    for (run::SnapshotRound& round : file.round_data) {
+      std::erase_if(round.metrics, [&](const auto& metric) { return !MatchesAny(metric.first, patterns); });
+      any = any || !round.metrics.empty();
+    }
+    if (!any && !file.round_data.empty()) {
+      throw UsageError("--metrics '" + vars["metrics"].as<std::string>() + "' matches no metric of " + path +
+                       " (names: docs/metrics.md, or reesim inspect --format csv)");
+    }
+  }
   if (!file.complete) {
     std::cerr << "reesim: warning: " << path << ": " << file.truncation << "; showing the "
               << file.round_data.size() << " complete rounds\n";
   }
   if (format == "jsonl") PrintJsonl(file, std::cout);
   if (format == "csv") PrintCsv(file, std::cout);
-  if (format == "text") PrintText(file, std::cout);
+  if (format == "text") vars.count("metrics") ? PrintTextFiltered(file, std::cout) : PrintText(file, std::cout);
   return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <fstream>
@@ -196,7 +197,24 @@ TEST_CASE("Cli.RunWritesSnapshotsThatInspectReads") {
   const Result csv = Reesim("inspect " + pbs + " --format csv");
   CHECK(csv.out.rfind("round,period,metric,value\n", 0) == 0);
   CHECK(csv.out.find("\n2,2024Q3,price.ndpr_oxide,") != std::string::npos);
-  CHECK(Reesim("inspect " + pbs + " --format text").out.find("round 2 (2024Q3)") != std::string::npos);
+  // Text: a summary per round for people, not every metric.
+  const Result text = Reesim("inspect " + pbs + " --format text");
+  CHECK(text.out.find("round 2 (2024Q3)") != std::string::npos);
+  for (const char* section : {"prices, USD/kg", "shares of world output", "unmet demand, tonnes", "payoffs, USD million"}) {
+    CAPTURE(section);
+    CHECK(text.out.find(section) != std::string::npos);
+  }
+  CHECK(std::count(text.out.begin(), text.out.end(), '\n') < 60 * 3);
+  CHECK(std::count(text.out.begin(), text.out.end(), '\n') * 5 < std::count(csv.out.begin(), csv.out.end(), '\n'));
+  // --metrics filters every format; a pattern matching nothing is refused.
+  const Result filtered = Reesim("inspect " + pbs + " --format csv --metrics 'price.dy_oxide*,payoff.USA'");
+  CHECK(filtered.exit_code == 0);
+  CHECK(filtered.out.find(",price.dy_oxide.CHN,") != std::string::npos);
+  CHECK(filtered.out.find(",payoff.USA,") != std::string::npos);
+  CHECK(filtered.out.find(",payoff.USA.") == std::string::npos);
+  CHECK(filtered.out.find(",share.") == std::string::npos);
+  CHECK(Reesim("inspect " + pbs + " --format text --metrics 'payoff.USA.*'").out.find("payoff.USA.consumer_surplus") != std::string::npos);
+  CHECK(Reesim("inspect " + pbs + " --metrics 'prise.*'").exit_code == 2);
 
   // A truncated file: exit 0, a warning, and the complete rounds only.
   const std::string bytes = testing::FileBytes(pbs);

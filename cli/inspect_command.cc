@@ -124,7 +124,7 @@ void PrintText(const run::SnapshotFile& file, std::ostream& out) {
     }
     PrintTable(prices, "prices, USD/kg (world: the reference price; . = did not clear)", " %10.4g", out);
     PrintTable(TableOf(round, "share"), "shares of world output, by stage or oxide (fraction)", " %10.3f", out);
-    PrintTable(TableOf(round, "unmet"), "unmet demand, tonnes per round, by region and sector", " %10.4g", out);
+    PrintTable(TableOf(round, "unmet"), "unmet demand, share of demand at the reference price not served", " %10.3g", out);
     MetricTable payoffs;
     payoffs.columns = {"USD M"};
     for (const auto& [key, value] : round.metrics) {

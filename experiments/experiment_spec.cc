@@ -180,9 +180,20 @@ ExperimentSpec LoadExperimentMessage(const reesim::Experiment& in, const std::st
     for (std::size_t o = 0; o < spec.outcomes.size(); ++o) {
       catalogue.Require(spec.outcomes[o].metric, complaint, "outcomes[" + std::to_string(o) + "].metric");
       spec.outcomes[o].absent_is_zero = catalogue.AbsentIsZero(spec.outcomes[o].metric);
+      spec.outcomes[o].metric_unit = catalogue.Unit(spec.outcomes[o].metric);
     }
   }
   return spec;
+}
+
+std::string OutcomeUnit(const OutcomeSpec& outcome) {
+  using A = OutcomeSpec::Aggregation;
+  if (outcome.aggregation == A::kFirstCrossing) return "round";
+  if (outcome.aggregation != A::kSum && outcome.aggregation != A::kDiscountedSum) return outcome.metric_unit;
+  std::string unit = outcome.metric_unit;
+  constexpr std::string_view kPerRound = " per round";
+  if (unit.ends_with(kPerRound)) unit.resize(unit.size() - kPerRound.size());
+  return unit + (outcome.aggregation == A::kSum ? " summed over rounds" : " discounted, summed over rounds");
 }
 
 bool ParsesQuietly(const std::string& text, google::protobuf::Message& message) {

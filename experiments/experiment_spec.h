@@ -32,10 +32,15 @@ struct OutcomeSpec {
   std::string name;
   std::string metric;
   bool absent_is_zero = false;  // a flow metric (run/metric_catalogue.h): a missing value reads as 0
+  std::string metric_unit;      // the metric's unit, from the catalogue (the outcome's: OutcomeUnit)
   Aggregation aggregation = Aggregation::kMean;
   double discount_rate = 0;
   double threshold = 0;
 };
+
+// The unit of an outcome: its metric's, or for a sum over rounds, "<unit> summed over rounds" (the
+// per-round rate dropped), or "round" for a first crossing.
+std::string OutcomeUnit(const OutcomeSpec& outcome);
 
 struct ExperimentSpec {
   std::string source;                  // the experiment file

@@ -122,6 +122,15 @@ void ExperimentWriter::Finish() {
   json["quantiles"] = summary_.QuantilesExact() ? std::string("exact (type 7)")
                                                 : "P-square estimates (more than " + std::to_string(kExactQuantileLimit) +
                                                       " runs per arm)";
+  static constexpr const char* kAggregationNames[] = {"mean", "min", "max", "sum", "final", "discounted_sum",
+                                                      "first_crossing"};
+  boost::json::object outcomes;
+  for (const OutcomeSpec& outcome : spec_.outcomes) {
+    outcomes[outcome.name] = {{"metric", outcome.metric},
+                              {"aggregation", kAggregationNames[static_cast<int>(outcome.aggregation)]},
+                              {"unit", OutcomeUnit(outcome)}};
+  }
+  json["outcomes"] = std::move(outcomes);
   boost::json::object arms;
   for (const SummaryStatistic& s : statistics) {
     summary += s.arm + "," + s.outcome + "," + s.statistic + "," + (std::isnan(s.value) ? std::string() : Number(s.value)) + "\n";

@@ -227,6 +227,11 @@ bool MetricCatalogue::AbsentIsZero(std::string_view name) const {
   return ref.family >= 0 && MetricFamilies()[ref.family].absent_is_zero;
 }
 
+std::string_view MetricCatalogue::Unit(std::string_view name) const {
+  const MetricRef ref = Find(name);
+  return ref.family >= 0 ? MetricFamilies()[ref.family].unit : std::string_view();
+}
+
 std::vector<std::string> MetricCatalogue::Nearest(std::string_view name, int count) const {
   const std::vector<std::string> all = names();
   std::vector<std::pair<std::size_t, const std::string*>> scored;

@@ -50,6 +50,8 @@ class MetricCatalogue {
   bool Contains(std::string_view name) const { return Find(name).family >= 0; }
   // Whether a missing `name` reads as 0 (false for unknown names).
   bool AbsentIsZero(std::string_view name) const;
+  // The unit of `name` (e.g. "USD/kg"); empty for unknown names.
+  std::string_view Unit(std::string_view name) const;
   // Up to `count` valid names closest to `name` (edit distance; ties by name).
   std::vector<std::string> Nearest(std::string_view name, int count = 3) const;
   // Every valid name, sorted.

@@ -200,7 +200,7 @@ TEST_CASE("Cli.RunWritesSnapshotsThatInspectReads") {
   // Text: a summary per round for people, not every metric.
   const Result text = Reesim("inspect " + pbs + " --format text");
   CHECK(text.out.find("round 2 (2024Q3)") != std::string::npos);
-  for (const char* section : {"prices, USD/kg", "shares of world output", "unmet demand, tonnes", "payoffs, USD million"}) {
+  for (const char* section : {"prices, USD/kg", "shares of world output", "unmet demand, share of demand", "payoffs, USD million"}) {
     CAPTURE(section);
     CHECK(text.out.find(section) != std::string::npos);
   }

@@ -341,9 +341,12 @@
   function renderDebrief(d) {
     $("debrief").hidden = false;
     table("leaderboard", [{ text: "#", num: true }, { text: "country" }, { text: "team" }, { text: "payoff", num: true },
-                          { text: "model", num: true }, { text: "difference", num: true }],
+                          { text: "model", num: true }, { text: "difference", num: true },
+                          { text: "best response here", num: true }, { text: "vs best response", num: true }],
           (d.leaderboard || []).map((e) => [e.rank, `${e.actor_name} (${e.actor})`, e.team || "model",
-                                            fmt(e.payoff, 0), fmt(e.model_payoff, 0), fmt((e.payoff || 0) - (e.model_payoff || 0), 0)]));
+                                            fmt(e.payoff, 0), fmt(e.model_payoff, 0), fmt((e.payoff || 0) - (e.model_payoff || 0), 0),
+                                            fmt(e.best_response_payoff, 0),
+                                            fmt((e.payoff || 0) - (e.best_response_payoff || 0), 0)]));
     const rounds = d.rounds || [];
     const actors = rounds.length ? Object.keys(rounds[0].decisions || {}).sort() : [];
     table("rounds", [{ text: "period" }, ...actors.map((a) => ({ text: a }))],

@@ -327,6 +327,13 @@
     if (!v) return;
     renderHeader();
     $("join-url").textContent = v.join_url;
+    if (state.qrFor !== v.join_url) {  // drawn here, as inline SVG: nothing leaves the page
+      state.qrFor = v.join_url;
+      const qr = qrcode(0, "M");
+      qr.addData(v.join_url);
+      qr.make();
+      $("join-qr").innerHTML = qr.createSvgTag({ cellSize: 4, margin: 2, scalable: true });
+    }
     if (document.activeElement !== $("timer-seconds")) $("timer-seconds").value = v.round_seconds || 0;
     table("seats", [{ text: "country" }, { text: "code" }, { text: "team" }, { text: "online", num: true },
                     { text: "submitted" }, { text: "last policy" }],

@@ -591,6 +591,20 @@ wire::ServerMessage Game::DebriefMessage() {
     }
     model_payoffs_ = std::move(sums);
     model_payoff_rounds_ = played;
+    // Each seat's best response from the same start: a replay with that seat alone swapped. A seat the
+    // model played by best response already is the game as played.
+    std::vector<double> best(world().actors.size(), 0.0);
+    for (const int a : seats_) {
+      const std::string metric = "payoff." + world().actors[a].id;
+      const bool already = !external_[a] && scenario_->strategies[a].kind == "best_response";
+      const std::vector<run::Metrics> replayed = already ? std::vector<run::Metrics>{} : Replay({SeatSwap{a, reesim::BEST_RESPONSE}});
+      for (int r = 0; r < played; ++r) {
+        const run::Metrics& metrics = already ? history_[r].metrics : replayed[r];
+        const auto it = metrics.find(metric);
+        if (it != metrics.end()) best[a] += it->second;
+      }
+    }
+    best_response_payoffs_ = std::move(best);
   }
   std::vector<std::pair<double, int>> order;
   for (const int a : seats_) {
@@ -613,6 +627,7 @@ wire::ServerMessage Game::DebriefMessage() {
     entry.set_team(names_[a]);
     entry.set_payoff(payoff);
     entry.set_model_payoff((*model_payoffs_)[a]);
+    entry.set_best_response_payoff(best_response_payoffs_[a]);
   }
   for (int r = 0; r < played; ++r) {
     wire::RoundDecisions& decisions = *debrief.add_rounds();
@@ -659,18 +674,40 @@ std::string Game::DecisionsCsv() const {
   return csv;
 }
 
-void Game::WriteSnapshot(const std::string& path) const {
-  const std::unique_ptr<run::LoadedScenario> scenario = LoadWithExternal(external_);
-  run::Simulation simulation(*scenario, seed_);
-  run::SnapshotWriter writer(path, *scenario, seed_, /*run=*/0, round());
+std::vector<run::Metrics> Game::Replay(const std::vector<SeatSwap>& swaps, const std::string& snapshot_path) const {
+  auto message = std::make_shared<reesim::Scenario>(*message_);
+  std::vector<bool> external = external_;
+  for (const SeatSwap& swap : swaps) {
+    if (swap.actor < 0 || swap.actor >= static_cast<int>(external.size()) || menu_names_[swap.actor].empty()) {
+      throw InputError("a replay can only swap a seat with a menu, not actor " + std::to_string(swap.actor));
+    }
+    if (swap.kind == reesim::EXTERNAL) throw InputError("a replay swaps a seat for a model strategy, not external");
+    external[swap.actor] = false;
+  }
+  for (reesim::Actor& actor : *message->mutable_actors()) {
+    const int a = world().FindActor(actor.id());
+    if (a < 0) continue;
+    for (const SeatSwap& swap : swaps) {
+      if (swap.actor == a) actor.mutable_strategy()->set_kind(swap.kind);
+    }
+    if (external[a]) actor.mutable_strategy()->set_kind(reesim::EXTERNAL);
+  }
+  const run::LoadedScenario scenario = run::LoadScenarioMessage(message, scenario_text_, scenario_source_);
+  run::Simulation simulation(scenario, seed_);
+  std::optional<run::SnapshotWriter> writer;
+  if (!snapshot_path.empty()) writer.emplace(snapshot_path, scenario, seed_, /*run=*/0, round());
+  std::vector<run::Metrics> metrics;
+  metrics.reserve(history_.size());
   for (const PlayedRound& played : history_) {
     for (const int a : seats_) {
-      if (external_[a]) simulation.SetExternalAction(a, played.actions[a]);
+      if (external[a]) simulation.SetExternalAction(a, played.actions[a]);
     }
     simulation.Step();
-    writer.WriteRound(simulation.world(), simulation.outcome(), simulation.metrics());
+    metrics.push_back(simulation.metrics());
+    if (writer) writer->WriteRound(simulation.world(), simulation.outcome(), simulation.metrics());
   }
-  writer.Finish(round(), world::Fingerprint(simulation.state()));
+  if (writer) writer->Finish(round(), world::Fingerprint(simulation.state()));
+  return metrics;
 }
 
 namespace {

@@ -25,6 +25,7 @@
 #include "classroom/tokens.h"
 #include "run/metrics.h"
 #include "run/scenario_io.h"
+#include "scenario.pb.h"
 
 namespace reesim::run {
 class Simulation;
@@ -50,6 +51,12 @@ std::string_view ClassroomMenusText();
 // classroom menus to actors without one, and draws the teacher token and one join code per seat.
 // Throws InputError for a bad scenario or options.
 wire::JournalRecord NewGame(const NewGameOptions& options, TokenSource& tokens);
+
+// A seat the model plays with one of its strategies in a replay, instead of what was played there.
+struct SeatSwap {
+  int actor = -1;
+  reesim::StrategyKind kind = reesim::BEST_RESPONSE;
+};
 
 // Who a connection speaks for.
 struct Identity {
@@ -103,7 +110,9 @@ class Game {
   wire::ServerMessage TeacherViewMessage(const std::vector<int>& connected, double seconds_left,
                                           const std::string& join_url) const;
   wire::ServerMessage WelcomeFor(int actor, double seconds_left) const;
-  // The leaderboard by payoff summed over the rounds played, each seat's decisions by round.
+  // The leaderboard by payoff summed over the rounds played (with, for each seat, the model playing
+  // every seat, and the model's best response in that seat alone from the same start: one replay per
+  // team seat, cached until another round is played), each seat's decisions by round.
   wire::ServerMessage DebriefMessage();
   // GET /api/decisions: {"rounds":[{"round":R,"decisions":{"USA":"NAME",...}},...]}.
   std::string DecisionsJson() const;
@@ -111,7 +120,13 @@ class Game {
   // submit and kept its last action).
   std::string DecisionsCsv() const;
   // Writes the game's rounds as a snapshot stream (replayed from the start). Throws InputError.
-  void WriteSnapshot(const std::string& path) const;
+  void WriteSnapshot(const std::string& path) const { Replay({}, path); }
+  // Plays the game's rounds again from the start with the same seed: every team seat plays the actions
+  // it played (the model's seats play the model, as in the game), except the seats in `swaps`, which
+  // play the model's strategy of the given kind from the first round. Without swaps it is the game as
+  // played, round for round (the simulation is deterministic). Returns each round's metrics; writes the
+  // rounds as a snapshot stream to `snapshot_path` unless it is empty. Throws InputError.
+  std::vector<run::Metrics> Replay(const std::vector<SeatSwap>& swaps, const std::string& snapshot_path = "") const;
 
   // Returns whether `metric` is private to an actor other than `actor` (-1: none is hidden).
   bool HiddenFrom(const std::string& metric, int actor) const;
@@ -177,6 +192,7 @@ class Game {
   std::unique_ptr<run::Simulation> simulation_;
   std::vector<bool> simulation_external_;
   std::optional<std::vector<double>> model_payoffs_;  // [actor]: the model in every seat, summed
+  std::vector<double> best_response_payoffs_;        // [actor]: the seat alone swapped for best response
   int model_payoff_rounds_ = 0;
 };
 

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 namespace reesim::classroom {
@@ -65,6 +67,43 @@ std::string FrameRecord(const std::string& payload) {
   return framed;
 }
 
+namespace {
+
+// Reads the intact records after the magic; returns the offset where they end.
+std::size_t ReadRecords(const std::string& data, std::vector<std::string>& records) {
+  std::size_t good = kMagicSize;
+  while (good + 8 <= data.size()) {
+    const std::uint32_t size = GetLittleEndian(data, good);
+    const std::uint32_t crc = GetLittleEndian(data, good + 4);
+    if (size > kMaxJournalRecordBytes || good + 8 + size > data.size()) break;
+    std::string payload = data.substr(good + 8, size);
+    if (Crc32c(payload) != crc) break;
+    records.push_back(std::move(payload));
+    good += 8 + size;
+  }
+  return good;
+}
+
+}  // namespace
+
+std::vector<std::string> ReadJournal(const std::string& path, std::string& warning) {
+  warning.clear();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open the journal (no classroom game there?)");
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw std::runtime_error(path + ": cannot read the journal");
+  if (data.size() < kMagicSize || data.compare(0, kMagicSize, kJournalMagic) != 0) {
+    throw std::runtime_error(path + ": not a reesim classroom journal");
+  }
+  std::vector<std::string> records;
+  const std::size_t good = ReadRecords(data, records);
+  if (good < data.size()) {
+    warning = path + ": ignored a torn or corrupt last record (" + std::to_string(data.size() - good) +
+              " bytes at offset " + std::to_string(good) + ")";
+  }
+  return records;
+}
+
 Journal::Journal(const std::string& path, std::vector<std::string>& records, std::string& warning) : path_(path) {
   records.clear();
   warning.clear();
@@ -97,16 +136,7 @@ Journal::Journal(const std::string& path, std::vector<std::string>& records, std
       throw std::runtime_error(path + ": not a reesim classroom journal");
     }
   } else {
-    good = kMagicSize;
-    while (good + 8 <= data.size()) {
-      const std::uint32_t size = GetLittleEndian(data, good);
-      const std::uint32_t crc = GetLittleEndian(data, good + 4);
-      if (size > kMaxJournalRecordBytes || good + 8 + size > data.size()) break;
-      std::string payload = data.substr(good + 8, size);
-      if (Crc32c(payload) != crc) break;
-      records.push_back(std::move(payload));
-      good += 8 + size;
-    }
+    good = ReadRecords(data, records);
   }
   if (good < data.size()) {
     warning = path + ": dropped a torn or corrupt last record (" + std::to_string(data.size() - good) +

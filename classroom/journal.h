@@ -41,6 +41,11 @@ class Journal {
   std::uint64_t bytes_ = 0;
 };
 
+// Reads PATH's intact records without changing the file (a replay of a finished game): a torn or
+// corrupt tail is left in place and described in `warning`. Throws std::runtime_error if the file cannot
+// be read or is not a journal.
+std::vector<std::string> ReadJournal(const std::string& path, std::string& warning);
+
 // Frames one record as Append writes it (for tests that tear journals by hand).
 std::string FrameRecord(const std::string& payload);
 

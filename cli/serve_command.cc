@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "classroom/replay.h"
 #include "classroom/server.h"
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -16,7 +17,8 @@ namespace reesim::cli {
 int ServeCommand(const std::vector<std::string>& args) {
   po::options_description options(
       "usage: reesim serve [--scenario FILE|NAME] [--bind ADDR] [--port P] [--state DIR] [--round-seconds S]\n"
-      "                    [--rounds N] [--seed S] [--max-connections N] [--quiet]\n\n"
+      "                    [--rounds N] [--seed S] [--max-connections N] [--quiet]\n"
+      "       reesim serve --replay DIR [--swap ACTOR=KIND]... [--snapshot FILE]\n\n"
       "Runs a classroom game: teams govern countries from their browsers, the model plays every country\n"
       "no team holds and answers each round with prices, shortages and payoffs. One port serves the page\n"
       "(teams at URL, the teacher console at URL#teacher=TOKEN), the WebSocket (/ws) and the teacher's API\n"
@@ -24,7 +26,12 @@ int ServeCommand(const std::vector<std::string>& args) {
       "Once listening it writes DIR/session.json (mode 0600): the URL, the port, the teacher token and one\n"
       "join code per seat. Every decision and command is journaled in DIR/journal before it is acknowledged:\n"
       "started again with the same --state DIR (after a crash too), it resumes the game with the same\n"
-      "tokens, codes and round. Stop it with Ctrl-C.\n\noptions");
+      "tokens, codes and round. Stop it with Ctrl-C.\n\n"
+      "With --replay DIR it serves nothing: it plays the game journaled in DIR again from the start (the\n"
+      "journal is only read), writes the rounds as a snapshot stream and prints each seat's payoff as played\n"
+      "and in the replay. Without --swap the snapshot is the game as played, byte for byte (the file the\n"
+      "teacher downloads from /api/snapshot); --swap USA=best_response hands a seat to a model strategy from\n"
+      "the first round while every other team seat plays what it played.\n\noptions");
   options.add_options()
       ("help", "show this help")
       ("scenario", po::value<std::string>(),
@@ -42,9 +49,22 @@ int ServeCommand(const std::vector<std::string>& args) {
       ("rounds", po::value<int>(), "the game's length in rounds (default: the scenario's `rounds`)")
       ("seed", po::value<std::uint64_t>()->default_value(1), "random seed of the simulation")
       ("max-connections", po::value<int>()->default_value(2000), "connections open at once, at most")
-      ("quiet", "print nothing but errors");
+      ("quiet", "print nothing but errors")
+      ("replay", po::value<std::string>(), "replay the game journaled in this state directory instead of serving")
+      ("swap", po::value<std::vector<std::string>>(),
+       "with --replay: ACTOR=KIND plays the seat with the model's strategy KIND (best_response,\n"
+       "regret_matching, fictitious_play, rule_based, scripted) instead of what was played; repeatable")
+      ("snapshot", po::value<std::string>(), "with --replay: the snapshot file to write (default DIR/replay.pbs)");
   po::variables_map vars;
   if (!ParseOptions(options, args, nullptr, vars)) return 0;
+  if (vars.count("replay")) {
+    classroom::ReplayOptions replay;
+    replay.state_dir = vars["replay"].as<std::string>();
+    if (vars.count("swap")) replay.swaps = vars["swap"].as<std::vector<std::string>>();
+    if (vars.count("snapshot")) replay.snapshot_path = vars["snapshot"].as<std::string>();
+    return classroom::ReplayGame(replay, std::cout);
+  }
+  if (vars.count("swap") || vars.count("snapshot")) throw UsageError("--swap and --snapshot go with --replay DIR");
   classroom::ServeOptions serve;
   serve.state_dir = vars["state"].as<std::string>();
   serve.bind = vars["bind"].as<std::string>();

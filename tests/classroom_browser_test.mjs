@@ -98,6 +98,9 @@ try {
   await expectChart(team, "#chart-payoff", "team");
   await team.waitForFunction(() => document.querySelector("#supply .track") !== null);
   await team.screenshot({ path: join(out, "team-desktop.png"), fullPage: true });
+  await teacher.waitForSelector("#join-qr svg path", { timeout: 10000 }).catch(() => fail("teacher: no QR code of the join URL"));
+  const qrCells = await teacher.locator("#join-qr svg path").getAttribute("d");
+  if (!qrCells || qrCells.split("M").length < 100) fail(`teacher: the QR code has too few dark cells (${qrCells})`);
   await teacher.screenshot({ path: join(out, "teacher.png"), fullPage: true });
 
   // The same team on a phone, with the keyboard only.

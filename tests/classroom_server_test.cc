@@ -447,6 +447,7 @@ TEST_CASE("ClassroomServer.BotsPlayAWholeGameToTheDebrief") {
   for (auto& bot : bots) {
     const json::object debrief = bot->Until("debrief");
     CHECK(debrief.at("leaderboard").as_array().size() == actors.size());
+    for (const json::value& entry : debrief.at("leaderboard").as_array()) CHECK(entry.as_object().contains("best_response_payoff"));
     CHECK(debrief.at("rounds").as_array().size() == 4);
   }
   const json::object debrief = teacher.Until("debrief");
@@ -466,6 +467,21 @@ TEST_CASE("ClassroomServer.BotsPlayAWholeGameToTheDebrief") {
   CHECK(csv.body.starts_with("round,period,actor,action,decided_by\n"));
   CHECK(std::count(csv.body.begin(), csv.body.end(), '\n') == 1 + 4 * static_cast<long>(actors.size()));
   CHECK(teacher.ErrorCode(Teacher(server.teacher(), "advance")) == "game_over");
+  // Replayed from the journal after the server stops: the snapshot the teacher downloaded, byte for
+  // byte; each seat's best response replayed by the CLI is the debrief's figure.
+  server.Stop(SIGTERM);
+  const std::string replay = std::string(REESIM_BINARY) + " serve --replay " + dir.File("state") + " --snapshot " +
+                             dir.File("replay.pbs") + " > " + dir.File("replay.txt") + " 2>&1";
+  REQUIRE_MESSAGE(std::system(replay.c_str()) == 0, testing::FileBytes(dir.File("replay.txt")));
+  CHECK(testing::FileBytes(dir.File("replay.pbs")) == snapshot.body);
+  const json::object& first = leaderboard[0].as_object();
+  const std::string swap = std::string(REESIM_BINARY) + " serve --replay " + dir.File("state") + " --swap " +
+                           Str(first.at("actor")) + "=best_response --snapshot " + dir.File("swap.pbs") + " > " +
+                           dir.File("swap.txt") + " 2>&1";
+  REQUIRE_MESSAGE(std::system(swap.c_str()) == 0, testing::FileBytes(dir.File("swap.txt")));
+  char figure[64];
+  std::snprintf(figure, sizeof figure, "%16.1f\n", first.at("best_response_payoff").to_number<double>());
+  CHECK_MESSAGE(testing::FileBytes(dir.File("swap.txt")).find(figure) != std::string::npos, testing::FileBytes(dir.File("swap.txt")));
 }
 
 TEST_CASE("ClassroomServer.ServeHelpExplainsEveryOptionAndBadFlagsExitTwo") {
@@ -474,7 +490,7 @@ TEST_CASE("ClassroomServer.ServeHelpExplainsEveryOptionAndBadFlagsExitTwo") {
   REQUIRE(std::system((std::string(REESIM_BINARY) + " serve --help > " + help).c_str()) == 0);
   const std::string text = testing::FileBytes(help);
   for (const char* option : {"--scenario", "--bind", "--port", "--state", "--round-seconds", "--rounds", "--seed",
-                             "--max-connections", "--quiet"}) {
+                             "--max-connections", "--quiet", "--replay", "--swap", "--snapshot"}) {
     CHECK_MESSAGE(text.find(option) != std::string::npos, option);
   }
   const std::string command = std::string(REESIM_BINARY) + " serve --port 70000 --state " + dir.File("x") + " 2> " + dir.File("err");

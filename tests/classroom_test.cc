@@ -3,12 +3,14 @@
 #include <doctest/doctest.h>
 
 #include <set>
+#include <sstream>
 
 #include <google/protobuf/util/json_util.h>
 
 #include "classroom.pb.h"
 #include "classroom/game.h"
 #include "classroom/journal.h"
+#include "classroom/replay.h"
 #include "classroom/tokens.h"
 #include "run/snapshot_io.h"
 #include "tests/test_support.h"
@@ -172,7 +174,7 @@ TEST_CASE("Classroom.NewGameGivesEverySeatACodeAndTheTeacherAToken") {
   CHECK(played.game->phase() == Phase::kLobby);
   CHECK(played.game->round() == 0);
   CHECK(played.game->rounds() == 8);
-  CHECK_THROWS_WITH_AS(NewGame({.scenario = "no_such_scenario"}, played.tokens), doctest::Contains("nor a library scenario"),
+  CHECK_THROWS_WITH_AS(NewGame({.scenario = "no_such_scenario"}, played.tokens), doctest::Contains("no such file, nor a library scenario"),
                        InputError);
 }
 
@@ -294,6 +296,84 @@ TEST_CASE("Classroom.ReplayingTheRecordsGivesTheSameGame") {
   CHECK(file.round_data.size() == 3);
 }
 
+// Writes the records to DIR/journal as the server does.
+void WriteJournal(const std::string& dir, const std::vector<wire::JournalRecord>& records) {
+  std::vector<std::string> read;
+  std::string warning;
+  Journal journal(dir + "/journal", read, warning);
+  for (const wire::JournalRecord& record : records) journal.Append(record.SerializeAsString());
+  journal.Sync();
+}
+
+TEST_CASE("Classroom.AReplayFromTheJournalIsTheGameByteForByteAndASwapChangesOnlyThatSeat") {
+  NewGameOptions options;
+  options.rounds = 3;
+  Played played(options);
+  const std::string usa = played.Join("USA", "U");
+  const std::string chn = played.Join("CHN", "C");
+  played.Teacher("start");
+  played.Submit(usa, 0, "tariff_china");
+  played.Submit(chn, 0, "license_heavy");
+  played.Teacher("advance");
+  played.Submit(usa, 1, "stockpile");
+  played.Teacher("advance");
+  played.Teacher("advance");
+  REQUIRE(played.game->phase() == Phase::kEnded);
+  testing::TempDir dir;
+  WriteJournal(dir.path().string(), played.records);
+  played.game->WriteSnapshot(dir.File("served.pbs"));
+  const std::string journal_before = testing::FileBytes(dir.File("journal"));
+
+  ReplayOptions replay;
+  replay.state_dir = dir.path().string();
+  std::ostringstream out;
+  CHECK(ReplayGame(replay, out) == 0);
+  CHECK(testing::FileBytes(dir.File("replay.pbs")) == testing::FileBytes(dir.File("served.pbs")));
+  CHECK(out.str().find("No seat swapped") != std::string::npos);
+  CHECK(testing::FileBytes(dir.File("journal")) == journal_before);  // only read
+
+  // USA handed to the model's best response: USA's actions change, CHN keeps what it played.
+  const int usa_actor = played.game->world().FindActor("USA");
+  const int chn_actor = played.game->world().FindActor("CHN");
+  replay.swaps = {"USA=best_response"};
+  replay.snapshot_path = dir.File("swapped.pbs");
+  std::ostringstream swapped_out;
+  CHECK(ReplayGame(replay, swapped_out) == 0);
+  CHECK(swapped_out.str().find("Swapped: USA=best_response") != std::string::npos);
+  const run::SnapshotFile swapped = run::ReadSnapshotFile(dir.File("swapped.pbs"));
+  CHECK(swapped.complete);
+  CHECK(swapped.round_data.size() == 3);
+  CHECK(testing::FileBytes(dir.File("swapped.pbs")) != testing::FileBytes(dir.File("served.pbs")));
+  const std::vector<run::Metrics> metrics = played.game->Replay({SeatSwap{usa_actor, reesim::BEST_RESPONSE}});
+  REQUIRE(metrics.size() == 3);
+  CHECK(played.game->Replay({SeatSwap{usa_actor, reesim::BEST_RESPONSE}}) == metrics);  // exact, every time
+  double usa_sum = 0;
+  for (const run::Metrics& round : metrics) usa_sum += round.at("payoff.USA");
+  char expected[64];
+  std::snprintf(expected, sizeof expected, "%16.1f\n", usa_sum);
+  CHECK(swapped_out.str().find("USA    U") != std::string::npos);
+  CHECK(swapped_out.str().find(expected) != std::string::npos);
+  // Both team seats handed back to the model's own strategy (best response, the classroom's menus):
+  // the game the model plays alone, whose payoffs the debrief shows as model_payoff.
+  const std::vector<run::Metrics> model_alone = played.game->Replay(
+      {SeatSwap{usa_actor, reesim::BEST_RESPONSE}, SeatSwap{chn_actor, reesim::BEST_RESPONSE}});
+  double usa_alone = 0, chn_alone = 0;
+  for (const run::Metrics& round : model_alone) usa_alone += round.at("payoff.USA"), chn_alone += round.at("payoff.CHN");
+  const wire::ServerMessage debrief = played.game->DebriefMessage();
+  for (const wire::LeaderboardEntry& entry : debrief.debrief().leaderboard()) {
+    if (entry.actor() == "USA") CHECK(entry.model_payoff() == usa_alone);
+    if (entry.actor() == "CHN") CHECK(entry.model_payoff() == chn_alone);
+  }
+
+  replay.swaps = {"ZZZ=best_response"};
+  CHECK_THROWS_WITH_AS(ReplayGame(replay, out), doctest::Contains("ZZZ is not a seat"), InputError);
+  replay.swaps = {"USA=external"};
+  CHECK_THROWS_WITH_AS(ReplayGame(replay, out), doctest::Contains("unknown model strategy external"), InputError);
+  replay.state_dir = dir.File("nothing-here");
+  replay.swaps = {};
+  CHECK_THROWS_AS(ReplayGame(replay, out), InputError);
+}
+
 TEST_CASE("Classroom.ASeatTakenLateLeavesThePlayedRoundsAsTheyWere") {
   Played late;
   Played never;
@@ -327,6 +407,24 @@ TEST_CASE("Classroom.TheGameEndsAfterItsRoundsWithADebrief") {
   for (int i = 1; i < debrief.debrief().leaderboard_size(); ++i) {
     CHECK(debrief.debrief().leaderboard(i - 1).payoff() >= debrief.debrief().leaderboard(i).payoff());
   }
+  // Each seat's best response from the same start: USA (held by the team) from a replay with USA alone
+  // swapped; CHN (the model's best response already) as played.
+  const int usa_actor = played.game->world().FindActor("USA");
+  const std::vector<run::Metrics> swapped = played.game->Replay({SeatSwap{usa_actor, reesim::BEST_RESPONSE}});
+  double usa_best = 0;
+  for (const run::Metrics& round : swapped) usa_best += round.at("payoff.USA");
+  int checked = 0;
+  for (const wire::LeaderboardEntry& entry : debrief.debrief().leaderboard()) {
+    if (entry.actor() == "USA") {
+      CHECK(entry.best_response_payoff() == usa_best);
+      ++checked;
+    }
+    if (entry.actor() == "CHN") {
+      CHECK(entry.best_response_payoff() == entry.payoff());
+      ++checked;
+    }
+  }
+  CHECK(checked == 2);
   CHECK(debrief.debrief().rounds_size() == 2);
   CHECK(debrief.debrief().rounds(0).decisions().at("USA") == "subsidise");
   CHECK(debrief.debrief().rounds(0).deciders().at("USA") == "Stars");

@@ -1,4 +1,5 @@
-// Builds the classroom page into OUT: the files of src/ as they are, and the chart library (uPlot)
+// Builds the classroom page into OUT: the files of src/ as they are, the chart library (uPlot) and the
+// QR code generator (qrcode-generator, for the join URL)
 // from node_modules (installed by `npm ci` from package-lock.json). Node 18 or later; no network.
 // usage: node build.mjs OUT
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
@@ -14,6 +15,7 @@ if (!out) {
 const vendor = [
   ["node_modules/uplot/dist/uPlot.iife.min.js", "vendor/uPlot.iife.min.js"],
   ["node_modules/uplot/dist/uPlot.min.css", "vendor/uPlot.min.css"],
+  ["node_modules/qrcode-generator/qrcode.js", "vendor/qrcode.js"],
 ];
 for (const [from] of vendor) {
   if (!existsSync(join(here, from))) {

@@ -327,6 +327,13 @@
     if (!v) return;
     renderHeader();
     $("join-url").textContent = v.join_url;
+    if (state.qrFor !== v.join_url) {  // drawn here, as inline SVG: nothing leaves the page
+      state.qrFor = v.join_url;
+      const qr = qrcode(0, "M");
+      qr.addData(v.join_url);
+      qr.make();
+      $("join-qr").innerHTML = qr.createSvgTag({ cellSize: 4, margin: 2, scalable: true });
+    }
     if (document.activeElement !== $("timer-seconds")) $("timer-seconds").value = v.round_seconds || 0;
     table("seats", [{ text: "country" }, { text: "code" }, { text: "team" }, { text: "online", num: true },
                     { text: "submitted" }, { text: "last policy" }],
@@ -341,9 +348,12 @@
   function renderDebrief(d) {
     $("debrief").hidden = false;
     table("leaderboard", [{ text: "#", num: true }, { text: "country" }, { text: "team" }, { text: "payoff", num: true },
-                          { text: "model", num: true }, { text: "difference", num: true }],
+                          { text: "model", num: true }, { text: "difference", num: true },
+                          { text: "best response here", num: true }, { text: "vs best response", num: true }],
           (d.leaderboard || []).map((e) => [e.rank, `${e.actor_name} (${e.actor})`, e.team || "model",
-                                            fmt(e.payoff, 0), fmt(e.model_payoff, 0), fmt((e.payoff || 0) - (e.model_payoff || 0), 0)]));
+                                            fmt(e.payoff, 0), fmt(e.model_payoff, 0), fmt((e.payoff || 0) - (e.model_payoff || 0), 0),
+                                            fmt(e.best_response_payoff, 0),
+                                            fmt((e.payoff || 0) - (e.best_response_payoff || 0), 0)]));
     const rounds = d.rounds || [];
     const actors = rounds.length ? Object.keys(rounds[0].decisions || {}).sort() : [];
     table("rounds", [{ text: "period" }, ...actors.map((a) => ({ text: a }))],

@@ -8,6 +8,9 @@
 #include <filesystem>
 #include <string>
 
+#include <boost/math/distributions/normal.hpp>
+
+#include "experiments/distribution.h"
 #include "test_support.h"
 
 namespace reesim {
@@ -96,6 +99,86 @@ TEST_CASE("Robustness.EnumsGivenAsNumbersAreRefusedAtLoad") {
     ExpectRefused("experiment --spec " + dir.File("bad.textproto") + " --out " + dir.File("exp"), c.expected);
     CHECK(!std::filesystem::exists(dir.File("exp")));
   }
+}
+
+TEST_CASE("Robustness.SeedMustBeAWholeNumberInRange") {
+  TempDir dir;
+  for (const char* seed : {"-1", "x", "18446744073709551616", "1e3", "' 5'"}) {
+    CAPTURE(seed);
+    ExpectRefused(std::string("run --rounds 1 --quiet --seed ") + seed + " --out " + dir.File("out"),
+                  "--seed must be a whole number from 0 to 18446744073709551615");
+    CHECK(!std::filesystem::exists(dir.File("out")));
+  }
+  const Result largest = Reesim("run --rounds 1 --quiet --seed 18446744073709551615 --out " + dir.File("out"));
+  CHECK(largest.exit_code == 0);
+}
+
+TEST_CASE("Robustness.DistributionParametersAreValidatedAtLoad") {
+  TempDir dir;
+  WriteBytes(dir.File("small.textproto"), testing::SmallWorldText());
+  const std::string path = "parameters { path: \"market.default_transport_usd_per_kg\" ";
+  struct Case {
+    std::string spec;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {path + "truncated_normal { mean: 0 sd: 0 min: 1 max: 2 } }", "parameters[0].truncated_normal.sd = 0: must be > 0"},
+      {path + "truncated_normal { mean: 0 sd: 1 min: 2 max: 1 } }", "parameters[0].truncated_normal.min = 2: must be below max 1"},
+      {path + "truncated_normal { mean: 0 sd: inf min: 1 max: 2 } }", "parameters[0].truncated_normal.sd = inf: must be a finite number"},
+      {path + "truncated_normal { mean: nan sd: 1 min: 1 max: 2 } }", "parameters[0].truncated_normal.mean = nan: must be a finite number"},
+      {path + "truncated_normal { mean: 0 sd: 1e-300 min: 1e300 max: 1e301 } }", "(max - mean) / sd overflows"},
+      {path + "uniform { min: -inf max: 1 } }", "parameters[0].uniform.min = -inf: must be a finite number"},
+      {path + "discrete { values: 1 values: 2 weights: 1e308 weights: 1e308 } }", "must sum to a finite number"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.spec);
+    WriteBytes(dir.File("bad.textproto"), Experiment(c.spec));
+    ExpectRefused("check " + dir.File("bad.textproto"), c.expected);
+    ExpectRefused("experiment --quiet --spec " + dir.File("bad.textproto") + " --out " + dir.File("exp"), c.expected);
+    CHECK(!std::filesystem::exists(dir.File("exp")));
+  }
+  // A far tail (the min 40, max 41 with mean 0, sd 1) loads and runs.
+  WriteBytes(dir.File("tail.textproto"), Experiment(path + "truncated_normal { mean: 0 sd: 1 min: 40 max: 41 } }"));
+  const Result tail = Reesim("experiment --quiet --spec " + dir.File("tail.textproto") + " --out " + dir.File("tail"));
+  CAPTURE(tail.out);
+  CHECK(tail.exit_code == 0);
+}
+
+TEST_CASE("Robustness.TruncatedNormalFarTailsSampleStably") {
+  using experiments::Distribution;
+  auto truncated = [](double mean, double sd, double min, double max) {
+    Distribution d;
+    d.kind = Distribution::Kind::kTruncatedNormal;
+    d.a = mean;
+    d.b = sd;
+    d.c = min;
+    d.d = max;
+    return d;
+  };
+  // Where the plain CDF difference is accurate, both ways agree.
+  const boost::math::normal standard;
+  for (const double u : {1e-12, 0.1, 0.5, 0.9, 1 - 1e-12}) {
+    const double low = boost::math::cdf(standard, 1.0), high = boost::math::cdf(standard, 3.0);
+    const double direct = 10 + 2 * boost::math::quantile(standard, low + u * (high - low));
+    CAPTURE(u);
+    CHECK(truncated(10, 2, 12, 16).Quantile(u) == doctest::Approx(direct).epsilon(1e-9));
+  }
+  // Far out, the normal tail beyond a is close to an exponential of rate a (Mills ratio): the median
+  // of N(0,1) truncated to [40, 41] is 40 + ln 2 / 40 to within 1e-4.
+  const Distribution far = truncated(0, 1, 40, 41);
+  CHECK(far.Quantile(0.5) == doctest::Approx(40 + std::log(2.0) / 40).epsilon(1e-5));
+  double previous = 40;
+  for (double u = 1e-12; u < 1; u += 0.01) {
+    const double x = far.Quantile(u);
+    CAPTURE(u);
+    CHECK(x >= previous);
+    CHECK(x <= 41);
+    previous = x;
+  }
+  // The lower tail is the mirror image, and an open-ended far tail works too.
+  CHECK(truncated(0, 1, -41, -40).Quantile(0.5) == doctest::Approx(-40 - std::log(2.0) / 40).epsilon(1e-5));
+  CHECK(truncated(0, 1, 1000, 1e300).Quantile(0.5) == doctest::Approx(1000 + std::log(2.0) / 1000).epsilon(1e-9));
+  CHECK(truncated(5, 1, 5, 6).Quantile(0.3) > 5);
 }
 
 }  // namespace

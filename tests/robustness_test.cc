@@ -101,6 +101,18 @@ TEST_CASE("Robustness.EnumsGivenAsNumbersAreRefusedAtLoad") {
   }
 }
 
+TEST_CASE("Robustness.LongRunBeyondTheMarketsUnitsStopsCleanly") {
+  // The baseline's demand and capacity grow every year: by round 1738 a market step exceeds the
+  // 1e12 tonnes the solver's kg units carry. It used to abort on a wrapped int64 (world/market.cc);
+  // now the run stops with the limit named and leaves no run.pbs.
+  TempDir dir;
+  const Result result = Reesim("run --rounds 1738 --quiet --out " + dir.File("out"));
+  CAPTURE(result.out);
+  CHECK(result.exit_code == 1);
+  CHECK(result.out.find("beyond what its integer units carry (at most 1e+12)") != std::string::npos);
+  CHECK(!std::filesystem::exists(dir.File("out") + "/run.pbs"));
+}
+
 TEST_CASE("Robustness.SeedMustBeAWholeNumberInRange") {
   TempDir dir;
   for (const char* seed : {"-1", "x", "18446744073709551616", "1e3", "' 5'"}) {

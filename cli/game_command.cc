@@ -108,7 +108,7 @@ int SolveNfg(const po::variables_map& vars) {
   if (method.empty()) method = game.NumPlayers() == 2 ? "enummixed" : "pure+liap";
   std::string json;
   try {
-    json = Solve(game, method, vars["seed"].as<std::uint64_t>(), iterations);
+    json = Solve(game, method, vars["seed"].as<SeedOption>().value, iterations);
   } catch (const games::GameError& error) {
     throw InputError(path + ": " + error.what());
   }
@@ -220,7 +220,7 @@ int GameCommand(const std::vector<std::string>& args) {
       ("merge", po::value<std::vector<std::string>>()->multitoken(), "shard output directories of one game to combine")
       ("solve", po::value<std::string>(), "the .nfg file to solve")
       ("method", po::value<std::string>(), ("--solve: the solution method: " + games::MethodNames()).c_str())
-      ("seed", po::value<std::uint64_t>()->default_value(1), "--solve: seed of liap's random starts and regret's sampled play")
+      ("seed", po::value<SeedOption>()->default_value(SeedOption{}, "1"), "--solve: seed (0 to 2^64-1) of liap's random starts and regret's sampled play")
       ("iterations", po::value<int>()->default_value(0),
        "--solve: rounds of replicator, fictitious and regret (0: their defaults, 10000, 10000 and 100000)");
   po::variables_map vars;

@@ -133,7 +133,7 @@ int RunCommand(const std::vector<std::string>& args) {
       ("help", "show this help")
       ("scenario", po::value<std::string>(), scenario_help.c_str())
       ("rounds", po::value<int>(), "number of rounds (default: the scenario's `rounds`)")
-      ("seed", po::value<std::uint64_t>()->default_value(1), "random seed")
+      ("seed", po::value<SeedOption>()->default_value(SeedOption{}, "1"), "random seed: 0 to 2^64-1")
       ("threads", po::value<int>()->default_value(0), "worker threads (0 = all cores); results do not depend on it")
       ("out", po::value<std::string>()->default_value("reesim-out"), "output directory")
       ("quiet", "print nothing but errors");
@@ -157,7 +157,7 @@ int RunCommand(const std::vector<std::string>& args) {
   if (error) throw InputError(out_dir.string() + ": cannot create the output directory: " + error.message());
 
   run::RunOptions run_options;
-  run_options.seed = vars["seed"].as<std::uint64_t>();
+  run_options.seed = vars["seed"].as<SeedOption>().value;
   run_options.rounds = rounds;
   run_options.threads = threads;
   run_options.snapshot_path = (out_dir / "run.pbs").string();

@@ -47,7 +47,7 @@ int ServeCommand(const std::vector<std::string>& args) {
        "the round timer in seconds: when it runs out the round is played (0 = none: the teacher advances;\n"
        "the teacher console can change it)")
       ("rounds", po::value<int>(), "the game's length in rounds (default: the scenario's `rounds`)")
-      ("seed", po::value<std::uint64_t>()->default_value(1), "random seed of the simulation")
+      ("seed", po::value<SeedOption>()->default_value(SeedOption{}, "1"), "random seed of the simulation (0 to 2^64-1)")
       ("max-connections", po::value<int>()->default_value(2000), "connections open at once, at most")
       ("quiet", "print nothing but errors")
       ("replay", po::value<std::string>(), "replay the game journaled in this state directory instead of serving")
@@ -80,7 +80,7 @@ int ServeCommand(const std::vector<std::string>& args) {
       throw UsageError("--rounds must be between 1 and 1000, got " + std::to_string(serve.game.rounds));
     }
   }
-  serve.game.seed = vars["seed"].as<std::uint64_t>();
+  serve.game.seed = vars["seed"].as<SeedOption>().value;
   if (vars.count("scenario")) {
     serve.game.scenario = vars["scenario"].as<std::string>();
     serve.scenario_given = true;

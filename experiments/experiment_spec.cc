@@ -4,6 +4,7 @@
 #include <google/protobuf/text_format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "experiments/parameter_path.h"
 #include "run/metric_catalogue.h"
@@ -33,31 +34,48 @@ Distribution DistributionFromProto(const reesim::Parameter& in, const FieldCompl
   auto require = [&](bool ok, const std::string& field, double value, const std::string& why) {
     if (!ok) complaint.Fail(path + "." + field, FormatNumber(value), why);
   };
+  auto finite = [&](const std::string& field, double value) { require(std::isfinite(value), field, value, "must be a finite number"); };
   switch (in.distribution_case()) {
     case reesim::Parameter::kUniform:
       d = Make(Distribution::Kind::kUniform, in.uniform().min(), in.uniform().max());
+      finite("uniform.min", d.a);
+      finite("uniform.max", d.b);
       require(d.a < d.b, "uniform.min", d.a, "must be below max " + FormatNumber(d.b));
       break;
     case reesim::Parameter::kNormal:
       d = Make(Distribution::Kind::kNormal, in.normal().mean(), in.normal().sd());
+      finite("normal.mean", d.a);
+      finite("normal.sd", d.b);
       require(d.b > 0, "normal.sd", d.b, "must be > 0");
       break;
     case reesim::Parameter::kTruncatedNormal: {
       const reesim::TruncatedNormal& t = in.truncated_normal();
       d = Make(Distribution::Kind::kTruncatedNormal, t.mean(), t.sd(), t.min(), t.max());
+      finite("truncated_normal.mean", d.a);
+      finite("truncated_normal.sd", d.b);
+      finite("truncated_normal.min", d.c);
+      finite("truncated_normal.max", d.d);
       require(d.b > 0, "truncated_normal.sd", d.b, "must be > 0");
       require(d.c < d.d, "truncated_normal.min", d.c, "must be below max " + FormatNumber(d.d));
+      // Sampling works in standard units: (min - mean) / sd must be a finite number.
+      require(std::isfinite((d.c - d.a) / d.b) && std::isfinite((d.d - d.a) / d.b), "truncated_normal.sd", d.b,
+              "is too small for min and max so far from the mean: (max - mean) / sd overflows");
       break;
     }
     case reesim::Parameter::kTriangular: {
       const reesim::Triangular& t = in.triangular();
       d = Make(Distribution::Kind::kTriangular, t.min(), t.mode(), t.max());
+      finite("triangular.min", d.a);
+      finite("triangular.mode", d.b);
+      finite("triangular.max", d.c);
       require(d.a < d.c, "triangular.min", d.a, "must be below max " + FormatNumber(d.c));
       require(d.b >= d.a && d.b <= d.c, "triangular.mode", d.b, "must lie between min and max");
       break;
     }
     case reesim::Parameter::kLognormal:
       d = Make(Distribution::Kind::kLogNormal, in.lognormal().mu(), in.lognormal().sigma());
+      finite("lognormal.mu", d.a);
+      finite("lognormal.sigma", d.b);
       require(d.b > 0, "lognormal.sigma", d.b, "must be > 0");
       break;
     case reesim::Parameter::kDiscrete: {
@@ -71,12 +89,13 @@ Distribution DistributionFromProto(const reesim::Parameter& in, const FieldCompl
       }
       double total = 0;
       for (int k = 0; k < t.values_size(); ++k) {
+        finite("discrete.values[" + std::to_string(k) + "]", t.values(k));
         const double w = t.weights_size() ? t.weights(k) : 1.0;
-        require(w >= 0, "discrete.weights[" + std::to_string(k) + "]", w, "must be >= 0");
+        require(std::isfinite(w) && w >= 0, "discrete.weights[" + std::to_string(k) + "]", w, "must be >= 0");
         total += w;
         d.cumulative.push_back(total);
       }
-      require(total > 0, "discrete.weights", total, "must not all be 0");
+      require(total > 0 && std::isfinite(total), "discrete.weights", total, "must not all be 0, and must sum to a finite number");
       for (double& c : d.cumulative) c /= total;
       break;
     }

@@ -1,6 +1,8 @@
 #include "run/scenario_io.h"
 
+#include <google/protobuf/descriptor.h>
 #include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/reflection.h>
 #include <google/protobuf/text_format.h>
 
 #include <filesystem>
@@ -112,7 +114,52 @@ void CheckMetricNames(LoadedScenario& loaded, const std::string& source) {
   }
 }
 
+// The valid names of an enum, e.g. "MINING, SEPARATION, METAL, MAGNET".
+std::string EnumNames(const google::protobuf::EnumDescriptor& type) {
+  std::string names;
+  for (int v = 0; v < type.value_count(); ++v) names += std::string(names.empty() ? "" : ", ") + type.value(v)->name();
+  return names;
+}
+
+// proto3 enums are open: the text format accepts any number (`stage: 7`) and keeps it as an unknown
+// value, which code that switches over the named values would then meet. Every enum field of every
+// message read from outside is checked here, once, so no later code sees a value without a name.
+void RequireNamedEnums(const google::protobuf::Message& message, const std::string& path,
+                       const google::protobuf::TextFormat::ParseInfoTree* tree, const std::string& source) {
+  const google::protobuf::Reflection& reflection = *message.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection.ListFields(message, &fields);
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    const int count = field->is_repeated() ? reflection.FieldSize(message, field) : 1;
+    for (int i = 0; i < count; ++i) {
+      std::string item = (path.empty() ? "" : path + ".") + field->name();
+      if (field->is_repeated()) item += "[" + std::to_string(i) + "]";
+      const int index = field->is_repeated() ? i : -1;
+      if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+        const google::protobuf::Message& nested = field->is_repeated() ? reflection.GetRepeatedMessage(message, field, i)
+                                                                       : reflection.GetMessage(message, field);
+        RequireNamedEnums(nested, item, tree ? tree->GetTreeForNested(field, index) : nullptr, source);
+      } else if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_ENUM) {
+        const int value = field->is_repeated() ? reflection.GetRepeatedEnumValue(message, field, i)
+                                               : reflection.GetEnumValue(message, field);
+        if (field->enum_type()->FindValueByNumber(value) != nullptr) continue;
+        std::string where = source;
+        if (tree != nullptr) {
+          const auto location = tree->GetLocation(field, index);
+          if (location.line >= 0) where += ":" + std::to_string(location.line + 1) + ":" + std::to_string(location.column + 1);
+        }
+        throw InputError(where + ": " + item + " = " + std::to_string(value) + ": not a " + field->enum_type()->name() +
+                         "; give one of its names: " + EnumNames(*field->enum_type()));
+      }
+    }
+  }
+}
+
 }  // namespace
+
+void RequireNamedEnums(const google::protobuf::Message& message, const std::string& source) {
+  RequireNamedEnums(message, "", nullptr, source);
+}
 
 std::string_view BuiltinBaselineText() {
   for (const BuiltinScenario& scenario : BuiltinScenarios()) {
@@ -137,9 +184,12 @@ void ParseTextFormat(const std::string& text, const std::string& source, const c
   google::protobuf::TextFormat::Parser parser;
   TextErrorCollector errors(source);
   parser.RecordErrorsTo(&errors);
+  google::protobuf::TextFormat::ParseInfoTree locations;
+  parser.WriteLocationsTo(&locations);
   if (!parser.ParseFromString(text, &message)) {
     throw InputError(errors.first().empty() ? source + ": not a valid " + message.GetTypeName() : errors.first());
   }
+  RequireNamedEnums(message, "", &locations, source);
 }
 
 static std::shared_ptr<reesim::Scenario> ParseScenario(const std::string& text, const std::string& source, int depth) {

@@ -74,6 +74,11 @@ LoadedScenario LoadScenarioText(std::string text, const std::string& source);
 void ParseTextFormat(const std::string& text, const std::string& source, const char* what,
                      google::protobuf::Message& message);
 
+// Throws InputError naming `source`, the field path, the number and the enum's valid names if any enum
+// field of `message` (at any depth) holds a number without a name (proto3 keeps those as unknown values).
+// ParseTextFormat calls it; call it for messages read in other ways (binary, JSON).
+void RequireNamedEnums(const google::protobuf::Message& message, const std::string& source);
+
 // Parses scenario text into a message, resolving base_scenario. Throws InputError naming `source`.
 std::shared_ptr<reesim::Scenario> ParseScenarioText(const std::string& text, const std::string& source);
 

@@ -51,3 +51,4 @@ std::string DescribeComparison(const char* expr, const A& a, const B& b) {
 #define REESIM_CHECK_LE(a, b) REESIM_CHECK_OP(<=, a, b)
 #define REESIM_CHECK_LT(a, b) REESIM_CHECK_OP(<, a, b)
 #define REESIM_CHECK_GE(a, b) REESIM_CHECK_OP(>=, a, b)
+#define REESIM_CHECK_GT(a, b) REESIM_CHECK_OP(>, a, b)

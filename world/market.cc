@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <sstream>
 
 #include "world/check.h"
 #include "world/description.h"
@@ -26,6 +27,8 @@ constexpr int kRoutesPerPricing = 4;
 constexpr std::int64_t kPricedIn = std::numeric_limits<std::int64_t>::max() / 4;
 // A region's price hint when the problem gives none that is finite.
 constexpr std::int64_t kNoHint = std::numeric_limits<std::int64_t>::min();
+// Unbounded routes carry the total supply plus one: it must stay well inside the int64 range.
+constexpr std::int64_t kMaxTotalKg = std::int64_t{1} << 60;
 
 // A route's place among the whole network's routes: by origin, then its region's open markets, the
 // segments, and the smuggling routes into markets. `slot` is the destination region, n + segment, or
@@ -34,8 +37,21 @@ std::int64_t RouteOrder(int n, int segment_count, int from, int slot) {
   return static_cast<std::int64_t>(from) * (2 * n + segment_count) + slot;
 }
 
-std::int64_t ToKg(double tonnes) { return RoundToInt64(tonnes * kKgPerTonne); }
-std::int64_t ToCost(double usd_per_kg) { return RoundToInt64(usd_per_kg * kMoneyScale); }
+[[noreturn]] void OutOfRange(const char* what, double value, double limit) {
+  std::ostringstream out;
+  out.precision(6);
+  out << "the market met " << what << " of " << value << ", beyond what its integer units carry (at most " << limit
+      << "); a scenario whose demand or capacity grows that far needs fewer rounds";
+  throw MarketRangeError(out.str());
+}
+std::int64_t ToKg(double tonnes) {
+  if (!(std::abs(tonnes) <= kMaxMarketTonnes)) OutOfRange("a quantity (tonnes)", tonnes, kMaxMarketTonnes);
+  return RoundToInt64(tonnes * kKgPerTonne);
+}
+std::int64_t ToCost(double usd_per_kg) {
+  if (!(std::abs(usd_per_kg) <= kMaxMarketUsdPerKg)) OutOfRange("a cost or price (USD/kg)", usd_per_kg, kMaxMarketUsdPerKg);
+  return RoundToInt64(usd_per_kg * kMoneyScale);
+}
 
 }  // namespace
 
@@ -316,7 +332,9 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
     REESIM_CHECK_GE(step.tonnes, 0.0);
     if (origin[step.region] < 0) origin[step.region] = full.AddNode();
     const std::int64_t kg = ToKg(step.tonnes), cost = ToCost(step.cost_usd_per_kg);
-    total_supply_kg += kg;
+    if (__builtin_add_overflow(total_supply_kg, kg, &total_supply_kg) || total_supply_kg > kMaxTotalKg) {
+      OutOfRange("a total supply (tonnes)", static_cast<double>(total_supply_kg) / kKgPerTonne, kMaxTotalKg / kKgPerTonne);
+    }
     cheapest_offer[step.region] = std::min(cheapest_offer[step.region], cost);
     supply.steps.push_back({origin[step.region], kg, cost});
     if (whole) full.AddArc(source, origin[step.region], kg, cost);

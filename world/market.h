@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 namespace reesim::world {
@@ -123,6 +124,19 @@ class MarketWorkspace {
   friend void ClearMarket(const MarketProblem&, MarketWorkspace&, MarketSolution&, ClearingMethod);
   struct Network;
   std::unique_ptr<Network> network_;
+};
+
+// The range the market's integer units carry (kg, and 1e-4 USD/kg): a step of at most 1e12 tonnes
+// (1e15 kg, below 2^53 so every kg is exact in a double) and a cost or price of at most 1e9 USD/kg
+// (1e13 units). With these, sums over a market's steps and the simplex's potentials (sums of costs
+// along tree paths) stay far below 2^63. ClearMarket throws MarketRangeError for a problem outside
+// them, e.g. when a scenario's growth over a very long run carries demand or capacity there.
+inline constexpr double kMaxMarketTonnes = 1e12;
+inline constexpr double kMaxMarketUsdPerKg = 1e9;
+
+class MarketRangeError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 // std::llround (halves away from zero) without the library call, for the solver's integer units:

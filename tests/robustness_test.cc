@@ -1,0 +1,197 @@
+// Issue 19: bad input and bad luck never crash reesim or leave wrong files. Each case holds the minimal
+// input that once crashed or gave a wrong answer, run through the real program.
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include <boost/math/distributions/normal.hpp>
+
+#include "experiments/distribution.h"
+#include "test_support.h"
+
+namespace reesim {
+namespace {
+
+using testing::TempDir;
+using testing::WriteBytes;
+
+struct Result {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+Result Reesim(const std::string& args) {
+  const std::string command = std::string(REESIM_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  Result result;
+  std::array<char, 4096> buffer{};
+  while (const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) result.out.append(buffer.data(), n);
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::string SmallWorld(const std::string& from, const std::string& to) {
+  std::string text = testing::SmallWorldText();
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+  return text;
+}
+
+// A one-arm experiment over the small world in the same directory.
+std::string Experiment(const std::string& extra) {
+  return "name: \"e\" scenario: \"small.textproto\" rounds: 2 replicates: 2\n"
+         "outcomes { metric: \"price.magnet\" }\n" + extra;
+}
+
+void ExpectRefused(const std::string& command, const std::string& expected) {
+  const Result result = Reesim(command);
+  CAPTURE(command);
+  CAPTURE(result.out);
+  CHECK(result.exit_code == 2);
+  CHECK(result.out.find(expected) != std::string::npos);
+  CHECK(result.out.find('\n') == result.out.size() - 1);  // one line
+}
+
+TEST_CASE("Robustness.EnumsGivenAsNumbersAreRefusedAtLoad") {
+  TempDir dir;
+  struct Case {
+    const char* name;
+    std::string text;
+    std::string expected;
+  };
+  const std::vector<Case> scenarios = {
+      {"product stage", SmallWorld("products { id: \"ox\" stage: SEPARATION", "products { id: \"ox\" stage: 7"),
+       "bad.textproto:11:21: products[1].stage = 7: not a Stage; give one of its names: STAGE_UNSPECIFIED, MINING, "
+       "SEPARATION, METAL, MAGNET"},
+      {"demand sector", SmallWorld("sector: DEFENCE", "sector: 99"), "demand[2].sector = 99: not a Sector; give one of its names:"},
+      {"check aggregate", testing::SmallWorldText("checks { value { metric: \"price.ox\" aggregate: -3 } min: 0 source: \"s\" }"),
+       "checks[0].value.aggregate = -3: not a Aggregate"},
+  };
+  for (const Case& c : scenarios) {
+    CAPTURE(c.name);
+    WriteBytes(dir.File("bad.textproto"), c.text);
+    ExpectRefused("check " + dir.File("bad.textproto"), c.expected);
+    ExpectRefused("run --scenario " + dir.File("bad.textproto") + " --out " + dir.File("out"), c.expected);
+    CHECK(!std::filesystem::exists(dir.File("out")));
+  }
+
+  WriteBytes(dir.File("small.textproto"), testing::SmallWorldText());
+  const std::vector<Case> experiments = {
+      {"sampler", Experiment("sampler: 4"), "sampler = 4: not a Sampler; give one of its names: MONTE_CARLO,"},
+      {"huge sampler", Experiment("sampler: 1000000"), "sampler = 1000000: not a Sampler"},
+      {"aggregation", Experiment("outcomes { metric: \"price.ox\" aggregation: 7 }"),
+       "outcomes[1].aggregation = 7: not a Aggregate"},
+      {"keep", Experiment("keep: 9"), "keep = 9: not a Keep"},
+      {"enum inside an arm's overlay",
+       Experiment("arms { name: \"x\" overlay { demand { region: \"AAA\" sector: 99 product: \"magnet\" } } }"),
+       "arms[0].overlay.demand[0].sector = 99: not a Sector"},
+  };
+  for (const Case& c : experiments) {
+    CAPTURE(c.name);
+    WriteBytes(dir.File("bad.textproto"), c.text);
+    ExpectRefused("experiment --spec " + dir.File("bad.textproto") + " --out " + dir.File("exp"), c.expected);
+    CHECK(!std::filesystem::exists(dir.File("exp")));
+  }
+}
+
+TEST_CASE("Robustness.LongRunBeyondTheMarketsUnitsStopsCleanly") {
+  // The baseline's demand and capacity grow every year: by round 1738 a market step exceeds the
+  // 1e12 tonnes the solver's kg units carry. It used to abort on a wrapped int64 (world/market.cc);
+  // now the run stops with the limit named and leaves no run.pbs.
+  TempDir dir;
+  const Result result = Reesim("run --rounds 1738 --quiet --out " + dir.File("out"));
+  CAPTURE(result.out);
+  CHECK(result.exit_code == 1);
+  CHECK(result.out.find("beyond what its integer units carry (at most 1e+12)") != std::string::npos);
+  CHECK(!std::filesystem::exists(dir.File("out") + "/run.pbs"));
+}
+
+TEST_CASE("Robustness.SeedMustBeAWholeNumberInRange") {
+  TempDir dir;
+  for (const char* seed : {"-1", "x", "18446744073709551616", "1e3", "' 5'"}) {
+    CAPTURE(seed);
+    ExpectRefused(std::string("run --rounds 1 --quiet --seed ") + seed + " --out " + dir.File("out"),
+                  "--seed must be a whole number from 0 to 18446744073709551615");
+    CHECK(!std::filesystem::exists(dir.File("out")));
+  }
+  const Result largest = Reesim("run --rounds 1 --quiet --seed 18446744073709551615 --out " + dir.File("out"));
+  CHECK(largest.exit_code == 0);
+}
+
+TEST_CASE("Robustness.DistributionParametersAreValidatedAtLoad") {
+  TempDir dir;
+  WriteBytes(dir.File("small.textproto"), testing::SmallWorldText());
+  const std::string path = "parameters { path: \"market.default_transport_usd_per_kg\" ";
+  struct Case {
+    std::string spec;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {path + "truncated_normal { mean: 0 sd: 0 min: 1 max: 2 } }", "parameters[0].truncated_normal.sd = 0: must be > 0"},
+      {path + "truncated_normal { mean: 0 sd: 1 min: 2 max: 1 } }", "parameters[0].truncated_normal.min = 2: must be below max 1"},
+      {path + "truncated_normal { mean: 0 sd: inf min: 1 max: 2 } }", "parameters[0].truncated_normal.sd = inf: must be a finite number"},
+      {path + "truncated_normal { mean: nan sd: 1 min: 1 max: 2 } }", "parameters[0].truncated_normal.mean = nan: must be a finite number"},
+      {path + "truncated_normal { mean: 0 sd: 1e-300 min: 1e300 max: 1e301 } }", "(max - mean) / sd overflows"},
+      {path + "uniform { min: -inf max: 1 } }", "parameters[0].uniform.min = -inf: must be a finite number"},
+      {path + "discrete { values: 1 values: 2 weights: 1e308 weights: 1e308 } }", "must sum to a finite number"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.spec);
+    WriteBytes(dir.File("bad.textproto"), Experiment(c.spec));
+    ExpectRefused("check " + dir.File("bad.textproto"), c.expected);
+    ExpectRefused("experiment --quiet --spec " + dir.File("bad.textproto") + " --out " + dir.File("exp"), c.expected);
+    CHECK(!std::filesystem::exists(dir.File("exp")));
+  }
+  // A far tail (the issue's min 40, max 41 with mean 0, sd 1) loads and runs.
+  WriteBytes(dir.File("tail.textproto"), Experiment(path + "truncated_normal { mean: 0 sd: 1 min: 40 max: 41 } }"));
+  const Result tail = Reesim("experiment --quiet --spec " + dir.File("tail.textproto") + " --out " + dir.File("tail"));
+  CAPTURE(tail.out);
+  CHECK(tail.exit_code == 0);
+}
+
+TEST_CASE("Robustness.TruncatedNormalFarTailsSampleStably") {
+  using experiments::Distribution;
+  auto truncated = [](double mean, double sd, double min, double max) {
+    Distribution d;
+    d.kind = Distribution::Kind::kTruncatedNormal;
+    d.a = mean;
+    d.b = sd;
+    d.c = min;
+    d.d = max;
+    return d;
+  };
+  // Where the plain CDF difference is accurate, both ways agree.
+  const boost::math::normal standard;
+  for (const double u : {1e-12, 0.1, 0.5, 0.9, 1 - 1e-12}) {
+    const double low = boost::math::cdf(standard, 1.0), high = boost::math::cdf(standard, 3.0);
+    const double direct = 10 + 2 * boost::math::quantile(standard, low + u * (high - low));
+    CAPTURE(u);
+    CHECK(truncated(10, 2, 12, 16).Quantile(u) == doctest::Approx(direct).epsilon(1e-9));
+  }
+  // Far out, the normal tail beyond a is close to an exponential of rate a (Mills ratio): the median
+  // of N(0,1) truncated to [40, 41] is 40 + ln 2 / 40 to within 1e-4.
+  const Distribution far = truncated(0, 1, 40, 41);
+  CHECK(far.Quantile(0.5) == doctest::Approx(40 + std::log(2.0) / 40).epsilon(1e-5));
+  double previous = 40;
+  for (double u = 1e-12; u < 1; u += 0.01) {
+    const double x = far.Quantile(u);
+    CAPTURE(u);
+    CHECK(x >= previous);
+    CHECK(x <= 41);
+    previous = x;
+  }
+  // The lower tail is the mirror image, and an open-ended far tail works too.
+  CHECK(truncated(0, 1, -41, -40).Quantile(0.5) == doctest::Approx(-40 - std::log(2.0) / 40).epsilon(1e-5));
+  CHECK(truncated(0, 1, 1000, 1e300).Quantile(0.5) == doctest::Approx(1000 + std::log(2.0) / 1000).epsilon(1e-9));
+  CHECK(truncated(5, 1, 5, 6).Quantile(0.3) > 5);
+}
+
+}  // namespace
+}  // namespace reesim

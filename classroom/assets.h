@@ -10,9 +10,9 @@ namespace reesim::classroom {
 
 struct Asset {
   const char* path;  // relative, "index.html", "vendor/uPlot.iife.min.js"
-  const unsigned char* data;
+  const char* data;  // NUL-terminated
   std::size_t size;
-  std::string_view text() const { return {reinterpret_cast<const char*>(data), size}; }
+  std::string_view text() const { return {data, size}; }
 };
 
 // The page's files.

@@ -56,7 +56,8 @@ struct LoadedScenario {
 
 struct BuiltinScenario {
   const char* name;  // the file name without extension, e.g. "baseline_2024"
-  const char* text;
+  const char* text;  // NUL-terminated
+  std::size_t size;
 };
 
 // Returns the scenario library (scenarios/*.textproto, compiled in), sorted by name.

@@ -13,7 +13,7 @@
 
 #include "experiments/experiment.h"
 #include "games/empirical_game.h"
-#include "test_support.h"
+#include "cli_support.h"
 
 namespace reesim {
 namespace {
@@ -21,22 +21,9 @@ namespace {
 using testing::TempDir;
 using testing::WriteBytes;
 
-struct Result {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr together
-};
+using Result = testing::ProgramResult;
 
-Result Reesim(const std::string& args) {
-  const std::string command = std::string(REESIM_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  Result result;
-  std::array<char, 4096> buffer{};
-  while (const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) result.out.append(buffer.data(), n);
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+Result Reesim(const std::string& args) { return testing::RunProgram(REESIM_BINARY, args); }
 
 // Returns the peak resident memory (kB) of `reesim args...`, as the kernel counted it for that child.
 long PeakResidentKilobytes(std::vector<std::string> args) {
@@ -58,14 +45,6 @@ long PeakResidentKilobytes(std::vector<std::string> args) {
   return usage.ru_maxrss;
 }
 
-std::string Scenario(const std::string& replace_from, const std::string& replace_to) {
-  std::string text = testing::SmallWorldText();
-  const auto at = text.find(replace_from);
-  REQUIRE(at != std::string::npos);
-  text.replace(at, replace_from.size(), replace_to);
-  return text;
-}
-
 TEST_CASE("Cli.BadScenariosExit2WithLocationAndLeaveNoOutput") {
   TempDir dir;
   struct Case {
@@ -74,61 +53,61 @@ TEST_CASE("Cli.BadScenariosExit2WithLocationAndLeaveNoOutput") {
     std::string expected;  // in the error message
   };
   const std::vector<Case> cases = {
-      {"syntax error", Scenario("regions { id: \"BBB\" actor: \"B\" }", "regions { id: \"BBB\" actor: \"B\" "),
+      {"syntax error", testing::SmallWorldWith("regions { id: \"BBB\" actor: \"B\" }", "regions { id: \"BBB\" actor: \"B\" "),
        "bad.textproto:"},
-      {"unknown field", Scenario("rounds: 4", "roundz: 4"), "bad.textproto:4:7: Message type \"reesim.Scenario\" has no field named \"roundz\""},
-      {"negative capacity", Scenario("capacity_tonnes_per_year: 4000 unit_cost_usd_per_kg: 2",
+      {"unknown field", testing::SmallWorldWith("rounds: 4", "roundz: 4"), "bad.textproto:4:7: Message type \"reesim.Scenario\" has no field named \"roundz\""},
+      {"negative capacity", testing::SmallWorldWith("capacity_tonnes_per_year: 4000 unit_cost_usd_per_kg: 2",
                                      "capacity_tonnes_per_year: -5 unit_cost_usd_per_kg: 2"),
        "plants[0] (\"mine\").capacity_tonnes_per_year = -5"},
-      {"plant in unknown region", Scenario("plants { id: \"mine\" region: \"AAA\"", "plants { id: \"mine\" region: \"ZZZ\""),
+      {"plant in unknown region", testing::SmallWorldWith("plants { id: \"mine\" region: \"AAA\"", "plants { id: \"mine\" region: \"ZZZ\""),
        "plants[0] (\"mine\").region = \"ZZZ\": unknown region"},
-      {"product with no stage", Scenario("products { id: \"ox\" stage: SEPARATION", "products { id: \"ox\""),
+      {"product with no stage", testing::SmallWorldWith("products { id: \"ox\" stage: SEPARATION", "products { id: \"ox\""),
        "products[1] (\"ox\").stage"},
       {"recipe change of a product not in the recipe",
-       Scenario("made_from { product: \"ox\" tonnes_per_tonne: 1 } }",
+       testing::SmallWorldWith("made_from { product: \"ox\" tonnes_per_tonne: 1 } }",
                 "made_from { product: \"ox\" tonnes_per_tonne: 1 } recipe_changes { product: \"rest\" tonnes_per_tonne: 0.5 "
                 "start_round: 1 end_round: 3 } }"),
        "products[3] (\"alloy\").recipe_changes[0].product = \"rest\": is not in the recipe"},
       {"recipe change ending before it starts",
-       Scenario("made_from { product: \"ox\" tonnes_per_tonne: 1 } }",
+       testing::SmallWorldWith("made_from { product: \"ox\" tonnes_per_tonne: 1 } }",
                 "made_from { product: \"ox\" tonnes_per_tonne: 1 } recipe_changes { product: \"ox\" tonnes_per_tonne: 0.5 "
                 "start_round: 3 end_round: 3 } }"),
        "need 0 <= start_round < end_round"},
       {"price thrift of a product not in the recipe",
-       Scenario("made_from { product: \"ox\" tonnes_per_tonne: 1 } }",
+       testing::SmallWorldWith("made_from { product: \"ox\" tonnes_per_tonne: 1 } }",
                 "made_from { product: \"ox\" tonnes_per_tonne: 1 } price_thrift { product: \"rest\" max_cut: 0.5 speed: 0.1 } }"),
        "products[3] (\"alloy\").price_thrift[0].product = \"rest\": is not in the recipe"},
       {"price thrift cutting the whole share",
-       Scenario("made_from { product: \"ox\" tonnes_per_tonne: 1 } }",
+       testing::SmallWorldWith("made_from { product: \"ox\" tonnes_per_tonne: 1 } }",
                 "made_from { product: \"ox\" tonnes_per_tonne: 1 } price_thrift { product: \"ox\" max_cut: 1 speed: 0.1 } }"),
        "products[3] (\"alloy\").price_thrift[0].max_cut = 1: must be in (0, 1)"},
       {"too many price discovery passes",
-       Scenario("market { default_transport_usd_per_kg: 1 }",
+       testing::SmallWorldWith("market { default_transport_usd_per_kg: 1 }",
                 "market { default_transport_usd_per_kg: 1 price_discovery_passes: 11 }"),
        "market.price_discovery_passes = 11: must be between 1 and 10"},
       {"speculation in an unknown product",
-       Scenario("market { default_transport_usd_per_kg: 1 }",
+       testing::SmallWorldWith("market { default_transport_usd_per_kg: 1 }",
                 "market { default_transport_usd_per_kg: 1 speculation { products: \"dust\" max_cover_rounds: 1 } }"),
        "market.speculation.products[0] = \"dust\": unknown product"},
       {"speculation with no cover",
-       Scenario("market { default_transport_usd_per_kg: 1 }",
+       testing::SmallWorldWith("market { default_transport_usd_per_kg: 1 }",
                 "market { default_transport_usd_per_kg: 1 speculation { products: \"ox\" } }"),
        "market.speculation.max_cover_rounds = 0: must be above 0 and at most 20 rounds of use"},
       {"speculation full below its threshold",
-       Scenario("market { default_transport_usd_per_kg: 1 }",
+       testing::SmallWorldWith("market { default_transport_usd_per_kg: 1 }",
                 "market { default_transport_usd_per_kg: 1 speculation { products: \"ox\" max_cover_rounds: 1 "
                 "threshold_return: 0.4 full_return: 0.2 } }"),
        "market.speculation.full_return = 0.2: must be above threshold_return (0.4)"},
       {"speculation in a product listed twice",
-       Scenario("market { default_transport_usd_per_kg: 1 }",
+       testing::SmallWorldWith("market { default_transport_usd_per_kg: 1 }",
                 "market { default_transport_usd_per_kg: 1 speculation { products: \"ox\" products: \"ox\" max_cover_rounds: 1 } }"),
        "market.speculation.products[1] = \"ox\": listed twice"},
       {"speculation in an unknown region",
-       Scenario("market { default_transport_usd_per_kg: 1 }",
+       testing::SmallWorldWith("market { default_transport_usd_per_kg: 1 }",
                 "market { default_transport_usd_per_kg: 1 speculation { products: \"ox\" max_cover_rounds: 1 regions: \"ZZZ\" } }"),
        "market.speculation.regions[0] = \"ZZZ\": unknown region"},
       {"substitution ceiling of a demand above 1",
-       Scenario("base_tonnes_per_year: 2000 elasticity: -0.3 }",
+       testing::SmallWorldWith("base_tonnes_per_year: 2000 elasticity: -0.3 }",
                 "base_tonnes_per_year: 2000 elasticity: -0.3 substitution_max_share: 1.5 }"),
        "demand[3].substitution_max_share = 1.5: must be between 0 and 1"},
       {"empty file", "", "the scenario is empty"},

@@ -11,7 +11,7 @@
 #include <boost/math/distributions/normal.hpp>
 
 #include "experiments/distribution.h"
-#include "test_support.h"
+#include "cli_support.h"
 
 namespace reesim {
 namespace {
@@ -19,30 +19,9 @@ namespace {
 using testing::TempDir;
 using testing::WriteBytes;
 
-struct Result {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr together
-};
+using Result = testing::ProgramResult;
 
-Result Reesim(const std::string& args) {
-  const std::string command = std::string(REESIM_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  Result result;
-  std::array<char, 4096> buffer{};
-  while (const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) result.out.append(buffer.data(), n);
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-std::string SmallWorld(const std::string& from, const std::string& to) {
-  std::string text = testing::SmallWorldText();
-  const auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  text.replace(at, from.size(), to);
-  return text;
-}
+Result Reesim(const std::string& args) { return testing::RunProgram(REESIM_BINARY, args); }
 
 // A one-arm experiment over the small world in the same directory.
 std::string Experiment(const std::string& extra) {
@@ -67,10 +46,10 @@ TEST_CASE("Robustness.EnumsGivenAsNumbersAreRefusedAtLoad") {
     std::string expected;
   };
   const std::vector<Case> scenarios = {
-      {"product stage", SmallWorld("products { id: \"ox\" stage: SEPARATION", "products { id: \"ox\" stage: 7"),
+      {"product stage", testing::SmallWorldWith("products { id: \"ox\" stage: SEPARATION", "products { id: \"ox\" stage: 7"),
        "bad.textproto:11:21: products[1].stage = 7: not a Stage; give one of its names: STAGE_UNSPECIFIED, MINING, "
        "SEPARATION, METAL, MAGNET"},
-      {"demand sector", SmallWorld("sector: DEFENCE", "sector: 99"), "demand[2].sector = 99: not a Sector; give one of its names:"},
+      {"demand sector", testing::SmallWorldWith("sector: DEFENCE", "sector: 99"), "demand[2].sector = 99: not a Sector; give one of its names:"},
       {"check aggregate", testing::SmallWorldText("checks { value { metric: \"price.ox\" aggregate: -3 } min: 0 source: \"s\" }"),
        "checks[0].value.aggregate = -3: not a Aggregate"},
   };

@@ -34,30 +34,6 @@ namespace reesim::world {
 
 namespace {
 constexpr std::int64_t kInfinite = std::numeric_limits<std::int64_t>::max();
-
-// Overflow-checked integer arithmetic: costs, potentials and flows are int64 sums that a caller keeps
-// in range (world/market.h states the market's limits); should they leave it anyway, the solve stops
-// with the operands printed instead of pivoting on wrapped numbers (which can loop for minutes).
-std::int64_t Add(std::int64_t a, std::int64_t b, const char* what) {
-  std::int64_t sum;
-  if (__builtin_add_overflow(a, b, &sum)) internal::CheckFailed(__FILE__, __LINE__, internal::DescribeComparison(what, a, b) + " overflows");
-  return sum;
-}
-std::int64_t Sub(std::int64_t a, std::int64_t b, const char* what) {
-  std::int64_t difference;
-  if (__builtin_sub_overflow(a, b, &difference)) {
-    internal::CheckFailed(__FILE__, __LINE__, internal::DescribeComparison(what, a, b) + " overflows");
-  }
-  return difference;
-}
-// `sign` is -1, 0 or 1.
-std::int64_t Times(int sign, std::int64_t a, const char* what) {
-  std::int64_t product;
-  if (__builtin_mul_overflow(static_cast<std::int64_t>(sign), a, &product)) {
-    internal::CheckFailed(__FILE__, __LINE__, internal::DescribeComparison(what, sign, a) + " overflows");
-  }
-  return product;
-}
 }
 
 void CirculationSimplex::Reset(int node_count, const std::vector<std::int64_t>& potentials) {
@@ -97,7 +73,7 @@ void CirculationSimplex::Reset(int node_count, const std::vector<std::int64_t>& 
   if (!potentials.empty()) {
     REESIM_CHECK_EQ(potentials.size(), static_cast<std::size_t>(node_count));
     for (int u = 0; u < node_count; ++u) {
-      cost_[u] = Times(-1, potentials[u], "-potential");
+      cost_[u] = -potentials[u];
       pi_[u] = potentials[u];
     }
   }
@@ -157,7 +133,7 @@ double CirculationSimplex::TotalCost() const {
 // A tree arc's cost changed: every potential follows from its parent's along the thread (preorder).
 void CirculationSimplex::RecomputePotentials() {
   for (int u = thread_[root_]; u != root_; u = thread_[u]) {
-    pi_[u] = Sub(pi_[parent_[u]], Times(pred_dir_[u], cost_[pred_[u]], "direction * cost"), "potential - cost");
+    pi_[u] = pi_[parent_[u]] - pred_dir_[u] * cost_[pred_[u]];
   }
   potentials_stale_ = false;
 }
@@ -189,9 +165,7 @@ bool CirculationSimplex::FindEnteringArc() {
   // straight runs instead of a wrap test per arc.
   auto scan = [&](int from, int to) {
     for (int e = from; e < to; ++e) {
-      const std::int64_t c =
-          Times(state_[e], Sub(Add(cost_[e], pi_[source_[e]], "cost + potential"), pi_[target_[e]], "reduced cost"),
-                "state * reduced cost");
+      const std::int64_t c = state_[e] * (cost_[e] + pi_[source_[e]] - pi_[target_[e]]);
       if (c < min) {
         min = c;
         in_arc_ = e;
@@ -270,14 +244,10 @@ bool CirculationSimplex::FindLeavingArc() {
 
 void CirculationSimplex::ChangeFlow(bool change) {
   if (delta_ > 0) {
-    const std::int64_t val = Times(state_[in_arc_], delta_, "state * delta");
-    flow_[in_arc_] = Add(flow_[in_arc_], val, "flow + delta");
-    for (int u = source_[in_arc_]; u != join_; u = parent_[u]) {
-      flow_[pred_[u]] = Sub(flow_[pred_[u]], Times(pred_dir_[u], val, "direction * delta"), "flow - delta");
-    }
-    for (int u = target_[in_arc_]; u != join_; u = parent_[u]) {
-      flow_[pred_[u]] = Add(flow_[pred_[u]], Times(pred_dir_[u], val, "direction * delta"), "flow + delta");
-    }
+    const std::int64_t val = state_[in_arc_] * delta_;
+    flow_[in_arc_] += val;
+    for (int u = source_[in_arc_]; u != join_; u = parent_[u]) flow_[pred_[u]] -= pred_dir_[u] * val;
+    for (int u = target_[in_arc_]; u != join_; u = parent_[u]) flow_[pred_[u]] += pred_dir_[u] * val;
   }
   if (change) {
     state_[in_arc_] = kTree;
@@ -373,10 +343,9 @@ void CirculationSimplex::UpdateTreeStructure() {
 }
 
 void CirculationSimplex::UpdatePotential() {
-  const std::int64_t sigma = Sub(Sub(pi_[v_in_], pi_[u_in_], "potential difference"),
-                                 Times(pred_dir_[u_in_], cost_[in_arc_], "direction * cost"), "potential change");
+  const std::int64_t sigma = pi_[v_in_] - pi_[u_in_] - pred_dir_[u_in_] * cost_[in_arc_];
   const int end = thread_[last_succ_[u_in_]];
-  for (int u = u_in_; u != end; u = thread_[u]) pi_[u] = Add(pi_[u], sigma, "potential + change");
+  for (int u = u_in_; u != end; u = thread_[u]) pi_[u] += sigma;
 }
 
 }  // namespace reesim::world

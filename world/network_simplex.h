@@ -47,7 +47,10 @@ class CirculationSimplex {
   // Makes room for `arc_count` arcs over `node_count` nodes, so that adding them does not allocate.
   void Reserve(int node_count, std::size_t arc_count);
   // Adds an arc tail -> head with capacity and cost, carrying `flow`, which must be 0 or the capacity
-  // (a new arc is never in the tree). Returns its index, from 0 in the order added.
+  // (a new arc is never in the tree). Returns its index, from 0 in the order added. The pivots do
+  // unchecked int64 arithmetic on costs, potentials and flows: the caller keeps capacities and costs in
+  // the range world/market.h states (checked where the market converts to integer units), so that
+  // these sums stay below 2^63.
   int AddArc(int tail, int head, std::int64_t capacity, std::int64_t cost, std::int64_t flow = 0);
   // Changes an arc's capacity, cost and flow. A tree arc stays in the tree; any other arc's flow must
   // be 0 or its capacity. The caller keeps nodes balanced (e.g. moving flow between parallel arcs).

@@ -34,8 +34,15 @@ if [[ "$mode" == "test" ]]; then
 fi
 sudo=""
 if [[ "$(id -u)" -ne 0 ]]; then sudo="sudo"; fi
+# A package counts as present when dpkg has it or, for the tools that often come from elsewhere (Node.js
+# from NodeSource bundles npm and conflicts with Debian's npm package), when its command is on the PATH.
+declare -A provides_command=([nodejs]=node [npm]=npm [chromium]=chromium)
 missing=()
 for package in "${packages[@]}"; do
+  command_name="${provides_command[$package]:-}"
+  if [[ -n "$command_name" ]] && command -v "$command_name" >/dev/null 2>&1; then
+    continue
+  fi
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$package")
   fi

@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -10,16 +11,24 @@ namespace reesim::cli {
 
 int ValidateCommand(const std::vector<std::string>& args) {
   po::options_description options(
-      "usage: reesim validate [--scenario FILE] [--seed S] [--threads T]\n\n"
-      "Runs a scenario for its default rounds and checks the stylized facts it declares (its `checks`:\n"
-      "a metric over a window of rounds, alone or relative to another, within bounds from a named public\n"
-      "source). Prints a table of checks with the value found, the bounds and PASS/FAIL; exits 1 if any\n"
-      "fails. Without --scenario it validates every scenario of the built-in library.\n\noptions");
+      "usage: reesim validate [--scenario FILE] [--seed S] [--threads T] [--summary]\n\n"
+      "Runs a scenario for its default rounds and validates it (docs/validation.md):\n"
+      "  checks      the stylized facts it declares (a metric over a window of rounds, alone or relative to\n"
+      "              another, within bounds from a named public source): value, bounds, PASS/FAIL;\n"
+      "  sanity      every price series (region x product), every round: no move beyond x4 (or the\n"
+      "              scenario's validation.max_move) without a policy event that round or the round before,\n"
+      "              and no price pinned at a demand curve's top or bottom step; each violation is listed;\n"
+      "  history     for a scenario naming validation.history: the RMSE of log prices against the public\n"
+      "              series of run/data/reference_prices.csv (compiled in), per series and overall; a\n"
+      "              report unless the scenario declares validation.max_log_rmse.\n"
+      "Exits 1 if a check fails, the sanity band is violated or a declared RMSE bound is exceeded. Without\n"
+      "--scenario it validates every scenario of the built-in library.\n\noptions");
   options.add_options()
       ("help", "show this help")
       ("scenario", po::value<std::string>(), "scenario file; default: the whole built-in library")
       ("seed", po::value<std::uint64_t>()->default_value(1), "random seed")
-      ("threads", po::value<int>()->default_value(0), "worker threads (0 = all cores)");
+      ("threads", po::value<int>()->default_value(0), "worker threads (0 = all cores)")
+      ("summary", "end with one line per scenario: failed checks, sanity violations, RMSE (for the tests' table)");
   po::variables_map vars;
   if (!ParseOptions(options, args, nullptr, vars)) return 0;
 
@@ -33,7 +42,8 @@ int ValidateCommand(const std::vector<std::string>& args) {
     }
   }
   bool all_passed = true;
-  int checks = 0;
+  int checks = 0, failed_checks = 0, violations = 0;
+  std::vector<std::string> summary;
   for (const run::LoadedScenario& scenario : scenarios) {
     run::RunOptions run_options;
     run_options.seed = vars["seed"].as<std::uint64_t>();
@@ -41,13 +51,38 @@ int ValidateCommand(const std::vector<std::string>& args) {
     const run::RunResult run = run::RunScenario(scenario, run_options);
     const std::vector<run::CheckResult> results = run::EvaluateChecks(scenario.checks, run);
     checks += static_cast<int>(results.size());
-    all_passed &= run::PrintCheckTable(scenario.world.name + " (" + scenario.source + ", " +
-                                                   std::to_string(run.rounds) + " rounds)",
-                                               results, std::cout);
+    const bool checks_passed = run::PrintCheckTable(
+        scenario.world.name + " (" + scenario.source + ", " + std::to_string(run.rounds) + " rounds)", results, std::cout);
+    int failed = 0;
+    for (const run::CheckResult& result : results) failed += !result.passed;
+    failed_checks += failed;
+    // The whole run: the sanity band on every price series, then the history if the scenario names one.
+    const run::SanityRules rules{scenario.validation.max_move, scenario.validation.pinned_tolerance};
+    const std::vector<run::SanityViolation> found = run::FindSanityViolations(
+        run::RunPriceSeries(scenario.world, run), run::PolicyChangeRounds(scenario.timeline, run.rounds), rules);
+    violations += run::PrintSanity(found, run.periods, std::cout);
+    bool history_passed = true;
+    std::string rmse = "-";
+    if (!scenario.validation.history.empty()) {
+      const run::HistoryComparison comparison = run::CompareWithHistory(
+          run::BuiltinReferencePrices(), scenario.validation.history, scenario.world, run);
+      run::PrintHistory(comparison, scenario.validation.history, scenario.validation.max_log_rmse, std::cout);
+      history_passed = comparison.rmse <= scenario.validation.max_log_rmse;
+      char text[32];
+      std::snprintf(text, sizeof text, "%.3f", comparison.rmse);
+      rmse = text;
+    }
+    all_passed &= checks_passed && found.empty() && history_passed;
+    summary.push_back(scenario.world.name + " failed_checks=" + std::to_string(failed) +
+                      " sanity_violations=" + std::to_string(found.size()) + " log_rmse=" + rmse);
     std::cout << "\n";
   }
-  std::cout << (all_passed ? "all " : "NOT all ") << checks << " checks of " << scenarios.size()
-            << " scenario(s) " << (all_passed ? "passed" : "passed: see FAIL above") << "\n";
+  std::cout << (all_passed ? "all passed: " : "NOT all passed: ") << checks - failed_checks << " of " << checks
+            << " checks passed, " << violations << " sanity violation(s), in " << scenarios.size()
+            << " scenario(s)" << (all_passed ? "" : "; see FAIL and the violations above") << "\n";
+  if (vars.count("summary")) {
+    for (const std::string& line : summary) std::cout << "summary " << line << "\n";
+  }
   return all_passed ? 0 : 1;
 }
 

@@ -3,7 +3,7 @@
 # NAMESPACE::FUNCTION() as a vector of TYPE {name, data, size} in the order given. A file's name is its
 # path relative to BASE when BASE is given, else its file name without extension. INCLUDE declares TYPE
 # and FUNCTION. Written under a temporary name and renamed, so a failed run leaves no half file.
-# Used for the scenario library (run/) and the classroom's page and menus (classroom/).
+# Used for the scenario library and the public price series (run/) and the classroom's page and menus (classroom/).
 string(REPLACE "|" ";" INPUTS "${INPUTS}")
 set(entries "")
 set(arrays "")

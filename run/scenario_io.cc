@@ -14,6 +14,7 @@
 #include "world/field_error.h"
 #include "world/world_io.h"
 #include "run/metric_catalogue.h"
+#include "run/reference_prices.h"
 
 namespace reesim::run {
 
@@ -87,6 +88,34 @@ std::vector<ScenarioCheck> ChecksFromProto(const reesim::Scenario& scenario, con
     checks.push_back(std::move(check));
   }
   return checks;
+}
+
+ValidationSettings ValidationFromProto(const reesim::Scenario& scenario, const std::string& source) {
+  const FieldComplaint complaint(source);
+  const reesim::Validation& in = scenario.validation();
+  ValidationSettings settings;
+  if (in.has_max_move()) {
+    settings.max_move = in.max_move();
+    if (!(settings.max_move > 1)) complaint.Fail("validation.max_move", FormatNumber(settings.max_move), "must be above 1");
+  }
+  if (in.has_pinned_tolerance()) {
+    settings.pinned_tolerance = in.pinned_tolerance();
+    if (!(settings.pinned_tolerance >= 0 && settings.pinned_tolerance < 0.5)) {
+      complaint.Fail("validation.pinned_tolerance", FormatNumber(settings.pinned_tolerance), "must be in [0, 0.5)");
+    }
+  }
+  settings.history = in.history();
+  if (!settings.history.empty() && !HasHistory(settings.history)) {
+    complaint.Fail("validation.history", Quoted(settings.history),
+                   "no such history in the built-in price series (known: " + KnownHistories() + ")");
+  }
+  if (in.has_max_log_rmse()) {
+    settings.max_log_rmse = in.max_log_rmse();
+    if (!(settings.max_log_rmse > 0)) {
+      complaint.Fail("validation.max_log_rmse", FormatNumber(settings.max_log_rmse), "must be above 0");
+    }
+  }
+  return settings;
 }
 
 // Every metric the scenario names (its checks, its strategies' rules) must be one of its world's, and
@@ -213,6 +242,7 @@ static std::shared_ptr<reesim::Scenario> ParseScenario(const std::string& text, 
     merged = ParseScenario(ReadFile(path.string()), path.string(), depth + 1);
   }
   merged->clear_checks();
+  merged->clear_validation();
   merged->MergeFrom(*message);
   merged->clear_base_scenario();
   return merged;
@@ -235,6 +265,7 @@ LoadedScenario LoadScenarioMessage(std::shared_ptr<const reesim::Scenario> messa
   loaded.timeline = policies::TimelineFromProto(*message, loaded.world, source);
   loaded.strategies = agents::StrategiesFromProto(*message, loaded.world, source);
   loaded.checks = ChecksFromProto(*message, source);
+  loaded.validation = ValidationFromProto(*message, source);
   CheckMetricNames(loaded, source);
   loaded.text = std::move(text);
   loaded.message = std::move(message);

@@ -44,6 +44,14 @@ struct ScenarioCheck {
   std::string source;
 };
 
+// How `reesim validate` reads the whole run besides the checks (reesim.Validation; docs/validation.md).
+struct ValidationSettings {
+  double max_move = 4.0;           // largest round-to-round price ratio without a policy event
+  double pinned_tolerance = 0.005; // relative distance to a demand curve's end that counts as pinned
+  std::string history;             // rows of the built-in public price series to compare with; empty: none
+  double max_log_rmse = std::numeric_limits<double>::infinity();  // inf: the RMSE is a report only
+};
+
 struct LoadedScenario {
   std::string source;                               // file name, or "<built-in baseline_2024>"
   std::string text;                                 // the scenario as written
@@ -52,6 +60,7 @@ struct LoadedScenario {
   policies::PolicyTimeline timeline;
   std::vector<agents::StrategySpec> strategies;     // [actor]
   std::vector<ScenarioCheck> checks;
+  ValidationSettings validation;
 };
 
 struct BuiltinScenario {

@@ -233,9 +233,14 @@ TEST_CASE("Cli.LibraryScenariosByNameWhereverAScenarioFileIsAccepted") {
   REQUIRE(Reesim("run --quiet --scenario quota_crisis_2010 --out " + dir.File("a")).exit_code == 0);
   REQUIRE(Reesim("run --quiet --scenario " + file + " --out " + dir.File("b")).exit_code == 0);
   CHECK(Reesim("inspect " + dir.File("a/run.pbs")).out == Reesim("inspect " + dir.File("b/run.pbs")).out);
-  // Its checks pass; the whole-run sanity band does not yet (Cli.ValidateRunsTheLibrary... has the table).
+  // Its checks pass; the whole-run sanity band does not yet (kSanityViolations below has the counts).
   const Result validate = Reesim("validate --scenario quota_crisis_2010");
   CHECK(validate.out.find("11 passed, 0 failed") != std::string::npos);
+  CHECK(validate.out.find("whole-run sanity: 14 violation(s) in 12 series") != std::string::npos);
+  CHECK(validate.out.find("pinned at the top step of the electronics demand (30 x P0 = 3450 $/kg)") != std::string::npos);
+  CHECK(validate.out.find("against public prices (quota_crisis_2010, run/data/reference_prices.csv)") != std::string::npos);
+  CHECK(validate.out.find("overall: 30 point(s), RMSE ") != std::string::npos);
+  CHECK(validate.out.find("not compared") == std::string::npos);  // every row of its history is matched
   CHECK(validate.exit_code == 1);
   const Result unknown = Reesim("run --scenario quota_crisis_2011 --out " + dir.File("c"));
   CHECK(unknown.exit_code == 2);

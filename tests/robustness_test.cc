@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <boost/math/distributions/normal.hpp>
 
@@ -170,6 +171,59 @@ TEST_CASE("Robustness.TruncatedNormalFarTailsSampleStably") {
   CHECK(truncated(0, 1, -41, -40).Quantile(0.5) == doctest::Approx(-40 - std::log(2.0) / 40).epsilon(1e-5));
   CHECK(truncated(0, 1, 1000, 1e300).Quantile(0.5) == doctest::Approx(1000 + std::log(2.0) / 1000).epsilon(1e-9));
   CHECK(truncated(5, 1, 5, 6).Quantile(0.3) > 5);
+}
+
+TEST_CASE("Robustness.MergeRefusesDamagedShardsAndLeavesNothing") {
+  // Each damage once crashed merge, made it allocate gigabytes, or merged a wrong answer with exit 0.
+  TempDir dir;
+  WriteBytes(dir.File("small.textproto"), testing::SmallWorldText());
+  WriteBytes(dir.File("e.textproto"), Experiment(""));
+  for (const char* shard : {"1", "2"}) {
+    const Result result = Reesim("experiment --spec " + dir.File("e.textproto") + " --quiet --shard " + shard +
+                                 "/2 --out " + dir.File(std::string("s") + shard));
+    REQUIRE(result.exit_code == 0);
+  }
+  const std::string original = testing::FileBytes(dir.File("s1/shard.jsonl"));
+  const std::size_t header_end = original.find('\n');
+  const std::string header = original.substr(0, header_end + 1);
+  const std::string first_record = original.substr(header_end + 1, original.find('\n', header_end + 1) - header_end);
+  const std::string rest = original.substr(header_end + 1 + first_record.size());
+  auto replaced = [](std::string text, const std::string& from, const std::string& to) {
+    const std::size_t at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, from.size(), to);
+  };
+  struct Damage {
+    std::string shard_bytes;
+    std::string expected;
+  };
+  const std::string shards_field = "\"shards\":2";
+  const std::vector<Damage> damages = {
+      {header + replaced(first_record, "\"outcomes\":[", "\"outcomes\":[\"0x1p+0\",") + rest,
+       "run 1 of the shard is damaged: 2 outcomes where the experiment has 1"},
+      {header + replaced(first_record, "\"outcomes\":[\"", "\"outcomes\":[\"x") + rest, "not a number"},
+      {header + replaced(first_record, "\"series\":[[", "\"series\":[[],[") + rest, "2 series where 1 belong"},
+      {header + replaced(first_record, "\"arm\":0", "\"arm\":99999999999") + rest, "\"arm\" is not a run index"},
+      {header + replaced(first_record, "\"parameters\":[]", "\"parameters\":[\"0x1p+0\"]") + rest,
+       "not the experiment's sample point"},
+      {replaced(header, shards_field, "\"shards\":2147483647") + first_record + rest,
+       "claims to be one of 2147483647 shards, but 2 shard directories were given"},
+      {original + "garbage\n", "holds more than its share"},
+      {header + first_record.substr(0, first_record.size() / 2), "is missing or cut off"},
+  };
+  for (const Damage& damage : damages) {
+    CAPTURE(damage.expected);
+    std::filesystem::remove_all(dir.File("d"));
+    std::filesystem::create_directories(dir.File("d"));
+    WriteBytes(dir.File("d/shard.jsonl"), damage.shard_bytes);
+    ExpectRefused("merge " + dir.File("d") + " " + dir.File("s2") + " --out " + dir.File("merged"), damage.expected);
+    CHECK(!std::filesystem::exists(dir.File("merged")));  // a refused merge leaves no output directory
+  }
+  // The undamaged shards still merge.
+  const Result merged = Reesim("merge " + dir.File("s1") + " " + dir.File("s2") + " --out " + dir.File("merged"));
+  CAPTURE(merged.out);
+  CHECK(merged.exit_code == 0);
+  CHECK(std::filesystem::exists(dir.File("merged/runs.csv")));
 }
 
 }  // namespace

@@ -6,12 +6,16 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <boost/math/distributions/normal.hpp>
 
+#include <boost/json.hpp>
+
 #include "experiments/distribution.h"
+#include "run/csv.h"
 #include "cli_support.h"
 
 namespace reesim {
@@ -224,6 +228,78 @@ TEST_CASE("Robustness.MergeRefusesDamagedShardsAndLeavesNothing") {
   CAPTURE(merged.out);
   CHECK(merged.exit_code == 0);
   CHECK(std::filesystem::exists(dir.File("merged/runs.csv")));
+}
+
+TEST_CASE("Robustness.StringsAreUtf8AndIdsShortWithoutControlCharacters") {
+  TempDir dir;
+  struct Case {
+    std::string text;
+    std::string expected;
+  };
+  const std::string long_id(1 << 20, 'x');
+  const std::vector<Case> cases = {
+      // Protobuf's text parser takes "\377"; the snapshot it wrote could not be read back.
+      {testing::SmallWorldWith("name: \"small\"", "name: \"\\377\""), "name = \"\\xff\": not valid UTF-8 text"},
+      {testing::SmallWorldWith("id: \"magnet\"", "id: \"mag\\nnet\""), "an id with a control character"},
+      {testing::SmallWorldWith("id: \"magnet\"", "id: \"" + long_id + "\""), "an id longer than 256 bytes"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.expected);
+    WriteBytes(dir.File("bad.textproto"), c.text);
+    const Result result = Reesim("check " + dir.File("bad.textproto"));
+    CAPTURE(result.out.substr(0, 300));
+    CHECK(result.exit_code == 2);
+    CHECK(result.out.find(c.expected) != std::string::npos);
+    CHECK(result.out.size() < 400);  // a 1 MB id is not echoed in full
+    CHECK(result.out.find('\n') == result.out.size() - 1);
+  }
+}
+
+TEST_CASE("Robustness.InspectWritesValidCsvAndJson") {
+  // A name with a comma and a quote must stay one CSV cell; NaN is not JSON.
+  CHECK(run::CsvCell("plain") == "plain");
+  CHECK(run::CsvCell("a,b") == "\"a,b\"");
+  CHECK(run::CsvCell("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  CHECK(run::CsvCell("two\nlines") == "\"two\nlines\"");
+  TempDir dir;
+  std::string world = testing::SmallWorldText();
+  for (std::size_t at = world.find("\"magnet\""); at != std::string::npos; at = world.find("\"magnet\"", at)) {
+    world.replace(at, 8, "\"mag,\\\"net\"");
+  }
+  WriteBytes(dir.File("small.textproto"), world);
+  const Result run = Reesim("run --scenario " + dir.File("small.textproto") + " --rounds 2 --quiet --out " + dir.File("out"));
+  CAPTURE(run.out);
+  REQUIRE(run.exit_code == 0);
+  const Result csv = Reesim("inspect --format csv " + dir.File("out/run.pbs"));
+  REQUIRE(csv.exit_code == 0);
+  CHECK(csv.out.find("\"price.mag,\"\"net\"") != std::string::npos);
+  std::istringstream lines(csv.out);
+  std::string line;
+  int rows = 0;
+  while (std::getline(lines, line)) {
+    // Every row has 4 cells once quoted cells are taken whole.
+    int cells = 1;
+    bool quoted = false;
+    for (char c : line) {
+      if (c == '"') quoted = !quoted;
+      if (c == ',' && !quoted) ++cells;
+    }
+    CAPTURE(line);
+    CHECK(cells == 4);
+    ++rows;
+  }
+  CHECK(rows > 10);
+  const Result jsonl = Reesim("inspect --format jsonl " + dir.File("out/run.pbs"));
+  REQUIRE(jsonl.exit_code == 0);
+  CHECK(jsonl.out.find("NaN") == std::string::npos);
+  CHECK(jsonl.out.find("Infinity") == std::string::npos);
+  std::istringstream json_lines(jsonl.out);
+  while (std::getline(json_lines, line)) {
+    boost::system::error_code error;
+    boost::json::parse(line, error);
+    CAPTURE(line.substr(0, 200));
+    CHECK(!error);
+  }
 }
 
 }  // namespace

@@ -136,7 +136,10 @@ int MergeCommand(const std::vector<std::string>& args) {
       "usage: reesim merge DIR... [--out DIR]\n\n"
       "Combines the outputs of `reesim experiment --shard K/N` runs (each DIR holds a shard.jsonl) into\n"
       "exactly what one process would have written. Every shard 1..N must be given once, all of the same\n"
-      "experiment file, which must still exist unchanged.\n\noptions");
+      "experiment. Each shard.jsonl carries its experiment file's text and hash, so merge runs anywhere\n"
+      "without the file (a scenario the experiment names by path must be found from where merge runs). A\n"
+      "shard that is damaged, cut off, of another experiment or holding extra runs is refused with the\n"
+      "shard and run named, and a refused merge leaves no output behind.\n\noptions");
   options.add_options()
       ("help", "show this help")
       ("out", po::value<std::string>()->default_value("reesim-out"), "output directory")

@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -10,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "run/csv.h"
 #include "run/snapshot_io.h"
 
 namespace po = boost::program_options;
@@ -39,7 +41,10 @@ void PrintJsonl(const run::SnapshotFile& file, std::ostream& out) {
   out << boost::json::serialize(header) << "\n";
   for (const run::SnapshotRound& round : file.round_data) {
     boost::json::object metrics;
-    for (const auto& [key, value] : round.metrics) metrics[key] = value;
+    // JSON has no NaN or infinity: a value the round could not define is null.
+    for (const auto& [key, value] : round.metrics) {
+      metrics[key] = std::isfinite(value) ? boost::json::value(value) : boost::json::value(nullptr);
+    }
     boost::json::object line;
     line["round"] = round.round;
     line["period"] = round.period;
@@ -52,7 +57,8 @@ void PrintCsv(const run::SnapshotFile& file, std::ostream& out) {
   out << "round,period,metric,value\n";
   for (const run::SnapshotRound& round : file.round_data) {
     for (const auto& [key, value] : round.metrics) {
-      out << round.round << "," << round.period << "," << key << "," << Number(value) << "\n";
+      out << round.round << "," << run::CsvCell(round.period) << "," << run::CsvCell(key) << ","
+          << (std::isnan(value) ? "" : Number(value)) << "\n";
     }
   }
 }

@@ -175,6 +175,13 @@ MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string&
         throw InputError(path + ": not the shard of an experiment (a game's shards merge with reesim game --merge)");
       }
       spec = load ? load(experiment, text) : LoadExperimentText(text, experiment);
+      // Every shard 1..n must be given, so n is at most the directories given: a damaged header
+      // claiming millions of shards is refused before anything is allocated for them.
+      if (n < 1 || n > static_cast<int>(dirs.size())) {
+        throw InputError(path + ": claims to be one of " + std::to_string(n) + " shards, but " +
+                         std::to_string(dirs.size()) + " shard director" + (dirs.size() == 1 ? "y was" : "ies were") +
+                         " given (every shard 1..N must be)");
+      }
       shards = n;
       shard_files.resize(n);
       shard_paths.resize(n);
@@ -193,30 +200,42 @@ MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string&
     if (!shard_files[k - 1]) throw InputError("shard " + std::to_string(k) + "/" + std::to_string(shards) + " is missing");
   }
   // Position t is the next line of shard t mod N + 1: reading the shards in turn streams the runs in order.
-  ExperimentWriter writer(*spec, out_dir);
-  const std::int64_t total = TotalRuns(*spec);
-  for (std::int64_t t = 0; t < total; ++t) {
-    const int k = static_cast<int>(t % shards);
-    std::string line;
-    RunRecord record;
-    bool read = std::getline(*shard_files[k], line) && !shard_files[k]->eof();
-    if (read) {
+  // A refused merge leaves nothing behind: the writer removes its temporaries, and an output directory
+  // this merge created goes too.
+  const std::filesystem::path out_path(out_dir);
+  const bool out_existed = std::filesystem::exists(out_path);
+  try {
+    ExperimentWriter writer(*spec, out_dir);
+    const std::int64_t total = TotalRuns(*spec);
+    for (std::int64_t t = 0; t < total; ++t) {
+      const int k = static_cast<int>(t % shards);
+      const std::string where = shard_paths[k] + ": run " + std::to_string(t / shards + 1) + " of the shard";
+      std::string line;
+      if (!std::getline(*shard_files[k], line) || shard_files[k]->eof()) {
+        throw InputError(where + " is missing or cut off (an interrupted shard?)");
+      }
+      RunRecord record;
       try {
-        record = RunRecordFromJson(line);
-      } catch (const std::exception&) {
-        read = false;
+        record = RunRecordFromJson(line, *spec, t);
+      } catch (const std::exception& error) {
+        throw InputError(where + " is damaged: " + error.what());
+      }
+      writer.Add(record);
+      if (observe) observe(record);
+    }
+    for (int k = 0; k < shards; ++k) {
+      std::string line;
+      while (std::getline(*shard_files[k], line)) {
+        if (!line.empty()) throw InputError(shard_paths[k] + ": holds more than its share of the experiment's runs (damaged?)");
       }
     }
-    const RunSlot slot = SlotAt(*spec, t);
-    if (!read || record.arm != slot.arm || record.replicate != slot.row) {
-      throw InputError(shard_paths[k] + ": run " + std::to_string(t / shards + 1) +
-                       " of the shard is missing or damaged (an interrupted shard?)");
-    }
-    writer.Add(record);
-    if (observe) observe(record);
+    writer.Finish();
+    return MergeResult{spec->source, shards, total, writer.failures()};
+  } catch (...) {
+    std::error_code ignored;
+    if (!out_existed && std::filesystem::is_empty(out_path, ignored)) std::filesystem::remove(out_path, ignored);
+    throw;
   }
-  writer.Finish();
-  return MergeResult{spec->source, shards, total, writer.failures()};
 }
 
 bool LaunchedByMpirun() {

@@ -12,9 +12,12 @@
 namespace reesim::experiments {
 
 // A run record as one line of JSON (numbers round-trip exactly; NaN as null), and back. The reader
-// throws on a malformed line.
+// takes nothing on trust, since a checkpoint or shard file may be damaged or edited: it throws
+// std::runtime_error saying what is wrong when the line is not JSON, a number is not a number, or the
+// record is not the one `spec` runs at `position` (its arm and row, its sampled parameters exactly, one
+// outcome and one series per outcome of the spec, series of equal length; a failed run has no series).
 std::string RunRecordToJson(const RunRecord& record);
-RunRecord RunRecordFromJson(const std::string& line);
+RunRecord RunRecordFromJson(const std::string& line, const ExperimentSpec& spec, std::int64_t position);
 
 // The first line of a checkpoint or shard file: which experiment (by path and SHA-256) and shard.
 std::string CheckpointHeader(const ExperimentSpec& spec, int shard, int shards);

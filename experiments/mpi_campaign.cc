@@ -61,7 +61,7 @@ MpiCampaignResult RunCampaignUnderMpi(const ExperimentSpec& spec, int threads, c
           MPI_Get_count(&status, MPI_CHAR, &length);
           std::string line(static_cast<std::size_t>(length), '\0');
           MPI_Recv(line.data(), length, MPI_CHAR, status.MPI_SOURCE, kRecordTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-          const RunRecord record = RunRecordFromJson(line);
+          const RunRecord record = RunRecordFromJson(line, spec, next);
           writer.Add(record);
           if (observe) observe(record);
           if (progress) progress(next + 1, total);

@@ -6,6 +6,7 @@
 
 #include "experiments/csv.h"
 #include "experiments/design.h"
+#include "run/csv.h"
 #include "world/check.h"
 
 namespace reesim::experiments {
@@ -155,7 +156,8 @@ std::string ExperimentSummary::BandRows() const {
     for (std::size_t o = 0; o < spec_.outcomes.size(); ++o) {
       const std::vector<QuantileSketch>& rounds = state_->bands[a][o];
       for (std::size_t round = 0; round < rounds.size(); ++round) {
-        rows += spec_.arm_names[a] + "," + spec_.outcomes[o].name + "," + spec_.outcomes[o].metric + "," + std::to_string(round);
+        rows += run::CsvCell(spec_.arm_names[a]) + "," + run::CsvCell(spec_.outcomes[o].name) + "," +
+                run::CsvCell(spec_.outcomes[o].metric) + "," + std::to_string(round);
         for (std::size_t k = 0; k < kReportedQuantiles.size(); ++k) AppendCell(rows, rounds[round].Quantile(k));
         rows += '\n';
       }

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "experiments/csv.h"
+#include "run/csv.h"
 #include "world/field_error.h"
 
 namespace reesim::experiments {
@@ -44,12 +45,12 @@ ExperimentWriter::ExperimentWriter(const ExperimentSpec& spec, const std::string
   if (error) throw InputError(out_dir + ": cannot create the output directory: " + error.message());
   std::string runs = "arm,replicate", experiments, outcomes;
   for (const ParameterSpec& p : spec.parameters) {
-    runs += "," + p.path;
-    experiments += p.path + ",";
+    runs += "," + run::CsvCell(p.path);
+    experiments += run::CsvCell(p.path) + ",";
   }
   for (std::size_t o = 0; o < spec.outcomes.size(); ++o) {
-    runs += "," + spec.outcomes[o].name;
-    outcomes += (o ? "," : "") + spec.outcomes[o].name;
+    runs += "," + run::CsvCell(spec.outcomes[o].name);
+    outcomes += (o ? "," : "") + run::CsvCell(spec.outcomes[o].name);
   }
   runs += ",failure,replay\n";
   experiments += "scenario,policy\n";
@@ -83,22 +84,22 @@ void ExperimentWriter::Add(const RunRecord& record) {
   summary_.Add(record);
   std::ofstream& runs = streams_[0]->stream;
   if (runs.is_open()) {
-    std::string line = spec_.arm_names[record.arm] + "," + std::to_string(record.replicate);
+    std::string line = run::CsvCell(spec_.arm_names[record.arm]) + "," + std::to_string(record.replicate);
     for (double v : record.parameters) AppendCell(line, v);
     for (double v : record.outcomes) AppendCell(line, v);
     std::string failure = record.failure;
     std::replace(failure.begin(), failure.end(), ',', ';');
     std::replace(failure.begin(), failure.end(), '\n', ' ');
-    line += "," + failure + ",";
+    line += "," + run::CsvCell(failure) + ",";
     if (!record.failure.empty()) {
-      line += "reesim experiment --spec " + spec_.source + " --only-arm " + spec_.arm_names[record.arm] +
-              " --only-replicate " + std::to_string(record.replicate);
+      line += run::CsvCell("reesim experiment --spec " + spec_.source + " --only-arm " + spec_.arm_names[record.arm] +
+                           " --only-replicate " + std::to_string(record.replicate));
     }
     runs << line << '\n';
   }
   std::string experiment;
   for (double v : record.parameters) experiment += Number(v) + ",";
-  streams_[1]->stream << experiment << record.replicate << ',' << spec_.arm_names[record.arm] << '\n';
+  streams_[1]->stream << experiment << record.replicate << ',' << run::CsvCell(spec_.arm_names[record.arm]) << '\n';
   std::string outcome;
   for (double v : record.outcomes) AppendCell(outcome, v);
   streams_[2]->stream << outcome.substr(1) << '\n';
@@ -133,12 +134,12 @@ void ExperimentWriter::Finish() {
   json["outcomes"] = std::move(outcomes);
   boost::json::object arms;
   for (const SummaryStatistic& s : statistics) {
-    summary += s.arm + "," + s.outcome + "," + s.statistic + "," + (std::isnan(s.value) ? std::string() : Number(s.value)) + "\n";
+    summary += run::CsvCell(s.arm) + "," + run::CsvCell(s.outcome) + "," + run::CsvCell(s.statistic) + "," + (std::isnan(s.value) ? std::string() : Number(s.value)) + "\n";
     boost::json::value& arm = arms[s.arm];
     if (!arm.is_object()) arm.emplace_object();
     boost::json::value& slot = arm.as_object()[s.outcome];
     if (!slot.is_object()) slot.emplace_object();
-    slot.as_object()[s.statistic] = std::isnan(s.value) ? boost::json::value(nullptr) : boost::json::value(s.value);
+    slot.as_object()[s.statistic] = std::isfinite(s.value) ? boost::json::value(s.value) : boost::json::value(nullptr);
   }
   json["arms"] = std::move(arms);
   const std::string bands = ProvenanceLine(spec_) + "arm,outcome,metric,round,q5,q25,q50,q75,q95\n" + summary_.BandRows();

@@ -5,6 +5,7 @@
 #include <google/protobuf/reflection.h>
 #include <google/protobuf/text_format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -153,7 +154,10 @@ std::string EnumNames(const google::protobuf::EnumDescriptor& type) {
 // proto3 enums are open: the text format accepts any number (`stage: 7`) and keeps it as an unknown
 // value, which code that switches over the named values would then meet. Every enum field of every
 // message read from outside is checked here, once, so no later code sees a value without a name.
-void RequireNamedEnums(const google::protobuf::Message& message, const std::string& path,
+// Strings are checked here too: protobuf's text parser accepts "\377", which the binary writer then
+// refuses to read back (a snapshot `inspect` cannot open), so text must be valid UTF-8; ids, which
+// end up in metric names, CSV cells and messages, are short and free of control characters.
+void RequireWellFormedFields(const google::protobuf::Message& message, const std::string& path,
                        const google::protobuf::TextFormat::ParseInfoTree* tree, const std::string& source) {
   const google::protobuf::Reflection& reflection = *message.GetReflection();
   std::vector<const google::protobuf::FieldDescriptor*> fields;
@@ -167,7 +171,28 @@ void RequireNamedEnums(const google::protobuf::Message& message, const std::stri
       if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
         const google::protobuf::Message& nested = field->is_repeated() ? reflection.GetRepeatedMessage(message, field, i)
                                                                        : reflection.GetMessage(message, field);
-        RequireNamedEnums(nested, item, tree ? tree->GetTreeForNested(field, index) : nullptr, source);
+        RequireWellFormedFields(nested, item, tree ? tree->GetTreeForNested(field, index) : nullptr, source);
+      } else if (field->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+        std::string scratch;
+        const std::string& value = field->is_repeated()
+                                       ? reflection.GetRepeatedStringReference(message, field, i, &scratch)
+                                       : reflection.GetStringReference(message, field, &scratch);
+        std::string problem;
+        if (!IsValidUtf8(value)) {
+          problem = "not valid UTF-8 text";
+        } else if (field->name() == "id" && value.size() > kMaxIdBytes) {
+          problem = "an id longer than " + std::to_string(kMaxIdBytes) + " bytes";
+        } else if (field->name() == "id" &&
+                   std::any_of(value.begin(), value.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+          problem = "an id with a control character (a newline or tab)";
+        }
+        if (problem.empty()) continue;
+        std::string where = source;
+        if (tree != nullptr) {
+          const auto location = tree->GetLocation(field, index);
+          if (location.line >= 0) where += ":" + std::to_string(location.line + 1) + ":" + std::to_string(location.column + 1);
+        }
+        throw InputError(where + ": " + item + " = " + Quoted(value) + ": " + problem);
       } else if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_ENUM) {
         const int value = field->is_repeated() ? reflection.GetRepeatedEnumValue(message, field, i)
                                                : reflection.GetEnumValue(message, field);
@@ -186,8 +211,8 @@ void RequireNamedEnums(const google::protobuf::Message& message, const std::stri
 
 }  // namespace
 
-void RequireNamedEnums(const google::protobuf::Message& message, const std::string& source) {
-  RequireNamedEnums(message, "", nullptr, source);
+void RequireWellFormedFields(const google::protobuf::Message& message, const std::string& source) {
+  RequireWellFormedFields(message, "", nullptr, source);
 }
 
 std::string_view BuiltinBaselineText() {
@@ -218,7 +243,7 @@ void ParseTextFormat(const std::string& text, const std::string& source, const c
   if (!parser.ParseFromString(text, &message)) {
     throw InputError(errors.first().empty() ? source + ": not a valid " + message.GetTypeName() : errors.first());
   }
-  RequireNamedEnums(message, "", &locations, source);
+  RequireWellFormedFields(message, "", &locations, source);
 }
 
 static std::shared_ptr<reesim::Scenario> ParseScenario(const std::string& text, const std::string& source, int depth) {

@@ -85,9 +85,12 @@ void ParseTextFormat(const std::string& text, const std::string& source, const c
                      google::protobuf::Message& message);
 
 // Throws InputError naming `source`, the field path, the number and the enum's valid names if any enum
-// field of `message` (at any depth) holds a number without a name (proto3 keeps those as unknown values).
+// field of `message` (at any depth) holds a number without a name (proto3 keeps those as unknown values);
+// and naming the field if a string is not valid UTF-8, or an `id` is longer than kMaxIdBytes or holds a
+// control character.
 // ParseTextFormat calls it; call it for messages read in other ways (binary, JSON).
-void RequireNamedEnums(const google::protobuf::Message& message, const std::string& source);
+inline constexpr std::size_t kMaxIdBytes = 256;
+void RequireWellFormedFields(const google::protobuf::Message& message, const std::string& source);
 
 // Parses scenario text into a message, resolving base_scenario. Throws InputError naming `source`.
 std::shared_ptr<reesim::Scenario> ParseScenarioText(const std::string& text, const std::string& source);

@@ -6,11 +6,16 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include <boost/math/distributions/normal.hpp>
 
+#include <boost/json.hpp>
+
 #include "experiments/distribution.h"
+#include "run/csv.h"
 #include "cli_support.h"
 
 namespace reesim {
@@ -170,6 +175,131 @@ TEST_CASE("Robustness.TruncatedNormalFarTailsSampleStably") {
   CHECK(truncated(0, 1, -41, -40).Quantile(0.5) == doctest::Approx(-40 - std::log(2.0) / 40).epsilon(1e-5));
   CHECK(truncated(0, 1, 1000, 1e300).Quantile(0.5) == doctest::Approx(1000 + std::log(2.0) / 1000).epsilon(1e-9));
   CHECK(truncated(5, 1, 5, 6).Quantile(0.3) > 5);
+}
+
+TEST_CASE("Robustness.MergeRefusesDamagedShardsAndLeavesNothing") {
+  // Each damage once crashed merge, made it allocate gigabytes, or merged a wrong answer with exit 0.
+  TempDir dir;
+  WriteBytes(dir.File("small.textproto"), testing::SmallWorldText());
+  WriteBytes(dir.File("e.textproto"), Experiment(""));
+  for (const char* shard : {"1", "2"}) {
+    const Result result = Reesim("experiment --spec " + dir.File("e.textproto") + " --quiet --shard " + shard +
+                                 "/2 --out " + dir.File(std::string("s") + shard));
+    REQUIRE(result.exit_code == 0);
+  }
+  const std::string original = testing::FileBytes(dir.File("s1/shard.jsonl"));
+  const std::size_t header_end = original.find('\n');
+  const std::string header = original.substr(0, header_end + 1);
+  const std::string first_record = original.substr(header_end + 1, original.find('\n', header_end + 1) - header_end);
+  const std::string rest = original.substr(header_end + 1 + first_record.size());
+  auto replaced = [](std::string text, const std::string& from, const std::string& to) {
+    const std::size_t at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, from.size(), to);
+  };
+  struct Damage {
+    std::string shard_bytes;
+    std::string expected;
+  };
+  const std::string shards_field = "\"shards\":2";
+  const std::vector<Damage> damages = {
+      {header + replaced(first_record, "\"outcomes\":[", "\"outcomes\":[\"0x1p+0\",") + rest,
+       "run 1 of the shard is damaged: 2 outcomes where the experiment has 1"},
+      {header + replaced(first_record, "\"outcomes\":[\"", "\"outcomes\":[\"x") + rest, "not a number"},
+      {header + replaced(first_record, "\"series\":[[", "\"series\":[[],[") + rest, "2 series where 1 belong"},
+      {header + replaced(first_record, "\"arm\":0", "\"arm\":99999999999") + rest, "\"arm\" is not a run index"},
+      {header + replaced(first_record, "\"parameters\":[]", "\"parameters\":[\"0x1p+0\"]") + rest,
+       "not the experiment's sample point"},
+      {replaced(header, shards_field, "\"shards\":2147483647") + first_record + rest,
+       "claims to be one of 2147483647 shards, but 2 shard directories were given"},
+      {original + "garbage\n", "holds more than its share"},
+      {header + first_record.substr(0, first_record.size() / 2), "is missing or cut off"},
+  };
+  for (const Damage& damage : damages) {
+    CAPTURE(damage.expected);
+    std::filesystem::remove_all(dir.File("d"));
+    std::filesystem::create_directories(dir.File("d"));
+    WriteBytes(dir.File("d/shard.jsonl"), damage.shard_bytes);
+    ExpectRefused("merge " + dir.File("d") + " " + dir.File("s2") + " --out " + dir.File("merged"), damage.expected);
+    CHECK(!std::filesystem::exists(dir.File("merged")));  // a refused merge leaves no output directory
+  }
+  // The undamaged shards still merge.
+  const Result merged = Reesim("merge " + dir.File("s1") + " " + dir.File("s2") + " --out " + dir.File("merged"));
+  CAPTURE(merged.out);
+  CHECK(merged.exit_code == 0);
+  CHECK(std::filesystem::exists(dir.File("merged/runs.csv")));
+}
+
+TEST_CASE("Robustness.StringsAreUtf8AndIdsShortWithoutControlCharacters") {
+  TempDir dir;
+  struct Case {
+    std::string text;
+    std::string expected;
+  };
+  const std::string long_id(1 << 20, 'x');
+  const std::vector<Case> cases = {
+      // Protobuf's text parser takes "\377"; the snapshot it wrote could not be read back.
+      {testing::SmallWorldWith("name: \"small\"", "name: \"\\377\""), "name = \"\\xff\": not valid UTF-8 text"},
+      {testing::SmallWorldWith("id: \"magnet\"", "id: \"mag\\nnet\""), "an id with a control character"},
+      {testing::SmallWorldWith("id: \"magnet\"", "id: \"" + long_id + "\""), "an id longer than 256 bytes"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.expected);
+    WriteBytes(dir.File("bad.textproto"), c.text);
+    const Result result = Reesim("check " + dir.File("bad.textproto"));
+    CAPTURE(result.out.substr(0, 300));
+    CHECK(result.exit_code == 2);
+    CHECK(result.out.find(c.expected) != std::string::npos);
+    CHECK(result.out.size() < 400);  // a 1 MB id is not echoed in full
+    CHECK(result.out.find('\n') == result.out.size() - 1);
+  }
+}
+
+TEST_CASE("Robustness.InspectWritesValidCsvAndJson") {
+  // A name with a comma and a quote must stay one CSV cell; NaN is not JSON.
+  CHECK(run::CsvCell("plain") == "plain");
+  CHECK(run::CsvCell("a,b") == "\"a,b\"");
+  CHECK(run::CsvCell("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  CHECK(run::CsvCell("two\nlines") == "\"two\nlines\"");
+  TempDir dir;
+  std::string world = testing::SmallWorldText();
+  for (std::size_t at = world.find("\"magnet\""); at != std::string::npos; at = world.find("\"magnet\"", at)) {
+    world.replace(at, 8, "\"mag,\\\"net\"");
+  }
+  WriteBytes(dir.File("small.textproto"), world);
+  const Result run = Reesim("run --scenario " + dir.File("small.textproto") + " --rounds 2 --quiet --out " + dir.File("out"));
+  CAPTURE(run.out);
+  REQUIRE(run.exit_code == 0);
+  const Result csv = Reesim("inspect --format csv " + dir.File("out/run.pbs"));
+  REQUIRE(csv.exit_code == 0);
+  CHECK(csv.out.find("\"price.mag,\"\"net\"") != std::string::npos);
+  std::istringstream lines(csv.out);
+  std::string line;
+  int rows = 0;
+  while (std::getline(lines, line)) {
+    // Every row has 4 cells once quoted cells are taken whole.
+    int cells = 1;
+    bool quoted = false;
+    for (char c : line) {
+      if (c == '"') quoted = !quoted;
+      if (c == ',' && !quoted) ++cells;
+    }
+    CAPTURE(line);
+    CHECK(cells == 4);
+    ++rows;
+  }
+  CHECK(rows > 10);
+  const Result jsonl = Reesim("inspect --format jsonl " + dir.File("out/run.pbs"));
+  REQUIRE(jsonl.exit_code == 0);
+  CHECK(jsonl.out.find("NaN") == std::string::npos);
+  CHECK(jsonl.out.find("Infinity") == std::string::npos);
+  std::istringstream json_lines(jsonl.out);
+  while (std::getline(json_lines, line)) {
+    boost::system::error_code error;
+    boost::json::parse(line, error);
+    CAPTURE(line.substr(0, 200));
+    CHECK(!error);
+  }
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ namespace reesim::cli {
 int RunCommand(const std::vector<std::string>& args);
 int InspectCommand(const std::vector<std::string>& args);
 int CheckCommand(const std::vector<std::string>& args);
+int MetricsCommand(const std::vector<std::string>& args);
 int ValidateCommand(const std::vector<std::string>& args);
 int ExperimentCommand(const std::vector<std::string>& args);
 int MergeCommand(const std::vector<std::string>& args);

@@ -19,6 +19,7 @@ An agent-based, game-theoretic model of the global rare-earth supply chain.
 commands:
   run       run a scenario (default: the built-in 2024 baseline) and write DIR/run.pbs
   inspect   print a snapshot file as jsonl, csv or text
+  metrics   list the round's metrics: names, units, whether absent means zero
   check     validate a scenario file
   validate  run a scenario (default: the whole library) and check the stylized facts it declares
   experiment  run a Monte Carlo experiment: arms x sampled parameters, statistics to CSV and JSON
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
     if (command == "run") return reesim::cli::RunCommand(args);
     if (command == "inspect") return reesim::cli::InspectCommand(args);
     if (command == "check") return reesim::cli::CheckCommand(args);
+    if (command == "metrics") return reesim::cli::MetricsCommand(args);
     if (command == "validate") return reesim::cli::ValidateCommand(args);
     if (command == "experiment") return reesim::cli::ExperimentCommand(args);
     if (command == "merge") return reesim::cli::MergeCommand(args);
@@ -69,7 +71,7 @@ int main(int argc, char** argv) {
     if (command == "game") return reesim::cli::GameCommand(args);
     if (command == "serve") return reesim::cli::ServeCommand(args);
     return Fail("unknown command '" + command +
-                "' (commands: run, inspect, check, validate, experiment, merge, bench, game, serve; see reesim --help)");
+                "' (commands: run, inspect, metrics, check, validate, experiment, merge, bench, game, serve; see reesim --help)");
   } catch (const reesim::InputError& error) {
     return Fail(error.what());
   } catch (const reesim::cli::UsageError& error) {

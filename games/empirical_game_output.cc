@@ -95,7 +95,7 @@ std::string GameJson(const GameSpec& spec, const GameReport& report) {
     const experiments::OutcomeSpec& payoff = experiment.outcomes[player.outcome];
     out += std::string(i ? ",\n" : "\n") + "{\"actor\":" + JsonString(player.actor) +
            ",\"strategies\":" + JsonList(player.strategies, JsonString) + ",\"payoff\":{\"outcome\":" + JsonString(payoff.name) +
-           ",\"metric\":" + JsonString(payoff.metric) +
+           ",\"metric\":" + JsonString(payoff.metric) + ",\"unit\":" + JsonString(experiments::OutcomeUnit(payoff)) +
            ",\"aggregation\":" + JsonString(kAggregationNames[static_cast<int>(payoff.aggregation)]) +
            ",\"discount_rate\":" + JsonNumber(payoff.discount_rate) + ",\"minimise\":" + (player.minimise ? "true" : "false") + "}}";
   }

@@ -1,4 +1,5 @@
 // The real `reesim` program: every bad-input case, exit codes, error format, and outputs.
+#include <boost/json.hpp>
 #include <doctest/doctest.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -154,6 +155,39 @@ TEST_CASE("Cli.HelpAndVersion") {
     const Result help = Reesim(command);
     CHECK(help.exit_code == 0);
     CHECK(help.out.find("usage: reesim") != std::string::npos);
+  }
+}
+
+TEST_CASE("Cli.MetricsListsTheCatalogueWithUnits") {
+  const Result families = Reesim("metrics --format json");
+  REQUIRE(families.exit_code == 0);
+  const boost::json::array list = boost::json::parse(families.out).as_array();
+  CHECK(list.size() > 20);
+  bool price = false, trade = false;
+  for (const boost::json::value& family : list) {
+    const boost::json::object& f = family.as_object();
+    if (f.at("pattern") == "price.<product>.<REGION>") price = f.at("unit") == "USD/kg" && !f.at("absent_is_zero").as_bool();
+    if (f.at("pattern") == "trade.<product>.<FROM>.<TO>") trade = f.at("absent_is_zero").as_bool();
+  }
+  CHECK(price);
+  CHECK(trade);
+  const Result names = Reesim("metrics --scenario quota_crisis_2010");
+  CHECK(names.exit_code == 0);
+  CHECK(names.out.find("price.dy_oxide.CHN  [USD/kg]\n") != std::string::npos);
+  CHECK(Reesim("metrics --format xml").exit_code == 2);
+  CHECK(Reesim("metrics --scenario no_such_scenario").exit_code == 2);
+}
+
+TEST_CASE("Cli.ManualPageHoldsEveryCommandsHelp") {
+  // Built beside the program from its own --help texts (cmake/man_page.cmake), installed as man1/reesim.1.
+  const std::string page = testing::FileBytes((std::filesystem::path(REESIM_BINARY).parent_path() / "reesim.1").string());
+  REQUIRE(!page.empty());
+  CHECK(page.rfind(".TH REESIM 1", 0) == 0);
+  for (const char* command : {"run", "inspect", "metrics", "check", "validate", "experiment", "merge", "bench", "game", "serve"}) {
+    CAPTURE(command);
+    std::string title = command;
+    std::transform(title.begin(), title.end(), title.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    CHECK(page.find(".SH REESIM " + title + "\n.nf\nusage: reesim " + command) != std::string::npos);
   }
 }
 

@@ -11,6 +11,7 @@ import tempfile
 import pandas as pd
 
 reesim, source = sys.argv[1], sys.argv[2]
+os.environ["REESIM"] = reesim  # the plots ask this build for the metric catalogue's units
 sys.path.insert(0, os.path.join(source, "tools"))
 import reesim_data  # noqa: E402
 
@@ -81,6 +82,14 @@ with tempfile.TemporaryDirectory() as work:
         for extension in ("png", "svg"):
             path = os.path.join(out, "plot-%s.%s" % (name, extension))
             check(path in printed and os.path.getsize(path) > 1000, "plot " + path)
+    with open(os.path.join(out, "plot-fan.svg")) as f:
+        check("USD/kg" in f.read(), "the fan chart's y axis carries the outcome's unit")
+
+    # The metric catalogue, as the plots read it.
+    check(reesim_data.metric_family("price.dy_oxide.CHN")["unit"] == "USD/kg", "a price's unit")
+    check(reesim_data.metric_family("trade.dy_oxide.CHN.USA")["absent_is_zero"], "a trade flow is absent when zero")
+    check(not reesim_data.metric_family("price.dy_oxide.CHN")["absent_is_zero"], "a price is not")
+    check(reesim_data.metric_family("prise.dy_oxide") is None, "a misspelt metric has no family")
 
     chart = os.path.join(work, "chart")
     printed = subprocess.run(["/usr/bin/python3", os.path.join(source, "tools", "plot_run.py"),
@@ -89,6 +98,9 @@ with tempfile.TemporaryDirectory() as work:
     for extension in ("png", "svg"):
         path = chart + "." + extension
         check(path in printed and os.path.getsize(path) > 1000, "run chart " + path)
+    with open(chart + ".svg") as f:
+        svg = f.read()
+    check("USD/kg" in svg and "fraction 0..1" in svg, "each panel's y axis carries its metrics' units")
 
     # An empirical game: profiles.csv reads with pandas, and the payoff heat map is drawn.
     game_spec = os.path.join(work, "game.textproto")

@@ -20,6 +20,7 @@ import os
 import matplotlib
 
 matplotlib.use("Agg")
+matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in SVG: searchable and editable
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
@@ -81,7 +82,8 @@ def main():
         centre = np.nanmean(table)
         spread = np.nanmax(np.abs(table - centre)) or 1.0
         image = axis.imshow(table - centre, cmap="RdYlGn", vmin=-spread, vmax=spread, aspect="auto")
-        figure.colorbar(image, ax=axis, label="payoff - mean (%.6g)" % centre)
+        unit = players[player]["payoff"].get("unit", "")
+        figure.colorbar(image, ax=axis, label="payoff - mean (%.6g)%s" % (centre, ", " + unit if unit else ""))
         small = len(rows) * len(columns) <= 64
         for r, row in enumerate(rows):
             for c, column in enumerate(columns):

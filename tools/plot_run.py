@@ -4,7 +4,9 @@
     /usr/bin/python3 tools/plot_run.py RUN.pbs --metrics price.dy_oxide,price.dy_oxide.CHN --out PREFIX
 
 A metric may be given as KEY or as KEY=LABEL; metrics sharing a panel are joined with '+'
-(e.g. "price.ndfeb_magnet.DEU+price.ndfeb_magnet.CHN"). Writes PREFIX.png and PREFIX.svg.
+(e.g. "price.ndfeb_magnet.DEU+price.ndfeb_magnet.CHN"). Writes PREFIX.png and PREFIX.svg. Each
+panel's y axis carries its metrics' units, from the metric catalogue (`reesim metrics --format
+json`; the program is found on the PATH, in this checkout's build/release/cli, or as $REESIM).
 """
 
 import argparse
@@ -14,6 +16,7 @@ import sys
 import matplotlib
 
 matplotlib.use("Agg")
+matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in SVG: searchable and editable
 import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -29,14 +32,28 @@ def main():
     args = parser.parse_args()
     header, rounds, complete = reesim_data.read_snapshots(args.run)
     panels = [panel.split("+") for panel in args.metrics.split(",")]
-    figure, axes = plt.subplots(len(panels), 1, figsize=(8, 2.6 * len(panels)), squeeze=False, sharex=True)
+    figure, axes = plt.subplots(len(panels), 1, figsize=(8, 2.6 * len(panels)), squeeze=False, sharex=True,
+                                constrained_layout=True)
     periods = rounds.drop_duplicates("round").set_index("round")["period"]
+    markers = "osD^v<>px"
     for axis, panel in zip(axes[:, 0], panels):
-        for item in panel:
+        units = []
+        for k, item in enumerate(panel):
             key, _, label = item.partition("=")
-            series = rounds[rounds["metric"] == key].set_index("round")["value"]
-            series = series.reindex(periods.index, fill_value=0.0)  # flow metrics are absent when zero
-            axis.plot(periods.values, series.values, marker="o", markersize=3, label=label or key)
+            family = reesim_data.metric_family(key)
+            if family is None:
+                parser.error("%s is not a reesim metric (reesim metrics lists them)" % key)
+            series = rounds[rounds["metric"] == key].set_index("round")["value"].reindex(periods.index)
+            # A flow is written only when positive, so its absence is a zero; any other absent value
+            # (a price where the product did not clear) is a gap in the line, not a zero.
+            if family["absent_is_zero"]:
+                series = series.fillna(0.0)
+            # Markers and dashes differ, so a line drawn over an equal one still shows.
+            axis.plot(periods.values, series.values, marker=markers[k % len(markers)], markersize=4,
+                      linestyle=("-", "--", ":", "-.")[k % 4], label=label or key)
+            if family["unit"] not in units:
+                units.append(family["unit"])
+        axis.set_ylabel(" / ".join(units), fontsize=8)
         axis.legend(fontsize=8)
         axis.grid(alpha=0.3)
     axes[-1, 0].tick_params(axis="x", rotation=45)

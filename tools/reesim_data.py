@@ -136,3 +136,38 @@ def read_experiment(directory):
     if "runs" not in tables:
         raise ValueError("%s: no runs.csv (not an experiment output directory)" % directory)
     return tables
+
+
+def find_reesim():
+    """Returns the reesim program to ask: $REESIM, else `reesim` on the PATH, else this checkout's
+    build/release/cli/reesim. Raises FileNotFoundError saying how to provide it."""
+    import shutil
+    candidates = [os.environ.get("REESIM"), shutil.which("reesim"),
+                  os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "build", "release", "cli", "reesim")]
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    raise FileNotFoundError("reesim not found: put it on the PATH (tools/setup.sh run installs it) or set REESIM=/path/to/reesim")
+
+
+_families = []
+
+
+def metric_families():
+    """The metric catalogue, as `reesim metrics --format json` prints it: a list of dicts with keys
+    pattern ("price.<product>.<REGION>"), unit, absent_is_zero and meaning."""
+    if not _families:
+        import json
+        printed = subprocess.run([find_reesim(), "metrics", "--format", "json"], check=True, capture_output=True, text=True)
+        _families.extend(json.loads(printed.stdout))
+    return _families
+
+
+def metric_family(name):
+    """The catalogue family of a metric name (each <...> of a pattern is one dot-free id), or None."""
+    parts = name.split(".")
+    for family in metric_families():
+        pattern = family["pattern"].split(".")
+        if len(pattern) == len(parts) and all(p.startswith("<") or p == q for p, q in zip(pattern, parts)):
+            return family
+    return None

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include "experiments/design.h"
 #include "experiments/runner.h"
 #include "experiments/writer.h"
+#include "run/output_files.h"
 #include "run/snapshot_io.h"
 #include "world/field_error.h"
 
@@ -119,28 +121,37 @@ CampaignResult RunCampaign(ExperimentSpec& spec, const CampaignOptions& options)
   if (options.resume) {
     result.resumed = ResumeCheckpoint(checkpoint_path.string(), header_line, spec, first, stride, take);
   } else {
-    std::ofstream(checkpoint_path, std::ios::binary | std::ios::trunc) << header_line << "\n";
+    errno = 0;
+    std::ofstream fresh(checkpoint_path, std::ios::binary | std::ios::trunc);
+    fresh << header_line << "\n" << std::flush;
+    if (!fresh) run::ThrowWriteError(checkpoint_path.string(), "cannot write the checkpoint", errno);
   }
+  errno = 0;
   std::ofstream checkpoint(checkpoint_path, std::ios::binary | std::ios::app);
-  if (!checkpoint) throw InputError(checkpoint_path.string() + ": cannot write the checkpoint");
+  if (!checkpoint) run::ThrowWriteError(checkpoint_path.string(), "cannot write the checkpoint", errno);
 
   const std::int64_t resumed = result.resumed;
   RunRuns(
       spec, options.threads, first + resumed * stride, stride,
       [&](const RunRecord& record) {
         take(record);
+        errno = 0;
         checkpoint << RunRecordToJson(record) << "\n" << std::flush;
-        if (!checkpoint) throw InputError(checkpoint_path.string() + ": cannot write the checkpoint");
+        if (!checkpoint) run::ThrowWriteError(checkpoint_path.string(), "cannot write the checkpoint", errno);
       },
       options.progress ? [&](std::int64_t done, std::int64_t) { options.progress(resumed + done, result.runs); }
                        : std::function<void(std::int64_t, std::int64_t)>());
   checkpoint.close();
+  if (!checkpoint) run::ThrowWriteError(checkpoint_path.string(), "cannot write the checkpoint (close)", errno);
 
   if (writer) {
     writer->Finish();
     std::filesystem::remove(checkpoint_path, error);
   } else {
-    std::filesystem::rename(checkpoint_path, out_dir / "shard.jsonl");
+    run::SyncFile(checkpoint_path.string());
+    if (std::rename(checkpoint_path.c_str(), (out_dir / "shard.jsonl").c_str()) != 0) {
+      run::ThrowWriteError((out_dir / "shard.jsonl").string(), "cannot rename from " + checkpoint_path.string(), errno);
+    }
   }
   return result;
 }

@@ -124,7 +124,12 @@ CampaignResult RunCampaign(ExperimentSpec& spec, const CampaignOptions& options)
     errno = 0;
     std::ofstream fresh(checkpoint_path, std::ios::binary | std::ios::trunc);
     fresh << header_line << "\n" << std::flush;
-    if (!fresh) run::ThrowWriteError(checkpoint_path.string(), "cannot write the checkpoint", errno);
+    if (!fresh) {  // a checkpoint without its header line could not be resumed: none is left
+      const int reason = errno;
+      fresh.close();
+      std::filesystem::remove(checkpoint_path, error);
+      run::ThrowWriteError(checkpoint_path.string(), "cannot write the checkpoint", reason);
+    }
   }
   errno = 0;
   std::ofstream checkpoint(checkpoint_path, std::ios::binary | std::ios::app);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <mutex>
 #include <cmath>
 #include <filesystem>
 #include <numeric>
@@ -14,6 +15,7 @@
 #include "experiments/design.h"
 #include "experiments/parameter_path.h"
 #include "experiments/writer.h"
+#include "run/output_files.h"
 #include "proto/scenario.pb.h"
 #include "world/check.h"
 #include "world/field_error.h"
@@ -88,6 +90,8 @@ RunRecord RunOne(const ExperimentSpec& spec, int arm, int row) {
       }
       record.series.push_back(std::move(series));
     }
+  } catch (const run::WriteError&) {
+    throw;  // a full disk is the experiment's failure, not the run's
   } catch (const std::exception& error) {
     record.outcomes.assign(spec.outcomes.size(), std::nan(""));
     record.series.clear();
@@ -113,6 +117,7 @@ void RunRuns(const ExperimentSpec& spec, int threads, std::int64_t first, std::i
   // issued, runs not yet started are skipped, later records are dropped), and it is rethrown only once
   // every worker has returned, so no worker touches state the unwinding frees.
   std::exception_ptr failure;
+  std::mutex failure_mutex;
   std::atomic<bool> cancelled{false};
   arena.execute([&] {
     std::int64_t issued = 0, done = 0;
@@ -133,7 +138,14 @@ void RunRuns(const ExperimentSpec& spec, int threads, std::int64_t first, std::i
                                                       [&](std::int64_t position) {
                                                         if (cancelled.load()) return RunRecord{};
                                                         const RunSlot slot = SlotAt(spec, position);
-                                                        return RunOne(spec, slot.arm, slot.row);
+                                                        try {
+                                                          return RunOne(spec, slot.arm, slot.row);
+                                                        } catch (...) {  // a snapshot write failed
+                                                          const std::lock_guard<std::mutex> lock(failure_mutex);
+                                                          if (!failure) failure = std::current_exception();
+                                                          cancelled.store(true);
+                                                          return RunRecord{};
+                                                        }
                                                       }) &
             tbb::make_filter<RunRecord, void>(tbb::filter_mode::serial_in_order, [&](const RunRecord& record) {
               if (cancelled.load()) return;
@@ -142,7 +154,8 @@ void RunRuns(const ExperimentSpec& spec, int threads, std::int64_t first, std::i
                 ++done;
                 if (progress) progress(done, count);
               } catch (...) {
-                failure = std::current_exception();
+                const std::lock_guard<std::mutex> lock(failure_mutex);
+                if (!failure) failure = std::current_exception();
                 cancelled.store(true);
               }
             }));

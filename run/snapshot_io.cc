@@ -164,7 +164,13 @@ SnapshotWriter::SnapshotWriter(const std::string& path, const LoadedScenario& sc
   for (const auto& plant : scenario.world.plants) header.add_plant_ids(plant.id);
   *header.mutable_scenario() = *scenario.message;
   header.ByteSizeLong();
-  WriteMessage(kHeaderKind, Serialize(header));
+  try {
+    WriteMessage(kHeaderKind, Serialize(header));
+  } catch (...) {  // the destructor does not run for a constructor that throws
+    out_.close();
+    std::remove(temp_path_.c_str());
+    throw;
+  }
 }
 
 SnapshotWriter::~SnapshotWriter() {

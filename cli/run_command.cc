@@ -130,7 +130,7 @@ int RunCommand(const std::vector<std::string>& args) {
       "Runs one scenario and writes its rounds to DIR/run.pbs (read it with `reesim inspect`) and\n"
       "DIR/run-info.json; prints a summary of prices, shares of world output and unmet demand. The two\n"
       "files appear together or not at all: a write failure (a full disk) exits 1 with the OS's reason and\n"
-      "leaves neither (2 is for bad input).\n\noptions");
+      "leaves neither (2 is for bad input). Input limits (64 MB files, counts): reesim check --help.\n\noptions");
   options.add_options()
       ("help", "show this help")
       ("scenario", po::value<std::string>(), scenario_help.c_str())

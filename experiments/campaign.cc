@@ -161,6 +161,26 @@ CampaignResult RunCampaign(ExperimentSpec& spec, const CampaignOptions& options)
   return result;
 }
 
+namespace {
+
+// A shard file's line: its header carries the experiment's text (at most an input file), a record line
+// less. A longer line is damage (or `/dev/zero` behind a symbolic link), refused before it fills memory.
+constexpr std::size_t kMaxShardLineBytes = run::kMaxInputFileBytes + (1 << 20);
+
+bool GetShardLine(std::istream& in, std::string& line, const std::string& path) {
+  line.clear();
+  for (int c; (c = in.get()) != std::char_traits<char>::eof();) {
+    if (c == '\n') return true;
+    line += static_cast<char>(c);
+    if (line.size() > kMaxShardLineBytes) {
+      throw InputError(path + ": a line longer than " + std::to_string(kMaxShardLineBytes >> 20) + " MB (not a shard file)");
+    }
+  }
+  return !line.empty();
+}
+
+}  // namespace
+
 MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string& out_dir,
                         const std::function<ExperimentSpec(const std::string& path, const std::string& text)>& load,
                         const std::function<void(const RunRecord&)>& observe) {
@@ -170,9 +190,13 @@ MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string&
   int shards = 0;
   for (const std::string& dir : dirs) {
     const std::string path = (std::filesystem::path(dir) / "shard.jsonl").string();
+    std::error_code status_error;
+    if (std::filesystem::exists(path, status_error) && !std::filesystem::is_regular_file(path, status_error)) {
+      throw InputError(path + ": not a regular file (a directory, device or pipe)");
+    }
     auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
     std::string line;
-    if (!*in || !std::getline(*in, line)) throw InputError(path + ": no shard output here");
+    if (!*in || !GetShardLine(*in, line, path)) throw InputError(path + ": no shard output here");
     int shard = 0, n = 0;
     std::string experiment, sha256, text;
     try {
@@ -227,7 +251,7 @@ MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string&
       const int k = static_cast<int>(t % shards);
       const std::string where = shard_paths[k] + ": run " + std::to_string(t / shards + 1) + " of the shard";
       std::string line;
-      if (!std::getline(*shard_files[k], line) || shard_files[k]->eof()) {
+      if (!GetShardLine(*shard_files[k], line, shard_paths[k]) || shard_files[k]->eof()) {
         throw InputError(where + " is missing or cut off (an interrupted shard?)");
       }
       RunRecord record;
@@ -241,7 +265,7 @@ MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string&
     }
     for (int k = 0; k < shards; ++k) {
       std::string line;
-      while (std::getline(*shard_files[k], line)) {
+      while (GetShardLine(*shard_files[k], line, shard_paths[k])) {
         if (!line.empty()) throw InputError(shard_paths[k] + ": holds more than its share of the experiment's runs (damaged?)");
       }
     }

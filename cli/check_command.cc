@@ -19,7 +19,11 @@ int CheckCommand(const std::vector<std::string>& args) {
       "fields) or an empirical game (reesim.Game, recognised by its `players`): syntax, unknown fields,\n"
       "references, parameter paths, actors, strategies, metrics and value ranges. Errors are printed as\n"
       "FILE:LINE:COL: message, "
-      "or FILE: field = value: message; exit code 2.\n\noptions");
+      "or FILE: field = value: message; exit code 2.\n\n"
+      "Limits: input files (scenarios, their base_scenario, experiments, games) are regular files of at\n"
+      "most 64 MB; a scenario holds at most 256 actors, 500 regions, 256 products, 20000 plants, 20000\n"
+      "demand entries, 250000 transport costs and 20000 policy events, and an alliance at most 256\n"
+      "members (README, Scenarios).\n\noptions");
   options.add_options()("help", "show this help")("file", po::value<std::string>(), "the file to check");
   po::variables_map vars;
   if (!ParseOptions(options, args, "file", vars)) return 0;

@@ -37,6 +37,11 @@ void PrintJsonl(const run::SnapshotFile& file, std::ostream& out) {
   header["rounds"] = file.rounds;
   header["rounds_read"] = file.round_data.size();
   header["complete"] = file.complete;
+  if (file.damaged()) {
+    boost::json::array problems;
+    for (const std::string& problem : file.problems) problems.emplace_back(problem);
+    header["damage"] = std::move(problems);
+  }
   if (file.complete) header["final_state_fingerprint"] = file.final_fingerprint;
   out << boost::json::serialize(header) << "\n";
   for (const run::SnapshotRound& round : file.round_data) {
@@ -116,7 +121,7 @@ void PrintTable(const MetricTable& table, const std::string& title, const char* 
 void PrintText(const run::SnapshotFile& file, std::ostream& out) {
   out << "scenario " << file.scenario_name << ", seed " << file.seed << ", run " << file.run << ", "
       << file.round_data.size() << " of " << file.rounds << " rounds"
-      << (file.complete ? "" : " (truncated)") << ", format " << file.format_version << ", reesim "
+      << (file.damaged() ? " (damaged)" : file.complete ? "" : " (truncated)") << ", format " << file.format_version << ", reesim "
       << file.reesim_version << "\n";
   for (const run::SnapshotRound& round : file.round_data) {
     out << "\nround " << round.round << " (" << round.period << ")\n";
@@ -170,8 +175,13 @@ int InspectCommand(const std::vector<std::string>& args) {
       "Prints a snapshot file. jsonl: a header line, then one line per round\n"
       "{\"round\":R,\"period\":\"2024Q1\",\"metrics\":{KEY:VALUE,...}}; csv: round,period,metric,value;\n"
       "text: for people, a summary per round (prices by product and region, shares of output, unmet\n"
-      "demand, payoffs), or with --metrics the matching metrics. A truncated file (a run that did not finish) is read up to its last complete\n"
-      "round, with a warning on stderr.\n\noptions");
+      "demand, payoffs), or with --metrics the matching metrics.\n\n"
+      "A truncated file (a run that did not finish) is read up to its last complete round, with a warning\n"
+      "on stderr (exit 0). A damaged file (format 2 checks each record's CRC32C, and every format the\n"
+      "order and count of the rounds: a round damaged, duplicated, out of order or renumbered, more rounds\n"
+      "than the header says, a footer that does not match, data after the footer, a record length over\n"
+      "256 MB) prints every intact round, names each damaged round and what is wrong on stderr, and exits\n"
+      "2. Format 1 files (no checksums) are read too.\n\noptions");
   options.add_options()
       ("help", "show this help")
       ("format", po::value<std::string>()->default_value("jsonl"), "jsonl, csv or text")
@@ -205,13 +215,21 @@ int InspectCommand(const std::vector<std::string>& args) {
                        " (names: docs/metrics.md, or reesim inspect --format csv)");
     }
   }
-  if (!file.complete) {
+  if (!file.truncation.empty()) {
     std::cerr << "reesim: warning: " << path << ": " << file.truncation << "; showing the "
               << file.round_data.size() << " complete rounds\n";
   }
   if (format == "jsonl") PrintJsonl(file, std::cout);
   if (format == "csv") PrintCsv(file, std::cout);
   if (format == "text") vars.count("metrics") ? PrintTextFiltered(file, std::cout) : PrintText(file, std::cout);
+  if (file.damaged()) {
+    // What could be read is printed above; the damage goes to stderr and the exit code says it.
+    std::cout.flush();
+    for (const std::string& problem : file.problems) std::cerr << "reesim: error: " << path << ": damaged: " << problem << "\n";
+    std::cerr << "reesim: error: " << path << ": the file is damaged; printed the " << file.round_data.size()
+              << " intact rounds it holds\n";
+    return 2;
+  }
   return 0;
 }
 

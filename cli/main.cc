@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "run/output_files.h"
 #include "world/check.h"
 
 namespace {
@@ -33,7 +34,9 @@ options:
   --help      show this help (each command has its own: reesim run --help)
   --version   print the version and the snapshot format version
 
-Exit codes: 0 success, 1 the run failed, 2 bad usage or bad input.
+Exit codes: 0 success, 1 the run failed (including a write failure, e.g. a full disk: the OS's reason
+is printed and no output is left half-written or under its final name), 2 bad usage or bad input
+(including a damaged snapshot file given to inspect).
 )";
 
 int Fail(const std::string& message) {
@@ -78,6 +81,10 @@ int main(int argc, char** argv) {
     return Fail(std::string(error.what()) + " (see reesim " + command + " --help)");
   } catch (const boost::program_options::error& error) {
     return Fail(std::string(error.what()) + " (see reesim " + command + " --help)");
+  } catch (const reesim::run::WriteError& error) {
+    // A full disk or an unwritable directory: the outputs are not written (none is left half-written).
+    std::cerr << "reesim: error: cannot write the outputs: " << error.what() << "\n";
+    return 1;
   } catch (const std::exception& error) {
     std::cerr << "reesim: error: the run failed: " << error.what() << "\n";
     return 1;

@@ -127,8 +127,10 @@ int RunCommand(const std::vector<std::string>& args) {
       "); default: the built-in 2024 baseline";
   po::options_description options(
       "usage: reesim run [--scenario FILE] [--rounds N] [--seed S] [--threads T] [--out DIR] [--quiet]\n\n"
-      "Runs one scenario and writes its rounds to DIR/run.pbs (read it with `reesim inspect`);\n"
-      "prints a summary of prices, shares of world output and unmet demand.\n\noptions");
+      "Runs one scenario and writes its rounds to DIR/run.pbs (read it with `reesim inspect`) and\n"
+      "DIR/run-info.json; prints a summary of prices, shares of world output and unmet demand. The two\n"
+      "files appear together or not at all: a write failure (a full disk) exits 1 with the OS's reason and\n"
+      "leaves neither (2 is for bad input). Input limits (64 MB files, counts): reesim check --help.\n\noptions");
   options.add_options()
       ("help", "show this help")
       ("scenario", po::value<std::string>(), scenario_help.c_str())
@@ -161,6 +163,9 @@ int RunCommand(const std::vector<std::string>& args) {
   run_options.rounds = rounds;
   run_options.threads = threads;
   run_options.snapshot_path = (out_dir / "run.pbs").string();
+  // run.pbs and run-info.json appear together or not at all (a full disk: exit 1, neither is left).
+  run::OutputSet outputs;
+  run_options.outputs = &outputs;
   const bool show_progress = !quiet && ::isatty(STDERR_FILENO);
   if (show_progress) {
     run_options.progress = [](int done, int total) {
@@ -184,7 +189,8 @@ int RunCommand(const std::vector<std::string>& args) {
   char host[256] = {0};
   ::gethostname(host, sizeof host - 1);
   info["host"] = host;
-  std::ofstream(out_dir / "run-info.json") << boost::json::serialize(info) << "\n";
+  outputs.Write((out_dir / "run-info.json").string(), boost::json::serialize(info) + "\n");
+  outputs.Commit();
 
   if (!quiet) {
     PrintSummary(scenario, result, run_options.seed, std::cout);

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include "experiments/design.h"
 #include "experiments/runner.h"
 #include "experiments/writer.h"
+#include "run/output_files.h"
 #include "run/snapshot_io.h"
 #include "world/field_error.h"
 
@@ -119,31 +121,65 @@ CampaignResult RunCampaign(ExperimentSpec& spec, const CampaignOptions& options)
   if (options.resume) {
     result.resumed = ResumeCheckpoint(checkpoint_path.string(), header_line, spec, first, stride, take);
   } else {
-    std::ofstream(checkpoint_path, std::ios::binary | std::ios::trunc) << header_line << "\n";
+    errno = 0;
+    std::ofstream fresh(checkpoint_path, std::ios::binary | std::ios::trunc);
+    fresh << header_line << "\n" << std::flush;
+    if (!fresh) {  // a checkpoint without its header line could not be resumed: none is left
+      const int reason = errno;
+      fresh.close();
+      std::filesystem::remove(checkpoint_path, error);
+      run::ThrowWriteError(checkpoint_path.string(), "cannot write the checkpoint", reason);
+    }
   }
+  errno = 0;
   std::ofstream checkpoint(checkpoint_path, std::ios::binary | std::ios::app);
-  if (!checkpoint) throw InputError(checkpoint_path.string() + ": cannot write the checkpoint");
+  if (!checkpoint) run::ThrowWriteError(checkpoint_path.string(), "cannot write the checkpoint", errno);
 
   const std::int64_t resumed = result.resumed;
   RunRuns(
       spec, options.threads, first + resumed * stride, stride,
       [&](const RunRecord& record) {
         take(record);
+        errno = 0;
         checkpoint << RunRecordToJson(record) << "\n" << std::flush;
-        if (!checkpoint) throw InputError(checkpoint_path.string() + ": cannot write the checkpoint");
+        if (!checkpoint) run::ThrowWriteError(checkpoint_path.string(), "cannot write the checkpoint", errno);
       },
       options.progress ? [&](std::int64_t done, std::int64_t) { options.progress(resumed + done, result.runs); }
                        : std::function<void(std::int64_t, std::int64_t)>());
   checkpoint.close();
+  if (!checkpoint) run::ThrowWriteError(checkpoint_path.string(), "cannot write the checkpoint (close)", errno);
 
   if (writer) {
     writer->Finish();
     std::filesystem::remove(checkpoint_path, error);
   } else {
-    std::filesystem::rename(checkpoint_path, out_dir / "shard.jsonl");
+    run::SyncFile(checkpoint_path.string());
+    if (std::rename(checkpoint_path.c_str(), (out_dir / "shard.jsonl").c_str()) != 0) {
+      run::ThrowWriteError((out_dir / "shard.jsonl").string(), "cannot rename from " + checkpoint_path.string(), errno);
+    }
   }
   return result;
 }
+
+namespace {
+
+// A shard file's line: its header carries the experiment's text (at most an input file), a record line
+// less. A longer line is damage (or `/dev/zero` behind a symbolic link), refused before it fills memory.
+constexpr std::size_t kMaxShardLineBytes = run::kMaxInputFileBytes + (1 << 20);
+
+bool GetShardLine(std::istream& in, std::string& line, const std::string& path) {
+  line.clear();
+  for (int c; (c = in.get()) != std::char_traits<char>::eof();) {
+    if (c == '\n') return true;
+    line += static_cast<char>(c);
+    if (line.size() > kMaxShardLineBytes) {
+      throw InputError(path + ": a line longer than " + std::to_string(kMaxShardLineBytes >> 20) + " MB (not a shard file)");
+    }
+  }
+  return !line.empty();
+}
+
+}  // namespace
 
 MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string& out_dir,
                         const std::function<ExperimentSpec(const std::string& path, const std::string& text)>& load,
@@ -154,9 +190,13 @@ MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string&
   int shards = 0;
   for (const std::string& dir : dirs) {
     const std::string path = (std::filesystem::path(dir) / "shard.jsonl").string();
+    std::error_code status_error;
+    if (std::filesystem::exists(path, status_error) && !std::filesystem::is_regular_file(path, status_error)) {
+      throw InputError(path + ": not a regular file (a directory, device or pipe)");
+    }
     auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
     std::string line;
-    if (!*in || !std::getline(*in, line)) throw InputError(path + ": no shard output here");
+    if (!*in || !GetShardLine(*in, line, path)) throw InputError(path + ": no shard output here");
     int shard = 0, n = 0;
     std::string experiment, sha256, text;
     try {
@@ -211,7 +251,7 @@ MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string&
       const int k = static_cast<int>(t % shards);
       const std::string where = shard_paths[k] + ": run " + std::to_string(t / shards + 1) + " of the shard";
       std::string line;
-      if (!std::getline(*shard_files[k], line) || shard_files[k]->eof()) {
+      if (!GetShardLine(*shard_files[k], line, shard_paths[k]) || shard_files[k]->eof()) {
         throw InputError(where + " is missing or cut off (an interrupted shard?)");
       }
       RunRecord record;
@@ -225,7 +265,7 @@ MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string&
     }
     for (int k = 0; k < shards; ++k) {
       std::string line;
-      while (std::getline(*shard_files[k], line)) {
+      while (GetShardLine(*shard_files[k], line, shard_paths[k])) {
         if (!line.empty()) throw InputError(shard_paths[k] + ": holds more than its share of the experiment's runs (damaged?)");
       }
     }

@@ -5,6 +5,9 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
 #include <cmath>
 #include <filesystem>
 #include <numeric>
@@ -12,6 +15,7 @@
 #include "experiments/design.h"
 #include "experiments/parameter_path.h"
 #include "experiments/writer.h"
+#include "run/output_files.h"
 #include "proto/scenario.pb.h"
 #include "world/check.h"
 #include "world/field_error.h"
@@ -86,6 +90,8 @@ RunRecord RunOne(const ExperimentSpec& spec, int arm, int row) {
       }
       record.series.push_back(std::move(series));
     }
+  } catch (const run::WriteError&) {
+    throw;  // a full disk is the experiment's failure, not the run's
   } catch (const std::exception& error) {
     record.outcomes.assign(spec.outcomes.size(), std::nan(""));
     record.series.clear();
@@ -106,6 +112,13 @@ void RunRuns(const ExperimentSpec& spec, int threads, std::int64_t first, std::i
                                                   static_cast<std::size_t>(threads));
   }
   tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
+  // A failure in the in-order stage (the writer on a full disk) must not unwind through the pipeline
+  // while runs are in flight on other threads: it is kept, the pipeline is drained (no new run is
+  // issued, runs not yet started are skipped, later records are dropped), and it is rethrown only once
+  // every worker has returned, so no worker touches state the unwinding frees.
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  std::atomic<bool> cancelled{false};
   arena.execute([&] {
     std::int64_t issued = 0, done = 0;
     // A few runs in flight per thread keep the threads busy while the in-order stage waits for a slow
@@ -115,7 +128,7 @@ void RunRuns(const ExperimentSpec& spec, int threads, std::int64_t first, std::i
         tokens,
         tbb::make_filter<void, std::int64_t>(tbb::filter_mode::serial_in_order,
                                              [&](tbb::flow_control& control) -> std::int64_t {
-                                               if (issued == count) {
+                                               if (issued == count || cancelled.load()) {
                                                  control.stop();
                                                  return 0;
                                                }
@@ -123,15 +136,31 @@ void RunRuns(const ExperimentSpec& spec, int threads, std::int64_t first, std::i
                                              }) &
             tbb::make_filter<std::int64_t, RunRecord>(tbb::filter_mode::parallel,
                                                       [&](std::int64_t position) {
+                                                        if (cancelled.load()) return RunRecord{};
                                                         const RunSlot slot = SlotAt(spec, position);
-                                                        return RunOne(spec, slot.arm, slot.row);
+                                                        try {
+                                                          return RunOne(spec, slot.arm, slot.row);
+                                                        } catch (...) {  // a snapshot write failed
+                                                          const std::lock_guard<std::mutex> lock(failure_mutex);
+                                                          if (!failure) failure = std::current_exception();
+                                                          cancelled.store(true);
+                                                          return RunRecord{};
+                                                        }
                                                       }) &
             tbb::make_filter<RunRecord, void>(tbb::filter_mode::serial_in_order, [&](const RunRecord& record) {
-              if (finished) finished(record);
-              ++done;
-              if (progress) progress(done, count);
+              if (cancelled.load()) return;
+              try {
+                if (finished) finished(record);
+                ++done;
+                if (progress) progress(done, count);
+              } catch (...) {
+                const std::lock_guard<std::mutex> lock(failure_mutex);
+                if (!failure) failure = std::current_exception();
+                cancelled.store(true);
+              }
             }));
   });
+  if (failure) std::rethrow_exception(failure);
 }
 
 ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads, const std::string& out_dir) {

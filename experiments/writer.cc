@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <cerrno>
 #include <cmath>
 
 #include "experiments/csv.h"
@@ -14,16 +15,6 @@
 namespace reesim::experiments {
 
 namespace {
-
-void WriteAtomically(const std::filesystem::path& path, const std::string& contents) {
-  const std::filesystem::path temp = path.string() + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << contents;
-    if (!out) throw InputError(temp.string() + ": cannot write");
-  }
-  std::filesystem::rename(temp, path);
-}
 
 // The first line of every CSV output.
 std::string ProvenanceLine(const ExperimentSpec& spec) {
@@ -62,26 +53,27 @@ ExperimentWriter::ExperimentWriter(const ExperimentSpec& spec, const std::string
     file->path = std::filesystem::path(out_dir) / name;
     if (name == std::string("runs.csv") && spec.keep == ExperimentSpec::Keep::kNothing) file->path.clear();
     if (!file->path.empty()) {
-      file->stream.open(file->path.string() + ".tmp", std::ios::binary | std::ios::trunc);
+      const std::string temp = outputs_.Add(file->path.string());
+      errno = 0;
+      file->stream.open(temp, std::ios::binary | std::ios::trunc);
+      if (!file->stream) run::ThrowWriteError(temp, "cannot create file", errno);
       file->stream << ProvenanceLine(spec) << header;
-      if (!file->stream) throw InputError(file->path.string() + ".tmp: cannot write");
+      if (!file->stream) run::ThrowWriteError(temp, "write failed", errno);
     }
     streams_.push_back(std::move(file));
   }
 }
 
 ExperimentWriter::~ExperimentWriter() {
-  if (finished_) return;
-  std::error_code ignored;
+  // Close the streams before outputs_ removes their temporaries (unless Finish committed them).
   for (const auto& file : streams_) {
-    if (file->path.empty()) continue;
-    file->stream.close();
-    std::filesystem::remove(file->path.string() + ".tmp", ignored);
+    if (file->stream.is_open()) file->stream.close();
   }
 }
 
 void ExperimentWriter::Add(const RunRecord& record) {
   summary_.Add(record);
+  errno = 0;
   std::ofstream& runs = streams_[0]->stream;
   if (runs.is_open()) {
     std::string line = run::CsvCell(spec_.arm_names[record.arm]) + "," + std::to_string(record.replicate);
@@ -103,6 +95,10 @@ void ExperimentWriter::Add(const RunRecord& record) {
   std::string outcome;
   for (double v : record.outcomes) AppendCell(outcome, v);
   streams_[2]->stream << outcome.substr(1) << '\n';
+  // A full disk shows here (when a buffer is flushed) or at Finish.
+  for (const auto& file : streams_) {
+    if (!file->path.empty() && !file->stream) run::ThrowWriteError(file->path.string() + ".tmp", "write failed", errno);
+  }
 }
 
 void ExperimentWriter::Finish() {
@@ -145,15 +141,16 @@ void ExperimentWriter::Finish() {
   const std::string bands = ProvenanceLine(spec_) + "arm,outcome,metric,round,q5,q25,q50,q75,q95\n" + summary_.BandRows();
   for (const auto& file : streams_) {
     if (file->path.empty()) continue;
+    errno = 0;
+    file->stream.flush();
+    if (!file->stream) run::ThrowWriteError(file->path.string() + ".tmp", "write failed", errno);
     file->stream.close();
-    if (!file->stream) throw InputError(file->path.string() + ".tmp: cannot write");
+    if (!file->stream) run::ThrowWriteError(file->path.string() + ".tmp", "write failed (close)", errno);
   }
-  WriteAtomically(dir / "bands.csv", bands);
-  WriteAtomically(dir / "summary.csv", summary);
-  WriteAtomically(dir / "summary.json", boost::json::serialize(json) + "\n");
-  for (const auto& file : streams_) {
-    if (!file->path.empty()) std::filesystem::rename(file->path.string() + ".tmp", file->path);
-  }
+  outputs_.Write((dir / "bands.csv").string(), bands);
+  outputs_.Write((dir / "summary.csv").string(), summary);
+  outputs_.Write((dir / "summary.json").string(), boost::json::serialize(json) + "\n");
+  outputs_.Commit();  // fsyncs the streamed files, then renames all six
   finished_ = true;
 }
 

@@ -8,14 +8,16 @@
 #include "experiments/experiment_spec.h"
 #include "experiments/run_record.h"
 #include "experiments/summary.h"
+#include "run/output_files.h"
 
 namespace reesim::experiments {
 
 // Writes an experiment's outputs under `out_dir` as its records arrive (in position order): runs.csv
 // (unless keep is NOTHING) and, in EMA Workbench's layout, experiments.csv (uncertainties, `scenario`
 // = the replicate, `policy` = the arm) and outcomes.csv; at Finish, summary.csv, summary.json and
-// bands.csv. Every file is written under a temporary name and renamed at Finish, so a directory never
-// holds a half-written output. Each CSV file opens with a `#` line of provenance (reesim version,
+// bands.csv. Every file is written under a temporary name, fsynced and renamed at Finish (run::OutputSet),
+// so a directory holds all of the outputs or none, never a half-written one; a write failure (a full
+// disk) throws run::WriteError with the OS's reason and the temporaries are removed. Each CSV file opens with a `#` line of provenance (reesim version,
 // snapshot format, experiment file hash, seed): read them with pandas' `skiprows=1`.
 class ExperimentWriter {
  public:
@@ -32,6 +34,7 @@ class ExperimentWriter {
   std::string out_dir_;
   ExperimentSummary summary_;
   std::vector<std::unique_ptr<File>> streams_;  // runs, experiments, outcomes
+  run::OutputSet outputs_;  // declared after streams_: destroyed (temporaries removed) once they are closed
   bool finished_ = false;
 };
 

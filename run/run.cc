@@ -18,7 +18,7 @@ RunResult RunScenario(const LoadedScenario& scenario, const RunOptions& options)
     std::unique_ptr<SnapshotWriter> writer;
     if (!options.snapshot_path.empty()) {
       writer = std::make_unique<SnapshotWriter>(options.snapshot_path, scenario, options.seed, options.run,
-                                                result.rounds, options.experiment_sha256);
+                                                result.rounds, options.experiment_sha256, options.outputs);
     } else if (!options.kept_metrics.empty()) {
       simulation.LimitMetrics(options.kept_metrics);  // snapshots, when written, keep every metric
     }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "run/metrics.h"
+#include "run/output_files.h"
 #include "run/scenario_io.h"
 
 namespace reesim::run {
@@ -19,6 +20,9 @@ struct RunOptions {
   int threads = 0;                // 0 = the calling TBB arena (all cores by default)
   std::string snapshot_path;      // empty = no snapshot file
   std::string experiment_sha256;  // recorded in the snapshot header when the run is one of an experiment's
+  // When given, the snapshot is one of a command's outputs: left as PATH.tmp (written and synced) for
+  // outputs->Commit() to rename with the others; else renamed to PATH when the run ends.
+  OutputSet* outputs = nullptr;
   std::function<void(int done, int total)> progress;  // optional
   // Metrics kept in RunResult::metrics each round: empty = all of them; else only these names (an
   // experiment needs just its outcomes', and copying every metric of every round is costly).

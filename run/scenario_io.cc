@@ -222,13 +222,81 @@ std::string_view BuiltinBaselineText() {
   REESIM_CHECK(false);
 }
 
-std::string ReadFile(const std::string& path) {
+std::string ReadFile(const std::string& path, std::uint64_t max_bytes) {
+  // Only regular files, and only up to the limit: `/dev/zero` or a pipe would otherwise be read forever.
+  std::error_code error;
+  const std::filesystem::file_status status = std::filesystem::status(path, error);
+  if (error || !std::filesystem::exists(status)) {
+    throw InputError(path + ": cannot open file (does it exist and is it readable?)");
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    throw InputError(path + ": not a regular file (a directory, device or pipe); reesim reads input files of at most " +
+                     std::to_string(max_bytes >> 20) + " MB");
+  }
+  const std::uint64_t size = std::filesystem::file_size(path, error);
+  if (!error && size > max_bytes) {
+    throw InputError(path + ": " + std::to_string(size) + " bytes, over the limit of " + std::to_string(max_bytes >> 20) +
+                     " MB for an input file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot open file (does it exist and is it readable?)");
-  std::ostringstream contents;
-  contents << in.rdbuf();
+  std::string contents;
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    contents.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (contents.size() > max_bytes) {  // it grew while being read
+      throw InputError(path + ": over the limit of " + std::to_string(max_bytes >> 20) + " MB for an input file");
+    }
+  }
   if (in.bad()) throw InputError(path + ": read error");
-  return contents.str();
+  return contents;
+}
+
+namespace {
+
+// Alliances anywhere in the message (the timeline, strategies' menus): at most as many members as
+// actors may exist.
+void RequireAllianceSizes(const google::protobuf::Message& message, const std::string& path, const std::string& source) {
+  if (message.GetDescriptor() == reesim::Alliance::descriptor()) {
+    const auto& alliance = static_cast<const reesim::Alliance&>(message);
+    if (alliance.members_size() > kMaxActors) {
+      throw InputError(source + ": " + path + ".members: " + std::to_string(alliance.members_size()) +
+                       " members; an alliance has at most " + std::to_string(kMaxActors) + " (the limit on actors)");
+    }
+    return;
+  }
+  const google::protobuf::Reflection& reflection = *message.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection.ListFields(message, &fields);
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    if (field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    const std::string item = (path.empty() ? "" : path + ".") + field->name();
+    if (!field->is_repeated()) {
+      RequireAllianceSizes(reflection.GetMessage(message, field), item, source);
+      continue;
+    }
+    for (int i = 0; i < reflection.FieldSize(message, field); ++i) {
+      RequireAllianceSizes(reflection.GetRepeatedMessage(message, field, i), item + "[" + std::to_string(i) + "]", source);
+    }
+  }
+}
+
+}  // namespace
+
+void RequireScenarioSizes(const reesim::Scenario& scenario, const std::string& source) {
+  auto limit = [&](const char* field, int count, int max, const char* why) {
+    if (count <= max) return;
+    throw InputError(source + ": " + field + ": " + std::to_string(count) + " entries; a scenario has at most " +
+                     std::to_string(max) + " (" + why + ")");
+  };
+  limit("actors", scenario.actors_size(), kMaxActors, "each plays every round");
+  limit("regions", scenario.regions_size(), kMaxRegions, "the market's memory grows with the square of the regions");
+  limit("products", scenario.products_size(), kMaxProducts, "one market per product");
+  limit("plants", scenario.plants_size(), kMaxPlants, "each is a node of every round's network");
+  limit("demand", scenario.demand_size(), kMaxDemands, "each is a node of every round's network");
+  limit("transport", scenario.transport_size(), kMaxTransport, "one per pair of regions and product at most");
+  limit("policies", scenario.policies_size(), kMaxPolicies, "each is applied every round");
+  RequireAllianceSizes(scenario, "", source);
 }
 
 // Parses scenario text, resolving `base_scenario` (library names, or paths relative to `source`).
@@ -284,6 +352,7 @@ LoadedScenario LoadScenarioText(std::string text, const std::string& source) {
 
 LoadedScenario LoadScenarioMessage(std::shared_ptr<const reesim::Scenario> message, std::string text,
                                    const std::string& source) {
+  RequireScenarioSizes(*message, source);
   LoadedScenario loaded;
   loaded.source = source;
   loaded.world = world::WorldFromProto(*message, source);

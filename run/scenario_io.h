@@ -3,6 +3,7 @@
 // (inconsistent contents), as `reesim: error:` lines expect.
 #pragma once
 
+#include <cstdint>
 #include <limits>
 #include <memory>
 #include <vector>
@@ -114,7 +115,25 @@ ScenarioSource ReadScenarioSource(const std::string& path);
 // The library's scenario names, sorted, joined by ", ".
 std::string LibraryNames();
 
-// Reads a whole file. Throws InputError if it cannot be opened.
-std::string ReadFile(const std::string& path);
+// The largest input file reesim reads (a scenario, experiment or game file, a base scenario): 64 MB,
+// a thousand times the largest library scenario.
+inline constexpr std::uint64_t kMaxInputFileBytes = std::uint64_t{64} << 20;
+
+// Reads a whole regular file of at most `max_bytes`. Throws InputError if it cannot be opened, is not a
+// regular file (a directory, `/dev/zero`, a pipe) or is larger.
+std::string ReadFile(const std::string& path, std::uint64_t max_bytes = kMaxInputFileBytes);
+
+// The most of each thing a scenario may hold (after its bases are merged): engineering limits that keep
+// a run's memory and time bounded (5,000 regions once needed 8 GB; an alliance of 100,000 members
+// took 71 s), far above any real world (the library's largest scenario has tens of each).
+inline constexpr int kMaxActors = 256;
+inline constexpr int kMaxRegions = 500;
+inline constexpr int kMaxProducts = 256;
+inline constexpr int kMaxPlants = 20000;
+inline constexpr int kMaxDemands = 20000;
+inline constexpr int kMaxTransport = 250000;
+inline constexpr int kMaxPolicies = 20000;
+// Throws InputError naming the field when a scenario exceeds one of these limits (exit 2).
+void RequireScenarioSizes(const reesim::Scenario& scenario, const std::string& source);
 
 }  // namespace reesim::run

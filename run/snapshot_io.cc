@@ -1,12 +1,13 @@
 #include "run/snapshot_io.h"
 
 #include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-#include <google/protobuf/util/delimited_message_util.h>
+#include <google/protobuf/stubs/logging.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
+#include <fstream>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -32,15 +33,102 @@ std::string Serialize(const google::protobuf::MessageLite& message) {
   return bytes;
 }
 
-// Closes a file descriptor on scope exit.
-struct FileDescriptor {
-  int fd = -1;
-  ~FileDescriptor() {
-    if (fd >= 0) ::close(fd);
+// Record kinds, mixed into each record's checksum (format 2).
+constexpr char kHeaderKind = 'H', kRoundKind = 'R', kFooterKind = 'F';
+
+std::uint32_t RecordChecksum(char kind, std::string_view bytes) {
+  return Crc32c(bytes, Crc32c(std::string_view(&kind, 1)));
+}
+
+std::string Varint(std::uint64_t value) {
+  std::string out;
+  while (value >= 0x80) {
+    out += static_cast<char>((value & 0x7F) | 0x80);
+    value >>= 7;
   }
+  out += static_cast<char>(value);
+  return out;
+}
+
+std::string LittleEndian32(std::uint32_t value) {
+  std::string out(4, '\0');
+  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>((value >> (8 * i)) & 0xFF);
+  return out;
+}
+
+// Reads the records of a snapshot stream: a varint length (read as 64 bits, so a length of 2^40 is seen
+// as such and refused, not cut to its low 32 bits), the bytes, and in format 2 a 4-byte checksum. Bytes
+// are read in chunks as they arrive, so a length beyond the file allocates nothing for it.
+class RecordReader {
+ public:
+  enum class Status { kRecord, kEnd, kCut, kTooLong };
+  explicit RecordReader(std::istream& in) : in_(in) {}
+
+  Status Next(bool with_checksum, std::string* bytes, std::uint32_t* checksum, std::uint64_t* length) {
+    *length = 0;
+    bytes->clear();
+    int c = in_.get();
+    if (c == EOF) return Status::kEnd;
+    for (int shift = 0;; shift += 7) {
+      if (shift > 63) return Status::kTooLong;  // more than 10 bytes: no varint
+      *length |= static_cast<std::uint64_t>(c & 0x7F) << shift;
+      if ((c & 0x80) == 0) break;
+      c = in_.get();
+      if (c == EOF) return Status::kCut;
+    }
+    if (*length > kMaxSnapshotRecordBytes) return Status::kTooLong;
+    constexpr std::size_t kChunk = 1 << 20;
+    while (bytes->size() < *length) {
+      const std::size_t old = bytes->size();
+      const std::size_t want = std::min<std::size_t>(kChunk, *length - old);
+      bytes->resize(old + want);
+      in_.read(bytes->data() + old, static_cast<std::streamsize>(want));
+      if (static_cast<std::size_t>(in_.gcount()) != want) return Status::kCut;
+    }
+    if (with_checksum) {
+      unsigned char raw[4];
+      in_.read(reinterpret_cast<char*>(raw), 4);
+      if (in_.gcount() != 4) return Status::kCut;
+      *checksum = raw[0] | (raw[1] << 8) | (raw[2] << 16) | (static_cast<std::uint32_t>(raw[3]) << 24);
+    }
+    return Status::kRecord;
+  }
+
+  // Bytes left after the current position (the position is kept).
+  std::uint64_t Remaining() {
+    const std::streampos here = in_.tellg();
+    if (here < 0) return 0;
+    in_.seekg(0, std::ios::end);
+    const std::streampos end = in_.tellg();
+    in_.seekg(here);
+    return end > here ? static_cast<std::uint64_t>(end - here) : 0;
+  }
+
+ private:
+  std::istream& in_;
 };
 
 }  // namespace
+
+std::uint32_t Crc32c(std::string_view data, std::uint32_t crc) {
+  // Table for the reflected polynomial 0x82F63B78 (Castagnoli 1993; RFC 3720 section B.4), built once.
+  static const auto table = [] {
+    std::array<std::uint32_t, 256> t{};
+    for (std::uint32_t i = 0; i < 256; ++i) {
+      std::uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+      t[i] = c;
+    }
+    return t;
+  }();
+  crc = ~crc;
+  for (const char byte : data) crc = table[(crc ^ static_cast<unsigned char>(byte)) & 0xFF] ^ (crc >> 8);
+  return ~crc;
+}
+
+std::string FrameSnapshotRecord(char kind, const std::string& message_bytes) {
+  return Varint(message_bytes.size()) + message_bytes + LittleEndian32(RecordChecksum(kind, message_bytes));
+}
 
 std::string Sha256Hex(const std::string& data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -56,10 +144,11 @@ std::string Sha256Hex(const std::string& data) {
 }
 
 SnapshotWriter::SnapshotWriter(const std::string& path, const LoadedScenario& scenario, std::uint64_t seed,
-                               std::uint64_t run, int rounds, const std::string& experiment_sha256)
-    : path_(path), temp_path_(path + ".tmp") {
+                               std::uint64_t run, int rounds, const std::string& experiment_sha256, OutputSet* outputs)
+    : path_(path), temp_path_(path + ".tmp"), outputs_(outputs) {
+  if (outputs_) outputs_->Add(path_);
   out_.open(temp_path_, std::ios::binary | std::ios::trunc);
-  if (!out_) throw InputError(temp_path_ + ": cannot create file: " + std::strerror(errno));
+  if (!out_) ThrowWriteError(temp_path_, "cannot create file", errno);
   reesim::RunHeader header;
   header.set_magic(kSnapshotMagic);
   header.set_format_version(REESIM_SNAPSHOT_FORMAT_VERSION);
@@ -75,7 +164,13 @@ SnapshotWriter::SnapshotWriter(const std::string& path, const LoadedScenario& sc
   for (const auto& plant : scenario.world.plants) header.add_plant_ids(plant.id);
   *header.mutable_scenario() = *scenario.message;
   header.ByteSizeLong();
-  WriteMessage(Serialize(header));
+  try {
+    WriteMessage(kHeaderKind, Serialize(header));
+  } catch (...) {  // the destructor does not run for a constructor that throws
+    out_.close();
+    std::remove(temp_path_.c_str());
+    throw;
+  }
 }
 
 SnapshotWriter::~SnapshotWriter() {
@@ -84,18 +179,13 @@ SnapshotWriter::~SnapshotWriter() {
   std::remove(temp_path_.c_str());
 }
 
-void SnapshotWriter::WriteMessage(const std::string& bytes) {
-  std::string prefix;
-  {
-    google::protobuf::io::StringOutputStream stream(&prefix);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.WriteVarint32(static_cast<std::uint32_t>(bytes.size()));
-  }
-  out_.write(prefix.data(), static_cast<std::streamsize>(prefix.size()));
-  out_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  bytes_written_ += prefix.size() + bytes.size();
+void SnapshotWriter::WriteMessage(char kind, const std::string& bytes) {
+  const std::string framed = FrameSnapshotRecord(kind, bytes);
+  errno = 0;
+  out_.write(framed.data(), static_cast<std::streamsize>(framed.size()));
+  if (!out_) ThrowWriteError(temp_path_, "write failed", errno);
+  bytes_written_ += framed.size();
 }
-
 void SnapshotWriter::WriteRound(const world::WorldDescription& world, const world::RoundOutcome& outcome,
                                 const Metrics& metrics) {
   reesim::RoundSnapshot snapshot;
@@ -122,7 +212,7 @@ void SnapshotWriter::WriteRound(const world::WorldDescription& world, const worl
     out->set_price_usd_per_kg(flow.price_usd_per_kg);
   }
   snapshot.ByteSizeLong();
-  WriteMessage(Serialize(snapshot));
+  WriteMessage(kRoundKind, Serialize(snapshot));
 }
 
 void SnapshotWriter::Finish(int rounds_completed, const std::string& fingerprint) {
@@ -130,31 +220,118 @@ void SnapshotWriter::Finish(int rounds_completed, const std::string& fingerprint
   footer.set_rounds_completed(rounds_completed);
   footer.set_final_state_fingerprint(fingerprint);
   footer.ByteSizeLong();
-  WriteMessage(Serialize(footer));
+  WriteMessage(kFooterKind, Serialize(footer));
+  errno = 0;
   out_.flush();
+  if (!out_) ThrowWriteError(temp_path_, "write failed", errno);
   out_.close();
-  if (!out_) throw InputError(temp_path_ + ": write failed: " + std::strerror(errno));
-  if (std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
-    throw InputError(path_ + ": cannot rename from " + temp_path_ + ": " + std::strerror(errno));
+  if (!out_) ThrowWriteError(temp_path_, "write failed (close)", errno);
+  SyncFile(temp_path_);
+  if (outputs_) {
+    outputs_->MarkSynced(path_);
+  } else if (std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+    ThrowWriteError(path_, "cannot rename from " + temp_path_, errno);
   }
-  finished_ = true;
+  finished_ = true;  // the temporary, if any, is now the OutputSet's
 }
 
-SnapshotFile ReadSnapshotFile(const std::string& path) {
-  FileDescriptor file{::open(path.c_str(), O_RDONLY)};
-  if (file.fd < 0) throw InputError(path + ": cannot open file: " + std::strerror(errno));
-  google::protobuf::io::FileInputStream stream(file.fd);
-  bool clean_eof = false;
+namespace {
 
+std::string RoundsText(std::int64_t n) { return std::to_string(n) + (n == 1 ? " round" : " rounds"); }
+
+SnapshotRound ToRound(const reesim::RoundSnapshot& snapshot) {
+  SnapshotRound round;
+  round.round = snapshot.round();
+  round.period = snapshot.period();
+  round.metrics.assign(snapshot.metrics().begin(), snapshot.metrics().end());
+  std::sort(round.metrics.begin(), round.metrics.end());
+  for (const reesim::PlantRound& plant : snapshot.plants()) {
+    round.plants.push_back({plant.plant(), plant.output_tonnes(), plant.sales_tonnes(), plant.stock_tonnes(),
+                            plant.revenue_usd(), plant.cost_usd()});
+  }
+  for (const reesim::Flow& flow : snapshot.flows()) {
+    round.flows.push_back({flow.product(), flow.from_region(), flow.to_region(), flow.tonnes(), flow.price_usd_per_kg()});
+  }
+  return round;
+}
+
+std::string TooLong(const std::string& where, std::uint64_t length) {
+  return where + ": a record length of " + std::to_string(length) + " bytes (the limit is " +
+         std::to_string(kMaxSnapshotRecordBytes) + "): the length is damaged; the rest of the file cannot be read";
+}
+
+// Accepts a round read at `expected` (the next round due) or names what is wrong with it.
+bool AcceptRound(const reesim::RoundSnapshot& snapshot, int& expected, SnapshotFile& file) {
+  const int round = snapshot.round();
+  if (round != expected) {
+    file.problems.push_back("round " + std::to_string(expected) + ": the record there holds round " + std::to_string(round) +
+                            (round < expected ? " again (duplicated or out of order)" : " (out of order or renumbered)") +
+                            "; skipped");
+    return false;
+  }
+  file.round_data.push_back(ToRound(snapshot));
+  ++expected;
+  return true;
+}
+
+// The footer's checks: its count against the header's and the rounds read; nothing after it.
+void CheckFooter(const reesim::RunFooter& footer, RecordReader& reader, bool checksums, SnapshotFile& file) {
+  const int intact = static_cast<int>(file.round_data.size());
+  if (footer.rounds_completed() != file.rounds || intact != file.rounds) {
+    file.problems.push_back("footer: it says " + RoundsText(footer.rounds_completed()) + " completed, the header says " +
+                            std::to_string(file.rounds) + ", and the file holds " + std::to_string(intact) + " intact");
+  }
+  if (footer.final_state_fingerprint().empty()) file.problems.push_back("footer: no final state fingerprint (damaged)");
+  std::string bytes;
+  std::uint32_t checksum = 0;
+  std::uint64_t length = 0;
+  const std::uint64_t rest = reader.Remaining();
+  const RecordReader::Status status = reader.Next(checksums, &bytes, &checksum, &length);
+  if (status == RecordReader::Status::kEnd) return;
   reesim::RunHeader header;
-  if (!google::protobuf::util::ParseDelimitedFromZeroCopyStream(&header, &stream, &clean_eof)) {
-    if (clean_eof) throw InputError(path + ": the file is empty (not a snapshot file)");
+  const bool another_file = status == RecordReader::Status::kRecord &&
+                            (checksums ? checksum == RecordChecksum(kHeaderKind, bytes)
+                                       : header.ParseFromString(bytes) && header.magic() == kSnapshotMagic);
+  file.problems.push_back(another_file ? "after the footer: another snapshot file follows (two files concatenated?); it is not read"
+                                       : "after the footer: " + std::to_string(rest) +
+                                             " more bytes (damaged, or files concatenated); not read");
+}
+
+}  // namespace
+
+SnapshotFile ReadSnapshotFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open file: " + std::strerror(errno));
+  RecordReader reader(in);
+  std::string bytes;
+  std::uint32_t checksum = 0;
+  std::uint64_t length = 0;
+
+  // Bad bytes are reported here, in the file's terms: protobuf's own log lines (invalid UTF-8 in a
+  // damaged string) would only repeat them.
+  const google::protobuf::LogSilencer quiet;
+  reesim::RunHeader header;
+  const RecordReader::Status header_status = reader.Next(false, &bytes, &checksum, &length);
+  if (header_status == RecordReader::Status::kEnd) throw InputError(path + ": the file is empty (not a snapshot file)");
+  if (header_status != RecordReader::Status::kRecord || !header.ParseFromString(bytes)) {
     throw InputError(path + ": not a reesim snapshot file (no readable header)");
   }
   if (header.magic() != kSnapshotMagic) throw InputError(path + ": not a reesim snapshot file (wrong magic)");
   if (header.format_version() > REESIM_SNAPSHOT_FORMAT_VERSION) {
     throw InputError(path + ": snapshot format version " + std::to_string(header.format_version()) +
                      " is newer than this reesim reads (" + std::to_string(REESIM_SNAPSHOT_FORMAT_VERSION) + ")");
+  }
+  // Format 1 (reesim before the checksums): the same records without them.
+  const bool checksums = header.format_version() >= 2;
+  if (checksums) {
+    unsigned char raw[4];
+    in.read(reinterpret_cast<char*>(raw), 4);
+    if (in.gcount() != 4) throw InputError(path + ": the file ends inside its header (not a complete snapshot file)");
+    checksum = raw[0] | (raw[1] << 8) | (raw[2] << 16) | (static_cast<std::uint32_t>(raw[3]) << 24);
+    if (checksum != RecordChecksum(kHeaderKind, bytes)) {
+      throw InputError(path + ": the header is damaged (checksum mismatch): its region, product and plant ids "
+                       "cannot be trusted, so no round is read");
+    }
   }
   SnapshotFile file_data;
   file_data.format_version = header.format_version();
@@ -168,37 +345,108 @@ SnapshotFile ReadSnapshotFile(const std::string& path) {
   file_data.region_ids.assign(header.region_ids().begin(), header.region_ids().end());
   file_data.product_ids.assign(header.product_ids().begin(), header.product_ids().end());
   file_data.plant_ids.assign(header.plant_ids().begin(), header.plant_ids().end());
+  if (header.rounds() < 0) file_data.problems.push_back("header: a negative round count (" + std::to_string(header.rounds()) + ")");
 
-  for (int r = 0; r < header.rounds(); ++r) {
-    reesim::RoundSnapshot snapshot;
-    if (!google::protobuf::util::ParseDelimitedFromZeroCopyStream(&snapshot, &stream, &clean_eof)) {
-      file_data.truncation = clean_eof ? "the file ends after " + std::to_string(r) + " of " +
-                                             std::to_string(header.rounds()) + " rounds (truncated run)"
-                                       : "round " + std::to_string(r) + " is incomplete or corrupt (truncated run)";
+  int expected = 0;  // the next round due
+  int records = 0;   // round records read, intact or not
+  if (!checksums) {
+    // Format 1: header.rounds round records, then the footer; a record that does not parse is a cut.
+    for (int r = 0; r < header.rounds(); ++r) {
+      const RecordReader::Status status = reader.Next(false, &bytes, &checksum, &length);
+      reesim::RoundSnapshot snapshot;
+      if (status == RecordReader::Status::kTooLong) {
+        file_data.problems.push_back(TooLong("round " + std::to_string(r), length));
+        return file_data;
+      }
+      if (status == RecordReader::Status::kEnd) {
+        file_data.truncation = "the file ends after " + std::to_string(r) + " of " + std::to_string(header.rounds()) +
+                               " rounds (truncated run)";
+        return file_data;
+      }
+      if (status == RecordReader::Status::kCut || !snapshot.ParseFromString(bytes)) {
+        file_data.truncation = "round " + std::to_string(r) + " is incomplete or corrupt (truncated run)";
+        return file_data;
+      }
+      ++records;
+      if (!AcceptRound(snapshot, expected, file_data)) expected = std::max(expected, r + 1);
+    }
+    const RecordReader::Status status = reader.Next(false, &bytes, &checksum, &length);
+    reesim::RunFooter footer;
+    if (status == RecordReader::Status::kTooLong) {
+      file_data.problems.push_back(TooLong("footer", length));
       return file_data;
     }
-    SnapshotRound round;
-    round.round = snapshot.round();
-    round.period = snapshot.period();
-    round.metrics.assign(snapshot.metrics().begin(), snapshot.metrics().end());
-    std::sort(round.metrics.begin(), round.metrics.end());
-    for (const reesim::PlantRound& plant : snapshot.plants()) {
-      round.plants.push_back({plant.plant(), plant.output_tonnes(), plant.sales_tonnes(), plant.stock_tonnes(),
-                              plant.revenue_usd(), plant.cost_usd()});
+    if (status != RecordReader::Status::kRecord || !footer.ParseFromString(bytes)) {
+      file_data.truncation = "the run's footer is missing (truncated run)";
+      return file_data;
     }
-    for (const reesim::Flow& flow : snapshot.flows()) {
-      round.flows.push_back({flow.product(), flow.from_region(), flow.to_region(), flow.tonnes(), flow.price_usd_per_kg()});
-    }
-    file_data.round_data.push_back(std::move(round));
-  }
-  reesim::RunFooter footer;
-  if (!google::protobuf::util::ParseDelimitedFromZeroCopyStream(&footer, &stream, &clean_eof)) {
-    file_data.truncation = "the run's footer is missing (truncated run)";
+    CheckFooter(footer, reader, false, file_data);
+    file_data.final_fingerprint = footer.final_state_fingerprint();
+    file_data.complete = file_data.problems.empty();
     return file_data;
   }
-  file_data.complete = true;
-  file_data.final_fingerprint = footer.final_state_fingerprint();
-  return file_data;
+
+  // Format 2: each record's checksum says whether it is intact and which kind it is.
+  int damaged_in_a_row = 0;
+  for (;;) {
+    const RecordReader::Status status = reader.Next(true, &bytes, &checksum, &length);
+    const std::string where = "round " + std::to_string(expected);
+    if (status == RecordReader::Status::kEnd) {
+      file_data.truncation = "the file ends after " + RoundsText(records) + " of " + std::to_string(header.rounds()) +
+                             ", without its footer (truncated run)";
+      return file_data;
+    }
+    if (status == RecordReader::Status::kCut) {
+      file_data.truncation = "the file ends inside the record after " + RoundsText(records) + " (truncated run)";
+      return file_data;
+    }
+    if (status == RecordReader::Status::kTooLong) {
+      file_data.problems.push_back(TooLong(records < header.rounds() ? where : "footer", length));
+      return file_data;
+    }
+    if (checksum == RecordChecksum(kRoundKind, bytes)) {
+      damaged_in_a_row = 0;
+      reesim::RoundSnapshot snapshot;
+      if (!snapshot.ParseFromString(bytes)) {
+        file_data.problems.push_back(where + ": its checksum matches but it does not parse (written damaged); skipped");
+        ++expected;
+      } else if (snapshot.round() == expected && expected >= header.rounds()) {
+        file_data.problems.push_back("round " + std::to_string(expected) + ": beyond the " +
+                                     RoundsText(header.rounds()) + " the header says (header.rounds too small?); skipped");
+        ++expected;
+      } else {
+        AcceptRound(snapshot, expected, file_data);
+      }
+      ++records;
+      continue;
+    }
+    if (checksum == RecordChecksum(kFooterKind, bytes)) {
+      reesim::RunFooter footer;
+      if (!footer.ParseFromString(bytes)) {
+        file_data.problems.push_back("footer: its checksum matches but it does not parse (written damaged)");
+        return file_data;
+      }
+      CheckFooter(footer, reader, true, file_data);
+      file_data.final_fingerprint = footer.final_state_fingerprint();
+      file_data.complete = file_data.problems.empty();
+      return file_data;
+    }
+    if (checksum == RecordChecksum(kHeaderKind, bytes)) {
+      file_data.problems.push_back(where + ": another snapshot file's header where this round belongs (two files "
+                                   "concatenated?); reading stopped");
+      return file_data;
+    }
+    // A damaged record: skip it (its length may be intact) and read on, unless the next one is damaged
+    // too, when the lengths themselves can no longer be trusted.
+    ++records;
+    ++expected;
+    if (++damaged_in_a_row == 2) {
+      file_data.problems.push_back(where + ": damaged too; the records cannot be framed any more, reading stopped");
+      return file_data;
+    }
+    file_data.problems.push_back((records <= header.rounds() ? where : "the record after the last round") +
+                                 ": damaged (checksum mismatch); skipped");
+  }
 }
 
 }  // namespace reesim::run

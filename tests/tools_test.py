@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import warnings
 
 import pandas as pd
 
@@ -39,6 +40,23 @@ with tempfile.TemporaryDirectory() as work:
           "the same values as reesim inspect")
     share = rounds[(rounds["metric"] == "share.mining.CHN") & (rounds["round"] == 0)]["value"].iloc[0]
     check(0.55 < share < 0.75, "China's mining share in round 0")
+
+    # Format 2's checksums: the known answer, a damaged round skipped and the file not complete, and a
+    # format 1 file (tests/data/snapshot_v1) read as before.
+    check(reesim_data.crc32c(b"123456789") == 0xE3069283, "CRC32C known answer")
+    data = open(os.path.join(work, "run.pbs"), "rb").read()
+    damaged = bytearray(data)
+    damaged[len(data) * 2 // 3] ^= 0x08
+    with open(os.path.join(work, "damaged.pbs"), "wb") as f:
+        f.write(damaged)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _, damaged_rounds, damaged_complete = reesim_data.read_snapshots(os.path.join(work, "damaged.pbs"))
+    check(not damaged_complete and len(caught) >= 1 and "damaged" in str(caught[0].message), "a damaged round is reported")
+    check(damaged_rounds["round"].nunique() < 3, "a damaged round is skipped")
+    v1 = os.path.join(source, "tests", "data", "snapshot_v1", "small-3-rounds.pbs")
+    v1_header, v1_rounds, v1_complete = reesim_data.read_snapshots(v1)
+    check(v1_header.format_version == 1 and v1_complete and v1_rounds["round"].nunique() == 3, "a format 1 file")
 
     plants, flows = reesim_data.read_plants_and_flows(os.path.join(work, "run.pbs"))
     first = plants[plants["round"] == 0]

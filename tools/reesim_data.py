@@ -6,7 +6,8 @@
     plants, flows = reesim_data.read_plants_and_flows("reesim-out/run.pbs")        # per plant, per trade flow
     results = reesim_data.read_experiment("results")    # runs, summary, bands, experiments, outcomes
 
-Snapshot files (*.pbs) are length-delimited protobuf messages (RunHeader, RoundSnapshot..., RunFooter).
+Snapshot files (*.pbs) are length-delimited protobuf messages (RunHeader, RoundSnapshot..., RunFooter),
+in format 2 each followed by its CRC32C (docs/snapshots.md); format 1 files (no checksums) are read too.
 The Python classes are generated from the project's proto/ files with Debian's protoc the first time
 they are needed (into a cache directory), so they always match the schema of this checkout.
 Requires Debian's python3-protobuf and python3-pandas (tools/setup.sh installs them).
@@ -17,6 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import warnings
 
 import pandas as pd
 
@@ -50,8 +52,30 @@ def _read_varint(data, position):
         if not byte & 0x80:
             return result, position
         shift += 7
-        if shift > 35:
+        if shift > 63:
             raise ValueError("bad length prefix")
+
+
+def _crc32c_table():
+    table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+_CRC32C_TABLE = _crc32c_table()
+
+
+def crc32c(data, crc=0):
+    """CRC32C (Castagnoli, reflected polynomial 0x82F63B78): crc32c(b"123456789") == 0xE3069283."""
+    crc ^= 0xFFFFFFFF
+    table = _CRC32C_TABLE
+    for byte in data:
+        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
 
 
 def _read_snapshot_messages(path):
@@ -62,31 +86,63 @@ def _read_snapshot_messages(path):
     if not data:
         raise ValueError("%s: the file is empty (not a snapshot file)" % path)
 
-    def message(position, cls):
+    def frame(position, with_checksum):
+        """(message bytes, checksum or None, next position); EOFError at a cut."""
         length, start = _read_varint(data, position)
         end = start + length
-        if end > len(data):
+        if end + (4 if with_checksum else 0) > len(data):
             raise EOFError
-        parsed = cls()
-        parsed.ParseFromString(data[start:end])
-        return parsed, end
+        if not with_checksum:
+            return data[start:end], None, end
+        return data[start:end], int.from_bytes(data[end:end + 4], "little"), end + 4
+
+    def intact(kind, payload, checksum):
+        return checksum is None or checksum == crc32c(payload, crc32c(kind))
 
     try:
-        header, position = message(0, snapshot_pb2.RunHeader)
+        payload, _, position = frame(0, False)
+        header = snapshot_pb2.RunHeader()
+        header.ParseFromString(payload)
     except Exception:
         raise ValueError("%s: not a reesim snapshot file (no readable header)" % path)
     if header.magic != "reesim-snapshots":
         raise ValueError("%s: not a reesim snapshot file (wrong magic)" % path)
+    # Format 2 follows every record with the CRC32C of its kind (b"H", b"R", b"F") and its bytes;
+    # format 1 has no checksums. A damaged round is skipped with a warning, as reesim inspect does.
+    checksums = header.format_version >= 2
+    if checksums:
+        if position + 4 > len(data) or int.from_bytes(data[position:position + 4], "little") != crc32c(payload, crc32c(b"H")):
+            raise ValueError("%s: the header is damaged (checksum mismatch)" % path)
+        position += 4
     rounds = []
+    damaged = False
     complete = False
     try:
-        for _ in range(header.rounds):
-            snapshot, position = message(position, snapshot_pb2.RoundSnapshot)
+        for index in range(header.rounds):
+            payload, checksum, position = frame(position, checksums)
+            snapshot = snapshot_pb2.RoundSnapshot()
+            if not intact(b"R", payload, checksum):
+                warnings.warn("%s: round %d: damaged (checksum mismatch); skipped" % (path, index))
+                damaged = True
+                continue
+            snapshot.ParseFromString(payload)
+            if snapshot.round != index:
+                warnings.warn("%s: round %d: the record there holds round %d; skipped" % (path, index, snapshot.round))
+                damaged = True
+                continue
             rounds.append(snapshot)
-        message(position, snapshot_pb2.RunFooter)
-        complete = True
-    except Exception:
+        payload, checksum, position = frame(position, checksums)
+        footer = snapshot_pb2.RunFooter()
+        if not intact(b"F", payload, checksum):
+            raise ValueError("the footer is damaged or is not a footer")
+        footer.ParseFromString(payload)
+        if footer.rounds_completed != header.rounds or position != len(data):
+            raise ValueError("the footer does not match the rounds, or data follows it")
+        complete = not damaged
+    except EOFError:
         pass
+    except Exception as error:  # damage after the intact rounds: they are still returned
+        warnings.warn("%s: damaged: %s" % (path, error))
     return header, rounds, complete
 
 

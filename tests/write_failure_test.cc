@@ -1,0 +1,218 @@
+// Full disks and damaged snapshot files, through the real program (issue 19, items 6 and 8): a write
+// failure exits 1 with the OS's reason and leaves no output under its final name and no temporary; a
+// damaged snapshot is printed as far as it can be read and `inspect` exits 2 naming the damaged round.
+#include <doctest/doctest.h>
+#include <sys/mount.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "cli_support.h"
+#include "run/snapshot_io.h"
+
+namespace reesim {
+namespace {
+
+using testing::TempDir;
+using testing::WriteBytes;
+using Result = testing::ProgramResult;
+
+Result Reesim(const std::string& args) { return testing::RunProgram(REESIM_BINARY, args); }
+
+// A tmpfs of `bytes` mounted in a fresh directory (root only; where mounting is not allowed the tests
+// that need one say so and are skipped).
+class SmallFilesystem {
+ public:
+  explicit SmallFilesystem(std::size_t bytes) {
+    std::filesystem::create_directories(dir_.path() / "mnt");
+    const std::string options = "size=" + std::to_string(bytes);
+    mounted_ = ::mount("tmpfs", path().c_str(), "tmpfs", 0, options.c_str()) == 0;
+  }
+  ~SmallFilesystem() {
+    if (mounted_) ::umount(path().c_str());
+  }
+  SmallFilesystem(const SmallFilesystem&) = delete;
+  SmallFilesystem& operator=(const SmallFilesystem&) = delete;
+  bool mounted() const { return mounted_; }
+  std::string path() const { return (dir_.path() / "mnt").string(); }
+  std::string File(const std::string& name) const { return path() + "/" + name; }
+  // Empties it, then fills all but `free_bytes` of it.
+  void LeaveFree(std::size_t total, std::size_t free_bytes) {
+    for (const auto& entry : std::filesystem::directory_iterator(path())) std::filesystem::remove_all(entry.path());
+    if (free_bytes < total) std::ofstream(File("filler"), std::ios::binary) << std::string(total - free_bytes, 'x');
+  }
+
+ private:
+  TempDir dir_;
+  bool mounted_ = false;
+};
+
+// Names under `dir` ending in ".tmp".
+std::vector<std::string> Temporaries(const std::string& dir) {
+  std::vector<std::string> found;
+  if (!std::filesystem::exists(dir)) return found;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.path().extension() == ".tmp") found.push_back(entry.path().string());
+  }
+  return found;
+}
+
+constexpr std::size_t kFilesystemBytes = 64 * 1024;
+
+TEST_CASE("WriteFailure.RunOnAFullDiskExits1WithTheReasonAndLeavesNeitherOutput") {
+  SmallFilesystem disk(kFilesystemBytes);
+  if (!disk.mounted()) {
+    MESSAGE("skipped: mounting a tmpfs is not allowed here (needs root)");
+    return;
+  }
+  // A 2-round run writes a run.pbs of about 51 KB and a run-info.json of 200 bytes. From 0 to 16 pages
+  // free: every failure is exit 1 with the OS's reason and nothing left; every success has both files.
+  int failed = 0, succeeded = 0;
+  for (std::size_t pages = 0; pages <= 16; ++pages) {
+    CAPTURE(pages);
+    disk.LeaveFree(kFilesystemBytes, pages * 4096);
+    const std::string out = disk.File("r");
+    const Result run = Reesim("run --quiet --rounds 2 --out " + out);
+    CAPTURE(run.out);
+    if (run.exit_code == 0) {
+      ++succeeded;
+      CHECK(std::filesystem::file_size(out + "/run-info.json") > 100);
+      CHECK(run::ReadSnapshotFile(out + "/run.pbs").complete);
+    } else {
+      ++failed;
+      CHECK(run.exit_code == 1);
+      CHECK(run.out.find("No space left on device") != std::string::npos);
+      CHECK(!std::filesystem::exists(out + "/run.pbs"));
+      CHECK(!std::filesystem::exists(out + "/run-info.json"));
+    }
+    CHECK(Temporaries(out).empty());
+  }
+  CHECK(failed > 0);
+  CHECK(succeeded > 0);
+}
+
+TEST_CASE("WriteFailure.ExperimentOnAFullDiskExits1LeavesNoOutputAndResumes") {
+  SmallFilesystem disk(kFilesystemBytes);
+  if (!disk.mounted()) {
+    MESSAGE("skipped: mounting a tmpfs is not allowed here (needs root)");
+    return;
+  }
+  TempDir dir;
+  WriteBytes(dir.File("exp.textproto"),
+             "scenario: \"baseline_2024\" rounds: 2 replicates: 20\n"
+             "parameters { path: \"market.default_transport_usd_per_kg\" uniform { min: 0.5 max: 2 } }\n"
+             "outcomes { metric: \"payoff.USA\" }\n");
+  const std::string spec = " --spec " + dir.File("exp.textproto") + " --threads 2";
+  REQUIRE(Reesim("experiment" + spec + " --out " + dir.File("fresh")).exit_code == 0);
+  const char* kOutputs[] = {"runs.csv", "summary.csv", "summary.json", "bands.csv", "experiments.csv", "outcomes.csv"};
+  // Six outputs of a page each and a checkpoint: from 0 to 12 pages free, some fail in the middle of
+  // the runs, some at the end (where bands.csv and summary.csv were once left under their final names).
+  int failed = 0, succeeded = 0;
+  for (std::size_t pages = 0; pages <= 12; ++pages) {
+    CAPTURE(pages);
+    disk.LeaveFree(kFilesystemBytes, pages * 4096);
+    const std::string out = disk.File("e");
+    const Result run = Reesim("experiment" + spec + " --out " + out);
+    CAPTURE(run.out);
+    if (run.exit_code == 0) {
+      ++succeeded;
+      for (const char* file : kOutputs) CHECK(testing::FileBytes(out + "/" + file) == testing::FileBytes(dir.File("fresh/") + file));
+    } else {
+      ++failed;
+      CHECK(run.exit_code == 1);
+      CHECK(run.out.find("No space left on device") != std::string::npos);
+      for (const char* file : kOutputs) CHECK(!std::filesystem::exists(out + "/" + file));
+      // The checkpoint is kept: with space again, --resume finishes the same experiment.
+      if (std::filesystem::exists(out + "/checkpoint.jsonl")) {
+        std::filesystem::remove_all(dir.File("resumed"));
+        std::filesystem::copy(out, dir.File("resumed"));
+        REQUIRE(Reesim("experiment" + spec + " --resume --out " + dir.File("resumed")).exit_code == 0);
+        for (const char* file : kOutputs) {
+          CHECK(testing::FileBytes(dir.File("resumed/") + file) == testing::FileBytes(dir.File("fresh/") + file));
+        }
+      }
+    }
+    CHECK(Temporaries(out).empty());
+  }
+  CHECK(failed > 0);
+  CHECK(succeeded > 0);
+}
+
+TEST_CASE("WriteFailure.ExperimentKeepingSnapshotsStopsItsWorkersCleanly") {
+  // Snapshots written by the worker threads fill the disk while other runs are in flight: the
+  // experiment stops issuing runs, lets the running ones return, then exits 1 (this once segfaulted in
+  // a worker while the main thread reported the error).
+  SmallFilesystem disk(1 << 20);
+  if (!disk.mounted()) {
+    MESSAGE("skipped: mounting a tmpfs is not allowed here (needs root)");
+    return;
+  }
+  TempDir dir;
+  WriteBytes(dir.File("exp.textproto"),
+             "scenario: \"baseline_2024\" rounds: 4 replicates: 40 keep: SNAPSHOTS\n"
+             "parameters { path: \"market.default_transport_usd_per_kg\" uniform { min: 0.5 max: 2 } }\n"
+             "outcomes { metric: \"payoff.USA\" }\n");
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    CAPTURE(attempt);
+    disk.LeaveFree(1 << 20, 1 << 20);
+    const Result run = Reesim("experiment --spec " + dir.File("exp.textproto") + " --threads 2 --out " + disk.File("e"));
+    CAPTURE(run.out);
+    CHECK(run.exit_code == 1);
+    CHECK(run.out.find("No space left on device") != std::string::npos);
+    CHECK(!std::filesystem::exists(disk.File("e/summary.json")));
+    CHECK(Temporaries(disk.path()).empty());
+    // Every snapshot left under its final name is a complete one.
+    for (const auto& entry : std::filesystem::directory_iterator(disk.File("e/snapshots"))) {
+      CHECK(run::ReadSnapshotFile(entry.path().string()).complete);
+    }
+  }
+}
+
+TEST_CASE("WriteFailure.InspectNamesTheDamagedRoundPrintsTheRestAndExits2") {
+  TempDir dir;
+  REQUIRE(Reesim("run --quiet --scenario baseline_2024 --rounds 3 --out " + dir.File("r")).exit_code == 0);
+  const std::string bytes = testing::FileBytes(dir.File("r/run.pbs"));
+  const run::SnapshotFile intact = run::ReadSnapshotFile(dir.File("r/run.pbs"));
+  REQUIRE(intact.complete);
+  // Flip one byte inside round 1.s record.
+  std::size_t header_and_round_0 = 0;
+  {
+    // The records are framed as varint length, message, 4-byte checksum: skip the header and round 0.
+    std::size_t at = 0;
+    for (int record = 0; record < 2; ++record) {
+      std::uint64_t length = 0;
+      for (int shift = 0;; shift += 7) {
+        const auto c = static_cast<unsigned char>(bytes.at(at++));
+        length |= static_cast<std::uint64_t>(c & 0x7F) << shift;
+        if (!(c & 0x80)) break;
+      }
+      at += length + 4;
+    }
+    header_and_round_0 = at;
+  }
+  std::string damaged = bytes;
+  damaged[header_and_round_0 + 100] ^= 0x04;
+  WriteBytes(dir.File("damaged.pbs"), damaged);
+  const Result inspect = Reesim("inspect --format csv " + dir.File("damaged.pbs"));
+  CHECK(inspect.exit_code == 2);
+  CHECK(inspect.out.find("damaged: round 1: damaged (checksum mismatch); skipped") != std::string::npos);
+  CHECK(inspect.out.find("printed the 2 intact rounds") != std::string::npos);
+  CHECK(inspect.out.find("\n0,") != std::string::npos);
+  CHECK(inspect.out.find("\n2,") != std::string::npos);
+  CHECK(inspect.out.find("\n1,") == std::string::npos);
+  // The jsonl header line lists the damage.
+  const Result jsonl = Reesim("inspect " + dir.File("damaged.pbs"));
+  CHECK(jsonl.exit_code == 2);
+  CHECK(jsonl.out.find("\"damage\":[\"round 1: damaged (checksum mismatch); skipped\"") != std::string::npos);
+  // Two files concatenated.
+  WriteBytes(dir.File("twice.pbs"), bytes + bytes);
+  const Result twice = Reesim("inspect --format text " + dir.File("twice.pbs"));
+  CHECK(twice.exit_code == 2);
+  CHECK(twice.out.find("another snapshot file follows") != std::string::npos);
+  CHECK(twice.out.find("3 of 3 rounds (damaged)") != std::string::npos);
+  // The --help says so.
+  CHECK(Reesim("inspect --help").out.find("exits\n2") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace reesim

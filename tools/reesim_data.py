@@ -9,12 +9,15 @@
 Snapshot files (*.pbs) are length-delimited protobuf messages (RunHeader, RoundSnapshot..., RunFooter),
 in format 2 each followed by its CRC32C (docs/snapshots.md); format 1 files (no checksums) are read too.
 The Python classes are generated from the project's proto/ files with Debian's protoc the first time
-they are needed (into a cache directory), so they always match the schema of this checkout.
+they are needed (into a temporary directory of this process), so they always match the schema of this
+checkout.
 Requires Debian's python3-protobuf and python3-pandas (tools/setup.sh installs them).
 """
 
+import atexit
 import importlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,8 +33,10 @@ def _proto_modules():
     """Returns the generated (scenario_pb2, snapshot_pb2, experiment_pb2) modules."""
     if _modules:
         return _modules
-    cache = os.path.join(tempfile.gettempdir(), "reesim-python-%d" % os.getuid())
-    os.makedirs(cache, exist_ok=True)
+    # A directory of this process's own: two programs generating into a shared one at the same time
+    # could import a half-written module.
+    cache = tempfile.mkdtemp(prefix="reesim-python-")
+    atexit.register(shutil.rmtree, cache, True)
     protos = ["scenario.proto", "snapshot.proto", "experiment.proto"]
     subprocess.run(["protoc", "-I", _PROTO_DIR, "--python_out", cache] + protos, check=True)
     if cache not in sys.path:
@@ -197,7 +202,6 @@ def read_experiment(directory):
 def find_reesim():
     """Returns the reesim program to ask: $REESIM, else `reesim` on the PATH, else this checkout's
     build/release/cli/reesim. Raises FileNotFoundError saying how to provide it."""
-    import shutil
     candidates = [os.environ.get("REESIM"), shutil.which("reesim"),
                   os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "build", "release", "cli", "reesim")]
     for candidate in candidates:

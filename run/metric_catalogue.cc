@@ -50,6 +50,7 @@ const std::vector<FamilyParts>& Parts() {
       {"imports_value", {P::kLiteral, P::kRegion}, "materials"},
       {"import_share", {P::kRegion, P::kRegion}, {}},
       {"import_reliance", {P::kRegion}, {}},
+      {"net_import_reliance", {P::kRegion}, {}},
       {"unmet", {P::kRegion, P::kSector}, {}},
       {"stockpile", {P::kActor}, {}},
       {"payoff", {P::kActor}, {}},
@@ -111,6 +112,9 @@ const std::vector<MetricFamilyInfo>& MetricFamilies() {
       {"import_reliance.<REGION>", "fraction 0..1", false,
        "share of the region's final demand at reference (valued at P0) its own output this round does not cover "
        "(absent without final demand)"},
+      {"net_import_reliance.<REGION>", "fraction 0..1", false,
+       "USGS's net import reliance from realised flows: net imports over apparent consumption of everything "
+       "processed, by value (absent without use)"},
       {"unmet.<REGION>.<sector>", "fraction 0..1", true, "demand at the reference price not served"},
       {"stockpile.<ACTOR>", "tonnes", true, "strategic stockpile held"},
       {"payoff.<ACTOR>", "USD million per round", false, "the actor's weighted payoff"},

@@ -101,6 +101,7 @@ unsigned MetricFamiliesOf(const std::vector<std::string>& names) {
       {"exports", kExportMetrics},        {"smuggled", kExportMetrics},
       {"exports_value", kTradeValueMetrics}, {"imports_value", kTradeValueMetrics},
       {"import_share", kImportMetrics},   {"import_reliance", kImportMetrics}, {"unmet", kUnmetMetrics},
+      {"net_import_reliance", kImportMetrics},
       {"payoff", kPayoffMetrics},         {"stockpile", kPayoffMetrics},
       {"security", kPayoffMetrics},       {"leverage", kPayoffMetrics},     {"welfare", kPayoffMetrics},
       {"speculative_stock", kPriceMetrics}};
@@ -263,6 +264,15 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
     // price, valued at P0, that its own output of each product this round does not cover. A region cut
     // off reads high because its demand stands while its output cannot serve it.
     std::vector<double> demanded(static_cast<std::size_t>(nr) * np, 0.0), produced(demanded.size(), 0.0);
+    // USGS's net import reliance, from realised flows: (imports - exports) / (production + imports -
+    // exports) of everything processed (oxides, metals, magnets), by value at regional prices.
+    std::vector<double> imports_usd(nr, 0.0), exports_usd(nr, 0.0), produced_usd(nr, 0.0);
+    for (const world::FlowOutcome& flow : outcome.flows) {
+      if (flow.from == flow.to || world.products[flow.product].stage == world::Stage::kMining) continue;
+      const double value = flow.tonnes * flow.price_usd_per_kg;
+      imports_usd[flow.to] += value;
+      exports_usd[flow.from] += value;
+    }
     std::vector<double> value_usd(demanded.size(), 0.0);
     for (std::size_t e = 0; e < world.demand.size(); ++e) {
       const world::DemandEntry& demand = world.demand[e];
@@ -275,7 +285,10 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
       const double output = outcome.plants[i].output_tonnes;
       if (output <= 0) continue;
       world::ForEachOutput(world, plant, [&](int product, double per_tonne) {
-        produced[WorldState::At(plant.region, product, np)] += output * per_tonne;
+        const std::size_t cell = WorldState::At(plant.region, product, np);
+        produced[cell] += output * per_tonne;
+        const double price = outcome.price_usd_per_kg[cell];
+        if (plant.stage != world::Stage::kMining && !std::isnan(price)) produced_usd[plant.region] += output * per_tonne * price;
       });
     }
     const std::vector<double> import_value = world::CompoundAndMetalImportsUsd(world, outcome);
@@ -298,6 +311,12 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
       }
       if (total <= 0) continue;
       w.Slot("import_reliance.", world.regions[r].id) = std::clamp(uncovered / total, 0.0, 1.0);
+    }
+    for (int r = 0; r < nr; ++r) {
+      const double net_imports = imports_usd[r] - exports_usd[r];
+      const double apparent = produced_usd[r] + net_imports;
+      if (apparent <= 0) continue;
+      w.Slot("net_import_reliance.", world.regions[r].id) = std::clamp(net_imports / apparent, 0.0, 1.0);
     }
   }
 

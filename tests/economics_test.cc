@@ -81,7 +81,7 @@ TEST_CASE("Demand.CurveReachesZeroAtTheChokeAndIsContinuous") {
       CHECK(demand.curve.back().first == doctest::Approx(floor));
       // The area: the integral of the inverse curve, checked against a midpoint sum over quantity.
       const double top = world::DemandFraction(demand, floor, floor);
-      const int n = 200000;
+      const int n = 4000;
       double sum = 0;
       for (int i = 0; i < n; ++i) {
         const double u = (i + 0.5) * top / n;
@@ -93,7 +93,7 @@ TEST_CASE("Demand.CurveReachesZeroAtTheChokeAndIsContinuous") {
         }
         sum += 0.5 * (low + high) * top / n;
       }
-      CHECK(world::DemandCurveArea(demand, floor, top) == doctest::Approx(sum).epsilon(1e-3));
+      CHECK(world::DemandCurveArea(demand, floor, top) == doctest::Approx(sum).epsilon(2e-3));
       // Bounded: never more than the choke times the quantity.
       CHECK(world::DemandCurveArea(demand, floor, top) <= choke * top);
       CHECK(demand.reference_wtp_multiple == doctest::Approx(world::DemandCurveArea(demand, floor, 1.0)));
@@ -146,7 +146,7 @@ TEST_CASE("Demand.ConsumerSurplusDoesNotDependOnTheCurveResolution") {
   // and quadrupling them moves the world's consumer surplus by little, in calm rounds and in the
   // controls' shortage alike (the old curve's surplus grew with its cap: 4.6 / 9.5 / 17.9 / 32.6 $B a
   // quarter for China at caps 4 / 8 / 16 / 32).
-  // Against the finest (24 a doubling), the default 3 stays within 6 % every round, 6 within 3 %, 12
+  // Against the finest (24 a doubling), 3 stays within 6 % every round, the default 6 within 3 %, 12
   // within 2 % (measured: 4.5 %, 1.9 %, 0.2 % at worst; prices in the shortage move by about as much).
   const std::string text = LibraryText("export_controls_2025");
   const std::vector<double> finest = ConsumerSurplusPath(WithMarket(text, "demand_curve_steps_per_doubling: 24"), 12);

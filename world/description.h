@@ -157,7 +157,7 @@ struct MarketParameters {
   double demand_price_floor_multiple = 0.25;
   // Steps of the demand curve per doubling of the price (the linear part gets this many steps): a
   // numerical resolution with no economic meaning; surplus and prices should not depend on it.
-  double demand_curve_steps_per_doubling = 3.0;
+  double demand_curve_steps_per_doubling = 6.0;
   double demand_shock_sd = 0.0;
   double substitution_speed = 0.0;
   double substitution_max_share = 0.3;

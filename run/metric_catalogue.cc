@@ -61,8 +61,8 @@ const std::vector<FamilyParts>& Parts() {
       {"welfare", {P::kLiteral}, "final_spending"},
       {"welfare", {P::kLiteral}, "consumer_surplus"},
       {"welfare", {P::kLiteral}, "rest_of_world"},
-      {"welfare", {P::kLiteral, P::kLiteral}, "rest_of_world.smuggling"},
-      {"welfare", {P::kLiteral, P::kLiteral}, "rest_of_world.speculation"},
+      {"welfare", {P::kLiteral}, "rest_of_world_smuggling"},
+      {"welfare", {P::kLiteral}, "rest_of_world_speculation"},
   };
   return kParts;
 }
@@ -126,8 +126,8 @@ const std::vector<MetricFamilyInfo>& MetricFamilies() {
       {"welfare.final_spending", "USD million per round", false, "what final demand paid"},
       {"welfare.consumer_surplus", "USD million per round", false, "world consumer surplus"},
       {"welfare.rest_of_world", "USD million per round", false, "smugglers' and speculators' gains (no actor's)"},
-      {"welfare.rest_of_world.smuggling", "USD million per round", false, "smugglers' margins around controls"},
-      {"welfare.rest_of_world.speculation", "USD million per round", false, "speculators' sales less purchases"},
+      {"welfare.rest_of_world_smuggling", "USD million per round", false, "smugglers' margins around controls"},
+      {"welfare.rest_of_world_speculation", "USD million per round", false, "speculators' sales less purchases"},
   };
   return kFamilies;
 }

@@ -370,8 +370,8 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
   w.Slot("welfare.final_spending") = spending / 1e6;
   w.Slot("welfare.consumer_surplus") = (gross - spending) / 1e6;
   w.Slot("welfare.rest_of_world") = row.total;
-  w.Slot("welfare.rest_of_world.smuggling") = row.smuggling;
-  w.Slot("welfare.rest_of_world.speculation") = row.speculation;
+  w.Slot("welfare.rest_of_world_smuggling") = row.smuggling;
+  w.Slot("welfare.rest_of_world_speculation") = row.speculation;
 }
 
 }  // namespace reesim::run

@@ -390,12 +390,12 @@ TEST_CASE("Round.PriceThriftCutsTheShareWhileTheInputIsDear") {
 TEST_CASE("Policies.SharedExportQuotaPricesALicenceTonneTheSameForEveryProduct") {
   // BBB buys both oxides from AAA; one quota of 1,200 t a year (300 t a round) covers the two.
   const std::string buyers =
-      R"(demand { region: "BBB" sector: INDUSTRIAL product: "ox" base_tonnes_per_year: 800 elasticity: -0.3 }
-         demand { region: "BBB" sector: INDUSTRIAL product: "rest" base_tonnes_per_year: 1200 elasticity: -0.3 })";
+      R"(demand { region: "BBB" sector: INDUSTRIAL product: "ox" base_tonnes_per_year: 1200 elasticity: -0.3 }
+         demand { region: "BBB" sector: INDUSTRIAL product: "rest" base_tonnes_per_year: 1800 elasticity: -0.3 })";
   const std::string base = testing::SmallWorldText(buyers);
   const run::Metrics free_trade = LastMetrics("", 2, base);
   auto exported = [](const run::Metrics& m) { return Get(m, "trade.ox.AAA.BBB") + Get(m, "trade.rest.AAA.BBB"); };
-  REQUIRE(exported(free_trade) > 200);
+  REQUIRE(exported(free_trade) > 320);  // above the quota's 300 t, so that it binds
   const run::Metrics quota =
       LastMetrics(R"(policies { actor: "A" export_quota { products: "ox" products: "rest" tonnes_per_year: 1200 } })", 2, base);
   CHECK(exported(quota) == doctest::Approx(300).epsilon(1e-6));

@@ -11,6 +11,7 @@
 
 #include "run/run.h"
 #include "run/simulation.h"
+#include "test_support.h"
 #include "world/description.h"
 #include "world/payoff.h"
 
@@ -101,6 +102,39 @@ TEST_CASE("Demand.CurveReachesZeroAtTheChokeAndIsContinuous") {
       CHECK(demand.reference_wtp_multiple < choke);
     }
   }
+}
+
+TEST_CASE("Demand.ChokeComesFromTheEntryThenTheMarketThenTheSectorDefault") {
+  // The small world's magnet demand (P0 $50/kg): EV in AAA and BBB, defence in BBB.
+  std::string text = testing::SmallWorldText();
+  const std::string ev_aaa = R"(demand { region: "AAA" sector: EV product: "magnet" base_tonnes_per_year: 1000 elasticity: -0.2)";
+  const std::string ev_bbb = R"(demand { region: "BBB" sector: EV product: "magnet" base_tonnes_per_year: 1000 elasticity: -0.2)";
+  REQUIRE(text.find(ev_aaa) != std::string::npos);
+  REQUIRE(text.find(ev_bbb) != std::string::npos);
+  text.replace(text.find(ev_aaa), ev_aaa.size(), ev_aaa + " choke_price_usd_per_kg: 300");
+  const std::string market = "market {";
+  REQUIRE(text.find(market) != std::string::npos);
+  text.replace(text.find(market), market.size(), "market { sector_chokes { sector: DEFENCE multiple: 12 }");
+  const run::LoadedScenario scenario = run::LoadScenarioText(text, "chokes");
+  const world::WorldDescription& world = scenario.world;
+  for (const world::DemandEntry& demand : world.demand) {
+    const std::string region = world.regions[demand.region].id;
+    CAPTURE(region);
+    if (demand.sector == world::Sector::kEv && region == "AAA") {
+      CHECK(demand.choke_multiple == doctest::Approx(300.0 / demand.reference_price_usd_per_kg));  // the entry's
+    } else if (demand.sector == world::Sector::kEv) {
+      CHECK(demand.choke_multiple == 8.0);  // the sector's default
+    } else if (demand.sector == world::Sector::kDefence) {
+      CHECK(demand.choke_multiple == 12.0);  // the market's
+    }
+  }
+  // Both forms on one entry, or a choke not above P0, are refused.
+  std::string both = testing::SmallWorldText();
+  both.replace(both.find(ev_bbb), ev_bbb.size(), ev_bbb + " choke_price_usd_per_kg: 300 choke_price_multiple: 4");
+  CHECK(testing::LoadError(both, "both").find("not both") != std::string::npos);
+  std::string low = testing::SmallWorldText();
+  low.replace(low.find(ev_bbb), ev_bbb.size(), ev_bbb + " choke_price_multiple: 0.9");
+  CHECK(testing::LoadError(low, "low").find("must be above 1") != std::string::npos);
 }
 
 TEST_CASE("Demand.RemovedCapIsRefusedWithAClearMessage") {

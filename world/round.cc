@@ -378,7 +378,8 @@ double QuotaExports(const SharedExportQuota& quota, const ProductMarket& market,
 // exports jump from above the licence to below it: the products and regions whose exports jump share
 // the tonnes between in proportion to the jump, each capped at its share, and the markets are cleared
 // once more at the licence price with those caps. As with a quota on one product, the rent (the
-// licence price times the tonnes) is not booked to anyone. Returns the tonnes used.
+// licence price times the tonnes) is booked at settlement, flow by flow, to the exporting government
+// (SettleMarket). Returns the tonnes used.
 double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& quota, int stage, double remaining,
                         std::vector<ProductMarket>& markets) {
   std::vector<int> products;

@@ -10,6 +10,7 @@ void Enforcement::BeforeClearing(const world::ApplyContext& context, world::Barr
     const double usd = usd_per_round_ / static_cast<double>(scope_.regions.size());
     table.enforcement_usd[r] += usd;
     outcome.policy_cost_usd[context.world.regions[r].actor] += usd;
+    outcome.outside_cost_usd[context.world.regions[r].actor] += usd;  // paid to no one in the model
   }
 }
 

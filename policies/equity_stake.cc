@@ -6,7 +6,10 @@ namespace reesim::policies {
 
 void EquityStake::AfterClearing(const world::WorldDescription&, world::RoundOutcome& outcome) const {
   for (int plant : plants_) {
-    outcome.equity_income_usd[actor_] += share_ * (outcome.plants[plant].revenue_usd - outcome.plants[plant].cost_usd);
+    // Paid out of the firm's profit (its producer surplus is net of it).
+    const double dividend = share_ * (outcome.plants[plant].revenue_usd - outcome.plants[plant].cost_usd);
+    outcome.equity_income_usd[actor_] += dividend;
+    outcome.plants[plant].equity_paid_usd += dividend;
   }
 }
 

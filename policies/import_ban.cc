@@ -23,8 +23,11 @@ void ImportBan::BeforeClearing(const world::ApplyContext& context, world::Barrie
   });
   for (int origin : exporters) {
     outcome.policy_cost_usd[world.regions[origin].actor] += other_trade_usd_per_round_ / exporters.size();
+    outcome.outside_cost_usd[world.regions[origin].actor] += other_trade_usd_per_round_ / exporters.size();
   }
+  // Trade lost outside the rare-earth markets: a cost no one in the model receives.
   outcome.policy_cost_usd[importer] += kSanctionImporterLoss * other_trade_usd_per_round_;
+  outcome.outside_cost_usd[importer] += kSanctionImporterLoss * other_trade_usd_per_round_;
 }
 
 }  // namespace reesim::policies

@@ -19,8 +19,9 @@ struct FamilyParts {
 };
 
 // The components of payoff.<ACTOR>.<component>, in the order metrics.cc writes them.
-constexpr std::string_view kPayoffComponents[] = {"consumer_surplus", "producer_surplus", "revenue",
-                                                   "security",         "leverage",         "environment"};
+constexpr std::string_view kPayoffComponents[] = {"consumer_surplus", "producer_surplus",       "revenue",
+                                                   "licence_rent",     "policy_cost",            "stockpile_value_change",
+                                                   "environment"};
 
 // Parallel to MetricFamilies().
 const std::vector<FamilyParts>& Parts() {
@@ -49,10 +50,19 @@ const std::vector<FamilyParts>& Parts() {
       {"imports_value", {P::kLiteral, P::kRegion}, "materials"},
       {"import_share", {P::kRegion, P::kRegion}, {}},
       {"import_reliance", {P::kRegion}, {}},
+      {"net_import_reliance", {P::kRegion}, {}},
       {"unmet", {P::kRegion, P::kSector}, {}},
       {"stockpile", {P::kActor}, {}},
       {"payoff", {P::kActor}, {}},
       {"payoff", {P::kActor, P::kComponent}, {}},
+      {"security", {P::kActor}, {}},
+      {"leverage", {P::kActor}, {}},
+      {"welfare", {P::kLiteral}, "gross_wtp"},
+      {"welfare", {P::kLiteral}, "final_spending"},
+      {"welfare", {P::kLiteral}, "consumer_surplus"},
+      {"welfare", {P::kLiteral}, "rest_of_world"},
+      {"welfare", {P::kLiteral}, "rest_of_world_smuggling"},
+      {"welfare", {P::kLiteral}, "rest_of_world_speculation"},
   };
   return kParts;
 }
@@ -99,11 +109,25 @@ const std::vector<MetricFamilyInfo>& MetricFamilies() {
       {"exports_value.materials.<REGION>", "USD million per round", true, "exports of ores, oxides and metals"},
       {"imports_value.materials.<REGION>", "USD million per round", true, "imports of ores, oxides and metals"},
       {"import_share.<IMPORTER>.<EXPORTER>", "fraction 0..1", true, "the exporter's share of compound and metal imports by value"},
-      {"import_reliance.<REGION>", "fraction 0..1", false, "net imports over apparent consumption by value (absent without use)"},
+      {"import_reliance.<REGION>", "fraction 0..1", false,
+       "share of the region's final demand at reference (valued at P0) its own output this round does not cover "
+       "(absent without final demand)"},
+      {"net_import_reliance.<REGION>", "fraction 0..1", false,
+       "USGS's net import reliance from realised flows: net imports over apparent consumption of everything "
+       "processed, by value (absent without use)"},
       {"unmet.<REGION>.<sector>", "fraction 0..1", true, "demand at the reference price not served"},
       {"stockpile.<ACTOR>", "tonnes", true, "strategic stockpile held"},
       {"payoff.<ACTOR>", "USD million per round", false, "the actor's weighted payoff"},
       {"payoff.<ACTOR>.<component>", "USD million per round", false, "a component of the payoff, unweighted"},
+      {"security.<ACTOR>", "index (higher is worse)", false,
+       "unserved share of critical demand plus import-source concentration (HHI); not in the payoff"},
+      {"leverage.<ACTOR>", "fraction 0..1", false, "share of world exports of processed rare earths by value; not in the payoff"},
+      {"welfare.gross_wtp", "USD million per round", false, "willingness to pay of all served final demand (area under the curves)"},
+      {"welfare.final_spending", "USD million per round", false, "what final demand paid"},
+      {"welfare.consumer_surplus", "USD million per round", false, "world consumer surplus"},
+      {"welfare.rest_of_world", "USD million per round", false, "smugglers' and speculators' gains (no actor's)"},
+      {"welfare.rest_of_world_smuggling", "USD million per round", false, "smugglers' margins around controls"},
+      {"welfare.rest_of_world_speculation", "USD million per round", false, "speculators' sales less purchases"},
   };
   return kFamilies;
 }

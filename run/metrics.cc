@@ -101,7 +101,9 @@ unsigned MetricFamiliesOf(const std::vector<std::string>& names) {
       {"exports", kExportMetrics},        {"smuggled", kExportMetrics},
       {"exports_value", kTradeValueMetrics}, {"imports_value", kTradeValueMetrics},
       {"import_share", kImportMetrics},   {"import_reliance", kImportMetrics}, {"unmet", kUnmetMetrics},
+      {"net_import_reliance", kImportMetrics},
       {"payoff", kPayoffMetrics},         {"stockpile", kPayoffMetrics},
+      {"security", kPayoffMetrics},       {"leverage", kPayoffMetrics},     {"welfare", kPayoffMetrics},
       {"speculative_stock", kPriceMetrics}};
   unsigned families = 0;
   for (const std::string& name : names) {
@@ -258,6 +260,12 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
   // Import sources of compounds and metals by value; net import reliance by value over everything
   // processed (oxides, metals, magnets).
   if (wants(kImportMetrics)) {
+    // Import reliance from demand, not arrivals: the share of the region's final demand at the reference
+    // price, valued at P0, that its own output of each product this round does not cover. A region cut
+    // off reads high because its demand stands while its output cannot serve it.
+    std::vector<double> demanded(static_cast<std::size_t>(nr) * np, 0.0), produced(demanded.size(), 0.0);
+    // USGS's net import reliance, from realised flows: (imports - exports) / (production + imports -
+    // exports) of everything processed (oxides, metals, magnets), by value at regional prices.
     std::vector<double> imports_usd(nr, 0.0), exports_usd(nr, 0.0), produced_usd(nr, 0.0);
     for (const world::FlowOutcome& flow : outcome.flows) {
       if (flow.from == flow.to || world.products[flow.product].stage == world::Stage::kMining) continue;
@@ -265,16 +273,22 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
       imports_usd[flow.to] += value;
       exports_usd[flow.from] += value;
     }
-    auto price_at = [&](int region, int product) {
-      const double price = outcome.price_usd_per_kg[WorldState::At(region, product, np)];
-      return std::isnan(price) ? 0.0 : price;
-    };
+    std::vector<double> value_usd(demanded.size(), 0.0);
+    for (std::size_t e = 0; e < world.demand.size(); ++e) {
+      const world::DemandEntry& demand = world.demand[e];
+      const std::size_t cell = WorldState::At(demand.region, demand.product, np);
+      demanded[cell] += outcome.demand[e].reference_tonnes;
+      value_usd[cell] += outcome.demand[e].reference_tonnes * demand.reference_price_usd_per_kg;
+    }
     for (int i = 0; i < world.PlantCount(); ++i) {
       const world::Plant& plant = world.plants[i];
       const double output = outcome.plants[i].output_tonnes;
-      if (plant.stage == world::Stage::kMining || output <= 0) continue;
+      if (output <= 0) continue;
       world::ForEachOutput(world, plant, [&](int product, double per_tonne) {
-        produced_usd[plant.region] += output * per_tonne * price_at(plant.region, product);
+        const std::size_t cell = WorldState::At(plant.region, product, np);
+        produced[cell] += output * per_tonne;
+        const double price = outcome.price_usd_per_kg[cell];
+        if (plant.stage != world::Stage::kMining && !std::isnan(price)) produced_usd[plant.region] += output * per_tonne * price;
       });
     }
     const std::vector<double> import_value = world::CompoundAndMetalImportsUsd(world, outcome);
@@ -288,10 +302,21 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
       }
     }
     for (int r = 0; r < nr; ++r) {
+      double total = 0, uncovered = 0;
+      for (int p = 0; p < np; ++p) {
+        const std::size_t cell = WorldState::At(r, p, np);
+        if (demanded[cell] <= 0) continue;
+        total += value_usd[cell];
+        uncovered += value_usd[cell] * std::max(0.0, 1.0 - produced[cell] / demanded[cell]);
+      }
+      if (total <= 0) continue;
+      w.Slot("import_reliance.", world.regions[r].id) = std::clamp(uncovered / total, 0.0, 1.0);
+    }
+    for (int r = 0; r < nr; ++r) {
       const double net_imports = imports_usd[r] - exports_usd[r];
       const double apparent = produced_usd[r] + net_imports;
       if (apparent <= 0) continue;
-      w.Slot("import_reliance.", world.regions[r].id) = std::clamp(net_imports / apparent, 0.0, 1.0);
+      w.Slot("net_import_reliance.", world.regions[r].id) = std::clamp(net_imports / apparent, 0.0, 1.0);
     }
   }
 
@@ -325,10 +350,28 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
     w.Slot("payoff.", actor, ".consumer_surplus") = p.consumer_surplus;
     w.Slot("payoff.", actor, ".producer_surplus") = p.producer_surplus;
     w.Slot("payoff.", actor, ".revenue") = p.revenue;
-    w.Slot("payoff.", actor, ".security") = p.security;
-    w.Slot("payoff.", actor, ".leverage") = p.leverage;
+    w.Slot("payoff.", actor, ".licence_rent") = p.licence_rent;
+    w.Slot("payoff.", actor, ".policy_cost") = p.policy_cost;
+    w.Slot("payoff.", actor, ".stockpile_value_change") = p.stockpile_value_change;
     w.Slot("payoff.", actor, ".environment") = p.environment;
   }
+  const std::vector<world::StrategicIndicators> indicators = world::ComputeIndicators(world, outcome);
+  for (int a = 0; a < na; ++a) {
+    w.Slot("security.", world.actors[a].id) = indicators[a].security;
+    w.Slot("leverage.", world.actors[a].id) = indicators[a].leverage;
+  }
+  double gross = 0, spending = 0;
+  for (const world::DemandOutcome& demand : outcome.demand) {
+    gross += demand.gross_wtp_usd;
+    spending += demand.spending_usd;
+  }
+  const world::RestOfWorldPayoff row = world::ComputeRestOfWorld(outcome);
+  w.Slot("welfare.gross_wtp") = gross / 1e6;
+  w.Slot("welfare.final_spending") = spending / 1e6;
+  w.Slot("welfare.consumer_surplus") = (gross - spending) / 1e6;
+  w.Slot("welfare.rest_of_world") = row.total;
+  w.Slot("welfare.rest_of_world_smuggling") = row.smuggling;
+  w.Slot("welfare.rest_of_world_speculation") = row.speculation;
 }
 
 }  // namespace reesim::run

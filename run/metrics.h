@@ -8,8 +8,10 @@
 //   the world's; share.<product>.<REGION> for separated oxides (Dy, Tb: the heavy rare earths).
 // - import_share.<IMPORTER>.<EXPORTER>: fraction of the importer's imports of rare-earth compounds and
 //   metals (separation and metal stages; magnets excluded, as in USGS's import statistics) by value.
-// - import_reliance.<REGION>: net imports over apparent consumption (production + net imports) of
-//   everything processed -- oxides, metals and magnets -- by value, 0..1.
+// - import_reliance.<REGION>: from demand, not arrivals: the share of the region's final demand at the
+//   reference price (valued at P0) that its own output this round does not cover, 0..1;
+//   net_import_reliance.<REGION>: USGS's, from realised flows: net imports over apparent consumption
+//   (production + net imports) of everything processed -- oxides, metals and magnets -- by value, 0..1.
 // - unmet.<REGION>.<sector>: 1 - served / demand at the reference price (0 when fully served).
 // - trade.<product>.<FROM>.<TO>: recorded exports between two regions, tonnes; exports.total.<REGION>:
 //   all recorded exports of the region, tonnes; military.<product>.<FROM>.<TO>: the part delivered to
@@ -22,7 +24,9 @@
 // Flow metrics (trade.*, military.*, exports.*, exports_value.*, imports_value.*, smuggled.*, stockpile.*,
 // recycled.*, import_share.*) are written
 // only when positive; readers take a missing one as 0.
-// - payoff.<ACTOR> and its components payoff.<ACTOR>.<component> (USD million per round).
+// - payoff.<ACTOR> and its components payoff.<ACTOR>.<component> (USD million per round; world/payoff.h);
+//   security.<ACTOR> and leverage.<ACTOR>, reported apart and never added to the payoff; welfare.*: the
+//   world's gross willingness to pay, final spending, consumer surplus and the rest of the world's gains.
 #pragma once
 
 #include <map>
@@ -48,9 +52,9 @@ enum MetricFamily : unsigned {
   kTradeMetrics = 1u << 3,       // trade., military.
   kExportMetrics = 1u << 4,      // exports., smuggled.
   kTradeValueMetrics = 1u << 5,  // exports_value., imports_value. (by stage, and .materials.)
-  kImportMetrics = 1u << 6,      // import_share., import_reliance.
+  kImportMetrics = 1u << 6,      // import_share., import_reliance., net_import_reliance.
   kUnmetMetrics = 1u << 7,       // unmet.
-  kPayoffMetrics = 1u << 8,      // payoff., stockpile.
+  kPayoffMetrics = 1u << 8,      // payoff., stockpile., security., leverage., welfare.
   kAllMetrics = (1u << 9) - 1,
 };
 

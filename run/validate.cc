@@ -170,9 +170,13 @@ std::vector<PriceSeries> RunPriceSeries(const world::WorldDescription& world, co
         if (demand.region != r || demand.product != p || demand.curve.empty()) continue;
         const double p0 = demand.reference_price_usd_per_kg;
         const char* sector = world::kSectorNames[static_cast<int>(demand.sector)];
+        // The curve's first point is its choke, where nothing is demanded; its top step is the highest
+        // price at which anything is bid.
+        const auto top = std::find_if(demand.curve.begin(), demand.curve.end(), [](const auto& step) { return step.second > 0; });
+        if (top == demand.curve.end()) continue;
         std::snprintf(text, sizeof text, "the top step of the %s demand (%.3g x P0 = %.4g $/kg)", sector,
-                      demand.curve.front().first, demand.curve.front().first * p0);
-        s.curve_ends.push_back({demand.curve.front().first * p0, text});
+                      top->first, top->first * p0);
+        s.curve_ends.push_back({top->first * p0, text});
         std::snprintf(text, sizeof text, "the bottom step of the %s demand (%.3g x P0 = %.4g $/kg)", sector,
                       demand.curve.back().first, demand.curve.back().first * p0);
         s.curve_ends.push_back({demand.curve.back().first * p0, text});

@@ -70,7 +70,7 @@ TEST_CASE("Calibration.JapanMakesAboutSevenPercentOfMagnets") {
 
 TEST_CASE("Calibration.UsImportReliance") {
   // Sou Hu Cai Jing, 2025-07-21: the US relies on imports for 80-85 % of its needs; tolerance +-5 points.
-  const double reliance = Baseline().Mean("import_reliance.USA");
+  const double reliance = Baseline().Mean("net_import_reliance.USA");  // USGS's definition
   CHECK(reliance >= 0.75);
   CHECK(reliance <= 0.90);
 }

@@ -249,9 +249,9 @@ TEST_CASE("Classroom.TeamsSeeOnlyTheirOwnPrivateMetrics") {
   const wire::ServerMessage mine = played.game->RoundResultFor(0, usa);
   const auto& metrics = mine.round_result().metrics();
   CHECK(metrics.count("payoff.USA") == 1);
-  CHECK(metrics.count("payoff.USA.security") == 1);
+  CHECK(metrics.count("payoff.USA.policy_cost") == 1);
   CHECK(metrics.count("payoff.CHN") == 0);
-  CHECK(metrics.count("payoff.CHN.security") == 0);
+  CHECK(metrics.count("payoff.CHN.policy_cost") == 0);
   CHECK(metrics.count("price.dy_oxide") == 1);
   for (const auto& [name, value] : metrics) {
     if (name.starts_with("payoff.") || name.starts_with("stockpile.")) {

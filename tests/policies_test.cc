@@ -146,10 +146,11 @@ TEST_CASE("Policies.ReadmeExamplesAreValidScenarioText") {
   run::RunOptions options;
   options.rounds = 6;
   const run::RunResult run = run::RunScenario(with_policies, options);
-  // They act: the export control from round 5 (licences pending) leaves US EV makers without magnets,
-  // directly and through Japan's Chinese inputs, where most were served the round before.
+  // They act: the export control from round 5 (licences pending) leaves most US EV makers without
+  // magnets, directly and through Japan's Chinese inputs, where most were served the round before (the
+  // few magnets left in the US go to the users who bid most for them, up to their choke prices).
   CHECK(run.metrics[4].at("unmet.USA.ev") < 0.5);
-  CHECK(run.metrics[5].at("unmet.USA.ev") == doctest::Approx(1.0));
+  CHECK(run.metrics[5].at("unmet.USA.ev") > 0.7);
 
   std::string with_strategy = baseline;
   const auto china = with_strategy.find("actors { id: \"CHN\"");
@@ -281,16 +282,16 @@ TEST_CASE("Policies.StockpileRaisesPricesWhileBuyingAndLowersThemOnRelease") {
   const run::Metrics releasing = LastMetrics(release, 6);
   CHECK(Get(releasing, "price.magnet.BBB") < Get(LastMetrics(buy, 6), "price.magnet.BBB") * 0.9);
   CHECK(Get(releasing, "stockpile.B") < Get(LastMetrics(buy, 4), "stockpile.B"));
-  CHECK(Get(LastMetrics(release, 5), "payoff.B.revenue") > 0);  // round 4 sells from the stockpile
+  CHECK(Get(LastMetrics(release, 5), "payoff.B.policy_cost") < 0);  // round 4 sells from the stockpile
 }
 
 TEST_CASE("Policies.ProductionSubsidyIsPaidByTheGovernmentAndLowersPrices") {
   const run::Metrics base = LastMetrics("", 2);
   const run::Metrics subsidised =
       LastMetrics(R"(policies { actor: "A" production_subsidy { products: "magnet" usd_per_kg: 10 } })", 2);
-  CHECK(Get(subsidised, "payoff.A.revenue") < Get(base, "payoff.A.revenue"));
+  CHECK(Get(subsidised, "payoff.A.policy_cost") > Get(base, "payoff.A.policy_cost"));
   // $10/kg on every tonne of magnets made: output (t) * 1,000 kg * $10 = USD million * 1e6.
-  CHECK(Get(base, "payoff.A.revenue") - Get(subsidised, "payoff.A.revenue") ==
+  CHECK(Get(subsidised, "payoff.A.policy_cost") - Get(base, "payoff.A.policy_cost") ==
         doctest::Approx(Get(subsidised, "output.magnet.AAA") * 1000 * 10 / 1e6));
   CHECK(Get(subsidised, "price.magnet.AAA") <= Get(base, "price.magnet.AAA"));
 }
@@ -389,12 +390,12 @@ TEST_CASE("Round.PriceThriftCutsTheShareWhileTheInputIsDear") {
 TEST_CASE("Policies.SharedExportQuotaPricesALicenceTonneTheSameForEveryProduct") {
   // BBB buys both oxides from AAA; one quota of 1,200 t a year (300 t a round) covers the two.
   const std::string buyers =
-      R"(demand { region: "BBB" sector: INDUSTRIAL product: "ox" base_tonnes_per_year: 800 elasticity: -0.3 }
-         demand { region: "BBB" sector: INDUSTRIAL product: "rest" base_tonnes_per_year: 1200 elasticity: -0.3 })";
+      R"(demand { region: "BBB" sector: INDUSTRIAL product: "ox" base_tonnes_per_year: 1200 elasticity: -0.3 }
+         demand { region: "BBB" sector: INDUSTRIAL product: "rest" base_tonnes_per_year: 1800 elasticity: -0.3 })";
   const std::string base = testing::SmallWorldText(buyers);
   const run::Metrics free_trade = LastMetrics("", 2, base);
   auto exported = [](const run::Metrics& m) { return Get(m, "trade.ox.AAA.BBB") + Get(m, "trade.rest.AAA.BBB"); };
-  REQUIRE(exported(free_trade) > 200);
+  REQUIRE(exported(free_trade) > 320);  // above the quota's 300 t, so that it binds
   const run::Metrics quota =
       LastMetrics(R"(policies { actor: "A" export_quota { products: "ox" products: "rest" tonnes_per_year: 1200 } })", 2, base);
   CHECK(exported(quota) == doctest::Approx(300).epsilon(1e-6));
@@ -551,8 +552,8 @@ TEST_CASE("Policies.ImportBanAndSanctionsCount") {
   CHECK(Get(banned, "unmet.BBB.ev") == doctest::Approx(1.0));
   // $400 M a year = $100 M a round lost by the exporter, a quarter of it by the importer.
   const run::Metrics base = LastMetrics("", 1);
-  CHECK(Get(base, "payoff.A.revenue") - Get(banned, "payoff.A.revenue") == doctest::Approx(100.0).epsilon(0.01));
-  CHECK(Get(base, "payoff.B.revenue") - Get(banned, "payoff.B.revenue") == doctest::Approx(25.0).epsilon(0.01));
+  CHECK(Get(banned, "payoff.A.policy_cost") - Get(base, "payoff.A.policy_cost") == doctest::Approx(100.0).epsilon(0.01));
+  CHECK(Get(banned, "payoff.B.policy_cost") - Get(base, "payoff.B.policy_cost") == doctest::Approx(25.0).epsilon(0.01));
 }
 
 TEST_CASE("Policies.SubstitutionCutsDemandOnlyAfterItsLag") {
@@ -604,7 +605,7 @@ TEST_CASE("Policies.EquityStakeAndPriceFloorPayTheGovernment") {
   CHECK(Get(stake, "payoff.B.revenue") < 0.15 * profit);  // a share of one firm's profit only
   const run::Metrics floor = LastMetrics(R"(policies { actor: "B" price_floor { plants: "magnets" product: "magnet"
       floor_usd_per_kg: 500 } })", 2);
-  CHECK(Get(floor, "payoff.B.revenue") < -50);  // paying the gap up to $500/kg on about 500 t
+  CHECK(Get(floor, "payoff.B.policy_cost") > 50);  // paying the gap up to $500/kg on about 500 t
   CHECK(Get(floor, "payoff.A.producer_surplus") > Get(base, "payoff.A.producer_surplus"));
 }
 
@@ -829,7 +830,7 @@ policies { actor: "A" alliance { members: "A" members: "B" pooled_stockpile: tru
   CHECK(Get(before, "stockpile.B") > 0);
   const run::Metrics after = LastMetrics(pool, 3);
   CHECK(Get(after, "stockpile.B") < Get(before, "stockpile.B"));
-  CHECK(Get(after, "payoff.A.revenue") > 0);  // A sold from the pool
+  CHECK(Get(after, "payoff.A.policy_cost") < 0);  // A sold from the pool
   // Without pooling, A has nothing to release.
   std::string apart = pool;
   apart.replace(apart.find(" pooled_stockpile: true"), 23, "");

@@ -21,7 +21,7 @@ TEST_CASE("Scenario.AnExplicitZeroIsZero") {
   const run::LoadedScenario zeros = run::LoadScenarioText(
       WithMarket("carrying_cost_per_round: 0 expectation_weight: 0 target_stock_rounds: 0 substitution_max_share: 0 "
                  "switching_premium: 0 smuggling_gap_half: 0 smuggling_cost_share: 0 investment_price_haircut: 0 "
-                 "demand_price_floor_multiple: 0 enforcement_half_usd_million_per_round: 0"),
+                 "enforcement_half_usd_million_per_round: 0"),
       "zeros");
   const world::MarketParameters& m = zeros.world.market;
   CHECK(m.carrying_cost_per_round == 0.0);
@@ -32,8 +32,10 @@ TEST_CASE("Scenario.AnExplicitZeroIsZero") {
   CHECK(m.smuggling_gap_half == 0.0);
   CHECK(m.smuggling_cost_share == 0.0);
   CHECK(m.investment_price_haircut == 0.0);
-  CHECK(m.demand_price_floor_multiple == 0.0);
   CHECK(m.enforcement_half_usd == 0.0);
+  // The one exception: a demand floor of 0 would ask D0 x 0^e, an infinite quantity; it is refused.
+  CHECK(testing::LoadError(WithMarket("demand_price_floor_multiple: 0"), "zero floor")
+            .find("market.demand_price_floor_multiple = 0: must be above 0") != std::string::npos);
 }
 
 TEST_CASE("Scenario.AFieldLeftOutTakesTheDefaultOfMarketParameters") {

@@ -178,7 +178,16 @@ TEST_CASE("Validate.PriceSeriesCarryTheDemandCurvesEnds") {
   // curve's ends times P0 = 50.
   REQUIRE(magnet_b->curve_ends.size() == 4);
   const world::WorldDescription& world = scenario.world;
-  CHECK(magnet_b->curve_ends[0].usd_per_kg == doctest::Approx(world.market.demand_price_cap_multiple * 50));
+  // The top step is the highest price bid: the curve's first point with demand (its first is the choke).
+  const world::DemandEntry* ev = nullptr;
+  for (const world::DemandEntry& demand : world.demand) {
+    if (world.regions[demand.region].id == "BBB" && demand.sector == world::Sector::kEv) ev = &demand;
+  }
+  REQUIRE(ev != nullptr);
+  REQUIRE(ev->curve.size() > 2);
+  CHECK(ev->curve[0].second == 0);
+  CHECK(magnet_b->curve_ends[0].usd_per_kg == doctest::Approx(ev->curve[1].first * 50));
+  CHECK(magnet_b->curve_ends[0].usd_per_kg < ev->choke_multiple * 50);
   CHECK(magnet_b->curve_ends[1].usd_per_kg == doctest::Approx(world.market.demand_price_floor_multiple * 50));
   CHECK(magnet_b->curve_ends[0].what.find("top step of the ev demand") != std::string::npos);
 }

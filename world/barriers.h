@@ -45,7 +45,7 @@ struct StockpileOrder {
   double sell_min_usd_per_kg = 0;
   double release_rate_tonnes = 0;                // asked to release, before holdings limit it
   const std::vector<int>* pool = nullptr;        // pooled with these actors' holdings (an alliance)
-  bool speculative = false;                      // traders' stock in `region` (no actor; outside payoffs)
+  bool speculative = false;                      // traders' stock in `region` (no actor; the rest of the world's)
   const Instrument* owner = nullptr;             // told of the order's fills; none for traders
 };
 

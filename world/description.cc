@@ -1,5 +1,6 @@
 #include "world/description.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -46,26 +47,68 @@ double WorldDescription::Capacity(int plant, int round) const {
   return p.capacity_tonnes_per_round * std::pow(1.0 + p.capacity_growth_per_year, static_cast<double>(round) / rounds_per_year);
 }
 
+double DemandFraction(const DemandEntry& demand, double floor_multiple, double multiple) {
+  const double c = demand.choke_multiple, s = demand.switch_multiple;
+  if (multiple >= c) return 0.0;
+  if (multiple > s) return std::pow(s, demand.elasticity) * (c - multiple) / (c - s);
+  return std::pow(std::max(multiple, floor_multiple), demand.elasticity);
+}
+
+double DemandCurveArea(const DemandEntry& demand, double floor_multiple, double fraction) {
+  const double c = demand.choke_multiple, s = demand.switch_multiple, e = demand.elasticity;
+  const double q_s = std::pow(s, e);               // demanded at the switching start
+  const double q_f = std::pow(floor_multiple, e);  // demanded at the floor: all that is bid
+  // The linear part: m(u) = c - (c - s) u / q_s for u in [0, q_s].
+  const double x_lin = std::clamp(fraction, 0.0, q_s);
+  double area = c * x_lin - (c - s) * x_lin * x_lin / (2.0 * q_s);
+  if (fraction <= q_s) return area;
+  // The constant-elasticity part: m(u) = u^(1/e) for u in [q_s, q_f] (empty when e = 0).
+  const double x_ce = std::min(fraction, q_f);
+  if (x_ce > q_s && e < 0) {
+    const double k = 1.0 / e + 1.0;
+    area += std::abs(k) < 1e-12 ? std::log(x_ce / q_s) : (std::pow(x_ce, k) - std::pow(q_s, k)) / k;
+  }
+  // Beyond what is bid at the floor (rounding only): at the floor price.
+  if (fraction > std::max(q_s, q_f)) area += floor_multiple * (fraction - std::max(q_s, q_f));
+  return area;
+}
+
 void DeriveDemandCurves(WorldDescription& world) {
-  // The grid between the cap and the floor, in multiples of the reference price.
-  static constexpr double kDemandGrid[] = {4.0, 2.0, 1.5, 1.25, 1.1, 1.0, 0.9, 0.75, 0.5};
-  const double cap = world.market.demand_price_cap_multiple;
   const double floor = world.market.demand_price_floor_multiple;
+  const double per_doubling = world.market.demand_curve_steps_per_doubling;
+  // Steps over [low, high] (multiples), geometric at `per_doubling` a doubling, from high down;
+  // `high` itself is not added, `low` is.
+  auto steps_between = [&](double high, double low, bool linear, DemandEntry& demand) {
+    if (!(high > low)) return;
+    const int n = std::max(1, static_cast<int>(std::ceil(per_doubling * std::log2(high / low) - 1e-9)));
+    for (int k = 1; k <= n; ++k) {
+      const double multiple = k == n ? low
+                                     : (linear ? high - (high - low) * k / n
+                                               : high * std::pow(low / high, static_cast<double>(k) / n));
+      demand.curve.emplace_back(multiple, DemandFraction(demand, floor, multiple));
+    }
+  };
+  world.product_top_bid_usd_per_kg.assign(world.products.size(), 0.0);
   for (DemandEntry& demand : world.demand) {
+    const double p0 = demand.reference_price_usd_per_kg;
+    demand.choke_multiple = demand.choke_price_usd_per_kg > 0 ? demand.choke_price_usd_per_kg / p0
+                            : demand.choke_price_multiple > 0 ? demand.choke_price_multiple
+                                                              : world.market.sector_choke_multiple[static_cast<int>(demand.sector)];
+    demand.switch_multiple = std::max(1.0, 0.5 * demand.choke_multiple);
     demand.curve.clear();
-    auto add = [&](double multiple) { demand.curve.emplace_back(multiple, std::pow(multiple, demand.elasticity)); };
-    add(cap);
-    // Above 4 x P0 a long cap (a spike scenario's) gets a step at each doubling from 8, so a price
-    // between 4 and the cap does not sit on one step holding all the demand in between.
-    double doubling = 8.0;
-    while (doubling * 2.0 < cap) doubling *= 2.0;
-    for (; doubling >= 8.0; doubling /= 2.0) {
-      if (doubling < cap) add(doubling);
+    demand.curve.emplace_back(demand.choke_multiple, 0.0);
+    steps_between(demand.choke_multiple, demand.switch_multiple, /*linear=*/true, demand);
+    steps_between(demand.switch_multiple, 1.0, /*linear=*/false, demand);
+    steps_between(std::min(1.0, demand.switch_multiple), floor, /*linear=*/false, demand);
+    demand.reference_wtp_multiple = DemandCurveArea(demand, floor, 1.0);
+    double& highest = world.product_top_bid_usd_per_kg[demand.product];
+    highest = std::max(highest, demand.curve[1].first * p0);
+  }
+  const double widest = *std::max_element(world.market.sector_choke_multiple.begin(), world.market.sector_choke_multiple.end());
+  for (std::size_t p = 0; p < world.products.size(); ++p) {
+    if (world.product_top_bid_usd_per_kg[p] <= 0) {
+      world.product_top_bid_usd_per_kg[p] = widest * world.products[p].reference_price_usd_per_kg;
     }
-    for (double multiple : kDemandGrid) {
-      if (multiple < demand.curve.back().first && multiple > floor) add(multiple);
-    }
-    if (floor < demand.curve.back().first) add(floor);
   }
 }
 

@@ -119,17 +119,45 @@ struct DemandEntry {
   bool critical = false;
   double substitution_max_share = -1;  // < 0: the market's
   std::vector<SupplierTie> sourcing;
-  // Derived (DeriveDemandCurves): the price multiples of P0 at which the demand curve is stepped,
-  // highest first, each with multiple^elasticity, the quantity there as a fraction of D_ref.
+  // The choke price: the price at which the whole use has switched to its substitute (ferrite or
+  // induction motors, thrift, recycling) and demand reaches zero. Given per entry in USD/kg or as a
+  // multiple of P0 (0: not given); else the market's multiple for the sector (docs/model.md, "Demand").
+  double choke_price_usd_per_kg = 0;
+  double choke_price_multiple = 0;
+  // Derived (DeriveDemandCurves), in multiples of P0: the choke c, the switching start s = max(1, c/2)
+  // below which demand has constant elasticity; the steps of the curve, highest price first, each a
+  // (multiple, fraction of D_ref demanded at it) pair, the first the choke with fraction 0; and the mean
+  // willingness to pay of the reference quantity, Area(1) (offtake deliveries are valued at it).
+  double choke_multiple = 0;
+  double switch_multiple = 0;
   std::vector<std::pair<double, double>> curve;
+  double reference_wtp_multiple = 0;
 };
+
+// The demand curve (docs/model.md, "Demand"), as a fraction f(m) of the reference quantity D_ref at a
+// price m x P0, with e the elasticity, s the switching start, c the choke and m_f the floor:
+//   f(m) = m^e                      for m_f <= m <= s   (constant elasticity)
+//   f(m) = s^e (c - m) / (c - s)    for s < m < c       (users switch to substitutes, linearly)
+//   f(m) = 0                        for m >= c;   nothing is bid below m_f.
+// Returns f(m).
+double DemandFraction(const DemandEntry& demand, double floor_multiple, double multiple);
+// Returns the area under the inverse demand curve from 0 to the fraction `fraction` of D_ref, in
+// multiples of P0 (gross willingness to pay per unit of D_ref, over P0): the integral of m(u) du.
+// Fractions beyond what is bid at the floor count at the floor price.
+double DemandCurveArea(const DemandEntry& demand, double floor_multiple, double fraction);
 
 struct MarketParameters {
   double expectation_weight = 0.5;
   double carrying_cost_per_round = 0.05;
   double target_stock_rounds = 0.5;
-  double demand_price_cap_multiple = 8.0;
+  // The choke price of each sector's demand as a multiple of its reference price, where a demand entry
+  // gives none (ASSUMPTIONS, docs/model.md "Demand": EV 8, wind 4, electronics 10, defence 30,
+  // industrial 4), by Sector.
+  std::array<double, kSectorCount> sector_choke_multiple = {8.0, 4.0, 10.0, 30.0, 4.0};
   double demand_price_floor_multiple = 0.25;
+  // Steps of the demand curve per doubling of the price (the linear part gets this many steps): a
+  // numerical resolution with no economic meaning; surplus and prices should not depend on it.
+  double demand_curve_steps_per_doubling = 6.0;
   double demand_shock_sd = 0.0;
   double substitution_speed = 0.0;
   double substitution_max_share = 0.3;
@@ -172,6 +200,10 @@ struct WorldDescription {
   std::vector<double> transport_usd_per_kg;  // [from * regions + to]; 0 on the diagonal
   std::vector<bool> in_reference_price;      // [region]: counts towards the world price `price.<p>`
   MarketParameters market;
+  // Derived (DeriveDemandCurves), [product]: the highest bid of the product's final demand (its curves'
+  // first step below the choke), USD/kg; without final demand, the widest sector choke multiple x the
+  // product's reference price. Speculators bid no more: they could not sell above it.
+  std::vector<double> product_top_bid_usd_per_kg;
 
   // Derived once at load: products of each stage in id order of the scenario.
   std::array<std::vector<int>, kStageCount> products_by_stage;
@@ -211,8 +243,9 @@ bool Makes(const WorldDescription& world, const Plant& plant, int product);
 // Fills products_by_stage and plants_by_stage; called by loaders after the products and plants are set.
 void DeriveIndexes(WorldDescription& world);
 
-// Fills each demand entry's `curve` from its elasticity and the market's cap and floor multiples
-// (docs/model.md, "Demand"); called by loaders once demand and market parameters are set.
+// Fills each demand entry's choke, switching start, `curve` and reference_wtp_multiple from its
+// elasticity, its or its sector's choke and the market's floor and resolution (docs/model.md,
+// "Demand"), and product_top_bid_usd_per_kg; called by loaders once demand and market parameters are set.
 void DeriveDemandCurves(WorldDescription& world);
 
 }  // namespace reesim::world

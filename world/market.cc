@@ -729,6 +729,10 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
     const Route& route = w.routes[r];
     solution.flows.push_back({route.from, route.to, static_cast<double>(route_kg(route)) / kKgPerTonne,
                               price_of(route.head), route.smuggled, route.military});
+    // The route's slot in RouteOrder: n + s for segment s.
+    const int segment_count = static_cast<int>(problem.segments.size());
+    const std::int64_t slot = route.order % (2 * static_cast<std::int64_t>(n) + segment_count);
+    if (slot >= n && slot < n + segment_count) solution.flows.back().segment = static_cast<int>(slot - n);
   }
   solution.price_usd_per_kg.assign(n, std::numeric_limits<double>::quiet_NaN());
   solution.origin_price_usd_per_kg.assign(n, std::numeric_limits<double>::quiet_NaN());

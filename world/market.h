@@ -89,6 +89,7 @@ struct TradeFlow {
   double price_usd_per_kg = 0;  // delivered price at the destination (its market or segment)
   bool smuggled = false;
   bool military = false;        // delivered to a military end use
+  int segment = -1;             // the MarketProblem segment it serves; -1: the destination's open market
 };
 
 struct MarketSolution {

@@ -46,6 +46,10 @@ struct DemandOwner {
   int plant = -1;         // a processor buying its input, or
   int demand_entry = -1;  // a sector's final demand, or
   int stockpile = -1;     // a stockpile purchase
+  // Final demand: the step covers the fractions [curve_from, curve_from + tonnes / scale_tonnes] of its
+  // segment's reference quantity `scale_tonnes` (its surplus is the curve's area over what is served).
+  double curve_from = 0;
+  double scale_tonnes = 0;
 };
 
 struct ProductMarket {
@@ -130,25 +134,27 @@ void AddDemandCurve(const WorldDescription& world, const DemandEntry& demand, in
     market.problem.segments.push_back({demand.region, tie.from, world.market.switching_premium * p0, military});
     open_share -= tie.share;
   }
-  auto push_step = [&](double tonnes, double willingness_to_pay) {
+  auto push_step = [&](double from_fraction, double fraction, double willingness_to_pay) {
     if (open_share > 0) {
-      market.problem.demand.push_back({demand.region, tonnes * open_share, willingness_to_pay, open_segment});
-      market.demand_owner.push_back({-1, entry});
+      const double scale = reference_tonnes * open_share;
+      market.problem.demand.push_back({demand.region, fraction * scale, willingness_to_pay, open_segment});
+      market.demand_owner.push_back({-1, entry, -1, from_fraction, scale});
     }
     for (std::size_t k = 0; k < demand.sourcing.size(); ++k) {
-      market.problem.demand.push_back({demand.region, tonnes * demand.sourcing[k].share, willingness_to_pay,
+      const double scale = reference_tonnes * demand.sourcing[k].share;
+      market.problem.demand.push_back({demand.region, fraction * scale, willingness_to_pay,
                                        first_segment + static_cast<int>(k)});
-      market.demand_owner.push_back({-1, entry});
+      market.demand_owner.push_back({-1, entry, -1, from_fraction, scale});
     }
   };
-  // The first step is everything demanded at the cap; each later one the extra demanded at its price.
+  // The curve starts at the choke, where nothing is demanded; each step is the extra demanded at its
+  // price, bid at that price, so no bid reaches the choke.
   REESIM_CHECK(!demand.curve.empty());
-  double previous_quantity = 0;
-  for (std::size_t k = 0; k < demand.curve.size(); ++k) {
-    const auto [multiple, factor] = demand.curve[k];
-    const double quantity = reference_tonnes * factor;
-    if (k == 0 || quantity > previous_quantity) push_step(quantity - previous_quantity, multiple * p0);
-    previous_quantity = quantity;
+  if (!(reference_tonnes > 0)) return;
+  double previous = 0;
+  for (const auto& [multiple, fraction] : demand.curve) {
+    if (fraction > previous) push_step(previous, fraction - previous, multiple * p0);
+    previous = std::max(previous, fraction);
   }
 }
 
@@ -372,7 +378,8 @@ double QuotaExports(const SharedExportQuota& quota, const ProductMarket& market,
 // exports jump from above the licence to below it: the products and regions whose exports jump share
 // the tonnes between in proportion to the jump, each capped at its share, and the markets are cleared
 // once more at the licence price with those caps. As with a quota on one product, the rent (the
-// licence price times the tonnes) is not booked to anyone. Returns the tonnes used.
+// licence price times the tonnes) is booked at settlement, flow by flow, to the exporting government
+// (SettleMarket). Returns the tonnes used.
 double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& quota, int stage, double remaining,
                         std::vector<ProductMarket>& markets) {
   std::vector<int> products;
@@ -461,6 +468,7 @@ void PayProcessing(const WorldDescription& world, const BarrierTable& barriers, 
                    double unit_cost_usd_per_kg, double tonnes, RoundOutcome& outcome) {
   const double subsidy = barriers.production_subsidy_usd_per_kg[plant];
   outcome.plants[plant].cost_usd += tonnes * kKgPerTonne * (unit_cost_usd_per_kg - subsidy);
+  outcome.welfare.processing_cost_usd += tonnes * kKgPerTonne * unit_cost_usd_per_kg;
   outcome.policy_cost_usd[world.regions[region].actor] += tonnes * kKgPerTonne * subsidy;
 }
 void PayProcessing(const WorldDescription& world, const BarrierTable& barriers, int plant, double tonnes,
@@ -515,8 +523,17 @@ void DeliverOfftakes(const WorldDescription& world, int stage, RoundScratch& scr
       state.stock_tonnes[WorldState::At(contract.buyer_plant, contract.product, np)] += tonnes;
       outcome.plants[contract.buyer_plant].cost_usd += value;
     } else {
+      // The contract serves a proportional slice of the demand (the curve is scaled down by it), so its
+      // tonnes are worth the mean willingness to pay of the reference quantity.
+      const DemandEntry& buyer = world.demand[contract.buyer_demand];
+      const double gross = tonnes * kKgPerTonne * buyer.reference_price_usd_per_kg * buyer.reference_wtp_multiple;
       scratch.reference_demand[contract.buyer_demand] -= tonnes;
-      outcome.demand[contract.buyer_demand].served_tonnes += tonnes;
+      DemandOutcome& served = outcome.demand[contract.buyer_demand];
+      served.served_tonnes += tonnes;
+      served.gross_wtp_usd += gross;
+      served.spending_usd += value;
+      served.surplus_usd += gross - value;
+      outcome.welfare.gross_wtp_usd += gross;
     }
     outcome.consumed_tonnes[WorldState::At(to, contract.product, np)] += tonnes;
     const bool military = contract.buyer_demand >= 0 && world.demand[contract.buyer_demand].sector == Sector::kDefence;
@@ -579,10 +596,15 @@ void SettleMarket(const WorldDescription& world, const RoundScratch& scratch, in
     const SupplyOwner owner = market.supply_owner[s];
     if (owner.stockpile >= 0) {
       const StockpileOrder& order = barriers.stockpile_orders[owner.stockpile];
+      const double proceeds = sold * kKgPerTonne * solution.origin_price_usd_per_kg[order.region];
       if (order.speculative) {
         double& held = state.speculative_stock_tonnes[WorldState::At(order.region, product, np)];
         held = std::max(0.0, held - sold);
-      } else if constexpr (kCallsInstruments) {
+        outcome.rest_of_world.speculation_usd += proceeds;
+        continue;
+      }
+      outcome.stockpile_net_purchase_usd[order.actor] -= proceeds;
+      if constexpr (kCallsInstruments) {
         REESIM_CHECK(order.owner != nullptr);
         order.owner->OnOrderFilled(world, order, {/*sold=*/true, sold, solution.origin_price_usd_per_kg[order.region]},
                                    state, outcome);
@@ -614,12 +636,15 @@ void SettleMarket(const WorldDescription& world, const RoundScratch& scratch, in
     const DemandStep& step = market.problem.demand[d];
     const double price = solution.demand_price_usd_per_kg[d];
     const StockpileOrder* order = owner.stockpile >= 0 ? &barriers.stockpile_orders[owner.stockpile] : nullptr;
+    const double paid = served * kKgPerTonne * price;
     if (order != nullptr && order->speculative) {
       state.speculative_stock_tonnes[WorldState::At(step.region, product, np)] += served;  // stock, not use
+      outcome.rest_of_world.speculation_usd -= paid;
       continue;
     }
     outcome.consumed_tonnes[WorldState::At(step.region, product, np)] += served;
     if (order != nullptr) {
+      outcome.stockpile_net_purchase_usd[order->actor] += paid;
       if constexpr (kCallsInstruments) {
         REESIM_CHECK(order->owner != nullptr);
         order->owner->OnOrderFilled(world, *order, {/*sold=*/false, served, price}, state, outcome);
@@ -628,19 +653,60 @@ void SettleMarket(const WorldDescription& world, const RoundScratch& scratch, in
       state.stock_tonnes[WorldState::At(owner.plant, product, np)] += served;
       outcome.plants[owner.plant].cost_usd += served * kKgPerTonne * price;
     } else {
+      // Gross willingness to pay: the curve's area over the served part of the step (docs/model.md,
+      // "Demand"), not the step's bid, so surplus does not depend on how finely the curve is stepped.
+      const DemandEntry& entry = world.demand[owner.demand_entry];
+      const double floor = world.market.demand_price_floor_multiple;
+      const double gross = owner.scale_tonnes * kKgPerTonne * entry.reference_price_usd_per_kg *
+                           (DemandCurveArea(entry, floor, owner.curve_from + served / owner.scale_tonnes) -
+                            DemandCurveArea(entry, floor, owner.curve_from));
       DemandOutcome& result = outcome.demand[owner.demand_entry];
       result.served_tonnes += served;
-      result.surplus_usd += served * kKgPerTonne * (step.willingness_to_pay_usd_per_kg - price);
+      result.gross_wtp_usd += gross;
+      result.spending_usd += paid;
+      result.surplus_usd += gross - paid;
+      outcome.welfare.gross_wtp_usd += gross;
     }
   }
+  // Each flow: the buyer pays the destination's price, the seller earns its supply node's; between them
+  // transport, duties, friction and premiums, and what is left is a rent -- a licence's or quota's
+  // (to the exporting government) or a smuggler's (to the rest of the world).
+  const int nr = world.RegionCount();
   for (const TradeFlow& flow : solution.flows) {
     outcome.flows.push_back(
         {product, flow.from, flow.to, flow.tonnes, flow.price_usd_per_kg, flow.smuggled, flow.military});
-    if (flow.from == flow.to || flow.smuggled) continue;
-    const std::size_t arc = barriers.Arc(product, flow.from, flow.to);
-    const double base = state.expected_price_usd_per_kg[WorldState::At(flow.from, product, np)] * flow.tonnes * kKgPerTonne;
-    outcome.trade_revenue_usd[flow.to] += barriers.tariff_ad_valorem[arc] * base;
-    outcome.trade_revenue_usd[flow.from] += barriers.export_tax_ad_valorem[arc] * base;
+    const double kg = flow.tonnes * kKgPerTonne;
+    double costs_usd_per_kg = 0;  // real costs of the route
+    double premium = 0;
+    if (flow.segment >= 0) {
+      const MarketSegment& segment = market.problem.segments[flow.segment];
+      if (segment.preferred_origin != flow.from) premium = segment.switching_premium_usd_per_kg;
+    }
+    double rent_usd_per_kg = flow.price_usd_per_kg - solution.origin_price_usd_per_kg[flow.from] - premium;
+    outcome.welfare.trade_friction_usd += premium * kg;
+    if (flow.smuggled) {
+      const double transport = world.Transport(flow.from, flow.to);
+      const double cost = market.problem.smuggling_cost_usd_per_kg[static_cast<std::size_t>(flow.from) * nr + flow.to];
+      outcome.welfare.transport_cost_usd += transport * kg;
+      outcome.welfare.trade_friction_usd += (cost - transport) * kg;
+      outcome.rest_of_world.smuggling_usd += (rent_usd_per_kg - cost) * kg;
+      continue;
+    }
+    if (flow.from != flow.to) {
+      const std::size_t arc = barriers.Arc(product, flow.from, flow.to);
+      const double expected = state.expected_price_usd_per_kg[WorldState::At(flow.from, product, np)];
+      const double transport = world.Transport(flow.from, flow.to);
+      const double friction = barriers.licence_friction_ad_valorem[arc] * expected;
+      const double tariff = barriers.tariff_ad_valorem[arc] * expected;
+      const double tax = barriers.export_tax_ad_valorem[arc] * expected;
+      outcome.trade_revenue_usd[flow.to] += tariff * kg;
+      outcome.trade_revenue_usd[flow.from] += tax * kg;
+      outcome.welfare.transport_cost_usd += transport * kg;
+      outcome.welfare.trade_friction_usd += friction * kg;
+      costs_usd_per_kg = transport + friction + tariff + tax;
+    }
+    rent_usd_per_kg -= costs_usd_per_kg;
+    outcome.licence_rent_usd[world.regions[flow.from].actor] += rent_usd_per_kg * kg;
   }
 }
 
@@ -664,6 +730,11 @@ void ResetOutcome(const WorldDescription& world, int round, RoundOutcome& outcom
   outcome.trade_revenue_usd.assign(world.regions.size(), 0.0);
   outcome.policy_cost_usd.assign(world.actors.size(), 0.0);
   outcome.equity_income_usd.assign(world.actors.size(), 0.0);
+  outcome.outside_cost_usd.assign(world.actors.size(), 0.0);
+  outcome.licence_rent_usd.assign(world.actors.size(), 0.0);
+  outcome.stockpile_net_purchase_usd.assign(world.actors.size(), 0.0);
+  outcome.rest_of_world = RestOfWorldOutcome{};
+  outcome.welfare = WelfareAccount{};
 }
 
 // Investment and exit at the end of the round: proposed plants whose firm decided to build start
@@ -690,6 +761,7 @@ void BuildAndRetire(const WorldDescription& world, const RoundScratch& scratch, 
         const double subsidy = barriers.capital_subsidy_share[i];
         const double joint = barriers.joint_investment_share[i];
         result.capex_usd += capex * (1.0 - subsidy);
+        outcome.welfare.capital_cost_usd += capex;
         result.cost_usd += capex * (1.0 - subsidy);
         outcome.policy_cost_usd[world.regions[plant.region].actor] += capex * (subsidy - joint);
         if (joint > 0) {
@@ -753,7 +825,9 @@ void AddSpeculativeOrders(const WorldDescription& world, const WorldState& state
   const MarketParameters& params = world.market;
   const int np = world.ProductCount();
   for (int product : params.speculated_products) {
-    const double cap_usd_per_kg = params.demand_price_cap_multiple * world.products[product].reference_price_usd_per_kg;
+    // No final user bids more than the top of its curve, below the choke: traders, who must sell to
+    // them, do not bid beyond it.
+    const double cap_usd_per_kg = world.product_top_bid_usd_per_kg[product];
     for (int r = 0; r < world.RegionCount(); ++r) {
       if (!params.speculation_in_region[r]) continue;
       const std::size_t cell = WorldState::At(r, product, np);

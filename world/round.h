@@ -27,6 +27,7 @@ struct PlantOutcome {
   double stock_tonnes = 0;    // held at the end of the round, outputs and inputs
   double capacity_tonnes = 0; // operating capacity this round
   double capex_usd = 0;       // capital spent this round (net of capital subsidies; also in cost_usd)
+  double equity_paid_usd = 0; // the part of revenue - cost paid to governments holding equity in it
 };
 
 struct FlowOutcome {
@@ -42,7 +43,29 @@ struct FlowOutcome {
 struct DemandOutcome {
   double reference_tonnes = 0;  // demand at the reference price this round
   double served_tonnes = 0;
-  double surplus_usd = 0;       // consumer surplus over the served steps
+  double surplus_usd = 0;       // consumer surplus: gross willingness to pay - spending
+  double gross_wtp_usd = 0;     // the area under the demand curve over what was served (Demand, docs/model.md)
+  double spending_usd = 0;      // paid for what was served (spot price or contract price)
+};
+
+// The round's real resource flows, USD (docs/model.md, "Payoffs": the conservation identity). Every
+// payoff component, summed over actors and the rest of the world, equals
+//   gross_wtp - processing - capital - transport - trade_friction - outside + stockpile acquisitions.
+struct WelfareAccount {
+  double gross_wtp_usd = 0;        // served final demand, valued on its demand curve
+  double processing_cost_usd = 0;  // plants' unit costs x tonnes processed, gross of production subsidies
+  double capital_cost_usd = 0;     // capital spent on projects, gross of capital subsidies
+  double transport_cost_usd = 0;   // tonnes x transport cost on every traded flow (smuggled ones too)
+  // Licensing friction, switching premiums and smuggling's extra cost: costs of trading paid by
+  // buyers and sellers to no one in the model (paperwork, qualification, concealment).
+  double trade_friction_usd = 0;
+};
+
+// Rents no government or firm of the model earns: smugglers' margins (the price gap across a control
+// less their costs) and speculators' trading cash (sales less purchases), USD this round.
+struct RestOfWorldOutcome {
+  double smuggling_usd = 0;
+  double speculation_usd = 0;
 };
 
 struct RoundOutcome {
@@ -55,6 +78,18 @@ struct RoundOutcome {
   std::vector<double> trade_revenue_usd;  // [region]: tariffs collected plus export taxes
   std::vector<double> policy_cost_usd;    // [actor]: enforcement, subsidies, price floors, net stockpile purchases
   std::vector<double> equity_income_usd;  // [actor]: its share of the profits of firms it owns
+  // [actor]: the part of policy_cost_usd spent outside the markets -- enforcement, trade lost to
+  // sanctions -- which no one in the model receives.
+  std::vector<double> outside_cost_usd;
+  // [actor]: rents of licensed or quota-capped exports (the price gap across the cap less transport,
+  // duties and friction), booked to the exporting government (ASSUMPTION: it holds the licences; it
+  // may auction or allocate them, so the rent stays in the exporting country).
+  std::vector<double> licence_rent_usd;
+  // [actor]: strategic stockpile purchases less releases at the prices they traded (the value the
+  // stockpile gained, at cost; the cash is in policy_cost_usd).
+  std::vector<double> stockpile_net_purchase_usd;
+  RestOfWorldOutcome rest_of_world;
+  WelfareAccount welfare;
   std::vector<double> stockpile_tonnes;   // [actor]: strategic stocks held at the end of the round
   std::vector<double> speculative_stock_tonnes;  // [region * products + product]; empty without speculation
 };

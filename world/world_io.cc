@@ -302,6 +302,25 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
       }
       demand.substitution_max_share = in.substitution_max_share();
     }
+    if (in.has_choke_price_usd_per_kg() && in.has_choke_price_multiple()) {
+      complaint.Fail(path + ".choke_price_usd_per_kg", FormatNumber(in.choke_price_usd_per_kg()),
+                     "give the choke price in USD/kg or as choke_price_multiple, not both");
+    }
+    if (in.has_choke_price_usd_per_kg()) {
+      if (!(in.choke_price_usd_per_kg() > demand.reference_price_usd_per_kg &&
+            in.choke_price_usd_per_kg() <= 1000 * demand.reference_price_usd_per_kg)) {
+        complaint.Fail(path + ".choke_price_usd_per_kg", FormatNumber(in.choke_price_usd_per_kg()),
+                       "must be above the demand's reference price and at most 1000 times it");
+      }
+      demand.choke_price_usd_per_kg = in.choke_price_usd_per_kg();
+    }
+    if (in.has_choke_price_multiple()) {
+      if (!(in.choke_price_multiple() > 1 && in.choke_price_multiple() <= 1000)) {
+        complaint.Fail(path + ".choke_price_multiple", FormatNumber(in.choke_price_multiple()),
+                       "must be above 1 and at most 1000");
+      }
+      demand.choke_price_multiple = in.choke_price_multiple();
+    }
     double tied = 0;
     for (int k = 0; k < in.sourcing_size(); ++k) {
       const std::string tie_path = path + ".sourcing[" + std::to_string(k) + "]";
@@ -380,10 +399,29 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
   set_fraction("carrying_cost_per_round", market.has_carrying_cost_per_round(), market.carrying_cost_per_round(), 0.0, 1.0,
                params.carrying_cost_per_round);
   set_fraction("target_stock_rounds", market.has_target_stock_rounds(), market.target_stock_rounds(), 0.0, 100.0, params.target_stock_rounds);
-  set_fraction("demand_price_cap_multiple", market.has_demand_price_cap_multiple(), market.demand_price_cap_multiple(), 1.0, 1000.0,
-               params.demand_price_cap_multiple);
+  if (market.has_demand_price_cap_multiple()) {
+    complaint.Fail("market.demand_price_cap_multiple", FormatNumber(market.demand_price_cap_multiple()),
+                   "was removed (issue 15): demand now reaches zero at a choke price with an economic meaning; "
+                   "set market.sector_chokes { sector: ... multiple: ... } or a demand's choke_price_multiple");
+  }
+  for (int i = 0; i < market.sector_chokes_size(); ++i) {
+    const reesim::SectorChoke& choke = market.sector_chokes(i);
+    const std::string path = "market.sector_chokes[" + std::to_string(i) + "]";
+    if (choke.sector() == reesim::SECTOR_UNSPECIFIED) complaint.Fail(path + ".sector", "", "name a sector");
+    if (!(choke.multiple() > 1 && choke.multiple() <= 1000)) {
+      complaint.Fail(path + ".multiple", FormatNumber(choke.multiple()), "must be above 1 and at most 1000");
+    }
+    params.sector_choke_multiple[static_cast<int>(choke.sector()) - 1] = choke.multiple();
+  }
+  if (market.has_demand_price_floor_multiple() &&
+      !(market.demand_price_floor_multiple() > 0 && market.demand_price_floor_multiple() <= 1)) {
+    complaint.Fail("market.demand_price_floor_multiple", FormatNumber(market.demand_price_floor_multiple()),
+                   "must be above 0 and at most 1");
+  }
   set_fraction("demand_price_floor_multiple", market.has_demand_price_floor_multiple(), market.demand_price_floor_multiple(), 0.0, 1.0,
                params.demand_price_floor_multiple);
+  set_fraction("demand_curve_steps_per_doubling", market.has_demand_curve_steps_per_doubling(),
+               market.demand_curve_steps_per_doubling(), 0.5, 64.0, params.demand_curve_steps_per_doubling);
   set_fraction("demand_shock_sd", market.has_demand_shock_sd(), market.demand_shock_sd(), 0.0, 2.0, params.demand_shock_sd);
   set_fraction("substitution_speed", market.has_substitution_speed(), market.substitution_speed(), 0.0, 10.0, params.substitution_speed);
   set_fraction("substitution_max_share", market.has_substitution_max_share(), market.substitution_max_share(), 0.0, 1.0,

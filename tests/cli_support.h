@@ -30,6 +30,11 @@ inline ProgramResult RunProgram(const std::string& program, const std::string& a
   return result;
 }
 
+#ifdef REESIM_BINARY
+// Runs the reesim program built beside the test (REESIM_BINARY, set by tests/CMakeLists.txt).
+inline ProgramResult Reesim(const std::string& args) { return RunProgram(REESIM_BINARY, args); }
+#endif
+
 // SmallWorldText() with its first `from` replaced by `to` (which must occur).
 inline std::string SmallWorldWith(const std::string& from, const std::string& to) {
   std::string text = SmallWorldText();

@@ -25,7 +25,7 @@ using testing::WriteBytes;
 
 using Result = testing::ProgramResult;
 
-Result Reesim(const std::string& args) { return testing::RunProgram(REESIM_BINARY, args); }
+using testing::Reesim;
 
 // Returns the peak resident memory (kB) of `reesim args...`, as the kernel counted it for that child.
 long PeakResidentKilobytes(std::vector<std::string> args) {

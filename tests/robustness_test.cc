@@ -26,7 +26,7 @@ using testing::WriteBytes;
 
 using Result = testing::ProgramResult;
 
-Result Reesim(const std::string& args) { return testing::RunProgram(REESIM_BINARY, args); }
+using testing::Reesim;
 
 // A one-arm experiment over the small world in the same directory.
 std::string Experiment(const std::string& extra) {

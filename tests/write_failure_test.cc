@@ -17,7 +17,7 @@ using testing::TempDir;
 using testing::WriteBytes;
 using Result = testing::ProgramResult;
 
-Result Reesim(const std::string& args) { return testing::RunProgram(REESIM_BINARY, args); }
+using testing::Reesim;
 
 // A tmpfs of `bytes` mounted in a fresh directory (root only; where mounting is not allowed the tests
 // that need one say so and are skipped).

@@ -477,6 +477,16 @@ void PayProcessing(const WorldDescription& world, const BarrierTable& barriers, 
   PayProcessing(world, barriers, plant, p.region, p.unit_cost_usd_per_kg, tonnes, outcome);
 }
 
+// Books tonnes served to a sector's final demand: what they were worth to it (the area under its curve),
+// what it paid, and the surplus between them.
+void BookFinalDemand(double tonnes, double gross_wtp_usd, double paid_usd, DemandOutcome& demand, RoundOutcome& outcome) {
+  demand.served_tonnes += tonnes;
+  demand.gross_wtp_usd += gross_wtp_usd;
+  demand.spending_usd += paid_usd;
+  demand.surplus_usd += gross_wtp_usd - paid_usd;
+  outcome.welfare.gross_wtp_usd += gross_wtp_usd;
+}
+
 // Delivers this stage's offtake contracts before its markets clear: from the seller's stock (mines:
 // from this round's output) to the buyer plant's stock or the buyer sector's demand, at the contract
 // price. A ban (or, for defence buyers, a military denial) on the route stops the delivery.
@@ -528,12 +538,7 @@ void DeliverOfftakes(const WorldDescription& world, int stage, RoundScratch& scr
       const DemandEntry& buyer = world.demand[contract.buyer_demand];
       const double gross = tonnes * kKgPerTonne * buyer.reference_price_usd_per_kg * buyer.reference_wtp_multiple;
       scratch.reference_demand[contract.buyer_demand] -= tonnes;
-      DemandOutcome& served = outcome.demand[contract.buyer_demand];
-      served.served_tonnes += tonnes;
-      served.gross_wtp_usd += gross;
-      served.spending_usd += value;
-      served.surplus_usd += gross - value;
-      outcome.welfare.gross_wtp_usd += gross;
+      BookFinalDemand(tonnes, gross, value, outcome.demand[contract.buyer_demand], outcome);
     }
     outcome.consumed_tonnes[WorldState::At(to, contract.product, np)] += tonnes;
     const bool military = contract.buyer_demand >= 0 && world.demand[contract.buyer_demand].sector == Sector::kDefence;
@@ -660,12 +665,7 @@ void SettleMarket(const WorldDescription& world, const RoundScratch& scratch, in
       const double gross = owner.scale_tonnes * kKgPerTonne * entry.reference_price_usd_per_kg *
                            (DemandCurveArea(entry, floor, owner.curve_from + served / owner.scale_tonnes) -
                             DemandCurveArea(entry, floor, owner.curve_from));
-      DemandOutcome& result = outcome.demand[owner.demand_entry];
-      result.served_tonnes += served;
-      result.gross_wtp_usd += gross;
-      result.spending_usd += paid;
-      result.surplus_usd += gross - paid;
-      outcome.welfare.gross_wtp_usd += gross;
+      BookFinalDemand(served, gross, paid, outcome.demand[owner.demand_entry], outcome);
     }
   }
   // Each flow: the buyer pays the destination's price, the seller earns its supply node's; between them

@@ -100,6 +100,8 @@ void DeriveDemandCurves(WorldDescription& world) {
     steps_between(demand.choke_multiple, demand.switch_multiple, /*linear=*/true, demand);
     steps_between(demand.switch_multiple, 1.0, /*linear=*/false, demand);
     steps_between(std::min(1.0, demand.switch_multiple), floor, /*linear=*/false, demand);
+    demand.curve_area.clear();
+    for (const auto& point : demand.curve) demand.curve_area.push_back(DemandCurveArea(demand, floor, point.second));
     demand.reference_wtp_multiple = DemandCurveArea(demand, floor, 1.0);
     double& highest = world.product_top_bid_usd_per_kg[demand.product];
     highest = std::max(highest, demand.curve[1].first * p0);

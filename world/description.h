@@ -131,6 +131,7 @@ struct DemandEntry {
   double choke_multiple = 0;
   double switch_multiple = 0;
   std::vector<std::pair<double, double>> curve;
+  std::vector<double> curve_area;  // [k]: DemandCurveArea up to curve[k]'s fraction (settlement reads it)
   double reference_wtp_multiple = 0;
 };
 

@@ -47,9 +47,11 @@ struct DemandOwner {
   int demand_entry = -1;  // a sector's final demand, or
   int stockpile = -1;     // a stockpile purchase
   // Final demand: the step covers the fractions [curve_from, curve_from + tonnes / scale_tonnes] of its
-  // segment's reference quantity `scale_tonnes` (its surplus is the curve's area over what is served).
+  // segment's reference quantity `scale_tonnes` (its surplus is the curve's area over what is served);
+  // curve_from is a point of the entry's curve, whose area up to it (area_from) was derived at load.
   double curve_from = 0;
   double scale_tonnes = 0;
+  double area_from = 0;
 };
 
 struct ProductMarket {
@@ -134,27 +136,30 @@ void AddDemandCurve(const WorldDescription& world, const DemandEntry& demand, in
     market.problem.segments.push_back({demand.region, tie.from, world.market.switching_premium * p0, military});
     open_share -= tie.share;
   }
-  auto push_step = [&](double from_fraction, double fraction, double willingness_to_pay) {
+  auto push_step = [&](double from_fraction, double area_from, double fraction, double willingness_to_pay) {
     if (open_share > 0) {
       const double scale = reference_tonnes * open_share;
       market.problem.demand.push_back({demand.region, fraction * scale, willingness_to_pay, open_segment});
-      market.demand_owner.push_back({-1, entry, -1, from_fraction, scale});
+      market.demand_owner.push_back({-1, entry, -1, from_fraction, scale, area_from});
     }
     for (std::size_t k = 0; k < demand.sourcing.size(); ++k) {
       const double scale = reference_tonnes * demand.sourcing[k].share;
       market.problem.demand.push_back({demand.region, fraction * scale, willingness_to_pay,
                                        first_segment + static_cast<int>(k)});
-      market.demand_owner.push_back({-1, entry, -1, from_fraction, scale});
+      market.demand_owner.push_back({-1, entry, -1, from_fraction, scale, area_from});
     }
   };
   // The curve starts at the choke, where nothing is demanded; each step is the extra demanded at its
   // price, bid at that price, so no bid reaches the choke.
   REESIM_CHECK(!demand.curve.empty());
   if (!(reference_tonnes > 0)) return;
-  double previous = 0;
-  for (const auto& [multiple, fraction] : demand.curve) {
-    if (fraction > previous) push_step(previous, fraction - previous, multiple * p0);
-    previous = std::max(previous, fraction);
+  double previous = 0, previous_area = 0;
+  for (std::size_t k = 0; k < demand.curve.size(); ++k) {
+    const auto [multiple, fraction] = demand.curve[k];
+    if (fraction <= previous) continue;
+    push_step(previous, previous_area, fraction - previous, multiple * p0);
+    previous = fraction;
+    previous_area = demand.curve_area[k];
   }
 }
 
@@ -663,8 +668,7 @@ void SettleMarket(const WorldDescription& world, const RoundScratch& scratch, in
       const DemandEntry& entry = world.demand[owner.demand_entry];
       const double floor = world.market.demand_price_floor_multiple;
       const double gross = owner.scale_tonnes * kKgPerTonne * entry.reference_price_usd_per_kg *
-                           (DemandCurveArea(entry, floor, owner.curve_from + served / owner.scale_tonnes) -
-                            DemandCurveArea(entry, floor, owner.curve_from));
+                           (DemandCurveArea(entry, floor, owner.curve_from + served / owner.scale_tonnes) - owner.area_from);
       BookFinalDemand(served, gross, paid, outcome.demand[owner.demand_entry], outcome);
     }
   }

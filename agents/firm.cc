@@ -3,19 +3,25 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <utility>
 
 namespace reesim::agents {
 
 // ASSUMPTION: the real rate at which governments finance strategic assets.
 constexpr double kPublicDiscountRate = 0.05;
 
-double ExpectedMarginUsdPerKg(const world::WorldDescription& world, const world::WorldState& state, int plant_index) {
+namespace {
+
+// The plant's cash margin per kg of output with its products priced by `price_of(product)`: output
+// value (less the policy-risk haircut, or the guaranteed price of a floor or fixed-price offtake if
+// higher) minus inputs (feed, recipe) minus unit cost plus the production subsidy last announced.
+// Linear in the prices, so the margin at prices reverting to the long run reverts in the same way.
+template <typename OutputPrice, typename InputPrice>
+double MarginAt(const world::WorldDescription& world, const world::WorldState& state, int plant_index,
+                const OutputPrice& output_price_of, const InputPrice& input_price_of) {
   const world::Plant& plant = world.plants[plant_index];
-  auto expected = [&](int product) { return world::ExpectedPriceFor(world, state, plant.region, product); };
-  // Output is valued at the expected price less the policy-risk haircut, or at the plant's
-  // guaranteed price (floor, fixed-price offtake) for that product if higher: guarantees are not at risk.
   auto output_value = [&](int product) {
-    const double risky = expected(product) * (1.0 - world.market.investment_price_haircut);
+    const double risky = output_price_of(product) * (1.0 - world.market.investment_price_haircut);
     const bool guaranteed = state.support_product[plant_index] == product;
     return guaranteed ? std::max(risky, state.support_price_usd_per_kg[plant_index]) : risky;
   };
@@ -28,32 +34,133 @@ double ExpectedMarginUsdPerKg(const world::WorldDescription& world, const world:
       for (const world::ProductShare& share : world.products[plant.product].separates_into) {
         value += share.tonnes_per_tonne * output_value(share.product);
       }
-      value -= expected(plant.product);  // the feed
+      value -= input_price_of(plant.product);  // the feed
       break;
     case world::Stage::kMetal:
     case world::Stage::kMagnet:
       value = output_value(plant.product);
       if (plant.recycler) break;
       for (const world::ProductShare& share : world.products[plant.product].made_from) {
-        value -= world::RecipeShare(share, state) * expected(share.product);
+        value -= world::RecipeShare(share, state) * input_price_of(share.product);
       }
       break;
   }
   return value - plant.unit_cost_usd_per_kg + state.production_subsidy_usd_per_kg[plant_index];
 }
 
-double ProjectValueUsd(const world::WorldDescription& world, const world::WorldState& state, int plant_index) {
+// The long-run level of a price (WorldState::long_run_price_usd_per_kg); where the product has never
+// cleared in the region, the mean level over the reference-price regions where it has, as
+// ExpectedPriceFor does for today's expectation.
+double LongRunPriceFor(const world::WorldDescription& world, const world::WorldState& state, int region, int product) {
+  const int np = world.ProductCount();
+  if (!std::isnan(state.price_usd_per_kg[world::WorldState::At(region, product, np)])) {
+    return state.long_run_price_usd_per_kg[world::WorldState::At(region, product, np)];
+  }
+  double sum = 0;
+  int count = 0;
+  for (int r = 0; r < world.RegionCount(); ++r) {
+    const std::size_t cell = world::WorldState::At(r, product, np);
+    if (!world.in_reference_price[r] || std::isnan(state.price_usd_per_kg[cell])) continue;
+    sum += state.long_run_price_usd_per_kg[cell];
+    ++count;
+  }
+  return count > 0 ? sum / count : state.long_run_price_usd_per_kg[world::WorldState::At(region, product, np)];
+}
+
+// The plant's capacity and the capacity of its stage it would join: operating and building plants of the
+// same product (separation: every separation plant, as their oxides are the same products).
+std::pair<double, double> CapacityAndExisting(const world::WorldDescription& world, const world::WorldState& state, int plant_index) {
   const world::Plant& plant = world.plants[plant_index];
-  const double tonnes_per_year = plant.capacity_tonnes_per_round * world.rounds_per_year;
-  const double annual_cash_usd = ExpectedMarginUsdPerKg(world, state, plant_index) * tonnes_per_year * world::kKgPerTonne;
+  const double own = world.Capacity(plant_index, state.round);
+  double others = 0;
+  for (int i = 0; i < world.PlantCount(); ++i) {
+    const world::Plant& other = world.plants[i];
+    const world::PlantStatus status = state.plant_status[i];
+    if (i == plant_index || other.stage != plant.stage) continue;
+    if (plant.stage != world::Stage::kSeparation && other.product != plant.product) continue;
+    if (status == world::PlantStatus::kOperating || status == world::PlantStatus::kBuilding) {
+      others += world.Capacity(i, state.round);
+    }
+  }
+  return {own, others};
+}
+
+}  // namespace
+
+double ExpectedMarginUsdPerKg(const world::WorldDescription& world, const world::WorldState& state, int plant_index) {
+  const int region = world.plants[plant_index].region;
+  auto expected = [&](int product) { return world::ExpectedPriceFor(world, state, region, product); };
+  return MarginAt(world, state, plant_index, expected, expected);
+}
+
+double LongRunMarginUsdPerKg(const world::WorldDescription& world, const world::WorldState& state, int plant_index,
+                             double output_price_multiple) {
+  const int region = world.plants[plant_index].region;
+  auto input = [&](int product) { return LongRunPriceFor(world, state, region, product); };
+  auto output = [&](int product) { return input(product) * output_price_multiple; };
+  return MarginAt(world, state, plant_index, output, input);
+}
+
+double PriceReversionPerRound(const world::WorldDescription& world) {
+  return std::pow(0.5, 1.0 / world.market.price_reversion_half_life_rounds);
+}
+
+double WaitingMultiple(double discount_rate, double volatility_per_year) {
+  if (!(discount_rate > 0) || !(volatility_per_year > 0)) return 1.0;
+  const double variance = volatility_per_year * volatility_per_year;
+  const double beta = 0.5 + std::sqrt(0.25 + 2.0 * discount_rate / variance);
+  return beta / (beta - 1.0);
+}
+
+ProjectAppraisal AppraiseProject(const world::WorldDescription& world, const world::WorldState& state, int plant_index) {
+  const world::Plant& plant = world.plants[plant_index];
   // A government stake brings state-backed finance: the discount rate blends toward kPublicDiscountRate.
   const double stake = std::min(1.0, state.government_equity_share[plant_index]);
-  const double r = (1.0 - stake) * plant.hurdle_rate + stake * kPublicDiscountRate;
-  const double annuity = r > 0 ? (1.0 - std::pow(1.0 + r, -plant.life_years)) / r : plant.life_years;
-  const double lead_years = static_cast<double>(plant.lead_time_rounds) / world.rounds_per_year;
-  const double capex_usd = plant.capex_usd_per_tonne_per_year * tonnes_per_year *
-                           (1.0 - state.capital_subsidy_share[plant_index]);
-  return annual_cash_usd * annuity * std::pow(1.0 + r, -lead_years) - capex_usd;
+  ProjectAppraisal appraisal;
+  appraisal.discount_rate = (1.0 - stake) * plant.hurdle_rate + stake * kPublicDiscountRate;
+  const auto [own, existing] = CapacityAndExisting(world, state, plant_index);
+  appraisal.capacity_share = own + existing > 0 ? own / (own + existing) : 1.0;
+  // Supply grows by own / existing; with no existing capacity to compare with, no effect is assumed.
+  appraisal.own_price_effect =
+      existing > 0 ? std::pow(1.0 + own / existing, 1.0 / world.market.cournot_demand_elasticity) : 1.0;
+  const int region = plant.region;
+  auto expected = [&](int product) { return world::ExpectedPriceFor(world, state, region, product); };
+  auto expected_with_effect = [&](int product) { return expected(product) * appraisal.own_price_effect; };
+  appraisal.margin_now_usd_per_kg = MarginAt(world, state, plant_index, expected_with_effect, expected);
+  appraisal.margin_long_run_usd_per_kg = LongRunMarginUsdPerKg(world, state, plant_index, appraisal.own_price_effect);
+  // Quarter by quarter from first output to the end of its life: the margin moves from today's toward
+  // the long run's (linear in prices, so it reverts as they do), and the plant idles in a quarter whose
+  // margin is negative.
+  const double phi = PriceReversionPerRound(world);
+  const double per_round = std::pow(1.0 + appraisal.discount_rate, -1.0 / world.rounds_per_year);
+  const int life_rounds = static_cast<int>(std::lround(plant.life_years * world.rounds_per_year));
+  const double kg_per_round = world.Capacity(plant_index, state.round) * world::kKgPerTonne;
+  auto value_with_margin_now = [&](double margin_now) {
+    double discount = std::pow(per_round, plant.lead_time_rounds + 1);  // cash comes at the end of a round
+    double deviation = (margin_now - appraisal.margin_long_run_usd_per_kg) * std::pow(phi, plant.lead_time_rounds);
+    double value = 0;
+    for (int k = 0; k < life_rounds; ++k) {
+      value += discount * std::max(0.0, appraisal.margin_long_run_usd_per_kg + deviation) * kg_per_round;
+      discount *= per_round;
+      deviation *= phi;
+    }
+    return value;
+  };
+  appraisal.value_usd = value_with_margin_now(appraisal.margin_now_usd_per_kg);
+  appraisal.capex_usd = plant.capex_usd_per_tonne_per_year * world.Capacity(plant_index, state.round) *
+                        world.rounds_per_year * (1.0 - state.capital_subsidy_share[plant_index]);
+  appraisal.waiting_multiple = WaitingMultiple(appraisal.discount_rate, world.market.investment_value_volatility);
+  return appraisal;
+}
+
+double ProjectValueUsd(const world::WorldDescription& world, const world::WorldState& state, int plant_index) {
+  return AppraiseProject(world, state, plant_index).NetPresentValueUsd();
+}
+
+bool ExpectsToCoverCashCost(const world::WorldDescription& world, const world::WorldState& state, int plant_index) {
+  // Along the outlook the margin moves monotonically from today's to the long run's, so its best is at
+  // one end. Existing capacity: no price effect of its own.
+  return std::max(ExpectedMarginUsdPerKg(world, state, plant_index), LongRunMarginUsdPerKg(world, state, plant_index, 1.0)) > 0;
 }
 
 double CournotOutput(const world::WorldDescription& world, const world::WorldState& state, int plant_index,
@@ -108,17 +215,24 @@ void PriceTakingFirm::Decide(const world::Observation& observation, world::Rando
     world::PlantDecision& decision = out.plants[i];
     decision.stock_ask_fraction = ask_fraction;
     decision.start_construction = false;
+    decision.close = false;
     if (state.plant_status[i] == world::PlantStatus::kProposed) {
-      const double value = ProjectValueUsd(world, state, i);
+      // Build when the project's value exceeds its capital cost by the value of waiting.
+      const double surplus = AppraiseProject(world, state, i).SurplusOverWaitingUsd();
       // An integrated project (the firm's proposed mine and the plant that would process its ore): the
       // price the one pays the other cancels out, so the firm builds both when together they pay.
       auto pays_with = [&](int j) {
         const world::Plant& other = world.plants[j];
         return j != i && state.plant_status[j] == world::PlantStatus::kProposed &&
                (Feeds(world, state, other, plant) || Feeds(world, state, plant, other)) &&
-               value + ProjectValueUsd(world, state, j) > 0;
+               surplus + AppraiseProject(world, state, j).SurplusOverWaitingUsd() > 0;
       };
-      decision.start_construction = value > 0 || std::any_of(plants_.begin(), plants_.end(), pays_with);
+      decision.start_construction = surplus > 0 || std::any_of(plants_.begin(), plants_.end(), pays_with);
+    } else if (state.plant_status[i] == world::PlantStatus::kOperating && !plant.reserve &&
+               state.status_rounds[i] >= world.market.close_after_idle_rounds) {
+      // ASSUMPTION: keeping idle capacity costs nothing in the model (care and maintenance is not
+      // modelled), so an owner scraps a plant only when it does not expect to cover its cash cost again.
+      decision.close = !ExpectsToCoverCashCost(world, state, i);
     }
     const double capacity = world::EffectiveCapacity(world, state, i);
     if (world::ProducesToOrder(plant)) {

@@ -657,11 +657,12 @@ namespace reesim {
 namespace {
 
 TEST_CASE("Policies.CapitalSubsidyBringsCapacityOnlineAfterTheLeadTime") {
-  // A magnet plant in BBB that is not worth building at $400,000 per t/yr of capacity, but is when
-  // the government pays 80 % of it from round 2. Lead time one year = 4 rounds.
+  // A small magnet plant in BBB (100 t a year) worth $4.05 M at starting prices (below) against $10 M
+  // of capital; with 80 % of it paid by the government from round 2 it is built. Lead time one year =
+  // 4 rounds.
   const std::string project = R"(
-plants { id: "b_magnets" region: "BBB" stage: MAGNET product: "magnet" capacity_tonnes_per_year: 1000
-         unit_cost_usd_per_kg: 5 project { capex_usd_per_tonne_per_year: 400000 lead_time_years: 1 } }
+plants { id: "b_magnets" region: "BBB" stage: MAGNET product: "magnet" capacity_tonnes_per_year: 100
+         unit_cost_usd_per_kg: 5 project { capex_usd_per_tonne_per_year: 100000 lead_time_years: 1 } }
 )";
   const std::string subsidy = R"(policies { actor: "B" start_round: 2 capital_subsidy { products: "magnet" share: 0.8 } })";
   auto first_round_with_capacity = [&](const std::string& extra) {
@@ -678,21 +679,99 @@ plants { id: "b_magnets" region: "BBB" stage: MAGNET product: "magnet" capacity_
   const int online = first_round_with_capacity(subsidy);
   // Announced in round 2, seen by the firm in round 3, built over rounds 3-6, producing from round 7.
   CHECK(online == 7);
-  // The firm's valuation at starting prices: margin $50 x 0.9 - $30 - $5 = $10/kg on 1,000 t a year,
-  // an annuity of 7.47 at 12 % over 20 years discounted one year: $66.7 M against $400 M of capital.
+
+  // The appraisal at starting prices, where today's expectation is the long-run level (both at the
+  // reference price, $50/kg). Its 100 t add 1/20 to the 2,000 t of magnet capacity, so it expects its
+  // output price cut to (21/20)^(1 / -0.5) = 0.9070: $50 x 0.9070 x 0.9 (policy-risk haircut) - $30
+  // (alloy) - $5 = $5.8163/kg on 25 t a round, discounted at 12 % a year quarter by quarter over 80
+  // quarters after 4 quarters of building: 25,000 kg x $5.8163 x 27.8487 = $4.0494 M.
   const run::LoadedScenario scenario = run::LoadScenarioText(testing::SmallWorldText(project), "p");
   world::WorldState state = world::InitialState(scenario.world);
   const int plant = scenario.world.FindPlant("b_magnets");
-  CHECK(agents::ProjectValueUsd(scenario.world, state, plant) == doctest::Approx((66.69 - 400) * 1e6).epsilon(0.001));
-  state.capital_subsidy_share[plant] = 0.9;
-  CHECK(agents::ProjectValueUsd(scenario.world, state, plant) == doctest::Approx((66.69 - 40) * 1e6).epsilon(0.001));
-  // A guaranteed price of $60/kg (a floor) and a government stake (cheaper finance) both raise it.
+  const agents::ProjectAppraisal appraisal = agents::AppraiseProject(scenario.world, state, plant);
+  CHECK(appraisal.capacity_share == doctest::Approx(1.0 / 21));
+  CHECK(appraisal.own_price_effect == doctest::Approx(0.907029).epsilon(1e-5));
+  CHECK(appraisal.margin_long_run_usd_per_kg == doctest::Approx(5.816327).epsilon(1e-5));
+  CHECK(appraisal.margin_now_usd_per_kg == doctest::Approx(5.816327).epsilon(1e-5));
+  CHECK(appraisal.value_usd == doctest::Approx(4.04943e6).epsilon(1e-5));
+  CHECK(appraisal.capex_usd == doctest::Approx(10e6));
+  // r = 12 %, sigma = 20 %: beta = 1/2 + sqrt(1/4 + 2 x 0.12 / 0.04) = 3, so build at 3/2 x the cost.
+  CHECK(appraisal.waiting_multiple == doctest::Approx(1.5));
+  CHECK(appraisal.NetPresentValueUsd() < 0);
+  // With 60 % of the capital paid, it is worth more than it costs ($4 M) but not by the value of
+  // waiting; with 80 %, it is built.
+  state.capital_subsidy_share[plant] = 0.6;
+  CHECK(agents::AppraiseProject(scenario.world, state, plant).NetPresentValueUsd() > 0);
+  CHECK(agents::AppraiseProject(scenario.world, state, plant).SurplusOverWaitingUsd() < 0);
+  state.capital_subsidy_share[plant] = 0.8;
+  CHECK(agents::AppraiseProject(scenario.world, state, plant).SurplusOverWaitingUsd() ==
+        doctest::Approx(4.04943e6 - 1.5 * 2e6).epsilon(1e-5));
+  // A guaranteed price of $60/kg (a floor) and a government stake (cheaper finance) both raise its
+  // value; cheaper finance also makes waiting cheaper, so the stake raises the multiple too.
   state.support_price_usd_per_kg[plant] = 60;
   state.support_product[plant] = scenario.world.FindProduct("magnet");
-  const double with_floor = agents::ProjectValueUsd(scenario.world, state, plant);
-  CHECK(with_floor > (66.69 - 40) * 1e6 + 1e6);
+  const agents::ProjectAppraisal with_floor = agents::AppraiseProject(scenario.world, state, plant);
+  CHECK(with_floor.margin_long_run_usd_per_kg == doctest::Approx(60 - 35));
   state.government_equity_share[plant] = 0.5;
-  CHECK(agents::ProjectValueUsd(scenario.world, state, plant) > with_floor);
+  const agents::ProjectAppraisal with_stake = agents::AppraiseProject(scenario.world, state, plant);
+  CHECK(with_stake.value_usd > with_floor.value_usd);
+  CHECK(with_stake.waiting_multiple > with_floor.waiting_multiple);
+}
+
+TEST_CASE("Firms.ValueAProjectOnAnOutlookThatRevertsToTheLongRun") {
+  const std::string project = R"(
+plants { id: "b_magnets" region: "BBB" stage: MAGNET product: "magnet" capacity_tonnes_per_year: 100
+         unit_cost_usd_per_kg: 5 project { capex_usd_per_tonne_per_year: 40000 lead_time_years: 1 } }
+)";
+  auto value_with = [&](double expected_now, double long_run, const std::string& market) {
+    std::string text = testing::SmallWorldText(project);
+    const std::string transport = "market { default_transport_usd_per_kg: 1";
+    text.replace(text.find(transport), transport.size(), transport + " " + market);
+    const run::LoadedScenario scenario = run::LoadScenarioText(text, "p");
+    const world::WorldDescription& world = scenario.world;
+    world::WorldState state = world::InitialState(world);
+    const std::size_t cell = world::WorldState::At(world.FindRegion("BBB"), world.FindProduct("magnet"), world.ProductCount());
+    state.price_usd_per_kg[cell] = expected_now;  // magnets have cleared in BBB
+    state.expected_price_usd_per_kg[cell] = expected_now;
+    state.long_run_price_usd_per_kg[cell] = long_run;
+    return agents::AppraiseProject(world, state, world.FindPlant("b_magnets")).value_usd;
+  };
+  const double base = value_with(50, 50, "");
+  // A spike to $100/kg today, expected to halve its distance to the long run in two years: worth more,
+  // but much less than if $100 were the long-run level.
+  const double spike = value_with(100, 50, "");
+  const double lasting = value_with(100, 100, "");
+  CHECK(spike > base);
+  CHECK(spike - base < 0.25 * (lasting - base));
+  // The slower the reversion, the more the spike is worth.
+  CHECK(value_with(100, 50, "price_reversion_half_life_rounds: 40") > spike);
+  // A slump below cash cost today is not fatal when the long run pays: the plant idles meanwhile.
+  const double slump = value_with(10, 50, "");
+  CHECK(slump > 0);
+  CHECK(slump < base);
+}
+
+TEST_CASE("Firms.ExpectALargerPlantToLowerThePriceMore") {
+  auto long_run_margin = [](int tonnes) {
+    const std::string project = R"(plants { id: "b_magnets" region: "BBB" stage: MAGNET product: "magnet" capacity_tonnes_per_year: )" +
+                                std::to_string(tonnes) + R"( unit_cost_usd_per_kg: 5 project { capex_usd_per_tonne_per_year: 40000 } })";
+    const run::LoadedScenario scenario = run::LoadScenarioText(testing::SmallWorldText(project), "p");
+    const world::WorldState state = world::InitialState(scenario.world);
+    return agents::AppraiseProject(scenario.world, state, scenario.world.FindPlant("b_magnets")).margin_long_run_usd_per_kg;
+  };
+  CHECK(long_run_margin(100) > long_run_margin(500));
+  CHECK(long_run_margin(500) > long_run_margin(2000));
+  // 2,000 t would double the capacity: (2)^(1 / -0.5) = 1/4 of the long-run price, $50 x 0.25 x 0.9 - $35.
+  CHECK(long_run_margin(2000) == doctest::Approx(50 * 0.25 * 0.9 - 35));
+}
+
+TEST_CASE("Firms.WaitingIsWorthMoreTheMoreUncertainTheValue") {
+  CHECK(agents::WaitingMultiple(0.12, 0.2) == doctest::Approx(1.5));
+  CHECK(agents::WaitingMultiple(0.12, 0.4) > agents::WaitingMultiple(0.12, 0.2));
+  CHECK(agents::WaitingMultiple(0.12, 0.0) == 1.0);
+  CHECK(agents::WaitingMultiple(0.0, 0.2) == 1.0);
+  // sigma -> 0: beta grows without bound and the multiple tends to 1 (the NPV rule).
+  CHECK(agents::WaitingMultiple(0.12, 0.01) < 1.03);
 }
 
 TEST_CASE("Firms.ValueOutputAtTheWorldPriceWhereTheirRegionHasNoMarket") {
@@ -718,22 +797,27 @@ TEST_CASE("Firms.ValueOutputAtTheWorldPriceWhereTheirRegionHasNoMarket") {
 }
 
 TEST_CASE("Firms.BuildAMineWithThePlantThatWouldProcessItsOre") {
-  // In BBB, at the starting prices: the mine earns $5 x 0.9 - $3 = $1.50/kg, worth $10.0 M against
-  // $15 M of capital (-$5.0 M); the separation plant earns $10.50 x 0.9 - $5 - $1 = $3.45/kg, $23.0 M
-  // against $15 M (+$8.0 M). Owned by one firm, the two are worth +$3.0 M together and both are built;
-  // owned apart, the mine is not.
+  // In BBB, at the starting prices. A mine of 250 t and a separation plant of 250 t each add 1/17 to
+  // their stage's capacity, so each expects its output prices cut to (17/16)^(1 / -0.5) = 0.8858 of the
+  // level. The mine earns $5 x 0.8858 x 0.9 (haircut) - $3.5 = $0.486/kg, $0.846 M over its life
+  // (62,500 kg a quarter x 27.85, the discounted quarters); the plant ($10 + $0.5) x 0.8858 x 0.9 - $5
+  // (feed) - $1 = $2.371/kg, $4.13 M. Each costs $1 M and is built at 1.5 x that (the value of
+  // waiting): the mine alone falls short (-$0.65 M), together they pay (+$1.97 M). Owned by one firm,
+  // both are built; owned apart, the mine is not.
   auto started = [](const std::string& mine_owner) {
     const std::string plants = R"(plants { id: "b_mine" region: "BBB" owner: ")" + mine_owner +
-                               R"(" stage: MINING product: "ore" capacity_tonnes_per_year: 1000 unit_cost_usd_per_kg: 3
-  project { capex_usd_per_tonne_per_year: 15000 lead_time_years: 1 } }
-plants { id: "b_sep" region: "BBB" owner: "b_group" stage: SEPARATION feed: "ore" capacity_tonnes_per_year: 1000
-  unit_cost_usd_per_kg: 1 project { capex_usd_per_tonne_per_year: 15000 lead_time_years: 1 } })";
+                               R"(" stage: MINING product: "ore" capacity_tonnes_per_year: 250 unit_cost_usd_per_kg: 3.5
+  project { capex_usd_per_tonne_per_year: 4000 lead_time_years: 1 } }
+plants { id: "b_sep" region: "BBB" owner: "b_group" stage: SEPARATION feed: "ore" capacity_tonnes_per_year: 250
+  unit_cost_usd_per_kg: 1 project { capex_usd_per_tonne_per_year: 4000 lead_time_years: 1 } })";
     const run::LoadedScenario scenario = run::LoadScenarioText(testing::SmallWorldText(plants), "p");
     run::Simulation simulation(scenario, 1);
-    CHECK(agents::ProjectValueUsd(simulation.world(), simulation.state(), simulation.world().FindPlant("b_mine")) ==
-          doctest::Approx(-5.0e6).epsilon(0.01));
-    CHECK(agents::ProjectValueUsd(simulation.world(), simulation.state(), simulation.world().FindPlant("b_sep")) ==
-          doctest::Approx(8.0e6).epsilon(0.01));
+    const agents::ProjectAppraisal mine =
+        agents::AppraiseProject(simulation.world(), simulation.state(), simulation.world().FindPlant("b_mine"));
+    const agents::ProjectAppraisal sep =
+        agents::AppraiseProject(simulation.world(), simulation.state(), simulation.world().FindPlant("b_sep"));
+    CHECK(mine.SurplusOverWaitingUsd() == doctest::Approx(-0.654e6).epsilon(0.01));
+    CHECK(sep.SurplusOverWaitingUsd() == doctest::Approx(2.627e6).epsilon(0.01));
     simulation.Step();
     auto building = [&](const char* id) {
       return simulation.state().plant_status[simulation.world().FindPlant(id)] != world::PlantStatus::kProposed;
@@ -744,18 +828,36 @@ plants { id: "b_sep" region: "BBB" owner: "b_group" stage: SEPARATION feed: "ore
   CHECK(started("other_firm") == std::pair{false, true});
 }
 
-TEST_CASE("Policies.IdlePlantsClose") {
-  // A mine cut off from its only buyer by a ban sells nothing and closes after 8 idle rounds.
-  const std::string text = testing::SmallWorldText(R"(
-plants { id: "b_mine" region: "BBB" stage: MINING product: "ore" capacity_tonnes_per_year: 400 unit_cost_usd_per_kg: 1 }
+TEST_CASE("Firms.ScrapAnIdlePlantOnlyWhenTheyExpectItNeverToCoverItsCashCost") {
+  // A mine cut off from its only buyers by a ban sells nothing. Its owner reviews it after 8 idle rounds
+  // but keeps it while the long-run level of its price still covers its cash cost; the level follows
+  // BBB's price, which sits at the idle mine's cost, down, and the owner scraps the mine when even the
+  // long-run level no longer pays. Kept in reserve, it is never scrapped.
+  auto rounds_until_closed = [](const std::string& reserve) {
+    const std::string text = testing::SmallWorldText(R"(
+plants { id: "b_mine" region: "BBB" stage: MINING product: "ore" capacity_tonnes_per_year: 400 unit_cost_usd_per_kg: 1 )" +
+                                                     reserve + R"( }
 policies { actor: "B" export_ban { products: "ore" } })");
-  const run::LoadedScenario scenario = run::LoadScenarioText(text, "p");
-  run::Simulation simulation(scenario, 1);
-  const int plant = simulation.world().FindPlant("b_mine");
-  for (int round = 0; round < 8; ++round) simulation.Step();
-  CHECK(simulation.state().plant_status[plant] == world::PlantStatus::kClosed);
-  simulation.Step();
-  CHECK(simulation.outcome().plants[plant].capacity_tonnes == 0);
+    const run::LoadedScenario scenario = run::LoadScenarioText(text, "p");
+    run::Simulation simulation(scenario, 1);
+    const int plant = simulation.world().FindPlant("b_mine");
+    for (int round = 0; round < 120; ++round) {
+      simulation.Step();
+      CHECK(simulation.outcome().plants[plant].sales_tonnes == 0);
+      if (simulation.state().plant_status[plant] == world::PlantStatus::kClosed) {
+        // Closed at the end of the round its owner chose to: nothing more from it.
+        CHECK(!agents::ExpectsToCoverCashCost(simulation.world(), simulation.state(), plant));
+        simulation.Step();
+        CHECK(simulation.outcome().plants[plant].capacity_tonnes == 0);
+        return round;
+      }
+    }
+    return -1;
+  };
+  const int closed = rounds_until_closed("");
+  CHECK(closed > 8);
+  CHECK(closed < 120);
+  CHECK(rounds_until_closed("reserve: true") == -1);
 }
 
 }  // namespace
@@ -839,8 +941,8 @@ policies { actor: "A" alliance { members: "A" members: "B" pooled_stockpile: tru
   // Joint investment: the alliance pays 90 % of a project in BBB, half each; it gets built, and A
   // pays for a plant outside its own regions.
   const std::string project = R"(
-plants { id: "b_magnets" region: "BBB" stage: MAGNET product: "magnet" capacity_tonnes_per_year: 1000
-         unit_cost_usd_per_kg: 5 project { capex_usd_per_tonne_per_year: 400000 lead_time_years: 1 } }
+plants { id: "b_magnets" region: "BBB" stage: MAGNET product: "magnet" capacity_tonnes_per_year: 100
+         unit_cost_usd_per_kg: 5 project { capex_usd_per_tonne_per_year: 100000 lead_time_years: 1 } }
 policies { actor: "A" alliance { members: "A" members: "B" joint_investment_share: 0.9 } })";
   const run::LoadedScenario scenario = run::LoadScenarioText(testing::SmallWorldText(project), "joint");
   run::Simulation simulation(scenario, 1);
@@ -853,8 +955,8 @@ policies { actor: "A" alliance { members: "A" members: "B" joint_investment_shar
     built = simulation.outcome().plants[plant].capacity_tonnes > 0;
   }
   CHECK(built);
-  // A's half of 90 % of $400 M.
-  CHECK(a_paid == doctest::Approx(0.45 * 400e6).epsilon(0.001));
+  // A's half of 90 % of $10 M.
+  CHECK(a_paid == doctest::Approx(0.45 * 10e6).epsilon(0.001));
 }
 
 }  // namespace

@@ -70,5 +70,27 @@ TEST_CASE("Scenario.ExplicitIntegersAndProjectTermsAreKept") {
         std::string::npos);
 }
 
+TEST_CASE("Scenario.TheInvestmentOutlookAndReserveCapacityAreRead") {
+  const run::LoadedScenario loaded = run::LoadScenarioText(
+      WithMarket("price_reversion_half_life_rounds: 12 long_run_price_memory_rounds: 20 investment_value_volatility: 0",
+                 R"(plants { id: "kept" region: "BBB" stage: METAL product: "alloy" capacity_tonnes_per_year: 100
+                     unit_cost_usd_per_kg: 20 reserve: true })"),
+      "outlook");
+  const world::MarketParameters& m = loaded.world.market;
+  CHECK(m.price_reversion_half_life_rounds == 12.0);
+  CHECK(m.long_run_price_memory_rounds == 20.0);
+  CHECK(m.investment_value_volatility == 0.0);  // an explicit zero: no value of waiting
+  CHECK(loaded.world.plants.back().reserve);
+  CHECK_FALSE(loaded.world.plants.front().reserve);
+  const world::MarketParameters defaults;
+  CHECK(defaults.price_reversion_half_life_rounds == 8.0);
+  CHECK(defaults.long_run_price_memory_rounds == 16.0);
+  CHECK(defaults.investment_value_volatility == 0.2);
+  CHECK(testing::LoadError(WithMarket("price_reversion_half_life_rounds: 0"), "bad")
+            .find("market.price_reversion_half_life_rounds = 0: must be between 0.5 and 400") != std::string::npos);
+  CHECK(testing::LoadError(WithMarket("long_run_price_memory_rounds: -1"), "bad").find("long_run_price_memory_rounds") !=
+        std::string::npos);
+}
+
 }  // namespace
 }  // namespace reesim

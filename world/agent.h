@@ -22,6 +22,8 @@ struct PlantDecision {
   double stock_ask_fraction = 0.95;
   // A proposed plant: start building it this round.
   bool start_construction = false;
+  // An operating plant: scrap it at the end of this round (its owner's choice; world/round.cc).
+  bool close = false;
 };
 
 struct Decisions {

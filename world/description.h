@@ -94,6 +94,7 @@ struct Plant {
   double opening_stock_tonnes = 0;
   bool recycler = false;  // makes its product from scrap: no inputs, rising cost steps
   bool market_power = false;  // sets output as a Cournot best response
+  bool reserve = false;       // kept idle on purpose by its owner or government: never scrapped
   // A project (not built at the start): capital cost, lead time, the firm's hurdle rate, life.
   bool is_project = false;
   double capex_usd_per_tonne_per_year = 0;
@@ -181,7 +182,20 @@ struct MarketParameters {
   double smuggling_cost_share = 0.1;             // extra cost of smuggled goods, share of the price
   double enforcement_half_usd = 10e6;            // spending per round that halves leakage
   double investment_price_haircut = 0.1;         // policy-risk discount on expected prices for projects
-  int close_after_idle_rounds = 8;               // a plant idle this long closes
+  int close_after_idle_rounds = 8;               // a plant idle this long is reviewed for scrapping
+  // The price outlook of investment and exit (docs/model.md, "Investment and exit"). ASSUMPTION: a
+  // deviation from the reference price halves in two years; shocks to commodity prices last from
+  // under a year to many years (Cashin, Liang & McDermott 2000, "How persistent are shocks to world
+  // commodity prices?", IMF Staff Papers 47(2)).
+  double price_reversion_half_life_rounds = 8;
+  // ASSUMPTION: firms take the long-run level of a price to be the mean of what they have seen over the
+  // last few years (weight 1/16 a round), as the long-run factor of Schwartz & Smith's (2000,
+  // "Short-term variations and long-term dynamics in commodity prices", Management Science 46(7))
+  // two-factor model is a slowly moving level that short-run deviations revert to.
+  double long_run_price_memory_rounds = 16;
+  // ASSUMPTION: 20 % a year, the base case of Dixit & Pindyck (1994, "Investment under Uncertainty",
+  // ch. 5), where waiting makes a project worth building only at 1.5-2 times its cost.
+  double investment_value_volatility = 0.2;
   // Environmental cost of output by stage, USD per kg (ASSUMPTIONS: mining and separation -- tailings,
   // radioactive thorium residues, ammonium and acid effluent -- dominate).
   std::array<double, kStageCount> environmental_cost_usd_per_kg = {2.0, 3.0, 0.5, 0.2};

@@ -145,13 +145,14 @@ struct StepGroups {
   // One group per node that has steps.
   void GroupByNode(int node_count) {
     // Capacity for the most the splits can make (a group per step), so that they never allocate.
-    groups.reserve(steps.size());
-    split_scratch.reserve(std::max(steps.size(), static_cast<std::size_t>(node_count)));
+    ReserveWithHeadroom(groups, steps.size());
+    ReserveWithHeadroom(split_scratch, std::max(steps.size(), static_cast<std::size_t>(node_count)));
     split_bounds.reserve(3);
-    node_start.assign(node_count + 1, 0);
+    AssignWithHeadroom(node_start, node_count + 1, 0);
     for (const Step& step : steps) ++node_start[step.node + 1];
     for (int v = 0; v < node_count; ++v) node_start[v + 1] += node_start[v];
-    members.resize(steps.size());
+    ResizeWithHeadroom(members, steps.size());
+    ReserveWithHeadroom(split_scratch, node_start.size() - 1);
     split_scratch.assign(node_start.begin(), node_start.end() - 1);  // next free slot per node
     for (int k = 0; k < static_cast<int>(steps.size()); ++k) members[split_scratch[steps[k].node]++] = k;
     groups.clear();
@@ -181,7 +182,7 @@ struct StepGroups {
     next[2] = next[0] + next[1];
     next[1] = next[0];
     next[0] = 0;
-    split_scratch.resize(end - begin);
+    ResizeWithHeadroom(split_scratch, end - begin);
     for (int m = begin; m < end; ++m) split_scratch[next[side(members[m])]++] = members[m];
     std::copy(split_scratch.begin(), split_scratch.end(), members.begin() + begin);
     split_bounds.clear();
@@ -205,7 +206,7 @@ struct StepGroups {
 
   // Each step's flow from its group's: all or nothing, or in index order within an equal-cost group.
   void StepFlows(std::vector<std::int64_t>& flow_kg) const {
-    flow_kg.assign(steps.size(), 0);
+    AssignWithHeadroom(flow_kg, steps.size(), 0);
     for (const Group& g : groups) {
       std::int64_t left = g.flow_kg;
       for (int m = g.begin; m < g.end && left > 0; ++m) {
@@ -225,9 +226,9 @@ struct BestCandidates {
   std::vector<int> count;         // [destination]
 
   void Reset(std::size_t destinations) {
-    key.resize(destinations * kRoutesPerPricing);
-    candidate.resize(destinations * kRoutesPerPricing);
-    count.assign(destinations, 0);
+    ResizeWithHeadroom(key, destinations * kRoutesPerPricing);
+    ResizeWithHeadroom(candidate, destinations * kRoutesPerPricing);
+    AssignWithHeadroom(count, destinations, 0);
   }
   void Offer(int destination, std::int64_t candidate_key, int candidate_index) {
     int& n = count[destination];
@@ -318,9 +319,9 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
   demand.steps.clear();
   source = full.AddNode();
   sink = full.AddNode();
-  origin.assign(n, -1);
-  market.assign(n, -1);
-  cheapest_offer.assign(n, std::numeric_limits<std::int64_t>::max());
+  AssignWithHeadroom(origin, n, -1);
+  AssignWithHeadroom(market, n, -1);
+  AssignWithHeadroom(cheapest_offer, n, std::numeric_limits<std::int64_t>::max());
   hint_cost.clear();
   if (problem.price_hint_usd_per_kg.size() == static_cast<std::size_t>(n)) {
     for (const double price : problem.price_hint_usd_per_kg) hint_cost.push_back(std::isfinite(price) ? ToCost(price) : kNoHint);
@@ -341,7 +342,7 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
   }
   // Destinations: the open market of each region, then each tied segment.
   const int segment_count = static_cast<int>(problem.segments.size());
-  segment_node.assign(segment_count, -1);
+  AssignWithHeadroom(segment_node, segment_count, -1);
   for (const DemandStep& step : problem.demand) {
     REESIM_CHECK(step.region >= 0 && step.region < n);
     REESIM_CHECK_GE(step.tonnes, 0.0);
@@ -365,7 +366,7 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
   structure_arcs.push_back(full.AddArc(sink, source, unbounded_kg, 0));
 
   // The regions with buyers (an open market or a tied segment), ascending: routes go only there.
-  is_destination.assign(n, 0);
+  AssignWithHeadroom(is_destination, n, 0);
   for (int r = 0; r < n; ++r) is_destination[r] = market[r] >= 0;
   for (int s = 0; s < segment_count; ++s) {
     if (segment_node[s] >= 0) is_destination[problem.segments[s].region] = 1;
@@ -375,7 +376,7 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
     if (is_destination[r]) destinations.push_back(r);
   }
   destination_list.clear();
-  destination_of_node.assign(full.node_count, -1);
+  AssignWithHeadroom(destination_of_node, full.node_count, -1);
   for (int to : destinations) {
     if (market[to] < 0) continue;
     destination_of_node[market[to]] = static_cast<int>(destination_list.size());
@@ -390,7 +391,7 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
   candidate_from.clear();
   best.Reset(destination_list.size());
 
-  exports_from.assign(n, -1);
+  AssignWithHeadroom(exports_from, n, -1);
   supplying.clear();
   for (int from = 0; from < n; ++from) {
     if (origin[from] < 0) continue;
@@ -402,7 +403,7 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
           full.AddArc(origin[from], exports_from[from], ToKg(problem.export_cap_tonnes[from]), 0));
     }
     // A licence cap on a route: all its flows (open market and segments) pass one capped hub.
-    route_hub.assign(n, -1);
+    AssignWithHeadroom(route_hub, n, -1);
     for (int to : destinations) {
       const std::size_t pair = static_cast<std::size_t>(from) * n + to;
       const double wedge = problem.wedge_usd_per_kg[pair];
@@ -502,7 +503,7 @@ void MarketWorkspace::Network::StartRestricted() {
   if (!hint_cost.empty()) {
     // Each node's steps start split at the hinted price, as the first pricing round would split them
     // at a price near it.
-    region_of_node.assign(full.node_count, -1);
+    AssignWithHeadroom(region_of_node, full.node_count, -1);
     for (std::size_t r = 0; r < origin.size(); ++r) {
       if (origin[r] >= 0) region_of_node[origin[r]] = static_cast<int>(r);
     }
@@ -529,7 +530,7 @@ void MarketWorkspace::Network::StartRestricted() {
   // at their offers, hubs at their origin's plus the wedge, destinations at their cheapest delivered
   // offer (or their bid, without routes). Any potentials are a valid start; good ones save pivots.
   constexpr std::int64_t kUnset = std::numeric_limits<std::int64_t>::min();
-  potential.assign(full.node_count, kUnset);
+  AssignWithHeadroom(potential, full.node_count, kUnset);
   potential[source] = 0;
   potential[sink] = 0;
   for (const StepGroups::Group& g : supply.groups) potential[g.node] = g.cost;
@@ -618,10 +619,10 @@ double MarketWorkspace::Network::SolveWhole() {
   solver.upperMap(ArcValues{full.arcs, &ArcList::Arc::capacity}).costMap(ArcValues{full.arcs, &ArcList::Arc::cost});
   const Solver::ProblemType result = solver.run();
   REESIM_CHECK(result == Solver::OPTIMAL);
-  potential.resize(full.node_count);
+  ResizeWithHeadroom(potential, full.node_count);
   for (int v = 0; v < full.node_count; ++v) potential[v] = solver.potential(Graph::nodeFromId(v));
-  sold_kg.resize(supply.steps.size());
-  served_kg.resize(demand.steps.size());
+  ResizeWithHeadroom(sold_kg, supply.steps.size());
+  ResizeWithHeadroom(served_kg, demand.steps.size());
   // The steps' arcs come first in `full`: supply, then demand.
   for (std::size_t k = 0; k < sold_kg.size(); ++k) sold_kg[k] = solver.flow(Graph::arcFromId(static_cast<int>(k)));
   for (std::size_t k = 0; k < served_kg.size(); ++k) {
@@ -636,15 +637,15 @@ double MarketWorkspace::Network::SolveRestricted() {
   demand.GroupByNode(full.node_count);
   // Capacity for the most the restricted network can hold: every route, and a group per step.
   const std::size_t most_routes = routes.size() + candidates.size();
-  routes.reserve(most_routes);
-  flow_order.reserve(most_routes);
+  ReserveWithHeadroom(routes, most_routes);
+  ReserveWithHeadroom(flow_order, most_routes);
   parts.reserve(3);
   restricted.Reserve(full.node_count, structure_arcs.size() + most_routes + supply.steps.size() + demand.steps.size());
   IncludeBest(/*add_arcs=*/false);
   StartRestricted();
   for (;;) {
     restricted.Solve();
-    potential.resize(full.node_count);
+    ResizeWithHeadroom(potential, full.node_count);
     for (int v = 0; v < full.node_count; ++v) potential[v] = restricted.Potential(v);
     const bool supply_split = PriceGroups(supply, /*supply_side=*/true);
     const bool demand_split = PriceGroups(demand, /*supply_side=*/false);
@@ -708,12 +709,12 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
     return restricted ? w.restricted.Flow(route.arc) : w.solver.flow(Graph::arcFromId(route.arc));
   };
 
-  solution.supply_sold_tonnes.resize(sold_kg.size());
+  ResizeWithHeadroom(solution.supply_sold_tonnes, sold_kg.size());
   for (std::size_t k = 0; k < sold_kg.size(); ++k) solution.supply_sold_tonnes[k] = static_cast<double>(sold_kg[k]) / kKgPerTonne;
   // Duals: the potential difference to the sink is the value of one more kg delivered at a node.
   auto price_of = [&](int node) { return static_cast<double>(w.potential[node] - w.potential[w.sink]) / kMoneyScale; };
-  solution.demand_served_tonnes.resize(served_kg.size());
-  solution.demand_price_usd_per_kg.resize(served_kg.size());
+  ResizeWithHeadroom(solution.demand_served_tonnes, served_kg.size());
+  ResizeWithHeadroom(solution.demand_price_usd_per_kg, served_kg.size());
   solution.flows.clear();
   for (std::size_t d = 0; d < served_kg.size(); ++d) {
     solution.demand_served_tonnes[d] = static_cast<double>(served_kg[d]) / kKgPerTonne;
@@ -734,8 +735,8 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
     const std::int64_t slot = route.order % (2 * static_cast<std::int64_t>(n) + segment_count);
     if (slot >= n && slot < n + segment_count) solution.flows.back().segment = static_cast<int>(slot - n);
   }
-  solution.price_usd_per_kg.assign(n, std::numeric_limits<double>::quiet_NaN());
-  solution.origin_price_usd_per_kg.assign(n, std::numeric_limits<double>::quiet_NaN());
+  AssignWithHeadroom(solution.price_usd_per_kg, n, std::numeric_limits<double>::quiet_NaN());
+  AssignWithHeadroom(solution.origin_price_usd_per_kg, n, std::numeric_limits<double>::quiet_NaN());
   for (int r = 0; r < n; ++r) {
     if (w.origin[r] >= 0) solution.origin_price_usd_per_kg[r] = price_of(w.origin[r]);
     const int node = w.market[r] >= 0 ? w.market[r] : w.origin[r];

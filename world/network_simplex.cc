@@ -40,20 +40,20 @@ void CirculationSimplex::Reset(int node_count, const std::vector<std::int64_t>& 
   node_count_ = node_count;
   root_ = node_count;
   const int all_nodes = node_count + 1;
-  source_.assign(node_count, 0);
-  target_.assign(node_count, root_);
-  cap_.assign(node_count, kInfinite);
-  cost_.assign(node_count, 0);
-  flow_.assign(node_count, 0);
-  state_.assign(node_count, kTree);
-  pi_.assign(all_nodes, 0);
-  parent_.assign(all_nodes, root_);
-  pred_.assign(all_nodes, -1);
-  pred_dir_.assign(all_nodes, kUp);
-  thread_.assign(all_nodes, 0);
-  rev_thread_.assign(all_nodes, 0);
-  succ_num_.assign(all_nodes, 1);
-  last_succ_.assign(all_nodes, 0);
+  AssignWithHeadroom(source_, node_count, 0);
+  AssignWithHeadroom(target_, node_count, root_);
+  AssignWithHeadroom(cap_, node_count, kInfinite);
+  AssignWithHeadroom(cost_, node_count, 0);
+  AssignWithHeadroom(flow_, node_count, 0);
+  AssignWithHeadroom(state_, node_count, kTree);
+  AssignWithHeadroom(pi_, all_nodes, 0);
+  AssignWithHeadroom(parent_, all_nodes, root_);
+  AssignWithHeadroom(pred_, all_nodes, -1);
+  AssignWithHeadroom(pred_dir_, all_nodes, kUp);
+  AssignWithHeadroom(thread_, all_nodes, 0);
+  AssignWithHeadroom(rev_thread_, all_nodes, 0);
+  AssignWithHeadroom(succ_num_, all_nodes, 1);
+  AssignWithHeadroom(last_succ_, all_nodes, 0);
   // The tree: every node hangs from the root by its artificial arc, which costs nothing and, since no
   // arc leaves the root, can never carry flow in a circulation; the pricing never looks at it.
   for (int u = 0; u < node_count; ++u) {
@@ -83,13 +83,13 @@ void CirculationSimplex::Reset(int node_count, const std::vector<std::int64_t>& 
 
 void CirculationSimplex::Reserve(int node_count, std::size_t arc_count) {
   const std::size_t all = static_cast<std::size_t>(node_count) + arc_count;
-  source_.reserve(all);
-  target_.reserve(all);
-  cap_.reserve(all);
-  cost_.reserve(all);
-  flow_.reserve(all);
-  state_.reserve(all);
-  dirty_revs_.reserve(static_cast<std::size_t>(node_count) + 1);
+  ReserveWithHeadroom(source_, all);
+  ReserveWithHeadroom(target_, all);
+  ReserveWithHeadroom(cap_, all);
+  ReserveWithHeadroom(cost_, all);
+  ReserveWithHeadroom(flow_, all);
+  ReserveWithHeadroom(state_, all);
+  ReserveWithHeadroom(dirty_revs_, static_cast<std::size_t>(node_count) + 1);
 }
 
 int CirculationSimplex::AddArc(int tail, int head, std::int64_t capacity, std::int64_t cost, std::int64_t flow) {

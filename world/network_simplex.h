@@ -36,7 +36,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "world/buffer.h"
+
 namespace reesim::world {
+
 
 class CirculationSimplex {
  public:

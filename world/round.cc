@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 
+#include "world/buffer.h"
 #include "world/check.h"
 #include "world/random.h"
 
@@ -341,6 +342,8 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     return;
   }
   market.pairs_at_defaults = default_barriers;
+  ReserveWithHeadroom(market.paired_suppliers, suppliers.size());
+  ReserveWithHeadroom(market.paired_buyers, buyers.size());
   market.paired_suppliers = suppliers;
   market.paired_buyers = buyers;
   for (int from : suppliers) {
@@ -743,9 +746,9 @@ void ResetOutcome(const WorldDescription& world, int round, RoundOutcome& outcom
 
 // Investment and exit at the end of the round: proposed plants whose firm decided to build start
 // construction and pay their capital cost over the lead time (less capital subsidies, which their
-// government pays, less the joint part its alliance's members pay); plants that sold nothing for
-// `close_after_idle_rounds` rounds close for good. Then the round's support as firms will see it: the
-// subsidy terms, and what the instruments' investment hooks guarantee.
+// government pays, less the joint part its alliance's members pay); plants whose owner decided to
+// scrap them close for good, and the others count the rounds they stand idle. Then the round's
+// support as firms will see it: the subsidy terms, and what the instruments' investment hooks guarantee.
 void BuildAndRetire(const WorldDescription& world, const RoundScratch& scratch, WorldState& state,
                     RoundOutcome& outcome) {
   const BarrierTable& barriers = scratch.barriers;
@@ -779,10 +782,14 @@ void BuildAndRetire(const WorldDescription& world, const RoundScratch& scratch, 
         break;
       }
       case PlantStatus::kOperating:
-        if (result.output_tonnes > 0 || result.sales_tonnes > 0) {
-          rounds = 0;
-        } else if (++rounds >= world.market.close_after_idle_rounds) {
+        // The idle count is what owners review plants by; scrapping is theirs to choose.
+        if (scratch.decisions.plants[i].close) {
           state.plant_status[i] = PlantStatus::kClosed;
+          rounds = 0;
+        } else if (result.output_tonnes > 0 || result.sales_tonnes > 0) {
+          rounds = 0;
+        } else if (rounds < std::numeric_limits<int>::max()) {
+          ++rounds;
         }
         break;
       case PlantStatus::kClosed:
@@ -995,6 +1002,7 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
     const double price = outcome.price_usd_per_kg[cell];
     if (std::isnan(price)) continue;
     if (!state.previous_price_usd_per_kg.empty()) state.previous_price_usd_per_kg[cell] = state.price_usd_per_kg[cell];
+    state.long_run_price_usd_per_kg[cell] += (price - state.long_run_price_usd_per_kg[cell]) / world.market.long_run_price_memory_rounds;
     state.price_usd_per_kg[cell] = price;
     state.expected_price_usd_per_kg[cell] += weight * (price - state.expected_price_usd_per_kg[cell]);
   }

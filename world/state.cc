@@ -83,6 +83,7 @@ WorldState InitialState(const WorldDescription& world) {
     state.previous_price_usd_per_kg.assign(cells, std::numeric_limits<double>::quiet_NaN());
     state.use_tonnes.assign(cells, 0.0);
   }
+  state.long_run_price_usd_per_kg = state.expected_price_usd_per_kg;
   state.plant_status.resize(world.plants.size());
   for (int i = 0; i < world.PlantCount(); ++i) {
     state.plant_status[i] = world.plants[i].is_project ? PlantStatus::kProposed : PlantStatus::kOperating;
@@ -133,6 +134,7 @@ std::string Fingerprint(const WorldState& state) {
     mix_vector(state.previous_price_usd_per_kg);
     mix_vector(state.use_tonnes);
   }
+  mix_vector(state.long_run_price_usd_per_kg);
   mix_bytes(state.plant_status.data(), state.plant_status.size() * sizeof(PlantStatus));
   mix_bytes(state.status_rounds.data(), state.status_rounds.size() * sizeof(int));
   mix_vector(state.capital_subsidy_share);

@@ -26,6 +26,9 @@ struct WorldState {
   std::vector<double> speculative_stock_tonnes;
   std::vector<double> previous_price_usd_per_kg;
   std::vector<double> use_tonnes;
+  // [region * products + product]: the long-run level of the price firms value projects and review
+  // idle plants by (MarketParameters.long_run_price_memory_rounds), from the reference price.
+  std::vector<double> long_run_price_usd_per_kg;
   std::vector<PlantStatus> plant_status;           // [plant]
   std::vector<int> status_rounds;                  // [plant]: rounds left to build, or rounds idle
   // [plant]: last round's support, as firms see it when valuing projects: capital subsidy share,

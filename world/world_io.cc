@@ -232,6 +232,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     }
     plant.recycler = in.recycler();
     plant.market_power = in.market_power();
+    plant.reserve = in.reserve();
     if (separates && !in.product().empty()) complaint.Fail(path + ".product", Quoted(in.product()), "a separation plant names its feed, not a product");
     RequireNonNegative(complaint, path + ".capacity_tonnes_per_year", in.capacity_tonnes_per_year());
     RequireNonNegative(complaint, path + ".unit_cost_usd_per_kg", in.unit_cost_usd_per_kg());
@@ -488,6 +489,12 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     }
     params.close_after_idle_rounds = market.close_after_idle_rounds();
   }
+  set_fraction("price_reversion_half_life_rounds", market.has_price_reversion_half_life_rounds(),
+               market.price_reversion_half_life_rounds(), 0.5, 400.0, params.price_reversion_half_life_rounds);
+  set_fraction("long_run_price_memory_rounds", market.has_long_run_price_memory_rounds(),
+               market.long_run_price_memory_rounds(), 1.0, 400.0, params.long_run_price_memory_rounds);
+  set_fraction("investment_value_volatility", market.has_investment_value_volatility(), market.investment_value_volatility(),
+               0.0, 5.0, params.investment_value_volatility);
   if (market.has_cournot_demand_elasticity()) {
     if (!(market.cournot_demand_elasticity() < 0 && market.cournot_demand_elasticity() >= -10)) {
       complaint.Fail("market.cournot_demand_elasticity", FormatNumber(market.cournot_demand_elasticity()),

@@ -133,8 +133,9 @@ std::string ProfilesCsv(const GameSpec& spec, const GameReport& report);
 std::string GameNfg(const GameSpec& spec, const GameReport& report);
 std::string GameTable(const GameSpec& spec, const GameReport& report);
 
-// Writes game.json, game.nfg and profiles.csv under out_dir, each to a temporary name first, then
-// renamed once all are written. Throws InputError if they cannot be written.
+// Writes game.json, game.nfg and profiles.csv under out_dir through one run::OutputSet: each to a
+// temporary name, fsynced, then all renamed together, so the three appear together or not at all.
+// Throws run::WriteError (main exits 1) with the OS's reason if they cannot be written.
 void WriteGameOutputs(const GameSpec& spec, const GameReport& report, const std::string& out_dir);
 
 struct GameRunResult {

@@ -2,12 +2,12 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include "games/empirical_game.h"
 #include "games/json_text.h"
 #include "games/nfg_io.h"
 #include "proto/scenario.pb.h"
+#include "run/output_files.h"
 #include "world/field_error.h"
 
 namespace reesim::games {
@@ -63,12 +63,6 @@ std::string Support(const GameSpec& spec, const MixedProfile& profile, int playe
     out += spec.players[player].strategies[j];
   }
   return out;
-}
-
-void WriteTemporary(const std::filesystem::path& path, const std::string& contents) {
-  std::ofstream out(path.string() + ".tmp", std::ios::binary | std::ios::trunc);
-  out << contents;
-  if (!out) throw InputError(path.string() + ".tmp: cannot write");
 }
 
 }  // namespace
@@ -336,16 +330,15 @@ void WriteGameOutputs(const GameSpec& spec, const GameReport& report, const std:
   const std::filesystem::path dir(out_dir);
   std::error_code error;
   std::filesystem::create_directories(dir, error);
-  if (error) throw InputError(out_dir + ": cannot create the output directory: " + error.message());
-  const std::vector<std::pair<std::string, std::string>> files = {
-      {"game.json", GameJson(spec, report)}, {"game.nfg", GameNfg(spec, report)}, {"profiles.csv", ProfilesCsv(spec, report)}};
-  try {
-    for (const auto& [name, contents] : files) WriteTemporary(dir / name, contents);
-  } catch (...) {
-    for (const auto& file : files) std::filesystem::remove((dir / file.first).string() + ".tmp", error);
-    throw;
-  }
-  for (const auto& file : files) std::filesystem::rename((dir / file.first).string() + ".tmp", dir / file.first);
+  if (error) run::ThrowWriteError(out_dir, "cannot create the output directory", error.value());
+  // One OutputSet (issue 19): each file is written and fsynced under PATH.tmp, and the three are
+  // renamed only once all are written, so a full disk leaves none of them (and exits 1 with the OS's
+  // reason), never a game.json without its game.nfg.
+  run::OutputSet outputs;
+  outputs.Write((dir / "game.json").string(), GameJson(spec, report));
+  outputs.Write((dir / "game.nfg").string(), GameNfg(spec, report));
+  outputs.Write((dir / "profiles.csv").string(), ProfilesCsv(spec, report));
+  outputs.Commit();
 }
 
 }  // namespace reesim::games

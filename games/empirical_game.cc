@@ -574,7 +574,47 @@ NormalFormGame SubgameEstimate(const GameSpec& spec, const PayoffSamples& sample
   return game;
 }
 
+// Runs the game's arms `arms` (ascending) on the experiment runner, each record renumbered to the
+// game's arm, added to the collector and handed to `keep` (if given).
+void RunArms(const GameSpec& spec, const std::vector<std::int64_t>& arms, GameCollector& collector, int threads,
+             const std::function<void(experiments::RunRecord&&)>& keep,
+             const std::function<void(std::int64_t, std::int64_t)>& progress) {
+  const experiments::ExperimentSpec some = WithArms(spec.experiment, arms);
+  experiments::RunRuns(
+      some, threads, 0, 1,
+      [&](const experiments::RunRecord& record) {
+        experiments::RunRecord renumbered = record;
+        renumbered.arm = static_cast<int>(arms[record.arm]);
+        collector.Add(renumbered);
+        if (keep) keep(std::move(renumbered));
+      },
+      progress);
+}
+
 }  // namespace
+
+QuiesceResult SearchProfiles(const GameSpec& spec, GameCollector& collector, int threads,
+                             const std::function<void(experiments::RunRecord&&)>& keep,
+                             const std::function<void(std::int64_t, std::int64_t)>& progress) {
+  const std::int64_t replicates = spec.experiment.RunsPerArm();
+  const std::int64_t most = spec.search.max_profiles * replicates;  // progress: at most this many runs
+  std::int64_t done = 0;
+  const auto run_batch = [&](const std::vector<std::int64_t>& profiles) {
+    const std::int64_t before = done;
+    RunArms(spec, profiles, collector, threads, keep,
+            progress ? [&](std::int64_t runs, std::int64_t) { progress(before + runs, most); }
+                     : std::function<void(std::int64_t, std::int64_t)>());
+    done = before + static_cast<std::int64_t>(profiles.size()) * replicates;
+  };
+  QuiesceOptions options;
+  options.max_profiles = spec.search.max_profiles;
+  options.tolerance = spec.search.tolerance;
+  options.seed = spec.analyses.method_seed;
+  const PayoffOracle oracle{run_batch, [&](std::int64_t profile, int player) {
+                              return CellMean(collector.samples(), profile, player);
+                            }};
+  return Quiesce(Actors(spec), Strategies(spec), oracle, options);
+}
 
 GameReport AnalyseQuiescedGame(const GameSpec& spec, const GameCollector& collected, const QuiesceResult& search) {
   const PayoffSamples& samples = collected.samples();
@@ -641,37 +681,15 @@ GameRunResult RunQuiescedGame(GameSpec& spec, const experiments::CampaignOptions
   const int replicates = spec.experiment.RunsPerArm();
   // Every simulated arm's records [arm][replicate], kept for the experiment's outputs.
   std::vector<std::vector<experiments::RunRecord>> records(spec.experiment.arm_names.size());
-  const std::int64_t alliance_arms =
-      spec.alliance ? static_cast<std::int64_t>(spec.experiment.arm_names.size()) - spec.alliance->first_arm : 0;
-  const std::int64_t most = (spec.search.max_profiles + alliance_arms) * replicates;  // progress: at most this many runs
-  std::int64_t done = 0;
   GameRunResult result;
-  auto run_arms = [&](const std::vector<std::int64_t>& arms) {
-    const experiments::ExperimentSpec some = WithArms(spec.experiment, arms);
-    const std::int64_t before = done;
-    experiments::RunRuns(
-        some, options.threads, 0, 1,
-        [&](const experiments::RunRecord& record) {
-          experiments::RunRecord renumbered = record;
-          renumbered.arm = static_cast<int>(arms[record.arm]);
-          collector.Add(renumbered);
-          result.campaign.failures += !record.failure.empty();
-          std::vector<experiments::RunRecord>& arm = records[renumbered.arm];
-          arm.resize(replicates);
-          arm[renumbered.replicate] = std::move(renumbered);
-        },
-        options.progress ? [&](std::int64_t runs, std::int64_t) { done = before + runs; options.progress(done, most); }
-                         : std::function<void(std::int64_t, std::int64_t)>());
-    done = before + static_cast<std::int64_t>(arms.size()) * replicates;
+  const auto keep = [&](experiments::RunRecord&& record) {
+    result.campaign.failures += !record.failure.empty();
+    std::vector<experiments::RunRecord>& arm = records[record.arm];
+    arm.resize(replicates);
+    const int replicate = record.replicate;
+    arm[replicate] = std::move(record);
   };
-  QuiesceOptions search;
-  search.max_profiles = spec.search.max_profiles;
-  search.tolerance = spec.search.tolerance;
-  search.seed = spec.analyses.method_seed;
-  const PayoffOracle oracle{run_arms, [&](std::int64_t profile, int player) {
-                              return CellMean(collector.samples(), profile, player);
-                            }};
-  QuiesceResult found = Quiesce(Actors(spec), Strategies(spec), oracle, search);
+  QuiesceResult found = SearchProfiles(spec, collector, options.threads, keep, options.progress);
   std::vector<std::int64_t> simulated = found.evaluated;
   std::sort(simulated.begin(), simulated.end());
   if (spec.alliance) {
@@ -679,7 +697,7 @@ GameRunResult RunQuiescedGame(GameSpec& spec, const experiments::CampaignOptions
     for (std::int64_t arm = spec.alliance->first_arm; arm < static_cast<std::int64_t>(spec.experiment.arm_names.size()); ++arm) {
       alliance.push_back(arm);
     }
-    run_arms(alliance);
+    RunArms(spec, alliance, collector, options.threads, keep, {});
     simulated.insert(simulated.end(), alliance.begin(), alliance.end());
   }
   // The experiment's outputs for the simulated arms, in arm order, as RunCampaign writes them.

@@ -145,6 +145,13 @@ struct GameReport {
 // Analyses a complete collection. Throws InputError if a solver refuses the estimated game.
 GameReport AnalyseGame(const GameSpec& spec, const GameCollector& collected);
 
+// Runs the profile search (QUIESCE) of `spec` in this process: each batch of profiles by
+// experiments::RunRuns on `threads` threads, every record (numbered by the game's arm) added to
+// `collector` and handed to `keep` (optional); the alliance game's arms are not run.
+QuiesceResult SearchProfiles(const GameSpec& spec, GameCollector& collector, int threads,
+                             const std::function<void(experiments::RunRecord&&)>& keep = {},
+                             const std::function<void(std::int64_t, std::int64_t)>& progress = {});
+
 // Analyses the collection of a profile search (QUIESCE): the last complete subgame as the estimated
 // game, the confirmed candidates assessed on the simulated profiles (AssessCandidates), the alliance
 // game as AnalyseGame does; no tournament or Stackelberg (they need every profile).

@@ -597,7 +597,8 @@ TEST_CASE("Cli.BenchReportsEveryFigureWithItsUnitAndBudget") {
   };
   for (const char* key : {"baseline.rounds_per_s", "allocations_per_round", "montecarlo.runs_per_s_1_thread",
                           "montecarlo.runs_per_s_2_threads", "synthetic.ms_per_round.1000", "snapshot.bytes_per_round",
-                          "snapshot.mb_per_s_including_rounds", "game.seconds_256_profiles"}) {
+                          "snapshot.mb_per_s_including_rounds", "game.seconds_256_profiles", "game.quiesce.profiles_of_256",
+                          "game.quiesce.seconds"}) {
     CAPTURE(key);
     CHECK_FALSE(line_of(key).empty());
   }

@@ -1,7 +1,8 @@
 // An empirical game from simulation runs (message reesim.Game, `reesim game --spec FILE`): players are
 // actors of a scenario, each with named strategies (a reesim.Strategy, a scenario overlay, or both);
-// every pure strategy profile is simulated over the replicates and the payoff table estimated from
-// them, then analysed (games/empirical_analysis.h).
+// every pure strategy profile (or, with profile_search: QUIESCE, those EGTA's profile search chooses:
+// games/quiesce.h) is simulated over the replicates and the payoff table estimated from them, then
+// analysed (games/empirical_analysis.h).
 //
 // An empirical game is an experiment whose arms are the strategy profiles: GameSpec::experiment is an
 // experiments::ExperimentSpec with one arm per profile, in Gambit's profile order (player 1 fastest:

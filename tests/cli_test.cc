@@ -703,7 +703,8 @@ TEST_CASE("Cli.GameRefusesBadFilesAndUsageWithExit2AndNoOutput") {
   CHECK(help.exit_code == 0);
   for (const char* method : {"enummixed", "lcp", "pure", "liap", "logit", "replicator", "fictitious", "regret", "--seed",
                              "--iterations", "--spec", "--merge", "--shard", "--resume", "--threads", "--out", "--quiet",
-                             "game.json", "game.nfg", "profiles.csv", "robustness"}) {
+                             "game.json", "game.nfg", "profiles.csv", "robustness", "profile_search: QUIESCE", "max_profiles",
+                             "quiesce_tolerance", "confirmed"}) {
     CAPTURE(method);
     CHECK(help.out.find(method) != std::string::npos);
   }

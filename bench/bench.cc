@@ -228,6 +228,10 @@ std::vector<std::pair<std::string, double>> RunBenchmarks(const BenchOptions& op
 
   note("empirical game: 256 profiles x 100 replicates x 40 rounds, 2 threads");
   report.emplace_back("game.seconds_256_profiles", EmpiricalGameSeconds(options.quick));
+  note("empirical game with profile search (QUIESCE), the same game");
+  const QuiesceBench quiesce = QuiescedGameSeconds(options.quick);
+  report.emplace_back("game.quiesce.profiles_of_256", static_cast<double>(quiesce.profiles));
+  report.emplace_back("game.quiesce.seconds", quiesce.seconds);
   if (!options.quick) {  // about 10 s: C(20, 10) exact bases per polytope
     note("exact two-player enumeration of a random 10 x 10 game");
     report.emplace_back("game.enummixed_ms_10x10", EnumMixedMilliseconds10x10(3));

@@ -62,6 +62,23 @@ double EmpiricalGameSeconds(bool quick) {
   return seconds;
 }
 
+QuiesceBench QuiescedGameSeconds(bool quick) {
+  const auto start = std::chrono::steady_clock::now();
+  games::GameSpec spec = games::LoadGameText(BenchGame(quick ? 4 : 100, quick ? 8 : 40) + "profile_search: QUIESCE max_profiles: 256\n",
+                                             "<bench game, profile search>");
+  games::GameCollector collector(spec);
+  const games::QuiesceResult search = games::SearchProfiles(spec, collector, /*threads=*/2);
+  const games::GameReport report = games::AnalyseQuiescedGame(spec, collector, search);
+  QuiesceBench result;
+  result.seconds = Seconds(start);
+  result.profiles = static_cast<std::int64_t>(search.evaluated.size());
+  if (report.failures > 0 || collector.records() != result.profiles * spec.experiment.RunsPerArm()) {
+    throw std::runtime_error("the bench game's runs failed");
+  }
+  if (search.stop != games::QuiesceStop::kConfirmed) throw std::runtime_error("profile search confirmed no equilibrium of the bench game");
+  return result;
+}
+
 double EnumMixedMilliseconds10x10(int repeats) {
   std::vector<std::vector<games::Rational>> a(10, std::vector<games::Rational>(10)), b = a;
   for (int i = 0; i < 10; ++i) {

@@ -33,6 +33,8 @@ FigureNote NoteOf(const std::string& key) {
       {"snapshot.mb_per_s_including_rounds", {"MB/s", ""}},
       {"game.seconds_256_profiles", {"s", "<= 30"}},
       {"game.enummixed_ms_10x10", {"ms", ""}},
+      {"game.quiesce.profiles_of_256", {"profiles", ""}},
+      {"game.quiesce.seconds", {"s", ""}},
   };
   for (const auto& [prefix, note] : kNotes) {
     if (key.starts_with(prefix)) return note;
@@ -51,10 +53,11 @@ int BenchCommand(const std::vector<std::string>& args) {
       "after warm-up, how many times faster the round's clearing is than the reference solver on the\n"
       "same markets (a 10,000-plant world and the baseline; welfare must agree), and snapshot bytes per\n"
       "round and write throughput; an empirical game of 4 players x 4 strategies (256 profiles) x 100\n"
-      "replicates x 40 rounds on 2 threads, loaded, run and analysed (game.seconds_256_profiles), and\n"
-      "the exact two-player enumerator on a random 10 x 10 game (game.enummixed_ms_10x10). Prints a\n"
-      "table, or one JSON object with --json. Takes minutes; --quick runs small sizes (and skips the\n"
-      "10 x 10 enumeration).\n\n"
+      "replicates x 40 rounds on 2 threads, loaded, run and analysed (game.seconds_256_profiles); the\n"
+      "same game with profile search, QUIESCE (game.quiesce.profiles_of_256 simulated until an\n"
+      "equilibrium is confirmed, in game.quiesce.seconds); and the exact two-player enumerator on a\n"
+      "random 10 x 10 game (game.enummixed_ms_10x10). Prints a table, or one JSON object with --json.\n"
+      "Takes minutes; --quick runs small sizes (and skips the 10 x 10 enumeration).\n\n"
       "--check asserts instead, at small sizes, what holds on any machine: no heap allocation per round\n"
       "after warm-up, and time per round growing no faster than n log n with the number of plants;\n"
       "prints PASS/FAIL per budget and exits 1 if one fails.\n\noptions");

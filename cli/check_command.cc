@@ -33,8 +33,8 @@ int CheckCommand(const std::vector<std::string>& args) {
   if (games::LooksLikeGame(text)) {
     const games::GameSpec spec = games::LoadGameText(text, path);
     std::cout << path << ": ok: game '" << spec.name << "', " << spec.players.size() << " players, " << spec.profiles
-              << " profiles, " << spec.experiment.arm_names.size() << " arms, " << spec.experiment.RunsPerArm()
-              << " runs per arm\n";
+              << " profiles" << (spec.search.quiesce ? " (profile search: at most " + std::to_string(spec.search.max_profiles) + " simulated)" : "")
+              << ", " << spec.experiment.arm_names.size() << " arms, " << spec.experiment.RunsPerArm() << " runs per arm\n";
     return 0;
   }
   if (experiments::LooksLikeExperiment(text)) {

@@ -3,6 +3,7 @@
 #include <boost/math/distributions/students_t.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -79,6 +80,18 @@ std::vector<std::vector<double>> DeviationPayoffs(const NormalFormGame& game, co
   for (int i = 0; i < game.NumPlayers(); ++i) {
     const std::int64_t base = pure_index - pure[i] * game.Stride(i);
     for (int j = 0; j < game.NumStrategies(i); ++j) payoffs[i].push_back(game.PayoffDouble(base + j * game.Stride(i), i));
+  }
+  return payoffs;
+}
+
+// The pure branch of DeviationPayoffs with the cells read through `cell(profile, player)`.
+template <typename Cell>
+std::vector<std::vector<double>> PureDeviationPayoffs(const NormalFormGame& game, std::int64_t pure_index, const Cell& cell) {
+  std::vector<std::vector<double>> payoffs(game.NumPlayers());
+  const std::vector<int> pure = game.ProfileAt(pure_index);
+  for (int i = 0; i < game.NumPlayers(); ++i) {
+    const std::int64_t base = pure_index - pure[i] * game.Stride(i);
+    for (int j = 0; j < game.NumStrategies(i); ++j) payoffs[i].push_back(cell(base + j * game.Stride(i), i));
   }
   return payoffs;
 }
@@ -239,11 +252,25 @@ EquilibriumAnalysis AnalyseEquilibria(const PayoffSamples& samples, const Normal
   std::vector<std::int64_t> pure_index;  // [equilibrium]: its profile if pure, else -1
   for (const AssessedEquilibrium& assessed : analysis.equilibria) pure_index.push_back(PureIndex(estimated, assessed.equilibrium.strategies));
   std::vector<std::vector<std::vector<double>>> payoffs(count, std::vector<std::vector<double>>(samples.NumPlayers()));
+  // A pure equilibrium's regret needs only its unilateral deviations' cells, so the resampled game
+  // (a copy of every exact payoff, and every cell's resampled mean) is built only when a mixed
+  // equilibrium needs it; the cells read are the same doubles either way.
+  const bool any_mixed = std::any_of(pure_index.begin(), pure_index.end(), [](std::int64_t p) { return p < 0; });
+  std::vector<double> values(samples.replicates());
   for (int b = 0; b < options.resamples && count > 0; ++b) {
-    const NormalFormGame resampled = ResampledGame(samples, estimated, ResampleCounts(samples.replicates(), options.seed, b));
+    const std::vector<int> counts = ResampleCounts(samples.replicates(), options.seed, b);
+    std::optional<NormalFormGame> resampled;
+    if (any_mixed) resampled = ResampledGame(samples, estimated, counts);
+    // Cell (p, i) of the resampled game, as ResampledGame sets it.
+    const auto cell = [&](std::int64_t p, int i) {
+      for (int r = 0; r < samples.replicates(); ++r) values[r] = samples.At(p, i, r);
+      const double mean = WeightedMean(values, counts);
+      return std::isfinite(mean) ? mean : estimated.PayoffDouble(p, i);
+    };
     for (std::size_t e = 0; e < count; ++e) {
       const MixedProfile& profile = analysis.equilibria[e].equilibrium.strategies;
-      const std::vector<std::vector<double>> deviations = DeviationPayoffs(resampled, profile, pure_index[e]);
+      const std::vector<std::vector<double>> deviations =
+          pure_index[e] >= 0 ? PureDeviationPayoffs(estimated, pure_index[e], cell) : DeviationPayoffs(*resampled, profile, -1);
       std::vector<double> expected(samples.NumPlayers(), 0.0);
       for (int i = 0; i < samples.NumPlayers(); ++i) {
         for (std::size_t j = 0; j < profile[i].size(); ++j) expected[i] += profile[i][j] * deviations[i][j];

@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <set>
 
+#include "experiments/design.h"
 #include "experiments/runner.h"
+#include "experiments/writer.h"
 #include "games/enummixed.h"
 #include "games/game_error.h"
 #include "games/methods.h"
@@ -230,6 +233,37 @@ GameSpec LoadGameText(const std::string& text, const std::string& source) {
   spec.analyses.stackelberg = !analyses.has_stackelberg() || analyses.stackelberg();
   const std::uint64_t seed = in.seed() == 0 ? 1 : in.seed();
   spec.analyses.method_seed = analyses.method_seed() == 0 ? seed : analyses.method_seed();
+
+  // Profile search.
+  if (in.profile_search() == reesim::QUIESCE) {
+    spec.search.quiesce = true;
+    if (in.max_profiles() < 0) {
+      complaint.Fail("max_profiles", std::to_string(in.max_profiles()), "must be at least 1 (0: every profile)");
+    }
+    spec.search.max_profiles = in.max_profiles() == 0 ? spec.profiles : std::min<std::int64_t>(in.max_profiles(), spec.profiles);
+    if (!(in.quiesce_tolerance() >= 0) || !std::isfinite(in.quiesce_tolerance())) {
+      complaint.Fail("quiesce_tolerance", FormatNumber(in.quiesce_tolerance()), "must be >= 0 (payoff units)");
+    }
+    spec.search.tolerance = in.quiesce_tolerance();
+    if (analyses.methods_size() > 0) {
+      complaint.Fail("analyses.methods", Quoted(analyses.methods(0)),
+                     "QUIESCE finds its candidates itself (each subgame's pure equilibria, else enummixed, lcp or liap); "
+                     "methods are for ALL_PROFILES");
+    }
+    if (analyses.has_tournament() && analyses.tournament()) {
+      complaint.Fail("analyses.tournament", "true", "a tournament needs every profile; QUIESCE simulates only some");
+    }
+    if (analyses.has_stackelberg() && analyses.stackelberg()) {
+      complaint.Fail("analyses.stackelberg", "true", "Stackelberg commitments need every profile; QUIESCE simulates only some");
+    }
+    spec.analyses.tournament = false;
+    spec.analyses.stackelberg = false;
+  } else {
+    if (in.max_profiles() != 0) complaint.Fail("max_profiles", std::to_string(in.max_profiles()), "goes with profile_search: QUIESCE");
+    if (in.quiesce_tolerance() != 0) {
+      complaint.Fail("quiesce_tolerance", FormatNumber(in.quiesce_tolerance()), "goes with profile_search: QUIESCE");
+    }
+  }
 
   // The alliance game's members and their payoffs.
   if (in.has_alliance_game()) {
@@ -487,7 +521,207 @@ GameReport AnalyseGame(const GameSpec& spec, const GameCollector& collected) {
   return report;
 }
 
+namespace {
+
+// A copy of the game's experiment holding only these arms (the game's arm indices): its runs are those
+// the whole experiment makes (a run's seed and sample point depend on its replicate only), numbered
+// within it.
+experiments::ExperimentSpec WithArms(const experiments::ExperimentSpec& all, const std::vector<std::int64_t>& arms) {
+  experiments::ExperimentSpec some = all;
+  some.arm_names.clear();
+  some.arm_overlays.clear();
+  for (const std::int64_t arm : arms) {
+    some.arm_names.push_back(all.arm_names[arm]);
+    some.arm_overlays.push_back(all.arm_overlays[arm]);
+  }
+  return some;
+}
+
+// The mean of a cell's successful runs (NaN if none), as EstimateOf computes it.
+double CellMean(const PayoffSamples& samples, std::int64_t profile, int player) {
+  double sum = 0;
+  int n = 0;
+  for (int r = 0; r < samples.replicates(); ++r) {
+    const double value = samples.At(profile, player, r);
+    if (!std::isfinite(value)) continue;
+    sum += value;
+    ++n;
+  }
+  return n > 0 ? sum / n : std::nan("");
+}
+
+// The estimated game of a subgame ([player]: its strategies), cell means read as EstimatedGame does.
+NormalFormGame SubgameEstimate(const GameSpec& spec, const PayoffSamples& samples, const std::vector<std::vector<int>>& subgame,
+                               const std::string& title) {
+  std::vector<std::string> players;
+  std::vector<std::vector<std::string>> labels(spec.players.size());
+  for (std::size_t i = 0; i < spec.players.size(); ++i) {
+    players.push_back(spec.players[i].actor);
+    for (const int j : subgame[i]) labels[i].push_back(spec.players[i].strategies[j]);
+  }
+  NormalFormGame game(players, labels);
+  game.set_title(title);
+  std::vector<int> full(spec.players.size());
+  for (std::int64_t q = 0; q < game.NumProfiles(); ++q) {
+    const std::vector<int> local = game.ProfileAt(q);
+    for (std::size_t i = 0; i < full.size(); ++i) full[i] = subgame[i][local[i]];
+    const std::int64_t p = ArmOfProfile(spec, full);
+    for (int i = 0; i < game.NumPlayers(); ++i) {
+      const double mean = CellMean(samples, p, i);
+      game.SetPayoff(q, i, std::isfinite(mean) ? ShortestDecimal(mean) : Rational(0));
+    }
+  }
+  return game;
+}
+
+// Runs the game's arms `arms` (ascending) on the experiment runner, each record renumbered to the
+// game's arm, added to the collector and handed to `keep` (if given).
+void RunArms(const GameSpec& spec, const std::vector<std::int64_t>& arms, GameCollector& collector, int threads,
+             const std::function<void(experiments::RunRecord&&)>& keep,
+             const std::function<void(std::int64_t, std::int64_t)>& progress) {
+  const experiments::ExperimentSpec some = WithArms(spec.experiment, arms);
+  experiments::RunRuns(
+      some, threads, 0, 1,
+      [&](const experiments::RunRecord& record) {
+        experiments::RunRecord renumbered = record;
+        renumbered.arm = static_cast<int>(arms[record.arm]);
+        collector.Add(renumbered);
+        if (keep) keep(std::move(renumbered));
+      },
+      progress);
+}
+
+}  // namespace
+
+QuiesceResult SearchProfiles(const GameSpec& spec, GameCollector& collector, int threads,
+                             const std::function<void(experiments::RunRecord&&)>& keep,
+                             const std::function<void(std::int64_t, std::int64_t)>& progress) {
+  const std::int64_t replicates = spec.experiment.RunsPerArm();
+  const std::int64_t most = spec.search.max_profiles * replicates;  // progress: at most this many runs
+  std::int64_t done = 0;
+  const auto run_batch = [&](const std::vector<std::int64_t>& profiles) {
+    const std::int64_t before = done;
+    RunArms(spec, profiles, collector, threads, keep,
+            progress ? [&](std::int64_t runs, std::int64_t) { progress(before + runs, most); }
+                     : std::function<void(std::int64_t, std::int64_t)>());
+    done = before + static_cast<std::int64_t>(profiles.size()) * replicates;
+  };
+  QuiesceOptions options;
+  options.max_profiles = spec.search.max_profiles;
+  options.tolerance = spec.search.tolerance;
+  options.seed = spec.analyses.method_seed;
+  const PayoffOracle oracle{run_batch, [&](std::int64_t profile, int player) {
+                              return CellMean(collector.samples(), profile, player);
+                            }};
+  return Quiesce(Actors(spec), Strategies(spec), oracle, options);
+}
+
+GameReport AnalyseQuiescedGame(const GameSpec& spec, const GameCollector& collected, const QuiesceResult& search) {
+  const PayoffSamples& samples = collected.samples();
+  QuiesceReport quiesce;
+  quiesce.result = search;
+  quiesce.simulated.assign(static_cast<std::size_t>(spec.profiles), false);
+  for (const std::int64_t p : search.evaluated) quiesce.simulated[p] = true;
+  quiesce.profiles = search.evaluated;
+  std::sort(quiesce.profiles.begin(), quiesce.profiles.end());
+  // The last complete subgame: the last step's unless the budget stopped it before completion.
+  quiesce.subgame = search.steps.back().subgame;
+  if (search.steps.back().needed_but_over_budget > 0) {
+    quiesce.subgame = search.steps.size() > 1 ? search.steps[search.steps.size() - 2].subgame
+                                              : std::vector<std::vector<int>>();
+  }
+  const std::string title = spec.name.empty() ? "reesim empirical game" : spec.name;
+  GameReport report = quiesce.subgame.empty() ? GameReport(NormalFormGame(Actors(spec), Strategies(spec)))
+                                              : GameReport(SubgameEstimate(spec, samples, quiesce.subgame, title));
+  report.estimated.set_title(title);
+  report.cells = EstimateCells(samples);
+  for (const std::int64_t p : quiesce.profiles) {
+    for (std::size_t i = 0; i < spec.players.size(); ++i) report.missing_cells += report.cells[p * spec.players.size() + i].n == 0;
+  }
+  report.failures = collected.failures();
+  BootstrapOptions bootstrap;
+  bootstrap.resamples = spec.analyses.resamples;
+  bootstrap.seed = spec.experiment.seed;
+  bootstrap.epsilon = spec.analyses.epsilon;
+  std::vector<QuiesceCandidate> confirmed;
+  for (const int c : search.LastCandidates()) {
+    if (search.candidates[c].status == CandidateStatus::kConfirmed) confirmed.push_back(search.candidates[c]);
+  }
+  report.equilibria = AssessCandidates(samples, quiesce.simulated, confirmed, bootstrap);
+  try {
+    if (spec.alliance) report.coalitions = AnalyseCoalitions(spec.alliance->members, collected.CoalitionSamples(), bootstrap);
+  } catch (const GameError& error) {
+    throw InputError(spec.source + ": the estimated game: " + error.what());
+  }
+  report.quiesce = std::move(quiesce);
+  return report;
+}
+
+namespace {
+
+GameRunResult RunQuiescedGame(GameSpec& spec, const experiments::CampaignOptions& options) {
+  if (options.shard.count != 1 || options.resume) {
+    throw InputError(spec.source + ": profile_search: QUIESCE chooses each batch of profiles from the results of the last, so " +
+                     "it runs in one process (--threads, not --shard or --resume)");
+  }
+  const std::filesystem::path out_dir = options.out_dir;
+  std::error_code error;
+  std::filesystem::create_directories(out_dir, error);
+  if (error) throw InputError(out_dir.string() + ": cannot create the output directory: " + error.message());
+  if (!options.force) {
+    for (const char* name : {"game.json", "summary.json", "checkpoint.jsonl", "shard.jsonl"}) {
+      if (std::filesystem::exists(out_dir / name)) {
+        throw InputError(out_dir.string() + ": holds the outputs of another run (" + name +
+                         "): choose another --out, or give --force to overwrite them");
+      }
+    }
+  }
+  experiments::PrepareSnapshotDir(spec.experiment, options.out_dir);
+  GameCollector collector(spec);
+  const int replicates = spec.experiment.RunsPerArm();
+  // Every simulated arm's records [arm][replicate], kept for the experiment's outputs.
+  std::vector<std::vector<experiments::RunRecord>> records(spec.experiment.arm_names.size());
+  GameRunResult result;
+  const auto keep = [&](experiments::RunRecord&& record) {
+    result.campaign.failures += !record.failure.empty();
+    std::vector<experiments::RunRecord>& arm = records[record.arm];
+    arm.resize(replicates);
+    const int replicate = record.replicate;
+    arm[replicate] = std::move(record);
+  };
+  QuiesceResult found = SearchProfiles(spec, collector, options.threads, keep, options.progress);
+  std::vector<std::int64_t> simulated = found.evaluated;
+  std::sort(simulated.begin(), simulated.end());
+  if (spec.alliance) {
+    std::vector<std::int64_t> alliance;
+    for (std::int64_t arm = spec.alliance->first_arm; arm < static_cast<std::int64_t>(spec.experiment.arm_names.size()); ++arm) {
+      alliance.push_back(arm);
+    }
+    RunArms(spec, alliance, collector, options.threads, keep, {});
+    simulated.insert(simulated.end(), alliance.begin(), alliance.end());
+  }
+  // The experiment's outputs for the simulated arms, in arm order, as RunCampaign writes them.
+  const experiments::ExperimentSpec written = WithArms(spec.experiment, simulated);
+  {
+    experiments::ExperimentWriter writer(written, options.out_dir);
+    for (std::int64_t position = 0; position < experiments::TotalRuns(written); ++position) {
+      const experiments::RunSlot slot = experiments::SlotAt(written, position);
+      experiments::RunRecord record = records[simulated[slot.arm]][slot.row];
+      record.arm = slot.arm;
+      writer.Add(record);
+    }
+    writer.Finish();
+  }
+  result.campaign.runs = experiments::TotalRuns(written);
+  result.report = AnalyseQuiescedGame(spec, collector, found);
+  WriteGameOutputs(spec, *result.report, options.out_dir);
+  return result;
+}
+
+}  // namespace
+
 GameRunResult RunGame(GameSpec& spec, experiments::CampaignOptions options) {
+  if (spec.search.quiesce) return RunQuiescedGame(spec, options);
   GameCollector collector(spec);
   const bool whole = options.shard.count == 1;
   if (whole) {
@@ -508,6 +742,10 @@ GameRunResult RunGame(GameSpec& spec, experiments::CampaignOptions options) {
 std::optional<GameReport> RunGameUnderMpi(GameSpec& spec, int threads, const std::string& out_dir,
                                           const std::function<void(std::int64_t, std::int64_t)>& progress,
                                           experiments::MpiCampaignResult* result) {
+  if (spec.search.quiesce) {
+    throw InputError(spec.source + ": profile_search: QUIESCE chooses each batch of profiles from the results of the last, so " +
+                     "it runs in one process (--threads), not under mpirun");
+  }
   GameCollector collector(spec);
   experiments::PrepareSnapshotDir(spec.experiment, out_dir);
   *result = experiments::RunCampaignUnderMpi(spec.experiment, threads, out_dir, progress,

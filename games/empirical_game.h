@@ -1,7 +1,8 @@
 // An empirical game from simulation runs (message reesim.Game, `reesim game --spec FILE`): players are
 // actors of a scenario, each with named strategies (a reesim.Strategy, a scenario overlay, or both);
-// every pure strategy profile is simulated over the replicates and the payoff table estimated from
-// them, then analysed (games/empirical_analysis.h).
+// every pure strategy profile (or, with profile_search: QUIESCE, those EGTA's profile search chooses:
+// games/quiesce.h) is simulated over the replicates and the payoff table estimated from them, then
+// analysed (games/empirical_analysis.h).
 //
 // An empirical game is an experiment whose arms are the strategy profiles: GameSpec::experiment is an
 // experiments::ExperimentSpec with one arm per profile, in Gambit's profile order (player 1 fastest:
@@ -29,6 +30,7 @@
 #include "experiments/experiment_spec.h"
 #include "experiments/run_record.h"
 #include "games/empirical_analysis.h"
+#include "games/quiesce.h"
 #include "games/normal_form_game.h"
 
 namespace reesim::games {
@@ -59,6 +61,13 @@ struct GameAnalysesSpec {
   std::uint64_t method_seed = 1;
 };
 
+// Which profiles are simulated: every one, or EGTA's profile search (games/quiesce.h).
+struct ProfileSearchSpec {
+  bool quiesce = false;
+  std::int64_t max_profiles = 0;  // quiesce's budget (the spec's, at most every profile)
+  double tolerance = 0;           // a deviation gaining more than this refutes a candidate
+};
+
 struct GameSpec {
   std::string source;  // the game file
   std::string sha256;  // of its text
@@ -70,6 +79,7 @@ struct GameSpec {
   experiments::ExperimentSpec experiment;  // arms: the profiles, then the alliance game's
   GameAnalysesSpec analyses;
   std::optional<AllianceGameSpec> alliance;
+  ProfileSearchSpec search;
 
   // Returns the strategy counts of the players, in order.
   std::vector<int> Counts() const;
@@ -111,8 +121,17 @@ class GameCollector {
   std::int64_t records_ = 0;
 };
 
+// What profile search did (profile_search: QUIESCE).
+struct QuiesceReport {
+  QuiesceResult result;
+  std::vector<bool> simulated;         // [profile]
+  std::vector<std::int64_t> profiles;  // the simulated profiles, ascending
+  std::vector<std::vector<int>> subgame;  // the last complete subgame ([player]: strategies); game.nfg holds it
+};
+
 struct GameReport {
   explicit GameReport(NormalFormGame game) : estimated(std::move(game)) {}
+  // Every profile's estimated game; under QUIESCE the last complete subgame's.
   NormalFormGame estimated;
   std::vector<Estimate> cells;  // [profile * players + player]
   std::int64_t missing_cells = 0;
@@ -121,10 +140,23 @@ struct GameReport {
   std::vector<PlayerTournament> tournament;    // empty when switched off
   std::vector<StackelbergResult> stackelberg;  // empty when switched off
   std::optional<CoalitionAnalysis> coalitions;
+  std::optional<QuiesceReport> quiesce;  // QUIESCE only; equilibria then holds its confirmed candidates
 };
 
 // Analyses a complete collection. Throws InputError if a solver refuses the estimated game.
 GameReport AnalyseGame(const GameSpec& spec, const GameCollector& collected);
+
+// Runs the profile search (QUIESCE) of `spec` in this process: each batch of profiles by
+// experiments::RunRuns on `threads` threads, every record (numbered by the game's arm) added to
+// `collector` and handed to `keep` (optional); the alliance game's arms are not run.
+QuiesceResult SearchProfiles(const GameSpec& spec, GameCollector& collector, int threads,
+                             const std::function<void(experiments::RunRecord&&)>& keep = {},
+                             const std::function<void(std::int64_t, std::int64_t)>& progress = {});
+
+// Analyses the collection of a profile search (QUIESCE): the last complete subgame as the estimated
+// game, the confirmed candidates assessed on the simulated profiles (AssessCandidates), the alliance
+// game as AnalyseGame does; no tournament or Stackelberg (they need every profile).
+GameReport AnalyseQuiescedGame(const GameSpec& spec, const GameCollector& collected, const QuiesceResult& search);
 
 // The outputs: game.json, profiles.csv (first line: '#' provenance), game.nfg (Gambit's outcome
 // version with strategy labels), and the table printed on stdout.
@@ -133,8 +165,9 @@ std::string ProfilesCsv(const GameSpec& spec, const GameReport& report);
 std::string GameNfg(const GameSpec& spec, const GameReport& report);
 std::string GameTable(const GameSpec& spec, const GameReport& report);
 
-// Writes game.json, game.nfg and profiles.csv under out_dir, each to a temporary name first, then
-// renamed once all are written. Throws InputError if they cannot be written.
+// Writes game.json, game.nfg and profiles.csv under out_dir through one run::OutputSet: each to a
+// temporary name, fsynced, then all renamed together, so the three appear together or not at all.
+// Throws run::WriteError (main exits 1) with the OS's reason if they cannot be written.
 void WriteGameOutputs(const GameSpec& spec, const GameReport& report, const std::string& out_dir);
 
 struct GameRunResult {
@@ -145,6 +178,12 @@ struct GameRunResult {
 // Runs the game's experiment into options.out_dir (the experiment's own outputs too: runs.csv,
 // summary.csv, ...), whole or a shard, resuming if asked; a whole run is analysed and its game outputs
 // written. Throws InputError as experiments::RunCampaign does.
+//
+// Under profile_search: QUIESCE the profiles are chosen batch by batch (games/quiesce.h), each batch
+// run by experiments::RunRuns on a copy of the experiment holding only its profiles' arms (so every run
+// is the one the whole experiment would make: the same seed and sample point, common random numbers);
+// the alliance game's arms follow. The experiment's outputs then hold the simulated arms, in arm order.
+// Each batch depends on the last, so there is no --shard, --resume or mpirun (InputError).
 GameRunResult RunGame(GameSpec& spec, experiments::CampaignOptions options);
 
 // Runs the game under mpirun (experiments::RunCampaignUnderMpi); rank 0 analyses and writes. Returns

@@ -2,12 +2,12 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include "games/empirical_game.h"
 #include "games/json_text.h"
 #include "games/nfg_io.h"
 #include "proto/scenario.pb.h"
+#include "run/output_files.h"
 #include "world/field_error.h"
 
 namespace reesim::games {
@@ -65,10 +65,100 @@ std::string Support(const GameSpec& spec, const MixedProfile& profile, int playe
   return out;
 }
 
-void WriteTemporary(const std::filesystem::path& path, const std::string& contents) {
-  std::ofstream out(path.string() + ".tmp", std::ios::binary | std::ios::trunc);
-  out << contents;
-  if (!out) throw InputError(path.string() + ".tmp: cannot write");
+// The profiles simulated: every one, or profile search's (ascending).
+std::vector<std::int64_t> SimulatedProfiles(const GameSpec& spec, const GameReport& report) {
+  if (report.quiesce) return report.quiesce->profiles;
+  std::vector<std::int64_t> all(static_cast<std::size_t>(spec.profiles));
+  for (std::int64_t p = 0; p < spec.profiles; ++p) all[p] = p;
+  return all;
+}
+
+// The runs made: every arm's, or the simulated profiles' and the alliance game's.
+std::int64_t Runs(const GameSpec& spec, const GameReport& report) {
+  std::int64_t arms = static_cast<std::int64_t>(spec.experiment.arm_names.size());
+  if (report.quiesce) arms = static_cast<std::int64_t>(report.quiesce->profiles.size()) + (arms - spec.profiles);
+  return arms * spec.experiment.RunsPerArm();
+}
+
+// A subgame as each player's strategy labels.
+std::string SubgameJson(const GameSpec& spec, const std::vector<std::vector<int>>& subgame) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < subgame.size(); ++i) {
+    std::vector<std::string> labels;
+    for (const int j : subgame[i]) labels.push_back(spec.players[i].strategies[j]);
+    out += (i ? "," : "") + JsonList(labels, JsonString);
+  }
+  return out + "]";
+}
+
+std::string Indices(const std::vector<std::int64_t>& values) {
+  return JsonList(values, [](std::int64_t v) { return std::to_string(v); });
+}
+
+std::string QuiesceJson(const GameSpec& spec, const QuiesceReport& q) {
+  const QuiesceResult& r = q.result;
+  const int players = static_cast<int>(spec.players.size());
+  std::string out = "{\"method\":\"QUIESCE\",\"max_profiles\":" + std::to_string(spec.search.max_profiles) +
+                    ",\"tolerance\":" + JsonNumber(spec.search.tolerance) + ",\"profiles_total\":" + std::to_string(spec.profiles) +
+                    ",\"profiles_simulated\":" + std::to_string(q.profiles.size()) + ",\"stopped\":" + JsonString(StopName(r.stop)) +
+                    ",\"simulated_in_order\":" + Indices(r.evaluated) + ",\"last_complete_subgame\":" + SubgameJson(spec, q.subgame) +
+                    ",\n\"steps\":[";
+  for (std::size_t s = 0; s < r.steps.size(); ++s) {
+    const QuiesceStep& step = r.steps[s];
+    out += std::string(s ? ",\n" : "\n") + "{\"subgame\":" + SubgameJson(spec, step.subgame) +
+           ",\"completed\":" + Indices(step.completed) + ",\"deviations\":" + Indices(step.deviations) +
+           (step.needed_but_over_budget > 0 ? ",\"needed_over_budget\":" + std::to_string(step.needed_but_over_budget) : std::string()) +
+           ",\"candidates\":" + JsonList(step.candidates, [](int c) { return std::to_string(c); }) + "}";
+  }
+  out += "],\n\"candidates\":[";
+  for (std::size_t c = 0; c < r.candidates.size(); ++c) {
+    const QuiesceCandidate& candidate = r.candidates[c];
+    std::vector<std::string> support;
+    for (int i = 0; i < players; ++i) support.push_back(Support(spec, candidate.strategies, i));
+    std::string not_evaluated, best;
+    double best_gain = -HUGE_VAL;
+    for (const QuiesceDeviation& d : candidate.deviations) {
+      if (!d.missing.empty()) {
+        not_evaluated += std::string(not_evaluated.empty() ? "" : ",") + "{\"actor\":" + JsonString(spec.players[d.player].actor) +
+                         ",\"strategy\":" + JsonString(spec.players[d.player].strategies[d.strategy]) +
+                         ",\"profiles\":" + Indices(d.missing) + "}";
+      } else if (d.gain > best_gain) {
+        best_gain = d.gain;
+        best = "{\"actor\":" + JsonString(spec.players[d.player].actor) +
+               ",\"strategy\":" + JsonString(spec.players[d.player].strategies[d.strategy]) + ",\"gain\":" + JsonNumber(d.gain) + "}";
+      }
+    }
+    out += std::string(c ? ",\n" : "\n") + "{\"index\":" + std::to_string(c) + ",\"step\":" + std::to_string(candidate.step) +
+           ",\"method\":" + JsonString(candidate.method) + ",\"status\":" + JsonString(StatusName(candidate.status)) +
+           ",\"support\":" + JsonList(support, JsonString) + ",\"strategies\":" + JsonList(candidate.strategies, Numbers) +
+           ",\"payoffs\":" + Numbers(candidate.payoffs) + ",\"regret\":" + JsonNumber(candidate.regret) +
+           ",\"best_deviation\":" + (best.empty() ? std::string("null") : best) + ",\"deviations_not_evaluated\":[" +
+           not_evaluated + "]}";
+  }
+  return out + "]}";
+}
+
+std::string QuiesceTable(const GameSpec& spec, const QuiesceReport& q) {
+  const QuiesceResult& r = q.result;
+  const int players = static_cast<int>(spec.players.size());
+  std::string out = "\nprofile search (QUIESCE): " + std::to_string(q.profiles.size()) + " of " + std::to_string(spec.profiles) +
+                    " profiles simulated (budget " + std::to_string(spec.search.max_profiles) + ") in " +
+                    std::to_string(r.steps.size()) + " steps; stopped: " +
+                    (r.stop == QuiesceStop::kConfirmed ? std::string("a candidate is confirmed")
+                     : r.stop == QuiesceStop::kBudget  ? std::string("the budget is spent")
+                                                       : std::string("the subgame stopped growing")) +
+                    "\n";
+  for (const int c : r.LastCandidates()) {
+    const QuiesceCandidate& candidate = r.candidates[c];
+    out += "  candidate " + std::to_string(c) + " (" + StatusName(candidate.status) + "):";
+    for (int i = 0; i < players; ++i) out += " " + spec.players[i].actor + ": " + Support(spec, candidate.strategies, i) + ";";
+    int missing = 0;
+    for (const QuiesceDeviation& d : candidate.deviations) missing += !d.missing.empty();
+    out += " largest evaluated gain " + Short(candidate.regret);
+    if (missing > 0) out += ", " + std::to_string(missing) + " deviations not simulated";
+    out += "\n";
+  }
+  return out;
 }
 
 }  // namespace
@@ -86,7 +176,7 @@ std::string GameJson(const GameSpec& spec, const GameReport& report) {
                     ",\n\"parameters\":" + JsonList(experiment.parameters, [](const experiments::ParameterSpec& p) {
                       return JsonString(p.path);
                     }) +
-                    ",\n\"runs\":" + std::to_string(static_cast<std::int64_t>(experiment.arm_names.size()) * experiment.RunsPerArm()) +
+                    ",\n\"runs\":" + std::to_string(Runs(spec, report)) +
                     ",\n\"failures\":" + std::to_string(report.failures) +
                     ",\n\"missing_cells\":" + std::to_string(report.missing_cells);
   out += ",\n\"players\":[";
@@ -102,12 +192,13 @@ std::string GameJson(const GameSpec& spec, const GameReport& report) {
   out += "]";
 
   out += ",\n\"profiles\":[";
-  for (std::int64_t p = 0; p < spec.profiles; ++p) {
+  const std::vector<std::int64_t> simulated = SimulatedProfiles(spec, report);
+  for (const std::int64_t p : simulated) {
     const std::vector<int> profile = ProfileOfArm(spec, p);
     std::vector<std::string> labels;
     for (int i = 0; i < players; ++i) labels.push_back(spec.players[i].strategies[profile[i]]);
     std::vector<Estimate> cells(report.cells.begin() + p * players, report.cells.begin() + (p + 1) * players);
-    out += std::string(p ? ",\n" : "\n") + "{\"index\":" + std::to_string(p) + ",\"strategies\":" + JsonList(labels, JsonString) +
+    out += std::string(p != simulated.front() ? ",\n" : "\n") + "{\"index\":" + std::to_string(p) + ",\"strategies\":" + JsonList(labels, JsonString) +
            ",\"payoffs\":" + JsonList(cells, EstimateJson) + "}";
   }
   out += "]";
@@ -115,6 +206,7 @@ std::string GameJson(const GameSpec& spec, const GameReport& report) {
   const EquilibriumAnalysis& eq = report.equilibria;
   std::vector<std::string> methods = spec.analyses.methods;
   if (spec.analyses.liap_without_pure) methods.push_back("liap (when there is no pure equilibrium)");
+  if (report.quiesce) methods = {"quiesce (the confirmed candidates of profile_search)"};
   out += ",\n\"equilibria\":{\"methods\":" + JsonList(methods, JsonString) +
          ",\"epsilon\":" + Numbers(eq.epsilon) + ",\"resamples\":" + std::to_string(eq.resamples) + ",\"found\":[";
   for (std::size_t k = 0; k < eq.equilibria.size(); ++k) {
@@ -172,6 +264,8 @@ std::string GameJson(const GameSpec& spec, const GameReport& report) {
   }
   out += "]";
 
+  if (report.quiesce) out += ",\n\"profile_search\":" + QuiesceJson(spec, *report.quiesce);
+
   if (report.coalitions) {
     const CoalitionAnalysis& c = *report.coalitions;
     std::vector<std::string> profile;
@@ -203,7 +297,7 @@ std::string ProfilesCsv(const GameSpec& spec, const GameReport& report) {
   std::string out = "# " + Provenance(spec) + "\nprofile";
   for (const GamePlayerSpec& player : spec.players) out += "," + player.actor;
   out += ",player,mean,se,ci95_low,ci95_high,n\n";
-  for (std::int64_t p = 0; p < spec.profiles; ++p) {
+  for (const std::int64_t p : SimulatedProfiles(spec, report)) {
     const std::vector<int> profile = ProfileOfArm(spec, p);
     std::string prefix = std::to_string(p);
     for (int i = 0; i < players; ++i) prefix += "," + spec.players[i].strategies[profile[i]];
@@ -218,7 +312,12 @@ std::string ProfilesCsv(const GameSpec& spec, const GameReport& report) {
 
 std::string GameNfg(const GameSpec& spec, const GameReport& report) {
   NormalFormGame game = report.estimated;
-  game.set_comment(Provenance(spec) + "; payoffs: means over " + std::to_string(spec.experiment.RunsPerArm()) + " replicates");
+  std::string comment = Provenance(spec) + "; payoffs: means over " + std::to_string(spec.experiment.RunsPerArm()) + " replicates";
+  if (report.quiesce) {
+    comment += "; profile_search QUIESCE: the last complete subgame, " + std::to_string(report.quiesce->profiles.size()) + " of " +
+               std::to_string(spec.profiles) + " profiles simulated";
+  }
+  game.set_comment(comment);
   return WriteOutcomeNfg(game);
 }
 
@@ -242,8 +341,10 @@ std::string GameTable(const GameSpec& spec, const GameReport& report) {
   for (const GamePlayerSpec& player : spec.players) out += Pad(player.actor, width);
   for (const GamePlayerSpec& player : spec.players) out += Pad("u(" + player.actor + ")", 24);
   out += "\n";
-  constexpr std::int64_t kTableRows = 256;
-  for (std::int64_t p = 0; p < std::min(spec.profiles, kTableRows); ++p) {
+  constexpr std::size_t kTableRows = 256;
+  const std::vector<std::int64_t> simulated = SimulatedProfiles(spec, report);
+  for (std::size_t row = 0; row < std::min(simulated.size(), kTableRows); ++row) {
+    const std::int64_t p = simulated[row];
     const std::vector<int> profile = ProfileOfArm(spec, p);
     for (int i = 0; i < players; ++i) out += Pad(spec.players[i].strategies[profile[i]], width);
     for (int i = 0; i < players; ++i) {
@@ -252,14 +353,15 @@ std::string GameTable(const GameSpec& spec, const GameReport& report) {
     }
     out += "\n";
   }
-  if (spec.profiles > kTableRows) out += "... (" + std::to_string(spec.profiles - kTableRows) + " more profiles in profiles.csv)\n";
+  if (simulated.size() > kTableRows) out += "... (" + std::to_string(simulated.size() - kTableRows) + " more profiles in profiles.csv)\n";
+  if (report.quiesce) out += QuiesceTable(spec, *report.quiesce);
 
   const EquilibriumAnalysis& eq = report.equilibria;
   out += "\nequilibria (robustness: share of " + std::to_string(eq.resamples) +
          " bootstrap resamples in which no player gains more than epsilon by deviating; epsilon";
   for (int i = 0; i < players; ++i) out += " " + spec.players[i].actor + " " + Short(eq.epsilon[i]);
   out += "):\n";
-  if (eq.equilibria.empty()) out += "  none found\n";
+  if (eq.equilibria.empty()) out += report.quiesce ? "  none confirmed\n" : "  none found\n";
   for (const AssessedEquilibrium& e : eq.equilibria) {
     out += " ";
     for (int i = 0; i < players; ++i) out += " " + spec.players[i].actor + ": " + Support(spec, e.equilibrium.strategies, i) + ";";
@@ -336,16 +438,15 @@ void WriteGameOutputs(const GameSpec& spec, const GameReport& report, const std:
   const std::filesystem::path dir(out_dir);
   std::error_code error;
   std::filesystem::create_directories(dir, error);
-  if (error) throw InputError(out_dir + ": cannot create the output directory: " + error.message());
-  const std::vector<std::pair<std::string, std::string>> files = {
-      {"game.json", GameJson(spec, report)}, {"game.nfg", GameNfg(spec, report)}, {"profiles.csv", ProfilesCsv(spec, report)}};
-  try {
-    for (const auto& [name, contents] : files) WriteTemporary(dir / name, contents);
-  } catch (...) {
-    for (const auto& file : files) std::filesystem::remove((dir / file.first).string() + ".tmp", error);
-    throw;
-  }
-  for (const auto& file : files) std::filesystem::rename((dir / file.first).string() + ".tmp", dir / file.first);
+  if (error) run::ThrowWriteError(out_dir, "cannot create the output directory", error.value());
+  // One OutputSet (issue 19): each file is written and fsynced under PATH.tmp, and the three are
+  // renamed only once all are written, so a full disk leaves none of them (and exits 1 with the OS's
+  // reason), never a game.json without its game.nfg.
+  run::OutputSet outputs;
+  outputs.Write((dir / "game.json").string(), GameJson(spec, report));
+  outputs.Write((dir / "game.nfg").string(), GameNfg(spec, report));
+  outputs.Write((dir / "profiles.csv").string(), ProfilesCsv(spec, report));
+  outputs.Commit();
 }
 
 }  // namespace reesim::games

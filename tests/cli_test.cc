@@ -597,7 +597,8 @@ TEST_CASE("Cli.BenchReportsEveryFigureWithItsUnitAndBudget") {
   };
   for (const char* key : {"baseline.rounds_per_s", "allocations_per_round", "montecarlo.runs_per_s_1_thread",
                           "montecarlo.runs_per_s_2_threads", "synthetic.ms_per_round.1000", "snapshot.bytes_per_round",
-                          "snapshot.mb_per_s_including_rounds", "game.seconds_256_profiles"}) {
+                          "snapshot.mb_per_s_including_rounds", "game.seconds_256_profiles", "game.quiesce.profiles_of_256",
+                          "game.quiesce.seconds"}) {
     CAPTURE(key);
     CHECK_FALSE(line_of(key).empty());
   }
@@ -702,7 +703,8 @@ TEST_CASE("Cli.GameRefusesBadFilesAndUsageWithExit2AndNoOutput") {
   CHECK(help.exit_code == 0);
   for (const char* method : {"enummixed", "lcp", "pure", "liap", "logit", "replicator", "fictitious", "regret", "--seed",
                              "--iterations", "--spec", "--merge", "--shard", "--resume", "--threads", "--out", "--quiet",
-                             "game.json", "game.nfg", "profiles.csv", "robustness"}) {
+                             "game.json", "game.nfg", "profiles.csv", "robustness", "profile_search: QUIESCE", "max_profiles",
+                             "quiesce_tolerance", "confirmed"}) {
     CAPTURE(method);
     CHECK(help.out.find(method) != std::string::npos);
   }
@@ -778,6 +780,96 @@ TEST_CASE("Cli.GameSpecGivesTheSameBytesAtAnyThreadCountShardSplitOrResume") {
   CHECK(csv.rfind("# reesim ", 0) == 0);
   CHECK(csv.find("\nprofile,CHN,USA,player,mean,se,ci95_low,ci95_high,n\n0,open,none,CHN,") != std::string::npos);
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 2 + 4 * 2);
+}
+
+TEST_CASE("Cli.GameOutputsAppearTogetherOrNotAtAll") {
+  // Issue 19: game.json, game.nfg and profiles.csv go through one OutputSet. A directory where
+  // game.nfg's temporary must go makes its write fail: exit 1 with the system's reason, and none of the
+  // three (nor a temporary) is left.
+  TempDir dir;
+  const std::string spec_path = dir.File("game.textproto");
+  WriteBytes(spec_path, kSmallGame);
+  std::filesystem::create_directories(dir.File("out/game.nfg.tmp"));
+  const SplitResult failed = ReesimSplit(dir, "game --quiet --spec " + spec_path + " --threads 2 --out " + dir.File("out"));
+  CAPTURE(failed.err);
+  CHECK(failed.exit_code == 1);
+  CHECK(failed.err.find("game.nfg.tmp") != std::string::npos);
+  CHECK(failed.err.find("Is a directory") != std::string::npos);
+  for (const char* file : {"game.json", "game.nfg", "profiles.csv", "game.json.tmp", "profiles.csv.tmp"}) {
+    CAPTURE(file);
+    CHECK(!std::filesystem::exists(dir.File(std::string("out/") + file)));
+  }
+}
+
+// A rare-earth game of 3 x 3 strategies, whole and with profile search (QUIESCE).
+constexpr const char* kQuiesceGame = R"(name: "search" scenario: "baseline_2024" rounds: 3 replicates: 3 seed: 11
+parameters { path: "market.demand_shock_sd" uniform { min: 0 max: 0.05 } }
+players { actor: "CHN" strategies { name: "open" }
+  strategies { name: "licensing" overlay { policies { export_control { products: "dy_oxide" products: "tb_oxide" licence_delay_rounds: 1 approval_share: 0.5 } } } }
+  strategies { name: "denial" overlay { policies { export_control { products: "dy_oxide" products: "tb_oxide" approval_share: 1 } } } } }
+players { actor: "USA" strategies { name: "none" }
+  strategies { name: "tariff" overlay { policies { import_tariff { ad_valorem: 0.25 from: "CHN" } } } }
+  strategies { name: "stockpile" overlay { policies { stockpile { products: "ndfeb_magnet" buy_tonnes_per_year: 400 budget_usd_million_per_year: 100 } } } } }
+analyses { bootstrap_resamples: 100 }
+)";
+
+TEST_CASE("Cli.GameQuiesceConfirmsAnEquilibriumOfTheWholeGameAndGivesTheSameBytesAtAnyThreadCount") {
+  TempDir dir;
+  const std::string whole_path = dir.File("whole.textproto");
+  const std::string search_path = dir.File("search.textproto");
+  std::string whole_text = kQuiesceGame;
+  const std::string resamples = "bootstrap_resamples: 100";
+  whole_text.replace(whole_text.find(resamples), resamples.size(), resamples + " methods: \"pure\"");
+  WriteBytes(whole_path, whole_text);
+  WriteBytes(search_path, std::string(kQuiesceGame) + "profile_search: QUIESCE max_profiles: 9\n");
+  REQUIRE(ReesimSplit(dir, "game --quiet --spec " + whole_path + " --threads 2 --out " + dir.File("whole")).exit_code == 0);
+  const SplitResult one = ReesimSplit(dir, "game --spec " + search_path + " --threads 1 --out " + dir.File("one"));
+  REQUIRE(one.exit_code == 0);
+  CHECK(one.out.find("profile search (QUIESCE): ") != std::string::npos);
+  REQUIRE(ReesimSplit(dir, "game --quiet --spec " + search_path + " --threads 2 --out " + dir.File("two")).exit_code == 0);
+  for (const char* file : {"game.json", "game.nfg", "profiles.csv", "runs.csv", "summary.csv"}) {
+    CAPTURE(file);
+    const std::string bytes = testing::FileBytes(dir.File(std::string("one/") + file));
+    CHECK(!bytes.empty());
+    CHECK(bytes == testing::FileBytes(dir.File(std::string("two/") + file)));
+  }
+  const boost::json::object whole = boost::json::parse(testing::FileBytes(dir.File("whole/game.json"))).as_object();
+  const boost::json::object search = boost::json::parse(testing::FileBytes(dir.File("one/game.json"))).as_object();
+  const boost::json::object& ps = search.at("profile_search").as_object();
+  CHECK(ps.at("stopped").as_string() == "confirmed");
+  const std::int64_t simulated = ps.at("profiles_simulated").as_int64();
+  MESSAGE("quiesce simulated " << simulated << " of 9 profiles");
+  CHECK(simulated < 9);
+  CHECK(static_cast<std::int64_t>(search.at("profiles").as_array().size()) == simulated);
+  // Every simulated profile's cells are the whole game's (common random numbers: the same runs).
+  std::map<std::int64_t, boost::json::value> whole_cells;
+  for (const boost::json::value& p : whole.at("profiles").as_array()) whole_cells[p.at("index").as_int64()] = p;
+  for (const boost::json::value& p : search.at("profiles").as_array()) CHECK(p == whole_cells.at(p.at("index").as_int64()));
+  // The confirmed equilibrium is a pure equilibrium of the whole game, with the same payoffs.
+  const boost::json::array& found = search.at("equilibria").as_object().at("found").as_array();
+  REQUIRE(found.size() == 1);
+  bool among = false;
+  for (const boost::json::value& e : whole.at("equilibria").as_object().at("found").as_array()) {
+    among = among || (e.at("strategies") == found[0].at("strategies") && e.at("payoffs") == found[0].at("payoffs"));
+  }
+  CHECK(among);
+  CHECK(found[0].at("robustness").is_number());
+  CHECK(search.at("tournament").as_array().empty());
+  // The budget: one profile simulates the all-first profile and leaves every deviation unsimulated.
+  WriteBytes(search_path, std::string(kQuiesceGame) + "profile_search: QUIESCE max_profiles: 1\n");
+  REQUIRE(ReesimSplit(dir, "game --quiet --spec " + search_path + " --out " + dir.File("budget")).exit_code == 0);
+  const boost::json::object budget = boost::json::parse(testing::FileBytes(dir.File("budget/game.json"))).as_object();
+  const boost::json::object& spent = budget.at("profile_search").as_object();
+  CHECK(spent.at("stopped").as_string() == "budget");
+  CHECK(spent.at("profiles_simulated").as_int64() == 1);
+  const boost::json::object& candidate = spent.at("candidates").as_array().at(0).as_object();
+  CHECK(candidate.at("status").as_string() == "unconfirmed");
+  CHECK(candidate.at("deviations_not_evaluated").as_array().size() == 4);
+  CHECK(budget.at("equilibria").as_object().at("found").as_array().empty());
+  // A search cannot be split: --shard is refused before anything runs.
+  const SplitResult shard = ReesimSplit(dir, "game --spec " + search_path + " --shard 1/2 --out " + dir.File("shard"));
+  CHECK(shard.exit_code == 2);
+  CHECK(shard.err.find("QUIESCE") != std::string::npos);
 }
 
 TEST_CASE("Cli.BadGameSpecsExit2WithTheFieldAndWriteNothing") {

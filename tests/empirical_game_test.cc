@@ -150,6 +150,13 @@ TEST_CASE("EmpiricalGame.BadSpecsNameTheFileAndTheField") {
       {base + "alliance_game { members: \"USA\" members: \"JPN\" profile: \"open\" profile: \"war\" profile: \"none\" }",
        "alliance_game.profile[1] = \"war\": not a strategy of USA (none, tariff, rule)"},
       {"name: \"x\" scenario: \"baseline_2024\" replicates: 1", "game.textproto: players: name at least one player"},
+      {base + "max_profiles: 5", "game.textproto: max_profiles = 5: goes with profile_search: QUIESCE"},
+      {base + "quiesce_tolerance: 1", "game.textproto: quiesce_tolerance = 1: goes with profile_search: QUIESCE"},
+      {base + "profile_search: QUIESCE max_profiles: -2", "game.textproto: max_profiles = -2: must be at least 1"},
+      {base + "profile_search: QUIESCE quiesce_tolerance: -1", "game.textproto: quiesce_tolerance = -1: must be >= 0"},
+      {base + "profile_search: QUIESCE analyses { methods: \"pure\" }", "analyses.methods = \"pure\": QUIESCE finds its candidates itself"},
+      {base + "profile_search: QUIESCE analyses { tournament: true }", "analyses.tournament = true: a tournament needs every profile"},
+      {base + "profile_search: EVERYTHING", "Unknown enumeration value of \"EVERYTHING\" for field \"profile_search\""},
   };
   for (const Case& c : cases) {
     CAPTURE(c.text);

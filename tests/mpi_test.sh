@@ -26,4 +26,12 @@ for file in game.json game.nfg profiles.csv runs.csv summary.csv; do
   cmp "$work/game_single/$file" "$work/game_mpi/$file"
 done
 grep -q "(2 MPI ranks)" "$work/game_log" || { echo "mpirun did not split the game's runs across ranks"; exit 1; }
-echo "2 passed, 0 failed"
+# Profile search (QUIESCE) chooses each batch from the last: under mpirun it is refused, nothing written.
+echo 'profile_search: QUIESCE max_profiles: 2' >> "$work/game.textproto"
+if mpirun --allow-run-as-root --oversubscribe -n 2 "$reesim" game --spec "$work/game.textproto" --threads 1 \
+    --out "$work/search_mpi" > /dev/null 2> "$work/search_err"; then
+  echo "profile search ran under mpirun"; exit 1
+fi
+grep -q "QUIESCE chooses each batch" "$work/search_err" || { echo "no reason given for refusing QUIESCE under mpirun"; exit 1; }
+[ ! -e "$work/search_mpi" ] || { echo "a refused profile search left outputs"; exit 1; }
+echo "3 passed, 0 failed"

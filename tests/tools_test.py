@@ -140,5 +140,16 @@ analyses { bootstrap_resamples: 50 }
     for extension in ("png", "svg"):
         path = os.path.join(game_out, "plot-payoffs." + extension)
         check(path in printed and os.path.getsize(path) > 1000, "game heat map " + path)
+    # With profile search, cells not simulated stay blank and the title says how many were.
+    with open(game_spec, "a") as stream:
+        stream.write("profile_search: QUIESCE max_profiles: 1\n")
+    search_out = os.path.join(work, "search")
+    subprocess.run([reesim, "game", "--quiet", "--spec", game_spec, "--out", search_out], check=True)
+    profiles = pd.read_csv(os.path.join(search_out, "profiles.csv"), skiprows=1)
+    check(len(profiles) == 2 and set(profiles["profile"]) == {0}, "profiles.csv holds the simulated profile only")
+    subprocess.run(["/usr/bin/python3", os.path.join(source, "tools", "plot_game.py"), search_out], check=True,
+                   capture_output=True)
+    with open(os.path.join(search_out, "plot-payoffs.svg")) as f:
+        check("1 of 4 profiles simulated" in f.read(), "the heat map of a profile search says what was simulated")
 
 print("%d passed, 0 failed" % checks)

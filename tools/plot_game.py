@@ -53,6 +53,8 @@ def main():
     def label(players_, choice):
         return " / ".join(labels[i][s] for i, s in zip(players_, choice)) or "-"
 
+    # Every profile, or with profile search (QUIESCE) the simulated ones: the others stay blank.
+    simulated = {p["index"]: p for p in game["profiles"]}
     pure = {}
     mixed = []
     for eq in game["equilibria"]["found"]:
@@ -77,7 +79,8 @@ def main():
         for r, row in enumerate(rows):
             for c, column in enumerate(columns):
                 choice = list(row) + list(column)
-                cell = game["profiles"][profile_index(choice, counts)]["payoffs"][player]["mean"]
+                profile = simulated.get(profile_index(choice, counts))
+                cell = None if profile is None else profile["payoffs"][player]["mean"]
                 table[r, c] = np.nan if cell is None else cell
         centre = np.nanmean(table)
         spread = np.nanmax(np.abs(table - centre)) or 1.0
@@ -88,7 +91,7 @@ def main():
         for r, row in enumerate(rows):
             for c, column in enumerate(columns):
                 index = profile_index(list(row) + list(column), counts)
-                if small:
+                if small and not np.isnan(table[r, c]):
                     axis.text(c, r, "%.5g" % table[r, c], ha="center", va="center", fontsize=7)
                 if index in pure:
                     axis.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=2.5))
@@ -103,6 +106,10 @@ def main():
         axis.set_title("payoff of %s (%s)" % (actors[player], players[player]["payoff"]["metric"]))
     title = "%s: mean payoffs over %d replicates; outlined: pure equilibria (robustness)" % (
         game["game"] or "game", game["replicates"])
+    if "profile_search" in game:
+        search = game["profile_search"]
+        title += "\nprofile search: %d of %d profiles simulated (blank: not simulated); outlined: confirmed" % (
+            search["profiles_simulated"], search["profiles_total"])
     if mixed:
         title += "\nmixed equilibria: " + " | ".join(mixed)
     figure.suptitle(title, fontsize=9)

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <set>
 
+#include "classroom/what_if.h"
 #include "run/simulation.h"
 #include "run/snapshot_io.h"
 #include "scenario.pb.h"
@@ -316,13 +317,22 @@ Handled Game::Handle(const wire::ClientMessage& message, TokenSource& tokens) co
         return handled;  // the server answers with the teacher view
       }
       if (name != "start" && name != "pause" && name != "resume" && name != "advance" && name != "end" &&
-          name != "broadcast" && name != "timer") {
+          name != "broadcast" && name != "timer" && name != "what_if") {
         handled.reply = MakeError("unknown_command", "unknown command \"" + Clean(name, 20) +
-                                                         "\" (commands: start, pause, resume, advance, end, broadcast, timer, watch)");
+                                                         "\" (commands: start, pause, resume, advance, end, broadcast, timer, "
+                                                         "watch, what_if)");
         return handled;
       }
       if (phase_ == Phase::kEnded && name != "broadcast") {
         handled.reply = MakeError("game_over", "the game has ended");
+        return handled;
+      }
+      if (name == "what_if") {  // changes nothing: no record; the server runs it off the game's thread
+        if (round() >= rounds_) {
+          handled.reply = MakeError("game_over", "no rounds are left to simulate");
+          return handled;
+        }
+        handled.what_if = true;
         return handled;
       }
       if (name == "start") {
@@ -496,6 +506,26 @@ void Game::PlayRound() {
   }
   std::fill(pending_.begin(), pending_.end(), -1);
   history_.push_back(std::move(played));
+}
+
+ForkState Game::Fork() const {
+  ForkState fork;
+  fork.scenario = message_;
+  fork.scenario_text = scenario_text_;
+  fork.scenario_source = scenario_source_;
+  fork.seed = seed_;
+  fork.rounds = rounds_;
+  fork.seats = seats_;
+  fork.external = external_;
+  for (const PlayedRound& played : history_) fork.played.push_back(played.actions);
+  fork.held.assign(world().actors.size(), -1);
+  fork.held_names.assign(world().actors.size(), "");
+  for (const int a : seats_) {
+    if (!external_[a]) continue;
+    fork.held[a] = pending_[a] >= 0 ? pending_[a] : in_force_[a];
+    fork.held_names[a] = world().actors[a].id + "=" + ActionName(a, fork.held[a]);
+  }
+  return fork;
 }
 
 bool Game::HiddenFrom(const std::string& metric, int actor) const {

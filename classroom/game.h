@@ -33,6 +33,7 @@ class Simulation;
 
 namespace reesim::classroom {
 
+struct ForkState;  // classroom/what_if.h
 
 enum class Phase { kLobby, kRunning, kPaused, kEnded };
 const char* PhaseName(Phase phase);
@@ -71,6 +72,7 @@ struct Handled {
   wire::ServerMessage reply;                  // else: the answer, sent at once (an error, or a welcome)
   Identity identity;                           // who the sender is, when the answer says so
   bool send_history = false;                   // also send the rounds played so far
+  bool what_if = false;                        // a teacher's what_if: the server forks the ensemble
 };
 
 // What applying a record did; the server tells the clients.
@@ -127,6 +129,10 @@ class Game {
   // played, round for round (the simulation is deterministic). Returns each round's metrics; writes the
   // rounds as a snapshot stream to `snapshot_path` unless it is empty. Throws InputError.
   std::vector<run::Metrics> Replay(const std::vector<SeatSwap>& swaps, const std::string& snapshot_path = "") const;
+
+  // The state a what-if forks from (classroom/what_if.h): the scenario, the actions played, each team
+  // seat's held choice (its decision for the open round, else its last action).
+  ForkState Fork() const;
 
   // Returns whether `metric` is private to an actor other than `actor` (-1: none is hidden).
   bool HiddenFrom(const std::string& metric, int actor) const;

@@ -27,6 +27,7 @@
 #include "classroom/assets.h"
 #include "classroom/journal.h"
 #include "classroom/tokens.h"
+#include "classroom/what_if.h"
 #include "world/check.h"
 
 namespace reesim::classroom {
@@ -139,11 +140,17 @@ class Hub : public std::enable_shared_from_this<Hub> {
     net::post(game_context_, [self = shared_from_this()] { self->RestartTimer(/*new_round=*/true); });
   }
   void Stop() {
+    what_if_cancel_ = true;
     net::post(game_context_, [self = shared_from_this()] {
       self->timer_.cancel();
       self->game_context_.stop();
     });
     if (game_thread_.joinable()) game_thread_.join();
+    if (what_if_thread_.joinable()) what_if_thread_.join();
+  }
+  ~Hub() {
+    what_if_cancel_ = true;
+    if (what_if_thread_.joinable()) what_if_thread_.join();
   }
   bool failed() const { return failed_.load(); }
   void set_on_failure(std::function<void()> on_failure) { on_failure_ = std::move(on_failure); }
@@ -235,6 +242,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
       if (reply != nullptr) SendTo(session, *reply);
       SendTo(session, game_->TeacherViewMessage(ConnectedBySeat(), SecondsLeft(), join_url_));
       if (send_history) SendTo(session, game_->HistoryFor(-1));
+      if (send_history && fan_) session->Send(fan_text_);
       if (send_history && game_->phase() == Phase::kEnded) SendTo(session, game_->DebriefMessage());
       return;
     }
@@ -252,6 +260,11 @@ class Hub : public std::enable_shared_from_this<Hub> {
   void HandleOnGameThread(const std::shared_ptr<WebSocketSession>& session, const wire::ClientMessage& message) {
     if (failed_) return;
     const Handled handled = game_->Handle(message, tokens_);
+    if (handled.what_if) {
+      SetIdentity(session.get(), handled.identity);
+      StartWhatIf(session, message.teacher().what_if());
+      return;
+    }
     if (!handled.record) {
       if (handled.identity.kind != Identity::Kind::kNone) {
         SetIdentity(session.get(), handled.identity);
@@ -275,6 +288,88 @@ class Hub : public std::enable_shared_from_this<Hub> {
       return;
     }
     Commit(session, *handled.record);
+  }
+
+  // ---- What if (classroom/what_if.h): the ensemble runs on a thread of its own through the experiment
+  // runner, off the I/O threads and the game's; its progress and its fan go to every teacher console.
+
+  void SendToTeachers(const Text& text) {
+    for (const auto& [session, identity] : Sessions()) {
+      if (identity.kind == Identity::Kind::kTeacher) session->Send(text);
+    }
+  }
+
+  void StartWhatIf(const std::shared_ptr<WebSocketSession>& session, const wire::WhatIfRequest& request) {
+    if (what_if_running_) {
+      SendTo(session, ErrorReply("server_busy", "a what-if ensemble is running; wait for its fan chart"));
+      return;
+    }
+    auto fork = std::make_shared<ForkState>(game_->Fork());
+    std::shared_ptr<WhatIfPlan> plan;
+    try {
+      plan = std::make_shared<WhatIfPlan>(PlanWhatIf(*fork, request));
+    } catch (const InputError& error) {
+      SendTo(session, ErrorReply("bad_request", error.what()));
+      return;
+    }
+    what_if_running_ = true;
+    const int id = ++what_if_id_;
+    if (what_if_thread_.joinable()) what_if_thread_.join();  // the last one has finished
+    wire::ServerMessage started;
+    started.mutable_what_if_progress()->set_id(id);
+    started.mutable_what_if_progress()->set_total(plan->spec.replicates);
+    SendToTeachers(MakeText(ToJson(started)));
+    // `this` outlives the thread: Stop() and ~Hub() join it.
+    what_if_thread_ = std::thread([this, fork, plan, id] {
+      std::optional<wire::WhatIf> fan;
+      std::string failure;
+      const int step = std::max(1, plan->spec.replicates / 20);
+      try {
+        fan = RunWhatIf(*fork, *plan, options_.what_if_threads,
+                        [this, id, step](int done, int total) {
+                          if (done % step != 0 && done != total) return;
+                          wire::ServerMessage message;
+                          message.mutable_what_if_progress()->set_id(id);
+                          message.mutable_what_if_progress()->set_done(done);
+                          message.mutable_what_if_progress()->set_total(total);
+                          const Text text = MakeText(ToJson(message));
+                          net::post(game_context_, [this, text] { SendToTeachers(text); });
+                        },
+                        &what_if_cancel_);
+      } catch (const std::exception& error) {
+        failure = error.what();
+      }
+      net::post(game_context_, [this, fan = std::move(fan), failure, plan, id]() mutable {
+        what_if_running_ = false;
+        if (!fan) {
+          SendToTeachers(MakeText(ToJson(ErrorReply("bad_request", "what-if " + std::to_string(id) + ": " + failure))));
+          return;
+        }
+        fan->set_id(id);
+        fan_ = std::move(fan);
+        fan_plan_ = plan;
+        UpdateFan();
+      });
+    });
+  }
+
+  // Overlays the class's path (every round played) on the last fan and sends it to the teachers.
+  void UpdateFan() {
+    if (!fan_) return;
+    std::vector<const run::Metrics*> played;
+    for (int r = 0; r < game_->round(); ++r) played.push_back(&game_->metrics(r));
+    SetActualPath(*fan_, *fan_plan_, played);
+    wire::ServerMessage message;
+    *message.mutable_what_if() = *fan_;
+    fan_text_ = MakeText(ToJson(message));
+    SendToTeachers(fan_text_);
+  }
+
+  static wire::ServerMessage ErrorReply(const std::string& code, const std::string& text) {
+    wire::ServerMessage out;
+    out.mutable_error()->set_code(code);
+    out.mutable_error()->set_message(text);
+    return out;
   }
 
   // Applies an appended record and schedules the group sync that releases its answers.
@@ -334,6 +429,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
         for (const Text& text : texts) session->Send(text);
       }
     }
+    if (round_played) UpdateFan();
     if (ended) {
       const Text debrief = MakeText(ToJson(game_->DebriefMessage()));
       for (const auto& [session, identity] : sessions) session->Send(debrief);
@@ -421,6 +517,14 @@ class Hub : public std::enable_shared_from_this<Hub> {
   std::atomic<bool> failed_{false};
   std::function<void()> on_failure_;
   std::string join_url_;
+  // What if: the ensemble's thread, and the last fan (game thread only, but for the cancel flag).
+  std::thread what_if_thread_;
+  std::atomic<bool> what_if_cancel_{false};
+  bool what_if_running_ = false;
+  int what_if_id_ = 0;
+  std::optional<wire::WhatIf> fan_;
+  std::shared_ptr<WhatIfPlan> fan_plan_;
+  Text fan_text_;
 
   std::mutex mutex_;
   std::unordered_map<WebSocketSession*, SessionEntry> sessions_;

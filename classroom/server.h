@@ -38,6 +38,7 @@ struct ServeOptions {
   std::size_t max_frame_bytes = 64 * 1024;
   std::size_t max_queue_bytes = 32u << 20;   // per connection, queued for sending
   std::size_t max_queue_messages = 1024;
+  int what_if_threads = 0;                   // the what-if ensemble's threads; 0 = every core
   bool quiet = false;
 };
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <iostream>
@@ -554,6 +556,120 @@ wire::ServerMessage Game::RoundResultFor(int round, int actor) const {
   }
   for (const int a : seats_) (*result.mutable_decisions())[world().actors[a].id] = ActionName(a, played.actions[a]);
   return out;
+}
+
+namespace {
+
+// A JSON string literal (RFC 8259 escapes), as protobuf's printer writes one.
+void AppendJsonString(std::string& out, std::string_view text) {
+  out += '"';
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      char buffer[8];
+      std::snprintf(buffer, sizeof buffer, "\\u%04x", u);
+      out += buffer;
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+// A double as protobuf's JSON mapping has it: the shortest text that reads back the same, and NaN and
+// the infinities as the strings "NaN", "Infinity", "-Infinity".
+void AppendJsonNumber(std::string& out, double value) {
+  if (std::isnan(value)) {
+    out += "\"NaN\"";
+  } else if (std::isinf(value)) {
+    out += value > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+  } else {
+    char buffer[32];
+    const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
+    out.append(buffer, end);
+  }
+}
+
+}  // namespace
+
+const Game::ResultJson& Game::ResultJsonOf(int round) const {
+  if (result_json_.size() < history_.size()) result_json_.resize(history_.size());
+  std::unique_ptr<ResultJson>& cached = result_json_.at(round);
+  if (cached) return *cached;
+  const PlayedRound& played = history_.at(round);
+  auto parts = std::make_unique<ResultJson>();
+  parts->head = "{\"round\":" + std::to_string(round) + ",\"period\":";
+  AppendJsonString(parts->head, Period(round));
+  parts->head += ",\"metrics\":{";
+  bool first = true;
+  for (const auto& [name, value] : played.metrics) {
+    std::string_view rest;
+    if (name.starts_with("payoff.")) {
+      rest = std::string_view(name).substr(7);
+    } else if (name.starts_with("stockpile.")) {
+      rest = std::string_view(name).substr(10);
+    }
+    std::string* out = &parts->head;
+    if (!rest.empty()) {  // private to its owner (HiddenFrom)
+      out = &parts->by_owner[std::string(rest.substr(0, rest.find('.')))];
+      *out += ',';
+    } else if (!first) {
+      *out += ',';
+    }
+    if (rest.empty()) first = false;
+    AppendJsonString(*out, name);
+    *out += ':';
+    AppendJsonNumber(*out, value);
+  }
+  parts->tail = "},\"decisions\":{";
+  bool first_decision = true;
+  for (const int a : seats_) {
+    if (!first_decision) parts->tail += ',';
+    first_decision = false;
+    AppendJsonString(parts->tail, world().actors[a].id);
+    parts->tail += ':';
+    AppendJsonString(parts->tail, ActionName(a, played.actions[a]));
+  }
+  parts->tail += "}}";
+  cached = std::move(parts);
+  return *cached;
+}
+
+std::string Game::RoundResultJson(int round, int actor) const {
+  const ResultJson& parts = ResultJsonOf(round);
+  std::string out = "{\"round_result\":";
+  out.reserve(parts.head.size() + parts.tail.size() + 64);
+  out += parts.head;
+  // The head's public metrics may be none: the private ones then start without a comma.
+  const bool empty_head = parts.head.back() == '{';
+  bool first = empty_head;
+  auto add = [&](const std::string& fragment) {
+    out.append(fragment, first ? 1 : 0, std::string::npos);  // each fragment starts with a comma
+    first = false;
+  };
+  if (actor < 0) {
+    for (const auto& [owner, fragment] : parts.by_owner) add(fragment);
+  } else {
+    const auto it = parts.by_owner.find(world().actors[actor].id);
+    if (it != parts.by_owner.end()) add(it->second);
+  }
+  out += parts.tail;
+  out += '}';
+  return out;
+}
+
+std::string Game::HistoryJson(int actor) const {
+  std::string out = "{\"history\":{\"results\":[";
+  for (int r = 0; r < round(); ++r) {
+    std::string one = RoundResultJson(r, actor);
+    // {"round_result":{...}} -> {...}
+    out.append(one, 16, one.size() - 17);
+    if (r + 1 < round()) out += ',';
+  }
+  return out + "]}}";
 }
 
 wire::ServerMessage Game::HistoryFor(int actor) const {

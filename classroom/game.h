@@ -108,6 +108,11 @@ class Game {
   // teacher, every metric.
   wire::ServerMessage RoundResultFor(int round, int actor) const;
   wire::ServerMessage HistoryFor(int actor) const;
+  // The same as ToJson(RoundResultFor(round, actor)) and ToJson(HistoryFor(actor)) (the same message
+  // when parsed), written directly: the hot path of every round, to every client. The public metrics'
+  // JSON is written once per round and kept; each receiver's private metrics are added to it.
+  std::string RoundResultJson(int round, int actor) const;
+  std::string HistoryJson(int actor) const;
   wire::ServerMessage StatusMessage(double seconds_left) const;
   wire::ServerMessage TeacherViewMessage(const std::vector<int>& connected, double seconds_left,
                                           const std::string& join_url) const;
@@ -191,6 +196,15 @@ class Game {
   std::vector<int> in_force_;                       // [actor]: the team's action last played
   Phase phase_ = Phase::kLobby;
   std::vector<PlayedRound> history_;
+  // RoundResultJson's parts of each played round: the object up to the public metrics, the private
+  // metrics by owner, and the decisions (a cache: written on first use, never changed).
+  struct ResultJson {
+    std::string head;                                // {"round":R,"period":"P","metrics":{public...
+    std::map<std::string, std::string> by_owner;     // owner id -> ,"payoff.USA":1,...
+    std::string tail;                                // },"decisions":{...}}
+  };
+  const ResultJson& ResultJsonOf(int round) const;
+  mutable std::vector<std::unique_ptr<ResultJson>> result_json_;
   std::string last_broadcast_;
 
   // The live simulation, with the seats of `simulation_external_` external.

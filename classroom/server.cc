@@ -171,10 +171,17 @@ class Hub : public std::enable_shared_from_this<Hub> {
     }
     if (was_someone) PostTeacherRefresh();
   }
-  void Handle(std::shared_ptr<WebSocketSession> session, wire::ClientMessage message) {
-    net::post(game_context_, [self = shared_from_this(), session = std::move(session), message = std::move(message)] {
-      self->HandleOnGameThread(session, message);
+  void Handle(std::shared_ptr<WebSocketSession> session, wire::ClientMessage message, Clock::time_point read_at) {
+    net::post(game_context_, [self = shared_from_this(), session = std::move(session), message = std::move(message), read_at] {
+      if (self->stats_) self->stats_->queued_us.push_back(Micros(read_at, Clock::now()));
+      self->HandleOnGameThread(session, message, read_at);
     });
+  }
+  // Writes the timing statistics (--stats FILE) as one JSON object.
+  void WriteStats() {
+    if (!stats_ || options_.stats_path.empty()) return;
+    std::ofstream out(options_.stats_path);
+    out << stats_->Json() << "\n";
   }
   // An HTTP API request: `done` gets the status, content type and body, on the game thread.
   void Api(std::string target, std::string authorization,
@@ -189,6 +196,31 @@ class Hub : public std::enable_shared_from_this<Hub> {
   struct Pending {
     std::shared_ptr<WebSocketSession> sender;
     Applied applied;
+    Clock::time_point read_at;  // when the message was read (a timer's advance: when it fired)
+  };
+
+  static double Micros(Clock::time_point from, Clock::time_point to) {
+    return std::chrono::duration<double, std::micro>(to - from).count();
+  }
+
+  // Where a message's time goes (--stats FILE, for the benchmark): read -> on the game thread (queued),
+  // the journal's syncs (how long, how many records each), and read -> answer queued for writing.
+  struct Stats {
+    std::vector<double> queued_us, sync_us, batch_records, answered_us, handle_us, fanout_us, results_us;
+    static std::string Quantiles(std::vector<double> values) {
+      if (values.empty()) return "{}";
+      std::sort(values.begin(), values.end());
+      auto at = [&](double q) { return values[std::min(values.size() - 1, static_cast<std::size_t>(q * (values.size() - 1) + 0.5))]; };
+      char buffer[200];
+      std::snprintf(buffer, sizeof buffer, R"({"n":%zu,"p50":%.1f,"p90":%.1f,"p99":%.1f,"max":%.1f})", values.size(), at(0.5), at(0.9),
+                    at(0.99), values.back());
+      return buffer;
+    }
+    std::string Json() const {
+      return R"({"read_to_game_thread_us":)" + Quantiles(queued_us) + R"(,"handle_and_append_us":)" + Quantiles(handle_us) +
+             R"(,"fdatasync_us":)" + Quantiles(sync_us) + R"(,"records_per_sync":)" + Quantiles(batch_records) +
+             R"(,"after_sync_answers_us":)" + Quantiles(fanout_us) + R"(,"round_results_json_us":)" + Quantiles(results_us) + R"(,"read_to_answer_queued_us":)" + Quantiles(answered_us) + "}";
+    }
   };
 
   void SetIdentity(WebSocketSession* session, Identity identity) {
@@ -241,7 +273,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
     if (identity.kind == Identity::Kind::kTeacher) {
       if (reply != nullptr) SendTo(session, *reply);
       SendTo(session, game_->TeacherViewMessage(ConnectedBySeat(), SecondsLeft(), join_url_));
-      if (send_history) SendTo(session, game_->HistoryFor(-1));
+      if (send_history) session->Send(MakeText(game_->HistoryJson(-1)));
       if (send_history && fan_) session->Send(fan_text_);
       if (send_history && game_->phase() == Phase::kEnded) SendTo(session, game_->DebriefMessage());
       return;
@@ -252,13 +284,15 @@ class Hub : public std::enable_shared_from_this<Hub> {
       SendTo(session, message);
     }
     if (send_history && identity.kind == Identity::Kind::kTeam) {
-      SendTo(session, game_->HistoryFor(identity.actor));
+      session->Send(MakeText(game_->HistoryJson(identity.actor)));
       if (game_->phase() == Phase::kEnded) SendTo(session, game_->DebriefMessage());
     }
   }
 
-  void HandleOnGameThread(const std::shared_ptr<WebSocketSession>& session, const wire::ClientMessage& message) {
+  void HandleOnGameThread(const std::shared_ptr<WebSocketSession>& session, const wire::ClientMessage& message,
+                          Clock::time_point read_at) {
     if (failed_) return;
+    const Clock::time_point started = Clock::now();
     const Handled handled = game_->Handle(message, tokens_);
     if (handled.what_if) {
       SetIdentity(session.get(), handled.identity);
@@ -287,7 +321,8 @@ class Hub : public std::enable_shared_from_this<Hub> {
       SendTo(session, refused);
       return;
     }
-    Commit(session, *handled.record);
+    Commit(session, *handled.record, read_at);
+    if (stats_) stats_->handle_us.push_back(Micros(started, Clock::now()));
   }
 
   // ---- What if (classroom/what_if.h): the ensemble runs on a thread of its own through the experiment
@@ -373,8 +408,8 @@ class Hub : public std::enable_shared_from_this<Hub> {
   }
 
   // Applies an appended record and schedules the group sync that releases its answers.
-  void Commit(const std::shared_ptr<WebSocketSession>& sender, const wire::JournalRecord& record) {
-    pending_.push_back(Pending{sender, game_->Apply(record)});
+  void Commit(const std::shared_ptr<WebSocketSession>& sender, const wire::JournalRecord& record, Clock::time_point read_at) {
+    pending_.push_back(Pending{sender, game_->Apply(record), read_at});
     if (!flush_posted_) {
       flush_posted_ = true;
       net::post(game_context_, [self = shared_from_this()] { self->Flush(); });
@@ -384,6 +419,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
   void Flush() {
     flush_posted_ = false;
     if (pending_.empty()) return;
+    const Clock::time_point sync_start = Clock::now();
     try {
       journal_->Sync();
     } catch (const std::exception& error) {
@@ -392,6 +428,11 @@ class Hub : public std::enable_shared_from_this<Hub> {
       pending_.clear();
       if (on_failure_) on_failure_();
       return;
+    }
+    const Clock::time_point synced = Clock::now();
+    if (stats_) {
+      stats_->sync_us.push_back(Micros(sync_start, synced));
+      stats_->batch_records.push_back(static_cast<double>(pending_.size()));
     }
     std::vector<Pending> done;
     done.swap(pending_);
@@ -402,6 +443,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
       if (item.sender) {
         SetIdentity(item.sender.get(), applied.identity);
         Greet(item.sender, applied.identity, applied.send_history, &applied.reply);
+        if (stats_) stats_->answered_us.push_back(Micros(item.read_at, Clock::now()));
       }
       if (applied.round_played) round_played = true;
       if (applied.ended) ended = true;
@@ -412,6 +454,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
     if (timer_changed || round_played) RestartTimer(round_played);
     const auto sessions = Sessions();
     if (round_played) {
+      const Clock::time_point results_start = Clock::now();
       // Every round played since the last flush, each receiver's own view.
       const int last = game_->round() - 1;
       int first = last;
@@ -424,10 +467,11 @@ class Hub : public std::enable_shared_from_this<Hub> {
         if (identity.kind == Identity::Kind::kNone) continue;
         auto& texts = by_actor[actor];
         if (texts.empty()) {
-          for (int r = first; r <= last; ++r) texts.push_back(MakeText(ToJson(game_->RoundResultFor(r, actor))));
+          for (int r = first; r <= last; ++r) texts.push_back(MakeText(game_->RoundResultJson(r, actor)));
         }
         for (const Text& text : texts) session->Send(text);
       }
+      if (stats_) stats_->results_us.push_back(Micros(results_start, Clock::now()));
     }
     if (round_played) UpdateFan();
     if (ended) {
@@ -445,6 +489,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
       for (const auto& [session, identity] : sessions) session->Send(status);
     }
     if (teacher_changed) SendTeacherViews();
+    if (stats_) stats_->fanout_us.push_back(Micros(synced, Clock::now()));
   }
 
   // The round timer: runs while the game runs and the timer is set; a pause keeps what is left.
@@ -473,7 +518,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
         std::cerr << "reesim serve: error: " << error.what() << "\n";
         return;
       }
-      self->Commit(nullptr, record);
+      self->Commit(nullptr, record, Clock::now());
     });
   }
 
@@ -525,6 +570,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
   std::optional<wire::WhatIf> fan_;
   std::shared_ptr<WhatIfPlan> fan_plan_;
   Text fan_text_;
+  std::unique_ptr<Stats> stats_ = options_.stats_path.empty() ? nullptr : std::make_unique<Stats>();
 
   std::mutex mutex_;
   std::unordered_map<WebSocketSession*, SessionEntry> sessions_;
@@ -584,7 +630,8 @@ wire::ServerMessage ErrorMessage(const std::string& code, const std::string& mes
 }
 
 void WebSocketSession::OnRead(beast::error_code ec, std::size_t bytes) {
-  if (ec) return;  // closed, timed out, or over the hard limit (Beast closes with 1009)
+  if (ec) return;
+  const Clock::time_point read_at = Clock::now();  // closed, timed out, or over the hard limit (Beast closes with 1009)
   if (closing_) return;
   if (bytes > hub_->options().max_frame_bytes || buffer_.size() > hub_->options().max_frame_bytes) {
     buffer_.consume(buffer_.size());
@@ -608,7 +655,7 @@ void WebSocketSession::OnRead(beast::error_code ec, std::size_t bytes) {
     if (!error.empty()) {
       Send(MakeText(ToJson(ErrorMessage("malformed", error))));
     } else {
-      hub_->Handle(shared_from_this(), std::move(message));
+      hub_->Handle(shared_from_this(), std::move(message), read_at);
     }
   }
   Read();
@@ -965,6 +1012,7 @@ int Serve(const ServeOptions& options) {
   context.run();
   for (std::thread& thread : threads) thread.join();
   hub->Stop();
+  hub->WriteStats();
   if (!options.quiet) std::cout << "reesim serve: stopped; the game is kept in " << dir.string() << "\n";
   return exit_code;
 }

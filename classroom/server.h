@@ -39,6 +39,7 @@ struct ServeOptions {
   std::size_t max_queue_bytes = 32u << 20;   // per connection, queued for sending
   std::size_t max_queue_messages = 1024;
   int what_if_threads = 0;                   // the what-if ensemble's threads; 0 = every core
+  std::string stats_path;                    // on exit, where a message's time went (JSON); empty = none
   bool quiet = false;
 };
 

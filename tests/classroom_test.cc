@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
 
 #include "classroom.pb.h"
 #include "classroom/game.h"
@@ -467,6 +468,24 @@ TEST_CASE("Classroom.TheQuickPathsReadAndWriteAsProtobufsJsonMappingDoes") {
   std::string expected;
   REQUIRE(google::protobuf::util::MessageToJsonString(ack, &expected, options).ok());
   CHECK(ToJson(ack) == expected);
+
+  // Round results and histories are written by a quick path: the same messages when parsed.
+  Played played;
+  const std::string usa = played.Join("USA", "Team 1");
+  played.Submit(usa, 0, "tariff_china");
+  played.Teacher("advance");
+  played.Teacher("advance");
+  for (const int actor : {-1, played.game->world().FindActor("USA"), played.game->world().FindActor("JPN")}) {
+    for (int round = 0; round < 2; ++round) {
+      wire::ServerMessage quick;
+      REQUIRE(google::protobuf::util::JsonStringToMessage(played.game->RoundResultJson(round, actor), &quick).ok());
+      CHECK(google::protobuf::util::MessageDifferencer::Equals(quick, played.game->RoundResultFor(round, actor)));
+      CHECK(quick.round_result().metrics().size() > 100);
+    }
+    wire::ServerMessage history;
+    REQUIRE(google::protobuf::util::JsonStringToMessage(played.game->HistoryJson(actor), &history).ok());
+    CHECK(google::protobuf::util::MessageDifferencer::Equals(history, played.game->HistoryFor(actor)));
+  }
 }
 
 

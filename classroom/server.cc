@@ -137,6 +137,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
 
   void StartGameThread() {
     game_thread_ = std::thread([this] { game_context_.run(); });
+    sync_thread_ = std::thread([this] { sync_context_.run(); });
     net::post(game_context_, [self = shared_from_this()] { self->RestartTimer(/*new_round=*/true); });
   }
   void Stop() {
@@ -146,11 +147,15 @@ class Hub : public std::enable_shared_from_this<Hub> {
       self->game_context_.stop();
     });
     if (game_thread_.joinable()) game_thread_.join();
+    sync_work_.reset();  // a sync in flight finishes; its answers are not sent
+    if (sync_thread_.joinable()) sync_thread_.join();
     if (what_if_thread_.joinable()) what_if_thread_.join();
   }
   ~Hub() {
     what_if_cancel_ = true;
     if (what_if_thread_.joinable()) what_if_thread_.join();
+    sync_work_.reset();
+    if (sync_thread_.joinable()) sync_thread_.join();
   }
   bool failed() const { return failed_.load(); }
   void set_on_failure(std::function<void()> on_failure) { on_failure_ = std::move(on_failure); }
@@ -416,14 +421,33 @@ class Hub : public std::enable_shared_from_this<Hub> {
     }
   }
 
+  // Group commit, pipelined: the journal's fdatasync runs on a thread of its own, one at a time, for
+  // every record appended before it started; the game thread goes on handling (and appending) messages
+  // meanwhile, and those wait for the next sync, which starts as soon as this one ends. Only then are a
+  // batch's answers released.
   void Flush() {
     flush_posted_ = false;
-    if (pending_.empty()) return;
-    const Clock::time_point sync_start = Clock::now();
-    try {
-      journal_->Sync();
-    } catch (const std::exception& error) {
-      std::cerr << "reesim: error: " << error.what() << " (nothing more is acknowledged; the server stops)\n";
+    if (pending_.empty() || sync_in_flight_ || failed_) return;
+    auto batch = std::make_shared<std::vector<Pending>>();
+    batch->swap(pending_);
+    sync_in_flight_ = true;
+    net::post(sync_context_, [this, batch] {
+      const Clock::time_point sync_start = Clock::now();
+      std::string failure;
+      try {
+        journal_->Sync();
+      } catch (const std::exception& error) {
+        failure = error.what();
+      }
+      const double sync_us = Micros(sync_start, Clock::now());
+      net::post(game_context_, [this, batch, failure, sync_us] { Synced(*batch, failure, sync_us); });
+    });
+  }
+
+  void Synced(std::vector<Pending>& done, const std::string& failure, double sync_us) {
+    sync_in_flight_ = false;
+    if (!failure.empty()) {
+      std::cerr << "reesim: error: " << failure << " (nothing more is acknowledged; the server stops)\n";
       failed_ = true;
       pending_.clear();
       if (on_failure_) on_failure_();
@@ -431,11 +455,10 @@ class Hub : public std::enable_shared_from_this<Hub> {
     }
     const Clock::time_point synced = Clock::now();
     if (stats_) {
-      stats_->sync_us.push_back(Micros(sync_start, synced));
-      stats_->batch_records.push_back(static_cast<double>(pending_.size()));
+      stats_->sync_us.push_back(sync_us);
+      stats_->batch_records.push_back(static_cast<double>(done.size()));
     }
-    std::vector<Pending> done;
-    done.swap(pending_);
+    Flush();  // the records appended meanwhile: the disk works while this batch's answers go out
     bool round_played = false, ended = false, timer_changed = false, teacher_changed = false;
     std::vector<std::string> broadcasts;
     for (Pending& item : done) {
@@ -557,8 +580,13 @@ class Hub : public std::enable_shared_from_this<Hub> {
   net::steady_timer timer_;
   std::optional<Clock::time_point> deadline_;
   double paused_seconds_left_ = 0;
-  std::vector<Pending> pending_;
+  std::vector<Pending> pending_;  // applied, appended, not yet handed to a sync
   bool flush_posted_ = false;
+  bool sync_in_flight_ = false;
+  // The journal's syncs (Flush), one at a time, on their own thread.
+  net::io_context sync_context_{1};
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> sync_work_{sync_context_.get_executor()};
+  std::thread sync_thread_;
   std::atomic<bool> failed_{false};
   std::function<void()> on_failure_;
   std::string join_url_;

@@ -110,6 +110,11 @@ try {
   await teacher.waitForFunction(() => document.getElementById("whatif-state").textContent.includes("16 runs"));
   const legend = await teacher.locator("#chart-whatif .u-legend").textContent();
   if (!legend.includes("median") || !legend.includes("the class")) problems.push(`what-if: the fan's legend is ${legend}`);
+  // The class plays on: the fan comes again with the class's path over it.
+  await teacher.click("button[data-command=advance]");
+  await teacher.waitForFunction(() => document.getElementById("whatif-state").textContent.includes("the class: 3 rounds played"))
+    .catch(() => fail("what-if: the class's path was not overlaid after the next round"));
+  await expectChart(teacher, "#chart-whatif", "what-if after a round");
   await teacher.locator("#whatif-title").scrollIntoViewIfNeeded();
   await teacher.locator("#whatif-title").locator("xpath=..").screenshot({ path: join(out, "what-if.png") });
   await teacher.screenshot({ path: join(out, "teacher.png"), fullPage: true });

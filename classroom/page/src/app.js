@@ -366,7 +366,8 @@
     const held = (f.held || []).join(", ") || "no team seat";
     $("whatif-state").textContent = `What-if ${f.id}: ${f.metric}${f.unit ? ` (${f.unit})` : ""}, ${f.runs} runs` +
       (f.failures ? ` (${f.failures} failed)` : "") + ` from ${(f.periods || [])[0] || ""}; held: ${held}; ` +
-      `${(f.parameters || []).length} uncertain numbers, ${f.sampler}, seed ${f.seed}`;
+      `${(f.parameters || []).length} uncertain numbers, ${f.sampler}, seed ${f.seed}; ` +
+      `the class: ${(f.actual_rounds || []).length} rounds played`;
     if (state.charts["chart-whatif"]) { state.charts["chart-whatif"].destroy(); delete state.charts["chart-whatif"]; }
     box.textContent = "";
     if (typeof uPlot === "undefined") return;

@@ -222,6 +222,10 @@ int main(int argc, char** argv) {
       {"classroom.ack_ms_p50", Quantile(ack_ms, 0.5)},
       {"classroom.ack_ms_p99", Quantile(ack_ms, 0.99)},
       {"classroom.ack_ms_max", Quantile(ack_ms, 1.0)},
+      // The first round apart: every connection's first decision (first use of its buffers).
+      {"classroom.ack_ms_p50_first_round", Quantile(std::vector<double>(ack_ms.begin(), ack_ms.begin() + clients_count), 0.5)},
+      {"classroom.ack_ms_p99_after_first_round",
+       Quantile(std::vector<double>(ack_ms.begin() + clients_count, ack_ms.end()), 0.99)},
       {"classroom.advance_to_last_result_ms_p50", Quantile(advance_ms, 0.5)},
       {"classroom.advance_to_last_result_ms_max", Quantile(advance_ms, 1.0)},
       {"classroom.server_rss_mb_after_joins", rss_joined},

@@ -585,7 +585,7 @@ TEST_CASE("ClassroomServer.ServeHelpExplainsEveryOptionAndBadFlagsExitTwo") {
   REQUIRE(std::system((std::string(REESIM_BINARY) + " serve --help > " + help).c_str()) == 0);
   const std::string text = testing::FileBytes(help);
   for (const char* option : {"--scenario", "--bind", "--port", "--state", "--round-seconds", "--rounds", "--seed",
-                             "--max-connections", "--what-if-threads", "--quiet", "--replay", "--swap", "--snapshot"}) {
+                             "--max-connections", "--what-if-threads", "--stats", "--quiet", "--replay", "--swap", "--snapshot"}) {
     CHECK_MESSAGE(text.find(option) != std::string::npos, option);
   }
   const std::string command = std::string(REESIM_BINARY) + " serve --port 70000 --state " + dir.File("x") + " 2> " + dir.File("err");

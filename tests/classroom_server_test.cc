@@ -577,6 +577,18 @@ TEST_CASE("ClassroomServer.AWhatIfForksAnEnsembleAndTheFanFollowsTheClass") {
   Client late(server.port());
   late.Send(json::object{{"hello", json::object{{"token", server.teacher()}}}});
   CHECK(Doubles(late.Until("what_if"), "actual").size() == 2);
+
+  // The same state on one thread, in a server resumed from the journal: the same fan.
+  late.Send(WhatIf(server.teacher(), "class_payoff", 8));
+  const json::object two_threads = late.Until("what_if", 120s);
+  CHECK(Int(two_threads, "from_round") == 2);
+  server.Stop(SIGTERM);
+  Server resumed(dir.File("state"), {"--what-if-threads", "1"});
+  Client again_teacher(resumed.port());
+  again_teacher.Send(WhatIf(resumed.teacher(), "class_payoff", 8));
+  const json::object one_thread = again_teacher.Until("what_if", 120s);
+  CHECK(Int(one_thread, "id") == 1);
+  for (const char* band : {"p5", "p25", "p50", "p75", "p95", "actual"}) CHECK(one_thread.at(band) == two_threads.at(band));
 }
 
 TEST_CASE("ClassroomServer.ServeHelpExplainsEveryOptionAndBadFlagsExitTwo") {

@@ -14,7 +14,7 @@
 // ASSUMPTION (the fork): the uncertainty is about the world from the fork on; the rounds played are
 // what they were. A drawn demand growth rate or capacity growth rate takes effect from the fork without
 // a jump: the drawn entry's base level is rescaled so that its level at the fork is the played world's
-// (a growth path through the fork's level). Other drawn numbers (elasticities, the expectation weight,
+// (a growth path through the fork's level), unless its base level is drawn too. Other drawn numbers (elasticities, the expectation weight,
 // costs) act from the fork as they are. Parameters that would change the world's shape (the number of
 // demand-curve steps, say) are refused. Per-round demand shocks (market.demand_shock_sd), when a
 // scenario has them, keep the game's own draws in every run: the spread is the parameters'.

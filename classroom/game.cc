@@ -4,11 +4,14 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <set>
 
+#include "classroom/what_if.h"
 #include "run/simulation.h"
 #include "run/snapshot_io.h"
 #include "scenario.pb.h"
@@ -316,13 +319,22 @@ Handled Game::Handle(const wire::ClientMessage& message, TokenSource& tokens) co
         return handled;  // the server answers with the teacher view
       }
       if (name != "start" && name != "pause" && name != "resume" && name != "advance" && name != "end" &&
-          name != "broadcast" && name != "timer") {
+          name != "broadcast" && name != "timer" && name != "what_if") {
         handled.reply = MakeError("unknown_command", "unknown command \"" + Clean(name, 20) +
-                                                         "\" (commands: start, pause, resume, advance, end, broadcast, timer, watch)");
+                                                         "\" (commands: start, pause, resume, advance, end, broadcast, timer, "
+                                                         "watch, what_if)");
         return handled;
       }
       if (phase_ == Phase::kEnded && name != "broadcast") {
         handled.reply = MakeError("game_over", "the game has ended");
+        return handled;
+      }
+      if (name == "what_if") {  // changes nothing: no record; the server runs it off the game's thread
+        if (round() >= rounds_) {
+          handled.reply = MakeError("game_over", "no rounds are left to simulate");
+          return handled;
+        }
+        handled.what_if = true;
         return handled;
       }
       if (name == "start") {
@@ -498,6 +510,26 @@ void Game::PlayRound() {
   history_.push_back(std::move(played));
 }
 
+ForkState Game::Fork() const {
+  ForkState fork;
+  fork.scenario = message_;
+  fork.scenario_text = scenario_text_;
+  fork.scenario_source = scenario_source_;
+  fork.seed = seed_;
+  fork.rounds = rounds_;
+  fork.seats = seats_;
+  fork.external = external_;
+  for (const PlayedRound& played : history_) fork.played.push_back(played.actions);
+  fork.held.assign(world().actors.size(), -1);
+  fork.held_names.assign(world().actors.size(), "");
+  for (const int a : seats_) {
+    if (!external_[a]) continue;
+    fork.held[a] = pending_[a] >= 0 ? pending_[a] : in_force_[a];
+    fork.held_names[a] = world().actors[a].id + "=" + ActionName(a, fork.held[a]);
+  }
+  return fork;
+}
+
 bool Game::HiddenFrom(const std::string& metric, int actor) const {
   if (actor < 0) return false;
   std::string_view rest;
@@ -524,6 +556,120 @@ wire::ServerMessage Game::RoundResultFor(int round, int actor) const {
   }
   for (const int a : seats_) (*result.mutable_decisions())[world().actors[a].id] = ActionName(a, played.actions[a]);
   return out;
+}
+
+namespace {
+
+// A JSON string literal (RFC 8259 escapes), as protobuf's printer writes one.
+void AppendJsonString(std::string& out, std::string_view text) {
+  out += '"';
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      char buffer[8];
+      std::snprintf(buffer, sizeof buffer, "\\u%04x", u);
+      out += buffer;
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+// A double as protobuf's JSON mapping has it: the shortest text that reads back the same, and NaN and
+// the infinities as the strings "NaN", "Infinity", "-Infinity".
+void AppendJsonNumber(std::string& out, double value) {
+  if (std::isnan(value)) {
+    out += "\"NaN\"";
+  } else if (std::isinf(value)) {
+    out += value > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+  } else {
+    char buffer[32];
+    const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
+    out.append(buffer, end);
+  }
+}
+
+}  // namespace
+
+const Game::ResultJson& Game::ResultJsonOf(int round) const {
+  if (result_json_.size() < history_.size()) result_json_.resize(history_.size());
+  std::unique_ptr<ResultJson>& cached = result_json_.at(round);
+  if (cached) return *cached;
+  const PlayedRound& played = history_.at(round);
+  auto parts = std::make_unique<ResultJson>();
+  parts->head = "{\"round\":" + std::to_string(round) + ",\"period\":";
+  AppendJsonString(parts->head, Period(round));
+  parts->head += ",\"metrics\":{";
+  bool first = true;
+  for (const auto& [name, value] : played.metrics) {
+    std::string_view rest;
+    if (name.starts_with("payoff.")) {
+      rest = std::string_view(name).substr(7);
+    } else if (name.starts_with("stockpile.")) {
+      rest = std::string_view(name).substr(10);
+    }
+    std::string* out = &parts->head;
+    if (!rest.empty()) {  // private to its owner (HiddenFrom)
+      out = &parts->by_owner[std::string(rest.substr(0, rest.find('.')))];
+      *out += ',';
+    } else if (!first) {
+      *out += ',';
+    }
+    if (rest.empty()) first = false;
+    AppendJsonString(*out, name);
+    *out += ':';
+    AppendJsonNumber(*out, value);
+  }
+  parts->tail = "},\"decisions\":{";
+  bool first_decision = true;
+  for (const int a : seats_) {
+    if (!first_decision) parts->tail += ',';
+    first_decision = false;
+    AppendJsonString(parts->tail, world().actors[a].id);
+    parts->tail += ':';
+    AppendJsonString(parts->tail, ActionName(a, played.actions[a]));
+  }
+  parts->tail += "}}";
+  cached = std::move(parts);
+  return *cached;
+}
+
+std::string Game::RoundResultJson(int round, int actor) const {
+  const ResultJson& parts = ResultJsonOf(round);
+  std::string out = "{\"round_result\":";
+  out.reserve(parts.head.size() + parts.tail.size() + 64);
+  out += parts.head;
+  // The head's public metrics may be none: the private ones then start without a comma.
+  const bool empty_head = parts.head.back() == '{';
+  bool first = empty_head;
+  auto add = [&](const std::string& fragment) {
+    out.append(fragment, first ? 1 : 0, std::string::npos);  // each fragment starts with a comma
+    first = false;
+  };
+  if (actor < 0) {
+    for (const auto& [owner, fragment] : parts.by_owner) add(fragment);
+  } else {
+    const auto it = parts.by_owner.find(world().actors[actor].id);
+    if (it != parts.by_owner.end()) add(it->second);
+  }
+  out += parts.tail;
+  out += '}';
+  return out;
+}
+
+std::string Game::HistoryJson(int actor) const {
+  std::string out = "{\"history\":{\"results\":[";
+  for (int r = 0; r < round(); ++r) {
+    std::string one = RoundResultJson(r, actor);
+    // {"round_result":{...}} -> {...}
+    out.append(one, 16, one.size() - 17);
+    if (r + 1 < round()) out += ',';
+  }
+  return out + "]}}";
 }
 
 wire::ServerMessage Game::HistoryFor(int actor) const {

@@ -33,6 +33,7 @@ class Simulation;
 
 namespace reesim::classroom {
 
+struct ForkState;  // classroom/what_if.h
 
 enum class Phase { kLobby, kRunning, kPaused, kEnded };
 const char* PhaseName(Phase phase);
@@ -71,6 +72,7 @@ struct Handled {
   wire::ServerMessage reply;                  // else: the answer, sent at once (an error, or a welcome)
   Identity identity;                           // who the sender is, when the answer says so
   bool send_history = false;                   // also send the rounds played so far
+  bool what_if = false;                        // a teacher's what_if: the server forks the ensemble
 };
 
 // What applying a record did; the server tells the clients.
@@ -106,6 +108,11 @@ class Game {
   // teacher, every metric.
   wire::ServerMessage RoundResultFor(int round, int actor) const;
   wire::ServerMessage HistoryFor(int actor) const;
+  // The same as ToJson(RoundResultFor(round, actor)) and ToJson(HistoryFor(actor)) (the same message
+  // when parsed), written directly: the hot path of every round, to every client. The public metrics'
+  // JSON is written once per round and kept; each receiver's private metrics are added to it.
+  std::string RoundResultJson(int round, int actor) const;
+  std::string HistoryJson(int actor) const;
   wire::ServerMessage StatusMessage(double seconds_left) const;
   wire::ServerMessage TeacherViewMessage(const std::vector<int>& connected, double seconds_left,
                                           const std::string& join_url) const;
@@ -127,6 +134,10 @@ class Game {
   // played, round for round (the simulation is deterministic). Returns each round's metrics; writes the
   // rounds as a snapshot stream to `snapshot_path` unless it is empty. Throws InputError.
   std::vector<run::Metrics> Replay(const std::vector<SeatSwap>& swaps, const std::string& snapshot_path = "") const;
+
+  // The state a what-if forks from (classroom/what_if.h): the scenario, the actions played, each team
+  // seat's held choice (its decision for the open round, else its last action).
+  ForkState Fork() const;
 
   // Returns whether `metric` is private to an actor other than `actor` (-1: none is hidden).
   bool HiddenFrom(const std::string& metric, int actor) const;
@@ -185,6 +196,15 @@ class Game {
   std::vector<int> in_force_;                       // [actor]: the team's action last played
   Phase phase_ = Phase::kLobby;
   std::vector<PlayedRound> history_;
+  // RoundResultJson's parts of each played round: the object up to the public metrics, the private
+  // metrics by owner, and the decisions (a cache: written on first use, never changed).
+  struct ResultJson {
+    std::string head;                                // {"round":R,"period":"P","metrics":{public...
+    std::map<std::string, std::string> by_owner;     // owner id -> ,"payoff.USA":1,...
+    std::string tail;                                // },"decisions":{...}}
+  };
+  const ResultJson& ResultJsonOf(int round) const;
+  mutable std::vector<std::unique_ptr<ResultJson>> result_json_;
   std::string last_broadcast_;
 
   // The live simulation, with the seats of `simulation_external_` external.

@@ -27,6 +27,7 @@
 #include "classroom/assets.h"
 #include "classroom/journal.h"
 #include "classroom/tokens.h"
+#include "classroom/what_if.h"
 #include "world/check.h"
 
 namespace reesim::classroom {
@@ -136,14 +137,25 @@ class Hub : public std::enable_shared_from_this<Hub> {
 
   void StartGameThread() {
     game_thread_ = std::thread([this] { game_context_.run(); });
+    sync_thread_ = std::thread([this] { sync_context_.run(); });
     net::post(game_context_, [self = shared_from_this()] { self->RestartTimer(/*new_round=*/true); });
   }
   void Stop() {
+    what_if_cancel_ = true;
     net::post(game_context_, [self = shared_from_this()] {
       self->timer_.cancel();
       self->game_context_.stop();
     });
     if (game_thread_.joinable()) game_thread_.join();
+    sync_work_.reset();  // a sync in flight finishes; its answers are not sent
+    if (sync_thread_.joinable()) sync_thread_.join();
+    if (what_if_thread_.joinable()) what_if_thread_.join();
+  }
+  ~Hub() {
+    what_if_cancel_ = true;
+    if (what_if_thread_.joinable()) what_if_thread_.join();
+    sync_work_.reset();
+    if (sync_thread_.joinable()) sync_thread_.join();
   }
   bool failed() const { return failed_.load(); }
   void set_on_failure(std::function<void()> on_failure) { on_failure_ = std::move(on_failure); }
@@ -164,10 +176,17 @@ class Hub : public std::enable_shared_from_this<Hub> {
     }
     if (was_someone) PostTeacherRefresh();
   }
-  void Handle(std::shared_ptr<WebSocketSession> session, wire::ClientMessage message) {
-    net::post(game_context_, [self = shared_from_this(), session = std::move(session), message = std::move(message)] {
-      self->HandleOnGameThread(session, message);
+  void Handle(std::shared_ptr<WebSocketSession> session, wire::ClientMessage message, Clock::time_point read_at) {
+    net::post(game_context_, [self = shared_from_this(), session = std::move(session), message = std::move(message), read_at] {
+      if (self->stats_) self->stats_->queued_us.push_back(Micros(read_at, Clock::now()));
+      self->HandleOnGameThread(session, message, read_at);
     });
+  }
+  // Writes the timing statistics (--stats FILE) as one JSON object.
+  void WriteStats() {
+    if (!stats_ || options_.stats_path.empty()) return;
+    std::ofstream out(options_.stats_path);
+    out << stats_->Json() << "\n";
   }
   // An HTTP API request: `done` gets the status, content type and body, on the game thread.
   void Api(std::string target, std::string authorization,
@@ -182,6 +201,31 @@ class Hub : public std::enable_shared_from_this<Hub> {
   struct Pending {
     std::shared_ptr<WebSocketSession> sender;
     Applied applied;
+    Clock::time_point read_at;  // when the message was read (a timer's advance: when it fired)
+  };
+
+  static double Micros(Clock::time_point from, Clock::time_point to) {
+    return std::chrono::duration<double, std::micro>(to - from).count();
+  }
+
+  // Where a message's time goes (--stats FILE, for the benchmark): read -> on the game thread (queued),
+  // the journal's syncs (how long, how many records each), and read -> answer queued for writing.
+  struct Stats {
+    std::vector<double> queued_us, sync_us, batch_records, answered_us, handle_us, fanout_us, results_us;
+    static std::string Quantiles(std::vector<double> values) {
+      if (values.empty()) return "{}";
+      std::sort(values.begin(), values.end());
+      auto at = [&](double q) { return values[std::min(values.size() - 1, static_cast<std::size_t>(q * (values.size() - 1) + 0.5))]; };
+      char buffer[200];
+      std::snprintf(buffer, sizeof buffer, R"({"n":%zu,"p50":%.1f,"p90":%.1f,"p99":%.1f,"max":%.1f})", values.size(), at(0.5), at(0.9),
+                    at(0.99), values.back());
+      return buffer;
+    }
+    std::string Json() const {
+      return R"({"read_to_game_thread_us":)" + Quantiles(queued_us) + R"(,"handle_and_append_us":)" + Quantiles(handle_us) +
+             R"(,"fdatasync_us":)" + Quantiles(sync_us) + R"(,"records_per_sync":)" + Quantiles(batch_records) +
+             R"(,"after_sync_answers_us":)" + Quantiles(fanout_us) + R"(,"round_results_json_us":)" + Quantiles(results_us) + R"(,"read_to_answer_queued_us":)" + Quantiles(answered_us) + "}";
+    }
   };
 
   void SetIdentity(WebSocketSession* session, Identity identity) {
@@ -234,7 +278,8 @@ class Hub : public std::enable_shared_from_this<Hub> {
     if (identity.kind == Identity::Kind::kTeacher) {
       if (reply != nullptr) SendTo(session, *reply);
       SendTo(session, game_->TeacherViewMessage(ConnectedBySeat(), SecondsLeft(), join_url_));
-      if (send_history) SendTo(session, game_->HistoryFor(-1));
+      if (send_history) session->Send(MakeText(game_->HistoryJson(-1)));
+      if (send_history && fan_) session->Send(fan_text_);
       if (send_history && game_->phase() == Phase::kEnded) SendTo(session, game_->DebriefMessage());
       return;
     }
@@ -244,14 +289,21 @@ class Hub : public std::enable_shared_from_this<Hub> {
       SendTo(session, message);
     }
     if (send_history && identity.kind == Identity::Kind::kTeam) {
-      SendTo(session, game_->HistoryFor(identity.actor));
+      session->Send(MakeText(game_->HistoryJson(identity.actor)));
       if (game_->phase() == Phase::kEnded) SendTo(session, game_->DebriefMessage());
     }
   }
 
-  void HandleOnGameThread(const std::shared_ptr<WebSocketSession>& session, const wire::ClientMessage& message) {
+  void HandleOnGameThread(const std::shared_ptr<WebSocketSession>& session, const wire::ClientMessage& message,
+                          Clock::time_point read_at) {
     if (failed_) return;
+    const Clock::time_point started = Clock::now();
     const Handled handled = game_->Handle(message, tokens_);
+    if (handled.what_if) {
+      SetIdentity(session.get(), handled.identity);
+      StartWhatIf(session, message.teacher().what_if());
+      return;
+    }
     if (!handled.record) {
       if (handled.identity.kind != Identity::Kind::kNone) {
         SetIdentity(session.get(), handled.identity);
@@ -274,32 +326,139 @@ class Hub : public std::enable_shared_from_this<Hub> {
       SendTo(session, refused);
       return;
     }
-    Commit(session, *handled.record);
+    Commit(session, *handled.record, read_at);
+    if (stats_) stats_->handle_us.push_back(Micros(started, Clock::now()));
+  }
+
+  // ---- What if (classroom/what_if.h): the ensemble runs on a thread of its own through the experiment
+  // runner, off the I/O threads and the game's; its progress and its fan go to every teacher console.
+
+  void SendToTeachers(const Text& text) {
+    for (const auto& [session, identity] : Sessions()) {
+      if (identity.kind == Identity::Kind::kTeacher) session->Send(text);
+    }
+  }
+
+  void StartWhatIf(const std::shared_ptr<WebSocketSession>& session, const wire::WhatIfRequest& request) {
+    if (what_if_running_) {
+      SendTo(session, ErrorReply("server_busy", "a what-if ensemble is running; wait for its fan chart"));
+      return;
+    }
+    auto fork = std::make_shared<ForkState>(game_->Fork());
+    std::shared_ptr<WhatIfPlan> plan;
+    try {
+      plan = std::make_shared<WhatIfPlan>(PlanWhatIf(*fork, request));
+    } catch (const InputError& error) {
+      SendTo(session, ErrorReply("bad_request", error.what()));
+      return;
+    }
+    what_if_running_ = true;
+    const int id = ++what_if_id_;
+    if (what_if_thread_.joinable()) what_if_thread_.join();  // the last one has finished
+    wire::ServerMessage started;
+    started.mutable_what_if_progress()->set_id(id);
+    started.mutable_what_if_progress()->set_total(plan->spec.replicates);
+    SendToTeachers(MakeText(ToJson(started)));
+    // `this` outlives the thread: Stop() and ~Hub() join it.
+    what_if_thread_ = std::thread([this, fork, plan, id] {
+      std::optional<wire::WhatIf> fan;
+      std::string failure;
+      const int step = std::max(1, plan->spec.replicates / 20);
+      try {
+        fan = RunWhatIf(*fork, *plan, options_.what_if_threads,
+                        [this, id, step](int done, int total) {
+                          if (done % step != 0 && done != total) return;
+                          wire::ServerMessage message;
+                          message.mutable_what_if_progress()->set_id(id);
+                          message.mutable_what_if_progress()->set_done(done);
+                          message.mutable_what_if_progress()->set_total(total);
+                          const Text text = MakeText(ToJson(message));
+                          net::post(game_context_, [this, text] { SendToTeachers(text); });
+                        },
+                        &what_if_cancel_);
+      } catch (const std::exception& error) {
+        failure = error.what();
+      }
+      net::post(game_context_, [this, fan = std::move(fan), failure, plan, id]() mutable {
+        what_if_running_ = false;
+        if (!fan) {
+          SendToTeachers(MakeText(ToJson(ErrorReply("bad_request", "what-if " + std::to_string(id) + ": " + failure))));
+          return;
+        }
+        fan->set_id(id);
+        fan_ = std::move(fan);
+        fan_plan_ = plan;
+        UpdateFan();
+      });
+    });
+  }
+
+  // Overlays the class's path (every round played) on the last fan and sends it to the teachers.
+  void UpdateFan() {
+    if (!fan_) return;
+    std::vector<const run::Metrics*> played;
+    for (int r = 0; r < game_->round(); ++r) played.push_back(&game_->metrics(r));
+    SetActualPath(*fan_, *fan_plan_, played);
+    wire::ServerMessage message;
+    *message.mutable_what_if() = *fan_;
+    fan_text_ = MakeText(ToJson(message));
+    SendToTeachers(fan_text_);
+  }
+
+  static wire::ServerMessage ErrorReply(const std::string& code, const std::string& text) {
+    wire::ServerMessage out;
+    out.mutable_error()->set_code(code);
+    out.mutable_error()->set_message(text);
+    return out;
   }
 
   // Applies an appended record and schedules the group sync that releases its answers.
-  void Commit(const std::shared_ptr<WebSocketSession>& sender, const wire::JournalRecord& record) {
-    pending_.push_back(Pending{sender, game_->Apply(record)});
+  void Commit(const std::shared_ptr<WebSocketSession>& sender, const wire::JournalRecord& record, Clock::time_point read_at) {
+    pending_.push_back(Pending{sender, game_->Apply(record), read_at});
     if (!flush_posted_) {
       flush_posted_ = true;
       net::post(game_context_, [self = shared_from_this()] { self->Flush(); });
     }
   }
 
+  // Group commit, pipelined: the journal's fdatasync runs on a thread of its own, one at a time, for
+  // every record appended before it started; the game thread goes on handling (and appending) messages
+  // meanwhile, and those wait for the next sync, which starts as soon as this one ends. Only then are a
+  // batch's answers released.
   void Flush() {
     flush_posted_ = false;
-    if (pending_.empty()) return;
-    try {
-      journal_->Sync();
-    } catch (const std::exception& error) {
-      std::cerr << "reesim: error: " << error.what() << " (nothing more is acknowledged; the server stops)\n";
+    if (pending_.empty() || sync_in_flight_ || failed_) return;
+    auto batch = std::make_shared<std::vector<Pending>>();
+    batch->swap(pending_);
+    sync_in_flight_ = true;
+    net::post(sync_context_, [this, batch] {
+      const Clock::time_point sync_start = Clock::now();
+      std::string failure;
+      try {
+        journal_->Sync();
+      } catch (const std::exception& error) {
+        failure = error.what();
+      }
+      const double sync_us = Micros(sync_start, Clock::now());
+      net::post(game_context_, [this, batch, failure, sync_us] { Synced(*batch, failure, sync_us); });
+    });
+  }
+
+  void Synced(std::vector<Pending>& done, const std::string& failure, double sync_us) {
+    sync_in_flight_ = false;
+    if (!failure.empty()) {
+      std::cerr << "reesim: error: " << failure << " (nothing more is acknowledged; the server stops)\n";
       failed_ = true;
       pending_.clear();
       if (on_failure_) on_failure_();
       return;
     }
-    std::vector<Pending> done;
-    done.swap(pending_);
+    const Clock::time_point synced = Clock::now();
+    if (stats_) {
+      stats_->sync_us.push_back(sync_us);
+      stats_->batch_records.push_back(static_cast<double>(done.size()));
+    }
+    Flush();  // the records appended meanwhile: the disk works while this batch's answers go out
     bool round_played = false, ended = false, timer_changed = false, teacher_changed = false;
     std::vector<std::string> broadcasts;
     for (Pending& item : done) {
@@ -307,6 +466,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
       if (item.sender) {
         SetIdentity(item.sender.get(), applied.identity);
         Greet(item.sender, applied.identity, applied.send_history, &applied.reply);
+        if (stats_) stats_->answered_us.push_back(Micros(item.read_at, Clock::now()));
       }
       if (applied.round_played) round_played = true;
       if (applied.ended) ended = true;
@@ -317,6 +477,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
     if (timer_changed || round_played) RestartTimer(round_played);
     const auto sessions = Sessions();
     if (round_played) {
+      const Clock::time_point results_start = Clock::now();
       // Every round played since the last flush, each receiver's own view.
       const int last = game_->round() - 1;
       int first = last;
@@ -329,11 +490,13 @@ class Hub : public std::enable_shared_from_this<Hub> {
         if (identity.kind == Identity::Kind::kNone) continue;
         auto& texts = by_actor[actor];
         if (texts.empty()) {
-          for (int r = first; r <= last; ++r) texts.push_back(MakeText(ToJson(game_->RoundResultFor(r, actor))));
+          for (int r = first; r <= last; ++r) texts.push_back(MakeText(game_->RoundResultJson(r, actor)));
         }
         for (const Text& text : texts) session->Send(text);
       }
+      if (stats_) stats_->results_us.push_back(Micros(results_start, Clock::now()));
     }
+    if (round_played) UpdateFan();
     if (ended) {
       const Text debrief = MakeText(ToJson(game_->DebriefMessage()));
       for (const auto& [session, identity] : sessions) session->Send(debrief);
@@ -349,6 +512,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
       for (const auto& [session, identity] : sessions) session->Send(status);
     }
     if (teacher_changed) SendTeacherViews();
+    if (stats_) stats_->fanout_us.push_back(Micros(synced, Clock::now()));
   }
 
   // The round timer: runs while the game runs and the timer is set; a pause keeps what is left.
@@ -377,7 +541,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
         std::cerr << "reesim serve: error: " << error.what() << "\n";
         return;
       }
-      self->Commit(nullptr, record);
+      self->Commit(nullptr, record, Clock::now());
     });
   }
 
@@ -416,11 +580,25 @@ class Hub : public std::enable_shared_from_this<Hub> {
   net::steady_timer timer_;
   std::optional<Clock::time_point> deadline_;
   double paused_seconds_left_ = 0;
-  std::vector<Pending> pending_;
+  std::vector<Pending> pending_;  // applied, appended, not yet handed to a sync
   bool flush_posted_ = false;
+  bool sync_in_flight_ = false;
+  // The journal's syncs (Flush), one at a time, on their own thread.
+  net::io_context sync_context_{1};
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> sync_work_{sync_context_.get_executor()};
+  std::thread sync_thread_;
   std::atomic<bool> failed_{false};
   std::function<void()> on_failure_;
   std::string join_url_;
+  // What if: the ensemble's thread, and the last fan (game thread only, but for the cancel flag).
+  std::thread what_if_thread_;
+  std::atomic<bool> what_if_cancel_{false};
+  bool what_if_running_ = false;
+  int what_if_id_ = 0;
+  std::optional<wire::WhatIf> fan_;
+  std::shared_ptr<WhatIfPlan> fan_plan_;
+  Text fan_text_;
+  std::unique_ptr<Stats> stats_ = options_.stats_path.empty() ? nullptr : std::make_unique<Stats>();
 
   std::mutex mutex_;
   std::unordered_map<WebSocketSession*, SessionEntry> sessions_;
@@ -480,7 +658,8 @@ wire::ServerMessage ErrorMessage(const std::string& code, const std::string& mes
 }
 
 void WebSocketSession::OnRead(beast::error_code ec, std::size_t bytes) {
-  if (ec) return;  // closed, timed out, or over the hard limit (Beast closes with 1009)
+  if (ec) return;
+  const Clock::time_point read_at = Clock::now();  // closed, timed out, or over the hard limit (Beast closes with 1009)
   if (closing_) return;
   if (bytes > hub_->options().max_frame_bytes || buffer_.size() > hub_->options().max_frame_bytes) {
     buffer_.consume(buffer_.size());
@@ -504,7 +683,7 @@ void WebSocketSession::OnRead(beast::error_code ec, std::size_t bytes) {
     if (!error.empty()) {
       Send(MakeText(ToJson(ErrorMessage("malformed", error))));
     } else {
-      hub_->Handle(shared_from_this(), std::move(message));
+      hub_->Handle(shared_from_this(), std::move(message), read_at);
     }
   }
   Read();
@@ -861,6 +1040,7 @@ int Serve(const ServeOptions& options) {
   context.run();
   for (std::thread& thread : threads) thread.join();
   hub->Stop();
+  hub->WriteStats();
   if (!options.quiet) std::cout << "reesim serve: stopped; the game is kept in " << dir.string() << "\n";
   return exit_code;
 }

@@ -7,7 +7,10 @@
 // further behind is dropped and reconnects), broadcasts sent outside the lock. The game runs on its
 // own thread, off the I/O threads: a message's record is appended to the journal and applied there,
 // and every record appended while the last sync ran is made durable by one fdatasync (group commit)
-// before any of their acknowledgements, results or broadcasts go out.
+// before any of their acknowledgements, results or broadcasts go out. The syncs run on a thread of
+// their own, one at a time, so the game thread goes on handling messages while the disk works (the
+// next batch's sync starts as soon as the last one ends). A teacher's what-if ensemble runs on a
+// fourth thread (classroom/what_if.h).
 //
 // Limits: frames over 64 KiB are answered with `too_large` and the connection is closed; each
 // connection may send `messages_per_second` messages a second (bursts of twice that) and is answered
@@ -38,6 +41,8 @@ struct ServeOptions {
   std::size_t max_frame_bytes = 64 * 1024;
   std::size_t max_queue_bytes = 32u << 20;   // per connection, queued for sending
   std::size_t max_queue_messages = 1024;
+  int what_if_threads = 0;                   // the what-if ensemble's threads; 0 = every core
+  std::string stats_path;                    // on exit, where a message's time went (JSON); empty = none
   bool quiet = false;
 };
 

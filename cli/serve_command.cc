@@ -17,7 +17,8 @@ namespace reesim::cli {
 int ServeCommand(const std::vector<std::string>& args) {
   po::options_description options(
       "usage: reesim serve [--scenario FILE|NAME] [--bind ADDR] [--port P] [--state DIR] [--round-seconds S]\n"
-      "                    [--rounds N] [--seed S] [--max-connections N] [--quiet]\n"
+      "                    [--rounds N] [--seed S] [--max-connections N] [--what-if-threads N]\n"
+      "                    [--stats FILE] [--quiet]\n"
       "       reesim serve --replay DIR [--swap ACTOR=KIND]... [--snapshot FILE]\n\n"
       "Runs a classroom game: teams govern countries from their browsers, the model plays every country\n"
       "no team holds and answers each round with prices, shortages and payoffs. One port serves the page\n"
@@ -31,7 +32,9 @@ int ServeCommand(const std::vector<std::string>& args) {
       "journal is only read), writes the rounds as a snapshot stream and prints each seat's payoff as played\n"
       "and in the replay. Without --swap the snapshot is the game as played, byte for byte (the file the\n"
       "teacher downloads from /api/snapshot); --swap USA=best_response hands a seat to a model strategy from\n"
-      "the first round while every other team seat plays what it played.\n\noptions");
+      "the first round while every other team seat plays what it played.\n\n"
+      "The teacher console's \"What if\" forks a Monte Carlo ensemble from the open round (teams' last\n"
+      "choices held, the world's uncertain numbers drawn afresh; README \"What if\") and draws its fan chart.\n\noptions");
   options.add_options()
       ("help", "show this help")
       ("scenario", po::value<std::string>(),
@@ -49,6 +52,11 @@ int ServeCommand(const std::vector<std::string>& args) {
       ("rounds", po::value<int>(), "the game's length in rounds (default: the scenario's `rounds`)")
       ("seed", po::value<SeedOption>()->default_value(SeedOption{}, "1"), "random seed of the simulation (0 to 2^64-1)")
       ("max-connections", po::value<int>()->default_value(2000), "connections open at once, at most")
+      ("what-if-threads", po::value<int>()->default_value(0),
+       "threads of a what-if ensemble (0 = every core); the fan does not depend on it")
+      ("stats", po::value<std::string>(),
+       "on exit, write to this file where the messages' time went (JSON: read to the game thread, handling,\n"
+       "fdatasync, records per sync, answers after a sync; for classroom_bench)")
       ("quiet", "print nothing but errors")
       ("replay", po::value<std::string>(), "replay the game journaled in this state directory instead of serving")
       ("swap", po::value<std::vector<std::string>>(),
@@ -87,6 +95,9 @@ int ServeCommand(const std::vector<std::string>& args) {
   }
   serve.max_connections = vars["max-connections"].as<int>();
   if (serve.max_connections < 1) throw UsageError("--max-connections must be at least 1");
+  serve.what_if_threads = vars["what-if-threads"].as<int>();
+  if (serve.what_if_threads < 0 || serve.what_if_threads > 1024) throw UsageError("--what-if-threads must be between 0 and 1024");
+  if (vars.count("stats")) serve.stats_path = vars["stats"].as<std::string>();
   serve.quiet = vars.count("quiet") > 0;
   return classroom::Serve(serve);
 }

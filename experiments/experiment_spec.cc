@@ -107,6 +107,19 @@ Distribution DistributionFromProto(const reesim::Parameter& in, const FieldCompl
 
 }  // namespace
 
+ParameterSpec LoadParameter(const reesim::Parameter& in, const reesim::Scenario& scenario, const std::string& source,
+                            const std::string& path) {
+  const FieldComplaint complaint(source);
+  ParameterSpec parameter{in.path(), DistributionFromProto(in, complaint, path)};
+  reesim::Scenario probe = scenario;
+  try {
+    SetScenarioNumber(probe, parameter.path, parameter.distribution.Quantile(0.5));
+  } catch (const InputError& error) {
+    complaint.Fail(path + ".path", Quoted(parameter.path), error.what());
+  }
+  return parameter;
+}
+
 ExperimentSpec LoadExperimentText(const std::string& text, const std::string& source) {
   reesim::Experiment in;
   run::ParseTextFormat(text, source, "experiment", in);
@@ -132,15 +145,7 @@ ExperimentSpec LoadExperimentMessage(const reesim::Experiment& in, const std::st
   spec.sampler = static_cast<ExperimentSpec::Sampler>(static_cast<int>(in.sampler()));
   spec.keep = static_cast<ExperimentSpec::Keep>(static_cast<int>(in.keep()));
   for (int i = 0; i < in.parameters_size(); ++i) {
-    const std::string path = "parameters[" + std::to_string(i) + "]";
-    ParameterSpec parameter{in.parameters(i).path(), DistributionFromProto(in.parameters(i), complaint, path)};
-    reesim::Scenario probe = *spec.scenario;
-    try {
-      SetScenarioNumber(probe, parameter.path, parameter.distribution.Quantile(0.5));
-    } catch (const InputError& error) {
-      complaint.Fail(path + ".path", Quoted(parameter.path), error.what());
-    }
-    spec.parameters.push_back(std::move(parameter));
+    spec.parameters.push_back(LoadParameter(in.parameters(i), *spec.scenario, source, "parameters[" + std::to_string(i) + "]"));
   }
   if (spec.sampler == ExperimentSpec::Sampler::kSobol &&
       (spec.parameters.empty() || 2 * spec.parameters.size() > static_cast<std::size_t>(kSobolMaxDimensions))) {

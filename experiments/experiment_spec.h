@@ -16,6 +16,7 @@ class Message;
 
 namespace reesim {
 class Experiment;
+class Parameter;
 class Scenario;
 }
 
@@ -75,6 +76,11 @@ struct ExperimentSpec {
     return replicates;
   }
 };
+
+// Validates one uncertain parameter (its distribution, and its path against `scenario`). Throws
+// InputError naming `source` and the field at `path` ("parameters[2]").
+ParameterSpec LoadParameter(const reesim::Parameter& in, const reesim::Scenario& scenario, const std::string& source,
+                            const std::string& path);
 
 // Returns whether text parses as a reesim.Experiment naming a scenario (rather than a scenario).
 bool LooksLikeExperiment(const std::string& text);

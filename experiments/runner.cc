@@ -100,12 +100,9 @@ RunRecord RunOne(const ExperimentSpec& spec, int arm, int row) {
   return record;
 }
 
-void RunRuns(const ExperimentSpec& spec, int threads, std::int64_t first, std::int64_t stride,
-             const std::function<void(const RunRecord&)>& finished,
-             const std::function<void(std::int64_t done, std::int64_t total)>& progress) {
-  REESIM_CHECK(first >= 0 && stride >= 1);
-  const std::int64_t total = TotalRuns(spec);
-  const std::int64_t count = first < total ? (total - first + stride - 1) / stride : 0;
+void RunInOrder(std::int64_t count, int threads, const std::function<RunRecord(std::int64_t)>& run,
+                const std::function<void(const RunRecord&)>& finished,
+                const std::function<void(std::int64_t done, std::int64_t total)>& progress) {
   std::unique_ptr<tbb::global_control> allow;
   if (threads > 0) {
     allow = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
@@ -132,14 +129,13 @@ void RunRuns(const ExperimentSpec& spec, int threads, std::int64_t first, std::i
                                                  control.stop();
                                                  return 0;
                                                }
-                                               return first + stride * issued++;
+                                               return issued++;
                                              }) &
             tbb::make_filter<std::int64_t, RunRecord>(tbb::filter_mode::parallel,
-                                                      [&](std::int64_t position) {
+                                                      [&](std::int64_t index) {
                                                         if (cancelled.load()) return RunRecord{};
-                                                        const RunSlot slot = SlotAt(spec, position);
                                                         try {
-                                                          return RunOne(spec, slot.arm, slot.row);
+                                                          return run(index);
                                                         } catch (...) {  // a snapshot write failed
                                                           const std::lock_guard<std::mutex> lock(failure_mutex);
                                                           if (!failure) failure = std::current_exception();
@@ -161,6 +157,21 @@ void RunRuns(const ExperimentSpec& spec, int threads, std::int64_t first, std::i
             }));
   });
   if (failure) std::rethrow_exception(failure);
+}
+
+void RunRuns(const ExperimentSpec& spec, int threads, std::int64_t first, std::int64_t stride,
+             const std::function<void(const RunRecord&)>& finished,
+             const std::function<void(std::int64_t done, std::int64_t total)>& progress) {
+  REESIM_CHECK(first >= 0 && stride >= 1);
+  const std::int64_t total = TotalRuns(spec);
+  const std::int64_t count = first < total ? (total - first + stride - 1) / stride : 0;
+  RunInOrder(
+      count, threads,
+      [&](std::int64_t index) {
+        const RunSlot slot = SlotAt(spec, first + stride * index);
+        return RunOne(spec, slot.arm, slot.row);
+      },
+      finished, progress);
 }
 
 ExperimentResult RunExperiment(const ExperimentSpec& spec, int threads, const std::string& out_dir) {

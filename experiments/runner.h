@@ -23,6 +23,15 @@ double Aggregate(const OutcomeSpec& outcome, const run::RunResult& result, int r
 // fails is returned with its failure, not thrown.
 RunRecord RunOne(const ExperimentSpec& spec, int arm, int row);
 
+// Runs jobs 0 .. count-1 (`run(index)`, independent of one another) in parallel on `threads` threads
+// (0 = all cores), calling `finished` with each record one at a time, in index order, and `progress`
+// after: what is delivered does not depend on the thread count. An exception from `run` or `finished`
+// stops issuing jobs, lets the running ones return, and is rethrown. RunRuns is this over an
+// experiment's positions; the classroom's "what if" ensemble (classroom/what_if.h) over its forks.
+void RunInOrder(std::int64_t count, int threads, const std::function<RunRecord(std::int64_t)>& run,
+                const std::function<void(const RunRecord&)>& finished,
+                const std::function<void(std::int64_t done, std::int64_t total)>& progress);
+
 // Runs positions first, first + stride, ... (below TotalRuns) in parallel on `threads` threads (0 = all
 // cores), calling `finished` with each record one at a time, in position order, and `progress` after.
 void RunRuns(const ExperimentSpec& spec, int threads, std::int64_t first, std::int64_t stride,

@@ -1,6 +1,7 @@
 // The classroom page in Debian's headless Chromium, driven by playwright-core (classroom/page's npm
 // packages): a team joins and submits, the teacher plays the round, the team's dashboard shows charts
-// at desktop and phone widths (joined there with the keyboard), the teacher console, and the debrief.
+// at desktop and phone widths (joined there with the keyboard), the teacher console with a what-if fan
+// chart, and the debrief.
 // Fails on a console error, a page error, a request leaving the server's origin, a missing chart, or a
 // page wider than the phone. Screenshots go to OUT.
 // usage: node classroom_browser_test.mjs REESIM_BINARY SOURCE_DIR OUT
@@ -25,7 +26,7 @@ if (!browserPath) {
 mkdirSync(out, { recursive: true });
 const state = mkdtempSync(join(tmpdir(), "reesim-browser-"));
 const problems = [];
-const server = spawn(binary, ["serve", "--port", "0", "--state", state, "--quiet", "--rounds", "4"], { stdio: "inherit" });
+const server = spawn(binary, ["serve", "--port", "0", "--state", state, "--quiet", "--rounds", "8"], { stdio: "inherit" });
 let browser;
 
 function fail(message) {
@@ -54,8 +55,8 @@ function watch(page, name, origin) {
   page.on("dialog", (dialog) => dialog.accept());
 }
 
-async function expectChart(page, selector, name) {
-  await page.waitForSelector(`${selector} canvas`, { timeout: 10000 }).catch(() => fail(`${name}: no chart in ${selector}`));
+async function expectChart(page, selector, name, timeout = 10000) {
+  await page.waitForSelector(`${selector} canvas`, { timeout }).catch(() => fail(`${name}: no chart in ${selector}`));
 }
 
 try {
@@ -101,6 +102,21 @@ try {
   await teacher.waitForSelector("#join-qr svg path", { timeout: 10000 }).catch(() => fail("teacher: no QR code of the join URL"));
   const qrCells = await teacher.locator("#join-qr svg path").getAttribute("d");
   if (!qrCells || qrCells.split("M").length < 100) fail(`teacher: the QR code has too few dark cells (${qrCells})`);
+  // The teacher forks a what-if ensemble: progress, then the fan chart (and its legend) in the console.
+  await teacher.selectOption("#whatif-metric", "price.dy_oxide");
+  await teacher.fill("#whatif-runs", "16");
+  await teacher.click("#whatif-button");
+  await expectChart(teacher, "#chart-whatif", "what-if", 90000);  // seconds on a busy machine
+  await teacher.waitForFunction(() => document.getElementById("whatif-state").textContent.includes("16 runs"));
+  const legend = await teacher.locator("#chart-whatif .u-legend").textContent();
+  if (!legend.includes("median") || !legend.includes("the class")) problems.push(`what-if: the fan's legend is ${legend}`);
+  // The class plays on: the fan comes again with the class's path over it.
+  await teacher.click("button[data-command=advance]");
+  await teacher.waitForFunction(() => document.getElementById("whatif-state").textContent.includes("the class: 3 rounds played"))
+    .catch(() => fail("what-if: the class's path was not overlaid after the next round"));
+  await expectChart(teacher, "#chart-whatif", "what-if after a round");
+  await teacher.locator("#whatif-title").scrollIntoViewIfNeeded();
+  await teacher.locator("#whatif-title").locator("xpath=..").screenshot({ path: join(out, "what-if.png") });
   await teacher.screenshot({ path: join(out, "teacher.png"), fullPage: true });
 
   // The same team on a phone, with the keyboard only.

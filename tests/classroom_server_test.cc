@@ -484,13 +484,120 @@ TEST_CASE("ClassroomServer.BotsPlayAWholeGameToTheDebrief") {
   CHECK_MESSAGE(testing::FileBytes(dir.File("swap.txt")).find(figure) != std::string::npos, testing::FileBytes(dir.File("swap.txt")));
 }
 
+json::value WhatIf(const std::string& token, const std::string& metric, int runs) {
+  return json::object{{"teacher", json::object{{"token", token}, {"command", "what_if"},
+                                               {"what_if", json::object{{"metric", metric}, {"runs", runs}}}}}};
+}
+std::vector<double> Doubles(const json::object& object, const char* key) {
+  std::vector<double> out;
+  if (!object.contains(key)) return out;
+  for (const json::value& value : object.at(key).as_array()) out.push_back(value.to_number<double>());
+  return out;
+}
+
+TEST_CASE("ClassroomServer.AWhatIfForksAnEnsembleAndTheFanFollowsTheClass") {
+  testing::TempDir dir;
+  Server server(dir.File("state"), {"--rounds", "6", "--what-if-threads", "2"});
+  Client usa(server.port()), teacher(server.port()), other_teacher(server.port());
+  const std::string token = TakeSeat(usa, server, "USA", "Team 1");
+  usa.Send(Submit(token, 0, "tariff_china"));
+  usa.Until("ack");
+  teacher.Send(Teacher(server.teacher(), "advance"));
+  teacher.Until("round_result");
+  other_teacher.Send(Teacher(server.teacher(), "watch"));
+  other_teacher.Until("teacher_view");
+
+  // Teams cannot ask; a metric the game has not is refused and changes nothing.
+  CHECK(usa.ErrorCode(WhatIf(token, "class_payoff", 8)) == "bad_token");
+  teacher.Send(WhatIf(server.teacher(), "price.unobtainium", 8));
+  for (;;) {
+    const std::optional<json::object> message = teacher.Receive();
+    REQUIRE(message.has_value());
+    if (!message->contains("error")) continue;
+    CHECK(Str(message->at("error").at("code")) == "bad_request");
+    CHECK(Str(message->at("error").at("message")).find("metric") != std::string::npos);
+    break;
+  }
+
+  // The ensemble: progress, then the fan, to every teacher console; a second request while it runs is
+  // refused.
+  teacher.Send(WhatIf(server.teacher(), "price.dy_oxide", 16));
+  teacher.Send(WhatIf(server.teacher(), "price.dy_oxide", 16));
+  int progress = 0;
+  bool busy = false;
+  json::object fan;
+  for (;;) {
+    const std::optional<json::object> message = teacher.Receive(120s);
+    REQUIRE_MESSAGE(message.has_value(), "no what_if");
+    if (message->contains("what_if_progress")) {
+      const json::object& p = message->at("what_if_progress").as_object();
+      CHECK(Int(p, "total") == 16);
+      CHECK(Int(p, "done") <= 16);
+      ++progress;
+    } else if (message->contains("error")) {
+      CHECK(Str(message->at("error").at("code")) == "server_busy");
+      busy = true;
+    } else if (message->contains("what_if")) {
+      fan = message->at("what_if").as_object();
+      break;
+    }
+  }
+  CHECK(progress >= 2);
+  CHECK(busy);
+  CHECK(Int(fan, "id") == 1);
+  CHECK(Str(fan.at("metric")) == "price.dy_oxide");
+  CHECK(Int(fan, "from_round") == 1);
+  CHECK(Int(fan, "runs") == 16);
+  CHECK(fan.at("rounds").as_array().size() == 5);
+  CHECK(Str(fan.at("held").as_array()[0]) == "USA=tariff_china");
+  CHECK(fan.at("parameters").as_array().size() > 10);
+  const std::vector<double> p5 = Doubles(fan, "p5"), p50 = Doubles(fan, "p50"), p95 = Doubles(fan, "p95");
+  REQUIRE(p5.size() == 5);
+  for (std::size_t k = 0; k < 5; ++k) {
+    CHECK(p5[k] <= p50[k]);
+    CHECK(p50[k] <= p95[k]);
+  }
+  CHECK(p95[4] > p5[4]);
+  CHECK(Doubles(fan, "actual").size() == 1);  // the round played so far
+  CHECK(other_teacher.Until("what_if", 60s).at("p50") == fan.at("p50"));
+
+  // The same state and request: the same bands (the next id).
+  teacher.Send(WhatIf(server.teacher(), "price.dy_oxide", 16));
+  const json::object again = teacher.Until("what_if", 120s);
+  CHECK(Int(again, "id") == 2);
+  for (const char* band : {"p5", "p25", "p50", "p75", "p95"}) CHECK(again.at(band) == fan.at(band));
+
+  // The class plays on: the fan comes again with the class's path overlaid.
+  teacher.Send(Teacher(server.teacher(), "advance"));
+  const json::object overlaid = teacher.Until("what_if");
+  CHECK(Int(overlaid, "id") == 2);
+  CHECK(Doubles(overlaid, "actual").size() == 2);
+  CHECK(overlaid.at("p50") == fan.at("p50"));
+  // A teacher console that reconnects gets the last fan.
+  Client late(server.port());
+  late.Send(json::object{{"hello", json::object{{"token", server.teacher()}}}});
+  CHECK(Doubles(late.Until("what_if"), "actual").size() == 2);
+
+  // The same state on one thread, in a server resumed from the journal: the same fan.
+  late.Send(WhatIf(server.teacher(), "class_payoff", 8));
+  const json::object two_threads = late.Until("what_if", 120s);
+  CHECK(Int(two_threads, "from_round") == 2);
+  server.Stop(SIGTERM);
+  Server resumed(dir.File("state"), {"--what-if-threads", "1"});
+  Client again_teacher(resumed.port());
+  again_teacher.Send(WhatIf(resumed.teacher(), "class_payoff", 8));
+  const json::object one_thread = again_teacher.Until("what_if", 120s);
+  CHECK(Int(one_thread, "id") == 1);
+  for (const char* band : {"p5", "p25", "p50", "p75", "p95", "actual"}) CHECK(one_thread.at(band) == two_threads.at(band));
+}
+
 TEST_CASE("ClassroomServer.ServeHelpExplainsEveryOptionAndBadFlagsExitTwo") {
   testing::TempDir dir;
   const std::string help = dir.File("help");
   REQUIRE(std::system((std::string(REESIM_BINARY) + " serve --help > " + help).c_str()) == 0);
   const std::string text = testing::FileBytes(help);
   for (const char* option : {"--scenario", "--bind", "--port", "--state", "--round-seconds", "--rounds", "--seed",
-                             "--max-connections", "--quiet", "--replay", "--swap", "--snapshot"}) {
+                             "--max-connections", "--what-if-threads", "--stats", "--quiet", "--replay", "--swap", "--snapshot"}) {
     CHECK_MESSAGE(text.find(option) != std::string::npos, option);
   }
   const std::string command = std::string(REESIM_BINARY) + " serve --port 70000 --state " + dir.File("x") + " 2> " + dir.File("err");

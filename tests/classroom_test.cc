@@ -6,12 +6,14 @@
 #include <sstream>
 
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
 
 #include "classroom.pb.h"
 #include "classroom/game.h"
 #include "classroom/journal.h"
 #include "classroom/replay.h"
 #include "classroom/tokens.h"
+#include "classroom/what_if.h"
 #include "run/snapshot_io.h"
 #include "tests/test_support.h"
 
@@ -466,6 +468,150 @@ TEST_CASE("Classroom.TheQuickPathsReadAndWriteAsProtobufsJsonMappingDoes") {
   std::string expected;
   REQUIRE(google::protobuf::util::MessageToJsonString(ack, &expected, options).ok());
   CHECK(ToJson(ack) == expected);
+
+  // Round results and histories are written by a quick path: the same messages when parsed.
+  Played played;
+  const std::string usa = played.Join("USA", "Team 1");
+  played.Submit(usa, 0, "tariff_china");
+  played.Teacher("advance");
+  played.Teacher("advance");
+  for (const int actor : {-1, played.game->world().FindActor("USA"), played.game->world().FindActor("JPN")}) {
+    for (int round = 0; round < 2; ++round) {
+      wire::ServerMessage quick;
+      REQUIRE(google::protobuf::util::JsonStringToMessage(played.game->RoundResultJson(round, actor), &quick).ok());
+      CHECK(google::protobuf::util::MessageDifferencer::Equals(quick, played.game->RoundResultFor(round, actor)));
+      CHECK(quick.round_result().metrics().size() > 100);
+    }
+    wire::ServerMessage history;
+    REQUIRE(google::protobuf::util::JsonStringToMessage(played.game->HistoryJson(actor), &history).ok());
+    CHECK(google::protobuf::util::MessageDifferencer::Equals(history, played.game->HistoryFor(actor)));
+  }
+}
+
+
+// The fan of a what-if, as plain vectors.
+std::vector<std::vector<double>> Bands(const wire::WhatIf& fan) {
+  auto v = [](const auto& field) { return std::vector<double>(field.begin(), field.end()); };
+  return {v(fan.p5()), v(fan.p25()), v(fan.p50()), v(fan.p75()), v(fan.p95())};
+}
+
+TEST_CASE("Classroom.AWhatIfIsTheSameForTheSameStateWhateverTheThreadCount") {
+  NewGameOptions options;
+  options.rounds = 5;
+  Played played(options);
+  const std::string usa = played.Join("USA", "Team 1");
+  played.Submit(usa, 0, "tariff_china");
+  played.Teacher("advance");
+  played.Teacher("advance");
+  const ForkState fork = played.game->Fork();
+  CHECK(fork.played.size() == 2);
+  const int usa_actor = played.game->world().FindActor("USA");
+  CHECK(played.game->ActionName(usa_actor, fork.held[usa_actor]) == "tariff_china");  // kept from round 0
+  wire::WhatIfRequest request;
+  request.set_runs(8);
+  const WhatIfPlan plan = PlanWhatIf(fork, request);
+  CHECK(plan.metric == "class_payoff");
+  CHECK(plan.summands == std::vector<std::string>{"payoff.USA"});
+  CHECK(plan.spec.parameters.size() > 10);  // the default set: the expectation weight, every entry's elasticity and growth
+  int calls = 0, last_done = 0;
+  const wire::WhatIf one = RunWhatIf(fork, plan, 1, [&](int done, int total) {
+    ++calls;
+    CHECK(done == last_done + 1);
+    CHECK(total == 8);
+    last_done = done;
+  }, nullptr);
+  CHECK(calls == 8);
+  const wire::WhatIf two = RunWhatIf(fork, plan, 2, {}, nullptr);
+  CHECK(one.SerializeAsString() == two.SerializeAsString());
+  CHECK(one.runs() == 8);
+  CHECK(one.failures() == 0);
+  CHECK(one.from_round() == 2);
+  REQUIRE(one.rounds_size() == 3);
+  CHECK(one.periods(0) == "2024Q3");
+  for (int k = 0; k < one.rounds_size(); ++k) {
+    CHECK(one.p5(k) <= one.p25(k));
+    CHECK(one.p25(k) <= one.p50(k));
+    CHECK(one.p50(k) <= one.p75(k));
+    CHECK(one.p75(k) <= one.p95(k));
+  }
+  CHECK(one.p95(2) > one.p5(2));  // the drawn worlds differ: the fan has a width
+  // Another sampling seed gives another fan.
+  request.set_seed(99);
+  const wire::WhatIf other = RunWhatIf(fork, PlanWhatIf(fork, request), 2, {}, nullptr);
+  CHECK(Bands(other) != Bands(one));
+}
+
+TEST_CASE("Classroom.AWhatIfWithThePlayedNumbersIsTheClassContinuing") {
+  // Every run draws the scenario's own numbers: the fork is the game going on with the teams' choices
+  // held, round for round (the replay reaches the class's state exactly, and the world put in place
+  // at the fork is the same world).
+  NewGameOptions options;
+  options.rounds = 5;
+  Played played(options);
+  const std::string usa = played.Join("USA", "Team 1");
+  const std::string jpn = played.Join("JPN", "Team 2");
+  played.Submit(usa, 0, "tariff_china");
+  played.Teacher("advance");
+  played.Submit(jpn, 1, played.game->menu_names(played.game->world().FindActor("JPN")).back());
+  const ForkState fork = played.game->Fork();
+  wire::WhatIfRequest request;
+  request.set_runs(3);
+  request.set_metric("price.dy_oxide");
+  request.set_parameters(R"(parameters { path: "market.expectation_weight" discrete { values: 0.5 } })");
+  const WhatIfPlan plan = PlanWhatIf(fork, request);
+  const wire::WhatIf fan = RunWhatIf(fork, plan, 2, {}, nullptr);
+  CHECK(fan.unit() == "USD/kg");
+  REQUIRE(fan.rounds_size() == 4);
+  for (int r = 1; r < 5; ++r) played.Teacher("advance");  // JPN's pending choice, then both held
+  CHECK(played.game->phase() == Phase::kEnded);
+  for (int k = 0; k < 4; ++k) {
+    const double actual = played.game->metrics(1 + k).at("price.dy_oxide");
+    CHECK(fan.p5(k) == actual);
+    CHECK(fan.p95(k) == actual);
+  }
+  // The actual path is the class's.
+  wire::WhatIf overlaid = fan;
+  std::vector<const run::Metrics*> rounds;
+  for (int r = 0; r < played.game->round(); ++r) rounds.push_back(&played.game->metrics(r));
+  SetActualPath(overlaid, plan, rounds);
+  REQUIRE(overlaid.actual_size() == 5);
+  CHECK(overlaid.actual(4) == played.game->metrics(4).at("price.dy_oxide"));
+}
+
+TEST_CASE("Classroom.AWhatIfRefusesWhatDoesNotFitTheGame") {
+  NewGameOptions options;
+  options.rounds = 3;
+  Played played(options);
+  const ForkState fork = played.game->Fork();
+  auto refusal = [&](const std::string& metric, int runs, const std::string& parameters) {
+    wire::WhatIfRequest request;
+    request.set_metric(metric);
+    request.set_runs(runs);
+    request.set_parameters(parameters);
+    try {
+      PlanWhatIf(fork, request);
+    } catch (const InputError& error) {
+      return std::string(error.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK(refusal("", 0, "") == "accepted");
+  CHECK(refusal("price.no_such_product", 0, "").find("metric") != std::string::npos);
+  CHECK(refusal("", 1001, "").find("runs") != std::string::npos);
+  CHECK(refusal("", 0, R"(parameters { path: "market.no_such_field" uniform { min: 0 max: 1 } })").find("parameters[0].path") != std::string::npos);
+  CHECK(refusal("", 0, R"(parameters { path: "market.expectation_weight" uniform { min: 1 max: 0 } })").find("uniform.min") != std::string::npos);
+  CHECK(refusal("", 0, R"(name: "x" parameters { path: "market.expectation_weight" uniform { min: 0.2 max: 0.4 } })").find("only") != std::string::npos);
+  CHECK(refusal("", 0, "sampler: SOBOL parameters { path: \"market.expectation_weight\" uniform { min: 0.2 max: 0.4 } }").find("sampler") != std::string::npos);
+  // A message needs the teacher's token; at the game's end no round is left.
+  wire::ServerMessage reply = played.Send(R"({"teacher":{"token":"nope","command":"what_if"}})");
+  CHECK(reply.error().code() == "bad_token");
+  const Handled handled = played.game->Handle(Parse(R"({"teacher":{"token":")" + played.game->teacher_token() +
+                                                    R"(","command":"what_if","what_if":{"runs":5,"metric":"price.dy_oxide"}}})"),
+                                              played.tokens);
+  CHECK(handled.what_if);
+  CHECK(!handled.record);
+  for (int r = 0; r < 3; ++r) played.Teacher("advance");
+  CHECK(played.Send(R"({"teacher":{"token":")" + played.game->teacher_token() + R"(","command":"what_if"}})").error().code() == "game_over");
 }
 
 }  // namespace

@@ -120,6 +120,18 @@
       renderTeacher();
     },
     debrief(d) { renderDebrief(d); },
+    what_if_progress(p) {
+      const bar = $("whatif-progress");
+      bar.hidden = false;
+      bar.max = p.total || 1;
+      bar.value = p.done || 0;
+      $("whatif-state").textContent = `What-if ${p.id || ""}: ${p.done || 0} of ${p.total || 0} runs`;
+    },
+    what_if(f) {
+      state.fan = f;
+      $("whatif-progress").hidden = true;
+      renderFan();
+    },
   };
 
   // ------------------------------------------------------------------------------------------------
@@ -220,7 +232,7 @@
 
   function renderAll() {
     if (!$("team").hidden) renderTeam();
-    if (!$("teacher").hidden) renderTeacher();
+    if (!$("teacher").hidden) { renderTeacher(); renderFan(); }
   }
 
   function renderHeader() {
@@ -345,6 +357,57 @@
       label: p.replace(/_/g, " "), value: (r) => metric(r, `price.${p}`) })));
   }
 
+  // The what-if's fan: 5-95 % and 25-75 % bands and the median over the remaining rounds, from the
+  // class's value in the round before the fork (where every run starts), and the class's actual path.
+  function renderFan() {
+    const f = state.fan;
+    const box = $("chart-whatif");
+    if (!f) return;
+    const held = (f.held || []).join(", ") || "no team seat";
+    $("whatif-state").textContent = `What-if ${f.id}: ${f.metric}${f.unit ? ` (${f.unit})` : ""}, ${f.runs} runs` +
+      (f.failures ? ` (${f.failures} failed)` : "") + ` from ${(f.periods || [])[0] || ""}; held: ${held}; ` +
+      `${(f.parameters || []).length} uncertain numbers, ${f.sampler}, seed ${f.seed}; ` +
+      `the class: ${(f.actual_rounds || []).length} rounds played`;
+    if (state.charts["chart-whatif"]) { state.charts["chart-whatif"].destroy(); delete state.charts["chart-whatif"]; }
+    box.textContent = "";
+    if (typeof uPlot === "undefined") return;
+    const from = f.from_round || 0;
+    const actual = new Map((f.actual_rounds || []).map((r, i) => [r || 0, f.actual[i]]));
+    const fanRounds = (f.rounds || []).map((r) => r || 0);
+    const periods = {};
+    fanRounds.forEach((r, i) => { periods[r] = f.periods[i]; });
+    for (const r of played()) periods[r.round || 0] = r.period;
+    const xs = [...new Set([...actual.keys(), ...fanRounds])].sort((a, b) => a - b);
+    const bandAt = (name) => (x) => {
+      const k = fanRounds.indexOf(x);
+      if (k >= 0) return f[name][k];
+      return x === from - 1 && actual.has(x) ? actual.get(x) : null;  // the fan opens at the fork
+    };
+    const names = ["p5", "p25", "p50", "p75", "p95"];
+    const data = [xs, ...names.map((n) => xs.map(bandAt(n))), xs.map((x) => (actual.has(x) ? actual.get(x) : null))];
+    const light = "rgba(11, 92, 173, 0.15)", dark = "rgba(11, 92, 173, 0.3)";
+    const options = {
+      width: Math.max(260, box.clientWidth || 300),
+      height: 260,
+      scales: { x: { time: false } },
+      axes: [
+        { values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) ? periods[t] || "" : "")) },
+        { size: 64 },
+      ],
+      series: [
+        { label: "round", value: (u, v) => (v === null ? "" : periods[v] || v) },
+        { label: "5 %", stroke: light, width: 1 },
+        { label: "25 %", stroke: dark, width: 1 },
+        { label: "median", stroke: COLORS[0], width: 2, dash: [6, 4] },
+        { label: "75 %", stroke: dark, width: 1 },
+        { label: "95 %", stroke: light, width: 1 },
+        { label: "the class", stroke: COLORS[1], width: 2, points: { show: true, size: 7 } },
+      ].map((s, i) => (i === 0 ? s : { ...s, value: (u, v) => (v === null || v === undefined ? "–" : fmt(v)) })),
+      bands: [{ series: [5, 1], fill: light }, { series: [4, 2], fill: dark }],
+    };
+    state.charts["chart-whatif"] = new uPlot(options, data, box);
+  }
+
   function renderDebrief(d) {
     $("debrief").hidden = false;
     table("leaderboard", [{ text: "#", num: true }, { text: "country" }, { text: "team" }, { text: "payoff", num: true },
@@ -395,6 +458,12 @@
   $("timer-form").addEventListener("submit", (event) => {
     event.preventDefault();
     send({ teacher: { token: state.teacherToken, command: "timer", seconds: Number($("timer-seconds").value) || 0 } });
+  });
+  $("whatif-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const runs = Math.max(1, Math.min(1000, Number($("whatif-runs").value) || 64));
+    $("whatif-state").textContent = "Starting the ensemble…";
+    send({ teacher: { token: state.teacherToken, command: "what_if", what_if: { metric: $("whatif-metric").value, runs } } });
   });
   $("broadcast-form").addEventListener("submit", (event) => {
     event.preventDefault();

@@ -4,13 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <boost/crc.hpp>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
+
+#include "run/snapshot_io.h"
 
 namespace reesim::classroom {
 
@@ -52,17 +53,11 @@ void SyncDirectory(const std::string& path) {
 
 }  // namespace
 
-std::uint32_t Crc32c(const std::string& data) {
-  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc;
-  crc.process_bytes(data.data(), data.size());
-  return crc.checksum();
-}
-
 std::string FrameRecord(const std::string& payload) {
   std::string framed;
   framed.reserve(payload.size() + 8);
   PutLittleEndian(static_cast<std::uint32_t>(payload.size()), framed);
-  PutLittleEndian(Crc32c(payload), framed);
+  PutLittleEndian(run::Crc32c(payload), framed);
   framed += payload;
   return framed;
 }
@@ -77,7 +72,7 @@ std::size_t ReadRecords(const std::string& data, std::vector<std::string>& recor
     const std::uint32_t crc = GetLittleEndian(data, good + 4);
     if (size > kMaxJournalRecordBytes || good + 8 + size > data.size()) break;
     std::string payload = data.substr(good + 8, size);
-    if (Crc32c(payload) != crc) break;
+    if (run::Crc32c(payload) != crc) break;
     records.push_back(std::move(payload));
     good += 8 + size;
   }

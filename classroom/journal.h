@@ -1,7 +1,7 @@
 // The classroom's journal: an append-only file of records, each durable (fdatasync) before the server
 // acknowledges what it records. Layout: the 8-byte magic "RSJRNL01", then records, each a 4-byte
-// little-endian payload length, a 4-byte little-endian CRC-32C (Castagnoli) of the payload, and the
-// payload. Opening reads every intact record; the first record that is short or fails its CRC ends the
+// little-endian payload length, a 4-byte little-endian CRC-32C (Castagnoli; run::Crc32c, the
+// snapshots' checksum) of the payload, and the payload. Opening reads every intact record; the first record that is short or fails its CRC ends the
 // journal (a write torn by a crash): it and anything after it are cut off, and a warning says how
 // many bytes went. Group commit: Append() many, then one Sync().
 #pragma once
@@ -15,8 +15,6 @@ namespace reesim::classroom {
 inline constexpr char kJournalMagic[] = "RSJRNL01";
 inline constexpr std::uint32_t kMaxJournalRecordBytes = 64u << 20;
 
-// Returns the CRC-32C of `data`.
-std::uint32_t Crc32c(const std::string& data);
 
 class Journal {
  public:

@@ -39,6 +39,33 @@ std::pair<double, double> PercentileInterval(const std::vector<double>& values) 
   return {Quantile(values, 0.025), Quantile(values, 0.975)};
 }
 
+}  // namespace
+
+void ResampleTally::Add(std::size_t e, const std::vector<double>& player_payoffs, const std::vector<double>& gains,
+                        const std::vector<double>& epsilon) {
+  double regret = 0;
+  bool within = true;
+  for (std::size_t i = 0; i < gains.size(); ++i) {
+    regret = std::max(regret, gains[i]);
+    within = within && gains[i] <= epsilon[i];
+    payoffs[e][i].push_back(player_payoffs[i]);
+  }
+  regrets[e].push_back(regret);
+  robust[e] += within;
+}
+
+void ResampleTally::Finish(int resamples, std::vector<AssessedEquilibrium>& equilibria) const {
+  for (std::size_t e = 0; e < equilibria.size(); ++e) {
+    AssessedEquilibrium& assessed = equilibria[e];
+    assessed.robustness = resamples > 0 ? static_cast<double>(robust[e]) / resamples : kNaN;
+    assessed.regret_median = Quantile(regrets[e], 0.5);
+    assessed.regret_q95 = Quantile(regrets[e], 0.95);
+    for (const std::vector<double>& player : payoffs[e]) assessed.payoff_ci95.push_back(PercentileInterval(player));
+  }
+}
+
+namespace {
+
 // Returns `game` with the players in `order` (order[k] = the original index of the new player k).
 NormalFormGame Reordered(const NormalFormGame& game, const std::vector<int>& order) {
   std::vector<std::string> players;
@@ -247,11 +274,10 @@ EquilibriumAnalysis AnalyseEquilibria(const PayoffSamples& samples, const Normal
     }
   }
   const std::size_t count = analysis.equilibria.size();
-  std::vector<std::vector<double>> regrets(count);
-  std::vector<int> robust_count(count, 0);
+  ResampleTally tally(count, samples.NumPlayers());
   std::vector<std::int64_t> pure_index;  // [equilibrium]: its profile if pure, else -1
   for (const AssessedEquilibrium& assessed : analysis.equilibria) pure_index.push_back(PureIndex(estimated, assessed.equilibrium.strategies));
-  std::vector<std::vector<std::vector<double>>> payoffs(count, std::vector<std::vector<double>>(samples.NumPlayers()));
+  std::vector<double> gains(samples.NumPlayers());
   // A pure equilibrium's regret needs only its unilateral deviations' cells, so the resampled game
   // (a copy of every exact payoff, and every cell's resampled mean) is built only when a mixed
   // equilibrium needs it; the cells read are the same doubles either way.
@@ -275,25 +301,13 @@ EquilibriumAnalysis AnalyseEquilibria(const PayoffSamples& samples, const Normal
       for (int i = 0; i < samples.NumPlayers(); ++i) {
         for (std::size_t j = 0; j < profile[i].size(); ++j) expected[i] += profile[i][j] * deviations[i][j];
       }
-      double regret = 0;
-      bool robust = true;
       for (int i = 0; i < samples.NumPlayers(); ++i) {
-        const double gain = std::max(0.0, *std::max_element(deviations[i].begin(), deviations[i].end()) - expected[i]);
-        regret = std::max(regret, gain);
-        robust = robust && gain <= analysis.epsilon[i];
-        payoffs[e][i].push_back(expected[i]);
+        gains[i] = std::max(0.0, *std::max_element(deviations[i].begin(), deviations[i].end()) - expected[i]);
       }
-      regrets[e].push_back(regret);
-      robust_count[e] += robust;
+      tally.Add(e, expected, gains, analysis.epsilon);
     }
   }
-  for (std::size_t e = 0; e < count; ++e) {
-    AssessedEquilibrium& assessed = analysis.equilibria[e];
-    assessed.robustness = options.resamples > 0 ? static_cast<double>(robust_count[e]) / options.resamples : kNaN;
-    assessed.regret_median = Quantile(regrets[e], 0.5);
-    assessed.regret_q95 = Quantile(regrets[e], 0.95);
-    for (int i = 0; i < samples.NumPlayers(); ++i) assessed.payoff_ci95.push_back(PercentileInterval(payoffs[e][i]));
-  }
+  tally.Finish(options.resamples, analysis.equilibria);
   return analysis;
 }
 

@@ -115,6 +115,21 @@ struct AssessedEquilibrium {
   std::vector<std::pair<double, double>> payoff_ci95;  // [player]: percentile interval over the resamples
 };
 
+// What the bootstrap resamples said of each equilibrium, [equilibrium] in each vector.
+struct ResampleTally {
+  ResampleTally(std::size_t equilibria, int players)
+      : regrets(equilibria), robust(equilibria, 0), payoffs(equilibria, std::vector<std::vector<double>>(players)) {}
+  // Records resample's verdict on equilibrium e: each player's payoff and unilateral gain.
+  void Add(std::size_t e, const std::vector<double>& player_payoffs, const std::vector<double>& gains,
+           const std::vector<double>& epsilon);
+  // Writes robustness, regret quantiles and payoff intervals over `resamples` resamples into `equilibria`.
+  void Finish(int resamples, std::vector<AssessedEquilibrium>& equilibria) const;
+
+  std::vector<std::vector<double>> regrets;               // over the resamples
+  std::vector<int> robust;                                // resamples where no player gains > epsilon_i
+  std::vector<std::vector<std::vector<double>>> payoffs;  // [player][resample]
+};
+
 struct EquilibriumAnalysis {
   std::vector<double> epsilon;  // [player]: the thresholds used
   int resamples = 0;

@@ -361,33 +361,15 @@ EquilibriumAnalysis AssessCandidates(const PayoffSamples& samples, const std::ve
     analysis.equilibria.push_back(std::move(assessed));
   }
   const std::size_t count = candidates.size();
-  std::vector<std::vector<double>> regrets(count);
-  std::vector<int> robust(count, 0);
-  std::vector<std::vector<std::vector<double>>> resampled_payoffs(count, std::vector<std::vector<double>>(n));
+  ResampleTally tally(count, n);
   for (int b = 0; b < options.resamples && count > 0; ++b) {
     const std::vector<int> counts = ResampleCounts(replicates, options.seed, b);
     for (std::size_t e = 0; e < count; ++e) {
       evaluate(candidates[e], &counts, payoffs, gains);
-      double regret = 0;
-      bool ok = true;
-      for (int i = 0; i < n; ++i) {
-        regret = std::max(regret, gains[i]);
-        ok = ok && gains[i] <= analysis.epsilon[i];
-        resampled_payoffs[e][i].push_back(payoffs[i]);
-      }
-      regrets[e].push_back(regret);
-      robust[e] += ok;
+      tally.Add(e, payoffs, gains, analysis.epsilon);
     }
   }
-  for (std::size_t e = 0; e < count; ++e) {
-    AssessedEquilibrium& assessed = analysis.equilibria[e];
-    assessed.robustness = options.resamples > 0 ? static_cast<double>(robust[e]) / options.resamples : kNaN;
-    assessed.regret_median = Quantile(regrets[e], 0.5);
-    assessed.regret_q95 = Quantile(regrets[e], 0.95);
-    for (int i = 0; i < n; ++i) {
-      assessed.payoff_ci95.push_back({Quantile(resampled_payoffs[e][i], 0.025), Quantile(resampled_payoffs[e][i], 0.975)});
-    }
-  }
+  tally.Finish(options.resamples, analysis.equilibria);
   return analysis;
 }
 

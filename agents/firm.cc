@@ -12,10 +12,11 @@ constexpr double kPublicDiscountRate = 0.05;
 
 namespace {
 
-// The plant's cash margin per kg of output with its products priced by `price_of(product)`: output
-// value (less the policy-risk haircut, or the guaranteed price of a floor or fixed-price offtake if
-// higher) minus inputs (feed, recipe) minus unit cost plus the production subsidy last announced.
-// Linear in the prices, so the margin at prices reverting to the long run reverts in the same way.
+// The plant's cash margin per kg of output with its outputs priced by `output_price_of(product)` and
+// its inputs by `input_price_of(product)`: output value (less the policy-risk haircut, or the
+// guaranteed price of a floor or fixed-price offtake if higher) minus inputs (feed, recipe) minus unit
+// cost plus the production subsidy last announced. Linear in the prices (but for a guarantee), so the
+// margin at prices reverting to the long run reverts in the same way.
 template <typename OutputPrice, typename InputPrice>
 double MarginAt(const world::WorldDescription& world, const world::WorldState& state, int plant_index,
                 const OutputPrice& output_price_of, const InputPrice& input_price_of) {
@@ -135,18 +136,14 @@ ProjectAppraisal AppraiseProject(const world::WorldDescription& world, const wor
   const double per_round = std::pow(1.0 + appraisal.discount_rate, -1.0 / world.rounds_per_year);
   const int life_rounds = static_cast<int>(std::lround(plant.life_years * world.rounds_per_year));
   const double kg_per_round = world.Capacity(plant_index, state.round) * world::kKgPerTonne;
-  auto value_with_margin_now = [&](double margin_now) {
-    double discount = std::pow(per_round, plant.lead_time_rounds + 1);  // cash comes at the end of a round
-    double deviation = (margin_now - appraisal.margin_long_run_usd_per_kg) * std::pow(phi, plant.lead_time_rounds);
-    double value = 0;
-    for (int k = 0; k < life_rounds; ++k) {
-      value += discount * std::max(0.0, appraisal.margin_long_run_usd_per_kg + deviation) * kg_per_round;
-      discount *= per_round;
-      deviation *= phi;
-    }
-    return value;
-  };
-  appraisal.value_usd = value_with_margin_now(appraisal.margin_now_usd_per_kg);
+  double discount = std::pow(per_round, plant.lead_time_rounds + 1);  // cash comes at the end of a round
+  double deviation = (appraisal.margin_now_usd_per_kg - appraisal.margin_long_run_usd_per_kg) *
+                     std::pow(phi, plant.lead_time_rounds);
+  for (int k = 0; k < life_rounds; ++k) {
+    appraisal.value_usd += discount * std::max(0.0, appraisal.margin_long_run_usd_per_kg + deviation) * kg_per_round;
+    discount *= per_round;
+    deviation *= phi;
+  }
   appraisal.capex_usd = plant.capex_usd_per_tonne_per_year * world.Capacity(plant_index, state.round) *
                         world.rounds_per_year * (1.0 - state.capital_subsidy_share[plant_index]);
   appraisal.waiting_multiple = WaitingMultiple(appraisal.discount_rate, world.market.investment_value_volatility);

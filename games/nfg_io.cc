@@ -91,6 +91,9 @@ class Lexer {
     throw NfgError(at.line, at.column, "expected " + expected + ", found " + Describe(at));
   }
 
+  // Bytes not yet read, counting the token under Peek().
+  std::size_t Unread() const { return text_.size() - current_start_; }
+
   Token Expect(TokenKind kind, const std::string& expected) {
     if (current_.kind != kind) Fail(current_, expected);
     return Take();
@@ -111,6 +114,7 @@ class Lexer {
   void Advance() {
     while (position_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[position_]))) Get();
     current_ = Token{};
+    current_start_ = position_;
     current_.line = line_;
     current_.column = column_;
     if (position_ >= text_.size()) {
@@ -151,6 +155,7 @@ class Lexer {
   std::size_t position_ = 0;
   int line_ = 1;
   int column_ = 1;
+  std::size_t current_start_ = 0;
   Token current_;
 };
 
@@ -301,6 +306,14 @@ NormalFormGame Parse(std::string_view text) {
   std::string comment;
   if (lexer.Peek().kind == TokenKind::kText) comment = lexer.Take().text;
 
+  // Every profile needs at least a payoff or an outcome index (a character and a separator) in what is
+  // left of the file: a short file claiming a million profiles is refused before a payoff table (one
+  // GMP rational per entry) is allocated for it.
+  if (profiles > static_cast<std::int64_t>(lexer.Unread() / 2 + 1)) {
+    throw NfgError(lexer.Peek().line, lexer.Peek().column,
+                   "the strategies make " + std::to_string(profiles) + " profiles, but the rest of the file (" +
+                       std::to_string(lexer.Unread()) + " bytes) cannot hold a payoff or outcome index for each");
+  }
   NormalFormGame game(std::move(players), std::move(strategies));
   game.set_title(title);
   game.set_comment(comment);
@@ -340,7 +353,7 @@ NormalFormGame Parse(std::string_view text) {
       }
       if (value > static_cast<long>(outcomes.size())) {
         throw NfgError(token.line, token.column,
-                       "outcome index " + token.text + " of profile " + Ordinal(profile + 1) +
+                       "outcome index " + Clip(token.text) + " of profile " + Ordinal(profile + 1) +
                            " is not defined: the file defines " + std::to_string(outcomes.size()) +
                            " outcomes (1 to " + std::to_string(outcomes.size()) + ", or 0 for the null outcome)");
       }

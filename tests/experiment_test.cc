@@ -277,6 +277,20 @@ TEST_CASE("Experiment.KeepsSnapshotsOrNothingAsAsked") {
   CHECK(std::filesystem::exists(dir.File("out/summary.csv")));
 }
 
+// Found by fuzz_inputs.py (fuzz/regressions/experiment/sobol_runs_per_arm_overflow.textproto): 2^30
+// replicates of a two-parameter Sobol design overflowed the int count of runs per arm ("0 runs per arm").
+TEST_CASE("Experiment.SobolDesignOfTooManyRunsIsRefused") {
+  const std::string design = R"(scenario: "baseline_2024" rounds: 2 sampler: SOBOL
+parameters { path: "market.demand_shock_sd" uniform { min: 0 max: 0.05 } }
+parameters { path: "demand[0].growth_per_year" uniform { min: 0 max: 0.1 } }
+outcomes { metric: "price.ndfeb_magnet" })";
+  CHECK_THROWS_WITH_AS(experiments::LoadExperimentText("replicates: 1073741824\n" + design, "sobol.textproto"),
+                       doctest::Contains("replicates = 1073741824: the SOBOL design (replicates x (parameters + 2)) "
+                                         "has more than 10 million runs per arm"),
+                       InputError);
+  CHECK(experiments::LoadExperimentText("replicates: 2500000\n" + design, "sobol.textproto").RunsPerArm() == 10'000'000);
+}
+
 TEST_CASE("Experiment.FullFactorialRunsEveryCombination") {
   const std::string text = R"(scenario: "baseline_2024" rounds: 2 replicates: 2 sampler: FULL_FACTORIAL factorial_levels: 3
 parameters { path: "market.demand_shock_sd" uniform { min: 0 max: 0.3 } }

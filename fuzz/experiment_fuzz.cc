@@ -3,7 +3,6 @@
 // paths, distributions, sampler, arms, outcomes), then the design: the number of runs, and the sample
 // point and run slot of the first rows, as the runner draws them. InputError (exit 2) is a normal outcome.
 #include <algorithm>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -29,9 +28,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (int row = 0; row < rows; ++row) {
     const std::vector<double> point = reesim::experiments::SamplePoint(spec, row);
     if (point.size() != spec.parameters.size()) reesim::fuzz::Finding("a sample point of the wrong size");
-    for (double value : point) {
-      if (!std::isfinite(value)) reesim::fuzz::Finding("a sampled parameter that is not finite");
-    }
+    // A sample may overflow to inf (lognormal { mu: 1000 }, uniform { min: -1e308 max: 1e308 }): the
+    // loader accepts such distributions, and the run of that row fails with the scenario field's error
+    // ("market.demand_shock_sd = inf: must be between 0 and 2"), listed in runs.csv with its replay
+    // command. Not a crash, so not a finding here; docs/fuzzing.md lists it.
   }
   for (std::int64_t position = 0; position < std::min<std::int64_t>(total, kRowsDrawn); ++position) {
     (void)reesim::experiments::SlotAt(spec, position);

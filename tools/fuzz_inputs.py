@@ -63,7 +63,7 @@ EDGE_NUMBERS = [b"0", b"-0", b"-1", b"1", b"1e17", b"1e20", b"1e308", b"-1e308",
 ENUM_NUMBERS = [b"7", b"99", b"-1", b"1000000", b"2147483647", b"4", b"0", b"-2147483648"]
 MARKET_RANGE = re.compile(rb"reesim: error: the run failed: the market met [^\n]* beyond what its integer units carry [^\n]*\n")
 NUMBER = re.compile(rb"(?<![A-Za-z_0-9.])-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-ENUM_NAME = re.compile(rb"(?<=: )[A-Z][A-Z0-9_]{2,}\b")
+ENUM_NAME = re.compile(rb"(?<=: )[A-Z][A-Z0-9_]+\b")
 BINARY_EDGES = [b"\xff\xff\xff\xff", b"\x00\x00\x00\x00", b"\xff\xff\xff\xff\xff\xff\xff\x7f",
                 b"\x00\x00\x00\x00\x00\x00\xf8\x7f", b"\x00\x00\x00\x00\x00\x00\xf0\x7f", b"\x80\x80\x80\x80\x10",
                 b"\xff\xff\xff\xff\x0f", b"\x7f", b"\x80\x01", b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01"]
@@ -400,6 +400,11 @@ def main():
     if not os.access(reesim, os.X_OK):
         parser.error(f"{reesim} is not a program (build it: cmake --build --preset release)")
 
+    # A copy of the program: a rebuild during a long run (the linker rewrites the file) must not turn
+    # every later input into an error of the harness.
+    program_dir = tempfile.mkdtemp(prefix="reesim-fuzz-program-")
+    reesim = shutil.copy2(reesim, os.path.join(program_dir, "reesim"))
+
     columns = ["accepted", "refused", "range", "crash", "hang", "wrong"]
     table = {}
     failures = []
@@ -436,9 +441,10 @@ def main():
         total = sum(counts.values())
         print(f"{kind:<11}" + "".join(f"{counts[c]:>10}" for c in columns) + f"{seconds:>10.0f}{total / max(seconds, 1e-9):>8.1f}")
     print(f"{len(failures)} crash/hang/wrong of {sum(sum(c.values()) for c, _ in table.values())} inputs "
-          f"in {time.monotonic() - started:.0f} s (program: {reesim}, seed {args.seed})")
+          f"in {time.monotonic() - started:.0f} s (program: {args.reesim}, seed {args.seed})")
     for kind, index, outcome in failures[:50]:
         print(f"  {kind} #{index}: {outcome.kind}: {outcome.detail[:300]}")
+    shutil.rmtree(program_dir, ignore_errors=True)
     if failures:
         print(f"the failing inputs are in {args.keep}/", file=sys.stderr)
     return 1 if failures else 0

@@ -389,6 +389,8 @@ def main():
     parser.add_argument("--jobs", type=int, default=2, help="programs run at once (default 2)")
     parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated, of " + ", ".join(KINDS))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--first", type=int, default=0,
+                        help="index of the first mutant (a run of --first 2000 --count 8000 continues one of 2000)")
     parser.add_argument("--timeout", type=float, default=20, help="seconds before a program counts as hung")
     parser.add_argument("--keep", default="reesim-fuzz-findings", help="where failing inputs are copied")
     args = parser.parse_args()
@@ -413,28 +415,31 @@ def main():
         seeds = [p.read_bytes() for p in sorted((CORPUS / kind).iterdir()) if p.is_file()]
         binary = kind == "snapshot"
         inputs = []
-        for index in range(args.count):
+        for index in range(args.first, args.first + args.count):
             rng = random.Random(f"{args.seed}/{kind}/{index}")
             inputs.append(mutate(rng, rng.choice(seeds), seeds, binary))
         counts = dict.fromkeys(columns, 0)
         kind_started = time.monotonic()
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            futures = {pool.submit(one, reesim, kind, index, data, args.timeout): index for index, data in enumerate(inputs)}
+            futures = {pool.submit(one, reesim, kind, args.first + index, data, args.timeout): index for index, data in enumerate(inputs)}
             for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
                 index = futures[future]
                 outcome = future.result()
+                number = args.first + index
                 counts[outcome.kind] += 1
                 if outcome.kind in ("crash", "hang", "wrong"):
-                    failures.append((kind, index, outcome))
+                    failures.append((kind, number, outcome))
                     keep = pathlib.Path(args.keep) / kind
                     keep.mkdir(parents=True, exist_ok=True)
-                    (keep / f"{index}{SUFFIX[kind]}").write_bytes(inputs[index])
-                    (keep / f"{index}.txt").write_text(f"{outcome.kind}: {outcome.detail}\n")
+                    (keep / f"{number}{SUFFIX[kind]}").write_bytes(inputs[index])
+                    (keep / f"{number}.txt").write_text(f"{outcome.kind}: {outcome.detail}\n")
                 if done % 500 == 0:
                     print(f"  {kind}: {done}/{len(inputs)} ({done / (time.monotonic() - kind_started):.1f}/s)",
                           file=sys.stderr, flush=True)
         seconds = time.monotonic() - kind_started
         table[kind] = (counts, seconds)
+        print(f"  {kind} done: " + ", ".join(f"{c} {counts[c]}" for c in columns) + f" in {seconds:.0f} s",
+              file=sys.stderr, flush=True)
 
     print(f"{'kind':<11}" + "".join(f"{c:>10}" for c in columns) + f"{'seconds':>10}{'per s':>8}")
     for kind, (counts, seconds) in table.items():

@@ -160,6 +160,11 @@ TEST_CASE("Experiment.ParameterPathsReachAnyNumber") {
                        "no plants with id nope", InputError);
   CHECK_THROWS_WITH_AS(experiments::SetScenarioNumber(scenario, "demand[999].elasticity", 1),
                        doctest::Contains("index out of range"), InputError);
+  // Found by fuzz_inputs.py: a control character in a path was echoed raw, splitting the refusal.
+  CHECK_THROWS_WITH_AS(experiments::SetScenarioNumber(scenario, "demand[0].growt\x1e_per_year", 1),
+                       "a parameter path holds no control characters", InputError);
+  CHECK_THROWS_WITH_AS(experiments::SetScenarioNumber(scenario, "market." + std::string(2000, 'x'), 1),
+                       "a path of 2007 bytes; a parameter path has at most 1024", InputError);
   CHECK_THROWS_WITH_AS(experiments::SetScenarioNumber(scenario, "market.frobs", 1),
                        "no field 'frobs' in reesim.MarketParameters", InputError);
   CHECK_THROWS_WITH_AS(experiments::SetScenarioNumber(scenario, "plants.unit_cost_usd_per_kg", 1),

@@ -152,6 +152,14 @@ ExperimentSpec LoadExperimentMessage(const reesim::Experiment& in, const std::st
     complaint.Fail("parameters", std::to_string(spec.parameters.size()) + " parameter(s)",
                    "the SOBOL sampler takes 1 to " + std::to_string(kSobolMaxDimensions / 2) + " parameters");
   }
+  // The Saltelli design runs replicates x (parameters + 2) rows per arm, counted in an int
+  // (ExperimentSpec::RunsPerArm): bounded as a full factorial design is, so the count cannot overflow
+  // (2^30 replicates of 2 parameters once made "0 runs per arm").
+  if (spec.sampler == ExperimentSpec::Sampler::kSobol &&
+      static_cast<double>(spec.replicates) * (static_cast<double>(spec.parameters.size()) + 2) > 1e7) {
+    complaint.Fail("replicates", std::to_string(spec.replicates),
+                   "the SOBOL design (replicates x (parameters + 2)) has more than 10 million runs per arm");
+  }
   if (spec.sampler == ExperimentSpec::Sampler::kFullFactorial) {
     const int levels = in.factorial_levels() == 0 ? 3 : in.factorial_levels();
     if (levels < 1 || levels > 1000) complaint.Fail("factorial_levels", std::to_string(levels), "must be between 1 and 1000");

@@ -75,6 +75,15 @@ void SetNumber(google::protobuf::Message& root, const std::string& path, double 
 }  // namespace
 
 void SetScenarioNumber(reesim::Scenario& scenario, const std::string& path, double value) {
+  // The errors below quote parts of the path as written: keep them one short line (a control character
+  // such as \x1e once split a refusal in two; fuzz/regressions/experiment/).
+  if (path.size() > kMaxParameterPathBytes) {
+    throw InputError("a path of " + std::to_string(path.size()) + " bytes; a parameter path has at most " +
+                     std::to_string(kMaxParameterPathBytes));
+  }
+  for (const char c : path) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) throw InputError("a parameter path holds no control characters");
+  }
   SetNumber(scenario, path, value);
 }
 

@@ -1,6 +1,8 @@
 #include "games/nfg_io.h"
 
 #include <cctype>
+#include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -27,14 +29,37 @@ struct Token {
   int column = 1;
 };
 
+// A token's characters as an error message shows them: at most 40 (a 1 MB token is not echoed whole),
+// control characters escaped (\n, \t, \xNN), so that the message stays one line.
+std::string Clip(const std::string& text) {
+  std::string shown;
+  std::size_t i = 0;
+  for (; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (i >= 40 && (c & 0xC0) != 0x80) break;  // not inside a UTF-8 character
+    if (c == '\n') {
+      shown += "\\n";
+    } else if (c == '\t') {
+      shown += "\\t";
+    } else if (c < 0x20 || c == 0x7F) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02X", static_cast<unsigned>(c));
+      shown += escaped;
+    } else {
+      shown += text[i];
+    }
+  }
+  return i < text.size() ? shown + "..." : shown;
+}
+
 std::string Describe(const Token& token) {
   switch (token.kind) {
     case TokenKind::kNumber:
-      return "the number " + token.text;
+      return "the number " + Clip(token.text);
     case TokenKind::kText:
-      return "the string " + QuoteNfgString(token.text.size() > 40 ? token.text.substr(0, 40) + "..." : token.text);
+      return "the string \"" + Clip(token.text) + "\"";
     case TokenKind::kSymbol:
-      return "'" + (token.text.size() > 40 ? token.text.substr(0, 40) + "..." : token.text) + "'";
+      return "'" + Clip(token.text) + "'";
     case TokenKind::kLeftBrace:
       return "'{'";
     case TokenKind::kRightBrace:
@@ -66,6 +91,9 @@ class Lexer {
     throw NfgError(at.line, at.column, "expected " + expected + ", found " + Describe(at));
   }
 
+  // Bytes not yet read, counting the token under Peek().
+  std::size_t Unread() const { return text_.size() - current_start_; }
+
   Token Expect(TokenKind kind, const std::string& expected) {
     if (current_.kind != kind) Fail(current_, expected);
     return Take();
@@ -86,6 +114,7 @@ class Lexer {
   void Advance() {
     while (position_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[position_]))) Get();
     current_ = Token{};
+    current_start_ = position_;
     current_.line = line_;
     current_.column = column_;
     if (position_ >= text_.size()) {
@@ -126,6 +155,7 @@ class Lexer {
   std::size_t position_ = 0;
   int line_ = 1;
   int column_ = 1;
+  std::size_t current_start_ = 0;
   Token current_;
 };
 
@@ -135,7 +165,7 @@ Rational NumberValue(const Lexer& lexer, const Token& token, const std::string& 
   const std::optional<Rational> value = ParseRational(token.text);
   if (!value) {
     throw NfgError(token.line, token.column,
-                   "expected " + expected + ", found '" + token.text +
+                   "expected " + expected + ", found '" + Clip(token.text) +
                        "', which is not a number (integers, decimals such as -2.5 or 1e3, fractions such as 1/3)");
   }
   return *value;
@@ -148,9 +178,34 @@ std::int64_t WholeNumber(const Lexer& lexer, const Token& token, std::int64_t lo
   if (value.get_den() != 1 || value < low || value > high) {
     throw NfgError(token.line, token.column,
                    "expected " + expected + " (a whole number from " + std::to_string(low) + " to " +
-                       std::to_string(high) + "), found " + token.text);
+                       std::to_string(high) + "), found " + Clip(token.text));
   }
   return value.get_num().get_si();
+}
+
+// Returns the offset of the first byte that is not part of valid UTF-8 (no overlong forms, surrogates or
+// code points above U+10FFFF), or text.size(). Labels and titles reach JSON output, which must be UTF-8.
+std::size_t FirstInvalidUtf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    const int extra = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+    if (extra < 0 || i + extra >= text.size()) return i;  // not a lead byte, or cut off
+    std::uint32_t code = c & (0x7F >> (extra + 1));
+    for (int k = 1; k <= extra; ++k) {
+      const unsigned char next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return i;
+      code = (code << 6) | (next & 0x3F);
+    }
+    static constexpr std::uint32_t kSmallest[] = {0, 0x80, 0x800, 0x10000};
+    if (code < kSmallest[extra] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return i;
+    i += extra + 1;
+  }
+  return text.size();
 }
 
 std::string Ordinal(std::int64_t n) { return "#" + std::to_string(n); }
@@ -158,6 +213,20 @@ std::string Ordinal(std::int64_t n) { return "#" + std::to_string(n); }
 NormalFormGame Parse(std::string_view text) {
   if (static_cast<std::int64_t>(text.size()) > kMaxNfgBytes) {
     throw NfgError(1, 1, "the file is larger than the limit of " + std::to_string(kMaxNfgBytes) + " bytes");
+  }
+  if (const std::size_t bad = FirstInvalidUtf8(text); bad < text.size()) {
+    int line = 1, column = 1;
+    for (std::size_t i = 0; i < bad; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned>(static_cast<unsigned char>(text[bad])));
+    throw NfgError(line, column, std::string("the file is not valid UTF-8 (byte ") + byte + ")");
   }
   Lexer lexer(text);
   // Header: NFG 1 R "title"
@@ -237,6 +306,14 @@ NormalFormGame Parse(std::string_view text) {
   std::string comment;
   if (lexer.Peek().kind == TokenKind::kText) comment = lexer.Take().text;
 
+  // Every profile needs at least a payoff or an outcome index (a character and a separator) in what is
+  // left of the file: a short file claiming a million profiles is refused before a payoff table (one
+  // GMP rational per entry) is allocated for it.
+  if (profiles > static_cast<std::int64_t>(lexer.Unread() / 2 + 1)) {
+    throw NfgError(lexer.Peek().line, lexer.Peek().column,
+                   "the strategies make " + std::to_string(profiles) + " profiles, but the rest of the file (" +
+                       std::to_string(lexer.Unread()) + " bytes) cannot hold a payoff or outcome index for each");
+  }
   NormalFormGame game(std::move(players), std::move(strategies));
   game.set_title(title);
   game.set_comment(comment);
@@ -272,11 +349,11 @@ NormalFormGame Parse(std::string_view text) {
       if (token.kind != TokenKind::kNumber) lexer.Fail(token, expected);
       const Rational value = NumberValue(lexer, token, expected);
       if (value.get_den() != 1 || value < 0) {
-        throw NfgError(token.line, token.column, "expected " + expected + " (a whole number >= 0), found " + token.text);
+        throw NfgError(token.line, token.column, "expected " + expected + " (a whole number >= 0), found " + Clip(token.text));
       }
       if (value > static_cast<long>(outcomes.size())) {
         throw NfgError(token.line, token.column,
-                       "outcome index " + token.text + " of profile " + Ordinal(profile + 1) +
+                       "outcome index " + Clip(token.text) + " of profile " + Ordinal(profile + 1) +
                            " is not defined: the file defines " + std::to_string(outcomes.size()) +
                            " outcomes (1 to " + std::to_string(outcomes.size()) + ", or 0 for the null outcome)");
       }

@@ -160,6 +160,11 @@ TEST_CASE("Experiment.ParameterPathsReachAnyNumber") {
                        "no plants with id nope", InputError);
   CHECK_THROWS_WITH_AS(experiments::SetScenarioNumber(scenario, "demand[999].elasticity", 1),
                        doctest::Contains("index out of range"), InputError);
+  // Found by fuzz_inputs.py: a control character in a path was echoed raw, splitting the refusal.
+  CHECK_THROWS_WITH_AS(experiments::SetScenarioNumber(scenario, "demand[0].growt\x1e_per_year", 1),
+                       "a parameter path holds no control characters", InputError);
+  CHECK_THROWS_WITH_AS(experiments::SetScenarioNumber(scenario, "market." + std::string(2000, 'x'), 1),
+                       "a path of 2007 bytes; a parameter path has at most 1024", InputError);
   CHECK_THROWS_WITH_AS(experiments::SetScenarioNumber(scenario, "market.frobs", 1),
                        "no field 'frobs' in reesim.MarketParameters", InputError);
   CHECK_THROWS_WITH_AS(experiments::SetScenarioNumber(scenario, "plants.unit_cost_usd_per_kg", 1),
@@ -275,6 +280,20 @@ TEST_CASE("Experiment.KeepsSnapshotsOrNothingAsAsked") {
   experiments::RunExperiment(nothing, 2, dir.File("out"));
   CHECK(!std::filesystem::exists(dir.File("out/runs.csv")));
   CHECK(std::filesystem::exists(dir.File("out/summary.csv")));
+}
+
+// Found by fuzz_inputs.py (fuzz/regressions/experiment/sobol_runs_per_arm_overflow.textproto): 2^30
+// replicates of a two-parameter Sobol design overflowed the int count of runs per arm ("0 runs per arm").
+TEST_CASE("Experiment.SobolDesignOfTooManyRunsIsRefused") {
+  const std::string design = R"(scenario: "baseline_2024" rounds: 2 sampler: SOBOL
+parameters { path: "market.demand_shock_sd" uniform { min: 0 max: 0.05 } }
+parameters { path: "demand[0].growth_per_year" uniform { min: 0 max: 0.1 } }
+outcomes { metric: "price.ndfeb_magnet" })";
+  CHECK_THROWS_WITH_AS(experiments::LoadExperimentText("replicates: 1073741824\n" + design, "sobol.textproto"),
+                       doctest::Contains("replicates = 1073741824: the SOBOL design (replicates x (parameters + 2)) "
+                                         "has more than 10 million runs per arm"),
+                       InputError);
+  CHECK(experiments::LoadExperimentText("replicates: 2500000\n" + design, "sobol.textproto").RunsPerArm() == 10'000'000);
 }
 
 TEST_CASE("Experiment.FullFactorialRunsEveryCombination") {

@@ -3,7 +3,8 @@
 # and then either runs the default scenario or runs the whole test suite.
 #
 #   tools/setup.sh run    # install, build (Release), run the built-in 2024 baseline
-#   tools/setup.sh test   # install, build Release and ASan+UBSan, run every test in both
+#   tools/setup.sh test   # install, build Release and ASan+UBSan, run every test in both; build the
+#                         # libFuzzer harnesses (clang 14) and replay and fuzz them (docs/fuzzing.md)
 #
 # Run as root (or with sudo available) on a fresh Debian 12 machine. Safe to run again.
 set -euo pipefail
@@ -31,6 +32,7 @@ packages=(
 )
 if [[ "$mode" == "test" ]]; then
   packages+=(chromium python3-websockets)  # the classroom's browser test (headless); the bench's clients
+  packages+=(clang-14 libclang-rt-14-dev)  # the fuzz preset: clang++-14 with libFuzzer (fuzz/, docs/fuzzing.md)
 fi
 sudo=""
 if [[ "$(id -u)" -ne 0 ]]; then sudo="sudo"; fi
@@ -71,5 +73,7 @@ case "$mode" in
     ctest --preset release
     build asan
     ctest --preset asan
+    build fuzz
+    ctest --preset fuzz
     ;;
 esac

@@ -54,6 +54,11 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fuzz" / "corpus"
 KINDS = ["scenario", "experiment", "snapshot", "shard", "nfg"]
+# Classroom messages reach the program only over a WebSocket: they go through the libFuzzer harness
+# (build/fuzz/fuzz/fuzz_classroom_message, the same parse and Game::Handle the server calls, under
+# ASan+UBSan), named with --classroom-harness; not among the default kinds.
+EXTRA_KINDS = ["classroom"]
+CORPUS_OF = {"classroom": "classroom_message"}
 SHARD_SEPARATOR = b"\n@@next-shard@@\n"  # as in fuzz/shard_fuzz.cc and the corpus
 
 EDGE_NUMBERS = [b"0", b"-0", b"-1", b"1", b"1e17", b"1e20", b"1e308", b"-1e308", b"1.8e308", b"inf", b"-inf",
@@ -363,7 +368,19 @@ def run_nfg(reesim, path, work, timeout):
     return Outcome("accepted")
 
 
-SUFFIX = {"scenario": ".textproto", "experiment": ".textproto", "snapshot": ".pbs", "shard": ".jsonl", "nfg": ".nfg"}
+def run_classroom(harness, path, work, timeout):
+    """Runs one message through the harness: exit 0 is handled (a reply or an `error`, the harness
+    cannot tell which); a sanitizer report, a signal or libFuzzer's own finding is a crash."""
+    process = execute(harness, [str(path)], work, timeout)
+    if process is None:
+        return Outcome("hang", "fuzz_classroom_message")
+    if process.returncode != 0 or b"Sanitizer" in process.stderr or b"runtime error:" in process.stderr:
+        return Outcome("crash", f"exit {process.returncode}: {process.stderr[-400:].decode('utf-8', 'replace')}")
+    return Outcome("accepted")
+
+
+SUFFIX = {"scenario": ".textproto", "experiment": ".textproto", "snapshot": ".pbs", "shard": ".jsonl", "nfg": ".nfg",
+          "classroom": ".json"}
 
 
 def one(reesim, kind, index, data, timeout):
@@ -379,6 +396,8 @@ def one(reesim, kind, index, data, timeout):
             return run_snapshot(reesim, path, work, timeout, index)
         if kind == "shard":
             return run_shard(reesim, data, work, timeout)
+        if kind == "classroom":
+            return run_classroom(reesim, path, work, timeout)
         return run_nfg(reesim, path, work, timeout)
 
 
@@ -393,12 +412,16 @@ def main():
                         help="index of the first mutant (a run of --first 2000 --count 8000 continues one of 2000)")
     parser.add_argument("--timeout", type=float, default=20, help="seconds before a program counts as hung")
     parser.add_argument("--keep", default="reesim-fuzz-findings", help="where failing inputs are copied")
+    parser.add_argument("--classroom-harness", help="the classroom message harness (kind `classroom`; docs/fuzzing.md)")
     args = parser.parse_args()
     reesim = os.path.abspath(args.reesim)
     kinds = [k for k in args.kinds.split(",") if k]
     for kind in kinds:
-        if kind not in KINDS:
-            parser.error(f"unknown kind {kind!r} (kinds: {', '.join(KINDS)})")
+        if kind not in KINDS + EXTRA_KINDS:
+            parser.error(f"unknown kind {kind!r} (kinds: {', '.join(KINDS + EXTRA_KINDS)})")
+    if "classroom" in kinds and not (args.classroom_harness and os.access(args.classroom_harness, os.X_OK)):
+        parser.error("kind `classroom` needs --classroom-harness build/fuzz/fuzz/fuzz_classroom_message "
+                     "(cmake --preset fuzz && cmake --build --preset fuzz)")
     if not os.access(reesim, os.X_OK):
         parser.error(f"{reesim} is not a program (build it: cmake --build --preset release)")
 
@@ -406,13 +429,14 @@ def main():
     # every later input into an error of the harness.
     program_dir = tempfile.mkdtemp(prefix="reesim-fuzz-program-")
     reesim = shutil.copy2(reesim, os.path.join(program_dir, "reesim"))
+    harness = shutil.copy2(args.classroom_harness, os.path.join(program_dir, "fuzz_classroom_message")) if "classroom" in kinds else None
 
     columns = ["accepted", "refused", "range", "crash", "hang", "wrong"]
     table = {}
     failures = []
     started = time.monotonic()
     for kind in kinds:
-        seeds = [p.read_bytes() for p in sorted((CORPUS / kind).iterdir()) if p.is_file()]
+        seeds = [p.read_bytes() for p in sorted((CORPUS / CORPUS_OF.get(kind, kind)).iterdir()) if p.is_file()]
         binary = kind == "snapshot"
         inputs = []
         for index in range(args.first, args.first + args.count):
@@ -421,7 +445,8 @@ def main():
         counts = dict.fromkeys(columns, 0)
         kind_started = time.monotonic()
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            futures = {pool.submit(one, reesim, kind, args.first + index, data, args.timeout): index for index, data in enumerate(inputs)}
+            program = harness if kind == "classroom" else reesim
+            futures = {pool.submit(one, program, kind, args.first + index, data, args.timeout): index for index, data in enumerate(inputs)}
             for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
                 index = futures[future]
                 outcome = future.result()

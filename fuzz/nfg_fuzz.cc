@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_support.h"
+#include "world/field_error.h"
 #include "games/game_error.h"
 #include "games/methods.h"
 #include "games/nfg_io.h"
@@ -32,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   labels.push_back(game->comment());
   for (const auto& strategies : game->strategies()) labels.insert(labels.end(), strategies.begin(), strategies.end());
   for (const std::string& label : labels) {
-    if (!reesim::fuzz::IsUtf8(label)) reesim::fuzz::Finding("a label that is not UTF-8 was accepted");
+    if (!reesim::IsValidUtf8(label)) reesim::fuzz::Finding("a label that is not UTF-8 was accepted");
   }
   for (const bool payoff_version : {true, false}) {
     const std::string written =

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "fuzz/fuzz_support.h"
+#include "world/field_error.h"
 #include "run/snapshot_io.h"
 #include "world/check.h"
 
@@ -36,11 +37,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   // Strings that reach `inspect`'s outputs are valid UTF-8.
   for (const std::string* text : {&file.scenario_name, &file.reesim_version}) {
-    if (!reesim::fuzz::IsUtf8(*text)) reesim::fuzz::Finding("a header string that is not UTF-8");
+    if (!reesim::IsValidUtf8(*text)) reesim::fuzz::Finding("a header string that is not UTF-8");
   }
   for (const auto* ids : {&file.region_ids, &file.product_ids, &file.plant_ids}) {
     for (const std::string& id : *ids) {
-      if (!reesim::fuzz::IsUtf8(id)) reesim::fuzz::Finding("an id that is not UTF-8");
+      if (!reesim::IsValidUtf8(id)) reesim::fuzz::Finding("an id that is not UTF-8");
     }
   }
   return 0;

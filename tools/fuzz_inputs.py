@@ -238,7 +238,8 @@ def check_snapshot(reesim, path, cwd, timeout):
     return None
 
 
-def run_scenario(reesim, path, work, timeout):
+def check_input(reesim, path, work, timeout):
+    """Runs `reesim check` on the input: its Outcome when it is not accepted, else None."""
     process = execute(reesim, ["check", str(path)], work, timeout)
     if process is None:
         return Outcome("hang", "check")
@@ -249,6 +250,13 @@ def run_scenario(reesim, path, work, timeout):
         return Outcome("refused")
     if not is_utf8(process.stdout):
         return Outcome("wrong", "check's output is not UTF-8")
+    return None
+
+
+def run_scenario(reesim, path, work, timeout):
+    refused = check_input(reesim, path, work, timeout)
+    if refused:
+        return refused
     out = work / "run-out"
     process = execute(reesim, ["run", "--scenario", str(path), "--rounds", "2", "--out", str(out), "--quiet", "--threads", "1"],
                       work, timeout)
@@ -279,17 +287,7 @@ def run_scenario(reesim, path, work, timeout):
 
 
 def run_experiment(reesim, path, work, timeout):
-    process = execute(reesim, ["check", str(path)], work, timeout)
-    if process is None:
-        return Outcome("hang", "check")
-    bad = crash_or_unclear(process)
-    if bad:
-        return bad
-    if process.returncode == 2:
-        return Outcome("refused")
-    if not is_utf8(process.stdout):
-        return Outcome("wrong", "check's output is not UTF-8")
-    return Outcome("accepted")
+    return check_input(reesim, path, work, timeout) or Outcome("accepted")
 
 
 def run_snapshot(reesim, path, work, timeout, index):

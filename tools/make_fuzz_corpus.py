@@ -10,6 +10,7 @@ Run it again after a format changes; it replaces the generated files and keeps a
 import argparse
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -18,30 +19,17 @@ import tempfile
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fuzz" / "corpus"
 
-# The two-region world of tests/test_support.h (SmallWorldText): the smallest complete scenario.
-SMALL_WORLD = """name: "small"
-start_period: "2030Q1"
-rounds: 4
-actors { id: "A" weights { consumer_surplus: 1 producer_surplus: 1 revenue: 1 } }
-actors { id: "B" weights { consumer_surplus: 1 producer_surplus: 1 revenue: 1 } }
-regions { id: "AAA" actor: "A" }
-regions { id: "BBB" actor: "B" }
-products { id: "ore" stage: MINING reference_price_usd_per_kg: 5
-  separates_into { product: "ox" tonnes_per_tonne: 0.5 } separates_into { product: "rest" tonnes_per_tonne: 0.5 } }
-products { id: "ox" stage: SEPARATION reference_price_usd_per_kg: 20 }
-products { id: "rest" stage: SEPARATION reference_price_usd_per_kg: 1 }
-products { id: "alloy" stage: METAL reference_price_usd_per_kg: 30 made_from { product: "ox" tonnes_per_tonne: 1 } }
-products { id: "magnet" stage: MAGNET reference_price_usd_per_kg: 50 made_from { product: "alloy" tonnes_per_tonne: 1 } }
-plants { id: "mine" region: "AAA" stage: MINING product: "ore" capacity_tonnes_per_year: 4000 unit_cost_usd_per_kg: 2 }
-plants { id: "sep" region: "AAA" stage: SEPARATION feed: "ore" capacity_tonnes_per_year: 4000 unit_cost_usd_per_kg: 1 }
-plants { id: "smelter" region: "AAA" stage: METAL product: "alloy" capacity_tonnes_per_year: 2000 unit_cost_usd_per_kg: 2 }
-plants { id: "magnets" region: "AAA" stage: MAGNET product: "magnet" capacity_tonnes_per_year: 2000 unit_cost_usd_per_kg: 5 }
-demand { region: "AAA" sector: EV product: "magnet" base_tonnes_per_year: 1000 elasticity: -0.2 }
-demand { region: "BBB" sector: EV product: "magnet" base_tonnes_per_year: 1000 elasticity: -0.2 }
-demand { region: "BBB" sector: DEFENCE product: "magnet" base_tonnes_per_year: 100 elasticity: 0 critical: true }
-demand { region: "AAA" sector: INDUSTRIAL product: "rest" base_tonnes_per_year: 2000 elasticity: -0.3 }
-market { default_transport_usd_per_kg: 1 }
-"""
+# The two-region world of tests/test_support.h (SmallWorldText), read from there: the smallest complete
+# scenario, the one the unit tests use.
+def small_world():
+    header = (ROOT / "tests" / "test_support.h").read_text()
+    match = re.search(r'SmallWorldText\(const std::string& extra = ""\) \{\n  return R"\(\n(.*?)\)" \+ extra;', header, re.S)
+    if not match:
+        raise SystemExit("tests/test_support.h: SmallWorldText's text not found")
+    return match.group(1)
+
+
+SMALL_WORLD = small_world()
 
 SMALL_POLICIES = """base_scenario: "baseline_2024"
 rounds: 4

@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 #include "world/buffer.h"
 #include "world/check.h"
@@ -381,8 +382,8 @@ double QuotaExports(const SharedExportQuota& quota, const ProductMarket& market,
 }
 
 // Holds the quota's products that clear at `stage` to the `remaining` tonnes of licence: if their
-// exports at the first clearing exceed it, finds by bisection the licence price per kg, the same on
-// every route out of the quota's regions, at which they fit. Demand comes in steps, so at that price
+// exports at the first clearing exceed it, finds the licence price per kg, the same on every route out
+// of the quota's regions, at which they fit (the lowest on the clearing's money grid, as bisection would). Demand comes in steps, so at that price
 // exports jump from above the licence to below it: the products and regions whose exports jump share
 // the tonnes between in proportion to the jump, each capped at its share, and the markets are cleared
 // once more at the licence price with those caps. As with a quota on one product, the rent (the
@@ -406,42 +407,93 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
       highest_bid = std::max(highest_bid, step.willingness_to_pay_usd_per_kg);
     }
   }
-  // Exports fall as the licence price rises; above every bid there are none.
-  auto clear_at = [&](double licence_usd_per_kg) {
-    double total = 0;
-    for (std::size_t k = 0; k < products.size(); ++k) {
-      MarketProblem& problem = markets[products[k]].problem;
-      for (int from : quota.regions) {
-        for (int to = 0; to < nr; ++to) {
-          const std::size_t pair = static_cast<std::size_t>(from) * nr + to;
-          if (to != from) problem.wedge_usd_per_kg[pair] = base_wedges[k][pair] + licence_usd_per_kg;
-        }
+  constexpr double kUsdPerUnit = 1e-4;  // the clearing's money unit, USD per kg
+  constexpr double kUsdPerUnitPerTonne = 1000 * kUsdPerUnit;  // a tonne's welfare change when L moves one unit
+  auto units_to_usd = [&](std::int64_t units) { return static_cast<double>(units) * kUsdPerUnit; };
+  // Exports fall as the licence price rises; above every bid there are none. A probe at licence price
+  // L holds each product's exports E(L) and welfare V(L), and exports by region where it was cleared.
+  struct Probe {
+    std::int64_t units = 0;  // the licence price in the clearing's money units
+    std::vector<double> exports_tonnes, welfare_usd;  // [product]
+    std::vector<double> by_region;                   // [product][region]; rows of products not cleared are stale
+    std::vector<std::uint8_t> cleared;               // [product]
+    double Exports() const { return std::accumulate(exports_tonnes.begin(), exports_tonnes.end(), 0.0); }
+  };
+  const std::size_t np = products.size();
+  auto clear_product = [&](std::size_t k, double licence_usd_per_kg, Probe& probe) {
+    MarketProblem& problem = markets[products[k]].problem;
+    for (int from : quota.regions) {
+      for (int to = 0; to < nr; ++to) {
+        const std::size_t pair = static_cast<std::size_t>(from) * nr + to;
+        if (to != from) problem.wedge_usd_per_kg[pair] = base_wedges[k][pair] + licence_usd_per_kg;
       }
-      ClearMarket(problem, markets[products[k]].workspace, markets[products[k]].solution);
-      total += QuotaExports(quota, markets[products[k]]);
     }
-    return total;
+    ClearMarket(problem, markets[products[k]].workspace, markets[products[k]].solution);
+    std::fill_n(probe.by_region.begin() + static_cast<std::ptrdiff_t>(k * nr), nr, 0.0);
+    probe.exports_tonnes[k] = QuotaExports(quota, markets[products[k]], &probe.by_region[k * nr]);
+    probe.welfare_usd[k] = markets[products[k]].solution.welfare_usd;
+    probe.cleared[k] = 1;
   };
-  // Bisection in steps of $0.0001/kg, the clearing's money unit, to the lowest price at which exports
-  // fit (`high`). The steps that jump are then read a little below it (`low`: 0.1 %, at least a cent),
-  // where they are clearly worth exporting rather than tied; rents differ by at most that margin.
-  constexpr double kUsdPerUnit = 1e-4;
-  std::int64_t low_units = 0, high_units = static_cast<std::int64_t>((2 * highest_bid + 1) / kUsdPerUnit);
-  while (high_units - low_units > 1) {
-    const std::int64_t mid = low_units + (high_units - low_units) / 2;
-    (clear_at(static_cast<double>(mid) * kUsdPerUnit) > remaining ? low_units : high_units) = mid;
+  auto blank_probe = [&](std::int64_t units) {
+    return Probe{units, std::vector<double>(np), std::vector<double>(np), std::vector<double>(np * nr, 0.0),
+                 std::vector<std::uint8_t>(np, 0)};
+  };
+  // The lowest price on the grid of the clearing's money unit at which exports fit (`high`): the g with
+  // E(g - 1) > remaining >= E(g), as bisection finds it, unique since E never rises with L. Two facts
+  // save most clearings. Each product's V is convex in L (a maximum of welfares each falling by L times
+  // its exports), so the lines touching the total at the two ends of the bracket meet at a kink between
+  // them: probing there (a Newton step on a piecewise-linear function) needs a few clearings where
+  // bisection needs about 30; a step that does not halve the bracket is followed by a bisection step,
+  // which bounds the work. And a product whose exports are the same at both ends of the bracket
+  // exports that much all through it, its welfare falling linearly: it is not cleared again there.
+  Probe low = blank_probe(0);
+  for (std::size_t k = 0; k < np; ++k) {
+    low.exports_tonnes[k] = QuotaExports(quota, markets[products[k]], &low.by_region[k * nr]);
+    low.welfare_usd[k] = markets[products[k]].solution.welfare_usd;
+    low.cleared[k] = 1;
   }
-  const double high = static_cast<double>(high_units) * kUsdPerUnit;
-  const double low = std::max(0.0, std::min(static_cast<double>(low_units) * kUsdPerUnit, high - std::max(0.01, 1e-3 * high)));
-  // Exports by [product][region] just below and at the licence price.
-  auto exports_at = [&](double licence_usd_per_kg, std::vector<double>& out) {
-    clear_at(licence_usd_per_kg);
-    out.assign(products.size() * nr, 0.0);
-    for (std::size_t k = 0; k < products.size(); ++k) QuotaExports(quota, markets[products[k]], &out[k * nr]);
-  };
-  std::vector<double> above, below;
-  exports_at(high, below);
-  exports_at(low, above);  // the markets are left at this price
+  Probe high = blank_probe(static_cast<std::int64_t>((2 * highest_bid + 1) / kUsdPerUnit));
+  for (std::size_t k = 0; k < np; ++k) clear_product(k, units_to_usd(high.units), high);
+  bool bisect = false;
+  while (high.units - low.units > 1) {
+    std::int64_t mid = low.units + (high.units - low.units) / 2;
+    const double low_exports = low.Exports(), high_exports = high.Exports();
+    if (!bisect && low_exports > high_exports) {
+      // V(u) = V(a) - s(a) (u - a) on the piece through a, with s the exports times a tonne's USD per unit.
+      const double s_low = low_exports * kUsdPerUnitPerTonne, s_high = high_exports * kUsdPerUnitPerTonne;
+      const double v_low = std::accumulate(low.welfare_usd.begin(), low.welfare_usd.end(), 0.0);
+      const double v_high = std::accumulate(high.welfare_usd.begin(), high.welfare_usd.end(), 0.0);
+      const double kink = (v_low - v_high + s_low * static_cast<double>(low.units) - s_high * static_cast<double>(high.units)) /
+                          (s_low - s_high);
+      if (std::isfinite(kink)) {
+        mid = std::clamp(static_cast<std::int64_t>(std::floor(kink)), low.units + 1, high.units - 1);
+      }
+    }
+    const std::int64_t width = high.units - low.units;
+    Probe probe = blank_probe(mid);
+    for (std::size_t k = 0; k < np; ++k) {
+      if (low.exports_tonnes[k] == high.exports_tonnes[k]) {
+        probe.exports_tonnes[k] = low.exports_tonnes[k];
+        probe.welfare_usd[k] = low.welfare_usd[k] - low.exports_tonnes[k] * kUsdPerUnitPerTonne * static_cast<double>(mid - low.units);
+      } else {
+        clear_product(k, units_to_usd(mid), probe);
+      }
+    }
+    (probe.Exports() > remaining ? low : high) = std::move(probe);
+    bisect = !bisect && 2 * (high.units - low.units) > width;
+  }
+  // Exports by [product][region] at `high`, and a little below it (0.1 %, at least a cent) where the steps
+  // that jump are clearly worth exporting rather than tied; rents differ by at most that margin. The
+  // markets are left at the lower price.
+  const double high_usd = units_to_usd(high.units);
+  for (std::size_t k = 0; k < np; ++k) {
+    if (!high.cleared[k]) clear_product(k, high_usd, high);
+  }
+  const std::vector<double>& below = high.by_region;
+  const double low_usd = std::max(0.0, std::min(units_to_usd(low.units), high_usd - std::max(0.01, 1e-3 * high_usd)));
+  Probe lower = blank_probe(0);
+  for (std::size_t k = 0; k < np; ++k) clear_product(k, low_usd, lower);
+  const std::vector<double>& above = lower.by_region;
   // Cells whose exports jump are capped between their two levels; the others export as at `low`.
   double fixed = 0, jump = 0;
   for (std::size_t cell = 0; cell < above.size(); ++cell) {

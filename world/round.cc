@@ -50,10 +50,12 @@ struct DemandOwner {
   int stockpile = -1;     // a stockpile purchase
   // Final demand: the step covers the fractions [curve_from, curve_from + tonnes / scale_tonnes] of its
   // segment's reference quantity `scale_tonnes` (its surplus is the curve's area over what is served);
-  // curve_from is a point of the entry's curve, whose area up to it (area_from) was derived at load.
+  // curve_from and the step's end are points of the entry's curve, whose areas up to them (area_from,
+  // area_to) were derived at load, so a step served whole needs no integral at settlement.
   double curve_from = 0;
   double scale_tonnes = 0;
   double area_from = 0;
+  double area_to = 0;
 };
 
 struct ProductMarket {
@@ -138,17 +140,17 @@ void AddDemandCurve(const WorldDescription& world, const DemandEntry& demand, in
     market.problem.segments.push_back({demand.region, tie.from, world.market.switching_premium * p0, military});
     open_share -= tie.share;
   }
-  auto push_step = [&](double from_fraction, double area_from, double fraction, double willingness_to_pay) {
+  auto push_step = [&](double from_fraction, double area_from, double area_to, double fraction, double willingness_to_pay) {
     if (open_share > 0) {
       const double scale = reference_tonnes * open_share;
       market.problem.demand.push_back({demand.region, fraction * scale, willingness_to_pay, open_segment});
-      market.demand_owner.push_back({-1, entry, -1, from_fraction, scale, area_from});
+      market.demand_owner.push_back({-1, entry, -1, from_fraction, scale, area_from, area_to});
     }
     for (std::size_t k = 0; k < demand.sourcing.size(); ++k) {
       const double scale = reference_tonnes * demand.sourcing[k].share;
       market.problem.demand.push_back({demand.region, fraction * scale, willingness_to_pay,
                                        first_segment + static_cast<int>(k)});
-      market.demand_owner.push_back({-1, entry, -1, from_fraction, scale, area_from});
+      market.demand_owner.push_back({-1, entry, -1, from_fraction, scale, area_from, area_to});
     }
   };
   // The curve starts at the choke, where nothing is demanded; each step is the extra demanded at its
@@ -159,7 +161,7 @@ void AddDemandCurve(const WorldDescription& world, const DemandEntry& demand, in
   for (std::size_t k = 0; k < demand.curve.size(); ++k) {
     const auto [multiple, fraction] = demand.curve[k];
     if (fraction <= previous) continue;
-    push_step(previous, previous_area, fraction - previous, multiple * p0);
+    push_step(previous, previous_area, demand.curve_area[k], fraction - previous, multiple * p0);
     previous = fraction;
     previous_area = demand.curve_area[k];
   }
@@ -720,10 +722,17 @@ void SettleMarket(const WorldDescription& world, const RoundScratch& scratch, in
     } else {
       // Gross willingness to pay: the curve's area over the served part of the step (docs/model.md,
       // "Demand"), not the step's bid, so surplus does not depend on how finely the curve is stepped.
+      // A step served whole, to within the clearing's kilogram, is its area derived at load, with the
+      // rounding to the kilogram valued at the step's bid (the curve's height at its end).
       const DemandEntry& entry = world.demand[owner.demand_entry];
-      const double floor = world.market.demand_price_floor_multiple;
-      const double gross = owner.scale_tonnes * kKgPerTonne * entry.reference_price_usd_per_kg *
-                           (DemandCurveArea(entry, floor, owner.curve_from + served / owner.scale_tonnes) - owner.area_from);
+      const double gross =
+          std::abs(served - step.tonnes) <= 1.0 / kKgPerTonne
+              ? owner.scale_tonnes * kKgPerTonne * entry.reference_price_usd_per_kg * (owner.area_to - owner.area_from) +
+                    (served - step.tonnes) * kKgPerTonne * step.willingness_to_pay_usd_per_kg
+              : owner.scale_tonnes * kKgPerTonne * entry.reference_price_usd_per_kg *
+                    (DemandCurveArea(entry, world.market.demand_price_floor_multiple,
+                                     owner.curve_from + served / owner.scale_tonnes) -
+                     owner.area_from);
       BookFinalDemand(served, gross, paid, outcome.demand[owner.demand_entry], outcome);
     }
   }

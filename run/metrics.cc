@@ -104,7 +104,7 @@ unsigned MetricFamiliesOf(const std::vector<std::string>& names) {
       {"net_import_reliance", kImportMetrics},
       {"payoff", kPayoffMetrics},         {"stockpile", kPayoffMetrics},
       {"security", kPayoffMetrics},       {"leverage", kPayoffMetrics},     {"welfare", kPayoffMetrics},
-      {"speculative_stock", kPriceMetrics}};
+      {"speculative_stock", kPriceMetrics}, {"chain", kPriceMetrics}};
   unsigned families = 0;
   for (const std::string& name : names) {
     const std::string_view first = std::string_view(name).substr(0, name.find('.'));
@@ -159,6 +159,11 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
       }
       if (held > 0) w.Slot("speculative_stock.", world.products[p].id) = held;
     }
+    // Whether the chain's prices agree with what its processors did (world/round.h, ChainAudit).
+    w.Slot("chain.loss_producers") = outcome.chain.loss_producers;
+    w.Slot("chain.idle_margin_plants") = outcome.chain.idle_margin_plants;
+    w.Slot("chain.largest_loss_share") = outcome.chain.largest_loss_share;
+    w.Slot("chain.largest_margin_share") = outcome.chain.largest_margin_share;
   }
 
   if (wants(kProductionMetrics | kRecycledMetrics)) {

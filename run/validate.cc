@@ -214,6 +214,42 @@ int PrintSanity(const std::vector<SanityViolation>& violations, const std::vecto
   return static_cast<int>(violations.size());
 }
 
+ChainAuditSummary SummarizeChainAudit(const RunResult& run) {
+  ChainAuditSummary summary;
+  auto value = [](const Metrics& metrics, const char* name) {
+    const auto it = metrics.find(name);
+    return it == metrics.end() ? 0.0 : it->second;
+  };
+  for (int round = 0; round < static_cast<int>(run.metrics.size()); ++round) {
+    const Metrics& metrics = run.metrics[round];
+    const int losses = static_cast<int>(value(metrics, "chain.loss_producers"));
+    summary.loss_plant_rounds += losses;
+    summary.idle_margin_plant_rounds += static_cast<int>(value(metrics, "chain.idle_margin_plants"));
+    if (losses > 0) {
+      ++summary.rounds_with_loss;
+      if (summary.first_loss_round < 0) summary.first_loss_round = round;
+    }
+    summary.largest_loss_share = std::max(summary.largest_loss_share, value(metrics, "chain.largest_loss_share"));
+    summary.largest_margin_share = std::max(summary.largest_margin_share, value(metrics, "chain.largest_margin_share"));
+  }
+  return summary;
+}
+
+void PrintChainAudit(const ChainAuditSummary& summary, const std::vector<std::string>& periods, std::ostream& out) {
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "  chain (reported, not failed): %d plant-round(s) producing at a loss beyond 5 %% (largest %.0f %%), "
+                "%d idle with a margin beyond 5 %% (largest %.0f %%)\n",
+                summary.loss_plant_rounds, 100 * summary.largest_loss_share, summary.idle_margin_plant_rounds,
+                100 * summary.largest_margin_share);
+  out << line;
+  if (summary.first_loss_round >= 0) {
+    const int round = summary.first_loss_round;
+    out << "    losses in " << summary.rounds_with_loss << " round(s), the first "
+        << (round < static_cast<int>(periods.size()) ? periods[round] : std::to_string(round)) << "\n";
+  }
+}
+
 // ---- The error against public price series ----
 
 HistoryComparison CompareWithHistory(const std::vector<ReferencePrice>& rows, const std::string& history,

@@ -77,6 +77,23 @@ std::vector<PriceSeries> RunPriceSeries(const world::WorldDescription& world, co
 int PrintSanity(const std::vector<SanityViolation>& violations, const std::vector<std::string>& periods,
                 std::ostream& out, int shown = 3);
 
+// ---- The chain's prices against its processors (issue 15's invariant; world/round.h, ChainAudit) ----
+
+struct ChainAuditSummary {
+  int loss_plant_rounds = 0;         // sum over rounds of chain.loss_producers
+  int idle_margin_plant_rounds = 0;  // sum over rounds of chain.idle_margin_plants
+  int rounds_with_loss = 0;
+  int first_loss_round = -1;
+  double largest_loss_share = 0;
+  double largest_margin_share = 0;
+};
+
+// Sums the chain.* metrics over the run.
+ChainAuditSummary SummarizeChainAudit(const RunResult& run);
+
+// Prints the summary in one or two lines (a report: validate does not fail on it; see its --help).
+void PrintChainAudit(const ChainAuditSummary& summary, const std::vector<std::string>& periods, std::ostream& out);
+
 // ---- The error against public price series ----
 
 struct HistoryPoint {

@@ -958,6 +958,38 @@ void ClearChain(const WorldDescription& world, WorldState& state, RoundScratch& 
   }
 }
 
+// Compares every operating processor's input and processing cost with its outputs' value at its
+// region's prices this round (ChainAudit). A plant with an input or output not priced in its region is
+// not judged.
+void AuditChain(const WorldDescription& world, const WorldState& state, const RoundScratch& scratch, RoundOutcome& outcome) {
+  const int np = world.ProductCount();
+  ChainAudit& audit = outcome.chain;
+  audit = {};
+  for (int i = 0; i < world.PlantCount(); ++i) {
+    const Plant& plant = world.plants[i];
+    if (ProducesToOrder(plant) || !state.Operating(i)) continue;
+    auto price = [&](int product) { return outcome.price_usd_per_kg[WorldState::At(plant.region, product, np)]; };
+    double cost = std::max(0.0, plant.unit_cost_usd_per_kg - scratch.barriers.production_subsidy_usd_per_kg[i]);
+    if (plant.stage == Stage::kSeparation) {
+      cost += price(plant.product);  // the ore it separates
+    } else {
+      for (const ProductShare& share : world.products[plant.product].made_from) cost += RecipeShare(share, state) * price(share.product);
+    }
+    double value = 0;
+    ForEachOutput(world, plant, [&](int product, double per_tonne) { value += per_tonne * price(product); });
+    if (std::isnan(cost) || std::isnan(value) || !(value > 0)) continue;
+    const double produced = outcome.plants[i].output_tonnes;
+    if (produced > 0 && cost > (1 + kChainAuditTolerance) * value) {
+      ++audit.loss_producers;
+      audit.largest_loss_share = std::max(audit.largest_loss_share, cost / value - 1);
+    }
+    if (cost < (1 - kChainAuditTolerance) * value && produced < 0.99 * scratch.capacity_tonnes[i]) {
+      ++audit.idle_margin_plants;
+      audit.largest_margin_share = std::max(audit.largest_margin_share, 1 - cost / value);
+    }
+  }
+}
+
 // Trial clearings of the chain (MarketParameters.price_discovery_passes - 1), each on a copy of the
 // state, each bidding with the round's expectations moved toward the last trial's prices. Leaves those
 // moved expectations in `state` for the real clearing and returns the round's own, to be put back
@@ -1053,6 +1085,7 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
   std::vector<double> own_expectations;  // set only when prices are discovered within the round
   if (world.market.price_discovery_passes > 1) own_expectations = DiscoverPrices(world, state, scratch, outcome);
   ClearChain(world, state, scratch, outcome);
+  AuditChain(world, state, scratch, outcome);
   if (!own_expectations.empty()) state.expected_price_usd_per_kg = std::move(own_expectations);
   for (const Instrument* instrument : hooks.after_clearing) instrument->AfterClearing(world, outcome);
 

@@ -68,6 +68,19 @@ struct RestOfWorldOutcome {
   double speculation_usd = 0;
 };
 
+// The chain's prices against its processors (docs/model.md, "Chain consistency"): issue 15's invariant
+// that a processor that produces pays no more for its inputs, at its region's prices this round, plus its
+// processing cost, than its outputs fetch there; and that one whose outputs fetch more than that, with
+// capacity left, produces. Measured after the round clears; the round does not enforce it. A plant
+// counts when the gap exceeds kChainAuditTolerance of its outputs' value.
+inline constexpr double kChainAuditTolerance = 0.05;  // a reporting threshold (ASSUMPTION), not economics
+struct ChainAudit {
+  int loss_producers = 0;           // operating processors that produced at a loss beyond the tolerance
+  int idle_margin_plants = 0;       // ... with a margin beyond it that produced under 99 % of capacity
+  double largest_loss_share = 0;    // max over the former of (input and processing cost) / value - 1
+  double largest_margin_share = 0;  // max over the latter of 1 - cost / value
+};
+
 struct RoundOutcome {
   int round = 0;
   std::vector<PlantOutcome> plants;       // [plant]
@@ -92,6 +105,7 @@ struct RoundOutcome {
   WelfareAccount welfare;
   std::vector<double> stockpile_tonnes;   // [actor]: strategic stocks held at the end of the round
   std::vector<double> speculative_stock_tonnes;  // [region * products + product]; empty without speculation
+  ChainAudit chain;
 };
 
 struct MarketBuffers;  // round.cc: each product's market problem and solution

@@ -23,8 +23,9 @@ constexpr MethodInfo kMethods[] = {
              "              (Lyapunov minimisation from --seed's starts, then Newton on the support)"},
     {"logit", "any players: the logit QRE path from lambda = 0 to lambda x range = 1e6, its points (\"path\")\n"
               "              and its limit, polished (an equilibrium)"},
-    {"simpdiv", "any players: one approximate equilibrium, regret < 1e-9 x payoff range (simplicial subdivision\n"
-                "              from the first strategies, restarted on finer grids; a global method), then polished"},
+    {"simpdiv", "any players: one approximate equilibrium, regret <= 1e-6 x payoff range (simplicial subdivision\n"
+                "              from the first strategies, restarted on grids twice as fine: global, no local minima),\n"
+                "              then Newton on its support when that lowers the regret"},
     {"replicator", "any players: discrete replicator dynamics from uniform, the last profile"},
     {"fictitious", "any players: fictitious play, the empirical frequencies"},
     {"regret", "any players: regret matching (sampled, --seed), the marginals of joint play, plus the\n"

@@ -27,16 +27,18 @@ enum class RunEnd { kComplete, kTarget, kPivotCap, kBroken };
 // One run of the variable-dimension path on the grid of mesh 1/m from a grid point `start`.
 //
 // Geometry (van der Laan, Talman & van der Heyden 1987). Every coordinate is an integer numerator over
-// m. For player i the directions are q(i, j) = e(i, j) - e(i, prev(j)), prev cyclic over the player's
-// strategies; a coordinate whose probability is 0 at the start is "blocked" (blocked_) and skipped by
-// prev, so a direction never pushes a probability below 0. The current simplex has dim_ + 1 vertices:
-// vertex 1 is start + sum over the active and blocked pairs of shift_[pair] * q(pair), and vertex k+1 is
-// vertex k moved one grid step along the direction order_[k]. The active pairs (active_) are the
-// directions of the region the simplex lies in; labels_[k] is vertex k's label. A pivot either adds a
-// direction (the new vertex's label is new), drops the vertex carrying the same label as the new one
-// and reflects it (a replacement), or, when the reflection would leave the region, lowers the region's
-// dimension. The path ends when the new label completes one player's set (its active and blocked pairs
-// together with the new one cover all of that player's strategies).
+// m, and one grid step is 1. For player i the directions are q(i, j) = e(i, j) - e(i, prev(j)), prev
+// cyclic over the player's strategies. A coordinate that is 0 at the start, or that the path drives to
+// 0 at the edge of its region, is "blocked" (blocked_): a step along (i, j) then takes from the nearest
+// unblocked strategy before j (Donor), which is the sum of q over the blocked ones in between, so no
+// probability ever falls below 0. The current simplex has dim_ + 1 vertices: vertex 1 is start + the
+// sum over the active and blocked pairs of shift_[pair] * q(pair), and vertex k + 1 is vertex k moved
+// one step along the direction order_[k]. The active pairs (active_) span the region the simplex lies
+// in; labels_[k] is vertex k's label. Each pivot labels one new vertex; if its label is new the region
+// grows by that direction, otherwise the vertex carrying the same label leaves and is reflected through
+// the opposite facet (a replacement), and when the reflection would leave the region or the simplices,
+// the region loses a direction instead. The path ends when the new label completes one player's set
+// (its active and blocked pairs with the new one cover all of that player's strategies).
 //
 // Positions in order_ and labels_ count from 1, as in the paper, to keep its case analysis readable.
 class Walk {

@@ -164,6 +164,12 @@ TEST_CASE("Simpdiv.DegenerateGames") {
   // payoffs are all 0): the start is an equilibrium.
   const NormalFormGame thin = ParseNfg("NFG 1 R \"thin\" { \"1\" \"2\" } { 1 3 }\n5 0 4 0 3 0\n");
   CheckConverged(thin, Simpdiv(thin), true);
+  // One player: the best of its strategies (payoffs 1, 5, 2), reached from the first.
+  NormalFormGame solo = NormalFormGame::WithCounts({"solo"}, {3});
+  for (std::int64_t p = 0; p < 3; ++p) solo.SetPayoff(p, 0, std::vector<long>{1, 5, 2}[p]);
+  const SimpdivResult alone = Simpdiv(solo, Unpolished());
+  CheckConverged(solo, alone, false);
+  CHECK(alone.equilibrium.strategies == MixedProfile{{0, 1, 0}});
   // Two players each with strategies that tie against every opponent strategy but one.
   const NormalFormGame ties = ParseNfg("NFG 1 R \"ties\" { \"1\" \"2\" } { 3 3 }\n0 0 0 0 0 1 0 0 0 0 0 0 1 0 0 0 0 0\n");
   CheckConverged(ties, Simpdiv(ties, Unpolished()), false);

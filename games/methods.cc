@@ -9,6 +9,7 @@
 #include "games/liap.h"
 #include "games/pure.h"
 #include "games/replicator.h"
+#include "games/simpdiv.h"
 
 namespace reesim::games {
 
@@ -22,6 +23,9 @@ constexpr MethodInfo kMethods[] = {
              "              (Lyapunov minimisation from --seed's starts, then Newton on the support)"},
     {"logit", "any players: the logit QRE path from lambda = 0 to lambda x range = 1e6, its points (\"path\")\n"
               "              and its limit, polished (an equilibrium)"},
+    {"simpdiv", "any players: one approximate equilibrium, regret <= 1e-6 x payoff range (simplicial subdivision\n"
+                "              from the first strategies, restarted on grids twice as fine: global, no local minima),\n"
+                "              then Newton on its support when that lowers the regret"},
     {"replicator", "any players: discrete replicator dynamics from uniform, the last profile"},
     {"fictitious", "any players: fictitious play, the empirical frequencies"},
     {"regret", "any players: regret matching (sampled, --seed), the marginals of joint play, plus the\n"
@@ -79,6 +83,9 @@ MethodResult SolveWithMethod(const NormalFormGame& game, const std::string& meth
     LiapOptions liap;
     liap.seed = options.seed;
     LiapResult found = Liap(game, liap);
+    add(std::move(found.equilibrium), found.converged);
+  } else if (method == "simpdiv") {
+    SimpdivResult found = Simpdiv(game);
     add(std::move(found.equilibrium), found.converged);
   } else if (method == "logit") {
     result.logit = LogitPath(game);

@@ -20,7 +20,7 @@ struct MethodInfo {
   const char* help;  // one line or two, for --help
 };
 
-// The methods in the order --help lists them: enummixed, lcp, pure, liap, logit, replicator,
+// The methods in the order --help lists them: enummixed, lcp, pure, liap, logit, simpdiv, replicator,
 // fictitious, regret.
 std::span<const MethodInfo> Methods();
 
@@ -37,7 +37,7 @@ struct MethodOptions {
 
 struct MethodResult {
   std::vector<Equilibrium> equilibria;
-  std::vector<std::optional<bool>> converged;  // [equilibrium]: set for those liap found
+  std::vector<std::optional<bool>> converged;  // [equilibrium]: set for those liap or simpdiv found
   std::optional<LogitResult> logit;            // the path, for logit
   std::optional<RegretMatchingResult> regret;  // the joint play, for regret
 };

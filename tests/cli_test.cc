@@ -677,7 +677,7 @@ TEST_CASE("Cli.GameSolvesBattleOfTheSexesToItsThreeEquilibria") {
   CHECK(solved.out.find("{\"strategies\":[[0,1],[0,1]],\"payoffs\":[2,3],\"regret\":0") != std::string::npos);
   CHECK(solved.out.find("\"method\":\"enummixed\"") != std::string::npos);
   // Every method answers on this game; the approximate ones come close to an equilibrium.
-  for (const char* method : {"lcp", "pure", "liap", "logit", "replicator", "fictitious", "regret"}) {
+  for (const char* method : {"lcp", "pure", "liap", "logit", "simpdiv", "replicator", "fictitious", "regret"}) {
     CAPTURE(method);
     const SplitResult other = ReesimSplit(dir, std::string("game --solve ") + dir.File("bos.nfg") + " --method " + method);
     CHECK(other.exit_code == 0);
@@ -728,7 +728,7 @@ TEST_CASE("Cli.GameRefusesBadFilesAndUsageWithExit2AndNoOutput") {
   CHECK(ReesimSplit(dir, "game --solve " + dir.File("three.nfg") + " --shard 1/2").exit_code == 2);
   const SplitResult help = ReesimSplit(dir, "game --help");
   CHECK(help.exit_code == 0);
-  for (const char* method : {"enummixed", "lcp", "pure", "liap", "logit", "replicator", "fictitious", "regret", "--seed",
+  for (const char* method : {"enummixed", "lcp", "pure", "liap", "logit", "simpdiv", "replicator", "fictitious", "regret", "--seed",
                              "--iterations", "--spec", "--merge", "--shard", "--resume", "--threads", "--out", "--quiet",
                              "game.json", "game.nfg", "profiles.csv", "robustness", "profile_search: QUIESCE", "max_profiles",
                              "quiesce_tolerance", "confirmed"}) {

@@ -109,7 +109,7 @@ NormalFormGame ResampledGame(const PayoffSamples& samples, const NormalFormGame&
 struct AssessedEquilibrium {
   Equilibrium equilibrium;                         // in the estimated game
   std::vector<std::string> methods;                // every method that found it
-  std::optional<bool> converged;                   // for one liap found: whether it met its tolerance
+  std::optional<bool> converged;                   // for one liap or simpdiv found: whether it met its tolerance
   double robustness = 0;                           // share of resamples where no player gains > epsilon_i
   double regret_median = 0, regret_q95 = 0;        // over the resamples
   std::vector<std::pair<double, double>> payoff_ci95;  // [player]: percentile interval over the resamples

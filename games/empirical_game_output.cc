@@ -368,7 +368,7 @@ std::string GameTable(const GameSpec& spec, const GameReport& report) {
     out += " regret " + Short(e.equilibrium.regret) + ", robustness " + Short(e.robustness) + " [";
     for (std::size_t m = 0; m < e.methods.size(); ++m) out += (m ? ", " : "") + e.methods[m];
     out += "]";
-    if (e.converged && !*e.converged) out += " (liap did not reach its tolerance: an approximation)";
+    if (e.converged && !*e.converged) out += " (the method did not reach its tolerance: an approximation)";
     out += "\n    payoffs:";
     for (int i = 0; i < players; ++i) {
       out += " " + spec.players[i].actor + " " + Short(e.equilibrium.payoffs[i]) + " (" + Short(e.payoff_ci95[i].first) + " to " +

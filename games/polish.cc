@@ -19,11 +19,9 @@ std::optional<MixedProfile> NewtonOnSupport(const NormalFormGame& game, MixedPro
   for (int i = 0; i < n; ++i) {
     double sum = 0;
     for (const int j : supports[i]) sum += profile[i][j];
+    const std::vector<double> start = profile[i];
     for (int j = 0; j < game.NumStrategies(i); ++j) profile[i][j] = 0;
-    for (const int j : supports[i]) profile[i][j] = sum > 0 ? profile[i][j] : 1.0 / supports[i].size();
-    if (sum > 0) {
-      for (const int j : supports[i]) profile[i][j] /= sum;
-    }
+    for (const int j : supports[i]) profile[i][j] = sum > 0 ? start[j] / sum : 1.0 / static_cast<double>(supports[i].size());
   }
   std::vector<std::pair<int, int>> unknowns;  // (player, strategy)
   for (int i = 0; i < n; ++i) {

@@ -17,6 +17,7 @@
 #include "games/pure.h"
 #include "games/random.h"
 #include "games/regret.h"
+#include "games/polish.h"
 #include "games/simpdiv.h"
 
 namespace reesim::games {
@@ -112,6 +113,20 @@ TEST_CASE("Simpdiv.ThreePlayerGameWithAUniqueFullyMixedEquilibrium") {
   CHECK(polished.equilibrium.strategies[0][0] == doctest::Approx(0.4).epsilon(1e-4));
   CHECK(polished.equilibrium.strategies[1][0] == doctest::Approx(1.0 / 3).epsilon(1e-4));
   CHECK(polished.equilibrium.strategies[2][0] == doctest::Approx(0.25).epsilon(1e-4));
+}
+
+TEST_CASE("Polish.NewtonStartsFromTheGivenProfileInAThreePlayerGame") {
+  // Newton's method on the support equations starts from the approximate profile restricted to its
+  // support. It used to start from zeros (the profile was cleared, then copied from itself), where a
+  // game of three or more players has a zero Jacobian: the solve was singular and polish never helped.
+  const NormalFormGame game = CyclicMatchingGame();
+  const MixedProfile near = {{0.41, 0.59}, {0.32, 0.68}, {0.26, 0.74}};
+  const std::optional<MixedProfile> polished = PolishEquilibrium(game, near);
+  REQUIRE(polished.has_value());
+  CHECK(Regret(game, *polished) < 1e-12);
+  CHECK((*polished)[0][0] == doctest::Approx(0.4).epsilon(1e-12));
+  CHECK((*polished)[1][0] == doctest::Approx(1.0 / 3).epsilon(1e-12));
+  CHECK((*polished)[2][0] == doctest::Approx(0.25).epsilon(1e-12));
 }
 
 TEST_CASE("Simpdiv.FindsAnEquilibriumOfMcKelveyMcLennansGame") {

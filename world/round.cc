@@ -421,7 +421,7 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
     std::vector<std::uint8_t> cleared;               // [product]
     double Exports() const { return std::accumulate(exports_tonnes.begin(), exports_tonnes.end(), 0.0); }
   };
-  const std::size_t np = products.size();
+  const std::size_t covered = products.size();
   auto clear_product = [&](std::size_t k, double licence_usd_per_kg, Probe& probe) {
     MarketProblem& problem = markets[products[k]].problem;
     for (int from : quota.regions) {
@@ -437,8 +437,8 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
     probe.cleared[k] = 1;
   };
   auto blank_probe = [&](std::int64_t units) {
-    return Probe{units, std::vector<double>(np), std::vector<double>(np), std::vector<double>(np * nr, 0.0),
-                 std::vector<std::uint8_t>(np, 0)};
+    return Probe{units, std::vector<double>(covered), std::vector<double>(covered), std::vector<double>(covered * nr, 0.0),
+                 std::vector<std::uint8_t>(covered, 0)};
   };
   // The lowest price on the grid of the clearing's money unit at which exports fit (`high`): the g with
   // E(g - 1) > remaining >= E(g), as bisection finds it, unique since E never rises with L. Two facts
@@ -449,13 +449,13 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
   // which bounds the work. And a product whose exports are the same at both ends of the bracket
   // exports that much all through it, its welfare falling linearly: it is not cleared again there.
   Probe low = blank_probe(0);
-  for (std::size_t k = 0; k < np; ++k) {
+  for (std::size_t k = 0; k < covered; ++k) {
     low.exports_tonnes[k] = QuotaExports(quota, markets[products[k]], &low.by_region[k * nr]);
     low.welfare_usd[k] = markets[products[k]].solution.welfare_usd;
     low.cleared[k] = 1;
   }
   Probe high = blank_probe(static_cast<std::int64_t>((2 * highest_bid + 1) / kUsdPerUnit));
-  for (std::size_t k = 0; k < np; ++k) clear_product(k, units_to_usd(high.units), high);
+  for (std::size_t k = 0; k < covered; ++k) clear_product(k, units_to_usd(high.units), high);
   bool bisect = false;
   while (high.units - low.units > 1) {
     std::int64_t mid = low.units + (high.units - low.units) / 2;
@@ -473,7 +473,7 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
     }
     const std::int64_t width = high.units - low.units;
     Probe probe = blank_probe(mid);
-    for (std::size_t k = 0; k < np; ++k) {
+    for (std::size_t k = 0; k < covered; ++k) {
       if (low.exports_tonnes[k] == high.exports_tonnes[k]) {
         probe.exports_tonnes[k] = low.exports_tonnes[k];
         probe.welfare_usd[k] = low.welfare_usd[k] - low.exports_tonnes[k] * kUsdPerUnitPerTonne * static_cast<double>(mid - low.units);
@@ -488,13 +488,13 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
   // that jump are clearly worth exporting rather than tied; rents differ by at most that margin. The
   // markets are left at the lower price.
   const double high_usd = units_to_usd(high.units);
-  for (std::size_t k = 0; k < np; ++k) {
+  for (std::size_t k = 0; k < covered; ++k) {
     if (!high.cleared[k]) clear_product(k, high_usd, high);
   }
   const std::vector<double>& below = high.by_region;
   const double low_usd = std::max(0.0, std::min(units_to_usd(low.units), high_usd - std::max(0.01, 1e-3 * high_usd)));
   Probe lower = blank_probe(0);
-  for (std::size_t k = 0; k < np; ++k) clear_product(k, low_usd, lower);
+  for (std::size_t k = 0; k < covered; ++k) clear_product(k, low_usd, lower);
   const std::vector<double>& above = lower.by_region;
   // Cells whose exports jump are capped between their two levels; the others export as at `low`.
   double fixed = 0, jump = 0;

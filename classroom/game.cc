@@ -14,7 +14,6 @@
 #include "classroom/replay.h"
 #include "classroom/what_if.h"
 #include "run/simulation.h"
-#include "run/snapshot_io.h"
 #include "scenario.pb.h"
 #include "world/check.h"
 #include "world/state.h"

@@ -128,7 +128,10 @@ void DebriefReplays::Start(Game& game) {
       running_ = false;
       if (cancel_) return;
       if (!scores) return done_(failure);
-      if (scores->rounds != game.round()) return Start(game);  // rounds were played meanwhile
+      if (scores->rounds != game.round()) {  // rounds were played meanwhile: stale
+        if (game.phase() == Phase::kEnded) Start(game);  // the debrief is due: its replays again
+        return;
+      }
       game.SetCounterfactuals(std::move(*scores));
       done_("");
     });

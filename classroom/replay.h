@@ -49,8 +49,8 @@ class DebriefReplays {
  public:
   using Post = std::function<void(std::function<void()>)>;
   // `done(failure)` runs on the game's thread when a job ends: after the game was given its scores
-  // (failure empty), or with the reason it failed. Not after Stop(). `progress` is passed to
-  // ReplayCounterfactuals (on the worker thread; may be empty).
+  // (failure empty), or with the reason it failed. Not after Stop(), nor for stale scores (below).
+  // `progress` is passed to ReplayCounterfactuals (on the worker thread; may be empty).
   DebriefReplays(Post post, std::function<void(const std::string& failure)> done,
                  std::function<void(int done, int total)> progress = {});
   ~DebriefReplays();  // Stop()
@@ -58,8 +58,9 @@ class DebriefReplays {
   DebriefReplays& operator=(const DebriefReplays&) = delete;
 
   // Starts the replays of the rounds `game` has played, unless it has their scores, a job is running
-  // (when it ends, stale scores, for fewer rounds than the game has played by then, start the next job)
-  // or Stop() was called. The game must outlive the job.
+  // or Stop() was called. Scores that are stale when the job ends (rounds were played meanwhile: a
+  // debrief asked for before the game's end) are dropped, and if the game has ended by then the next
+  // job starts for all its rounds. The game must outlive the job.
   void Start(Game& game);
   bool running() const { return running_; }
   // Any thread: makes the running job stop soon (between rounds) without scores, and starts no more.

@@ -688,16 +688,17 @@ class GameThread {
   std::thread thread_;
 };
 
-// Holds the replays' worker before its first replay until opened: the replays "take long" for as long
-// as the test wants, with no clock involved.
+// Holds the replays' worker before the first replay of its first job until opened: the replays "take
+// long" for as long as the test wants, with no clock involved.
 struct Gate {
   std::promise<void> reached_promise, open_promise;
   std::future<void> reached = reached_promise.get_future();
   std::shared_future<void> opened = open_promise.get_future().share();
+  std::atomic<bool> held{false};
   std::atomic<int> replays_done{0};
   std::function<void(int, int)> Progress() {
     return [this](int done, int) {
-      if (done == 0) {
+      if (done == 0 && !held.exchange(true)) {
         reached_promise.set_value();
         opened.wait();
       }
@@ -796,6 +797,66 @@ TEST_CASE("Classroom.TheDebriefsReplaysRunOffTheGameThreadWhichAnswersMessagesMe
   // Known now: asking again starts nothing.
   game_thread.Call([&] { return replays.Start(*played.game), 0; });
   CHECK(!game_thread.Call([&] { return replays.running(); }));
+}
+
+}  // namespace
+}  // namespace reesim::classroom
+
+namespace reesim::classroom {
+namespace {
+
+TEST_CASE("Classroom.DebriefScoresMadeStaleByARoundArePlayedAgainOnlyOnceTheGameHasEnded") {
+  NewGameOptions options;
+  options.rounds = 3;
+  Played played(options);
+  const std::string usa = played.Join("USA", "U");
+  played.Submit(usa, 0, "stockpile");
+  played.Teacher("advance");
+  GameThread game_thread;
+  int ended = 0;
+  std::vector<std::string> failures;
+  auto post = [&](std::function<void()> function) { game_thread.Post(std::move(function)); };
+
+  // Asked for after one round (GET /api/debrief); a round is played while the replays are held.
+  {
+    Gate gate;
+    DebriefReplays replays(post, [&](const std::string& failure) { ++ended, failures.push_back(failure); }, gate.Progress());
+    game_thread.Call([&] { return replays.Start(*played.game), 0; });
+    gate.reached.wait();
+    CHECK(game_thread.Call([&] { return played.Teacher("advance").ack().round(); }) == 1);
+    gate.open_promise.set_value();
+    // Until the worker's scores have reached the game thread (they are dropped there, stale).
+    while (game_thread.Call([&] { return replays.running(); })) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // The game has not ended: nothing starts again, and no scores.
+    CHECK(!game_thread.Call([&] { return replays.running() || played.game->HasCounterfactuals(); }));
+    CHECK(ended == 0);
+    CHECK(gate.replays_done == 2);  // the model's replay and USA's: the job ran to its end
+  }
+
+  // Asked for again after two rounds; the last round is played (the game ends) while they are held:
+  // the replays start again for all three rounds, and their scores are the ones computed in one go.
+  Gate gate;
+  std::promise<void> done;
+  DebriefReplays replays(post, [&](const std::string& failure) {
+    ++ended, failures.push_back(failure);
+    done.set_value();
+  }, gate.Progress());
+  game_thread.Call([&] { return replays.Start(*played.game), 0; });
+  gate.reached.wait();
+  CHECK(game_thread.Call([&] { return played.Teacher("advance").ack().round(); }) == 2);
+  REQUIRE(played.game->phase() == Phase::kEnded);
+  gate.open_promise.set_value();
+  done.get_future().wait();
+  CHECK(ended == 1);
+  CHECK(failures == std::vector<std::string>{""});
+  const Counterfactuals expected = ReplayCounterfactuals(game_thread.Call([&] { return played.game->MakeCounterfactualJob(); }));
+  const wire::ServerMessage debrief = game_thread.Call([&] { return played.game->DebriefMessage(); });
+  CHECK(!debrief.debrief().replays_pending());
+  for (const wire::LeaderboardEntry& entry : debrief.debrief().leaderboard()) {
+    const int a = played.game->world().FindActor(entry.actor());
+    CHECK(entry.model_payoff() == expected.model[a]);
+    CHECK(entry.best_response_payoff() == expected.best_response[a]);
+  }
 }
 
 }  // namespace

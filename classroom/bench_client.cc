@@ -5,7 +5,9 @@
 // only once the journal is fdatasync'ed) at p50/p99/max, the time from the teacher's advance to the
 // last client's round_result, the server's resident memory (VmRSS, VmHWM), and the server's own account
 // of where a message's time went (`reesim serve --stats`: read to game thread, handling, fdatasync,
-// records per sync, answers after a sync, read to answer queued).
+// records per sync, answers after a sync, read to answer queued). After the last round (the game's end,
+// when the server starts the debrief's replays) the teacher sends a broadcast at once: the time to its
+// acknowledgement, and from the last advance to the debrief with its counterfactual scores.
 //
 //   classroom_bench REESIM_BINARY [--clients 200] [--rounds 20]
 //
@@ -167,6 +169,8 @@ int main(int argc, char** argv) {
   const auto [rss_joined, hwm_joined] = Memory(server);
 
   std::vector<double> ack_ms, advance_ms, round_max_ms;
+  double end_message_ack_ms = -1, end_to_scores_ms = -1;
+  Clock::time_point end_message_sent;
   int round = 0, acks = 0, results = 0;
   Clock::time_point advance_sent;
   Client& teacher = *clients.back();
@@ -193,8 +197,13 @@ int main(int argc, char** argv) {
         if (++results == clients_count) {
           round_max_ms.push_back(*std::max_element(ack_ms.end() - clients_count, ack_ms.end()));
           advance_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - advance_sent).count());
-          if (++round < rounds) start_round();
-          else context.stop();
+          if (++round < rounds) {
+            start_round();
+          } else {  // the game has ended: a message while the debrief's replays run
+            end_message_sent = Clock::now();
+            teacher.Write(json::serialize(json::object{
+                {"teacher", json::object{{"token", teacher_token}, {"command", "broadcast"}, {"text", "the game has ended"}}}}));
+          }
         }
       } else if (text.starts_with("{\"error\"")) {
         std::cerr << "classroom_bench: " << text << "\n";
@@ -203,7 +212,15 @@ int main(int argc, char** argv) {
     };
     client.Read();
   }
-  teacher.on_message = [](const std::string&) {};
+  teacher.on_message = [&](const std::string& text) {
+    // The debrief may come before the last client has its round's result; the ack only after.
+    if (text.starts_with("{\"ack\"") && text.find("\"broadcast\"") != std::string::npos) {
+      end_message_ack_ms = std::chrono::duration<double, std::milli>(Clock::now() - end_message_sent).count();
+    } else if (text.starts_with("{\"debrief\"") && text.find("\"replays_pending\":true") == std::string::npos) {
+      end_to_scores_ms = std::chrono::duration<double, std::milli>(Clock::now() - advance_sent).count();
+    }
+    if (round == rounds && end_message_ack_ms >= 0 && end_to_scores_ms >= 0) context.stop();
+  };
   teacher.Read();
   start_round();
   context.run();
@@ -228,6 +245,10 @@ int main(int argc, char** argv) {
        Quantile(std::vector<double>(ack_ms.begin() + clients_count, ack_ms.end()), 0.99)},
       {"classroom.advance_to_last_result_ms_p50", Quantile(advance_ms, 0.5)},
       {"classroom.advance_to_last_result_ms_max", Quantile(advance_ms, 1.0)},
+      // The game's end: a teacher's message sent as the last round's results arrive, to its
+      // acknowledgement (while the debrief's replays run); the last advance to the debrief's scores.
+      {"classroom.end_message_ack_ms", end_message_ack_ms},
+      {"classroom.end_to_debrief_scores_ms", end_to_scores_ms},
       {"classroom.server_rss_mb_after_joins", rss_joined},
       {"classroom.server_rss_mb", rss},
       {"classroom.server_rss_mb_peak", hwm},

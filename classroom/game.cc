@@ -11,9 +11,9 @@
 #include <iostream>
 #include <set>
 
+#include "classroom/replay.h"
 #include "classroom/what_if.h"
 #include "run/simulation.h"
-#include "run/snapshot_io.h"
 #include "scenario.pb.h"
 #include "world/check.h"
 #include "world/state.h"
@@ -722,36 +722,35 @@ wire::ServerMessage Game::TeacherViewMessage(const std::vector<int>& connected, 
   return out;
 }
 
-wire::ServerMessage Game::DebriefMessage() {
-  const int played = round();
-  if (!model_payoffs_ || model_payoff_rounds_ != played) {
-    std::vector<double> sums(world().actors.size(), 0.0);
-    run::Simulation model(*scenario_, seed_);
-    for (int r = 0; r < played; ++r) {
-      model.Step();
-      const run::Metrics& metrics = model.metrics();
-      for (const int a : seats_) {
-        const auto it = metrics.find("payoff." + world().actors[a].id);
-        if (it != metrics.end()) sums[a] += it->second;
-      }
+CounterfactualJob Game::MakeCounterfactualJob() const {
+  CounterfactualJob job;
+  job.state = std::make_shared<const ForkState>(Fork());
+  job.best_response.assign(world().actors.size(), 0.0);
+  for (const int a : seats_) {
+    // A seat the model played by best response already: its best response is the game as played.
+    if (external_[a] || scenario_->strategies[a].kind != "best_response") {
+      job.replay_seats.push_back(a);
+      continue;
     }
-    model_payoffs_ = std::move(sums);
-    model_payoff_rounds_ = played;
-    // Each seat's best response from the same start: a replay with that seat alone swapped. A seat the
-    // model played by best response already is the game as played.
-    std::vector<double> best(world().actors.size(), 0.0);
-    for (const int a : seats_) {
-      const std::string metric = "payoff." + world().actors[a].id;
-      const bool already = !external_[a] && scenario_->strategies[a].kind == "best_response";
-      const std::vector<run::Metrics> replayed = already ? std::vector<run::Metrics>{} : Replay({SeatSwap{a, reesim::BEST_RESPONSE}});
-      for (int r = 0; r < played; ++r) {
-        const run::Metrics& metrics = already ? history_[r].metrics : replayed[r];
-        const auto it = metrics.find(metric);
-        if (it != metrics.end()) best[a] += it->second;
-      }
+    const std::string metric = "payoff." + world().actors[a].id;
+    for (const PlayedRound& played : history_) {
+      const auto it = played.metrics.find(metric);
+      if (it != played.metrics.end()) job.best_response[a] += it->second;
     }
-    best_response_payoffs_ = std::move(best);
   }
+  return job;
+}
+
+void Game::SetCounterfactuals(Counterfactuals counterfactuals) {
+  if (counterfactuals.rounds != round()) return;
+  REESIM_CHECK_EQ(counterfactuals.model.size(), world().actors.size());
+  REESIM_CHECK_EQ(counterfactuals.best_response.size(), world().actors.size());
+  counterfactuals_ = std::move(counterfactuals);
+}
+
+wire::ServerMessage Game::DebriefMessage() const {
+  const int played = round();
+  const bool known = HasCounterfactuals();
   std::vector<std::pair<double, int>> order;
   for (const int a : seats_) {
     double sum = 0;
@@ -772,9 +771,12 @@ wire::ServerMessage Game::DebriefMessage() {
     entry.set_actor_name(world().actors[a].name);
     entry.set_team(names_[a]);
     entry.set_payoff(payoff);
-    entry.set_model_payoff((*model_payoffs_)[a]);
-    entry.set_best_response_payoff(best_response_payoffs_[a]);
+    if (known) {
+      entry.set_model_payoff(counterfactuals_->model[a]);
+      entry.set_best_response_payoff(counterfactuals_->best_response[a]);
+    }
   }
+  debrief.set_replays_pending(!known);
   for (int r = 0; r < played; ++r) {
     wire::RoundDecisions& decisions = *debrief.add_rounds();
     decisions.set_round(r);
@@ -821,39 +823,7 @@ std::string Game::DecisionsCsv() const {
 }
 
 std::vector<run::Metrics> Game::Replay(const std::vector<SeatSwap>& swaps, const std::string& snapshot_path) const {
-  auto message = std::make_shared<reesim::Scenario>(*message_);
-  std::vector<bool> external = external_;
-  for (const SeatSwap& swap : swaps) {
-    if (swap.actor < 0 || swap.actor >= static_cast<int>(external.size()) || menu_names_[swap.actor].empty()) {
-      throw InputError("a replay can only swap a seat with a menu, not actor " + std::to_string(swap.actor));
-    }
-    if (swap.kind == reesim::EXTERNAL) throw InputError("a replay swaps a seat for a model strategy, not external");
-    external[swap.actor] = false;
-  }
-  for (reesim::Actor& actor : *message->mutable_actors()) {
-    const int a = world().FindActor(actor.id());
-    if (a < 0) continue;
-    for (const SeatSwap& swap : swaps) {
-      if (swap.actor == a) actor.mutable_strategy()->set_kind(swap.kind);
-    }
-    if (external[a]) actor.mutable_strategy()->set_kind(reesim::EXTERNAL);
-  }
-  const run::LoadedScenario scenario = run::LoadScenarioMessage(message, scenario_text_, scenario_source_);
-  run::Simulation simulation(scenario, seed_);
-  std::optional<run::SnapshotWriter> writer;
-  if (!snapshot_path.empty()) writer.emplace(snapshot_path, scenario, seed_, /*run=*/0, round());
-  std::vector<run::Metrics> metrics;
-  metrics.reserve(history_.size());
-  for (const PlayedRound& played : history_) {
-    for (const int a : seats_) {
-      if (external[a]) simulation.SetExternalAction(a, played.actions[a]);
-    }
-    simulation.Step();
-    metrics.push_back(simulation.metrics());
-    if (writer) writer->WriteRound(simulation.world(), simulation.outcome(), simulation.metrics());
-  }
-  if (writer) writer->Finish(round(), world::Fingerprint(simulation.state()));
-  return metrics;
+  return ReplayRounds(Fork(), world(), swaps, snapshot_path);
 }
 
 namespace {

@@ -59,6 +59,26 @@ struct SeatSwap {
   reesim::StrategyKind kind = reesim::BEST_RESPONSE;
 };
 
+// The debrief's counterfactual scores for the rounds played: each seat's payoff summed over them when
+// the model plays every seat, and when the model's best response plays that seat alone from the same
+// start (every other team seat playing what it played). They come from replays of the whole game, which
+// take seconds, so the server computes them off its game thread (classroom/replay.h, DebriefReplays)
+// and hands them to the game when they are done.
+struct Counterfactuals {
+  int rounds = -1;                    // the rounds played the sums are over
+  std::vector<double> model;          // [actor]
+  std::vector<double> best_response;  // [actor]
+};
+
+// What those replays need, copied from the game on its thread, then used on another.
+struct CounterfactualJob {
+  std::shared_ptr<const ForkState> state;  // the scenario, seed, seats and every action played
+  std::vector<int> replay_seats;           // the seats whose best response is replayed
+  // [actor]: the best response of the other seats, summed on the game's thread: a seat the model played
+  // by best response already scored what it scored in the game.
+  std::vector<double> best_response;
+};
+
 // Who a connection speaks for.
 struct Identity {
   enum class Kind { kNone, kTeam, kTeacher };
@@ -117,10 +137,16 @@ class Game {
   wire::ServerMessage TeacherViewMessage(const std::vector<int>& connected, double seconds_left,
                                           const std::string& join_url) const;
   wire::ServerMessage WelcomeFor(int actor, double seconds_left) const;
-  // The leaderboard by payoff summed over the rounds played (with, for each seat, the model playing
-  // every seat, and the model's best response in that seat alone from the same start: one replay per
-  // team seat, cached until another round is played), each seat's decisions by round.
-  wire::ServerMessage DebriefMessage();
+  // The leaderboard by payoff summed over the rounds played, each seat's decisions by round, and the
+  // counterfactual scores when the game has them for the rounds played (SetCounterfactuals); else they
+  // are left at 0 and the debrief says `replays_pending`.
+  wire::ServerMessage DebriefMessage() const;
+  // What the counterfactual replays need (classroom/replay.h, ReplayCounterfactuals).
+  CounterfactualJob MakeCounterfactualJob() const;
+  // Keeps the scores of a job made by MakeCounterfactualJob(); ignored unless they are for the rounds
+  // played now (rounds played meanwhile make them stale).
+  void SetCounterfactuals(Counterfactuals counterfactuals);
+  bool HasCounterfactuals() const { return counterfactuals_ && counterfactuals_->rounds == round(); }
   // GET /api/decisions: {"rounds":[{"round":R,"decisions":{"USA":"NAME",...}},...]}.
   std::string DecisionsJson() const;
   // round,period,actor,action,decided_by (a team's name, "model", or "kept" for a team that did not
@@ -211,9 +237,7 @@ class Game {
   std::unique_ptr<run::LoadedScenario> simulation_scenario_;
   std::unique_ptr<run::Simulation> simulation_;
   std::vector<bool> simulation_external_;
-  std::optional<std::vector<double>> model_payoffs_;  // [actor]: the model in every seat, summed
-  std::vector<double> best_response_payoffs_;        // [actor]: the seat alone swapped for best response
-  int model_payoff_rounds_ = 0;
+  std::optional<Counterfactuals> counterfactuals_;  // the debrief's, when known
 };
 
 // Serialises a ServerMessage as one JSON text frame (protobuf's JSON mapping, proto field names).

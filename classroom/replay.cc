@@ -4,13 +4,139 @@
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <ostream>
 #include <stdexcept>
 
 #include "classroom/journal.h"
+#include "classroom/what_if.h"
+#include "run/simulation.h"
+#include "run/snapshot_io.h"
+#include "scenario.pb.h"
 #include "world/check.h"
+#include "world/state.h"
 
 namespace reesim::classroom {
+
+std::vector<run::Metrics> ReplayRounds(const ForkState& state, const world::WorldDescription& world,
+                                       const std::vector<SeatSwap>& swaps, const std::string& snapshot_path,
+                                       const std::atomic<bool>* cancel) {
+  auto message = std::make_shared<reesim::Scenario>(*state.scenario);
+  std::vector<bool> external = state.external;
+  for (const SeatSwap& swap : swaps) {
+    if (std::find(state.seats.begin(), state.seats.end(), swap.actor) == state.seats.end()) {
+      throw InputError("a replay can only swap a seat with a menu, not actor " + std::to_string(swap.actor));
+    }
+    if (swap.kind == reesim::EXTERNAL) throw InputError("a replay swaps a seat for a model strategy, not external");
+    external[swap.actor] = false;
+  }
+  for (reesim::Actor& actor : *message->mutable_actors()) {
+    const int a = world.FindActor(actor.id());
+    if (a < 0) continue;
+    for (const SeatSwap& swap : swaps) {
+      if (swap.actor == a) actor.mutable_strategy()->set_kind(swap.kind);
+    }
+    if (external[a]) actor.mutable_strategy()->set_kind(reesim::EXTERNAL);
+  }
+  const int rounds = static_cast<int>(state.played.size());
+  const run::LoadedScenario scenario = run::LoadScenarioMessage(message, state.scenario_text, state.scenario_source);
+  run::Simulation simulation(scenario, state.seed);
+  std::optional<run::SnapshotWriter> writer;
+  if (!snapshot_path.empty()) writer.emplace(snapshot_path, scenario, state.seed, /*run=*/0, rounds);
+  std::vector<run::Metrics> metrics;
+  metrics.reserve(state.played.size());
+  for (const std::vector<int>& played : state.played) {
+    if (cancel != nullptr && cancel->load()) throw InputError("cancelled");
+    for (const int a : state.seats) {
+      if (external[a]) simulation.SetExternalAction(a, played[a]);
+    }
+    simulation.Step();
+    metrics.push_back(simulation.metrics());
+    if (writer) writer->WriteRound(simulation.world(), simulation.outcome(), simulation.metrics());
+  }
+  if (writer) writer->Finish(rounds, world::Fingerprint(simulation.state()));
+  return metrics;
+}
+
+Counterfactuals ReplayCounterfactuals(const CounterfactualJob& job, const std::function<void(int, int)>& progress,
+                                      const std::atomic<bool>* cancel) {
+  const ForkState& state = *job.state;
+  const run::LoadedScenario scenario = run::LoadScenarioMessage(state.scenario, state.scenario_text, state.scenario_source);
+  const std::size_t actors = scenario.world.actors.size();
+  const int total = static_cast<int>(job.replay_seats.size()) + 1;
+  if (progress) progress(0, total);
+  Counterfactuals out;
+  out.rounds = static_cast<int>(state.played.size());
+  // The model in every seat: the scenario as given, no seat external.
+  out.model.assign(actors, 0.0);
+  run::Simulation model(scenario, state.seed);
+  for (int r = 0; r < out.rounds; ++r) {
+    if (cancel != nullptr && cancel->load()) throw InputError("cancelled");
+    model.Step();
+    const run::Metrics& metrics = model.metrics();
+    for (const int a : state.seats) {
+      const auto it = metrics.find("payoff." + scenario.world.actors[a].id);
+      if (it != metrics.end()) out.model[a] += it->second;
+    }
+  }
+  if (progress) progress(1, total);
+  out.best_response = job.best_response;
+  out.best_response.resize(actors, 0.0);
+  int done = 1;
+  for (const int a : job.replay_seats) {
+    const std::string metric = "payoff." + scenario.world.actors[a].id;
+    const std::vector<run::Metrics> replayed =
+        ReplayRounds(state, scenario.world, {SeatSwap{a, reesim::BEST_RESPONSE}}, "", cancel);
+    double sum = 0.0;
+    for (const run::Metrics& metrics : replayed) {
+      const auto it = metrics.find(metric);
+      if (it != metrics.end()) sum += it->second;
+    }
+    out.best_response[a] = sum;
+    if (progress) progress(++done, total);
+  }
+  return out;
+}
+
+DebriefReplays::DebriefReplays(Post post, std::function<void(const std::string&)> done, std::function<void(int, int)> progress)
+    : post_(std::move(post)), done_(std::move(done)), progress_(std::move(progress)) {}
+
+DebriefReplays::~DebriefReplays() { Stop(); }
+
+void DebriefReplays::Stop() {
+  cancel_ = true;
+  if (worker_.joinable()) worker_.join();
+}
+
+void DebriefReplays::Start(Game& game) {
+  if (running_ || cancel_ || game.HasCounterfactuals()) return;
+  running_ = true;
+  auto job = std::make_shared<const CounterfactualJob>(game.MakeCounterfactualJob());
+  if (worker_.joinable()) worker_.join();  // the last job has posted its end: its thread is ending
+  // `this` outlives the thread (Stop() joins it); `game` outlives the job (the caller's promise).
+  worker_ = std::thread([this, job, &game] {
+    std::optional<Counterfactuals> scores;
+    std::string failure;
+    try {
+      scores = ReplayCounterfactuals(*job, progress_, &cancel_);
+    } catch (const std::exception& error) {
+      failure = error.what();
+    }
+    if (cancel_) return;  // stopping: nothing more runs on the game's thread
+    post_([this, &game, scores = std::move(scores), failure]() mutable {
+      running_ = false;
+      if (cancel_) return;
+      if (!scores) return done_(failure);
+      if (scores->rounds != game.round()) {  // rounds were played meanwhile: stale
+        if (game.phase() == Phase::kEnded) Start(game);  // the debrief is due: its replays again
+        return;
+      }
+      game.SetCounterfactuals(std::move(*scores));
+      done_("");
+    });
+  });
+}
 
 std::unique_ptr<Game> LoadJournaledGame(const std::string& state_dir, std::string& warning) {
   const std::string path = (std::filesystem::path(state_dir) / "journal").string();

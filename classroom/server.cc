@@ -26,6 +26,7 @@
 
 #include "classroom/assets.h"
 #include "classroom/journal.h"
+#include "classroom/replay.h"
 #include "classroom/tokens.h"
 #include "classroom/what_if.h"
 #include "world/check.h"
@@ -138,20 +139,26 @@ class Hub : public std::enable_shared_from_this<Hub> {
   void StartGameThread() {
     game_thread_ = std::thread([this] { game_context_.run(); });
     sync_thread_ = std::thread([this] { sync_context_.run(); });
-    net::post(game_context_, [self = shared_from_this()] { self->RestartTimer(/*new_round=*/true); });
+    net::post(game_context_, [self = shared_from_this()] {
+      self->RestartTimer(/*new_round=*/true);
+      if (self->game_->phase() == Phase::kEnded) self->replays_.Start(*self->game_);  // a resumed game's debrief
+    });
   }
   void Stop() {
     what_if_cancel_ = true;
+    replays_.Cancel();
     net::post(game_context_, [self = shared_from_this()] {
       self->timer_.cancel();
       self->game_context_.stop();
     });
     if (game_thread_.joinable()) game_thread_.join();
+    replays_.Stop();  // the game thread has stopped: no Start() can race this
     sync_work_.reset();  // a sync in flight finishes; its answers are not sent
     if (sync_thread_.joinable()) sync_thread_.join();
     if (what_if_thread_.joinable()) what_if_thread_.join();
   }
   ~Hub() {
+    replays_.Stop();
     what_if_cancel_ = true;
     if (what_if_thread_.joinable()) what_if_thread_.join();
     sync_work_.reset();
@@ -280,7 +287,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
       SendTo(session, game_->TeacherViewMessage(ConnectedBySeat(), SecondsLeft(), join_url_));
       if (send_history) session->Send(MakeText(game_->HistoryJson(-1)));
       if (send_history && fan_) session->Send(fan_text_);
-      if (send_history && game_->phase() == Phase::kEnded) SendTo(session, game_->DebriefMessage());
+      if (send_history && game_->phase() == Phase::kEnded) SendDebrief(session);
       return;
     }
     if (reply != nullptr) {
@@ -290,8 +297,27 @@ class Hub : public std::enable_shared_from_this<Hub> {
     }
     if (send_history && identity.kind == Identity::Kind::kTeam) {
       session->Send(MakeText(game_->HistoryJson(identity.actor)));
-      if (game_->phase() == Phase::kEnded) SendTo(session, game_->DebriefMessage());
+      if (game_->phase() == Phase::kEnded) SendDebrief(session);
     }
+  }
+
+  // ---- The debrief: sent at once, with the counterfactual scores pending unless the game has them; the
+  // replays that give them run on DebriefReplays' worker (classroom/replay.h), off this thread, and the
+  // debrief goes to everyone again when they are done (DebriefReplaysDone).
+
+  void SendDebrief(const std::shared_ptr<WebSocketSession>& session) {
+    replays_.Start(*game_);
+    SendTo(session, game_->DebriefMessage());
+  }
+
+  void DebriefReplaysDone(const std::string& failure) {
+    if (!failure.empty()) {
+      std::cerr << "reesim serve: warning: the debrief's replays failed: " << failure << "\n";
+      return;
+    }
+    if (game_->phase() != Phase::kEnded) return;  // asked for by /api/debrief: kept for the end
+    const Text debrief = MakeText(ToJson(game_->DebriefMessage()));
+    for (const auto& [session, identity] : Sessions()) session->Send(debrief);
   }
 
   void HandleOnGameThread(const std::shared_ptr<WebSocketSession>& session, const wire::ClientMessage& message,
@@ -498,6 +524,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
     }
     if (round_played) UpdateFan();
     if (ended) {
+      replays_.Start(*game_);
       const Text debrief = MakeText(ToJson(game_->DebriefMessage()));
       for (const auto& [session, identity] : sessions) session->Send(debrief);
     }
@@ -555,7 +582,10 @@ class Hub : public std::enable_shared_from_this<Hub> {
     }
     if (target == "/api/decisions") return done(http::status::ok, "application/json", game_->DecisionsJson());
     if (target == "/api/decisions.csv") return done(http::status::ok, "text/csv; charset=utf-8", game_->DecisionsCsv());
-    if (target == "/api/debrief") return done(http::status::ok, "application/json", ToJson(game_->DebriefMessage()));
+    if (target == "/api/debrief") {
+      replays_.Start(*game_);
+      return done(http::status::ok, "application/json", ToJson(game_->DebriefMessage()));
+    }
     if (target == "/api/snapshot") {
       const std::string path = (std::filesystem::path(options_.state_dir) / "snapshot.pbs").string();
       try {
@@ -599,6 +629,10 @@ class Hub : public std::enable_shared_from_this<Hub> {
   std::shared_ptr<WhatIfPlan> fan_plan_;
   Text fan_text_;
   std::unique_ptr<Stats> stats_ = options_.stats_path.empty() ? nullptr : std::make_unique<Stats>();
+  // The debrief's replays: their worker posts the scores back to the game thread. Declared after the
+  // game's io_context, so destroyed first; its handlers never run once the game thread has stopped.
+  DebriefReplays replays_{[this](std::function<void()> run) { net::post(game_context_, std::move(run)); },
+                          [this](const std::string& failure) { DebriefReplaysDone(failure); }};
 
   std::mutex mutex_;
   std::unordered_map<WebSocketSession*, SessionEntry> sessions_;

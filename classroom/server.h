@@ -10,7 +10,9 @@
 // before any of their acknowledgements, results or broadcasts go out. The syncs run on a thread of
 // their own, one at a time, so the game thread goes on handling messages while the disk works (the
 // next batch's sync starts as soon as the last one ends). A teacher's what-if ensemble runs on a
-// fourth thread (classroom/what_if.h).
+// fourth thread (classroom/what_if.h), and the debrief's replays (its counterfactual scores, seconds of
+// simulation) on a fifth (classroom/replay.h, DebriefReplays): the debrief goes out at once with those
+// scores pending, and again to everyone when they arrive.
 //
 // Limits: frames over 64 KiB are answered with `too_large` and the connection is closed; each
 // connection may send `messages_per_second` messages a second (bursts of twice that) and is answered

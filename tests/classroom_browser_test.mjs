@@ -150,6 +150,10 @@ try {
   await expectChart(teacher, "#chart-debrief", "debrief");
   await phone.waitForSelector("#debrief:not([hidden])");
   await teacher.waitForFunction(() => document.querySelectorAll("#leaderboard tbody tr").length > 0);
+  // The model's scores arrive when the server's replays are done (the same debrief again).
+  await teacher.waitForFunction(() => document.getElementById("debrief-pending").hidden, null, { timeout: 120000 });
+  const computing = await teacher.evaluate(() => document.getElementById("leaderboard").textContent.includes("computing"));
+  if (computing) problems.push("debrief: the model's scores still say computing after the replays");
   await teacher.locator("#debrief").screenshot({ path: join(out, "debrief.png") });
   const rows = await teacher.evaluate(() => document.querySelectorAll("#leaderboard tbody tr").length);
   if (rows !== Object.keys(session.join_codes).length) problems.push(`debrief: ${rows} leaderboard rows`);

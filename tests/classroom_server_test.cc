@@ -444,13 +444,26 @@ TEST_CASE("ClassroomServer.BotsPlayAWholeGameToTheDebrief") {
     teacher.Send(Teacher(server.teacher(), "advance"));
     for (auto& bot : bots) CHECK(Int(bot->Until("round_result"), "round") == round);
   }
+  // The debrief at once, its counterfactual scores pending (the replays run off the game thread); then
+  // the same debrief with them, to everyone.
   for (auto& bot : bots) {
-    const json::object debrief = bot->Until("debrief");
+    const json::object pending = bot->Until("debrief");
+    CHECK(pending.at("replays_pending").as_bool());
+    CHECK(pending.at("leaderboard").as_array().size() == actors.size());
+    CHECK(pending.at("rounds").as_array().size() == 4);
+    const json::object debrief = bot->Until("debrief", 120s);
+    CHECK(!debrief.at("replays_pending").as_bool());
     CHECK(debrief.at("leaderboard").as_array().size() == actors.size());
     for (const json::value& entry : debrief.at("leaderboard").as_array()) CHECK(entry.as_object().contains("best_response_payoff"));
-    CHECK(debrief.at("rounds").as_array().size() == 4);
+    CHECK(debrief.at("rounds") == pending.at("rounds"));
   }
-  const json::object debrief = teacher.Until("debrief");
+  CHECK(teacher.Until("debrief").at("replays_pending").as_bool());
+  const json::object debrief = teacher.Until("debrief", 120s);
+  CHECK(!debrief.at("replays_pending").as_bool());
+  // A console that connects now gets the debrief with its scores.
+  Client late(server.port());
+  late.Send(json::object{{"hello", json::object{{"token", server.teacher()}}}});
+  CHECK(late.Until("debrief").at("leaderboard") == debrief.at("leaderboard"));
   const json::array& leaderboard = debrief.at("leaderboard").as_array();
   for (std::size_t i = 1; i < leaderboard.size(); ++i) {
     CHECK(leaderboard[i - 1].at("payoff").to_number<double>() >= leaderboard[i].at("payoff").to_number<double>());

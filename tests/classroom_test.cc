@@ -2,8 +2,16 @@
 // classroom_server_test.cc).
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
@@ -297,6 +305,14 @@ TEST_CASE("Classroom.ReplayingTheRecordsGivesTheSameGame") {
   CHECK(file.round_data.size() == 3);
 }
 
+// The debrief with its counterfactual scores, computed here in one go (the server computes them on
+// DebriefReplays' worker).
+wire::ServerMessage CompleteDebrief(Game& game) {
+  game.SetCounterfactuals(ReplayCounterfactuals(game.MakeCounterfactualJob()));
+  REQUIRE(game.HasCounterfactuals());
+  return game.DebriefMessage();
+}
+
 // Writes the records to DIR/journal as the server does.
 void WriteJournal(const std::string& dir, const std::vector<wire::JournalRecord>& records) {
   std::vector<std::string> read;
@@ -360,7 +376,7 @@ TEST_CASE("Classroom.AReplayFromTheJournalIsTheGameByteForByteAndASwapChangesOnl
       {SeatSwap{usa_actor, reesim::BEST_RESPONSE}, SeatSwap{chn_actor, reesim::BEST_RESPONSE}});
   double usa_alone = 0, chn_alone = 0;
   for (const run::Metrics& round : model_alone) usa_alone += round.at("payoff.USA"), chn_alone += round.at("payoff.CHN");
-  const wire::ServerMessage debrief = played.game->DebriefMessage();
+  const wire::ServerMessage debrief = CompleteDebrief(*played.game);
   for (const wire::LeaderboardEntry& entry : debrief.debrief().leaderboard()) {
     if (entry.actor() == "USA") CHECK(entry.model_payoff() == usa_alone);
     if (entry.actor() == "CHN") CHECK(entry.model_payoff() == chn_alone);
@@ -402,9 +418,20 @@ TEST_CASE("Classroom.TheGameEndsAfterItsRoundsWithADebrief") {
   CHECK(played.game->phase() == Phase::kRunning);
   played.Teacher("advance");
   CHECK(played.game->phase() == Phase::kEnded);
-  const wire::ServerMessage debrief = played.game->DebriefMessage();
+  // At first the counterfactual scores are pending (the server replays the game off its game thread);
+  // everything else is there.
+  const wire::ServerMessage pending = played.game->DebriefMessage();
+  CHECK(pending.debrief().replays_pending());
+  CHECK(pending.debrief().leaderboard_size() == 14);
+  for (const wire::LeaderboardEntry& entry : pending.debrief().leaderboard()) {
+    CHECK(entry.model_payoff() == 0);
+    CHECK(entry.best_response_payoff() == 0);
+  }
+  const wire::ServerMessage debrief = CompleteDebrief(*played.game);
   REQUIRE(debrief.has_debrief());
+  CHECK(!debrief.debrief().replays_pending());
   CHECK(debrief.debrief().leaderboard_size() == 14);
+  CHECK(debrief.debrief().rounds_size() == pending.debrief().rounds_size());
   for (int i = 1; i < debrief.debrief().leaderboard_size(); ++i) {
     CHECK(debrief.debrief().leaderboard(i - 1).payoff() >= debrief.debrief().leaderboard(i).payoff());
   }
@@ -611,6 +638,225 @@ TEST_CASE("Classroom.AWhatIfRefusesWhatDoesNotFitTheGame") {
   CHECK(!handled.record);
   for (int r = 0; r < 3; ++r) played.Teacher("advance");
   CHECK(played.Send(R"({"teacher":{"token":")" + played.game->teacher_token() + R"(","command":"what_if"}})").error().code() == "game_over");
+}
+
+}  // namespace
+}  // namespace reesim::classroom
+
+namespace reesim::classroom {
+namespace {
+
+// The server's game thread without the network: runs posted functions one at a time, in order.
+class GameThread {
+ public:
+  GameThread() : thread_([this] { Loop(); }) {}
+  ~GameThread() {
+    Post(nullptr);
+    thread_.join();
+  }
+  void Post(std::function<void()> function) {
+    const std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(function));
+    ready_.notify_one();
+  }
+  // Runs `function` on the game thread and returns its result (everything posted before it has run).
+  template <class F>
+  auto Call(F function) {
+    auto task = std::make_shared<std::packaged_task<decltype(function())()>>(std::move(function));
+    auto result = task->get_future();
+    Post([task] { (*task)(); });
+    return result.get();
+  }
+
+ private:
+  void Loop() {
+    for (;;) {
+      std::function<void()> next;
+      {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [this] { return !queue_.empty(); });
+        next = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      if (!next) return;
+      next();
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::function<void()>> queue_;
+  std::thread thread_;
+};
+
+// Holds the replays' worker before the first replay of its first job until opened: the replays "take
+// long" for as long as the test wants, with no clock involved.
+struct Gate {
+  std::promise<void> reached_promise, open_promise;
+  std::future<void> reached = reached_promise.get_future();
+  std::shared_future<void> opened = open_promise.get_future().share();
+  std::atomic<bool> held{false};
+  std::atomic<int> replays_done{0};
+  std::function<void(int, int)> Progress() {
+    return [this](int done, int) {
+      if (done == 0 && !held.exchange(true)) {
+        reached_promise.set_value();
+        opened.wait();
+      }
+      replays_done = done;
+    };
+  }
+};
+
+TEST_CASE("Classroom.TheDebriefsReplaysRunOffTheGameThreadWhichAnswersMessagesMeanwhile") {
+  NewGameOptions options;
+  options.rounds = 3;
+  Played played(options);
+  const std::string usa = played.Join("USA", "U");
+  const std::string chn = played.Join("CHN", "C");
+  played.Submit(usa, 0, "tariff_china");
+  played.Submit(chn, 1, "license_heavy");
+  for (int r = 0; r < 3; ++r) played.Teacher("advance");
+  REQUIRE(played.game->phase() == Phase::kEnded);
+  // The scores computed in one go on this thread: what the worker must hand back, bit for bit.
+  const CounterfactualJob job = played.game->MakeCounterfactualJob();
+  CHECK(job.replay_seats.size() == 2);  // the team seats; the model's seats played best response already
+  const Counterfactuals expected = ReplayCounterfactuals(job);
+  CHECK(expected.rounds == 3);
+
+  GameThread game_thread;
+  auto post = [&](std::function<void()> function) { game_thread.Post(std::move(function)); };
+
+  // The server stops while the replays run: they are cancelled, nothing comes back, no scores.
+  {
+    Gate gate;
+    int ended = 0;
+    DebriefReplays replays(post, [&](const std::string&) { ++ended; }, gate.Progress());
+    game_thread.Call([&] { return replays.Start(*played.game), 0; });
+    gate.reached.wait();
+    replays.Cancel();
+    gate.open_promise.set_value();
+    replays.Stop();
+    CHECK(game_thread.Call([&] { return ended; }) == 0);
+    CHECK(!game_thread.Call([&] { return played.game->HasCounterfactuals(); }));
+    CHECK(gate.replays_done < 1 + static_cast<int>(job.replay_seats.size()));
+  }
+
+  // The debrief starts: it goes out at once with the scores pending, and the replays start on the
+  // worker, which waits at the gate before its first replay.
+  Gate gate;
+  std::promise<std::string> ended;
+  DebriefReplays replays(post, [&](const std::string& failure) { ended.set_value(failure); }, gate.Progress());
+  const wire::ServerMessage first = game_thread.Call([&] {
+    replays.Start(*played.game);
+    return played.game->DebriefMessage();
+  });
+  CHECK(first.debrief().replays_pending());
+  gate.reached.wait();
+  // Messages sent now are answered on the game thread while the replays are held: had the game thread
+  // run the replays itself, it would be the one waiting at the gate and this would never be answered.
+  struct Answers {
+    wire::ServerMessage broadcast, late_submit, debrief;
+    bool running = false;
+    int replays_done = -1;
+  };
+  std::future<Answers> answered = std::async(std::launch::async, [&] {
+    return game_thread.Call([&] {
+      Answers answers;
+      answers.broadcast = played.Send(R"({"teacher":{"token":")" + played.game->teacher_token() +
+                                      R"(","command":"broadcast","text":"well played"}})");
+      answers.late_submit = played.Submit(usa, 3, "stockpile");
+      answers.debrief = played.game->DebriefMessage();
+      answers.running = replays.running();
+      answers.replays_done = gate.replays_done;
+      return answers;
+    });
+  });
+  // A fail-safe for a broken build, not a timing threshold: answered at once when the game thread is free.
+  const bool in_time = answered.wait_for(std::chrono::minutes(10)) == std::future_status::ready;
+  gate.open_promise.set_value();
+  REQUIRE_MESSAGE(in_time, "a message was not answered while the debrief's replays ran");
+  const Answers answers = answered.get();
+  CHECK(answers.broadcast.ack().command() == "broadcast");
+  CHECK(answers.late_submit.error().code() == "game_over");
+  CHECK(answers.debrief.debrief().replays_pending());
+  CHECK(answers.running);
+  CHECK(answers.replays_done == 0);  // the gate held the worker: no replay had finished
+
+  // The gate opens: the scores come back on the game thread, the same as computed in one go.
+  CHECK(ended.get_future().get().empty());
+  const wire::ServerMessage last = game_thread.Call([&] { return played.game->DebriefMessage(); });
+  CHECK(!last.debrief().replays_pending());
+  CHECK(gate.replays_done == 1 + static_cast<int>(job.replay_seats.size()));
+  REQUIRE(last.debrief().leaderboard_size() == 14);
+  for (const wire::LeaderboardEntry& entry : last.debrief().leaderboard()) {
+    const int a = played.game->world().FindActor(entry.actor());
+    CHECK(entry.model_payoff() == expected.model[a]);
+    CHECK(entry.best_response_payoff() == expected.best_response[a]);
+  }
+  CHECK(!game_thread.Call([&] { return replays.running(); }));
+  // Known now: asking again starts nothing.
+  game_thread.Call([&] { return replays.Start(*played.game), 0; });
+  CHECK(!game_thread.Call([&] { return replays.running(); }));
+}
+
+}  // namespace
+}  // namespace reesim::classroom
+
+namespace reesim::classroom {
+namespace {
+
+TEST_CASE("Classroom.DebriefScoresMadeStaleByARoundArePlayedAgainOnlyOnceTheGameHasEnded") {
+  NewGameOptions options;
+  options.rounds = 3;
+  Played played(options);
+  const std::string usa = played.Join("USA", "U");
+  played.Submit(usa, 0, "stockpile");
+  played.Teacher("advance");
+  GameThread game_thread;
+  int ended = 0;
+  std::vector<std::string> failures;
+  auto post = [&](std::function<void()> function) { game_thread.Post(std::move(function)); };
+
+  // Asked for after one round (GET /api/debrief); a round is played while the replays are held.
+  {
+    Gate gate;
+    DebriefReplays replays(post, [&](const std::string& failure) { ++ended, failures.push_back(failure); }, gate.Progress());
+    game_thread.Call([&] { return replays.Start(*played.game), 0; });
+    gate.reached.wait();
+    CHECK(game_thread.Call([&] { return played.Teacher("advance").ack().round(); }) == 1);
+    gate.open_promise.set_value();
+    // Until the worker's scores have reached the game thread (they are dropped there, stale).
+    while (game_thread.Call([&] { return replays.running(); })) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // The game has not ended: nothing starts again, and no scores.
+    CHECK(!game_thread.Call([&] { return replays.running() || played.game->HasCounterfactuals(); }));
+    CHECK(ended == 0);
+    CHECK(gate.replays_done == 2);  // the model's replay and USA's: the job ran to its end
+  }
+
+  // Asked for again after two rounds; the last round is played (the game ends) while they are held:
+  // the replays start again for all three rounds, and their scores are the ones computed in one go.
+  Gate gate;
+  std::promise<void> done;
+  DebriefReplays replays(post, [&](const std::string& failure) {
+    ++ended, failures.push_back(failure);
+    done.set_value();
+  }, gate.Progress());
+  game_thread.Call([&] { return replays.Start(*played.game), 0; });
+  gate.reached.wait();
+  CHECK(game_thread.Call([&] { return played.Teacher("advance").ack().round(); }) == 2);
+  REQUIRE(played.game->phase() == Phase::kEnded);
+  gate.open_promise.set_value();
+  done.get_future().wait();
+  CHECK(ended == 1);
+  CHECK(failures == std::vector<std::string>{""});
+  const Counterfactuals expected = ReplayCounterfactuals(game_thread.Call([&] { return played.game->MakeCounterfactualJob(); }));
+  const wire::ServerMessage debrief = game_thread.Call([&] { return played.game->DebriefMessage(); });
+  CHECK(!debrief.debrief().replays_pending());
+  for (const wire::LeaderboardEntry& entry : debrief.debrief().leaderboard()) {
+    const int a = played.game->world().FindActor(entry.actor());
+    CHECK(entry.model_payoff() == expected.model[a]);
+    CHECK(entry.best_response_payoff() == expected.best_response[a]);
+  }
 }
 
 }  // namespace

@@ -409,14 +409,20 @@
   }
 
   function renderDebrief(d) {
+    const first = $("debrief").hidden;
     $("debrief").hidden = false;
+    // The model's scores come from replays the server runs after the game ends: until they arrive (the
+    // same debrief again, replays_pending false) their columns say so instead of showing zeros.
+    const pending = !!d.replays_pending;
+    const later = (value) => (pending ? "computing…" : fmt(value, 0));
+    $("debrief-pending").hidden = !pending;
     table("leaderboard", [{ text: "#", num: true }, { text: "country" }, { text: "team" }, { text: "payoff", num: true },
                           { text: "model", num: true }, { text: "difference", num: true },
                           { text: "best response here", num: true }, { text: "vs best response", num: true }],
           (d.leaderboard || []).map((e) => [e.rank, `${e.actor_name} (${e.actor})`, e.team || "model",
-                                            fmt(e.payoff, 0), fmt(e.model_payoff, 0), fmt((e.payoff || 0) - (e.model_payoff || 0), 0),
-                                            fmt(e.best_response_payoff, 0),
-                                            fmt((e.payoff || 0) - (e.best_response_payoff || 0), 0)]));
+                                            fmt(e.payoff, 0), later(e.model_payoff), later((e.payoff || 0) - (e.model_payoff || 0)),
+                                            later(e.best_response_payoff),
+                                            later((e.payoff || 0) - (e.best_response_payoff || 0))]));
     const rounds = d.rounds || [];
     const actors = rounds.length ? Object.keys(rounds[0].decisions || {}).sort() : [];
     table("rounds", [{ text: "period" }, ...actors.map((a) => ({ text: a }))],
@@ -427,7 +433,7 @@
     lineChart("chart-debrief", ["ndpr_oxide", "dy_oxide", "tb_oxide"].map((p) => ({
       label: `${p.replace(/_/g, " ")} outside China`, value: (r) => metric(r, `price.${p}`) }))
       .concat([{ label: "dy oxide inside China", value: (r) => metric(r, "price.dy_oxide.CHN") }]));
-    $("debrief-title").scrollIntoView({ block: "start" });
+    if (first) $("debrief-title").scrollIntoView({ block: "start" });
   }
 
   // ------------------------------------------------------------------------------------------------

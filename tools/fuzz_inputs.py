@@ -473,7 +473,7 @@ def harness_process(harness, paths, work, timeout, rss_mb):
     whose log has not grown for twice that (a harness stuck where libFuzzer's alarm cannot reach)."""
     log_path = work / "harness.log"
     env = dict(os.environ, TMPDIR=str(work))  # the harness's scratch directory (fuzz/fuzz_support.h)
-    command = [harness, f"-timeout={max(1, int(timeout))}", f"-rss_limit_mb={rss_mb}", f"-artifact_prefix={work}/",
+    command = [os.path.abspath(harness), f"-timeout={max(1, int(timeout))}", f"-rss_limit_mb={rss_mb}", f"-artifact_prefix={work}/",
                *paths]
     stalled = False
     with open(log_path, "wb") as log:

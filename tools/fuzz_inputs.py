@@ -4,7 +4,8 @@
 
     tools/fuzz_inputs.py [--reesim build/release/cli/reesim] [--count 10000] [--jobs 2]
                          [--kinds scenario,experiment,snapshot,shard,nfg] [--seed 1] [--timeout 20]
-                         [--keep reesim-fuzz-findings]
+                         [--keep reesim-fuzz-findings] [--harness-dir build/fuzz/fuzz [--batch 250]
+                         [--harness-timeout 60]]
 
 For each kind it takes the seed corpus (fuzz/corpus/<kind>/, tools/make_fuzz_corpus.py) and makes
 COUNT mutants, each by one to three of: byte flips, a truncation, a splice from another seed of the
@@ -32,9 +33,29 @@ and classifies each outcome:
                 JSON, a CSV with ragged rows), output that is not UTF-8, or any other exit code or a
                 refusal without a clear message
 
-Prints a table and exits 1 if any input crashed, hung or gave wrong output; each such input is copied
-to --keep DIR with the command and its stderr, to replay. Deterministic for a given --seed. Use the ASan
-build (--reesim build/asan/cli/reesim) to see sanitizer reports; the release build shows crashes only.
+With --harness-dir DIR (the `fuzz` preset's build/fuzz/fuzz), every kind's same mutants are ALSO fed
+to its libFuzzer harness built with ASan+UBSan (DIR/fuzz_scenario, fuzz_experiment, fuzz_snapshot,
+fuzz_shard, fuzz_nfg; fuzz/*_fuzz.cc), --batch inputs per process: libFuzzer given files runs each once,
+printing `Running: FILE` before and `Executed FILE` after. A harness reads the same bytes as the program
+(a shard input holds its shard files separated by the line `@@next-shard@@`, as run_shard splits it).
+When a process dies, the file it was running is the finding and the rest of the batch runs in a new
+process; a report after the last input (a leak at exit) is found by bisecting the batch. Each input is
+then one of:
+
+    ok          the harness returned
+    sanitizer   an AddressSanitizer, UndefinedBehaviorSanitizer or LeakSanitizer report
+    crash       any other death: an abort (a failed REESIM_CHECK), an uncaught exception, a harness's own
+                check (`fuzz harness: finding: ...`)
+    timeout     past --harness-timeout seconds (libFuzzer's -timeout), or no progress for twice that
+    oom         past -rss_limit_mb (2,048 MB, as in the suite)
+
+The kind `classroom` (messages of `reesim serve`'s WebSocket; not a default kind) has no program to run:
+its mutants go only through fuzz_classroom_message (--harness-dir, or --classroom-harness FILE).
+
+Prints a table (and one for the harnesses) and exits 1 if any input crashed, hung or gave wrong output,
+or any harness reported anything; each such input is copied to --keep DIR/KIND/NUMBER.EXT beside
+NUMBER.txt saying what happened, to replay (`reesim check FILE`, `DIR/fuzz_KIND FILE`). Deterministic for
+a given --seed.
 """
 import argparse
 import concurrent.futures
@@ -54,11 +75,14 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fuzz" / "corpus"
 KINDS = ["scenario", "experiment", "snapshot", "shard", "nfg"]
-# Classroom messages reach the program only over a WebSocket: they go through the libFuzzer harness
+# Classroom messages reach the program only over a WebSocket: they go only through the libFuzzer harness
 # (build/fuzz/fuzz/fuzz_classroom_message, the same parse and Game::Handle the server calls, under
-# ASan+UBSan), named with --classroom-harness; not among the default kinds.
+# ASan+UBSan); not among the default kinds.
 EXTRA_KINDS = ["classroom"]
 CORPUS_OF = {"classroom": "classroom_message"}
+HARNESS_OF = {"scenario": "fuzz_scenario", "experiment": "fuzz_experiment", "snapshot": "fuzz_snapshot",
+              "shard": "fuzz_shard", "nfg": "fuzz_nfg", "classroom": "fuzz_classroom_message"}
+HARNESS_COLUMNS = ["ok", "sanitizer", "crash", "timeout", "oom"]
 SHARD_SEPARATOR = b"\n@@next-shard@@\n"  # as in fuzz/shard_fuzz.cc and the corpus
 
 EDGE_NUMBERS = [b"0", b"-0", b"-1", b"1", b"1e17", b"1e20", b"1e308", b"-1e308", b"1.8e308", b"inf", b"-inf",
@@ -366,17 +390,6 @@ def run_nfg(reesim, path, work, timeout):
     return Outcome("accepted")
 
 
-def run_classroom(harness, path, work, timeout):
-    """Runs one message through the harness: exit 0 is handled (a reply or an `error`, the harness
-    cannot tell which); a sanitizer report, a signal or libFuzzer's own finding is a crash."""
-    process = execute(harness, [str(path)], work, timeout)
-    if process is None:
-        return Outcome("hang", "fuzz_classroom_message")
-    if process.returncode != 0 or b"Sanitizer" in process.stderr or b"runtime error:" in process.stderr:
-        return Outcome("crash", f"exit {process.returncode}: {process.stderr[-400:].decode('utf-8', 'replace')}")
-    return Outcome("accepted")
-
-
 SUFFIX = {"scenario": ".textproto", "experiment": ".textproto", "snapshot": ".pbs", "shard": ".jsonl", "nfg": ".nfg",
           "classroom": ".json"}
 
@@ -394,85 +407,295 @@ def one(reesim, kind, index, data, timeout):
             return run_snapshot(reesim, path, work, timeout, index)
         if kind == "shard":
             return run_shard(reesim, data, work, timeout)
-        if kind == "classroom":
-            return run_classroom(reesim, path, work, timeout)
         return run_nfg(reesim, path, work, timeout)
 
 
-def main():
+
+# ------------------------------------------------------------------------------------------------
+# The libFuzzer harnesses, in batches
+
+
+SANITIZER_MARKS = (b"AddressSanitizer", b"UndefinedBehaviorSanitizer", b"LeakSanitizer", b"runtime error:")
+SUMMARY_MARKS = SANITIZER_MARKS + (b"ERROR:", b"fuzz harness: finding", b"check failed", b"deadly signal",
+                                   b"uncaught exception", b"terminate called")
+
+
+class HarnessError(Exception):
+    """The harness itself does not work (it cannot run an unmutated seed): nothing it says would count."""
+
+
+def summarize(text):
+    """The lines of a report that say what happened, then its last lines (at most 600 characters)."""
+    lines = [line for line in text.splitlines() if any(mark in line for mark in SUMMARY_MARKS)]
+    head = b"\n".join(lines[:4])[:300]
+    return (head + b"\n...\n" + text[-300:]).decode("utf-8", "replace") if head else text[-600:].decode("utf-8", "replace")
+
+
+def classify_report(text, stalled=False):
+    """The harness column for the report of one input (its text between `Running:` and the end)."""
+    if stalled:
+        return Outcome("timeout", "no progress (killed): " + summarize(text))
+    if b"libFuzzer: timeout" in text:
+        return Outcome("timeout", summarize(text))
+    if b"out-of-memory" in text or b"malloc limit" in text:
+        return Outcome("oom", summarize(text))
+    if any(mark in text for mark in SANITIZER_MARKS):
+        return Outcome("sanitizer", summarize(text))
+    return Outcome("crash", summarize(text))
+
+
+def parse_log(log):
+    """Splits a libFuzzer log of individual files into (executed, texts, running, after): the files whose
+    `Executed` line was printed, each file's output between its `Running:` and `Executed` lines, the file
+    running when the log ends (None if none), and what came after the last `Executed` line otherwise."""
+    executed = set()
+    texts = {}
+    running = None
+    after = []
+    for line in log.splitlines(keepends=True):
+        if line.startswith(b"Running: "):
+            running = line[len(b"Running: "):].rstrip(b"\n").decode("utf-8", "surrogateescape")
+            texts[running] = b""
+            after = []
+        elif line.startswith(b"Executed ") and running is not None and line[len(b"Executed "):].startswith(running.encode("utf-8", "surrogateescape")):
+            executed.add(running)
+            running = None
+        elif running is not None:
+            texts[running] += line
+        else:
+            after.append(line)
+    return executed, texts, running, b"".join(after)
+
+
+def harness_process(harness, paths, work, timeout, rss_mb):
+    """Runs the harness once over `paths`: (its log, its exit code, whether it was killed for making no
+    progress). libFuzzer's -timeout stops an input that runs too long; the watchdog here stops a process
+    whose log has not grown for twice that (a harness stuck where libFuzzer's alarm cannot reach)."""
+    log_path = work / "harness.log"
+    env = dict(os.environ, TMPDIR=str(work))  # the harness's scratch directory (fuzz/fuzz_support.h)
+    command = [os.path.abspath(harness), f"-timeout={max(1, int(timeout))}", f"-rss_limit_mb={rss_mb}", f"-artifact_prefix={work}/",
+               *paths]
+    stalled = False
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=work, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                   env=env, start_new_session=True)
+        size, since = -1, time.monotonic()
+        while True:
+            try:
+                process.wait(timeout=1)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            now_size = log_path.stat().st_size
+            if now_size != size:
+                size, since = now_size, time.monotonic()
+            elif time.monotonic() - since > 2 * timeout + 10:
+                os.killpg(process.pid, 9)
+                process.wait()
+                stalled = True
+                break
+    return log_path.read_bytes(), process.returncode, stalled
+
+
+def run_harness_paths(harness, paths, work, timeout, rss_mb, results):
+    """Fills results[path] with an Outcome (HARNESS_COLUMNS) for each of `paths`, each run once."""
+    pending = list(paths)
+    while pending:
+        log, code, stalled = harness_process(harness, pending, work, timeout, rss_mb)
+        executed, texts, running, after = parse_log(log)
+        for path in pending:
+            if path in executed:
+                text = texts[path]
+                results[path] = classify_report(text) if any(m in text for m in SANITIZER_MARKS) else Outcome("ok")
+        if code == 0 and not stalled and all(path in executed for path in pending):
+            return
+        if running is not None and running in pending:
+            # Died (or was stopped) on this input: it is the finding; the rest of the batch runs again.
+            results[running] = classify_report(texts[running], stalled)
+            pending = pending[pending.index(running) + 1:]
+            continue
+        # A report no input was running for: after the last input (LeakSanitizer at exit) or before the
+        # first. Bisect until one input alone gives it.
+        if len(pending) == 1:
+            results[pending[0]] = classify_report(log, stalled)
+            return
+        half = len(pending) // 2
+        run_harness_paths(harness, pending[:half], work, timeout, rss_mb, results)
+        run_harness_paths(harness, pending[half:], work, timeout, rss_mb, results)
+        return
+
+
+def harness_batch(harness, kind, batch, timeout, rss_mb):
+    """Runs the (number, bytes) inputs of `batch` through the harness: {number: Outcome}."""
+    with tempfile.TemporaryDirectory(prefix="reesim-fuzz-batch-") as tmp:
+        work = pathlib.Path(tmp)
+        numbers = {}
+        for number, data in batch:
+            path = work / f"{number}{SUFFIX[kind]}"
+            path.write_bytes(data)
+            numbers[str(path)] = number
+        results = {}
+        run_harness_paths(harness, list(numbers), work, timeout, rss_mb, results)
+        return {numbers[path]: outcome for path, outcome in results.items()}
+
+
+def check_harness(harness, kind, timeout, rss_mb):
+    """Runs the harness on its first unmutated seed: a harness that fails there is broken, not fuzzed."""
+    seed = sorted(p for p in (CORPUS / CORPUS_OF.get(kind, kind)).iterdir() if p.is_file())[0]
+    outcome = harness_batch(harness, kind, [(0, seed.read_bytes())], timeout, rss_mb)[0]
+    if outcome.kind != "ok":
+        raise HarnessError(f"{harness} fails on its own seed {seed.name} ({outcome.kind}): {outcome.detail}")
+
+
+def make_inputs(kind, seed, first, count):
+    """The mutants number first .. first + count - 1 of a kind: each depends only on (seed, kind, number)."""
+    seeds = [p.read_bytes() for p in sorted((CORPUS / CORPUS_OF.get(kind, kind)).iterdir()) if p.is_file()]
+    inputs = []
+    for index in range(first, first + count):
+        rng = random.Random(f"{seed}/{kind}/{index}")
+        inputs.append(mutate(rng, rng.choice(seeds), seeds, kind == "snapshot"))
+    return inputs
+
+
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reesim", default=str(ROOT / "build" / "release" / "cli" / "reesim"))
     parser.add_argument("--count", type=int, default=10000, help="mutated inputs per kind (default 10000)")
     parser.add_argument("--jobs", type=int, default=2, help="programs run at once (default 2)")
-    parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated, of " + ", ".join(KINDS))
+    parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated, of " + ", ".join(KINDS + EXTRA_KINDS))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--first", type=int, default=0,
                         help="index of the first mutant (a run of --first 2000 --count 8000 continues one of 2000)")
     parser.add_argument("--timeout", type=float, default=20, help="seconds before a program counts as hung")
     parser.add_argument("--keep", default="reesim-fuzz-findings", help="where failing inputs are copied")
-    parser.add_argument("--classroom-harness", help="the classroom message harness (kind `classroom`; docs/fuzzing.md)")
-    args = parser.parse_args()
-    reesim = os.path.abspath(args.reesim)
+    parser.add_argument("--harness-dir", help="also run every mutant through its ASan+UBSan libFuzzer harness in this "
+                        "directory (build/fuzz/fuzz, the `fuzz` preset)")
+    parser.add_argument("--batch", type=int, default=250, help="inputs per harness process (default 250)")
+    parser.add_argument("--harness-timeout", type=float, default=60,
+                        help="seconds before one input of a harness counts as a timeout (libFuzzer's -timeout; default 60)")
+    parser.add_argument("--rss-limit-mb", type=int, default=2048, help="a harness's -rss_limit_mb (default 2048)")
+    parser.add_argument("--classroom-harness", help="the classroom message harness, if not in --harness-dir")
+    args = parser.parse_args(argv)
     kinds = [k for k in args.kinds.split(",") if k]
     for kind in kinds:
         if kind not in KINDS + EXTRA_KINDS:
             parser.error(f"unknown kind {kind!r} (kinds: {', '.join(KINDS + EXTRA_KINDS)})")
-    if "classroom" in kinds and not (args.classroom_harness and os.access(args.classroom_harness, os.X_OK)):
-        parser.error("kind `classroom` needs --classroom-harness build/fuzz/fuzz/fuzz_classroom_message "
-                     "(cmake --preset fuzz && cmake --build --preset fuzz)")
-    if not os.access(reesim, os.X_OK):
+    if args.batch < 1:
+        parser.error("--batch must be at least 1")
+    harness_paths = {}
+    for kind in kinds:
+        if args.harness_dir:
+            harness_paths[kind] = os.path.join(args.harness_dir, HARNESS_OF[kind])
+        if kind == "classroom" and args.classroom_harness:
+            harness_paths[kind] = args.classroom_harness
+    for kind, path in harness_paths.items():
+        if not os.access(path, os.X_OK):
+            parser.error(f"{path} is not a program (build the harnesses: cmake --preset fuzz && cmake --build --preset fuzz)")
+    if "classroom" in kinds and "classroom" not in harness_paths:
+        parser.error("kind `classroom` needs --harness-dir build/fuzz/fuzz (or --classroom-harness "
+                     "build/fuzz/fuzz/fuzz_classroom_message; cmake --preset fuzz && cmake --build --preset fuzz)")
+    program_kinds = [k for k in kinds if k in KINDS]
+    reesim = os.path.abspath(args.reesim)
+    if program_kinds and not os.access(reesim, os.X_OK):
         parser.error(f"{reesim} is not a program (build it: cmake --build --preset release)")
 
-    # A copy of the program: a rebuild during a long run (the linker rewrites the file) must not turn
+    # Copies of the programs: a rebuild during a long run (the linker rewrites the file) must not turn
     # every later input into an error of the harness.
     program_dir = tempfile.mkdtemp(prefix="reesim-fuzz-program-")
-    reesim = shutil.copy2(reesim, os.path.join(program_dir, "reesim"))
-    harness = shutil.copy2(args.classroom_harness, os.path.join(program_dir, "fuzz_classroom_message")) if "classroom" in kinds else None
+    try:
+        if program_kinds:
+            reesim = shutil.copy2(reesim, os.path.join(program_dir, "reesim"))
+        for kind, path in harness_paths.items():
+            harness_paths[kind] = shutil.copy2(path, os.path.join(program_dir, HARNESS_OF[kind]))
+        for kind, path in harness_paths.items():
+            check_harness(path, kind, args.harness_timeout, args.rss_limit_mb)
+        return fuzz(args, kinds, reesim, harness_paths)
+    except HarnessError as error:
+        print(f"fuzz_inputs.py: {error}", file=sys.stderr)
+        return 2
+    finally:
+        shutil.rmtree(program_dir, ignore_errors=True)
 
+
+def fuzz(args, kinds, reesim, harness_paths):
     columns = ["accepted", "refused", "range", "crash", "hang", "wrong"]
     table = {}
+    harness_table = {}
     failures = []
     started = time.monotonic()
+
+    def keep(kind, number, data, what):
+        directory = pathlib.Path(args.keep) / kind
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / f"{number}{SUFFIX[kind]}").write_bytes(data)
+        with open(directory / f"{number}.txt", "a") as note:
+            note.write(what + "\n")
+
     for kind in kinds:
-        seeds = [p.read_bytes() for p in sorted((CORPUS / CORPUS_OF.get(kind, kind)).iterdir()) if p.is_file()]
-        binary = kind == "snapshot"
-        inputs = []
-        for index in range(args.first, args.first + args.count):
-            rng = random.Random(f"{args.seed}/{kind}/{index}")
-            inputs.append(mutate(rng, rng.choice(seeds), seeds, binary))
+        inputs = make_inputs(kind, args.seed, args.first, args.count)
         counts = dict.fromkeys(columns, 0)
+        harness_counts = dict.fromkeys(HARNESS_COLUMNS, 0)
         kind_started = time.monotonic()
+        done_program = done_harness = 0
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            program = harness if kind == "classroom" else reesim
-            futures = {pool.submit(one, program, kind, args.first + index, data, args.timeout): index for index, data in enumerate(inputs)}
-            for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
-                index = futures[future]
+            futures = {}
+            # Batches first, spread through the run: a harness process is the longest task.
+            if kind in harness_paths:
+                for at in range(0, len(inputs), args.batch):
+                    batch = [(args.first + i, inputs[i]) for i in range(at, min(at + args.batch, len(inputs)))]
+                    future = pool.submit(harness_batch, harness_paths[kind], kind, batch, args.harness_timeout, args.rss_limit_mb)
+                    futures[future] = ("harness", at)
+            if kind in KINDS:
+                for index, data in enumerate(inputs):
+                    futures[pool.submit(one, reesim, kind, args.first + index, data, args.timeout)] = ("program", index)
+            for future in concurrent.futures.as_completed(futures):
+                what, index = futures[future]
+                if what == "harness":
+                    for number, outcome in sorted(future.result().items()):
+                        harness_counts[outcome.kind] += 1
+                        done_harness += 1
+                        if outcome.kind != "ok":
+                            failures.append((kind, number, HARNESS_OF[kind], outcome))
+                            keep(kind, number, inputs[number - args.first], f"{HARNESS_OF[kind]}: {outcome.kind}: {outcome.detail}")
+                    print(f"  {kind}: {done_harness}/{len(inputs)} through {HARNESS_OF[kind]} "
+                          f"({time.monotonic() - kind_started:.0f} s)", file=sys.stderr, flush=True)
+                    continue
                 outcome = future.result()
                 number = args.first + index
                 counts[outcome.kind] += 1
+                done_program += 1
                 if outcome.kind in ("crash", "hang", "wrong"):
-                    failures.append((kind, number, outcome))
-                    keep = pathlib.Path(args.keep) / kind
-                    keep.mkdir(parents=True, exist_ok=True)
-                    (keep / f"{number}{SUFFIX[kind]}").write_bytes(inputs[index])
-                    (keep / f"{number}.txt").write_text(f"{outcome.kind}: {outcome.detail}\n")
-                if done % 500 == 0:
-                    print(f"  {kind}: {done}/{len(inputs)} ({done / (time.monotonic() - kind_started):.1f}/s)",
-                          file=sys.stderr, flush=True)
+                    failures.append((kind, number, "reesim", outcome))
+                    keep(kind, number, inputs[index], f"reesim: {outcome.kind}: {outcome.detail}")
+                if done_program % 500 == 0:
+                    print(f"  {kind}: {done_program}/{len(inputs)} through reesim "
+                          f"({done_program / (time.monotonic() - kind_started):.1f}/s)", file=sys.stderr, flush=True)
         seconds = time.monotonic() - kind_started
-        table[kind] = (counts, seconds)
-        print(f"  {kind} done: " + ", ".join(f"{c} {counts[c]}" for c in columns) + f" in {seconds:.0f} s",
-              file=sys.stderr, flush=True)
+        summary = []
+        if kind in KINDS:
+            table[kind] = (counts, seconds)
+            summary.append(", ".join(f"{c} {counts[c]}" for c in columns))
+        if kind in harness_paths:
+            harness_table[kind] = (harness_counts, seconds)
+            summary.append(HARNESS_OF[kind] + ": " + ", ".join(f"{c} {harness_counts[c]}" for c in HARNESS_COLUMNS))
+        print(f"  {kind} done: " + "; ".join(summary) + f" in {seconds:.0f} s", file=sys.stderr, flush=True)
 
-    print(f"{'kind':<11}" + "".join(f"{c:>10}" for c in columns) + f"{'seconds':>10}{'per s':>8}")
-    for kind, (counts, seconds) in table.items():
-        total = sum(counts.values())
-        print(f"{kind:<11}" + "".join(f"{counts[c]:>10}" for c in columns) + f"{seconds:>10.0f}{total / max(seconds, 1e-9):>8.1f}")
-    print(f"{len(failures)} crash/hang/wrong of {sum(sum(c.values()) for c, _ in table.values())} inputs "
-          f"in {time.monotonic() - started:.0f} s (program: {args.reesim}, seed {args.seed})")
-    for kind, index, outcome in failures[:50]:
-        print(f"  {kind} #{index}: {outcome.kind}: {outcome.detail[:300]}")
-    shutil.rmtree(program_dir, ignore_errors=True)
+    if table:
+        print(f"{'kind':<11}" + "".join(f"{c:>10}" for c in columns) + f"{'seconds':>10}{'per s':>8}")
+        for kind, (counts, seconds) in table.items():
+            total = sum(counts.values())
+            print(f"{kind:<11}" + "".join(f"{counts[c]:>10}" for c in columns) + f"{seconds:>10.0f}{total / max(seconds, 1e-9):>8.1f}")
+    if harness_table:
+        print(f"{'harness':<24}" + "".join(f"{c:>10}" for c in HARNESS_COLUMNS))
+        for kind, (counts, _) in harness_table.items():
+            print(f"{HARNESS_OF[kind]:<24}" + "".join(f"{counts[c]:>10}" for c in HARNESS_COLUMNS))
+    total = sum(sum(c.values()) for c, _ in table.values()) + sum(sum(c.values()) for c, _ in harness_table.values())
+    print(f"{len(failures)} findings of {total} runs of {len(kinds)} x {args.count} inputs in {time.monotonic() - started:.0f} s "
+          f"(program: {args.reesim}{', harnesses: ' + args.harness_dir if args.harness_dir else ''}, seed {args.seed}, "
+          f"mutants {args.first}..{args.first + args.count - 1})")
+    failures.sort(key=lambda f: (kinds.index(f[0]), f[1], f[2]))
+    for kind, number, by, outcome in failures[:50]:
+        print(f"  {kind} #{number} ({by}): {outcome.kind}: {outcome.detail[:300]}")
     if failures:
         print(f"the failing inputs are in {args.keep}/", file=sys.stderr)
     return 1 if failures else 0

@@ -139,6 +139,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
   void StartGameThread() {
     game_thread_ = std::thread([this] { game_context_.run(); });
     sync_thread_ = std::thread([this] { sync_context_.run(); });
+    export_thread_ = std::thread([this] { export_context_.run(); });
     net::post(game_context_, [self = shared_from_this()] {
       self->RestartTimer(/*new_round=*/true);
       if (self->game_->phase() == Phase::kEnded) self->replays_.Start(*self->game_);  // a resumed game's debrief
@@ -156,6 +157,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
     sync_work_.reset();  // a sync in flight finishes; its answers are not sent
     if (sync_thread_.joinable()) sync_thread_.join();
     if (what_if_thread_.joinable()) what_if_thread_.join();
+    StopExports();
   }
   ~Hub() {
     replays_.Stop();
@@ -163,6 +165,13 @@ class Hub : public std::enable_shared_from_this<Hub> {
     if (what_if_thread_.joinable()) what_if_thread_.join();
     sync_work_.reset();
     if (sync_thread_.joinable()) sync_thread_.join();
+    StopExports();
+  }
+  // A replay in progress stops between rounds (its request gets a 500); queued ones run and fail as fast.
+  void StopExports() {
+    export_cancel_ = true;
+    export_work_.reset();
+    if (export_thread_.joinable()) export_thread_.join();
   }
   bool failed() const { return failed_.load(); }
   void set_on_failure(std::function<void()> on_failure) { on_failure_ = std::move(on_failure); }
@@ -195,7 +204,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
     std::ofstream out(options_.stats_path);
     out << stats_->Json() << "\n";
   }
-  // An HTTP API request: `done` gets the status, content type and body, on the game thread.
+  // An HTTP API request: `done` (any thread) gets the status, content type and body.
   void Api(std::string target, std::string authorization,
            std::function<void(http::status, std::string, std::string)> done) {
     net::post(game_context_, [self = shared_from_this(), target = std::move(target),
@@ -587,15 +596,26 @@ class Hub : public std::enable_shared_from_this<Hub> {
       return done(http::status::ok, "application/json", ToJson(game_->DebriefMessage()));
     }
     if (target == "/api/snapshot") {
-      const std::string path = (std::filesystem::path(options_.state_dir) / "snapshot.pbs").string();
-      try {
-        game_->WriteSnapshot(path);
-        std::ifstream in(path, std::ios::binary);
-        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        return done(http::status::ok, "application/octet-stream", std::move(bytes));
-      } catch (const std::exception& error) {
-        return done(http::status::internal_server_error, "text/plain", std::string(error.what()) + "\n");
-      }
+      // The snapshot is the game replayed from its first round: on the export thread, one request at a
+      // time, so that the game keeps answering meanwhile. Each request has its own file, removed once read.
+      auto fork = std::make_shared<const ForkState>(game_->Fork());
+      const std::string path =
+          (std::filesystem::path(options_.state_dir) / ("snapshot-" + std::to_string(++snapshot_requests_) + ".pbs")).string();
+      // `this` and the game outlive the job: Stop() and ~Hub() join the export thread.
+      net::post(export_context_, [this, fork, path, done] {
+        std::error_code ignored;
+        try {
+          ReplayRounds(*fork, game_->world(), {}, path, &export_cancel_);
+          std::ifstream in(path, std::ios::binary);
+          std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+          std::filesystem::remove(path, ignored);
+          done(http::status::ok, "application/octet-stream", std::move(bytes));
+        } catch (const std::exception& error) {
+          std::filesystem::remove(path, ignored);
+          done(http::status::internal_server_error, "text/plain", std::string(error.what()) + "\n");
+        }
+      });
+      return;
     }
     done(http::status::not_found, "application/json", R"({"error":{"code":"not_found","message":"no such API"}})" "\n");
   }
@@ -617,6 +637,12 @@ class Hub : public std::enable_shared_from_this<Hub> {
   net::io_context sync_context_{1};
   std::optional<net::executor_work_guard<net::io_context::executor_type>> sync_work_{sync_context_.get_executor()};
   std::thread sync_thread_;
+  // The snapshot downloads' replays (/api/snapshot), one at a time, on their own thread.
+  net::io_context export_context_{1};
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> export_work_{export_context_.get_executor()};
+  std::thread export_thread_;
+  std::atomic<bool> export_cancel_{false};
+  int snapshot_requests_ = 0;  // the game thread only
   std::atomic<bool> failed_{false};
   std::function<void()> on_failure_;
   std::string join_url_;

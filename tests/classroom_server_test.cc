@@ -17,6 +17,7 @@
 #include <chrono>
 #include <fstream>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -476,6 +477,23 @@ TEST_CASE("ClassroomServer.BotsPlayAWholeGameToTheDebrief") {
   const run::SnapshotFile file = run::ReadSnapshotFile(dir.File("game.pbs"));
   CHECK(file.complete);
   CHECK(file.round_data.size() == 4);
+  // Downloads asked for together are replayed one after the other off the game thread, each from its
+  // own file: the same bytes, and no file left behind in the state directory.
+  {
+    auto first = std::async(std::launch::async, [&] { return Get(server.port(), "/api/snapshot", server.teacher()); });
+    auto second = std::async(std::launch::async, [&] { return Get(server.port(), "/api/snapshot", server.teacher()); });
+    const HttpAnswer decisions = Get(server.port(), "/api/decisions", server.teacher());
+    CHECK(decisions.status == 200);
+    const HttpAnswer a = first.get();
+    const HttpAnswer b = second.get();
+    CHECK(a.status == 200);
+    CHECK(b.status == 200);
+    CHECK(a.body == snapshot.body);
+    CHECK(b.body == snapshot.body);
+    for (const auto& entry : std::filesystem::directory_iterator(dir.File("state"))) {
+      CHECK_MESSAGE(!entry.path().filename().string().starts_with("snapshot"), entry.path().string());
+    }
+  }
   const HttpAnswer csv = Get(server.port(), "/api/decisions.csv", server.teacher());
   CHECK(csv.body.starts_with("round,period,actor,action,decided_by\n"));
   CHECK(std::count(csv.body.begin(), csv.body.end(), '\n') == 1 + 4 * static_cast<long>(actors.size()));

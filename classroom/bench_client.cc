@@ -146,6 +146,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i <= clients_count; ++i) {  // the last one is the teacher
     auto client = std::make_unique<Client>(context);
     beast::get_lowest_layer(client->ws).connect(endpoint);
+    // As browsers do for WebSockets: small messages go out at once (no Nagle delay).
+    beast::get_lowest_layer(client->ws).socket().set_option(tcp::no_delay(true));
     client->ws.read_message_max(64u << 20);
     client->ws.handshake("127.0.0.1", "/ws");
     client->ws.text(true);

@@ -933,6 +933,10 @@ class Listener : public std::enable_shared_from_this<Listener> {
         beast::error_code ignored;
         socket.close(ignored);  // over the cap: refused at once
       } else {
+        // Answers are small messages sent as soon as they are ready: without TCP_NODELAY, Nagle's algorithm
+        // holds one back while the client delays its ACK of the last (up to 40 ms on Linux).
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
         auto slot = std::make_unique<ConnectionSlot>(hub_->connections());
         std::make_shared<HttpSession>(std::move(socket), hub_, std::move(slot))->Run();
       }

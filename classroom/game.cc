@@ -743,6 +743,10 @@ CounterfactualJob Game::MakeCounterfactualJob() const {
 
 void Game::SetCounterfactuals(Counterfactuals counterfactuals) {
   if (counterfactuals.rounds != round()) return;
+  if (!counterfactuals.failure.empty()) {
+    counterfactuals.model.assign(world().actors.size(), 0.0);
+    counterfactuals.best_response.assign(world().actors.size(), 0.0);
+  }
   REESIM_CHECK_EQ(counterfactuals.model.size(), world().actors.size());
   REESIM_CHECK_EQ(counterfactuals.best_response.size(), world().actors.size());
   counterfactuals_ = std::move(counterfactuals);
@@ -751,6 +755,7 @@ void Game::SetCounterfactuals(Counterfactuals counterfactuals) {
 wire::ServerMessage Game::DebriefMessage() const {
   const int played = round();
   const bool known = HasCounterfactuals();
+  const bool failed = known && !counterfactuals_->failure.empty();
   std::vector<std::pair<double, int>> order;
   for (const int a : seats_) {
     double sum = 0;
@@ -771,12 +776,13 @@ wire::ServerMessage Game::DebriefMessage() const {
     entry.set_actor_name(world().actors[a].name);
     entry.set_team(names_[a]);
     entry.set_payoff(payoff);
-    if (known) {
+    if (known && !failed) {
       entry.set_model_payoff(counterfactuals_->model[a]);
       entry.set_best_response_payoff(counterfactuals_->best_response[a]);
     }
   }
   debrief.set_replays_pending(!known);
+  if (failed) debrief.set_replays_failed(counterfactuals_->failure);
   for (int r = 0; r < played; ++r) {
     wire::RoundDecisions& decisions = *debrief.add_rounds();
     decisions.set_round(r);

@@ -68,6 +68,8 @@ struct Counterfactuals {
   int rounds = -1;                    // the rounds played the sums are over
   std::vector<double> model;          // [actor]
   std::vector<double> best_response;  // [actor]
+  // Why the replays failed; then the sums stay 0, the debrief says so, and they are not run again.
+  std::string failure;
 };
 
 // What those replays need, copied from the game on its thread, then used on another.

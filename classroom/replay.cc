@@ -116,24 +116,25 @@ void DebriefReplays::Start(Game& game) {
   if (worker_.joinable()) worker_.join();  // the last job has posted its end: its thread is ending
   // `this` outlives the thread (Stop() joins it); `game` outlives the job (the caller's promise).
   worker_ = std::thread([this, job, &game] {
-    std::optional<Counterfactuals> scores;
-    std::string failure;
+    Counterfactuals scores;
     try {
       scores = ReplayCounterfactuals(*job, progress_, &cancel_);
     } catch (const std::exception& error) {
-      failure = error.what();
+      // Kept as the outcome (the debrief says so), so that every later debrief does not run them again.
+      scores.rounds = static_cast<int>(job->state->played.size());
+      scores.failure = error.what();
     }
     if (cancel_) return;  // stopping: nothing more runs on the game's thread
-    post_([this, &game, scores = std::move(scores), failure]() mutable {
+    post_([this, &game, scores = std::move(scores)]() mutable {
       running_ = false;
       if (cancel_) return;
-      if (!scores) return done_(failure);
-      if (scores->rounds != game.round()) {  // rounds were played meanwhile: stale
+      if (scores.rounds != game.round()) {  // rounds were played meanwhile: stale
         if (game.phase() == Phase::kEnded) Start(game);  // the debrief is due: its replays again
         return;
       }
-      game.SetCounterfactuals(std::move(*scores));
-      done_("");
+      const std::string failure = scores.failure;
+      game.SetCounterfactuals(std::move(scores));
+      done_(failure);
     });
   });
 }

@@ -48,8 +48,9 @@ Counterfactuals ReplayCounterfactuals(const CounterfactualJob& job, const std::f
 class DebriefReplays {
  public:
   using Post = std::function<void(std::function<void()>)>;
-  // `done(failure)` runs on the game's thread when a job ends: after the game was given its scores
-  // (failure empty), or with the reason it failed. Not after Stop(), nor for stale scores (below).
+  // `done(failure)` runs on the game's thread when a job ends, after the game was given its scores or,
+  // if the replays failed, the reason (Counterfactuals::failure; `failure` is it, empty if none): a
+  // failed job is not run again. Not after Stop(), nor for stale scores (below).
   // `progress` is passed to ReplayCounterfactuals (on the worker thread; may be empty).
   DebriefReplays(Post post, std::function<void(const std::string& failure)> done,
                  std::function<void(int done, int total)> progress = {});

@@ -167,7 +167,8 @@ class Hub : public std::enable_shared_from_this<Hub> {
     if (sync_thread_.joinable()) sync_thread_.join();
     StopExports();
   }
-  // A replay in progress stops between rounds (its request gets a 500); queued ones run and fail as fast.
+  // A replay in progress stops between rounds and queued ones do not start (their requests get no answer:
+  // the I/O threads have stopped by then).
   void StopExports() {
     export_cancel_ = true;
     export_work_.reset();
@@ -320,11 +321,9 @@ class Hub : public std::enable_shared_from_this<Hub> {
   }
 
   void DebriefReplaysDone(const std::string& failure) {
-    if (!failure.empty()) {
-      std::cerr << "reesim serve: warning: the debrief's replays failed: " << failure << "\n";
-      return;
-    }
-    if (game_->phase() != Phase::kEnded) return;  // asked for by /api/debrief: kept for the end
+    // A failure is kept as the outcome: the debrief goes out saying so, instead of "computing" for ever.
+    if (!failure.empty()) std::cerr << "reesim serve: warning: the debrief's replays failed: " << failure << "\n";
+    if (game_->phase() != Phase::kEnded) return;
     const Text debrief = MakeText(ToJson(game_->DebriefMessage()));
     for (const auto& [session, identity] : Sessions()) session->Send(debrief);
   }
@@ -592,7 +591,8 @@ class Hub : public std::enable_shared_from_this<Hub> {
     if (target == "/api/decisions") return done(http::status::ok, "application/json", game_->DecisionsJson());
     if (target == "/api/decisions.csv") return done(http::status::ok, "text/csv; charset=utf-8", game_->DecisionsCsv());
     if (target == "/api/debrief") {
-      replays_.Start(*game_);
+      // The scores are computed once the game has ended: before, each round played would make them stale.
+      if (game_->phase() == Phase::kEnded) replays_.Start(*game_);
       return done(http::status::ok, "application/json", ToJson(game_->DebriefMessage()));
     }
     if (target == "/api/snapshot") {
@@ -604,6 +604,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
       // `this` and the game outlive the job: Stop() and ~Hub() join the export thread.
       net::post(export_context_, [this, fork, path, done] {
         std::error_code ignored;
+        if (export_cancel_) return;
         try {
           ReplayRounds(*fork, game_->world(), {}, path, &export_cancel_);
           std::ifstream in(path, std::ios::binary);

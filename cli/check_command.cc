@@ -21,7 +21,7 @@ int CheckCommand(const std::vector<std::string>& args) {
       "FILE:LINE:COL: message, "
       "or FILE: field = value: message; exit code 2.\n\n"
       "Limits: input files (scenarios, their base_scenario, experiments, games) are regular files of at\n"
-      "most 64 MB; a scenario holds at most 256 actors, 500 regions, 256 products, 20000 plants, 20000\n"
+      "most 64 MB; a scenario holds at most 256 actors, 500 regions, 256 products, 100000 plants, 20000\n"
       "demand entries, 250000 transport costs and 20000 policy events, and an alliance at most 256\n"
       "members (README, Scenarios).\n\noptions");
   options.add_options()("help", "show this help")("file", po::value<std::string>(), "the file to check");

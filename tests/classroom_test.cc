@@ -805,6 +805,41 @@ TEST_CASE("Classroom.TheDebriefsReplaysRunOffTheGameThreadWhichAnswersMessagesMe
 namespace reesim::classroom {
 namespace {
 
+TEST_CASE("Classroom.ADebriefWhoseReplaysFailSaysWhyAndDoesNotRunThemAgain") {
+  NewGameOptions options;
+  options.rounds = 1;
+  Played played(options);
+  played.Join("USA", "U");
+  played.Teacher("advance");
+  REQUIRE(played.game->phase() == Phase::kEnded);
+  GameThread game_thread;
+  auto post = [&](std::function<void()> function) { game_thread.Post(std::move(function)); };
+  std::atomic<int> jobs{0};
+  std::promise<std::string> ended;
+  // The replays fail as they start (the progress callback runs inside them, on the worker).
+  DebriefReplays replays(post, [&](const std::string& failure) { ended.set_value(failure); }, [&](int done, int) {
+    if (done == 0) {
+      ++jobs;
+      throw std::runtime_error("no memory left");
+    }
+  });
+  game_thread.Call([&] { return replays.Start(*played.game), 0; });
+  CHECK(ended.get_future().get() == "no memory left");
+  const wire::ServerMessage debrief = game_thread.Call([&] { return played.game->DebriefMessage(); });
+  CHECK(!debrief.debrief().replays_pending());
+  CHECK(debrief.debrief().replays_failed() == "no memory left");
+  for (const wire::LeaderboardEntry& entry : debrief.debrief().leaderboard()) {
+    CHECK(entry.model_payoff() == 0);
+    CHECK(entry.best_response_payoff() == 0);
+  }
+  // Every later debrief (a client connecting after the end) asks again: the failure stands.
+  CHECK(!game_thread.Call([&] {
+    replays.Start(*played.game);
+    return replays.running();
+  }));
+  CHECK(jobs == 1);
+}
+
 TEST_CASE("Classroom.DebriefScoresMadeStaleByARoundArePlayedAgainOnlyOnceTheGameHasEnded") {
   NewGameOptions options;
   options.rounds = 3;

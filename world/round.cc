@@ -417,7 +417,7 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
   struct Probe {
     std::int64_t units = 0;  // the licence price in the clearing's money units
     std::vector<double> exports_tonnes, welfare_usd;  // [product]
-    std::vector<double> by_region;                   // [product][region]; rows of products not cleared are stale
+    std::vector<double> by_region;                   // [product][region]; rows of products not cleared are zeros
     std::vector<std::uint8_t> cleared;               // [product]
     double Exports() const { return std::accumulate(exports_tonnes.begin(), exports_tonnes.end(), 0.0); }
   };
@@ -468,7 +468,8 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
       const double kink = (v_low - v_high + s_low * static_cast<double>(low.units) - s_high * static_cast<double>(high.units)) /
                           (s_low - s_high);
       if (std::isfinite(kink)) {
-        mid = std::clamp(static_cast<std::int64_t>(std::floor(kink)), low.units + 1, high.units - 1);
+        // Clamped as a double first: a cast of a value beyond int64's range would be undefined.
+        mid = static_cast<std::int64_t>(std::clamp(std::floor(kink), static_cast<double>(low.units + 1), static_cast<double>(high.units - 1)));
       }
     }
     const std::int64_t width = high.units - low.units;

@@ -414,8 +414,11 @@
     // The model's scores come from replays the server runs after the game ends: until they arrive (the
     // same debrief again, replays_pending false) their columns say so instead of showing zeros.
     const pending = !!d.replays_pending;
-    const later = (value) => (pending ? "computing…" : fmt(value, 0));
+    const failed = d.replays_failed || "";
+    const later = (value) => (pending ? "computing…" : failed ? "unavailable" : fmt(value, 0));
     $("debrief-pending").hidden = !pending;
+    $("debrief-failed").hidden = !failed;
+    $("debrief-failed").textContent = failed ? `The model's scores could not be computed: ${failed}` : "";
     table("leaderboard", [{ text: "#", num: true }, { text: "country" }, { text: "team" }, { text: "payoff", num: true },
                           { text: "model", num: true }, { text: "difference", num: true },
                           { text: "best response here", num: true }, { text: "vs best response", num: true }],

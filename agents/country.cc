@@ -131,6 +131,7 @@ void Country::Decide(const world::Observation& observation, world::RandomStream&
   std::vector<const world::Instrument*>& in_force = out.instruments[actor_];
   in_force.clear();
   for (const policies::TimedInstrument& event : context_.timeline->events) {
+    if (event.surprise && context_.foresight_round >= 0 && event.start_round > context_.foresight_round) continue;
     if (event.actor == actor_ && event.InForce(observation.public_state.round)) in_force.push_back(event.instrument.get());
   }
   out.chosen_action[actor_] = action;
@@ -141,9 +142,11 @@ void Country::Decide(const world::Observation& observation, world::RandomStream&
 
 double CountryContext::Lookahead(const world::WorldState& state, int actor, int action, int rounds) const {
   const int actor_count = static_cast<int>(world->actors.size());
+  CountryContext ahead = *this;  // sees what is known at the state's round
+  ahead.foresight_round = state.round;
   std::vector<FixedActionCountry> countries;
   countries.reserve(actor_count);
-  for (int a = 0; a < actor_count; ++a) countries.emplace_back(a, *this, a == actor ? action : state.chosen_action[a]);
+  for (int a = 0; a < actor_count; ++a) countries.emplace_back(a, ahead, a == actor ? action : state.chosen_action[a]);
   std::vector<const world::Agent*> agents;
   for (const FixedActionCountry& country : countries) agents.push_back(&country);
   agents.insert(agents.end(), firms.begin(), firms.end());

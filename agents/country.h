@@ -61,6 +61,9 @@ struct CountryContext {
   const std::map<std::string, double>* last_metrics = nullptr;
   std::uint64_t seed = 1;
   std::uint64_t run = 0;
+  // In a look-ahead from round r, r: surprise events starting after it are not in force (nobody
+  // foresees them). -1 in the run itself.
+  int foresight_round = -1;
 
   // Returns `actor`'s payoff summed over `rounds` rounds simulated from `state` (the public view: a
   // country does not see firms' stocks or others' memories) on a copy, with the actor playing menu action

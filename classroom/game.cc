@@ -1,5 +1,6 @@
 #include "classroom/game.h"
 
+#include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
@@ -24,6 +25,7 @@ namespace {
 
 constexpr std::size_t kMaxTeamNameChars = 40;
 constexpr std::size_t kMaxBroadcastChars = 500;
+constexpr std::size_t kMaxEventBytes = 4096;
 constexpr double kMaxRoundSeconds = 24 * 3600;
 
 std::string Trim(const std::string& text) {
@@ -158,6 +160,22 @@ Game::Game(const wire::Created& created) {
     codes_[a] = NormaliseCode(seat.code());
   }
   if (rounds_ <= 0) throw InputError("the journal's game has no rounds");
+  reesim::Scenario menus;
+  run::ParseTextFormat(std::string(ClassroomMenusText()), "<built-in classroom/menus.textproto>", "scenario", menus);
+  for (const reesim::PolicyEvent& policy : menus.policies()) {
+    if (scenario_->world.FindActor(policy.actor()) < 0) continue;
+    const std::size_t colon = policy.note().find(": ");
+    ClassroomEvent event{policy.note().substr(0, colon), colon == std::string::npos ? "" : policy.note().substr(colon + 2), policy};
+    event.policy.set_note(event.explanation);
+    auto with_event = std::make_shared<reesim::Scenario>(*message_);
+    *with_event->add_policies() = event.policy;
+    try {
+      run::LoadScenarioMessage(with_event, scenario_text_, scenario_source_);
+    } catch (const InputError&) {
+      continue;  // names a product or region this scenario has not
+    }
+    events_.push_back(std::move(event));
+  }
 }
 
 Game::~Game() {
@@ -319,10 +337,10 @@ Handled Game::Handle(const wire::ClientMessage& message, TokenSource& tokens) co
         return handled;  // the server answers with the teacher view
       }
       if (name != "start" && name != "pause" && name != "resume" && name != "advance" && name != "end" &&
-          name != "broadcast" && name != "timer" && name != "what_if") {
+          name != "broadcast" && name != "timer" && name != "inject" && name != "what_if") {
         handled.reply = MakeError("unknown_command", "unknown command \"" + Clean(name, 20) +
                                                          "\" (commands: start, pause, resume, advance, end, broadcast, timer, "
-                                                         "watch, what_if)");
+                                                         "inject, watch, what_if)");
         return handled;
       }
       if (phase_ == Phase::kEnded && name != "broadcast") {
@@ -361,6 +379,19 @@ Handled Game::Handle(const wire::ClientMessage& message, TokenSource& tokens) co
           return handled;
         }
         record()->set_seconds(command.seconds());
+      } else if (name == "inject") {
+        reesim::PolicyEvent event;
+        try {
+          event = ResolveEvent(command);
+        } catch (const InputError& error) {
+          handled.reply = MakeError("bad_request", Clean(error.what(), 1000));
+          return handled;
+        }
+        google::protobuf::TextFormat::Printer printer;
+        printer.SetSingleLineMode(true);
+        std::string text;
+        printer.PrintToString(event, &text);
+        record()->set_text(text);
       }
       return handled;
     }
@@ -449,6 +480,19 @@ Applied Game::Apply(const wire::JournalRecord& record) {
       } else if (name == "timer") {
         round_seconds_ = command.seconds();
         applied.timer_changed = true;
+      } else if (name == "inject") {
+        reesim::PolicyEvent event;
+        if (!google::protobuf::TextFormat::ParseFromString(command.text(), &event)) {
+          throw InputError("journal: an injected event that does not parse");
+        }
+        auto scenario = std::make_shared<reesim::Scenario>(*message_);
+        *scenario->add_policies() = event;
+        message_ = std::move(scenario);  // a new message: forks already taken keep theirs
+        simulation_stale_ = true;
+        last_broadcast_ = "Event from " + Period(event.start_round()) + ": " +
+                          (event.note().empty() ? command.text() : event.note());
+        applied.broadcast = true;
+        applied.broadcast_text = last_broadcast_;
       } else {
         throw InputError("journal: unknown command " + name);
       }
@@ -471,7 +515,7 @@ std::unique_ptr<run::LoadedScenario> Game::LoadWithExternal(const std::vector<bo
 }
 
 void Game::EnsureSimulation() {
-  if (simulation_ && simulation_external_ == external_) return;
+  if (simulation_ && simulation_external_ == external_ && !simulation_stale_) return;
   std::unique_ptr<run::LoadedScenario> scenario = LoadWithExternal(external_);
   auto simulation = std::make_unique<run::Simulation>(*scenario, seed_);
   for (const PlayedRound& played : history_) {
@@ -487,6 +531,7 @@ void Game::EnsureSimulation() {
   simulation_scenario_ = std::move(scenario);
   simulation_ = std::move(simulation);
   simulation_external_ = external_;
+  simulation_stale_ = false;
 }
 
 void Game::PlayRound() {
@@ -508,6 +553,33 @@ void Game::PlayRound() {
   }
   std::fill(pending_.begin(), pending_.end(), -1);
   history_.push_back(std::move(played));
+}
+
+reesim::PolicyEvent Game::ResolveEvent(const wire::TeacherCommand& command) const {
+  reesim::PolicyEvent event;
+  if (!command.event().empty()) {
+    const auto it = std::find_if(events_.begin(), events_.end(), [&](const ClassroomEvent& e) { return e.name == command.event(); });
+    if (it == events_.end()) {
+      std::string names;
+      for (const ClassroomEvent& e : events_) names += (names.empty() ? "" : ", ") + e.name;
+      throw InputError("no event \"" + Clean(command.event(), 40) + "\" (events: " + (names.empty() ? "none" : names) + ")");
+    }
+    event = it->policy;
+  } else {
+    if (command.text().size() > kMaxEventBytes) throw InputError("an event is at most 4096 bytes of text");
+    if (Trim(command.text()).empty()) throw InputError("inject needs an event's name, or a policy event as text");
+    run::ParseTextFormat(command.text(), "event", "policy event", event);
+    if (event.start_round() != 0 && event.start_round() < round()) {
+      throw InputError("event: start_round = " + std::to_string(event.start_round()) + ": round " + std::to_string(round()) +
+                       " is the open round; an event starts then or later (0 = the open round)");
+    }
+  }
+  if (event.start_round() < round()) event.set_start_round(round());
+  event.set_surprise(true);
+  auto scenario = std::make_shared<reesim::Scenario>(*message_);
+  *scenario->add_policies() = event;
+  run::LoadScenarioMessage(scenario, scenario_text_, scenario_source_);  // throws InputError naming the field
+  return event;
 }
 
 ForkState Game::Fork() const {
@@ -719,6 +791,11 @@ wire::ServerMessage Game::TeacherViewMessage(const std::vector<int>& connected, 
   view.set_seconds_left(seconds_left);
   view.set_join_url(join_url);
   view.set_scenario(world().name.empty() ? scenario_source_ : world().name);
+  for (const ClassroomEvent& event : events_) {
+    wire::EventChoice& choice = *view.add_events();
+    choice.set_name(event.name);
+    choice.set_explanation(event.explanation);
+  }
   return out;
 }
 

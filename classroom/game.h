@@ -81,6 +81,13 @@ struct CounterfactualJob {
   std::vector<double> best_response;
 };
 
+// A shock the teacher can inject by name: classroom/menus.textproto's top-level `policies`, each with
+// `note: "NAME: explanation"`, kept for a game when its actor and products are in its scenario.
+struct ClassroomEvent {
+  std::string name, explanation;
+  reesim::PolicyEvent policy;  // its note is the explanation
+};
+
 // Who a connection speaks for.
 struct Identity {
   enum class Kind { kNone, kTeam, kTeacher };
@@ -234,11 +241,16 @@ class Game {
   const ResultJson& ResultJsonOf(int round) const;
   mutable std::vector<std::unique_ptr<ResultJson>> result_json_;
   std::string last_broadcast_;
+  std::vector<ClassroomEvent> events_;
+  // Validates an inject command and returns the event to journal: a surprise from the open round on.
+  // Throws InputError saying what is wrong.
+  reesim::PolicyEvent ResolveEvent(const wire::TeacherCommand& command) const;
 
   // The live simulation, with the seats of `simulation_external_` external.
   std::unique_ptr<run::LoadedScenario> simulation_scenario_;
   std::unique_ptr<run::Simulation> simulation_;
   std::vector<bool> simulation_external_;
+  bool simulation_stale_ = false;  // an event was injected: rebuild with it and replay the rounds
   std::optional<Counterfactuals> counterfactuals_;  // the debrief's, when known
 };
 

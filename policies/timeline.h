@@ -20,6 +20,7 @@ struct TimedInstrument {
   int start_round = 0;
   int end_round = -1;  // inclusive; -1 = to the end of the run
   std::string note;
+  bool surprise = false;  // not foreseen before start_round (agents/country.h, CountryContext)
   std::shared_ptr<const world::Instrument> instrument;
 
   bool InForce(int round) const { return round >= start_round && (end_round < 0 || round <= end_round); }

@@ -111,6 +111,7 @@ TimedInstrument EventFromProto(const reesim::PolicyEvent& in, const world::World
   event.start_round = in.start_round();
   event.end_round = in.end_round() == 0 ? -1 : in.end_round();
   event.note = in.note();
+  event.surprise = in.surprise();
 
   Scope scope;
   for (int r = 0; r < world.RegionCount(); ++r) {

@@ -117,6 +117,13 @@ try {
   await expectChart(teacher, "#chart-whatif", "what-if after a round");
   await teacher.locator("#whatif-title").scrollIntoViewIfNeeded();
   await teacher.locator("#whatif-title").locator("xpath=..").screenshot({ path: join(out, "what-if.png") });
+  // The teacher injects a ready-made event: the team is told at once.
+  await teacher.selectOption("#event-name", "china_heavy_ban");
+  await teacher.waitForFunction(() => document.getElementById("event-explanation").textContent.includes("Dy and Tb"))
+    .catch(() => fail("teacher: the chosen event's explanation is not shown"));
+  await teacher.click("#event-form button");
+  await team.waitForFunction(() => document.getElementById("notice").textContent.startsWith("Event from"), null, { timeout: 10000 })
+    .catch(() => fail("team: no notice of the injected event"));
   await teacher.screenshot({ path: join(out, "teacher.png"), fullPage: true });
 
   // The same team on a phone, with the keyboard only.

@@ -805,6 +805,67 @@ TEST_CASE("Classroom.TheDebriefsReplaysRunOffTheGameThreadWhichAnswersMessagesMe
 namespace reesim::classroom {
 namespace {
 
+TEST_CASE("Classroom.TheTeacherInjectsAnEventAsASurpriseFromTheOpenRound") {
+  NewGameOptions options;
+  options.rounds = 4;
+  Played played(options), unshocked(options);
+  for (Played* game : {&played, &unshocked}) {
+    const std::string usa = game->Join("USA", "U");
+    game->Teacher("start");
+    game->Submit(usa, 0, "stockpile");
+    game->Teacher("advance");
+    game->Teacher("advance");
+  }
+  // The ready-made events are listed for the console.
+  const wire::TeacherView view = played.game->TeacherViewMessage({}, 0, "").teacher_view();
+  std::vector<std::string> names;
+  for (const wire::EventChoice& event : view.events()) names.push_back(event.name());
+  CHECK(names == std::vector<std::string>{"china_licensing", "china_heavy_ban", "china_export_quota", "myanmar_border"});
+
+  // Refused, changing nothing: an unknown name, bad text, an unknown actor, a round already played.
+  const std::string inject = R"({"teacher":{"token":")" + played.game->teacher_token() + R"(","command":"inject",)";
+  const std::size_t records = played.records.size();
+  CHECK(played.Send(inject + R"("event":"asteroid"}})").error().message().find("(events: china_licensing, china_heavy_ban") !=
+        std::string::npos);
+  CHECK(played.Send(inject + R"("text":"actor: \"CHN\" export_ban {"}})").error().message().starts_with("event:1:"));
+  CHECK(played.Send(inject + R"("text":"actor: \"XXX\" export_ban { products: \"dy_oxide\" }"}})").error().message().find(
+            "unknown actor") != std::string::npos);
+  CHECK(played.Send(inject + R"("text":"actor: \"CHN\" start_round: 1 export_ban { products: \"dy_oxide\" }"}})")
+            .error()
+            .message()
+            .find("round 2 is the open round") != std::string::npos);
+  CHECK(played.records.size() == records);
+
+  // China's ban on Dy and Tb exports, from the open round (round 2).
+  const wire::ServerMessage ack = played.Send(inject + R"("event":"china_heavy_ban"}})");
+  REQUIRE(ack.has_ack());
+  CHECK(ack.ack().command() == "inject");
+  const reesim::Scenario& scenario = *played.game->Fork().scenario;
+  const reesim::PolicyEvent& event = scenario.policies(scenario.policies_size() - 1);
+  CHECK(event.actor() == "CHN");
+  CHECK(event.start_round() == 2);
+  CHECK(event.surprise());
+  CHECK(event.has_export_ban());
+  for (Played* game : {&played, &unshocked}) game->Teacher("advance");
+  const std::vector<run::Metrics> shocked = played.game->Replay({});
+  const std::vector<run::Metrics> open = unshocked.game->Replay({});
+  REQUIRE(shocked.size() == 3);
+  // The rounds before it are the rounds as played: replayed from the start, nobody foresees the ban
+  // (China's seat is the model's best response, which looks two rounds ahead).
+  CHECK(shocked[0] == open[0]);
+  CHECK(shocked[1] == open[1]);
+  // From its round, Dy outside China is dearer.
+  CHECK(shocked[2].at("price.dy_oxide") > 1.05 * open[2].at("price.dy_oxide"));
+  // The journal replays it: the same game, round for round.
+  testing::TempDir dir;
+  played.game->WriteSnapshot(dir.File("live.pbs"));
+  Replay(played.records)->WriteSnapshot(dir.File("journal.pbs"));
+  CHECK(testing::FileBytes(dir.File("live.pbs")) == testing::FileBytes(dir.File("journal.pbs")));
+  // Not after the game's end.
+  played.Teacher("end");
+  CHECK(played.Send(inject + R"("event":"myanmar_border"}})").error().code() == "game_over");
+}
+
 TEST_CASE("Classroom.ADebriefWhoseReplaysFailSaysWhyAndDoesNotRunThemAgain") {
   NewGameOptions options;
   options.rounds = 1;

@@ -3,7 +3,12 @@
 #include <doctest/doctest.h>
 
 #include <array>
+#include <map>
+#include <string>
+#include <vector>
 
+#include "agents/country.h"
+#include "agents/firm.h"
 #include "agents/learning.h"
 #include "run/run.h"
 #include "run/simulation.h"
@@ -103,6 +108,35 @@ TEST_CASE("Strategies.BestResponsePicksWhatBruteForceSaysIsBest") {
   CHECK(simulation.state().chosen_action[1] == best);
   // The tariff raises revenue for B, and in this world that beats open trade; a ban is worst.
   CHECK(best == 1);
+}
+
+// B's two-round look-ahead from `round` (open trade, every country's last action), in the small world
+// with `extra` appended.
+double LookaheadPayoff(const std::string& extra, int round) {
+  const run::LoadedScenario scenario = run::LoadScenarioText(testing::SmallWorldText(extra), "surprise");
+  const std::vector<agents::PriceTakingFirm> firms = agents::FirmsOf(scenario.world);
+  const std::map<std::string, double> no_metrics;
+  agents::CountryContext context;
+  context.world = &scenario.world;
+  context.timeline = &scenario.timeline;
+  context.strategies = &scenario.strategies;
+  for (const agents::PriceTakingFirm& firm : firms) context.firms.push_back(&firm);
+  context.last_metrics = &no_metrics;
+  world::WorldState state = world::InitialState(scenario.world);
+  state.round = round;
+  return context.Lookahead(state, scenario.world.FindActor("B"), -1, 2);
+}
+
+TEST_CASE("Strategies.ALookAheadDoesNotForeseeASurpriseBeforeItStarts") {
+  const std::string ban = R"(policies { actor: "B" start_round: 1 import_ban { products: "magnet" } })";
+  const std::string surprise = R"(policies { actor: "B" start_round: 1 surprise: true import_ban { products: "magnet" } })";
+  const double open = LookaheadPayoff("", 0);
+  const double foreseen = LookaheadPayoff(ban, 0);
+  CHECK(foreseen != open);  // a scheduled ban in the second round is foreseen from the first
+  CHECK(LookaheadPayoff(surprise, 0) == open);  // a surprise is not
+  // From the round it starts, it is known like any other event.
+  CHECK(LookaheadPayoff(surprise, 1) == LookaheadPayoff(ban, 1));
+  CHECK(LookaheadPayoff(surprise, 1) != LookaheadPayoff("", 1));
 }
 
 TEST_CASE("Strategies.RuleBasedActsOnLastRoundsMetrics") {

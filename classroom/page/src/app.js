@@ -111,7 +111,8 @@
       }
       renderHeader();
     },
-    broadcast(b) { notice(`Message from the teacher: ${b.text}`); },
+    // An injected event comes as a broadcast that names it ("Event from 2025Q3: ...").
+    broadcast(b) { notice(b.text.startsWith("Event from ") ? b.text : `Message from the teacher: ${b.text}`); },
     teacher_view(v) {
       state.view = v;
       state.phase = v.phase;
@@ -347,6 +348,14 @@
       $("join-qr").innerHTML = qr.createSvgTag({ cellSize: 4, margin: 2, scalable: true });
     }
     if (document.activeElement !== $("timer-seconds")) $("timer-seconds").value = v.round_seconds || 0;
+    const events = v.events || [];
+    const names = events.map((e) => e.name).join(",");
+    if ($("event-name").dataset.names !== names) {  // rebuilt only when the list changes, keeping the choice
+      $("event-name").dataset.names = names;
+      $("event-name").replaceChildren(...events.map((e) => el("option", { value: e.name, text: e.name.replace(/_/g, " ") })));
+    }
+    const chosen = events.find((e) => e.name === $("event-name").value);
+    $("event-explanation").textContent = chosen ? chosen.explanation : "";
     table("seats", [{ text: "country" }, { text: "code" }, { text: "team" }, { text: "online", num: true },
                     { text: "submitted" }, { text: "last policy" }],
           (v.seats || []).map((s) => [
@@ -473,6 +482,19 @@
     const runs = Math.max(1, Math.min(1000, Number($("whatif-runs").value) || 64));
     $("whatif-state").textContent = "Starting the ensemble…";
     send({ teacher: { token: state.teacherToken, command: "what_if", what_if: { metric: $("whatif-metric").value, runs } } });
+  });
+  $("event-name").addEventListener("change", renderTeacher);
+  $("event-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!$("event-name").value) return;
+    send({ teacher: { token: state.teacherToken, command: "inject", event: $("event-name").value } });
+  });
+  $("event-text-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = $("event-text").value.trim();
+    if (!text) return;
+    send({ teacher: { token: state.teacherToken, command: "inject", text } });
+    $("event-text").value = "";
   });
   $("broadcast-form").addEventListener("submit", (event) => {
     event.preventDefault();

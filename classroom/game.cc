@@ -167,10 +167,8 @@ Game::Game(const wire::Created& created) {
     const std::size_t colon = policy.note().find(": ");
     ClassroomEvent event{policy.note().substr(0, colon), colon == std::string::npos ? "" : policy.note().substr(colon + 2), policy};
     event.policy.set_note(event.explanation);
-    auto with_event = std::make_shared<reesim::Scenario>(*message_);
-    *with_event->add_policies() = event.policy;
     try {
-      run::LoadScenarioMessage(with_event, scenario_text_, scenario_source_);
+      run::LoadScenarioMessage(WithEvent(event.policy), scenario_text_, scenario_source_);
     } catch (const InputError&) {
       continue;  // names a product or region this scenario has not
     }
@@ -485,9 +483,7 @@ Applied Game::Apply(const wire::JournalRecord& record) {
         if (!google::protobuf::TextFormat::ParseFromString(command.text(), &event)) {
           throw InputError("journal: an injected event that does not parse");
         }
-        auto scenario = std::make_shared<reesim::Scenario>(*message_);
-        *scenario->add_policies() = event;
-        message_ = std::move(scenario);  // a new message: forks already taken keep theirs
+        message_ = WithEvent(event);  // a new message: forks already taken keep theirs
         simulation_stale_ = true;
         last_broadcast_ = "Event from " + Period(event.start_round()) + ": " +
                           (event.note().empty() ? command.text() : event.note());
@@ -576,10 +572,14 @@ reesim::PolicyEvent Game::ResolveEvent(const wire::TeacherCommand& command) cons
   }
   if (event.start_round() < round()) event.set_start_round(round());
   event.set_surprise(true);
+  run::LoadScenarioMessage(WithEvent(event), scenario_text_, scenario_source_);  // throws InputError naming the field
+  return event;
+}
+
+std::shared_ptr<reesim::Scenario> Game::WithEvent(const reesim::PolicyEvent& event) const {
   auto scenario = std::make_shared<reesim::Scenario>(*message_);
   *scenario->add_policies() = event;
-  run::LoadScenarioMessage(scenario, scenario_text_, scenario_source_);  // throws InputError naming the field
-  return event;
+  return scenario;
 }
 
 ForkState Game::Fork() const {

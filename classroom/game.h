@@ -245,6 +245,8 @@ class Game {
   // Validates an inject command and returns the event to journal: a surprise from the open round on.
   // Throws InputError saying what is wrong.
   reesim::PolicyEvent ResolveEvent(const wire::TeacherCommand& command) const;
+  // The game's scenario with `event` appended to its timeline.
+  std::shared_ptr<reesim::Scenario> WithEvent(const reesim::PolicyEvent& event) const;
 
   // The live simulation, with the seats of `simulation_external_` external.
   std::unique_ptr<run::LoadedScenario> simulation_scenario_;

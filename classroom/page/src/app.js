@@ -489,20 +489,16 @@
     if (!$("event-name").value) return;
     send({ teacher: { token: state.teacherToken, command: "inject", event: $("event-name").value } });
   });
-  $("event-text-form").addEventListener("submit", (event) => {
+  // A form whose one text field is sent as a teacher command's `text`, then cleared.
+  const sendsText = (form, input, command) => $(form).addEventListener("submit", (event) => {
     event.preventDefault();
-    const text = $("event-text").value.trim();
+    const text = $(input).value.trim();
     if (!text) return;
-    send({ teacher: { token: state.teacherToken, command: "inject", text } });
-    $("event-text").value = "";
+    send({ teacher: { token: state.teacherToken, command, text } });
+    $(input).value = "";
   });
-  $("broadcast-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const text = $("broadcast-text").value.trim();
-    if (!text) return;
-    send({ teacher: { token: state.teacherToken, command: "broadcast", text } });
-    $("broadcast-text").value = "";
-  });
+  sendsText("event-text-form", "event-text", "inject");
+  sendsText("broadcast-form", "broadcast-text", "broadcast");
   for (const button of document.querySelectorAll("[data-download]")) {
     button.addEventListener("click", async () => {
       const response = await fetch(button.dataset.download, { headers: { Authorization: `Bearer ${state.teacherToken}` } });

@@ -122,6 +122,10 @@ wire::JournalRecord NewGame(const NewGameOptions& options, TokenSource& tokens) 
     throw InputError(source + ": no actor has a menu of actions, so there is no seat for a team (give actors a "
                      "strategy with a menu; the classroom's own menus cover the baseline's actors)");
   }
+  std::string class_code;
+  do class_code = tokens.JoinCode();
+  while (codes.count(class_code) > 0);
+  created.set_class_code(class_code);
   return record;
 }
 
@@ -140,6 +144,9 @@ Game::Game(const wire::Created& created) {
   codes_.assign(actors, "");
   tokens_.assign(actors, "");
   names_.assign(actors, "");
+  assigned_.assign(actors, "");
+  class_code_ = NormaliseCode(created.class_code());
+  picking_ = !class_code_.empty();
   menu_names_.assign(actors, {});
   menu_explanations_.assign(actors, {});
   external_.assign(actors, false);
@@ -237,30 +244,8 @@ wire::ServerMessage Game::WelcomeFor(int actor, double seconds_left) const {
 Handled Game::Handle(const wire::ClientMessage& message, TokenSource& tokens) const {
   Handled handled;
   switch (message.message_case()) {
-    case wire::ClientMessage::kJoin: {
-      const std::string code = NormaliseCode(message.join().code());
-      int actor = -1;
-      for (const int a : seats_) {
-        if (!code.empty() && codes_[a] == code) actor = a;
-      }
-      if (actor < 0) {
-        handled.reply = MakeError("bad_code", "no seat has the join code \"" + Clean(message.join().code(), 20) + "\"");
-        return handled;
-      }
-      if (!tokens_[actor].empty()) {  // a second device of the same team
-        handled.reply = WelcomeFor(actor, 0);
-        handled.identity = {Identity::Kind::kTeam, actor};
-        handled.send_history = true;
-        return handled;
-      }
-      std::string name = Clean(message.join().name(), kMaxTeamNameChars);
-      if (name.empty()) name = "Team " + world().actors[actor].id;
-      wire::Joined& joined = *handled.record.emplace().mutable_joined();
-      joined.set_actor(world().actors[actor].id);
-      joined.set_token(tokens.Token());
-      joined.set_name(name);
-      return handled;
-    }
+    case wire::ClientMessage::kJoin:
+      return HandleJoin(message.join(), tokens);
     case wire::ClientMessage::kHello: {
       const std::string& token = message.hello().token();
       if (!token.empty() && token == teacher_token_) {
@@ -334,11 +319,12 @@ Handled Game::Handle(const wire::ClientMessage& message, TokenSource& tokens) co
         handled.send_history = true;
         return handled;  // the server answers with the teacher view
       }
-      if (name != "start" && name != "pause" && name != "resume" && name != "advance" && name != "end" &&
-          name != "broadcast" && name != "timer" && name != "inject" && name != "what_if") {
+      static const std::set<std::string> kCommands = {"start", "pause", "resume", "advance", "end", "broadcast", "timer",
+                                                      "inject", "what_if", "assign", "release", "picking"};
+      if (kCommands.count(name) == 0) {
         handled.reply = MakeError("unknown_command", "unknown command \"" + Clean(name, 20) +
                                                          "\" (commands: start, pause, resume, advance, end, broadcast, timer, "
-                                                         "inject, watch, what_if)");
+                                                         "inject, assign, release, picking, watch, what_if)");
         return handled;
       }
       if (phase_ == Phase::kEnded && name != "broadcast") {
@@ -377,6 +363,18 @@ Handled Game::Handle(const wire::ClientMessage& message, TokenSource& tokens) co
           return handled;
         }
         record()->set_seconds(command.seconds());
+      } else if (name == "assign" || name == "release") {
+        HandleSeatCommand(command, tokens, handled);
+      } else if (name == "picking") {
+        if (command.text() != "on" && command.text() != "off") {
+          handled.reply = MakeError("malformed", "picking needs the text \"on\" or \"off\"");
+          return handled;
+        }
+        if (class_code_.empty()) {
+          handled.reply = MakeError("bad_request", "this game was created without a class code, so teams cannot pick seats");
+          return handled;
+        }
+        record()->set_text(command.text());
       } else if (name == "inject") {
         reesim::PolicyEvent event;
         try {
@@ -400,6 +398,98 @@ Handled Game::Handle(const wire::ClientMessage& message, TokenSource& tokens) co
   return handled;
 }
 
+Handled Game::HandleJoin(const wire::Join& join, TokenSource& tokens) const {
+  Handled handled;
+  const std::string code = NormaliseCode(join.code());
+  int actor = -1;
+  for (const int a : seats_) {
+    if (!code.empty() && codes_[a] == code) actor = a;
+  }
+  const bool picks = actor < 0 && !code.empty() && code == class_code_;
+  if (actor < 0 && !picks) {
+    handled.reply = MakeError("bad_code", "no seat has the join code \"" + Clean(join.code(), 20) + "\"");
+    return handled;
+  }
+  if (picks) {
+    if (!picking_) {
+      handled.reply = MakeError("bad_code", "the teacher has turned seat picking off: ask for your seat's code");
+      return handled;
+    }
+    if (join.actor().empty()) {
+      wire::OpenSeats& open = *handled.reply.mutable_open_seats();
+      for (const int a : seats_) {
+        if (!OpenToPick(a)) continue;
+        wire::SeatChoice& choice = *open.add_seats();
+        choice.set_actor(world().actors[a].id);
+        choice.set_actor_name(world().actors[a].name);
+        for (const world::Region& region : world().regions) {
+          if (region.actor == a) choice.add_regions(region.id);
+        }
+      }
+      if (open.seats().empty()) handled.reply = MakeError("seat_taken", "every seat is taken or assigned: ask the teacher");
+      return handled;
+    }
+    actor = world().FindActor(join.actor());
+    if (actor < 0 || codes_[actor].empty()) {
+      handled.reply = MakeError("wrong_actor", "there is no seat \"" + Clean(join.actor(), 20) + "\" to pick");
+      return handled;
+    }
+    if (!OpenToPick(actor)) {
+      handled.reply = MakeError("seat_taken", world().actors[actor].id + " is taken or assigned to another team: pick another seat");
+      return handled;
+    }
+  } else if (!join.actor().empty() && join.actor() != world().actors[actor].id) {
+    handled.reply = MakeError("wrong_actor", "this code is " + world().actors[actor].id + "'s seat, not " + Clean(join.actor(), 20));
+    return handled;
+  }
+  if (!tokens_[actor].empty()) {  // a second device of the same team
+    handled.reply = WelcomeFor(actor, 0);
+    handled.identity = {Identity::Kind::kTeam, actor};
+    handled.send_history = true;
+    return handled;
+  }
+  std::string name = !assigned_[actor].empty() ? assigned_[actor] : Clean(join.name(), kMaxTeamNameChars);
+  if (name.empty()) name = "Team " + world().actors[actor].id;
+  wire::Joined& joined = *handled.record.emplace().mutable_joined();
+  joined.set_actor(world().actors[actor].id);
+  joined.set_token(tokens.Token());
+  joined.set_name(name);
+  return handled;
+}
+
+void Game::HandleSeatCommand(const wire::TeacherCommand& command, TokenSource& tokens, Handled& handled) const {
+  const int actor = world().FindActor(command.actor());
+  if (actor < 0 || codes_[actor].empty()) {
+    std::string ids;
+    for (const int a : seats_) ids += (ids.empty() ? "" : ", ") + world().actors[a].id;
+    handled.reply = MakeError("bad_request", command.command() + " needs the actor of a seat (" + ids + "), got \"" +
+                                                 Clean(command.actor(), 20) + "\"");
+    return;
+  }
+  const std::string& id = world().actors[actor].id;
+  wire::Command& out = *handled.record.emplace().mutable_command();
+  out.set_command(command.command());
+  out.set_actor(id);
+  if (command.command() == "assign") {
+    if (!tokens_[actor].empty()) {
+      handled.record.reset();
+      handled.reply = MakeError("seat_taken", id + " is held by " + names_[actor] + ": release it first");
+      return;
+    }
+    out.set_text(Clean(command.text(), kMaxTeamNameChars));
+    return;
+  }
+  if (tokens_[actor].empty() && assigned_[actor].empty()) {
+    handled.record.reset();
+    handled.reply = MakeError("bad_request", "no team holds " + id + " or is assigned to it");
+    return;
+  }
+  std::string code;
+  do code = tokens.JoinCode();
+  while (code == class_code_ || std::any_of(seats_.begin(), seats_.end(), [&](int a) { return codes_[a] == code; }));
+  out.set_code(code);
+}
+
 wire::JournalRecord Game::TimerAdvance() {
   wire::JournalRecord record;
   record.mutable_command()->set_command("advance");
@@ -418,6 +508,7 @@ Applied Game::Apply(const wire::JournalRecord& record) {
       }
       tokens_[actor] = joined.token();
       names_[actor] = joined.name();
+      assigned_[actor].clear();
       external_[actor] = true;
       if (!history_.empty()) in_force_[actor] = history_.back().actions[actor];  // keeps the model's last choice
       *applied.reply.mutable_welcome() = MakeWelcome(actor, 0);
@@ -478,6 +569,28 @@ Applied Game::Apply(const wire::JournalRecord& record) {
       } else if (name == "timer") {
         round_seconds_ = command.seconds();
         applied.timer_changed = true;
+      } else if (name == "assign" || name == "release") {
+        const int actor = world().FindActor(command.actor());
+        if (actor < 0 || codes_[actor].empty() || (name == "assign" && !tokens_[actor].empty()) ||
+            (name == "release" && command.code().empty())) {
+          throw InputError("journal: " + name + " of seat " + command.actor() + " that does not fit the game");
+        }
+        if (name == "assign") {
+          assigned_[actor] = command.text();
+        } else {
+          tokens_[actor].clear();
+          names_[actor].clear();
+          assigned_[actor].clear();
+          codes_[actor] = NormaliseCode(command.code());
+          pending_[actor] = -1;
+          // Before any round is played the model takes the seat back; after, the rounds the team played
+          // cannot be replayed with the model's strategy, so the seat keeps its last action until a team
+          // takes it (as a team that submits nothing).
+          if (history_.empty()) external_[actor] = false;
+          applied.released = actor;
+        }
+      } else if (name == "picking") {
+        picking_ = command.text() == "on";
       } else if (name == "inject") {
         reesim::PolicyEvent event;
         if (!google::protobuf::TextFormat::ParseFromString(command.text(), &event)) {
@@ -782,14 +895,17 @@ wire::ServerMessage Game::TeacherViewMessage(const std::vector<int>& connected, 
     seat.set_submitted(pending_[a] >= 0);
     seat.set_connected(a < static_cast<int>(connected.size()) ? connected[a] : 0);
     seat.set_in_force(ActionName(a, history_.empty() ? (external_[a] ? in_force_[a] : -1) : history_.back().actions[a]));
+    seat.set_assigned(assigned_[a]);
   }
+  view.set_class_code(class_code_);
+  view.set_picking(picking_);
   view.set_phase(PhaseName(phase_));
   view.set_round(round());
   view.set_period(Period(round()));
   view.set_rounds(rounds_);
   view.set_round_seconds(round_seconds_);
   view.set_seconds_left(seconds_left);
-  view.set_join_url(join_url);
+  view.set_join_url(picking_ ? join_url + "#code=" + class_code_ : join_url);
   view.set_scenario(world().name.empty() ? scenario_source_ : world().name);
   for (const ClassroomEvent& event : events_) {
     wire::EventChoice& choice = *view.add_events();

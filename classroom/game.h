@@ -114,6 +114,7 @@ struct Applied {
   bool broadcast = false;      // everyone gets `broadcast_text`
   std::string broadcast_text;
   bool timer_changed = false;  // the round timer must be (re)started or stopped
+  int released = -1;           // a seat the teacher released: its team's connections are told and let go
 };
 
 class Game {
@@ -186,6 +187,8 @@ class Game {
   const std::string& join_code(int actor) const { return codes_.at(actor); }
   const std::string& team_token(int actor) const { return tokens_.at(actor); }  // empty until taken
   const std::string& team_name(int actor) const { return names_.at(actor); }
+  const std::string& class_code() const { return class_code_; }  // empty: no seat picking in this game
+  bool picking() const { return picking_; }
   const world::WorldDescription& world() const { return scenario_->world; }
   const std::vector<std::string>& menu_names(int actor) const { return menu_names_.at(actor); }
   // The decision submitted for the open round, or "".
@@ -211,6 +214,12 @@ class Game {
   void PlayRound();
   wire::Welcome MakeWelcome(int actor, double seconds_left) const;
   wire::ServerMessage MakeError(const std::string& code, const std::string& message) const;
+  // A team's join: with a seat's code, that seat; with the class code, the list of open seats or the
+  // seat picked.
+  Handled HandleJoin(const wire::Join& join, TokenSource& tokens) const;
+  // The teacher's assign and release: the record to journal, or an error in `handled.reply`.
+  void HandleSeatCommand(const wire::TeacherCommand& command, TokenSource& tokens, Handled& handled) const;
+  bool OpenToPick(int actor) const { return tokens_[actor].empty() && assigned_[actor].empty(); }
 
   std::shared_ptr<const reesim::Scenario> message_;
   std::string scenario_source_;
@@ -224,6 +233,9 @@ class Game {
   std::vector<std::string> codes_;                  // [actor]
   std::vector<std::string> tokens_;                 // [actor]
   std::vector<std::string> names_;                  // [actor]
+  std::vector<std::string> assigned_;               // [actor]: the team the teacher kept the seat for
+  std::string class_code_;
+  bool picking_ = false;
   std::vector<std::vector<std::string>> menu_names_;        // [actor]
   std::vector<std::vector<std::string>> menu_explanations_;  // [actor]
   std::vector<bool> external_;                      // [actor]: a team holds the seat

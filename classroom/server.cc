@@ -135,6 +135,8 @@ class Hub : public std::enable_shared_from_this<Hub> {
   const ServeOptions& options() const { return options_; }
   std::atomic<int>& connections() { return connections_; }
   void set_join_url(const std::string& url) { join_url_ = url; }
+  // Called on the game thread when a seat's join code changes (a release), to rewrite session.json.
+  void set_codes_changed(std::function<void(const Game&)> write) { codes_changed_ = std::move(write); }
 
   void StartGameThread() {
     game_thread_ = std::thread([this] { game_context_.run(); });
@@ -497,6 +499,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
     std::vector<std::string> broadcasts;
     for (Pending& item : done) {
       const Applied& applied = item.applied;
+      if (applied.released >= 0) LetGoOfSeat(applied.released);
       if (item.sender) {
         SetIdentity(item.sender.get(), applied.identity);
         Greet(item.sender, applied.identity, applied.send_history, &applied.reply);
@@ -548,6 +551,23 @@ class Hub : public std::enable_shared_from_this<Hub> {
     }
     if (teacher_changed) SendTeacherViews();
     if (stats_) stats_->fanout_us.push_back(Micros(synced, Clock::now()));
+  }
+
+  // The teacher released a seat: its team's connections speak for nobody from now on (they get no more of
+  // the seat's private data) and are told why; session.json gets the seat's new code.
+  void LetGoOfSeat(int actor) {
+    const Text released = MakeText(ToJson(ErrorReply("released", "the teacher released your seat: join again with a code")));
+    for (const auto& [session, identity] : Sessions()) {
+      if (identity.kind != Identity::Kind::kTeam || identity.actor != actor) continue;
+      SetIdentity(session.get(), {});
+      session->Send(released);
+    }
+    if (!codes_changed_) return;
+    try {
+      codes_changed_(*game_);
+    } catch (const std::exception& error) {
+      std::cerr << "reesim serve: warning: session.json keeps the old code: " << error.what() << "\n";
+    }
   }
 
   // The round timer: runs while the game runs and the timer is set; a pause keeps what is left.
@@ -647,6 +667,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
   std::atomic<bool> failed_{false};
   std::function<void()> on_failure_;
   std::string join_url_;
+  std::function<void(const Game&)> codes_changed_;
   // What if: the ensemble's thread, and the last fan (game thread only, but for the cancel flag).
   std::thread what_if_thread_;
   std::atomic<bool> what_if_cancel_{false};
@@ -981,7 +1002,11 @@ void WriteSessionFile(const std::filesystem::path& dir, const std::string& url, 
     json += (first ? "" : ",") + JsonString(game.world().actors[actor].id) + ":" + JsonString(game.join_code(actor));
     first = false;
   }
-  json += "}}\n";
+  json += "}";
+  if (!game.class_code().empty()) {
+    json += ",\"class_code\":" + JsonString(game.class_code()) + ",\"picking_url\":" + JsonString(url + "#code=" + game.class_code());
+  }
+  json += "}\n";
   const std::filesystem::path temp = dir / "session.json.tmp";
   const std::filesystem::path path = dir / "session.json";
   std::FILE* file = std::fopen(temp.c_str(), "w");
@@ -1078,6 +1103,7 @@ int Serve(const ServeOptions& options) {
               << " rounds, " << game->seats().size() << " seats\n"
               << "  teams join at   " << url << " with their seat's code:";
     for (const int actor : game->seats()) std::cout << " " << game->world().actors[actor].id << "=" << game->join_code(actor);
+    if (game->picking()) std::cout << "\n  or pick a seat  " << url << "#code=" << game->class_code() << "  (class code " << game->class_code() << ")";
     std::cout << "\n  teacher console " << url << "#teacher=" << game->teacher_token() << "  (keep it private)\n"
               << "  tokens and codes are in " << (dir / "session.json").string() << "; stop with Ctrl-C, start again "
               << "with the same --state to resume\n"
@@ -1086,6 +1112,7 @@ int Serve(const ServeOptions& options) {
 
   auto hub = std::make_shared<Hub>(options, std::move(game), std::move(journal));
   hub->set_join_url(url);
+  hub->set_codes_changed([dir, url, port](const Game& changed) { WriteSessionFile(dir, url, port, changed); });
   auto listener = std::make_shared<Listener>(context, std::move(acceptor), hub);
   net::signal_set signals(context, SIGINT, SIGTERM);
   std::atomic<int> exit_code{0};

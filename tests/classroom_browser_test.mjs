@@ -1,5 +1,6 @@
 // The classroom page in Debian's headless Chromium, driven by playwright-core (classroom/page's npm
-// packages): a team joins and submits, the teacher plays the round, the team's dashboard shows charts
+// packages): a team joins and submits, the teacher plays the round, a second team picks a seat with the
+// class code and the teacher releases it and assigns it to another team, the team's dashboard shows charts
 // at desktop and phone widths (joined there with the keyboard), the teacher console with a what-if fan
 // chart, and the debrief.
 // Fails on a console error, a page error, a request leaving the server's origin, a missing chart, or a
@@ -124,6 +125,32 @@ try {
   await teacher.click("#event-form button");
   await team.waitForFunction(() => document.getElementById("notice").textContent.startsWith("Event from"), null, { timeout: 10000 })
     .catch(() => fail("team: no notice of the injected event"));
+  // A second team picks its country with the class code (the QR code's URL); the teacher releases it,
+  // which sends its page back to joining, and keeps the seat for another team.
+  if (!session.picking_url || !session.picking_url.includes(session.class_code)) fail(`session.json: picking_url ${session.picking_url}`);
+  const pickerContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const picker = await pickerContext.newPage();
+  watch(picker, "picker", origin);
+  await picker.goto(session.picking_url);
+  await picker.fill("#join-name", "Team 7");
+  await picker.waitForSelector("#seat-picker:not([hidden]) button");
+  const offered = await picker.locator("#seat-choices button").allTextContents();
+  if (offered.some((text) => text.includes("(USA)"))) problems.push(`picker: the held USA seat is offered (${offered})`);
+  await picker.click("#seat-choices button:has-text('(JPN)')");
+  await picker.waitForSelector("#team:not([hidden])");
+  await teacher.waitForFunction(() => document.querySelector("#seats").textContent.includes("Team 7"))
+    .catch(() => fail("teacher: the picked seat does not show its team"));
+  await teacher.click("#seats tr:has-text('(JPN)') button");
+  await picker.waitForSelector("#join:not([hidden])", { timeout: 10000 }).catch(() => fail("picker: not sent back to joining on release"));
+  await teacher.selectOption("#assign-seat", "JPN");
+  await teacher.fill("#assign-team", "Team Red");
+  await teacher.click("#assign-form button");
+  await teacher.waitForFunction(() => document.querySelector("#seats").textContent.includes("Team Red (assigned)"))
+    .catch(() => fail("teacher: the assigned seat does not show its team"));
+  await picker.click("#join-form button");
+  await picker.waitForSelector("#seat-picker:not([hidden]) button");
+  const reoffered = await picker.locator("#seat-choices button").allTextContents();
+  if (reoffered.some((text) => text.includes("(JPN)"))) problems.push(`picker: the assigned JPN seat is offered (${reoffered})`);
   await teacher.screenshot({ path: join(out, "teacher.png"), fullPage: true });
 
   // The same team on a phone, with the keyboard only.

@@ -408,6 +408,112 @@ TEST_CASE("Classroom.ASeatTakenLateLeavesThePlayedRoundsAsTheyWere") {
   CHECK(late.game->played(2)[kor] == late.game->played(1)[kor]);
 }
 
+TEST_CASE("Classroom.TeamsPickAnOpenSeatWithTheClassCode") {
+  Played played;
+  const std::string class_code = played.game->class_code();
+  REQUIRE(class_code.size() == kJoinCodeLength);
+  for (const int a : played.game->seats()) CHECK(played.game->join_code(a) != class_code);
+  auto code = [](const wire::ServerMessage& message) { return message.has_error() ? message.error().code() : "no error"; };
+  auto join = [&](const std::string& actor, const std::string& name) {
+    return played.Send(R"({"join":{"code":")" + class_code + R"(","name":")" + name + R"(","actor":")" + actor + R"("}})");
+  };
+  // Without a seat, the class code lists the open ones (every seat, before anyone joins).
+  const wire::ServerMessage open = played.Send(R"({"join":{"code":")" + class_code + R"("}})");
+  REQUIRE(open.has_open_seats());
+  CHECK(open.open_seats().seats_size() == 14);
+  CHECK(open.open_seats().seats(0).actor_name() != "");
+
+  const std::string usa_token = played.Join("USA", "Team U");
+  played.Teacher(R"(assign","actor":"JPN","text":"Team Red)");
+  const wire::ServerMessage picked = join("KOR", "Team K");
+  REQUIRE(picked.has_welcome());
+  CHECK(picked.welcome().actor() == "KOR");
+  CHECK(picked.welcome().team() == "Team K");
+  CHECK(picked.welcome().token() != usa_token);
+  // A seat held, or kept for a team by the teacher, is not open: not listed and not taken.
+  const wire::ServerMessage left = played.Send(R"({"join":{"code":")" + class_code + R"("}})");
+  REQUIRE(left.has_open_seats());
+  CHECK(left.open_seats().seats_size() == 11);
+  for (const auto& seat : left.open_seats().seats()) {
+    CHECK(seat.actor() != "USA");
+    CHECK(seat.actor() != "JPN");
+    CHECK(seat.actor() != "KOR");
+  }
+  const std::size_t records = played.records.size();
+  CHECK(code(join("USA", "Thief")) == "seat_taken");  // the class code never hands out a held seat's token
+  CHECK(code(join("JPN", "Not red")) == "seat_taken");
+  CHECK(code(join("XXX", "Lost")) == "wrong_actor");
+  CHECK(code(played.Send(R"({"join":{"code":")" + played.game->join_code(played.game->world().FindActor("USA")) +
+                         R"(","actor":"JPN"}})")) == "wrong_actor");
+  CHECK(played.records.size() == records);
+  // The assigned team joins with its seat's code and gets the teacher's name for it, whatever it types.
+  const wire::ServerMessage red = played.Send(R"({"join":{"code":")" + played.game->join_code(played.game->world().FindActor("JPN")) +
+                                             R"(","name":"typed"}})");
+  REQUIRE(red.has_welcome());
+  CHECK(red.welcome().team() == "Team Red");
+  // The teacher turns picking off: the class code no longer works; the seats' codes still do.
+  CHECK(played.game->picking());
+  REQUIRE(played.Teacher(R"(picking","text":"off)").has_ack());
+  CHECK(!played.game->picking());
+  CHECK(code(played.Send(R"({"join":{"code":")" + class_code + R"("}})")) == "bad_code");
+  CHECK(code(played.Teacher(R"(picking","text":"maybe)")) == "malformed");
+  CHECK(played.Join("IND", "Team C") != "");
+  // The same game again from its records.
+  const std::unique_ptr<Game> replayed = Replay(played.records);
+  CHECK(!replayed->picking());
+  for (const char* id : {"USA", "JPN", "KOR", "IND"}) {
+    const int a = played.game->world().FindActor(id);
+    CHECK(replayed->team_name(a) == played.game->team_name(a));
+    CHECK(replayed->team_token(a) == played.game->team_token(a));
+  }
+}
+
+TEST_CASE("Classroom.TheTeacherReleasesASeatAndAnotherTeamTakesIt") {
+  Played played;
+  auto code = [](const wire::ServerMessage& message) { return message.has_error() ? message.error().code() : "no error"; };
+  const int usa = played.game->world().FindActor("USA");
+  const std::string old_code = played.game->join_code(usa);
+  const std::string first = played.Join("USA", "Wrong team");
+  CHECK(code(played.Teacher(R"(assign","actor":"USA","text":"Team Blue)")) == "seat_taken");
+  CHECK(code(played.Teacher(R"(release","actor":"ZZZ)")) == "bad_request");
+  CHECK(code(played.Teacher(R"(release","actor":"IND)")) == "bad_request");  // nobody holds it
+  played.Submit(first, 0, "tariff_china");
+
+  // Before any round: released, the seat is the model's again, with a new code; the old token is dead.
+  const Applied applied = [&] {
+    const Handled handled = played.game->Handle(
+        Parse(R"({"teacher":{"token":")" + played.game->teacher_token() + R"(","command":"release","actor":"USA"}})"), played.tokens);
+    REQUIRE(handled.record);
+    played.records.push_back(*handled.record);
+    return played.game->Apply(*handled.record);
+  }();
+  CHECK(applied.released == usa);
+  CHECK(played.game->join_code(usa) != old_code);
+  CHECK(played.game->team_token(usa).empty());
+  CHECK(played.game->SubmittedAction(usa).empty());
+  CHECK(code(played.Submit(first, 0, "open")) == "bad_token");
+  CHECK(code(played.Send(R"({"join":{"code":")" + old_code + R"("}})")) == "bad_code");
+  played.Teacher("advance");
+  Played model_only;
+  model_only.Teacher("advance");
+  CHECK(played.game->metrics(0) == model_only.game->metrics(0));
+
+  // A team takes it with the new code and plays; released after a round, the seat keeps its last action.
+  const std::string second = played.Join("USA", "Right team");
+  CHECK(second != first);
+  CHECK(played.game->team_name(usa) == "Right team");
+  played.Submit(second, 1, "subsidise");
+  played.Teacher("advance");
+  REQUIRE(played.Teacher(R"(release","actor":"USA)").has_ack());
+  played.Teacher("advance");
+  CHECK(played.game->ActionName(usa, played.game->played(2)[usa]) == "subsidise");
+  CHECK(played.game->DecisionsCsv().find(",USA,subsidise,kept") != std::string::npos);
+  // The journal gives the same game, codes and all.
+  const std::unique_ptr<Game> replayed = Replay(played.records);
+  CHECK(replayed->join_code(usa) == played.game->join_code(usa));
+  CHECK(replayed->metrics(2) == played.game->metrics(2));
+}
+
 TEST_CASE("Classroom.TheGameEndsAfterItsRoundsWithADebrief") {
   NewGameOptions options;
   options.rounds = 2;

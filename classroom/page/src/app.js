@@ -29,6 +29,8 @@
   if (!state.teacherToken) {
     try { state.token = localStorage.getItem("reesim.token") || ""; } catch (e) { state.token = ""; }
   }
+  // A join URL with the class code (#code=...) lets the team pick a country at once.
+  const classCode = state.teacherToken ? "" : (params.get("code") || "");
 
   // ------------------------------------------------------------------------------------------------
   // Connection.
@@ -41,7 +43,14 @@
       state.retry = 500;
       if (state.teacherToken) send({ hello: { token: state.teacherToken } });
       else if (state.token) send({ hello: { token: state.token } });
-      else { show("join"); setStatus("Connected: enter your code"); }
+      else {
+        show("join");
+        setStatus("Connected: enter your code");
+        if (classCode) {
+          $("join-code").value = classCode;
+          send({ join: { code: classCode } });  // answered with the open seats
+        }
+      }
     };
     ws.onmessage = (event) => {
       let message;
@@ -94,12 +103,26 @@
       }
     },
     error(e) {
-      if (e.code === "bad_token" && !state.teacherToken && state.token && !state.welcome) {
+      if ((e.code === "bad_token" && !state.teacherToken && state.token && !state.welcome) || e.code === "released") {
         state.token = "";
+        state.welcome = null;
         try { localStorage.removeItem("reesim.token"); } catch (x) { /* ignore */ }
         show("join");
       }
+      const picking = !$("seat-picker").hidden;
+      $("seat-picker").hidden = true;
+      if (e.code === "seat_taken" && picking) sendJoin();  // the list again, without that seat (once)
       notice(`${e.message || e.code} (${e.code})`);
+    },
+    open_seats(o) {
+      const seats = o.seats || [];
+      $("seat-picker").hidden = false;
+      $("seat-choices").replaceChildren(...seats.map((seat) => {
+        const button = el("button", { type: "button", text: `${seat.actor_name} (${seat.actor})` });
+        button.addEventListener("click", () => sendJoin(seat.actor));
+        return button;
+      }));
+      $("seat-choices").querySelector("button")?.focus();
     },
     status(s) {
       state.phase = s.phase;
@@ -356,14 +379,36 @@
     }
     const chosen = events.find((e) => e.name === $("event-name").value);
     $("event-explanation").textContent = chosen ? chosen.explanation : "";
+    $("class-code").textContent = v.class_code || "—";
+    $("join-how").textContent = v.picking ? "pick a country no team holds (the QR code carries the class code), or enter their seat's code"
+                                          : "enter their seat's code";
+    $("picking-state").textContent = v.class_code ? (v.picking ? "teams may pick a seat." : "seat picking is off.") : "not in this game.";
+    $("picking-toggle").hidden = !v.class_code;
+    $("picking-toggle").textContent = v.picking ? "Turn picking off" : "Turn picking on";
+    const seatIds = (v.seats || []).map((s) => s.actor).join(",");
+    if ($("assign-seat").dataset.ids !== seatIds) {  // rebuilt only when the seats change, keeping the choice
+      $("assign-seat").dataset.ids = seatIds;
+      $("assign-seat").replaceChildren(...(v.seats || []).map((s) => el("option", { value: s.actor, text: `${s.actor_name} (${s.actor})` })));
+    }
     table("seats", [{ text: "country" }, { text: "code" }, { text: "team" }, { text: "online", num: true },
-                    { text: "submitted" }, { text: "last policy" }],
+                    { text: "submitted" }, { text: "last policy" }, { text: "seat" }],
           (v.seats || []).map((s) => [
-            `${s.actor_name} (${s.actor})`, s.code, s.team || "model", s.connected || 0,
+            `${s.actor_name} (${s.actor})`, s.code, s.team || (s.assigned ? `${s.assigned} (assigned)` : "model"), s.connected || 0,
             el("span", { class: s.submitted ? "yes" : "no", text: s.submitted ? "✓ yes" : s.team ? "not yet" : "—" }),
-            s.in_force || "—"]));
+            s.in_force || "—",
+            s.team || s.assigned ? releaseButton(s) : "—"]));
     lineChart("chart-world", ["ndpr_oxide", "dy_oxide", "tb_oxide", "ndfeb_magnet"].map((p) => ({
       label: p.replace(/_/g, " "), value: (r) => metric(r, `price.${p}`) })));
+  }
+
+  function releaseButton(seat) {
+    const button = el("button", { type: "button", class: "danger", text: "Release",
+                                  "aria-label": `Release ${seat.actor_name} from ${seat.team || seat.assigned}` });
+    button.addEventListener("click", () => {
+      if (!confirm(`Take ${seat.actor_name} from ${seat.team || seat.assigned}? Its code changes.`)) return;
+      send({ teacher: { token: state.teacherToken, command: "release", actor: seat.actor } });
+    });
+    return button;
   }
 
   // The what-if's fan: 5-95 % and 25-75 % bands and the median over the remaining rounds, from the
@@ -451,9 +496,14 @@
   // ------------------------------------------------------------------------------------------------
   // Inputs.
 
+  // A seat's code joins; the class code answers with the open seats, and a seat picked from them joins.
+  function sendJoin(actor) {
+    send({ join: { code: $("join-code").value.trim(), name: $("join-name").value.trim(), actor: actor || "" } });
+  }
   $("join-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    send({ join: { code: $("join-code").value.trim(), name: $("join-name").value.trim() } });
+    $("seat-picker").hidden = true;
+    sendJoin();
   });
   $("menu").addEventListener("change", () => { $("menu").dataset.touched = "1"; });
   $("decide-form").addEventListener("submit", (event) => {
@@ -496,6 +546,16 @@
     if (!text) return;
     send({ teacher: { token: state.teacherToken, command, text } });
     $(input).value = "";
+  });
+  $("assign-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = $("assign-team").value.trim();
+    if (!text) return;
+    send({ teacher: { token: state.teacherToken, command: "assign", actor: $("assign-seat").value, text } });
+    $("assign-team").value = "";
+  });
+  $("picking-toggle").addEventListener("click", () => {
+    send({ teacher: { token: state.teacherToken, command: "picking", text: state.view && state.view.picking ? "off" : "on" } });
   });
   sendsText("event-text-form", "event-text", "inject");
   sendsText("broadcast-form", "broadcast-text", "broadcast");

@@ -154,8 +154,18 @@ Journal::~Journal() {
 
 void Journal::Append(const std::string& payload) {
   if (payload.size() > kMaxJournalRecordBytes) throw std::runtime_error(path_ + ": journal record too large");
+  if (broken_) throw std::runtime_error(path_ + ": the journal could not be repaired after a failed write");
   const std::string framed = FrameRecord(payload);
-  WriteAll(fd_, framed, path_);
+  try {
+    WriteAll(fd_, framed, path_);
+  } catch (const std::runtime_error&) {
+    // Part of the record may be on disk: cut it off, so that a later record does not follow torn bytes
+    // (a restart reads up to the first bad record and would drop everything after it).
+    if (::ftruncate(fd_, static_cast<off_t>(bytes_)) != 0 || ::lseek(fd_, static_cast<off_t>(bytes_), SEEK_SET) < 0) {
+      broken_ = true;
+    }
+    throw;
+  }
   bytes_ += framed.size();
 }
 

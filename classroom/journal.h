@@ -26,7 +26,8 @@ class Journal {
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
-  // Writes one record (not yet durable). Throws std::runtime_error on a write error.
+  // Writes one record (not yet durable). Throws std::runtime_error on a write error, after cutting off
+  // whatever part of the record was written; if that fails too, every later Append throws.
   void Append(const std::string& payload);
   // Makes every appended record durable. Throws std::runtime_error on failure.
   void Sync();
@@ -37,6 +38,7 @@ class Journal {
   std::string path_;
   int fd_ = -1;
   std::uint64_t bytes_ = 0;
+  bool broken_ = false;
 };
 
 // Reads PATH's intact records without changing the file (a replay of a finished game): a torn or

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -703,8 +704,10 @@ void WebSocketSession::Run(http::request<http::string_body> request) {
   timeout.idle_timeout = std::chrono::milliseconds(static_cast<long>(1000 * hub_->options().idle_seconds));
   timeout.keep_alive_pings = true;
   ws_.set_option(timeout);
-  // Frames up to 1 MiB are read so that one over the protocol's limit can be answered before closing.
-  ws_.read_message_max(std::max<std::size_t>(hub_->options().max_frame_bytes + 1, 1u << 20));
+  // A message is read piece by piece (Read) and refused as soon as it passes the protocol's limit, so one
+  // of any size is answered `too_large` with no more than the limit buffered; Beast's own cap is only
+  // a backstop.
+  ws_.read_message_max(std::numeric_limits<std::uint64_t>::max());
   ws_.text(true);
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& response) { response.set(http::field::server, "reesim-classroom"); }));
@@ -719,7 +722,9 @@ void WebSocketSession::OnAccept(beast::error_code ec) {
 }
 
 void WebSocketSession::Read() {
-  ws_.async_read(buffer_, beast::bind_front_handler(&WebSocketSession::OnRead, shared_from_this()));
+  // At most one byte past the limit: enough to know a message is too large.
+  const std::size_t room = hub_->options().max_frame_bytes + 1 - std::min(buffer_.size(), hub_->options().max_frame_bytes);
+  ws_.async_read_some(buffer_, room, beast::bind_front_handler(&WebSocketSession::OnRead, shared_from_this()));
 }
 
 bool WebSocketSession::TakeToken() {
@@ -739,11 +744,11 @@ wire::ServerMessage ErrorMessage(const std::string& code, const std::string& mes
   return out;
 }
 
-void WebSocketSession::OnRead(beast::error_code ec, std::size_t bytes) {
-  if (ec) return;
-  const Clock::time_point read_at = Clock::now();  // closed, timed out, or over the hard limit (Beast closes with 1009)
+void WebSocketSession::OnRead(beast::error_code ec, std::size_t) {
+  if (ec) return;  // closed or timed out
+  const Clock::time_point read_at = Clock::now();
   if (closing_) return;
-  if (bytes > hub_->options().max_frame_bytes || buffer_.size() > hub_->options().max_frame_bytes) {
+  if (buffer_.size() > hub_->options().max_frame_bytes) {
     buffer_.consume(buffer_.size());
     SendAndClose(MakeText(ToJson(ErrorMessage("too_large", "a message may be at most " +
                                                                std::to_string(hub_->options().max_frame_bytes) +
@@ -751,6 +756,7 @@ void WebSocketSession::OnRead(beast::error_code ec, std::size_t bytes) {
                  websocket::close_code::too_big, "too_large");
     return;
   }
+  if (!ws_.is_message_done()) return Read();  // the rest of the message
   const std::string frame = beast::buffers_to_string(buffer_.data());
   buffer_.consume(buffer_.size());
   if (!ws_.got_text()) {

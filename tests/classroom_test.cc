@@ -1,10 +1,12 @@
 // The classroom's game, journal and secrets, without sockets (the server's tests are in
 // classroom_server_test.cc).
 #include <doctest/doctest.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <deque>
 #include <functional>
 #include <future>
@@ -170,6 +172,38 @@ TEST_CASE("Classroom.JournalDropsATornLastRecordAndAppendsAfterIt") {
     CHECK_THROWS_WITH_AS(Journal(path, records, warning), doctest::Contains("not a reesim classroom journal"),
                          std::runtime_error);
   }
+}
+
+// A write that fails half way (here the file-size limit, as a full disk would) leaves no torn bytes
+// behind: the records appended after it are read back on restart.
+TEST_CASE("Classroom.AFailedAppendLeavesNoTornBytesBeforeTheNextRecord") {
+  testing::TempDir dir;
+  const std::string path = dir.File("journal");
+  std::vector<std::string> records;
+  std::string warning;
+  {
+    Journal journal(path, records, warning);
+    journal.Append("one");
+    journal.Sync();
+    const std::uint64_t before = journal.bytes();
+    rlimit saved{};
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved) == 0);
+    const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit small = saved;
+    small.rlim_cur = before + 20;  // the 1,000-byte record gets 20 bytes in, then EFBIG
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+    CHECK_THROWS_AS(journal.Append(std::string(1000, 'x')), std::runtime_error);
+    ::setrlimit(RLIMIT_FSIZE, &saved);
+    std::signal(SIGXFSZ, old_handler);
+    CHECK(journal.bytes() == before);
+    CHECK(testing::FileBytes(path).size() == before);
+    journal.Append("three");
+    journal.Sync();
+  }
+  Journal journal(path, records, warning);
+  CHECK(warning.empty());
+  REQUIRE(records.size() == 2);
+  CHECK(records[1] == "three");
 }
 
 TEST_CASE("Classroom.NewGameGivesEverySeatACodeAndTheTeacherAToken") {

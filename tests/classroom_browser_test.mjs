@@ -80,9 +80,9 @@ try {
   await team.fill("#join-name", "Team 3");
   await team.click("#join-form button");
   await team.waitForSelector("#team:not([hidden])");
-  await team.check("input[value=tariff_china]");
+  await team.check("input[value=recycle]");
   await team.click("#submit-button");
-  await team.waitForFunction(() => document.getElementById("decision-state").textContent.includes("Submitted: tariff_china"));
+  await team.waitForFunction(() => document.getElementById("decision-state").textContent.includes("Submitted: recycle"));
 
   // The teacher plays the round.
   const teacherContext = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
@@ -188,6 +188,9 @@ try {
   await teacher.waitForFunction(() => document.getElementById("debrief-pending").hidden, null, { timeout: 120000 });
   const computing = await teacher.evaluate(() => document.getElementById("leaderboard").textContent.includes("computing"));
   if (computing) problems.push("debrief: the model's scores still say computing after the replays");
+  // The team played recycle, which the model's best response does not: the debrief shows the difference.
+  const difference = await teacher.locator("#leaderboard tr:has-text('(USA)') td:nth-child(6)").textContent();
+  if (!/[1-9]/.test(difference)) problems.push(`debrief: USA's difference from the model is ${difference}`);
   await teacher.locator("#debrief").screenshot({ path: join(out, "debrief.png") });
   const rows = await teacher.evaluate(() => document.querySelectorAll("#leaderboard tbody tr").length);
   if (rows !== Object.keys(session.join_codes).length) problems.push(`debrief: ${rows} leaderboard rows`);

@@ -188,7 +188,8 @@
   function fmt(value, digits) {
     if (value === undefined || value === null || Number.isNaN(value)) return "–";
     const d = digits === undefined ? (Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 1 ? 1 : 3) : digits;
-    return Number(value).toLocaleString("en", { minimumFractionDigits: d, maximumFractionDigits: d });
+    const shown = Math.abs(value) < 0.5 * 10 ** -d ? 0 : Number(value);  // no "-0"
+    return shown.toLocaleString("en", { minimumFractionDigits: d, maximumFractionDigits: d });
   }
   function pct(value) { return `${fmt(100 * (value || 0), 1)} %`; }
   function metric(result, key) {

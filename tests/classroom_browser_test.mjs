@@ -94,7 +94,15 @@ try {
   await teacher.click("button[data-command=advance]");
   await expectChart(teacher, "#chart-world", "teacher");
   await team.waitForFunction(() => document.getElementById("team-round").textContent.startsWith("Round 2"));
-  await teacher.click("button[data-command=advance]");  // a second round, so the charts draw lines
+  // The console by keyboard alone: Tab from the top of the page to "Play the round", then Enter.
+  await teacher.evaluate(() => document.activeElement && document.activeElement.blur());
+  let reached = false;
+  for (let presses = 0; presses < 30 && !reached; presses++) {
+    await teacher.keyboard.press("Tab");
+    reached = await teacher.evaluate(() => document.activeElement && document.activeElement.dataset.command === "advance");
+  }
+  if (!reached) fail("teacher: Tab does not reach the Play the round button");
+  await teacher.keyboard.press("Enter");  // a second round, so the charts draw lines
   await team.waitForFunction(() => document.getElementById("team-round").textContent.startsWith("Round 3"));
   await expectChart(team, "#chart-prices", "team");
   await expectChart(team, "#chart-payoff", "team");
@@ -151,6 +159,12 @@ try {
   await picker.waitForSelector("#seat-picker:not([hidden]) button");
   const reoffered = await picker.locator("#seat-choices button").allTextContents();
   if (reoffered.some((text) => text.includes("(JPN)"))) problems.push(`picker: the assigned JPN seat is offered (${reoffered})`);
+  // A message typed and sent with the keyboard reaches the team.
+  await teacher.focus("#broadcast-text");
+  await teacher.keyboard.type("Five minutes left");
+  await teacher.keyboard.press("Enter");
+  await team.waitForFunction(() => document.getElementById("notice").textContent.includes("Five minutes left"), null, { timeout: 10000 })
+    .catch(() => fail("team: the teacher's message did not arrive"));
   await teacher.screenshot({ path: join(out, "teacher.png"), fullPage: true });
 
   // The same team on a phone, with the keyboard only.

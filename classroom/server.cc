@@ -101,6 +101,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   void Queue(Text text);
   void Write();
   void OnWrite(beast::error_code ec, std::size_t bytes);
+  void DropTooSlow();
   void Close(websocket::close_code code, const char* reason);
   bool TakeToken();
 
@@ -496,9 +497,17 @@ class Hub : public std::enable_shared_from_this<Hub> {
       stats_->batch_records.push_back(static_cast<double>(done.size()));
     }
     Flush();  // the records appended meanwhile: the disk works while this batch's answers go out
-    bool round_played = false, ended = false, timer_changed = false, teacher_changed = false;
+    bool round_played = false, ended = false, timer_changed = false;
     std::vector<std::string> broadcasts;
-    for (Pending& item : done) {
+    for (const Pending& item : done) {
+      const Applied& applied = item.applied;
+      round_played = round_played || applied.round_played;
+      ended = ended || applied.ended;
+      timer_changed = timer_changed || applied.timer_changed;
+      if (applied.broadcast) broadcasts.push_back(applied.broadcast_text);
+    }
+    if (timer_changed || round_played) RestartTimer(round_played);  // before the answers, which say the time left
+    for (const Pending& item : done) {
       const Applied& applied = item.applied;
       if (applied.released >= 0) LetGoOfSeat(applied.released);
       if (item.sender) {
@@ -506,13 +515,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
         Greet(item.sender, applied.identity, applied.send_history, &applied.reply);
         if (stats_) stats_->answered_us.push_back(Micros(item.read_at, Clock::now()));
       }
-      if (applied.round_played) round_played = true;
-      if (applied.ended) ended = true;
-      if (applied.timer_changed) timer_changed = true;
-      if (applied.broadcast) broadcasts.push_back(applied.broadcast_text);
-      teacher_changed = true;
     }
-    if (timer_changed || round_played) RestartTimer(round_played);
     const auto sessions = Sessions();
     if (round_played) {
       const Clock::time_point results_start = Clock::now();
@@ -550,7 +553,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
       const Text status = MakeText(ToJson(game_->StatusMessage(SecondsLeft())));
       for (const auto& [session, identity] : sessions) session->Send(status);
     }
-    if (teacher_changed) SendTeacherViews();
+    if (!done.empty()) SendTeacherViews();
     if (stats_) stats_->fanout_us.push_back(Micros(synced, Clock::now()));
   }
 
@@ -576,8 +579,17 @@ class Hub : public std::enable_shared_from_this<Hub> {
     timer_.cancel();
     const double seconds = game_->round_seconds();
     if (game_->phase() != Phase::kRunning || seconds <= 0) {
-      if (game_->phase() == Phase::kPaused && deadline_) paused_seconds_left_ = SecondsLeft();
-      if (game_->phase() != Phase::kPaused || seconds <= 0) paused_seconds_left_ = 0;
+      // Paused: what the round will have on resume. A round played meanwhile gets the whole timer; a
+      // shorter timer set meanwhile cuts what was left.
+      if (game_->phase() != Phase::kPaused || seconds <= 0) {
+        paused_seconds_left_ = 0;
+      } else if (new_round) {
+        paused_seconds_left_ = seconds;
+      } else if (deadline_) {
+        paused_seconds_left_ = std::min(seconds, SecondsLeft());
+      } else {
+        paused_seconds_left_ = paused_seconds_left_ > 0 ? std::min(seconds, paused_seconds_left_) : seconds;
+      }
       deadline_.reset();
       return;
     }
@@ -795,19 +807,25 @@ void WebSocketSession::Queue(Text text) {
   if (closing_ || close_after_queue_) return;
   queued_bytes_ += text->size();
   queue_.push_back(std::move(text));
-  if (queue_.size() > hub_->options().max_queue_messages || queued_bytes_ > hub_->options().max_queue_bytes) {
-    // A client this far behind is dropped; it reconnects with its token and gets the state again.
-    queue_.clear();
-    queued_bytes_ = 0;
-    if (!writing_) {
-      Close(websocket::close_code::try_again_later, "too_slow");
-    } else {
-      close_after_queue_ = true;
-      close_reason_ = websocket::close_reason(websocket::close_code::try_again_later, "too_slow");
-    }
-    return;
+  // A client this far behind is dropped; it reconnects with its token and gets the state again. One
+  // message alone is never "behind", whatever its size (a long game's history).
+  if (queue_.size() > 1 &&
+      (queue_.size() > hub_->options().max_queue_messages || queued_bytes_ > hub_->options().max_queue_bytes)) {
+    return DropTooSlow();
   }
   if (!writing_) Write();
+}
+
+void WebSocketSession::DropTooSlow() {
+  closing_ = true;
+  // The frame being written stays queued until its handler runs (Beast writes from it); the rest go.
+  queue_.erase(queue_.begin() + (writing_ ? 1 : 0), queue_.end());
+  queued_bytes_ = queue_.empty() ? 0 : queue_.front()->size();
+  // The socket is closed under the write at once: a client that does not read would never let a close
+  // frame through, and would hold its connection slot until the idle timeout.
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(ws_).close();
 }
 
 void WebSocketSession::Write() {

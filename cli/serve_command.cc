@@ -15,9 +15,11 @@ namespace po = boost::program_options;
 namespace reesim::cli {
 
 int ServeCommand(const std::vector<std::string>& args) {
+  const classroom::ServeOptions defaults;  // the connection limits' defaults are the server's own
   po::options_description options(
       "usage: reesim serve [--scenario FILE|NAME] [--bind ADDR] [--port P] [--state DIR] [--round-seconds S]\n"
-      "                    [--rounds N] [--seed S] [--max-connections N] [--what-if-threads N]\n"
+      "                    [--rounds N] [--seed S] [--max-connections N] [--idle-seconds S]\n"
+      "                    [--max-queue-messages N] [--max-queue-bytes B] [--what-if-threads N]\n"
       "                    [--stats FILE] [--quiet]\n"
       "       reesim serve --replay DIR [--swap ACTOR=KIND]... [--snapshot FILE]\n\n"
       "Runs a classroom game: teams govern countries from their browsers, the model plays every country\n"
@@ -51,7 +53,16 @@ int ServeCommand(const std::vector<std::string>& args) {
        "the teacher console can change it)")
       ("rounds", po::value<int>(), "the game's length in rounds (default: the scenario's `rounds`)")
       ("seed", po::value<SeedOption>()->default_value(SeedOption{}, "1"), "random seed of the simulation (0 to 2^64-1)")
-      ("max-connections", po::value<int>()->default_value(2000), "connections open at once, at most")
+      ("max-connections", po::value<int>()->default_value(defaults.max_connections),
+       "connections open at once, at most (HTTP and WebSocket); one more is closed as soon as it is accepted")
+      ("idle-seconds", po::value<double>()->default_value(defaults.idle_seconds),
+       "a WebSocket from which nothing has come for this long is closed: the server pings it halfway, and a "
+       "live browser's answer counts (0.001 to 86400)")
+      ("max-queue-messages", po::value<long long>()->default_value(static_cast<long long>(defaults.max_queue_messages)),
+       "a connection whose client has this many messages waiting to be sent to it (it does not read them) "
+       "is dropped; the page reconnects with its token")
+      ("max-queue-bytes", po::value<long long>()->default_value(static_cast<long long>(defaults.max_queue_bytes)),
+       "the same limit in bytes waiting to be sent to one connection")
       ("what-if-threads", po::value<int>()->default_value(0),
        "threads of a what-if ensemble (0 = every core); the fan does not depend on it")
       ("stats", po::value<std::string>(),
@@ -95,6 +106,20 @@ int ServeCommand(const std::vector<std::string>& args) {
   }
   serve.max_connections = vars["max-connections"].as<int>();
   if (serve.max_connections < 1) throw UsageError("--max-connections must be at least 1");
+  serve.idle_seconds = vars["idle-seconds"].as<double>();
+  if (!std::isfinite(serve.idle_seconds) || serve.idle_seconds < 0.001 || serve.idle_seconds > 86400) {
+    throw UsageError("--idle-seconds must be between 0.001 and 86400");
+  }
+  const long long queue_messages = vars["max-queue-messages"].as<long long>();
+  if (queue_messages < 1 || queue_messages > 100'000'000) {
+    throw UsageError("--max-queue-messages must be between 1 and 100000000, got " + std::to_string(queue_messages));
+  }
+  serve.max_queue_messages = static_cast<std::size_t>(queue_messages);
+  const long long queue_bytes = vars["max-queue-bytes"].as<long long>();
+  if (queue_bytes < 1 || queue_bytes > (1LL << 40)) {
+    throw UsageError("--max-queue-bytes must be between 1 and 2^40, got " + std::to_string(queue_bytes));
+  }
+  serve.max_queue_bytes = static_cast<std::size_t>(queue_bytes);
   serve.what_if_threads = vars["what-if-threads"].as<int>();
   if (serve.what_if_threads < 0 || serve.what_if_threads > 1024) throw UsageError("--what-if-threads must be between 0 and 1024");
   if (vars.count("stats")) serve.stats_path = vars["stats"].as<std::string>();

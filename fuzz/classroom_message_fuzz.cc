@@ -10,6 +10,7 @@
 //   teacher token  00000000000000000000000000000001
 //   join codes     CODEAB, CODEAC, ... (seat k: CODE + alphabet[k / 31 % 31] + alphabet[k % 31], k from 1)
 //   first team     00000000000000000000000000000002 (the token of the seat of CODEAB)
+//   class code     CODEAS (drawn after the 14 seats' codes; lets a team pick an open seat)
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>

@@ -67,6 +67,20 @@ void ResolveScenario(const std::string& name, std::string& text, std::string& so
   source = std::move(resolved.name);
 }
 
+// What the class is told of an injected event: its explanation, or the policy as typed, without the
+// fields that say when it starts (the broadcast says it) and that it is a surprise.
+std::string EventText(const reesim::PolicyEvent& event) {
+  if (!event.note().empty()) return event.note();
+  reesim::PolicyEvent shown = event;
+  shown.clear_surprise();
+  shown.clear_start_round();
+  google::protobuf::TextFormat::Printer printer;
+  printer.SetSingleLineMode(true);
+  std::string text;
+  printer.PrintToString(shown, &text);
+  return Trim(text);
+}
+
 }  // namespace
 
 const char* PhaseName(Phase phase) {
@@ -598,8 +612,7 @@ Applied Game::Apply(const wire::JournalRecord& record) {
         }
         message_ = WithEvent(event);  // a new message: forks already taken keep theirs
         simulation_stale_ = true;
-        last_broadcast_ = "Event from " + Period(event.start_round()) + ": " +
-                          (event.note().empty() ? command.text() : event.note());
+        last_broadcast_ = "Event from " + Period(event.start_round()) + ": " + EventText(event);
         applied.broadcast = true;
         applied.broadcast_text = last_broadcast_;
       } else {

@@ -1017,6 +1017,18 @@ std::string PrintableHost(const std::string& bind) {
   return found;
 }
 
+// The port DIR/session.json names, or 0.
+int SessionPort(const std::filesystem::path& dir) {
+  std::ifstream in(dir / "session.json");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  boost::system::error_code error;
+  const boost::json::value session = boost::json::parse(text, error);
+  if (error || !session.is_object()) return 0;
+  const boost::json::value* port = session.as_object().if_contains("port");
+  if (port == nullptr || !port->is_int64() || port->as_int64() <= 0 || port->as_int64() > 65535) return 0;
+  return static_cast<int>(port->as_int64());
+}
+
 void WriteSessionFile(const std::filesystem::path& dir, const std::string& url, int port, const Game& game) {
   std::string json = "{\"url\":" + JsonString(url) + ",\"port\":" + std::to_string(port) +
                      ",\"teacher_token\":" + JsonString(game.teacher_token()) +
@@ -1090,6 +1102,11 @@ int Serve(const ServeOptions& options) {
                          ": resume it without --scenario, or start a new game with another --state DIR");
       }
     }
+    if (options.rounds_given && options.game.rounds != created.created().rounds()) {
+      throw InputError(dir.string() + " holds a game of " + std::to_string(created.created().rounds()) + " rounds, not " +
+                       std::to_string(options.game.rounds) + ": resume it without --rounds, or start a new game with "
+                       "another --state DIR");
+    }
     game = std::make_unique<Game>(created.created());
     for (std::size_t i = 1; i < records.size(); ++i) {
       wire::JournalRecord record;
@@ -1099,8 +1116,10 @@ int Serve(const ServeOptions& options) {
       game->Apply(record);
     }
     if (!options.quiet) {
-      std::cout << "reesim serve: resumed the game in " << dir.string() << " at round " << game->round() << " ("
-                << PhaseName(game->phase()) << ", " << records.size() << " journal records)\n";
+      std::cout << "reesim serve: resumed the game in " << dir.string() << " with " << game->round() << " of "
+                << game->rounds() << " rounds played (" << PhaseName(game->phase()) << ", " << records.size()
+                << " journal records)" << (game->phase() == Phase::kEnded ? "; it has ended: start a new game with another --state DIR" : "")
+                << "\n";
     }
   }
 
@@ -1111,11 +1130,24 @@ int Serve(const ServeOptions& options) {
   if (ec) throw InputError("--bind " + options.bind + ": not an IP address");
   if (options.port < 0 || options.port > 65535) throw InputError("--port must be between 0 and 65535");
   tcp::acceptor acceptor(context);
-  const tcp::endpoint endpoint(address, static_cast<unsigned short>(options.port));
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  auto listen = [&](int port) {
+    ec.clear();
+    if (acceptor.is_open()) acceptor.close();
+    const tcp::endpoint endpoint(address, static_cast<unsigned short>(port));
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  };
+  // --port 0 on a resumed game takes the port it had, so that the class's pages (which reconnect to the
+  // address they were loaded from) find it again; another free port only if that one is taken.
+  const int previous_port = options.port == 0 && !records.empty() ? SessionPort(dir) : 0;
+  listen(previous_port > 0 ? previous_port : options.port);
+  if (ec && previous_port > 0) {
+    std::cerr << "reesim serve: warning: port " << previous_port << ", the game's before the restart, is taken ("
+              << ec.message() << "): the class's pages must load the new address\n";
+    listen(0);
+  }
   if (ec) throw InputError("cannot listen on " + options.bind + ":" + std::to_string(options.port) + ": " + ec.message());
   const int port = acceptor.local_endpoint().port();
   const std::string url = "http://" + PrintableHost(options.bind) + ":" + std::to_string(port) + "/";

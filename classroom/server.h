@@ -33,9 +33,10 @@ namespace reesim::classroom {
 struct ServeOptions {
   std::string state_dir = "reesim-classroom";
   std::string bind = "127.0.0.1";
-  int port = 8080;                 // 0 = any free port
+  int port = 8080;                 // 0 = any free port (a resumed game: the port it had, if free)
   NewGameOptions game;             // for a new game; a state directory holding a game resumes it
   bool scenario_given = false;     // refuse to resume a game of another scenario
+  bool rounds_given = false;       // refuse to resume a game of another length
   int io_threads = 2;
   int max_connections = 2000;
   double messages_per_second = 20;

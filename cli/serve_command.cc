@@ -26,10 +26,11 @@ int ServeCommand(const std::vector<std::string>& args) {
       "no team holds and answers each round with prices, shortages and payoffs. One port serves the page\n"
       "(teams at URL, the teacher console at URL#teacher=TOKEN), the WebSocket (/ws) and the teacher's API\n"
       "(/api/decisions, /api/decisions.csv, /api/snapshot with `Authorization: Bearer TOKEN`).\n\n"
-      "Once listening it writes DIR/session.json (mode 0600): the URL, the port, the teacher token and one\n"
-      "join code per seat. Every decision and command is journaled in DIR/journal before it is acknowledged:\n"
-      "started again with the same --state DIR (after a crash too), it resumes the game with the same\n"
-      "tokens, codes and round. Stop it with Ctrl-C.\n\n"
+      "Once listening it writes DIR/session.json (mode 0600): the URL, the port, the teacher token, one\n"
+      "join code per seat and the class code (teams pick a seat at URL#code=CODE). Every decision and\n"
+      "command is journaled in DIR/journal before it is acknowledged: started again with the same --state\n"
+      "DIR (after a crash too), it resumes the game with the same tokens, codes, round and port. Stop it\n"
+      "with Ctrl-C.\n\n"
       "With --replay DIR it serves nothing: it plays the game journaled in DIR again from the start (the\n"
       "journal is only read), writes the rounds as a snapshot stream and prints each seat's payoff as played\n"
       "and in the replay. Without --swap the snapshot is the game as played, byte for byte (the file the\n"
@@ -40,18 +41,18 @@ int ServeCommand(const std::vector<std::string>& args) {
   options.add_options()
       ("help", "show this help")
       ("scenario", po::value<std::string>(),
-       "the scenario: a library name (e.g. export_controls_2025; see `reesim validate`) or a scenario file;\n"
-       "default: the built-in 2024 baseline. Actors without a menu get the classroom's menus.\n"
+       "the scenario: a library name (e.g. export_controls_2025; see `reesim validate`) or a scenario file; "
+       "default: the built-in 2024 baseline. Actors without a menu get the classroom's menus. "
        "Ignored when DIR holds a game, unless it names another scenario (an error)")
       ("bind", po::value<std::string>()->default_value("127.0.0.1"),
        "the address to listen on: 127.0.0.1 for this machine only; 0.0.0.0 for a classroom network")
-      ("port", po::value<int>()->default_value(8080), "the port; 0 = any free port (see DIR/session.json)")
+      ("port", po::value<int>()->default_value(8080), "the port; 0 = any free port (see DIR/session.json; a resumed game takes its port again if it is free, so the class's pages find it)")
       ("state", po::value<std::string>()->default_value("reesim-classroom"),
-       "the game's directory: journal, session.json; a directory holding a game resumes it")
+       "the game's directory: journal, session.json; a directory holding a game resumes it (even one that has ended: a new lesson wants a new DIR)")
       ("round-seconds", po::value<double>()->default_value(0),
-       "the round timer in seconds: when it runs out the round is played (0 = none: the teacher advances;\n"
+       "the round timer in seconds: when it runs out the round is played (0 = none: the teacher advances; "
        "the teacher console can change it)")
-      ("rounds", po::value<int>(), "the game's length in rounds (default: the scenario's `rounds`)")
+      ("rounds", po::value<int>(), "the game's length in rounds (default: the scenario's `rounds`); when DIR holds a game, must be its length")
       ("seed", po::value<SeedOption>()->default_value(SeedOption{}, "1"), "random seed of the simulation (0 to 2^64-1)")
       ("max-connections", po::value<int>()->default_value(defaults.max_connections),
        "connections open at once, at most (HTTP and WebSocket); one more is closed as soon as it is accepted")
@@ -66,12 +67,12 @@ int ServeCommand(const std::vector<std::string>& args) {
       ("what-if-threads", po::value<int>()->default_value(0),
        "threads of a what-if ensemble (0 = every core); the fan does not depend on it")
       ("stats", po::value<std::string>(),
-       "on exit, write to this file where the messages' time went (JSON: read to the game thread, handling,\n"
+       "on exit, write to this file where the messages' time went (JSON: read to the game thread, handling, "
        "fdatasync, records per sync, answers after a sync; for classroom_bench)")
       ("quiet", "print nothing but errors")
       ("replay", po::value<std::string>(), "replay the game journaled in this state directory instead of serving")
       ("swap", po::value<std::vector<std::string>>(),
-       "with --replay: ACTOR=KIND plays the seat with the model's strategy KIND (best_response,\n"
+       "with --replay: ACTOR=KIND plays the seat with the model's strategy KIND (best_response, "
        "regret_matching, fictitious_play, rule_based, scripted) instead of what was played; repeatable")
       ("snapshot", po::value<std::string>(), "with --replay: the snapshot file to write (default DIR/replay.pbs)");
   po::variables_map vars;
@@ -95,6 +96,7 @@ int ServeCommand(const std::vector<std::string>& args) {
   }
   if (vars.count("rounds")) {
     serve.game.rounds = vars["rounds"].as<int>();
+    serve.rounds_given = true;
     if (serve.game.rounds < 1 || serve.game.rounds > 1000) {
       throw UsageError("--rounds must be between 1 and 1000, got " + std::to_string(serve.game.rounds));
     }

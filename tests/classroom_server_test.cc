@@ -6,6 +6,7 @@
 // reading (on a bare socket) dropped without slowing the others, and a pending decision and private
 // metrics kept from the other teams on the wire.
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -54,7 +55,14 @@ using namespace std::chrono_literals;
 class Server {
  public:
   Server(const std::string& dir, std::vector<std::string> extra = {}) : dir_(dir) {
-    std::filesystem::remove(dir + "/session.json");
+    // A restarted server reads the last session.json (the port to take again): wait for a new file
+    // (the server writes a temporary and renames it, so a new inode) rather than removing the old.
+    const std::string session = dir + "/session.json";
+    auto inode = [&session] {
+      struct stat info {};
+      return ::stat(session.c_str(), &info) == 0 ? info.st_ino : ino_t{0};
+    };
+    const ino_t before = inode();
     std::vector<std::string> args = {REESIM_BINARY, "serve", "--port", "0", "--state", dir, "--quiet"};
     args.insert(args.end(), extra.begin(), extra.end());
     const std::string log = dir + ".log";
@@ -70,7 +78,7 @@ class Server {
       ::execv(argv[0], argv.data());
       ::_exit(127);
     }
-    for (int i = 0; i < 600 && !std::filesystem::exists(dir + "/session.json"); ++i) {
+    for (int i = 0; i < 600 && (inode() == 0 || inode() == before); ++i) {
       int status = 0;
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
@@ -78,8 +86,9 @@ class Server {
       }
       std::this_thread::sleep_for(20ms);
     }
-    REQUIRE_MESSAGE(std::filesystem::exists(dir + "/session.json"), testing::FileBytes(log));
-    session_ = json::parse(testing::FileBytes(dir + "/session.json")).as_object();
+    const bool written = inode() != 0 && inode() != before;
+    REQUIRE_MESSAGE(written, testing::FileBytes(log));
+    session_ = json::parse(testing::FileBytes(session)).as_object();
     port_ = static_cast<int>(session_.at("port").as_int64());
   }
   ~Server() { Stop(SIGTERM); }
@@ -556,9 +565,11 @@ TEST_CASE("ClassroomServer.KillNineLosesNothingAcknowledged") {
   std::map<std::string, std::string> second_action;
   int rounds_acknowledged = 0;
   std::string teacher;
+  int port = 0;
   {
     Server server(state);
     teacher = server.teacher();
+    port = server.port();
     std::vector<std::unique_ptr<Client>> clients;
     const std::vector<std::string> actors = server.actors();
     for (const std::string& actor : actors) {
@@ -581,6 +592,7 @@ TEST_CASE("ClassroomServer.KillNineLosesNothingAcknowledged") {
   }
   Server again(state);
   CHECK(again.teacher() == teacher);
+  CHECK(again.port() == port);  // --port 0 takes the game's port again: the class's pages reconnect to it
   const std::string decisions = Get(again.port(), "/api/decisions", teacher).body;
   const json::object parsed = json::parse(decisions).as_object();
   const json::array& rounds = parsed.at("rounds").as_array();

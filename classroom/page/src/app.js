@@ -74,10 +74,11 @@
   const handlers = {
     welcome(w) {
       state.welcome = w;
+      $("seat-picker").hidden = true;
       state.token = w.token;
       try { localStorage.setItem("reesim.token", w.token); } catch (e) { /* private mode */ }
       state.phase = w.phase;
-      setDeadline(w.seconds_left);
+      setDeadline(w.seconds_left, w.phase);
       show("team");
       renderTeam();
     },
@@ -106,6 +107,7 @@
       if ((e.code === "bad_token" && !state.teacherToken && state.token && !state.welcome) || e.code === "released") {
         state.token = "";
         state.welcome = null;
+        setStatus("Not in a seat: join with a code");
         try { localStorage.removeItem("reesim.token"); } catch (x) { /* ignore */ }
         show("join");
       }
@@ -116,34 +118,44 @@
     },
     open_seats(o) {
       const seats = o.seats || [];
+      const first = $("seat-picker").hidden;
       $("seat-picker").hidden = false;
+      // Seats are taken, assigned and released meanwhile: the list is asked for again while it is shown.
+      clearTimeout(state.pickTimer);
+      state.pickTimer = setTimeout(() => { if (!$("seat-picker").hidden && !state.welcome) sendJoin(); }, 5000);
       $("seat-choices").replaceChildren(...seats.map((seat) => {
         const button = el("button", { type: "button", text: `${seat.actor_name} (${seat.actor})` });
         button.addEventListener("click", () => sendJoin(seat.actor));
         return button;
       }));
-      $("seat-choices").querySelector("button")?.focus();
+      if (first) $("seat-choices").querySelector("button")?.focus();
     },
     status(s) {
       state.phase = s.phase;
-      setDeadline(s.seconds_left);
+      setDeadline(s.seconds_left, s.phase);
       if (state.welcome) {
         state.welcome.phase = s.phase;
         state.welcome.round = s.round || 0;
         state.welcome.period = s.period;
       }
       renderHeader();
+      renderDecisionState();
     },
     // An injected event comes as a broadcast that names it ("Event from 2025Q3: ...").
     broadcast(b) { notice(b.text.startsWith("Event from ") ? b.text : `Message from the teacher: ${b.text}`); },
     teacher_view(v) {
       state.view = v;
       state.phase = v.phase;
-      setDeadline(v.seconds_left);
+      setDeadline(v.seconds_left, v.phase);
       show("teacher");
       renderTeacher();
     },
-    debrief(d) { renderDebrief(d); },
+    debrief(d) {
+      if (state.welcome) state.welcome.phase = "ended";
+      renderHeader();
+      renderDecisionState();
+      renderDebrief(d);
+    },
     what_if_progress(p) {
       const bar = $("whatif-progress");
       bar.hidden = false;
@@ -173,8 +185,15 @@
     clearTimeout(noticeTimer);
     noticeTimer = setTimeout(() => { box.hidden = true; }, 8000);
   }
-  function setDeadline(seconds) { state.deadline = seconds > 0 ? Date.now() + seconds * 1000 : 0; }
-  function secondsLeft() { return state.deadline ? Math.max(0, Math.round((state.deadline - Date.now()) / 1000)) : 0; }
+  // The round timer: counts down while the game runs; while it is paused, what is left stands still.
+  function setDeadline(seconds, phase) {
+    state.frozenLeft = phase === "paused" ? Math.round(seconds || 0) : 0;
+    state.deadline = phase !== "paused" && seconds > 0 ? Date.now() + seconds * 1000 : 0;
+  }
+  function secondsLeft() {
+    if (state.frozenLeft) return state.frozenLeft;
+    return state.deadline ? Math.max(0, Math.round((state.deadline - Date.now()) / 1000)) : 0;
+  }
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs || {})) {
@@ -191,6 +210,7 @@
     const shown = Math.abs(value) < 0.5 * 10 ** -d ? 0 : Number(value);  // no "-0"
     return shown.toLocaleString("en", { minimumFractionDigits: d, maximumFractionDigits: d });
   }
+  function plural(n, noun) { return `${n} ${noun}${n === 1 ? "" : "s"}`; }
   function pct(value) { return `${fmt(100 * (value || 0), 1)} %`; }
   function metric(result, key) {
     const value = result && result.metrics ? result.metrics[key] : undefined;
@@ -199,7 +219,8 @@
   function played() { return state.results.filter(Boolean); }
   function latest() { const all = played(); return all.length ? all[all.length - 1] : null; }
 
-  function lineChart(id, series) {
+  // options.log: a logarithmic price axis (prices that differ by orders of magnitude); values <= 0 are gaps.
+  function lineChart(id, series, options = {}) {
     const box = $(id);
     if (state.charts[id]) { state.charts[id].destroy(); delete state.charts[id]; }
     box.textContent = "";
@@ -208,11 +229,12 @@
     if (typeof uPlot === "undefined") return;
     const xs = results.map((r) => r.round || 0);
     const periods = Object.fromEntries(results.map((r) => [r.round || 0, r.period]));
-    const data = [xs, ...series.map((s) => results.map((r) => s.value(r)))];
-    const options = {
+    const value = (s, r) => { const v = s.value(r); return options.log && !(v > 0) ? null : v; };
+    const data = [xs, ...series.map((s) => results.map((r) => value(s, r)))];
+    const chart = {
       width: Math.max(260, box.clientWidth || 300),
       height: 220,
-      scales: { x: { time: false } },
+      scales: options.log ? { x: { time: false }, y: { distr: 3 } } : { x: { time: false } },
       axes: [
         { values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) ? periods[t] || "" : "")) },
         { size: 56 },
@@ -222,7 +244,7 @@
         value: (u, v) => (v === null || v === undefined ? "–" : fmt(v)),
       }))),
     };
-    state.charts[id] = new uPlot(options, data, box);
+    state.charts[id] = new uPlot(chart, data, box);
   }
 
   function bars(id, rows, options) {
@@ -265,15 +287,21 @@
     const left = secondsLeft();
     const timer = left ? ` · ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")} left` : "";
     if (w) {
-      $("team-round").textContent = `Round ${(w.round || 0) + 1} of ${w.rounds} (${w.period || ""}) · ${w.phase}${timer}`;
+      $("team-round").textContent = roundLine(w.round || 0, w.rounds, w.period, w.phase) + timer;
       setStatus(`${w.team} · ${w.actor_name}${timer}`);
       $("submit-button").disabled = w.phase === "ended";
     }
     if (state.view) {
       const v = state.view;
-      $("teacher-round").textContent = `${v.scenario} · round ${(v.round || 0) + 1} of ${v.rounds} (${v.period}) · ${v.phase}${timer}`;
+      $("teacher-round").textContent = `${v.scenario} · ${roundLine(v.round || 0, v.rounds, v.period, v.phase)}${timer}`;
       setStatus(`Teacher · ${v.phase}${timer}`);
     }
+  }
+
+  // "Round 3 of 8 (2024Q3) · running"; once ended, the rounds played (the open round is past the last).
+  function roundLine(round, rounds, period, phase) {
+    if (phase === "ended") return `ended after ${round} of ${rounds} rounds`;
+    return `Round ${round + 1} of ${rounds} (${period || ""}) · ${phase}`;
   }
 
   function renderDecisionState() {
@@ -331,7 +359,10 @@
       { label: "outside China", value: (r) => metric(r, `price.${product}`) },
       { label: "inside China", value: (r) => metric(r, `price.${product}.CHN`) },
     ];
-    if (region !== "CHN") priceSeries.push({ label: `in ${region}`, value: (r) => metric(r, `price.${product}.${region}`) });
+    // A region with no market of its own for the product (no demand there) has no price to draw.
+    if (region !== "CHN" && last && `price.${product}.${region}` in last.metrics) {
+      priceSeries.push({ label: `in ${region}`, value: (r) => metric(r, `price.${product}.${region}`) });
+    }
     lineChart("chart-prices", priceSeries);
     lineChart("chart-payoff", [{ label: `payoff ${a}`, value: (r) => metric(r, `payoff.${a}`) }]);
     const prefix = `payoff.${a}.`;
@@ -352,7 +383,8 @@
       const key = `unmet.${r}.${s}`;
       if (key in last.metrics) unmet.push({ label: (w.regions.length > 1 ? `${r} ` : "") + s, value: last.metrics[key] });
     }
-    bars("unmet", unmet, { format: pct, max: 1, bad: true, empty: "After the first round." });
+    bars("unmet", unmet, { format: pct, max: 1, bad: true,
+                           empty: last ? "Your country has no final demand in the model." : "After the first round." });
 
     // Announced policies.
     const decisions = last ? Object.entries(last.decisions || {}).sort() : [];
@@ -422,7 +454,7 @@
     $("whatif-state").textContent = `What-if ${f.id}: ${f.metric}${f.unit ? ` (${f.unit})` : ""}, ${f.runs} runs` +
       (f.failures ? ` (${f.failures} failed)` : "") + ` from ${(f.periods || [])[0] || ""}; held: ${held}; ` +
       `${(f.parameters || []).length} uncertain numbers, ${f.sampler}, seed ${f.seed}; ` +
-      `the class: ${(f.actual_rounds || []).length} rounds played`;
+      `the class: ${plural((f.actual_rounds || []).length, "round")} played`;
     if (state.charts["chart-whatif"]) { state.charts["chart-whatif"].destroy(); delete state.charts["chart-whatif"]; }
     box.textContent = "";
     if (typeof uPlot === "undefined") return;
@@ -490,7 +522,7 @@
           })]));
     lineChart("chart-debrief", ["ndpr_oxide", "dy_oxide", "tb_oxide"].map((p) => ({
       label: `${p.replace(/_/g, " ")} outside China`, value: (r) => metric(r, `price.${p}`) }))
-      .concat([{ label: "dy oxide inside China", value: (r) => metric(r, "price.dy_oxide.CHN") }]));
+      .concat([{ label: "dy oxide inside China", value: (r) => metric(r, "price.dy_oxide.CHN") }]), { log: true });
     if (first) $("debrief-title").scrollIntoView({ block: "start" });
   }
 

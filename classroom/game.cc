@@ -159,6 +159,7 @@ Game::Game(const wire::Created& created) {
   tokens_.assign(actors, "");
   names_.assign(actors, "");
   assigned_.assign(actors, "");
+  released_.assign(actors, false);
   class_code_ = NormaliseCode(created.class_code());
   picking_ = !class_code_.empty();
   menu_names_.assign(actors, {});
@@ -230,6 +231,7 @@ wire::Welcome Game::MakeWelcome(int actor, double seconds_left) const {
   welcome.set_actor(world().actors[actor].id);
   welcome.set_actor_name(world().actors[actor].name);
   welcome.set_token(tokens_[actor]);
+  welcome.set_code(codes_[actor]);
   welcome.set_team(names_[actor]);
   welcome.set_round(round());
   welcome.set_period(Period(round()));
@@ -333,12 +335,12 @@ Handled Game::Handle(const wire::ClientMessage& message, TokenSource& tokens) co
         handled.send_history = true;
         return handled;  // the server answers with the teacher view
       }
-      static const std::set<std::string> kCommands = {"start", "pause", "resume", "advance", "end", "broadcast", "timer",
-                                                      "inject", "what_if", "assign", "release", "picking"};
-      if (kCommands.count(name) == 0) {
-        handled.reply = MakeError("unknown_command", "unknown command \"" + Clean(name, 20) +
-                                                         "\" (commands: start, pause, resume, advance, end, broadcast, timer, "
-                                                         "inject, assign, release, picking, watch, what_if)");
+      static const std::vector<std::string> kCommands = {"start",  "pause",  "resume", "advance", "end",   "broadcast", "timer",
+                                                         "inject", "assign", "release", "picking", "watch", "what_if"};
+      if (std::find(kCommands.begin(), kCommands.end(), name) == kCommands.end()) {
+        std::string names;
+        for (const std::string& known : kCommands) names += (names.empty() ? "" : ", ") + known;
+        handled.reply = MakeError("unknown_command", "unknown command \"" + Clean(name, 20) + "\" (commands: " + names + ")");
         return handled;
       }
       if (phase_ == Phase::kEnded && name != "broadcast") {
@@ -449,7 +451,7 @@ Handled Game::HandleJoin(const wire::Join& join, TokenSource& tokens) const {
       return handled;
     }
     if (!OpenToPick(actor)) {
-      handled.reply = MakeError("seat_taken", world().actors[actor].id + " is taken or assigned to another team: pick another seat");
+      handled.reply = MakeError("seat_taken", world().actors[actor].id + " is taken, assigned or held back by the teacher: pick another seat");
       return handled;
     }
   } else if (!join.actor().empty() && join.actor() != world().actors[actor].id) {
@@ -481,23 +483,20 @@ void Game::HandleSeatCommand(const wire::TeacherCommand& command, TokenSource& t
     return;
   }
   const std::string& id = world().actors[actor].id;
-  wire::Command& out = *handled.record.emplace().mutable_command();
-  out.set_command(command.command());
-  out.set_actor(id);
-  if (command.command() == "assign") {
-    if (!tokens_[actor].empty()) {
-      handled.record.reset();
-      handled.reply = MakeError("seat_taken", id + " is held by " + names_[actor] + ": release it first");
-      return;
-    }
-    out.set_text(Clean(command.text(), kMaxTeamNameChars));
+  const bool assign = command.command() == "assign";
+  if (assign && !tokens_[actor].empty()) {
+    handled.reply = MakeError("seat_taken", id + " is held by " + names_[actor] + ": release it first");
     return;
   }
-  if (tokens_[actor].empty() && assigned_[actor].empty()) {
-    handled.record.reset();
+  if (!assign && tokens_[actor].empty() && assigned_[actor].empty()) {
     handled.reply = MakeError("bad_request", "no team holds " + id + " or is assigned to it");
     return;
   }
+  wire::Command& out = *handled.record.emplace().mutable_command();
+  out.set_command(command.command());
+  out.set_actor(id);
+  out.set_text(Clean(command.text(), kMaxTeamNameChars));  // release: the team to assign the seat to, if any
+  if (assign) return;
   std::string code;
   do code = tokens.JoinCode();
   while (code == class_code_ || std::any_of(seats_.begin(), seats_.end(), [&](int a) { return codes_[a] == code; }));
@@ -594,7 +593,8 @@ Applied Game::Apply(const wire::JournalRecord& record) {
         } else {
           tokens_[actor].clear();
           names_[actor].clear();
-          assigned_[actor].clear();
+          assigned_[actor] = command.text();  // the team the seat goes to, if the teacher named one
+          released_[actor] = true;            // not offered to pickers: the released team would take it back
           codes_[actor] = NormaliseCode(command.code());
           pending_[actor] = -1;
           // Before any round is played the model takes the seat back; after, the rounds the team played
@@ -909,6 +909,7 @@ wire::ServerMessage Game::TeacherViewMessage(const std::vector<int>& connected, 
     seat.set_connected(a < static_cast<int>(connected.size()) ? connected[a] : 0);
     seat.set_in_force(ActionName(a, history_.empty() ? (external_[a] ? in_force_[a] : -1) : history_.back().actions[a]));
     seat.set_assigned(assigned_[a]);
+    seat.set_kept(tokens_[a].empty() && external_[a]);
   }
   view.set_class_code(class_code_);
   view.set_picking(picking_);

@@ -219,7 +219,7 @@ class Game {
   Handled HandleJoin(const wire::Join& join, TokenSource& tokens) const;
   // The teacher's assign and release: the record to journal, or an error in `handled.reply`.
   void HandleSeatCommand(const wire::TeacherCommand& command, TokenSource& tokens, Handled& handled) const;
-  bool OpenToPick(int actor) const { return tokens_[actor].empty() && assigned_[actor].empty(); }
+  bool OpenToPick(int actor) const { return tokens_[actor].empty() && assigned_[actor].empty() && !released_[actor]; }
 
   std::shared_ptr<const reesim::Scenario> message_;
   std::string scenario_source_;
@@ -234,6 +234,7 @@ class Game {
   std::vector<std::string> tokens_;                 // [actor]
   std::vector<std::string> names_;                  // [actor]
   std::vector<std::string> assigned_;               // [actor]: the team the teacher kept the seat for
+  std::vector<bool> released_;                      // [actor]: the teacher released it (closed to pickers)
   std::string class_code_;
   bool picking_ = false;
   std::vector<std::vector<std::string>> menu_names_;        // [actor]

@@ -33,6 +33,8 @@ class Journal {
   void Sync();
 
   std::uint64_t bytes() const { return bytes_; }
+  // A failed write could not be cut off: nothing more can be appended.
+  bool broken() const { return broken_; }
 
  private:
   std::string path_;

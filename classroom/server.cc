@@ -357,6 +357,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
     try {
       journal_->Append(handled.record->SerializeAsString());
     } catch (const std::exception& error) {
+      if (journal_->broken()) return JournalFailed(error.what());
       std::cerr << "reesim serve: error: " << error.what() << "\n";
       wire::ServerMessage refused;
       refused.mutable_error()->set_code("internal");
@@ -484,13 +485,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
 
   void Synced(std::vector<Pending>& done, const std::string& failure, double sync_us) {
     sync_in_flight_ = false;
-    if (!failure.empty()) {
-      std::cerr << "reesim: error: " << failure << " (nothing more is acknowledged; the server stops)\n";
-      failed_ = true;
-      pending_.clear();
-      if (on_failure_) on_failure_();
-      return;
-    }
+    if (!failure.empty()) return JournalFailed(failure);
     const Clock::time_point synced = Clock::now();
     if (stats_) {
       stats_->sync_us.push_back(sync_us);
@@ -598,6 +593,11 @@ class Hub : public std::enable_shared_from_this<Hub> {
     if (!new_round && !deadline_ && paused_seconds_left_ > 0) left = paused_seconds_left_;
     paused_seconds_left_ = 0;
     deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(left));
+    ArmTimer();
+  }
+
+  // Plays the open round at deadline_ (unless it was played, or the game paused, meanwhile).
+  void ArmTimer() {
     const int round = game_->round();
     timer_.expires_at(*deadline_);
     timer_.async_wait([self = shared_from_this(), round](const boost::system::error_code& ec) {
@@ -606,11 +606,22 @@ class Hub : public std::enable_shared_from_this<Hub> {
       try {
         self->journal_->Append(record.SerializeAsString());
       } catch (const std::exception& error) {
-        std::cerr << "reesim serve: error: " << error.what() << "\n";
-        return;
+        if (self->journal_->broken()) return self->JournalFailed(error.what());
+        // The write was cut off cleanly (a full disk, say): try again shortly rather than never.
+        std::cerr << "reesim serve: error: " << error.what() << " (the round timer tries again in 1 s)\n";
+        self->deadline_ = Clock::now() + std::chrono::seconds(1);
+        return self->ArmTimer();
       }
       self->Commit(nullptr, record, Clock::now());
     });
+  }
+
+  // The journal can take nothing more: stop acknowledging, as after a failed sync.
+  void JournalFailed(const std::string& failure) {
+    std::cerr << "reesim: error: " << failure << " (nothing more is acknowledged; the server stops)\n";
+    failed_ = true;
+    pending_.clear();
+    if (on_failure_) on_failure_();
   }
 
   void ApiOnGameThread(const std::string& target, const std::string& authorization,
@@ -717,8 +728,8 @@ void WebSocketSession::Run(http::request<http::string_body> request) {
   timeout.keep_alive_pings = true;
   ws_.set_option(timeout);
   // A message is read piece by piece (Read) and refused as soon as it passes the protocol's limit, so one
-  // of any size is answered `too_large` with no more than the limit buffered; Beast's own cap is only
-  // a backstop.
+  // of any size is answered `too_large` with no more than the limit buffered: Beast's own cap is lifted
+  // (with it, a message past the cap would be closed with 1009 and no answer).
   ws_.read_message_max(std::numeric_limits<std::uint64_t>::max());
   ws_.text(true);
   ws_.set_option(websocket::stream_base::decorator(

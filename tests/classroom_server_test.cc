@@ -131,6 +131,13 @@ class Client {
     ws_.text(true);
   }
   void Send(const std::string& text) { ws_.write(net::buffer(text)); }
+  // One message as `parts` frames (a continuation per part after the first).
+  void SendInFragments(const std::string& text, std::size_t parts) {
+    const std::size_t size = (text.size() + parts - 1) / parts;
+    for (std::size_t at = 0; at < text.size(); at += size) {
+      ws_.write_some(at + size >= text.size(), net::buffer(text.data() + at, std::min(size, text.size() - at)));
+    }
+  }
   void Send(const json::value& value) { Send(json::serialize(value)); }
   // The next message, or nullopt when the connection closed or nothing came within `timeout`. A read
   // that times out stays pending (the connection stays usable: the next call goes on waiting for it).
@@ -542,6 +549,56 @@ TEST_CASE("ClassroomServer.AnOversizedFrameIsRefusedAndClosesOnlyItsConnection")
   CHECK(other.ErrorCode(Submit(token, 0, "stockpile")) == "accepted");
 }
 
+// A message may come in several frames (browsers and proxies fragment): read whole, then handled.
+TEST_CASE("ClassroomServer.AMessageInFragmentsIsReadWhole") {
+  testing::TempDir dir;
+  Server server(dir.File("state"));
+  Client team(server.port());
+  team.SendInFragments(json::serialize(Join(server.code("USA"), "Fragments")), 5);
+  CHECK(Str(team.Until("welcome").at("team")) == "Fragments");
+}
+
+// The teacher releases a seat: every device of its team is told and from then on speaks for nobody
+// (no round results, its token refused); session.json has the seat's new code, which a new team uses.
+TEST_CASE("ClassroomServer.AReleasedSeatsDevicesAreToldAndHearNothingMoreOfIt") {
+  testing::TempDir dir;
+  const std::string state = dir.File("state");
+  Server server(state);
+  const std::string t = server.teacher();
+  Client laptop(server.port()), phone(server.port()), other(server.port()), teacher(server.port());
+  const std::string token = TakeSeat(laptop, server, "USA", "Wrong team");
+  phone.Send(Join(server.code("USA"), "Wrong team"));
+  CHECK(Str(phone.Until("welcome").at("token")) == token);
+  TakeSeat(other, server, "JPN", "J");
+  teacher.Send(Command(t, "release", {{"actor", "USA"}}));
+  CHECK(Str(teacher.Until("ack").at("command")) == "release");
+  for (Client* device : {&laptop, &phone}) {
+    std::string code = "nothing";
+    for (auto message = device->Receive(5s); message; message = device->Receive(5s)) {
+      if (!message->contains("error")) continue;
+      code = Str(message->at("error").at("code"));
+      break;
+    }
+    CHECK(code == "released");
+  }
+  const json::object session = json::parse(testing::FileBytes(state + "/session.json")).as_object();
+  const std::string new_code = Str(session.at("join_codes").at("USA"));
+  CHECK(new_code != server.code("USA"));
+
+  teacher.Send(Teacher(t, "advance"));
+  CHECK(Int(other.Until("round_result"), "round") == 0);
+  for (Client* device : {&laptop, &phone}) {
+    for (const json::object& message : device->ReadFor(500ms)) CHECK_MESSAGE(!message.contains("round_result"), json::serialize(message));
+  }
+  CHECK(laptop.ErrorCode(json::object{{"hello", json::object{{"token", token}}}}) == "bad_token");
+  CHECK(phone.ErrorCode(Submit(token, 1, "open")) == "bad_token");
+  Client right(server.port());
+  right.Send(Join(new_code, "Right team"));
+  const json::object welcome = right.Until("welcome");
+  CHECK(Str(welcome.at("actor")) == "USA");
+  CHECK(Str(welcome.at("token")) != token);
+}
+
 TEST_CASE("ClassroomServer.CrossOriginUpgradesAndTheApiWithoutTokenAreRefused") {
   testing::TempDir dir;
   Server server(dir.File("state"));
@@ -590,9 +647,20 @@ TEST_CASE("ClassroomServer.KillNineLosesNothingAcknowledged") {
     }
     server.Kill();
   }
-  Server again(state);
+  std::optional<Server> again_holder;
+  SUBCASE("on its port") {
+    again_holder.emplace(state);
+    CHECK(again_holder->port() == port);  // --port 0 takes the game's port again: the class's pages reconnect to it
+  }
+  SUBCASE("its port taken meanwhile") {
+    net::io_context context;
+    tcp::acceptor squatter(context, tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+    again_holder.emplace(state);
+    CHECK(again_holder->port() != port);
+    CHECK(again_holder->log().find("port " + std::to_string(port) + ", the game's before the restart, is taken") != std::string::npos);
+  }
+  Server& again = *again_holder;
   CHECK(again.teacher() == teacher);
-  CHECK(again.port() == port);  // --port 0 takes the game's port again: the class's pages reconnect to it
   const std::string decisions = Get(again.port(), "/api/decisions", teacher).body;
   const json::object parsed = json::parse(decisions).as_object();
   const json::array& rounds = parsed.at("rounds").as_array();

@@ -502,6 +502,25 @@ TEST_CASE("Classroom.TeamsPickAnOpenSeatWithTheClassCode") {
   }
 }
 
+// A journal from before seat picking has no class code: nobody can pick, and the teacher is told why.
+TEST_CASE("Classroom.AGameWithoutAClassCodeHasNoSeatPicking") {
+  CountingTokens tokens;
+  wire::JournalRecord created = NewGame({}, tokens);
+  created.mutable_created()->clear_class_code();
+  Game game(created.created());
+  CHECK(game.class_code().empty());
+  CHECK(!game.picking());
+  const Handled picking = game.Handle(
+      Parse(R"({"teacher":{"token":")" + game.teacher_token() + R"(","command":"picking","text":"on"}})"), tokens);
+  CHECK(!picking.record);
+  CHECK(picking.reply.error().code() == "bad_request");
+  const Handled join = game.Handle(Parse(R"({"join":{"code":""}})"), tokens);
+  CHECK(join.reply.error().code() == "bad_code");
+  const wire::TeacherView view = game.TeacherViewMessage({}, 0, "http://x/").teacher_view();
+  CHECK(view.join_url() == "http://x/");
+  CHECK(!view.picking());
+}
+
 TEST_CASE("Classroom.TheTeacherReleasesASeatAndAnotherTeamTakesIt") {
   Played played;
   auto code = [](const wire::ServerMessage& message) { return message.has_error() ? message.error().code() : "no error"; };
@@ -523,6 +542,8 @@ TEST_CASE("Classroom.TheTeacherReleasesASeatAndAnotherTeamTakesIt") {
   }();
   CHECK(applied.released == usa);
   CHECK(played.game->join_code(usa) != old_code);
+  // The released team cannot take the seat back with the class code: it goes to whoever gets its new code.
+  CHECK(code(played.Send(R"({"join":{"code":")" + played.game->class_code() + R"(","actor":"USA"}})")) == "seat_taken");
   CHECK(played.game->team_token(usa).empty());
   CHECK(played.game->SubmittedAction(usa).empty());
   CHECK(code(played.Submit(first, 0, "open")) == "bad_token");
@@ -542,6 +563,26 @@ TEST_CASE("Classroom.TheTeacherReleasesASeatAndAnotherTeamTakesIt") {
   played.Teacher("advance");
   CHECK(played.game->ActionName(usa, played.game->played(2)[usa]) == "subsidise");
   CHECK(played.game->DecisionsCsv().find(",USA,subsidise,kept") != std::string::npos);
+  const auto seat_view = [&](const std::string& id) {
+    const wire::ServerMessage view = played.game->TeacherViewMessage({}, 0, "");
+    for (const wire::SeatView& seat : view.teacher_view().seats()) {
+      if (seat.actor() == id) return seat;
+    }
+    FAIL("no seat " << id);
+    return wire::SeatView{};
+  };
+  CHECK(seat_view("USA").kept());  // the console says so, rather than "model"
+  CHECK(!seat_view("JPN").kept());
+  // Released with a team's name, the seat goes to that team at once (a move in one step).
+  const std::string third = played.Join("USA", "Third team");
+  REQUIRE(played.Teacher(R"(release","actor":"USA","text":"Fourth team)").has_ack());
+  CHECK(played.game->team_token(usa).empty());
+  CHECK(seat_view("USA").assigned() == "Fourth team");
+  const wire::ServerMessage fourth = played.Send(R"({"join":{"code":")" + played.game->join_code(usa) + R"(","name":"typed"}})");
+  REQUIRE(fourth.has_welcome());
+  CHECK(fourth.welcome().team() == "Fourth team");
+  CHECK(fourth.welcome().code() == played.game->join_code(usa));  // for the team's other devices
+  CHECK(fourth.welcome().token() != third);
   // The journal gives the same game, codes and all.
   const std::unique_ptr<Game> replayed = Replay(played.records);
   CHECK(replayed->join_code(usa) == played.game->join_code(usa));

@@ -41,6 +41,7 @@
     setStatus("Connecting…");
     ws.onopen = () => {
       state.retry = 500;
+      state.helloPending = !!(state.teacherToken || state.token);
       if (state.teacherToken) send({ hello: { token: state.teacherToken } });
       else if (state.token) send({ hello: { token: state.token } });
       else {
@@ -48,7 +49,7 @@
         setStatus("Connected: enter your code");
         if (classCode) {
           $("join-code").value = classCode;
-          send({ join: { code: classCode } });  // answered with the open seats
+          askForSeats(classCode);
         }
       }
     };
@@ -73,6 +74,7 @@
 
   const handlers = {
     welcome(w) {
+      state.helloPending = false;
       state.welcome = w;
       $("seat-picker").hidden = true;
       state.token = w.token;
@@ -104,7 +106,10 @@
       }
     },
     error(e) {
-      if ((e.code === "bad_token" && !state.teacherToken && state.token && !state.welcome) || e.code === "released") {
+      // A seat released while this device was away answers its reconnection with bad_token.
+      const lostSeat = e.code === "bad_token" && !state.teacherToken && state.token && (state.helloPending || !state.welcome);
+      state.helloPending = false;
+      if (lostSeat || e.code === "released") {
         state.token = "";
         state.welcome = null;
         setStatus("Not in a seat: join with a code");
@@ -113,7 +118,7 @@
       }
       const picking = !$("seat-picker").hidden;
       $("seat-picker").hidden = true;
-      if (e.code === "seat_taken" && picking) sendJoin();  // the list again, without that seat (once)
+      if (e.code === "seat_taken" && picking) askForSeats(state.pickCode);  // the list again, without that seat (once)
       notice(`${e.message || e.code} (${e.code})`);
     },
     open_seats(o) {
@@ -122,10 +127,10 @@
       $("seat-picker").hidden = false;
       // Seats are taken, assigned and released meanwhile: the list is asked for again while it is shown.
       clearTimeout(state.pickTimer);
-      state.pickTimer = setTimeout(() => { if (!$("seat-picker").hidden && !state.welcome) sendJoin(); }, 5000);
+      state.pickTimer = setTimeout(() => { if (!$("seat-picker").hidden && !state.welcome) askForSeats(state.pickCode); }, 5000);
       $("seat-choices").replaceChildren(...seats.map((seat) => {
         const button = el("button", { type: "button", text: `${seat.actor_name} (${seat.actor})` });
-        button.addEventListener("click", () => sendJoin(seat.actor));
+        button.addEventListener("click", () => send({ join: { code: state.pickCode, name: $("join-name").value.trim(), actor: seat.actor } }));
         return button;
       }));
       if (first) $("seat-choices").querySelector("button")?.focus();
@@ -317,6 +322,7 @@
     const w = state.welcome;
     if (!w) return;
     $("team-title").textContent = `${w.actor_name} (${w.actor}) — ${w.team}`;
+    $("team-code").textContent = w.code ? `Your seat's code, for your team's other devices: ${w.code}` : "";
     renderHeader();
     const menu = $("menu");
     const chosen = w.submitted || w.in_force || (w.menu[0] && w.menu[0].name);
@@ -426,7 +432,8 @@
     table("seats", [{ text: "country" }, { text: "code" }, { text: "team" }, { text: "online", num: true },
                     { text: "submitted" }, { text: "last policy" }, { text: "seat" }],
           (v.seats || []).map((s) => [
-            `${s.actor_name} (${s.actor})`, s.code, s.team || (s.assigned ? `${s.assigned} (assigned)` : "model"), s.connected || 0,
+            `${s.actor_name} (${s.actor})`, s.code,
+            s.team || (s.assigned ? `${s.assigned} (assigned)` : s.kept ? "none: keeps its last policy" : "model"), s.connected || 0,
             el("span", { class: s.submitted ? "yes" : "no", text: s.submitted ? "✓ yes" : s.team ? "not yet" : "—" }),
             s.in_force || "—",
             s.team || s.assigned ? releaseButton(s) : "—"]));
@@ -529,15 +536,19 @@
   // ------------------------------------------------------------------------------------------------
   // Inputs.
 
-  // A seat's code joins; the class code answers with the open seats, and a seat picked from them joins.
-  function sendJoin(actor) {
-    send({ join: { code: $("join-code").value.trim(), name: $("join-name").value.trim(), actor: actor || "" } });
+  // A seat's code joins; the class code answers with the open seats (askForSeats), and a seat picked from
+  // them joins with the code the list came from, whatever the code field holds by then.
+  function askForSeats(code) {
+    state.pickCode = code;
+    send({ join: { code } });
   }
   $("join-form").addEventListener("submit", (event) => {
     event.preventDefault();
     $("seat-picker").hidden = true;
-    sendJoin();
+    state.pickCode = $("join-code").value.trim();
+    send({ join: { code: state.pickCode, name: $("join-name").value.trim() } });
   });
+  $("join-code").addEventListener("input", () => { $("seat-picker").hidden = true; });
   $("menu").addEventListener("change", () => { $("menu").dataset.touched = "1"; });
   $("decide-form").addEventListener("submit", (event) => {
     event.preventDefault();

@@ -119,7 +119,7 @@ struct StepGroups {
     std::int64_t kg, cost;
   };
   std::vector<Step> steps;
-  std::vector<int> members, split_scratch, split_bounds, node_start;
+  std::vector<int> members, split_scratch, split_bounds, node_start, step_key;
   std::vector<Group> groups;
 
   Group MakeGroup(int begin, int end) const {
@@ -142,22 +142,46 @@ struct StepGroups {
     return g;
   }
 
-  // One group per node that has steps.
-  void GroupByNode(int node_count) {
+  // Groups the steps by node, each node's split at its `split_value` (kNoHint: kept whole) into the
+  // steps costing less, exactly and more, as Split would split them. One counting sort by (node, part)
+  // lays out `members` as grouping by node and then splitting would, and the groups come in the same
+  // order: each node's first part, by node, then its other parts, by node. Splitting in place of
+  // grouping whole and then splitting saves a pass over the steps for MakeGroup and two for Split.
+  void GroupByNode(int node_count, const std::vector<std::int64_t>& split_value) {
     // Capacity for the most the splits can make (a group per step), so that they never allocate.
     ReserveWithHeadroom(groups, steps.size());
-    ReserveWithHeadroom(split_scratch, std::max(steps.size(), static_cast<std::size_t>(node_count)));
+    const std::size_t key_count = 3 * static_cast<std::size_t>(node_count);
+    ReserveWithHeadroom(split_scratch, std::max(steps.size(), key_count));
     split_bounds.reserve(3);
-    AssignWithHeadroom(node_start, node_count + 1, 0);
-    for (const Step& step : steps) ++node_start[step.node + 1];
-    for (int v = 0; v < node_count; ++v) node_start[v + 1] += node_start[v];
-    ResizeWithHeadroom(members, steps.size());
-    ReserveWithHeadroom(split_scratch, node_start.size() - 1);
-    split_scratch.assign(node_start.begin(), node_start.end() - 1);  // next free slot per node
-    for (int k = 0; k < static_cast<int>(steps.size()); ++k) members[split_scratch[steps[k].node]++] = k;
+    // node_start[3v + part] .. node_start[3v + part + 1]: the members of node v's part.
+    AssignWithHeadroom(node_start, key_count + 1, 0);
+    ResizeWithHeadroom(step_key, steps.size());
+    // kNoHint is below every cost (world/market.h bounds them): it puts all of a node's steps in one part.
+    const std::size_t step_count = steps.size();
+    for (std::size_t k = 0; k < step_count; ++k) {
+      const Step& step = steps[k];
+      const std::int64_t value = split_value[step.node];
+      const int key = 3 * step.node + static_cast<int>(step.cost >= value) + static_cast<int>(step.cost > value);
+      step_key[k] = key;
+      ++node_start[key + 1];
+    }
+    for (std::size_t key = 0; key < key_count; ++key) node_start[key + 1] += node_start[key];
+    ResizeWithHeadroom(members, step_count);
+    split_scratch.assign(node_start.begin(), node_start.end() - 1);  // next free slot per key
+    for (int k = 0; k < static_cast<int>(step_count); ++k) members[split_scratch[step_key[k]]++] = k;
     groups.clear();
-    for (int v = 0; v < node_count; ++v) {
-      if (node_start[v] < node_start[v + 1]) groups.push_back(MakeGroup(node_start[v], node_start[v + 1]));
+    for (std::size_t v = 0; v < key_count; v += 3) {
+      std::size_t key = v;
+      while (key < v + 3 && node_start[key] == node_start[key + 1]) ++key;
+      if (key < v + 3) groups.push_back(MakeGroup(node_start[key], node_start[key + 1]));
+    }
+    for (std::size_t v = 0; v < key_count; v += 3) {
+      bool first = true;
+      for (std::size_t key = v; key < v + 3; ++key) {
+        if (node_start[key] == node_start[key + 1]) continue;
+        if (!first) groups.push_back(MakeGroup(node_start[key], node_start[key + 1]));
+        first = false;
+      }
     }
   }
 
@@ -267,7 +291,8 @@ struct MarketWorkspace::Network {
   std::vector<std::uint8_t> is_destination;
   std::vector<std::int64_t> cheapest_offer;  // [region]: its least supply cost
   std::vector<std::int64_t> hint_cost;       // [region]: the price hint in cost units, kNoHint; empty = none
-  std::vector<int> region_of_node;           // [node]: the region of an origin node, else -1
+  // [node]: where the node's steps start split (see SolveRestricted), kNoHint where they start whole.
+  std::vector<std::int64_t> split_value;
   std::int64_t unbounded_kg = 0;
   // The destinations (each region's open market, then each segment) and a restricted solve's
   // candidates: the plain routes, by origin, each included once it prices in. An included candidate
@@ -392,6 +417,7 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
   best.Reset(destination_list.size());
 
   AssignWithHeadroom(exports_from, n, -1);
+  AssignWithHeadroom(route_hub, n, -1);
   supplying.clear();
   for (int from = 0; from < n; ++from) {
     if (origin[from] < 0) continue;
@@ -402,9 +428,10 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
       structure_arcs.push_back(
           full.AddArc(origin[from], exports_from[from], ToKg(problem.export_cap_tonnes[from]), 0));
     }
-    // A licence cap on a route: all its flows (open market and segments) pass one capped hub.
-    AssignWithHeadroom(route_hub, n, -1);
+    // A licence cap on a route: all its flows (open market and segments) pass one capped hub. Only
+    // destinations' entries are read, so only they are reset from the last origin's.
     for (int to : destinations) {
+      route_hub[to] = -1;
       const std::size_t pair = static_cast<std::size_t>(from) * n + to;
       const double wedge = problem.wedge_usd_per_kg[pair];
       if (to == from || !std::isfinite(problem.route_cap_tonnes[pair]) || !std::isfinite(wedge)) continue;
@@ -500,32 +527,6 @@ bool MarketWorkspace::Network::AddPricedRoutes() {
 
 // The first restricted network: the structure arcs, the routes selected, one arc per step group.
 void MarketWorkspace::Network::StartRestricted() {
-  if (!hint_cost.empty()) {
-    // Each node's steps start split at the hinted price, as the first pricing round would split them
-    // at a price near it.
-    AssignWithHeadroom(region_of_node, full.node_count, -1);
-    for (std::size_t r = 0; r < origin.size(); ++r) {
-      if (origin[r] >= 0) region_of_node[origin[r]] = static_cast<int>(r);
-    }
-    // A group whose steps all cost more, or all less, than the hint stays whole. A demand step's cost
-    // is minus its bid, so demand groups split at minus the hint.
-    auto split_at = [&](StepGroups& side, std::size_t g, std::int64_t hint, bool demand_side) {
-      if (hint == kNoHint) return;
-      const std::int64_t value = demand_side ? -hint : hint;
-      const StepGroups::Group& group = side.groups[g];
-      const bool one_side = group.min_cost > value || group.max_cost < value ||
-                            (group.min_cost == value && group.max_cost == value);
-      if (!one_side) side.Split(g, value, parts);
-    };
-    for (std::size_t g = 0, count = supply.groups.size(); g < count; ++g) {
-      const int r = region_of_node[supply.groups[g].node];
-      if (r >= 0) split_at(supply, g, hint_cost[r], /*demand_side=*/false);
-    }
-    for (std::size_t g = 0, count = demand.groups.size(); g < count; ++g) {
-      const int d = destination_of_node[demand.groups[g].node];
-      if (d >= 0) split_at(demand, g, hint_cost[destination_list[d].region], /*demand_side=*/true);
-    }
-  }
   // The first tree hangs every node from the root, at a potential guessed from the network: origins
   // at their offers, hubs at their origin's plus the wedge, destinations at their cheapest delivered
   // offer (or their bid, without routes). Any potentials are a valid start; good ones save pivots.
@@ -633,8 +634,19 @@ double MarketWorkspace::Network::SolveWhole() {
 
 // Solves restricted (see market.h) until nothing prices in: the same outputs as SolveWhole.
 double MarketWorkspace::Network::SolveRestricted() {
-  supply.GroupByNode(full.node_count);
-  demand.GroupByNode(full.node_count);
+  // Each node's steps start split at its region's price hint, as the first pricing round would split
+  // them at a price near it. A demand step's cost is minus its bid, so demand splits at minus the hint.
+  AssignWithHeadroom(split_value, full.node_count, kNoHint);
+  if (!hint_cost.empty()) {
+    for (std::size_t r = 0; r < origin.size(); ++r) {
+      if (origin[r] >= 0) split_value[origin[r]] = hint_cost[r];
+    }
+    for (const Destination& to : destination_list) {
+      if (hint_cost[to.region] != kNoHint) split_value[to.node] = -hint_cost[to.region];
+    }
+  }
+  supply.GroupByNode(full.node_count, split_value);
+  demand.GroupByNode(full.node_count, split_value);
   // Capacity for the most the restricted network can hold: every route, and a group per step.
   const std::size_t most_routes = routes.size() + candidates.size();
   ReserveWithHeadroom(routes, most_routes);

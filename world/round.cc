@@ -140,30 +140,33 @@ void AddDemandCurve(const WorldDescription& world, const DemandEntry& demand, in
     market.problem.segments.push_back({demand.region, tie.from, world.market.switching_premium * p0, military});
     open_share -= tie.share;
   }
-  auto push_step = [&](double from_fraction, double area_from, double area_to, double fraction, double willingness_to_pay) {
-    if (open_share > 0) {
-      const double scale = reference_tonnes * open_share;
-      market.problem.demand.push_back({demand.region, fraction * scale, willingness_to_pay, open_segment});
-      market.demand_owner.push_back({-1, entry, -1, from_fraction, scale, area_from, area_to});
-    }
-    for (std::size_t k = 0; k < demand.sourcing.size(); ++k) {
-      const double scale = reference_tonnes * demand.sourcing[k].share;
-      market.problem.demand.push_back({demand.region, fraction * scale, willingness_to_pay,
-                                       first_segment + static_cast<int>(k)});
-      market.demand_owner.push_back({-1, entry, -1, from_fraction, scale, area_from, area_to});
-    }
-  };
   // The curve starts at the choke, where nothing is demanded; each step is the extra demanded at its
-  // price, bid at that price, so no bid reaches the choke.
+  // price, bid at that price, so no bid reaches the choke. At each step, the open market's part, then
+  // each tie's, each scaled by its share of the reference quantity.
   REESIM_CHECK(!demand.curve.empty());
   if (!(reference_tonnes > 0)) return;
+  const bool open = open_share > 0;
+  const double open_scale = reference_tonnes * open_share;
+  const int region = demand.region;
+  const std::size_t ties = demand.sourcing.size();
+  std::vector<DemandStep>& steps = market.problem.demand;
+  std::vector<DemandOwner>& owners = market.demand_owner;
   double previous = 0, previous_area = 0;
   for (std::size_t k = 0; k < demand.curve.size(); ++k) {
     const auto [multiple, fraction] = demand.curve[k];
     if (fraction <= previous) continue;
-    push_step(previous, previous_area, demand.curve_area[k], fraction - previous, multiple * p0);
+    const double width = fraction - previous, bid = multiple * p0, area = demand.curve_area[k];
+    if (open) {
+      steps.push_back({region, width * open_scale, bid, open_segment});
+      owners.push_back({-1, entry, -1, previous, open_scale, previous_area, area});
+    }
+    for (std::size_t t = 0; t < ties; ++t) {
+      const double scale = reference_tonnes * demand.sourcing[t].share;
+      steps.push_back({region, width * scale, bid, first_segment + static_cast<int>(t)});
+      owners.push_back({-1, entry, -1, previous, scale, previous_area, area});
+    }
     previous = fraction;
-    previous_area = demand.curve_area[k];
+    previous_area = area;
   }
 }
 
@@ -328,11 +331,19 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
   buyers.clear();
   std::vector<std::uint8_t>& seen = market.region_seen;
   seen.assign(nr, 0);
+  // Steps come in runs at one region (a demand curve's, a recycler's): a step at its predecessor's
+  // region adds no region.
+  int last_region = -1;
   for (const SupplyStep& step : market.problem.supply) {
+    if (step.region == last_region) continue;
+    last_region = step.region;
     if (!(seen[step.region] & 1)) suppliers.push_back(step.region);
     seen[step.region] |= 1;
   }
+  last_region = -1;
   for (const DemandStep& step : market.problem.demand) {
+    if (step.region == last_region) continue;
+    last_region = step.region;
     if (!(seen[step.region] & 2)) buyers.push_back(step.region);
     seen[step.region] |= 2;
   }

@@ -959,6 +959,21 @@ void Game::SetCounterfactuals(Counterfactuals counterfactuals) {
   counterfactuals_ = std::move(counterfactuals);
 }
 
+std::string Game::TeamsOf(int actor) const {
+  // A seat released and taken again had several teams: each that decided a round, then the holder.
+  std::vector<std::string> teams;
+  auto add = [&teams](const std::string& team) {
+    if (!team.empty() && team != "model" && team != "kept" && std::find(teams.begin(), teams.end(), team) == teams.end()) {
+      teams.push_back(team);
+    }
+  };
+  for (const PlayedRound& played : history_) add(played.decider[actor]);
+  add(names_[actor]);
+  std::string out;
+  for (const std::string& team : teams) out += (out.empty() ? "" : ", then ") + team;
+  return out;
+}
+
 wire::ServerMessage Game::DebriefMessage() const {
   const int played = round();
   const bool known = HasCounterfactuals();
@@ -981,7 +996,7 @@ wire::ServerMessage Game::DebriefMessage() const {
     entry.set_rank(++rank);
     entry.set_actor(world().actors[a].id);
     entry.set_actor_name(world().actors[a].name);
-    entry.set_team(names_[a]);
+    entry.set_team(TeamsOf(a));
     entry.set_payoff(payoff);
     if (known && !failed) {
       entry.set_model_payoff(counterfactuals_->model[a]);

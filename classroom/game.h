@@ -187,6 +187,8 @@ class Game {
   const std::string& join_code(int actor) const { return codes_.at(actor); }
   const std::string& team_token(int actor) const { return tokens_.at(actor); }  // empty until taken
   const std::string& team_name(int actor) const { return names_.at(actor); }
+  // The teams that held the seat, in order ("Red, then Blue"); empty: the model played it throughout.
+  std::string TeamsOf(int actor) const;
   const std::string& class_code() const { return class_code_; }  // empty: no seat picking in this game
   bool picking() const { return picking_; }
   const world::WorldDescription& world() const { return scenario_->world; }

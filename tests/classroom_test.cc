@@ -583,6 +583,11 @@ TEST_CASE("Classroom.TheTeacherReleasesASeatAndAnotherTeamTakesIt") {
   CHECK(fourth.welcome().team() == "Fourth team");
   CHECK(fourth.welcome().code() == played.game->join_code(usa));  // for the team's other devices
   CHECK(fourth.welcome().token() != third);
+  // The debrief names every team that played the seat, not only its last holder (nor "the model").
+  CHECK(played.game->TeamsOf(usa) == "Right team, then Fourth team");
+  played.Teacher("advance");
+  CHECK(played.game->TeamsOf(usa) == "Right team, then Fourth team");
+  CHECK(played.game->TeamsOf(played.game->world().FindActor("CHN")).empty());
   // The journal gives the same game, codes and all.
   const std::unique_ptr<Game> replayed = Replay(played.records);
   CHECK(replayed->join_code(usa) == played.game->join_code(usa));

@@ -67,6 +67,15 @@ void ResolveScenario(const std::string& name, std::string& text, std::string& so
   source = std::move(resolved.name);
 }
 
+// A message in protobuf text format on one line (as journaled and broadcast).
+std::string SingleLine(const google::protobuf::Message& message) {
+  google::protobuf::TextFormat::Printer printer;
+  printer.SetSingleLineMode(true);
+  std::string text;
+  printer.PrintToString(message, &text);
+  return text;
+}
+
 // What the class is told of an injected event: its explanation, or the policy as typed, without the
 // fields that say when it starts (the broadcast says it) and that it is a surprise.
 std::string EventText(const reesim::PolicyEvent& event) {
@@ -74,11 +83,7 @@ std::string EventText(const reesim::PolicyEvent& event) {
   reesim::PolicyEvent shown = event;
   shown.clear_surprise();
   shown.clear_start_round();
-  google::protobuf::TextFormat::Printer printer;
-  printer.SetSingleLineMode(true);
-  std::string text;
-  printer.PrintToString(shown, &text);
-  return Trim(text);
+  return Trim(SingleLine(shown));
 }
 
 }  // namespace
@@ -274,10 +279,7 @@ Handled Game::Handle(const wire::ClientMessage& message, TokenSource& tokens) co
         handled.reply = MakeError("bad_token", "unknown token: join with your seat's code");
         return handled;
       }
-      handled.reply = WelcomeFor(actor, 0);
-      handled.identity = {Identity::Kind::kTeam, actor};
-      handled.send_history = true;
-      return handled;
+      return TeamGreeted(actor);
     }
     case wire::ClientMessage::kSubmit: {
       const wire::Submit& submit = message.submit();
@@ -399,11 +401,7 @@ Handled Game::Handle(const wire::ClientMessage& message, TokenSource& tokens) co
           handled.reply = MakeError("bad_request", Clean(error.what(), 1000));
           return handled;
         }
-        google::protobuf::TextFormat::Printer printer;
-        printer.SetSingleLineMode(true);
-        std::string text;
-        printer.PrintToString(event, &text);
-        record()->set_text(text);
+        record()->set_text(SingleLine(event));
       }
       return handled;
     }
@@ -411,6 +409,14 @@ Handled Game::Handle(const wire::ClientMessage& message, TokenSource& tokens) co
       break;
   }
   handled.reply = MakeError("malformed", "a message needs one of join, hello, submit, teacher");
+  return handled;
+}
+
+Handled Game::TeamGreeted(int actor) const {
+  Handled handled;
+  handled.reply = WelcomeFor(actor, 0);
+  handled.identity = {Identity::Kind::kTeam, actor};
+  handled.send_history = true;
   return handled;
 }
 
@@ -458,12 +464,7 @@ Handled Game::HandleJoin(const wire::Join& join, TokenSource& tokens) const {
     handled.reply = MakeError("wrong_actor", "this code is " + world().actors[actor].id + "'s seat, not " + Clean(join.actor(), 20));
     return handled;
   }
-  if (!tokens_[actor].empty()) {  // a second device of the same team
-    handled.reply = WelcomeFor(actor, 0);
-    handled.identity = {Identity::Kind::kTeam, actor};
-    handled.send_history = true;
-    return handled;
-  }
+  if (!tokens_[actor].empty()) return TeamGreeted(actor);  // a second device of the same team
   std::string name = !assigned_[actor].empty() ? assigned_[actor] : Clean(join.name(), kMaxTeamNameChars);
   if (name.empty()) name = "Team " + world().actors[actor].id;
   wire::Joined& joined = *handled.record.emplace().mutable_joined();

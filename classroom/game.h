@@ -216,6 +216,9 @@ class Game {
   void PlayRound();
   wire::Welcome MakeWelcome(int actor, double seconds_left) const;
   wire::ServerMessage MakeError(const std::string& code, const std::string& message) const;
+  // The answer to a team's device taking its seat (a reconnection, a second device): the welcome, then
+  // the rounds played.
+  Handled TeamGreeted(int actor) const;
   // A team's join: with a seat's code, that seat; with the class code, the list of open seats or the
   // seat picked.
   Handled HandleJoin(const wire::Join& join, TokenSource& tokens) const;

@@ -252,12 +252,8 @@ void PriceTakingFirm::Decide(const world::Observation& observation, world::Rando
     // Partial adjustment: working off half the excess stock a round, since the lower ask below sells
     // the rest (cutting output by all of it at once sets off an inventory cycle).
     decision.output_target_tonnes = std::clamp(capacity - 0.5 * std::max(0.0, excess), 0.0, capacity);
-    // A holder with more stock than it wants asks less: by the square root of the excess ratio, at most
-    // halving its ask in a round.
-    if (stock_tonnes > target) {
-      const double ratio = target > 0 ? stock_tonnes / target : 4.0;
-      decision.stock_ask_fraction = ask_fraction * std::max(0.5, 1.0 / std::sqrt(ratio));
-    }
+    // Stock beyond the target is offered along a falling schedule, product by product (world/storage.h).
+    decision.working_stock_tonnes = target;
   }
 }
 

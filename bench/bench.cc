@@ -237,6 +237,7 @@ std::vector<std::pair<std::string, double>> RunBenchmarks(const BenchOptions& op
   const QuiesceBench quiesce = QuiescedGameSeconds(options.quick);
   report.emplace_back("game.quiesce.profiles_of_256", static_cast<double>(quiesce.profiles));
   report.emplace_back("game.quiesce.seconds", quiesce.seconds);
+  report.emplace_back("game.quiesce.confirmed", quiesce.confirmed ? 1.0 : 0.0);
   if (!options.quick) {  // about 10 s: C(20, 10) exact bases per polytope
     note("exact two-player enumeration of a random 10 x 10 game");
     report.emplace_back("game.enummixed_ms_10x10", EnumMixedMilliseconds10x10(3));

@@ -15,10 +15,11 @@ double EmpiricalGameSeconds(bool quick);
 struct QuiesceBench {
   double seconds = 0;
   std::int64_t profiles = 0;  // simulated, of 256
+  bool confirmed = false;     // the search confirmed an equilibrium (else it stopped with none: games/quiesce.h)
 };
 
 // The same game with profile search (QUIESCE, budget 256): the seconds to load, search (2 threads)
-// and analyse, and the profiles simulated until an equilibrium was confirmed.
+// and analyse, and the profiles simulated until an equilibrium was confirmed or the search stopped.
 QuiesceBench QuiescedGameSeconds(bool quick);
 
 // Returns the median milliseconds of games::EnumMixed on a random 10 x 10 game (integer payoffs

@@ -35,6 +35,7 @@ FigureNote NoteOf(const std::string& key) {
       {"game.enummixed_ms_10x10", {"ms", ""}},
       {"game.quiesce.profiles_of_256", {"profiles", ""}},
       {"game.quiesce.seconds", {"s", ""}},
+      {"game.quiesce.confirmed", {"1 = yes", ""}},
   };
   for (const auto& [prefix, note] : kNotes) {
     if (key.starts_with(prefix)) return note;
@@ -55,7 +56,8 @@ int BenchCommand(const std::vector<std::string>& args) {
       "round and write throughput; an empirical game of 4 players x 4 strategies (256 profiles) x 100\n"
       "replicates x 40 rounds on 2 threads, loaded, run and analysed (game.seconds_256_profiles); the\n"
       "same game with profile search, QUIESCE (game.quiesce.profiles_of_256 simulated until an\n"
-      "equilibrium is confirmed, in game.quiesce.seconds); and the exact two-player enumerator on a\n"
+      "equilibrium is confirmed or the search stops without one, game.quiesce.confirmed, in\n"
+      "game.quiesce.seconds); and the exact two-player enumerator on a\n"
       "random 10 x 10 game (game.enummixed_ms_10x10). Prints a table, or one JSON object with --json.\n"
       "Takes minutes; --quick runs small sizes (and skips the 10 x 10 enumeration).\n\n"
       "--check asserts instead, at small sizes, what holds on any machine: no heap allocation per round\n"

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <sstream>
 #include <cstdio>
 
 #include "experiments/experiment.h"
@@ -267,10 +268,10 @@ TEST_CASE("Cli.LibraryScenariosByNameWhereverAScenarioFileIsAccepted") {
   REQUIRE(Reesim("run --quiet --scenario quota_crisis_2010 --out " + dir.File("a")).exit_code == 0);
   REQUIRE(Reesim("run --quiet --scenario " + file + " --out " + dir.File("b")).exit_code == 0);
   CHECK(Reesim("inspect " + dir.File("a/run.pbs")).out == Reesim("inspect " + dir.File("b/run.pbs")).out);
-  // Its checks pass; the whole-run sanity band does not yet (kSanityViolations below has the counts).
+  // Its checks pass; the whole-run sanity band does not yet (kValidationCounts below has the counts).
   const Result validate = Reesim("validate --scenario quota_crisis_2010");
   CHECK(validate.out.find("11 passed, 0 failed") != std::string::npos);
-  CHECK(validate.out.find("whole-run sanity: 18 violation(s) in 16 series") != std::string::npos);
+  CHECK(validate.out.find("whole-run sanity: 20 violation(s) in 15 series") != std::string::npos);
   CHECK(validate.out.find("pinned at the top step of the electronics demand (27.5 x P0 = 3162 $/kg)") != std::string::npos);
   CHECK(validate.out.find("against public prices (quota_crisis_2010, run/data/reference_prices.csv)") != std::string::npos);
   CHECK(validate.out.find("overall: 30 point(s), RMSE ") != std::string::npos);
@@ -284,53 +285,58 @@ TEST_CASE("Cli.LibraryScenariosByNameWhereverAScenarioFileIsAccepted") {
   CHECK(Reesim("run --help").out.find("export_controls_2025") != std::string::npos);
 }
 
-// The whole-run sanity violations of every library scenario at seed 1, as the program counts them
-// today. Issue 15 (point 7) expects 0 everywhere; the economics that cause them (demand curves whose
-// cap sets prices, a chain that passes a shortage on one stage a round) are being reworked, and the
-// lead updates this table when they land. Regenerate it with
+// The failed checks and whole-run sanity violations of every library scenario at seed 1, as the program
+// counts them today. Issue 15 (point 7) expects 0 everywhere; the economics that cause them (a chain
+// that passes a shortage on one stage a round) are being reworked, and the lead updates this table when
+// they land. The one failed check is export_controls_2025's Dy rise by 2025Q3 (x1.998 against x2-x6:
+// docs/scenarios/export_controls_2025.md says why it is not tuned away). Regenerate it with
 //   build/release/cli/reesim validate --summary | grep '^summary'
 // (the scenario pages docs/scenarios/<name>.md quote the same counts).
-const std::map<std::string, int> kSanityViolations = {
-    {"alloy_trade", 0},
-    {"baseline_2024", 0},
-    {"brazil_and_global_south", 0},
-    {"export_controls_2025", 25},
-    {"japan_eu_partnership", 0},
-    {"quad_initiative_2025", 0},
-    {"quota_crisis_2010", 18},
-    {"tariff_war_2025", 4},
-    {"us_russia_ukraine", 0},
+struct ValidationCounts {
+  int failed_checks;
+  int sanity_violations;
+};
+const std::map<std::string, ValidationCounts> kValidationCounts = {
+    {"alloy_trade", {0, 0}},
+    {"baseline_2024", {0, 0}},
+    {"brazil_and_global_south", {0, 0}},
+    {"export_controls_2025", {1, 17}},
+    {"japan_eu_partnership", {0, 0}},
+    {"quad_initiative_2025", {0, 0}},
+    {"quota_crisis_2010", {0, 20}},
+    {"tariff_war_2025", {0, 1}},
+    {"us_russia_ukraine", {0, 0}},
 };
 
 // The chain audit of every library scenario at seed 1 (world/round.h, ChainAudit; issue 15 point 2
 // expects 0 losses everywhere): plant-rounds in which a processor produced although its inputs at its
 // region's prices plus processing cost more than 5 % above its outputs' value, and plant-rounds idle
-// with such a margin. Regenerate as kSanityViolations.
+// with such a margin. Regenerate as kValidationCounts.
 const std::map<std::string, std::pair<int, int>> kChainAudit = {
-    {"alloy_trade", {0, 3}},
-    {"baseline_2024", {0, 3}},
-    {"brazil_and_global_south", {0, 9}},
-    {"export_controls_2025", {37, 28}},
-    {"japan_eu_partnership", {0, 11}},
-    {"quad_initiative_2025", {0, 11}},
-    {"quota_crisis_2010", {34, 52}},
-    {"tariff_war_2025", {37, 26}},
-    {"us_russia_ukraine", {0, 10}},
+    {"alloy_trade", {0, 1}},
+    {"baseline_2024", {0, 1}},
+    {"brazil_and_global_south", {7, 0}},
+    {"export_controls_2025", {35, 32}},
+    {"japan_eu_partnership", {0, 6}},
+    {"quad_initiative_2025", {0, 6}},
+    {"quota_crisis_2010", {36, 55}},
+    {"tariff_war_2025", {35, 29}},
+    {"us_russia_ukraine", {0, 6}},
 };
 
 TEST_CASE("Cli.ValidateRunsTheLibraryAndFailsOnAFailedCheck") {
   const Result library = Reesim("validate --threads 2 --summary");
   CHECK(library.out.find("PASS China's share of mine output") != std::string::npos);
   CHECK(library.out.find("passed") != std::string::npos);
-  // Every declared check passes; the sanity band's count per scenario is the table's.
-  int violations = 0;
-  for (const auto& [name, count] : kSanityViolations) {
+  // The failed checks and the sanity band's count per scenario are the table's.
+  int failures = 0;
+  for (const auto& [name, counts] : kValidationCounts) {
     CAPTURE(name);
-    CHECK(library.out.find("summary " + name + " failed_checks=0 sanity_violations=" + std::to_string(count) + " ") !=
-          std::string::npos);
-    violations += count;
+    CHECK(library.out.find("summary " + name + " failed_checks=" + std::to_string(counts.failed_checks) +
+                           " sanity_violations=" + std::to_string(counts.sanity_violations) + " ") != std::string::npos);
+    failures += counts.failed_checks + counts.sanity_violations;
   }
-  CHECK(library.exit_code == (violations > 0 ? 1 : 0));
+  CHECK(library.exit_code == (failures > 0 ? 1 : 0));
   // The chain audit is reported per scenario (and does not fail validate).
   for (const auto& [name, counts] : kChainAudit) {
     CAPTURE(name);
@@ -340,7 +346,7 @@ TEST_CASE("Cli.ValidateRunsTheLibraryAndFailsOnAFailedCheck") {
     const std::string chain = " chain_losses=" + std::to_string(counts.first) + " chain_idle_margins=" + std::to_string(counts.second);
     CHECK(line.ends_with(chain));
   }
-  CHECK(library.out.find("chain (reported, not failed): 37 plant-round(s) producing at a loss beyond 5 % (largest 62 %)") !=
+  CHECK(library.out.find("chain (reported, not failed): 35 plant-round(s) producing at a loss beyond 5 % (largest 75 %)") !=
         std::string::npos);
   // The historical scenarios report the RMSE of log prices against the public series.
   CHECK(library.out.find("against public prices (quota_crisis_2010, run/data/reference_prices.csv)") != std::string::npos);
@@ -464,6 +470,57 @@ TEST_CASE("Cli.ExperimentWritesOutputsAndRefusesBadFilesWithoutTouchingThem") {
   CHECK(bad.exit_code == 2);
   CHECK(bad.out.find("replicates = 0: must be at least 1") != std::string::npos);
   CHECK(testing::FileBytes(dir.File("out/summary.csv")) == summary);
+}
+
+TEST_CASE("Cli.RobustnessDesignPeaksFallAsTheApprovalShareRisesInEveryReplicate") {
+  // Issue 15, point 6: over a Latin hypercube of the expectation weight, every elasticity and every
+  // choke price, the Dy and Tb peaks outside China fall as the licensed share rises, paired, in every
+  // replicate (54 and 63 of 64 while holders offered their stock as one block; 64 and 64 since the
+  // schedule). The 90 % ranges are reported in docs/scenarios/export_controls_2025.md, not asserted:
+  // they are not yet within the issue's factor of 4.
+  TempDir dir;
+  const std::string spec = std::string(REESIM_SOURCE_DIR) + "/experiments/examples/robustness_export_controls.textproto";
+  REQUIRE(Reesim("experiment --quiet --spec " + spec + " --out " + dir.File("out")).exit_code == 0);
+  std::istringstream runs(testing::FileBytes(dir.File("out/runs.csv")));
+  std::string line;
+  std::vector<std::string> header;
+  std::map<int, std::map<std::string, std::pair<double, double>>> peaks;  // replicate -> arm -> (Dy, Tb)
+  auto split = [](const std::string& text) {
+    std::vector<std::string> cells;
+    for (std::size_t start = 0, comma; start <= text.size(); start = comma + 1) {
+      comma = text.find(',', start);
+      if (comma == std::string::npos) comma = text.size();
+      cells.push_back(text.substr(start, comma - start));
+    }
+    return cells;
+  };
+  while (std::getline(runs, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    if (header.empty()) {
+      header = split(line);
+      continue;
+    }
+    const std::vector<std::string> cells = split(line);
+    REQUIRE(cells.size() == header.size());
+    const auto column = [&](const std::string& name) {
+      const auto at = std::find(header.begin(), header.end(), name);
+      REQUIRE(at != header.end());
+      return std::stod(cells[at - header.begin()]);
+    };
+    peaks[std::stoi(cells[1])][cells[0]] = {column("dy_peak_outside_china"), column("tb_peak_outside_china")};
+  }
+  REQUIRE(peaks.size() == 64);
+  for (const auto& [replicate, arms] : peaks) {
+    CAPTURE(replicate);
+    REQUIRE(arms.size() == 3);
+    const auto& low = arms.at("approval_0.4");
+    const auto& mid = arms.at("approval_0.5");
+    const auto& high = arms.at("approval_0.6");
+    CHECK(low.first >= mid.first);
+    CHECK(mid.first >= high.first);
+    CHECK(low.second >= mid.second);
+    CHECK(mid.second >= high.second);
+  }
 }
 
 TEST_CASE("Cli.ShardsMergeAndResumeGiveTheSameBytes") {
@@ -625,7 +682,7 @@ TEST_CASE("Cli.BenchReportsEveryFigureWithItsUnitAndBudget") {
   for (const char* key : {"baseline.rounds_per_s", "allocations_per_round", "montecarlo.runs_per_s_1_thread",
                           "montecarlo.runs_per_s_2_threads", "synthetic.ms_per_round.1000", "snapshot.bytes_per_round",
                           "snapshot.mb_per_s_including_rounds", "game.seconds_256_profiles", "game.quiesce.profiles_of_256",
-                          "game.quiesce.seconds"}) {
+                          "game.quiesce.seconds", "game.quiesce.confirmed"}) {
     CAPTURE(key);
     CHECK_FALSE(line_of(key).empty());
   }

@@ -9,6 +9,7 @@
 #include "world/market.h"
 #include "world/network_simplex.h"
 #include "world/random.h"
+#include "world/storage.h"
 
 namespace reesim::world {
 namespace {
@@ -438,6 +439,44 @@ TEST_CASE("NetworkSimplex.ResumingReachesTheOptimumOfTheFinalNetwork") {
     }
   }
   CHECK(resumed_instances >= 25);  // the split keeps the tree valid in most instances; they are tested
+}
+
+TEST_CASE("Storage.AHolderOffersItsExcessStockCheapestFirstAndItsWorkingStockAtTheCarryingCostAsk") {
+  struct Tranche {
+    double tonnes, ask;
+  };
+  auto schedule = [](double stock, double working, double ask) {
+    std::vector<Tranche> tranches;
+    ForEachStockTranche(stock, working, ask, [&](double tonnes, double fraction) { tranches.push_back({tonnes, fraction}); });
+    return tranches;
+  };
+  // At or below the working stock: one block at the carrying-cost ask.
+  const std::vector<Tranche> normal = schedule(80, 100, 0.975);
+  REQUIRE(normal.size() == 1);
+  CHECK(normal[0].tonnes == 80);
+  CHECK(normal[0].ask == 0.975);
+  CHECK(schedule(0, 100, 0.975).empty());
+  // Four times the working stock: the excess in four tranches whose asks rise toward the working
+  // stock's, sqrt(W / x) at each tranche's middle (x = 362.5, 287.5, 212.5, 137.5 kept), never below half.
+  const std::vector<Tranche> glut = schedule(400, 100, 0.975);
+  REQUIRE(glut.size() == 5);
+  double total = 0;
+  for (std::size_t k = 0; k < glut.size(); ++k) {
+    total += glut[k].tonnes;
+    if (k > 0) CHECK(glut[k].ask > glut[k - 1].ask);
+  }
+  CHECK(total == doctest::Approx(400));
+  CHECK(glut[0].tonnes == doctest::Approx(75));
+  CHECK(glut[0].ask == doctest::Approx(0.975 * std::sqrt(100 / 362.5)));
+  CHECK(glut[3].ask == doctest::Approx(0.975 * std::sqrt(100 / 137.5)));
+  CHECK(glut[4].tonnes == 100);
+  CHECK(glut[4].ask == 0.975);
+  // Far above it the asks bottom out at half; with no working stock everything is asked at half.
+  for (const Tranche& tranche : schedule(10000, 100, 0.975)) CHECK(tranche.ask >= 0.975 * 0.5);
+  CHECK(schedule(10000, 100, 0.975)[0].ask == doctest::Approx(0.975 * 0.5));
+  const std::vector<Tranche> no_working = schedule(50, 0, 0.975);
+  REQUIRE(no_working.size() == 4);
+  for (const Tranche& tranche : no_working) CHECK(tranche.ask == doctest::Approx(0.4875));
 }
 
 }  // namespace

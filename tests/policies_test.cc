@@ -312,14 +312,16 @@ TEST_CASE("Policies.ProductionQuotaCapsOutputAndRaisesPrices") {
 
 TEST_CASE("Round.CostPassThroughKeepsMakersBuyingWhenInputsCostMoreThanOutputIsExpected") {
   // Alloy expected at $20/kg, its oxide at $20/kg, smelting $2/kg: at expected prices the smelter loses
-  // $2 a kg, so it bids $18 for oxide offered at $19.50 (97.5 % of $20) and makes nothing. Expecting to
-  // pass its costs through, it bids what the oxide is expected to cost and makes alloy.
+  // $2 a kg, so it bids $18 for oxide offered at $19.50 (97.5 % of $20: the separator's whole stock is
+  // working stock here, none of it offered cheaper as excess) and makes nothing. Expecting to pass its
+  // costs through, it bids what the oxide is expected to cost and makes alloy.
   std::string world = testing::SmallWorldText();
   const std::string alloy = R"(products { id: "alloy" stage: METAL reference_price_usd_per_kg: 30)";
   world.replace(world.find(alloy), alloy.size(), R"(products { id: "alloy" stage: METAL reference_price_usd_per_kg: 20)");
+  const std::string market = "market { default_transport_usd_per_kg: 1";
+  world.replace(world.find(market), market.size(), market + " target_stock_rounds: 10");
   const run::Metrics own_price = LastMetrics("", 1, world);
-  const std::string market = "market { default_transport_usd_per_kg: 1 }";
-  world.replace(world.find(market), market.size(), "market { default_transport_usd_per_kg: 1 cost_pass_through: true }");
+  world.replace(world.find(market), market.size(), market + " cost_pass_through: true");
   const run::Metrics pass_through = LastMetrics("", 1, world);
   CHECK(own_price.count("output.metal.AAA") == 1);
   CHECK(Get(own_price, "output.metal.AAA") == 0);

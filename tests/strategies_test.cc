@@ -243,6 +243,7 @@ TEST_CASE("Observation.ADecisionDoesNotDependOnAnotherActorsPrivateData") {
       for (int i : viewer.plants) {
         CHECK(decisions[0].plants[i].output_target_tonnes == decisions[1].plants[i].output_target_tonnes);
         CHECK(decisions[0].plants[i].stock_ask_fraction == decisions[1].plants[i].stock_ask_fraction);
+        CHECK(decisions[0].plants[i].working_stock_tonnes == decisions[1].plants[i].working_stock_tonnes);
         CHECK(decisions[0].plants[i].start_construction == decisions[1].plants[i].start_construction);
         ++compared;
       }

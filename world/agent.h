@@ -18,8 +18,12 @@ namespace reesim::world {
 struct PlantDecision {
   // Tonnes of output to produce this round (mines: offered at unit cost; processors: inputs bought).
   double output_target_tonnes = 0;
-  // Stock is offered at this fraction of the expected price (below 1: carrying stock costs money).
+  // Stock up to the working stock is offered at this fraction of the expected price (below 1: carrying
+  // stock costs money); more than that along a falling schedule (world/storage.h).
   double stock_ask_fraction = 0.95;
+  // The stock the holder keeps to work with, in tonnes of its output (a separation plant's oxide mix:
+  // each oxide's working stock is its share of it).
+  double working_stock_tonnes = 0;
   // A proposed plant: start building it this round.
   bool start_construction = false;
   // An operating plant: scrap it at the end of this round (its owner's choice; world/round.cc).

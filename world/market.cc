@@ -122,6 +122,17 @@ struct StepGroups {
   std::vector<int> members, split_scratch, split_bounds, node_start, step_key;
   std::vector<Group> groups;
 
+  // Room in every per-step list for `most` steps: the problem's builder reserves its step lists for the
+  // most it can offer (a holder's stock comes in one to five tranches, world/round.cc), so a market whose
+  // step count changes from round to round allocates nothing once warm.
+  void Reserve(std::size_t most) {
+    ReserveWithHeadroom(steps, most);
+    ReserveWithHeadroom(members, most);
+    ReserveWithHeadroom(split_scratch, most);
+    ReserveWithHeadroom(step_key, most);
+    ReserveWithHeadroom(groups, most);
+  }
+
   Group MakeGroup(int begin, int end) const {
     Group g;
     g.begin = begin;
@@ -342,6 +353,8 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
   routes.clear();
   supply.steps.clear();
   demand.steps.clear();
+  supply.Reserve(problem.supply.capacity());
+  demand.Reserve(problem.demand.capacity());
   source = full.AddNode();
   sink = full.AddNode();
   AssignWithHeadroom(origin, n, -1);

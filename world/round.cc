@@ -12,6 +12,7 @@
 #include "world/buffer.h"
 #include "world/check.h"
 #include "world/random.h"
+#include "world/storage.h"
 
 namespace reesim::world {
 
@@ -78,6 +79,7 @@ struct ProductMarket {
     int region;
     bool sells_output;  // produces the product to order
     bool makes;         // makes it (and so may sell it from stock)
+    double output_per_tonne;  // tonnes of the product in a tonne of the plant's output; 0 if it does not make it
     bool recycler;
     double unit_cost_usd_per_kg;
     double input_per_output;  // tonnes of the product per tonne of its output; 0 if not an input
@@ -229,12 +231,26 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
       const bool sells_output = ProducesToOrder(plant) && plant.product == product;
       const bool makes = Makes(world, plant, product);
       const double per_output = InputPerOutput(world, state, plant, product);
+      double output_per_tonne = 0;
+      ForEachOutput(world, plant, [&](int made, double tonnes) {
+        if (made == product) output_per_tonne += tonnes;
+      });
       if (sells_output || makes || per_output > 0) {
-        market.participants.push_back(
-            {i, plant.region, sells_output, makes, plant.recycler, plant.unit_cost_usd_per_kg, per_output});
+        market.participants.push_back({i, plant.region, sells_output, makes, output_per_tonne, plant.recycler,
+                                       plant.unit_cost_usd_per_kg, per_output});
       }
     }
     market.participants_listed = true;
+    // Room for every step the participants can offer (a holder's stock comes in one to
+    // kExcessStockTranches + 1 tranches, changing from round to round), so the round allocates nothing
+    // once warm (the clearing's workspace reserves as much, world/market.cc).
+    std::size_t most_supply_steps = 0;
+    for (const ProductMarket::Participant& participant : market.participants) {
+      if (participant.sells_output) most_supply_steps += participant.recycler ? 1 + kRecyclingCostSteps.size() : 1;
+      if (participant.makes) most_supply_steps += kExcessStockTranches + 1;
+    }
+    market.problem.supply.reserve(most_supply_steps);
+    market.supply_owner.reserve(most_supply_steps);
   } else if (world.recipes_change) {
     // A recipe share is never changed to 0, so the participants stay; what they need per tonne moves.
     for (ProductMarket::Participant& participant : market.participants) {
@@ -269,10 +285,12 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     }
     const double stock = state.stock_tonnes[WorldState::At(i, product, np)];
     if (stock > 0 && participant.makes) {
-      const double ask =
-          decision.stock_ask_fraction * state.expected_price_usd_per_kg[WorldState::At(region, product, np)];
-      market.problem.supply.push_back({region, stock, std::max(0.0, ask)});
-      market.supply_owner.push_back({p, true});
+      const double expected = state.expected_price_usd_per_kg[WorldState::At(region, product, np)];
+      ForEachStockTranche(stock, decision.working_stock_tonnes * participant.output_per_tonne, decision.stock_ask_fraction,
+                          [&](double tonnes, double ask_fraction) {
+                            market.problem.supply.push_back({region, tonnes, std::max(0.0, ask_fraction * expected)});
+                            market.supply_owner.push_back({p, true});
+                          });
     }
     const double per_output = participant.input_per_output;
     if (per_output <= 0 || decision.output_target_tonnes <= 0) continue;

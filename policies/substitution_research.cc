@@ -16,7 +16,10 @@ bool SubstitutionResearch::Succeeds(const world::ApplyContext& context) const {
 void SubstitutionResearch::BeforeClearing(const world::ApplyContext& context, world::BarrierTable& table,
                                           world::RoundOutcome&) const {
   if (context.state.round < terms_.start_round + terms_.lag_rounds || !Succeeds(context)) return;
-  for (int entry : entries_) table.demand_multiplier[entry] *= 1.0 - terms_.demand_cut_share;
+  for (int entry : entries_) {
+    table.demand_multiplier[entry] *= 1.0 - terms_.demand_cut_share;
+    table.switched_share[entry] = 1.0 - (1.0 - table.switched_share[entry]) * (1.0 - terms_.demand_cut_share);
+  }
 }
 
 }  // namespace reesim::policies

@@ -265,6 +265,44 @@ TEST_CASE("Economics.HoldersSellTheirStockAlongAScheduleNotAllOrNothing") {
   }
 }
 
+TEST_CASE("Economics.UsersResearchMovesToASubstituteKeepTheirSurplus") {
+  // Japan's EV substitution research succeeds in 2027Q1 (round 12) and moves a quarter of Japan's EV
+  // users to a substitute. Booking their surplus as lost made research a loss to consumers (-$330 M over
+  // 2027); by revealed preference they keep what they would have had buying at the round's prices.
+  const std::string research =
+      R"(policies { actor: "JPN" start_round: 4 substitution_research { sector: EV products: "ndfeb_magnet" lag_rounds: 8 success_probability: 1 demand_cut_share: 0.25 } })";
+  auto consumer_surplus = [&](const std::string& extra, bool check_switched) {
+    const run::LoadedScenario scenario = run::LoadScenarioText(LibraryText("baseline_2024") + extra, "research");
+    run::Simulation simulation(scenario, /*seed=*/1);
+    const world::WorldDescription& world = simulation.world();
+    const int japan = world.FindActor("JPN");
+    double total = 0;
+    for (int round = 0; round < 16; ++round) {
+      CAPTURE(round);
+      simulation.Step();
+      const world::RoundOutcome& outcome = simulation.outcome();
+      total += world::ComputePayoffs(world, outcome)[japan].consumer_surplus;
+      const world::WelfareBalance balance = world::ComputeWelfareBalance(world, outcome);
+      CHECK(balance.components == doctest::Approx(balance.resources).epsilon(1e-9));
+      for (std::size_t e = 0; e < world.demand.size(); ++e) {
+        const world::DemandEntry& demand = world.demand[e];
+        const bool switched = check_switched && round >= 12 && demand.sector == world::Sector::kEv &&
+                              world.regions[demand.region].actor == japan;
+        const double expected = switched ? outcome.demand[e].surplus_usd / 3 : 0.0;  // 0.25 / (1 - 0.25)
+        CHECK(outcome.demand[e].switched_surplus_usd == doctest::Approx(expected));
+      }
+    }
+    return total;
+  };
+  const double without = consumer_surplus("", false);
+  const double with = consumer_surplus(research, true);
+  CHECK(with >= without - 1e-6 * std::abs(without));
+  // A cut of every user leaves nobody whose surplus values the switch: refused at load.
+  std::string everyone = research;
+  everyone.replace(everyone.find("demand_cut_share: 0.25"), 22, "demand_cut_share: 1");
+  CHECK(testing::LoadError(LibraryText("baseline_2024") + everyone, "research").find("must be below 1") != std::string::npos);
+}
+
 TEST_CASE("Economics.ImportRelianceReadsDemandNotArrivals") {
   // The United States in 2025Q2 (round 5) of export_controls_2025: cut off by the controls, it still
   // needs the magnets its own plants cannot make, so its reliance reads high, not the zero that

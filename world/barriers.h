@@ -105,6 +105,9 @@ struct BarrierTable {
   std::vector<double> recycling_mandate_share;        // [plant]: share of a recycler's capacity that must run
   // Demand and the markets' extra steps.
   std::vector<double> demand_multiplier;              // [demand entry]: multipliers multiply
+  // [demand entry]: the share of its users that research has moved to a substitute (their demand is
+  // cut through demand_multiplier too); settlement books their surplus (RoundOutcome.demand).
+  std::vector<double> switched_share;
   std::vector<StockpileOrder> stockpile_orders;
   std::vector<OfftakeDelivery> offtakes;               // delivered before the spot market, in this order
 

@@ -24,7 +24,7 @@ std::vector<PayoffComponents> ComputePayoffs(const WorldDescription& world, cons
   std::vector<PayoffComponents> payoff(world.actors.size());
   auto actor_of = [&](int region) -> PayoffComponents& { return payoff[world.regions[region].actor]; };
   for (std::size_t e = 0; e < world.demand.size(); ++e) {
-    actor_of(world.demand[e].region).consumer_surplus += outcome.demand[e].surplus_usd / kMillion;
+    actor_of(world.demand[e].region).consumer_surplus += (outcome.demand[e].surplus_usd + outcome.demand[e].switched_surplus_usd) / kMillion;
   }
   for (int r = 0; r < nr; ++r) actor_of(r).revenue += outcome.trade_revenue_usd[r] / kMillion;
   for (int i = 0; i < world.PlantCount(); ++i) {
@@ -107,8 +107,9 @@ WelfareBalance ComputeWelfareBalance(const WorldDescription& world, const RoundO
     outside += outcome.outside_cost_usd[a];
     acquired += outcome.stockpile_net_purchase_usd[a];
   }
-  balance.resources = (account.gross_wtp_usd - account.processing_cost_usd - account.capital_cost_usd -
-                       account.transport_cost_usd - account.trade_friction_usd - outside + acquired) /
+  balance.resources = (account.gross_wtp_usd + account.switched_surplus_usd - account.processing_cost_usd -
+                       account.capital_cost_usd - account.transport_cost_usd - account.trade_friction_usd - outside +
+                       acquired) /
                       kMillion;
   return balance;
 }

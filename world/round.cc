@@ -907,6 +907,7 @@ void BarrierTable::Reset(const WorldDescription& world, const WorldState&, bool 
   joint_investors.assign(world.plants.size(), nullptr);
   recycling_mandate_share.assign(world.plants.size(), 0.0);
   demand_multiplier.assign(world.demand.size(), 1.0);
+  switched_share.assign(world.demand.size(), 0.0);
 }
 
 void GuaranteePrice(WorldState& state, int plant, int product, double price_usd_per_kg) {
@@ -1116,6 +1117,14 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
   if (world.market.price_discovery_passes > 1) own_expectations = DiscoverPrices(world, state, scratch, outcome);
   ClearChain(world, state, scratch, outcome);
   AuditChain(world, state, scratch, outcome);
+  for (std::size_t e = 0; e < world.demand.size(); ++e) {
+    const double switched = barriers.switched_share[e];
+    if (switched <= 0) continue;
+    REESIM_CHECK_LT(switched, 1.0);
+    DemandOutcome& demand = outcome.demand[e];
+    demand.switched_surplus_usd = demand.surplus_usd * switched / (1.0 - switched);
+    outcome.welfare.switched_surplus_usd += demand.switched_surplus_usd;
+  }
   if (!own_expectations.empty()) state.expected_price_usd_per_kg = std::move(own_expectations);
   for (const Instrument* instrument : hooks.after_clearing) instrument->AfterClearing(world, outcome);
 

@@ -46,6 +46,11 @@ struct DemandOutcome {
   double surplus_usd = 0;       // consumer surplus: gross willingness to pay - spending
   double gross_wtp_usd = 0;     // the area under the demand curve over what was served (Demand, docs/model.md)
   double spending_usd = 0;      // paid for what was served (spot price or contract price)
+  // The surplus of the users research moved to a substitute (BarrierTable.switched_share): what they
+  // would have had buying at this round's prices, in proportion to those who still buy. ASSUMPTION
+  // (revealed preference): a user that switches is no worse off than had it stayed; the instrument
+  // gives no substitute's cost that would value the gain beyond that.
+  double switched_surplus_usd = 0;
 };
 
 // The round's real resource flows, USD (docs/model.md, "Payoffs": the conservation identity). Every
@@ -59,6 +64,7 @@ struct WelfareAccount {
   // Licensing friction, switching premiums and smuggling's extra cost: costs of trading paid by
   // buyers and sellers to no one in the model (paperwork, qualification, concealment).
   double trade_friction_usd = 0;
+  double switched_surplus_usd = 0;  // users moved to a substitute (DemandOutcome), outside the markets
 };
 
 // Rents no government or firm of the model earns: smugglers' margins (the price gap across a control

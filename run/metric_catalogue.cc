@@ -132,7 +132,7 @@ const std::vector<MetricFamilyInfo>& MetricFamilies() {
       {"leverage.<ACTOR>", "fraction 0..1", false, "share of world exports of processed rare earths by value; not in the payoff"},
       {"welfare.gross_wtp", "USD million per round", false, "willingness to pay of all served final demand (area under the curves)"},
       {"welfare.final_spending", "USD million per round", false, "what final demand paid"},
-      {"welfare.consumer_surplus", "USD million per round", false, "world consumer surplus"},
+      {"welfare.consumer_surplus", "USD million per round", false, "world consumer surplus (with the users research moved to a substitute)"},
       {"welfare.rest_of_world", "USD million per round", false, "smugglers' and speculators' gains (no actor's)"},
       {"welfare.rest_of_world_smuggling", "USD million per round", false, "smugglers' margins around controls"},
       {"welfare.rest_of_world_speculation", "USD million per round", false, "speculators' sales less purchases"},

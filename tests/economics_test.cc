@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "run/metrics.h"
 #include "run/run.h"
 #include "run/simulation.h"
 #include "test_support.h"
@@ -281,7 +282,12 @@ TEST_CASE("Economics.UsersResearchMovesToASubstituteKeepTheirSurplus") {
       CAPTURE(round);
       simulation.Step();
       const world::RoundOutcome& outcome = simulation.outcome();
-      total += world::ComputePayoffs(world, outcome)[japan].consumer_surplus;
+      const std::vector<world::PayoffComponents> payoffs = world::ComputePayoffs(world, outcome);
+      total += payoffs[japan].consumer_surplus;
+      // The world's consumer surplus is the actors' summed, switched users included.
+      double world_surplus = 0;
+      for (const world::PayoffComponents& p : payoffs) world_surplus += p.consumer_surplus;
+      CHECK(run::ComputeMetrics(world, outcome).at("welfare.consumer_surplus") == doctest::Approx(world_surplus));
       const world::WelfareBalance balance = world::ComputeWelfareBalance(world, outcome);
       CHECK(balance.components == doctest::Approx(balance.resources).epsilon(1e-9));
       for (std::size_t e = 0; e < world.demand.size(); ++e) {

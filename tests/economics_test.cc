@@ -182,13 +182,14 @@ TEST_CASE("Demand.ConsumerSurplusDoesNotDependOnTheCurveResolution") {
   // and quadrupling them moves the world's consumer surplus by little, in calm rounds and in the
   // controls' shortage alike (the old curve's surplus grew with its cap: 4.6 / 9.5 / 17.9 / 32.6 $B a
   // quarter for China at caps 4 / 8 / 16 / 32).
-  // Against the finest (24 a doubling), 3 stays within 6 % every round, the default 6 within 4 %, 12
-  // within 2 % (measured: 4.4 %, 3.2 %, 0.8 % at worst, in 2026Q4; prices in the shortage move by about
-  // as much. Before plants' exit became their owners' choice the default's worst was 1.9 %: the
-  // smelters outside China, kept in reserve since, then closed in 2026Q1.)
+  // Against the finest (24 a doubling), 3 stays within 9 % every round, the default 6 within 4 %, 12
+  // within 2 % (measured with stock offered as a schedule: 7.6 %, 2.6 %, 1.4 % at worst, in the
+  // shortage of 2025Q4, where prices move by about as much; before the schedule 4.4 %, 3.2 %, 0.8 %.
+  // Before plants' exit became their owners' choice the default's worst was 1.9 %: the smelters
+  // outside China, kept in reserve since, then closed in 2026Q1.)
   const std::string text = LibraryText("export_controls_2025");
   const std::vector<double> finest = ConsumerSurplusPath(WithMarket(text, "demand_curve_steps_per_doubling: 24"), 12);
-  for (const auto& [resolution, tolerance] : {std::pair{3, 0.06}, std::pair{6, 0.04}, std::pair{12, 0.02}}) {
+  for (const auto& [resolution, tolerance] : {std::pair{3, 0.09}, std::pair{6, 0.04}, std::pair{12, 0.02}}) {
     CAPTURE(resolution);
     const std::vector<double> path =
         ConsumerSurplusPath(WithMarket(text, "demand_curve_steps_per_doubling: " + std::to_string(resolution)), 12);

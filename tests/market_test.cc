@@ -447,7 +447,12 @@ TEST_CASE("Storage.AHolderOffersItsExcessStockCheapestFirstAndItsWorkingStockAtT
   };
   auto schedule = [](double stock, double working, double ask) {
     std::vector<Tranche> tranches;
-    ForEachStockTranche(stock, working, ask, [&](double tonnes, double fraction) { tranches.push_back({tonnes, fraction}); });
+    ForEachStockTranche(stock, working, ask, [&](int level, double tonnes, double fraction) {
+      REQUIRE(level >= 0);
+      REQUIRE(level <= kExcessStockTranches);
+      CHECK(fraction == (level == kExcessStockTranches ? ask : ask * kExcessAskLevels[level]));
+      tranches.push_back({tonnes, fraction});
+    });
     return tranches;
   };
   // At or below the working stock: one block at the carrying-cost ask.
@@ -456,27 +461,38 @@ TEST_CASE("Storage.AHolderOffersItsExcessStockCheapestFirstAndItsWorkingStockAtT
   CHECK(normal[0].tonnes == 80);
   CHECK(normal[0].ask == 0.975);
   CHECK(schedule(0, 100, 0.975).empty());
-  // Four times the working stock: the excess in four tranches whose asks rise toward the working
-  // stock's, sqrt(W / x) at each tranche's middle (x = 362.5, 287.5, 212.5, 137.5 kept), never below half.
-  const std::vector<Tranche> glut = schedule(400, 100, 0.975);
+  // Five times the working stock W = 100: beyond 4 W at half the ask; then down to W / v^2 kept at each
+  // level v (256, 177.8, 130.6 t); the rest, the working stock and the units worth more than 0.875 of
+  // the ask, at the ask. Cheapest first, asks rising, tonnes adding up to the stock.
+  const std::vector<Tranche> glut = schedule(500, 100, 0.975);
   REQUIRE(glut.size() == 5);
+  const double expected_tonnes[] = {100, 400 - 256, 256 - 100 / 0.5625, 100 / 0.5625 - 100 / 0.765625, 100 / 0.765625};
+  const double expected_asks[] = {0.5, 0.625, 0.75, 0.875, 1.0};
   double total = 0;
   for (std::size_t k = 0; k < glut.size(); ++k) {
+    CAPTURE(k);
+    CHECK(glut[k].tonnes == doctest::Approx(expected_tonnes[k]));
+    CHECK(glut[k].ask == doctest::Approx(0.975 * expected_asks[k]));
     total += glut[k].tonnes;
-    if (k > 0) CHECK(glut[k].ask > glut[k - 1].ask);
   }
-  CHECK(total == doctest::Approx(400));
-  CHECK(glut[0].tonnes == doctest::Approx(75));
-  CHECK(glut[0].ask == doctest::Approx(0.975 * std::sqrt(100 / 362.5)));
-  CHECK(glut[3].ask == doctest::Approx(0.975 * std::sqrt(100 / 137.5)));
-  CHECK(glut[4].tonnes == 100);
-  CHECK(glut[4].ask == 0.975);
-  // Far above it the asks bottom out at half; with no working stock everything is asked at half.
-  for (const Tranche& tranche : schedule(10000, 100, 0.975)) CHECK(tranche.ask >= 0.975 * 0.5);
-  CHECK(schedule(10000, 100, 0.975)[0].ask == doctest::Approx(0.975 * 0.5));
+  CHECK(total == doctest::Approx(500));
+  // No unit is asked below what it is worth to the holder: the unit leaving x kept is worth
+  // max(0.5, sqrt(W / x)) of the ask, and its tranche asks at least that.
+  double kept = 500;
+  for (const Tranche& tranche : glut) {
+    kept -= tranche.tonnes;  // the last unit of the tranche leaves this much kept
+    CHECK(tranche.ask >= 0.975 * std::max(0.5, std::sqrt(100 / std::max(kept, 100.0))) - 1e-12);
+  }
+  // A holder in the middle of the schedule offers only the levels it reaches.
+  const std::vector<Tranche> some = schedule(200, 100, 0.975);
+  REQUIRE(some.size() == 3);
+  CHECK(some[0].tonnes == doctest::Approx(200 - 100 / 0.5625));
+  CHECK(some[0].ask == doctest::Approx(0.975 * 0.75));
+  // With no working stock everything is asked at half.
   const std::vector<Tranche> no_working = schedule(50, 0, 0.975);
-  REQUIRE(no_working.size() == 4);
-  for (const Tranche& tranche : no_working) CHECK(tranche.ask == doctest::Approx(0.4875));
+  REQUIRE(no_working.size() == 1);
+  CHECK(no_working[0].tonnes == 50);
+  CHECK(no_working[0].ask == doctest::Approx(0.4875));
 }
 
 }  // namespace

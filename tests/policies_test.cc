@@ -148,9 +148,10 @@ TEST_CASE("Policies.ReadmeExamplesAreValidScenarioText") {
   const run::RunResult run = run::RunScenario(with_policies, options);
   // They act: the export control from round 5 (licences pending) leaves most US EV makers without
   // magnets, directly and through Japan's Chinese inputs, where most were served the round before (the
-  // few magnets left in the US go to the users who bid most for them, up to their choke prices).
+  // few magnets left in the US go to the users who bid most for them, up to their choke prices; 62 %
+  // unmet with stock offered as a schedule, whose holders keep part of a glut to sell later).
   CHECK(run.metrics[4].at("unmet.USA.ev") < 0.5);
-  CHECK(run.metrics[5].at("unmet.USA.ev") > 0.7);
+  CHECK(run.metrics[5].at("unmet.USA.ev") > 0.5);
 
   std::string with_strategy = baseline;
   const auto china = with_strategy.find("actors { id: \"CHN\"");

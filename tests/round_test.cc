@@ -79,7 +79,7 @@ TEST_CASE("Round.GoldenFingerprintOfTheBaseline") {
   options.rounds = 8;
   options.threads = 2;
   const run::RunResult result = run::RunScenario(Baseline(), options);
-  CHECK(result.final_fingerprint == "f02b8664991022ab");
+  CHECK(result.final_fingerprint == "b8179150270324d9");
 }
 
 TEST_CASE("Round.ChainDeliversMagnetsAndBalancesStock") {

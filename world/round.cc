@@ -42,7 +42,8 @@ constexpr std::array<double, 4> kRecyclingCostSteps = {1.0, 1.5, 2.0, 3.0};
 struct SupplyOwner {
   int participant = -1;  // a plant's entry in ProductMarket::participants, or
   bool from_stock = false;
-  int stockpile = -1;    // a stockpile release: index into the barrier table's orders
+  int stockpile = -1;    // a stockpile release: index into the barrier table's orders, or
+  int stock_group = -1;  // holders' stock at one ask in one region: index into ProductMarket::stock_groups
 };
 
 struct DemandOwner {
@@ -86,6 +87,24 @@ struct ProductMarket {
   };
   std::vector<Participant> participants;
   bool participants_listed = false;
+  // Holders' stock tranches (world/storage.h): every holder of the product in a region asks at the same
+  // few prices, so the tranches at one ask in one region are one supply step, and its sale is shared
+  // among them in proportion to what each offered. Kept for the round's settlement.
+  struct StockTranche {
+    int region;
+    int level;  // in world/storage.h's schedule
+    double ask_usd_per_kg;
+    int participant;
+    double tonnes;
+  };
+  std::vector<StockTranche> stock_tranches;  // as offered (participant order), then by (region, level)
+  std::vector<StockTranche> tranche_scratch;
+  std::vector<int> tranche_bucket_start;    // [region * (levels) + level]: counting sort
+  struct StockGroup {
+    int begin, end;  // in stock_tranches
+    double tonnes;
+  };
+  std::vector<StockGroup> stock_groups;
 };
 
 struct MarketBuffers {
@@ -221,6 +240,8 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
   market.problem.ClearSteps(nr);
   market.supply_owner.clear();
   market.demand_owner.clear();
+  market.stock_tranches.clear();
+  market.stock_groups.clear();
   std::vector<double>& hint = market.problem.price_hint_usd_per_kg;
   hint.resize(nr);
   for (int r = 0; r < nr; ++r) hint[r] = state.expected_price_usd_per_kg[WorldState::At(r, product, np)];
@@ -251,6 +272,18 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     }
     market.problem.supply.reserve(most_supply_steps);
     market.supply_owner.reserve(most_supply_steps);
+    // And for every bid: each processor that uses the product, and each step of its final demand's
+    // curves (one per supplier tie too), however few of them bid in the first rounds.
+    std::size_t most_demand_steps = 0;
+    for (const ProductMarket::Participant& participant : market.participants) most_demand_steps += participant.input_per_output > 0;
+    for (const DemandEntry& demand : world.demand) {
+      if (demand.product == product) most_demand_steps += demand.curve.size() * (1 + demand.sourcing.size());
+    }
+    market.problem.demand.reserve(most_demand_steps);
+    market.demand_owner.reserve(most_demand_steps);
+    market.stock_tranches.reserve(most_supply_steps);
+    market.tranche_scratch.reserve(most_supply_steps);
+    market.stock_groups.reserve(most_supply_steps);
   } else if (world.recipes_change) {
     // A recipe share is never changed to 0, so the participants stay; what they need per tonne moves.
     for (ProductMarket::Participant& participant : market.participants) {
@@ -287,9 +320,8 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     if (stock > 0 && participant.makes) {
       const double expected = state.expected_price_usd_per_kg[WorldState::At(region, product, np)];
       ForEachStockTranche(stock, decision.working_stock_tonnes * participant.output_per_tonne, decision.stock_ask_fraction,
-                          [&](double tonnes, double ask_fraction) {
-                            market.problem.supply.push_back({region, tonnes, std::max(0.0, ask_fraction * expected)});
-                            market.supply_owner.push_back({p, true});
+                          [&](int level, double tonnes, double ask_fraction) {
+                            market.stock_tranches.push_back({region, level, std::max(0.0, ask_fraction * expected), p, tonnes});
                           });
     }
     const double per_output = participant.input_per_output;
@@ -320,6 +352,33 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     if (tonnes <= 0) continue;
     market.problem.demand.push_back({region, tonnes, willingness_to_pay});
     market.demand_owner.push_back({i, -1});
+  }
+
+  // One supply step per (region, level, ask) of the holders' stock (holders asking alike: one per
+  // region and level), the holders of a step in participant order: a counting sort by (region, level).
+  constexpr int kLevels = kExcessStockTranches + 1;
+  std::vector<ProductMarket::StockTranche>& tranches = market.tranche_scratch;
+  {
+    std::vector<int>& start = market.tranche_bucket_start;
+    AssignWithHeadroom(start, static_cast<std::size_t>(nr) * kLevels + 1, 0);
+    for (const ProductMarket::StockTranche& t : market.stock_tranches) ++start[t.region * kLevels + t.level + 1];
+    for (std::size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
+    ResizeWithHeadroom(tranches, market.stock_tranches.size());
+    for (const ProductMarket::StockTranche& t : market.stock_tranches) tranches[start[t.region * kLevels + t.level]++] = t;
+    market.stock_tranches.swap(tranches);
+  }
+  for (std::size_t begin = 0; begin < market.stock_tranches.size();) {
+    const std::vector<ProductMarket::StockTranche>& sorted = market.stock_tranches;
+    std::size_t end = begin;
+    double tonnes = 0;
+    while (end < sorted.size() && sorted[end].region == sorted[begin].region && sorted[end].level == sorted[begin].level &&
+           sorted[end].ask_usd_per_kg == sorted[begin].ask_usd_per_kg) {
+      tonnes += sorted[end++].tonnes;
+    }
+    market.supply_owner.push_back({-1, true, -1, static_cast<int>(market.stock_groups.size())});
+    market.stock_groups.push_back({static_cast<int>(begin), static_cast<int>(end), tonnes});
+    market.problem.supply.push_back({sorted[begin].region, tonnes, sorted[begin].ask_usd_per_kg});
+    begin = end;
   }
 
   for (int k = 0; k < static_cast<int>(barriers.stockpile_orders.size()); ++k) {
@@ -708,22 +767,35 @@ void SettleMarket(const WorldDescription& world, const RoundScratch& scratch, in
       }
       continue;
     }
-    const ProductMarket::Participant& seller = market.participants[owner.participant];
-    const int plant = seller.plant;
-    PlantOutcome& result = outcome.plants[plant];
-    result.sales_tonnes += sold;
-    // Producers earn their supply node's price: below the domestic price when an export quota binds.
-    const double price = solution.origin_price_usd_per_kg[seller.region];
-    result.revenue_usd += sold * kKgPerTonne * price;
-    if constexpr (kCallsInstruments) {
-      for (const Instrument* instrument : scratch.hooks.on_sale) instrument->OnSale({plant, product, sold, price}, outcome);
+    // A plant's sale, from stock or from this round's output.
+    auto sell = [&](int participant, double tonnes, bool from_stock) {
+      const ProductMarket::Participant& seller = market.participants[participant];
+      const int plant = seller.plant;
+      PlantOutcome& result = outcome.plants[plant];
+      result.sales_tonnes += tonnes;
+      // Producers earn their supply node's price: below the domestic price when an export quota binds.
+      const double price = solution.origin_price_usd_per_kg[seller.region];
+      result.revenue_usd += tonnes * kKgPerTonne * price;
+      if constexpr (kCallsInstruments) {
+        for (const Instrument* instrument : scratch.hooks.on_sale) instrument->OnSale({plant, product, tonnes, price}, outcome);
+      }
+      if (from_stock) {
+        double& stock = state.stock_tonnes[WorldState::At(plant, product, np)];
+        stock = std::max(0.0, stock - tonnes);
+      } else {
+        result.output_tonnes += tonnes;
+        PayProcessing(world, barriers, plant, seller.region, seller.unit_cost_usd_per_kg, tonnes, outcome);
+      }
+    };
+    if (owner.stock_group < 0) {
+      sell(owner.participant, sold, owner.from_stock);
+      continue;
     }
-    if (owner.from_stock) {
-      double& stock = state.stock_tonnes[WorldState::At(plant, product, np)];
-      stock = std::max(0.0, stock - sold);
-    } else {
-      result.output_tonnes += sold;
-      PayProcessing(world, barriers, plant, seller.region, seller.unit_cost_usd_per_kg, sold, outcome);
+    // Holders at one ask share its sale in proportion to what each offered.
+    const ProductMarket::StockGroup& group = market.stock_groups[owner.stock_group];
+    for (int k = group.begin; k < group.end; ++k) {
+      const ProductMarket::StockTranche& tranche = market.stock_tranches[k];
+      sell(tranche.participant, sold * (tranche.tonnes / group.tonnes), true);
     }
   }
   for (std::size_t d = 0; d < market.demand_owner.size(); ++d) {

@@ -8,33 +8,40 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace reesim::world {
 
-// The excess over the working stock is offered in this many equal tranches.
-inline constexpr int kExcessStockTranches = 4;
+// The asks, as fractions of `ask_at_working_stock`, at which a stock beyond the working stock is
+// offered: every holder of a product in a region asks at the same few prices, so the market's steps
+// there share them (a market splits its steps only at distinct prices; 100,000-plant worlds).
+inline constexpr std::array<double, 4> kExcessAskLevels = {0.5, 0.625, 0.75, 0.875};
+inline constexpr int kExcessStockTranches = static_cast<int>(kExcessAskLevels.size());
 
-// Calls fn(tonnes, ask_fraction) for each tranche of `stock_tonnes` (cheapest first), the ask as a
-// fraction of the holder's expected price. ASSUMPTION (the rule the model applied to a holder's whole
+// Calls fn(level, tonnes, ask_fraction) for each tranche of `stock_tonnes` (cheapest first), the ask as
+// a fraction of the holder's expected price, `level` its index in kExcessAskLevels (kExcessStockTranches:
+// the tranche at `ask_at_working_stock`). ASSUMPTION (the rule the model applied to a holder's whole
 // stock as one block, now applied unit by unit): a unit whose sale leaves x tonnes kept, x above the
 // working stock W, is worth a max(0.5, sqrt(W / x)) of the expected price, a = `ask_at_working_stock`
-// (1 - carrying cost); the working stock itself, a. Each excess tranche is asked at the value at its
-// middle. With no working stock the whole stock is asked at a / 2.
+// (1 - carrying cost); the working stock itself, a. The units worth between two levels of
+// kExcessAskLevels are asked at the upper one (a unit leaving x kept is worth v a or less from
+// x = W / v^2 up), so a holder never sells below what a unit is worth to it; everything beyond 4 W is
+// asked at a / 2, and the units worth more than 0.875 a are asked at a with the working stock.
 template <class Fn>
 void ForEachStockTranche(double stock_tonnes, double working_stock_tonnes, double ask_at_working_stock, Fn&& fn) {
   if (stock_tonnes <= 0) return;
-  if (stock_tonnes <= working_stock_tonnes) {
-    fn(stock_tonnes, ask_at_working_stock);
-    return;
-  }
   const double working = std::max(0.0, working_stock_tonnes);
-  const double tranche = (stock_tonnes - working) / kExcessStockTranches;
+  double above = stock_tonnes;  // the stock not yet offered: what the tranches so far leave kept
   for (int k = 0; k < kExcessStockTranches; ++k) {
-    const double kept = stock_tonnes - (k + 0.5) * tranche;
-    fn(tranche, ask_at_working_stock * std::max(0.5, std::sqrt(working / kept)));
+    const double level = kExcessAskLevels[k];
+    const double kept = working / (level * level);  // the stock below which a unit is worth more than level x a
+    if (above > kept) {
+      fn(k, above - kept, ask_at_working_stock * level);
+      above = kept;
+    }
   }
-  if (working > 0) fn(working, ask_at_working_stock);
+  if (above > 0) fn(kExcessStockTranches, above, ask_at_working_stock);
 }
 
 }  // namespace reesim::world

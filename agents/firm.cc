@@ -249,10 +249,11 @@ void PriceTakingFirm::Decide(const world::Observation& observation, world::Rando
     const double stock_tonnes = output_value > 0 ? stock_value / output_value : 0.0;
     const double target = world.market.target_stock_rounds * capacity;
     const double excess = stock_tonnes - target;
-    // Partial adjustment: working off half the excess stock a round, since the lower ask below sells
-    // the rest (cutting output by all of it at once sets off an inventory cycle).
+    // Partial adjustment: working off half the excess stock a round, since the excess is also offered
+    // cheaper (cutting output by all of it at once sets off an inventory cycle).
     decision.output_target_tonnes = std::clamp(capacity - 0.5 * std::max(0.0, excess), 0.0, capacity);
-    // Stock beyond the target is offered along a falling schedule, product by product (world/storage.h).
+    // The target is the working stock; beyond it each product's stock is offered along a schedule, the
+    // excess cheapest (world/storage.h).
     decision.working_stock_tonnes = target;
   }
 }

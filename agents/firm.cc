@@ -232,6 +232,10 @@ void PriceTakingFirm::Decide(const world::Observation& observation, world::Rando
       decision.close = !ExpectsToCoverCashCost(world, state, i);
     }
     const double capacity = world::EffectiveCapacity(world, state, i);
+    // The target is the working stock; beyond it each product's stock is offered along a schedule, the
+    // excess cheapest (world/storage.h). The same rule for every holder (a mine's inventory too).
+    const double target = world.market.target_stock_rounds * capacity;
+    decision.working_stock_tonnes = target;
     if (world::ProducesToOrder(plant)) {
       decision.output_target_tonnes = plant.market_power ? CournotOutput(world, state, i, capacity) : capacity;
       continue;
@@ -247,14 +251,10 @@ void PriceTakingFirm::Decide(const world::Observation& observation, world::Rando
     };
     world::ForEachOutput(world, plant, add_output);
     const double stock_tonnes = output_value > 0 ? stock_value / output_value : 0.0;
-    const double target = world.market.target_stock_rounds * capacity;
     const double excess = stock_tonnes - target;
     // Partial adjustment: working off half the excess stock a round, since the excess is also offered
     // cheaper (cutting output by all of it at once sets off an inventory cycle).
     decision.output_target_tonnes = std::clamp(capacity - 0.5 * std::max(0.0, excess), 0.0, capacity);
-    // The target is the working stock; beyond it each product's stock is offered along a schedule, the
-    // excess cheapest (world/storage.h).
-    decision.working_stock_tonnes = target;
   }
 }
 

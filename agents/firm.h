@@ -2,8 +2,7 @@
 // so it produces exactly when the clearing price covers marginal cost. A processor buys inputs for
 // its capacity less any stock above its target (target_stock_rounds of output), bidding what the
 // output is expected to be worth. Stock up to the target is offered at (1 - carrying cost) of the
-// expected price, the excess along a falling schedule, cheapest first (world/storage.h: competitive
-// storage).
+// expected price, the excess at lower asks, cheapest first (world/storage.h: competitive storage).
 // Investment: a proposed plant is built when the value of its expected margins, on an outlook that
 // reverts toward long-run prices and allows for its own effect on them, exceeds its capital cost by
 // the Dixit-Pindyck value of waiting (AppraiseProject); it produces after its lead time

@@ -327,9 +327,9 @@ TimedInstrument EventFromProto(const reesim::PolicyEvent& in, const world::World
                                       : 1.0;
       terms.demand_cut_share = Share(research.demand_cut_share(), source, rpath + ".demand_cut_share");
       // The users who switch are valued by those who stay (world/round.h, DemandOutcome): some must stay.
-      if (terms.demand_cut_share >= 1) {
+      if (terms.demand_cut_share > 0.99) {
         FieldComplaint(source).Fail(rpath + ".demand_cut_share", FormatNumber(terms.demand_cut_share),
-                                    "must be below 1: the surplus of the users who switch is valued by those who stay");
+                                    "must be at most 0.99: the surplus of the users who switch is valued by those who stay");
       }
       event.instrument = std::make_shared<SubstitutionResearch>(std::move(entries), terms);
       break;

@@ -256,14 +256,19 @@ TEST_CASE("Economics.HoldersSellTheirStockAlongAScheduleNotAllOrNothing") {
     const int plant = simulation.world().FindPlant(plant_id);
     REQUIRE(plant >= 0);
     double last = -1;
+    int compared = 0;
     for (int round = 0; round < simulation.world().default_rounds; ++round) {
       CAPTURE(round);
       simulation.Step();
       const double sold = simulation.outcome().plants[plant].sales_tonnes;
-      if (last > 0 && sold > 0) CHECK(std::max(sold, last) / std::min(sold, last) <= 3.0);
+      if (last > 0 && sold > 0) {
+        CHECK(std::max(sold, last) / std::min(sold, last) <= 3.0);
+        ++compared;
+      }
       if (last > 100) CHECK(sold > 0);
       last = sold;
     }
+    CHECK(compared >= simulation.world().default_rounds - 2);  // it sells every round
   }
 }
 
@@ -307,7 +312,7 @@ TEST_CASE("Economics.UsersResearchMovesToASubstituteKeepTheirSurplus") {
   // A cut of every user leaves nobody whose surplus values the switch: refused at load.
   std::string everyone = research;
   everyone.replace(everyone.find("demand_cut_share: 0.25"), 22, "demand_cut_share: 1");
-  CHECK(testing::LoadError(LibraryText("baseline_2024") + everyone, "research").find("must be below 1") != std::string::npos);
+  CHECK(testing::LoadError(LibraryText("baseline_2024") + everyone, "research").find("must be at most 0.99") != std::string::npos);
 }
 
 TEST_CASE("Economics.ImportRelianceReadsDemandNotArrivals") {

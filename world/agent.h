@@ -19,7 +19,7 @@ struct PlantDecision {
   // Tonnes of output to produce this round (mines: offered at unit cost; processors: inputs bought).
   double output_target_tonnes = 0;
   // Stock up to the working stock is offered at this fraction of the expected price (below 1: carrying
-  // stock costs money); more than that along a falling schedule (world/storage.h).
+  // stock costs money); more than that at lower asks, the excess cheapest (world/storage.h).
   double stock_ask_fraction = 0.95;
   // The stock the holder keeps to work with, in tonnes of its output (a separation plant's oxide mix:
   // each oxide's working stock is its share of it).

@@ -665,7 +665,7 @@ double MarketWorkspace::Network::SolveRestricted() {
   ReserveWithHeadroom(routes, most_routes);
   ReserveWithHeadroom(flow_order, most_routes);
   parts.reserve(3);
-  restricted.Reserve(full.node_count, structure_arcs.size() + most_routes + supply.steps.size() + demand.steps.size());
+  restricted.Reserve(full.node_count, structure_arcs.size() + most_routes + supply.steps.capacity() + demand.steps.capacity());
   IncludeBest(/*add_arcs=*/false);
   StartRestricted();
   for (;;) {

@@ -381,6 +381,11 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     begin = end;
   }
 
+  // Room for the stockpile and speculators' orders too (they start and stop during a run).
+  ReserveWithHeadroom(market.problem.supply, market.problem.supply.size() + barriers.stockpile_orders.size());
+  ReserveWithHeadroom(market.supply_owner, market.supply_owner.size() + barriers.stockpile_orders.size());
+  ReserveWithHeadroom(market.problem.demand, market.problem.demand.size() + barriers.stockpile_orders.size());
+  ReserveWithHeadroom(market.demand_owner, market.demand_owner.size() + barriers.stockpile_orders.size());
   for (int k = 0; k < static_cast<int>(barriers.stockpile_orders.size()); ++k) {
     const StockpileOrder& order = barriers.stockpile_orders[k];
     if (order.product != product) continue;

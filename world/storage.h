@@ -1,15 +1,16 @@
-// How a holder offers the stock of a product it has made: competitive storage (Williams & Wright 1991,
-// "Storage and Commodity Markets"; Deaton & Laroque 1992, "On the Behaviour of Commodity Prices"). A
-// holder sells a unit only at a price above what keeping it is worth: the price it expects next round
-// less the cost of carrying it (capital and storage). The more it keeps beyond its working stock, the
-// lower next round's price and the less the marginal unit kept is worth, so it offers its stock as a
-// rising schedule, the excess first and cheapest. Offered as one block at one ask, a holder sold all or
+// How a holder offers the stock of a product it has made, after competitive storage (Williams & Wright
+// 1991, "Storage and Commodity Markets"; Deaton & Laroque 1992, "On the Behaviour of Commodity Prices"):
+// a holder sells a unit only at a price above what keeping it is worth, the price it expects next round
+// less the cost of carrying it (capital and storage). The more is kept, the lower next round's price and
+// the less the marginal unit kept is worth, so stock is offered as a schedule of rising asks, the excess
+// first and cheapest. ASSUMPTION, unlike those models: each holder judges the value of carry from its own
+// stock against its own working stock, not from the market's total carryover (which would give every
+// holder the same value of the marginal unit). Offered as one block at one ask, a holder sold all or
 // nothing and its sales swung between nothing and everything from round to round (issue 15, point 3).
 #pragma once
 
 #include <algorithm>
 #include <array>
-#include <cmath>
 
 namespace reesim::world {
 

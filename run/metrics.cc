@@ -374,6 +374,7 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
   w.Slot("welfare.gross_wtp") = gross / 1e6;
   w.Slot("welfare.final_spending") = spending / 1e6;
   // The users research moved to a substitute keep their surplus (world/round.h), as in the actors' payoffs.
+  w.Slot("welfare.switched_surplus") = outcome.welfare.switched_surplus_usd / 1e6;
   w.Slot("welfare.consumer_surplus") = (gross - spending + outcome.welfare.switched_surplus_usd) / 1e6;
   w.Slot("welfare.rest_of_world") = row.total;
   w.Slot("welfare.rest_of_world_smuggling") = row.smuggling;

@@ -293,7 +293,10 @@ TEST_CASE("Economics.UsersResearchMovesToASubstituteKeepTheirSurplus") {
       // The world's consumer surplus is the actors' summed, switched users included.
       double world_surplus = 0;
       for (const world::PayoffComponents& p : payoffs) world_surplus += p.consumer_surplus;
-      CHECK(run::ComputeMetrics(world, outcome).at("welfare.consumer_surplus") == doctest::Approx(world_surplus));
+      const run::Metrics metrics = run::ComputeMetrics(world, outcome);
+      CHECK(metrics.at("welfare.consumer_surplus") == doctest::Approx(world_surplus));
+      CHECK(metrics.at("welfare.consumer_surplus") ==
+            doctest::Approx(metrics.at("welfare.gross_wtp") - metrics.at("welfare.final_spending") + metrics.at("welfare.switched_surplus")));
       const world::WelfareBalance balance = world::ComputeWelfareBalance(world, outcome);
       CHECK(balance.components == doctest::Approx(balance.resources).epsilon(1e-9));
       for (std::size_t e = 0; e < world.demand.size(); ++e) {

@@ -40,8 +40,7 @@ constexpr std::array<double, 4> kRecyclingCostSteps = {1.0, 1.5, 2.0, 3.0};
 // Who stands behind each step of a product's market, and the market itself; kept in RoundScratch so
 // the buffers are reused from round to round.
 struct SupplyOwner {
-  int participant = -1;  // a plant's entry in ProductMarket::participants, or
-  bool from_stock = false;
+  int participant = -1;  // a plant's entry in ProductMarket::participants, selling this round's output, or
   int stockpile = -1;    // a stockpile release: index into the barrier table's orders, or
   int stock_group = -1;  // holders' stock at one ask in one region: index into ProductMarket::stock_groups
 };
@@ -79,8 +78,7 @@ struct ProductMarket {
     int plant;
     int region;
     bool sells_output;  // produces the product to order
-    bool makes;         // makes it (and so may sell it from stock)
-    double output_per_tonne;  // tonnes of the product in a tonne of the plant's output; 0 if it does not make it
+    double output_per_tonne;  // tonnes of the product in a tonne of the plant's output (> 0: it makes it, may hold stock)
     bool recycler;
     double unit_cost_usd_per_kg;
     double input_per_output;  // tonnes of the product per tonne of its output; 0 if not an input
@@ -250,14 +248,13 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     for (int i = 0; i < world.PlantCount(); ++i) {
       const Plant& plant = world.plants[i];
       const bool sells_output = ProducesToOrder(plant) && plant.product == product;
-      const bool makes = Makes(world, plant, product);
       const double per_output = InputPerOutput(world, state, plant, product);
-      double output_per_tonne = 0;
+      double output_per_tonne = 0;  // shares are > 0 (world_io.cc), so > 0 exactly when the plant makes it
       ForEachOutput(world, plant, [&](int made, double tonnes) {
         if (made == product) output_per_tonne += tonnes;
       });
-      if (sells_output || makes || per_output > 0) {
-        market.participants.push_back({i, plant.region, sells_output, makes, output_per_tonne, plant.recycler,
+      if (sells_output || output_per_tonne > 0 || per_output > 0) {
+        market.participants.push_back({i, plant.region, sells_output, output_per_tonne, plant.recycler,
                                        plant.unit_cost_usd_per_kg, per_output});
       }
     }
@@ -268,7 +265,7 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     std::size_t most_supply_steps = 0;
     for (const ProductMarket::Participant& participant : market.participants) {
       if (participant.sells_output) most_supply_steps += participant.recycler ? 1 + kRecyclingCostSteps.size() : 1;
-      if (participant.makes) most_supply_steps += kExcessStockTranches + 1;
+      if (participant.output_per_tonne > 0) most_supply_steps += kExcessStockTranches + 1;
     }
     market.problem.supply.reserve(most_supply_steps);
     market.supply_owner.reserve(most_supply_steps);
@@ -300,24 +297,24 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     if (participant.sells_output && uncommitted > 0) {
       if (!participant.recycler) {
         market.problem.supply.push_back({region, uncommitted, unit_cost});
-        market.supply_owner.push_back({p, false});
+        market.supply_owner.push_back({p});
       } else {
         // A mandated share runs at any price; the rest follows the collection-cost curve.
         const double mandated = std::min(uncommitted, barriers.recycling_mandate_share[i] * decision.output_target_tonnes);
         if (mandated > 0) {
           market.problem.supply.push_back({region, mandated, 0.0});
-          market.supply_owner.push_back({p, false});
+          market.supply_owner.push_back({p});
         }
         for (double multiple : kRecyclingCostSteps) {
           const double tonnes = (uncommitted - mandated) / static_cast<double>(kRecyclingCostSteps.size());
           if (tonnes <= 0) break;
           market.problem.supply.push_back({region, tonnes, unit_cost * multiple});
-          market.supply_owner.push_back({p, false});
+          market.supply_owner.push_back({p});
         }
       }
     }
     const double stock = state.stock_tonnes[WorldState::At(i, product, np)];
-    if (stock > 0 && participant.makes) {
+    if (stock > 0 && participant.output_per_tonne > 0) {
       const double expected = state.expected_price_usd_per_kg[WorldState::At(region, product, np)];
       ForEachStockTranche(stock, decision.working_stock_tonnes * participant.output_per_tonne, decision.stock_ask_fraction,
                           [&](int level, double tonnes, double ask_fraction) {
@@ -375,7 +372,7 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
            sorted[end].ask_usd_per_kg == sorted[begin].ask_usd_per_kg) {
       tonnes += sorted[end++].tonnes;
     }
-    market.supply_owner.push_back({-1, true, -1, static_cast<int>(market.stock_groups.size())});
+    market.supply_owner.push_back({-1, -1, static_cast<int>(market.stock_groups.size())});
     market.stock_groups.push_back({static_cast<int>(begin), static_cast<int>(end), tonnes});
     market.problem.supply.push_back({sorted[begin].region, tonnes, sorted[begin].ask_usd_per_kg});
     begin = end;
@@ -395,7 +392,7 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     }
     if (order.sell_tonnes > 0) {
       market.problem.supply.push_back({order.region, order.sell_tonnes, order.sell_min_usd_per_kg});
-      market.supply_owner.push_back({/*participant=*/-1, /*from_stock=*/false, /*stockpile=*/k});
+      market.supply_owner.push_back({/*participant=*/-1, /*stockpile=*/k});
     }
   }
 
@@ -751,6 +748,26 @@ void SettleMarket(const WorldDescription& world, const RoundScratch& scratch, in
   for (int r = 0; r < world.RegionCount(); ++r) {
     outcome.price_usd_per_kg[WorldState::At(r, product, np)] = price_at(r);
   }
+  // A plant's sale, from stock or from this round's output.
+  auto sell = [&](int participant, double tonnes, bool from_stock) {
+    const ProductMarket::Participant& seller = market.participants[participant];
+    const int plant = seller.plant;
+    PlantOutcome& result = outcome.plants[plant];
+    result.sales_tonnes += tonnes;
+    // Producers earn their supply node's price: below the domestic price when an export quota binds.
+    const double price = solution.origin_price_usd_per_kg[seller.region];
+    result.revenue_usd += tonnes * kKgPerTonne * price;
+    if constexpr (kCallsInstruments) {
+      for (const Instrument* instrument : scratch.hooks.on_sale) instrument->OnSale({plant, product, tonnes, price}, outcome);
+    }
+    if (from_stock) {
+      double& stock = state.stock_tonnes[WorldState::At(plant, product, np)];
+      stock = std::max(0.0, stock - tonnes);
+    } else {
+      result.output_tonnes += tonnes;
+      PayProcessing(world, barriers, plant, seller.region, seller.unit_cost_usd_per_kg, tonnes, outcome);
+    }
+  };
   for (std::size_t s = 0; s < market.supply_owner.size(); ++s) {
     const double sold = solution.supply_sold_tonnes[s];
     if (sold <= 0) continue;
@@ -772,28 +789,8 @@ void SettleMarket(const WorldDescription& world, const RoundScratch& scratch, in
       }
       continue;
     }
-    // A plant's sale, from stock or from this round's output.
-    auto sell = [&](int participant, double tonnes, bool from_stock) {
-      const ProductMarket::Participant& seller = market.participants[participant];
-      const int plant = seller.plant;
-      PlantOutcome& result = outcome.plants[plant];
-      result.sales_tonnes += tonnes;
-      // Producers earn their supply node's price: below the domestic price when an export quota binds.
-      const double price = solution.origin_price_usd_per_kg[seller.region];
-      result.revenue_usd += tonnes * kKgPerTonne * price;
-      if constexpr (kCallsInstruments) {
-        for (const Instrument* instrument : scratch.hooks.on_sale) instrument->OnSale({plant, product, tonnes, price}, outcome);
-      }
-      if (from_stock) {
-        double& stock = state.stock_tonnes[WorldState::At(plant, product, np)];
-        stock = std::max(0.0, stock - tonnes);
-      } else {
-        result.output_tonnes += tonnes;
-        PayProcessing(world, barriers, plant, seller.region, seller.unit_cost_usd_per_kg, tonnes, outcome);
-      }
-    };
     if (owner.stock_group < 0) {
-      sell(owner.participant, sold, owner.from_stock);
+      sell(owner.participant, sold, /*from_stock=*/false);
       continue;
     }
     // Holders at one ask share its sale in proportion to what each offered.

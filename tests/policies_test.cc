@@ -467,6 +467,29 @@ TEST_CASE("Round.PriceDiscoveryCarriesAShortageUpTheChainInTheRoundItHappens") {
   CHECK(Get(discovered, "price.ox.AAA") > 1.5 * Get(before, "price.ox.AAA"));
 }
 
+TEST_CASE("Round.TheChainsFixedPointBidsAtThePricesTheRoundClearsAt") {
+  // The same cut. Cleared once, processors bid at expected prices, which the round's prices miss; looking
+  // for the fixed point, the round clears until the prices processors bid with are within 1 % of those it
+  // clears at, and its processors then neither produce at a loss nor leave a margin idle.
+  const std::string cut = R"(policies { actor: "A" start_round: 2 production_quota { products: "ore" tonnes_per_year: 2000 } })";
+  std::string base = testing::SmallWorldText();
+  const run::Metrics once = LastMetrics(cut, 3, base);
+  CHECK(Get(once, "chain.clearings") == 1);
+  CHECK(once.count("chain.bid_price_gap") == 0);
+  CHECK(Get(once, "chain.idle_margin_plants") == 3);  // the cut's round: margins the lagging bids leave idle
+  base.replace(base.find("market {"), 8, "market { price_discovery_passes: 10");
+  for (int rounds = 1; rounds <= 6; ++rounds) {
+    CAPTURE(rounds);
+    const run::Metrics fixed = LastMetrics(cut, rounds, base);
+    CHECK(Get(fixed, "chain.clearings") > 1);
+    CHECK(Get(fixed, "chain.clearings") < 10);  // converged before the limit
+    CHECK(fixed.count("chain.bid_price_gap") == 1);
+    CHECK(Get(fixed, "chain.bid_price_gap") <= world::kBidPriceTolerance);
+    CHECK(Get(fixed, "chain.loss_producers") == 0);
+    CHECK(Get(fixed, "chain.idle_margin_plants") == 0);
+  }
+}
+
 TEST_CASE("Round.SpeculatorsBuyIntoARiseUpToTheirCoverAndSellOnceItStops") {
   // A mining quota from round 3 halves the by-product "rest": its price jumps to the demand cap. Traders
   // in AAA, who hold up to 2 rounds of AAA's use once the price has risen by 30 % or more in a round,

@@ -167,7 +167,7 @@ struct MarketParameters {
   double switching_premium = 0.2;  // fraction of P0 a tied demand pays extra to buy from another source
   // Metal and magnet makers expect to pass input costs through to their output price (docs/model.md).
   bool cost_pass_through = false;
-  int price_discovery_passes = 1;  // clearings of the chain a round, all but the last on trial (docs/model.md)
+  int price_discovery_passes = 1;  // most clearings of the chain a round, looking for a fixed point (docs/model.md)
   // Speculative stocks (docs/model.md, "Speculative stocks"): the products held (empty: none), the most
   // held in rounds of a region's use, and the log price rises a round at which holding starts and is full.
   std::vector<int> speculated_products;

@@ -115,13 +115,24 @@ namespace {
 // A separation plant's oxides that have never cleared in its region (a new plant where nobody else
 // sells them) are valued at what they are expected to fetch elsewhere (ExpectedPriceFor), as its owner
 // valued them when building it.
-double ExpectedOutputValue(const WorldDescription& world, const WorldState& state, const Plant& plant) {
+// The price a processor bids with for a product in its region: the round's trial price where the
+// chain's fixed point has priced it (ClearChainToFixedPoint), else the expectation.
+double BidPrice(const WorldState& state, const RoundScratch& scratch, std::size_t cell) {
+  if (!scratch.bid_price_usd_per_kg.empty() && !std::isnan(scratch.bid_price_usd_per_kg[cell])) {
+    return scratch.bid_price_usd_per_kg[cell];
+  }
+  return state.expected_price_usd_per_kg[cell];
+}
+
+double ExpectedOutputValue(const WorldDescription& world, const WorldState& state, const RoundScratch& scratch,
+                           const Plant& plant) {
   const int np = world.ProductCount();
   double value = 0;
   ForEachOutput(world, plant, [&](int product, double per_tonne) {
-    value += per_tonne * (plant.stage == Stage::kSeparation
-                              ? ExpectedPriceFor(world, state, plant.region, product)
-                              : state.expected_price_usd_per_kg[WorldState::At(plant.region, product, np)]);
+    const std::size_t cell = WorldState::At(plant.region, product, np);
+    const bool priced_this_round = !scratch.bid_price_usd_per_kg.empty() && !std::isnan(scratch.bid_price_usd_per_kg[cell]);
+    value += per_tonne * (plant.stage == Stage::kSeparation && !priced_this_round ? ExpectedPriceFor(world, state, plant.region, product)
+                                                                             : BidPrice(state, scratch, cell));
   });
   return value;
 }
@@ -324,16 +335,16 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     const double per_output = participant.input_per_output;
     if (per_output <= 0 || decision.output_target_tonnes <= 0) continue;
     const Plant& plant = world.plants[i];
-    // A processor bids what one more unit of the input is worth to it: the expected output value net
-    // of processing cost and of its other inputs at their expected prices, per unit of this input.
-    // With fixed recipes, a small-share input that is short (Dy, Tb) is worth the whole margin it
-    // unlocks, which is how its price can jump several-fold while others barely move.
-    double output_value = ExpectedOutputValue(world, state, plant);
+    // A processor bids what one more unit of the input is worth to it: its output's value net of
+    // processing cost and of its other inputs, per unit of this input, all at its bid prices (BidPrice:
+    // the round's own where the chain's fixed point has found them). With fixed recipes, a small-share
+    // input that is short (Dy, Tb) is worth the whole margin it unlocks, which is how its price can jump
+    // several-fold while others barely move.
+    double output_value = ExpectedOutputValue(world, state, scratch, plant);
     double other_inputs_value = 0, own_input_value = 0;
     if (plant.stage != Stage::kSeparation) {
       for (const ProductShare& share : world.products[plant.product].made_from) {
-        const double value =
-            RecipeShare(share, state) * state.expected_price_usd_per_kg[WorldState::At(region, share.product, np)];
+        const double value = RecipeShare(share, state) * BidPrice(state, scratch, WorldState::At(region, share.product, np));
         (share.product == product ? own_input_value : other_inputs_value) += value;
       }
       // Cost pass-through (markup pricing): the maker expects its output to sell for at least its inputs
@@ -1095,27 +1106,72 @@ void AuditChain(const WorldDescription& world, const WorldState& state, const Ro
   }
 }
 
-// Trial clearings of the chain (MarketParameters.price_discovery_passes - 1), each on a copy of the
-// state, each bidding with the round's expectations moved toward the last trial's prices. Leaves those
-// moved expectations in `state` for the real clearing and returns the round's own, to be put back
-// before the round updates them.
-std::vector<double> DiscoverPrices(const WorldDescription& world, WorldState& state, RoundScratch& scratch,
-                                   const RoundOutcome& outcome) {
-  std::vector<double> own = state.expected_price_usd_per_kg;
-  const std::vector<double> reference_demand = scratch.reference_demand;
-  const double weight = world.market.expectation_weight;
-  for (int pass = 1; pass < world.market.price_discovery_passes; ++pass) {
-    WorldState trial_state = state;
-    RoundOutcome trial = outcome;
-    ClearChain(world, trial_state, scratch, trial);
-    scratch.reference_demand = reference_demand;  // offtake deliveries in the trial are undone
-    std::fill(scratch.committed_production.begin(), scratch.committed_production.end(), 0.0);
-    for (std::size_t cell = 0; cell < own.size(); ++cell) {
-      const double price = trial.price_usd_per_kg[cell];
-      state.expected_price_usd_per_kg[cell] = std::isnan(price) ? own[cell] : own[cell] + weight * (price - own[cell]);
+// The cells (region, product) some processor bids with: its inputs' and outputs' in its region.
+void ListBidCells(const WorldDescription& world, std::vector<std::size_t>& cells) {
+  const int np = world.ProductCount();
+  for (const Plant& plant : world.plants) {
+    if (plant.recycler || plant.stage == Stage::kMining || ProducesToOrder(plant)) continue;
+    auto add = [&](int product) { cells.push_back(WorldState::At(plant.region, product, np)); };
+    ForEachOutput(world, plant, [&](int product, double) { add(product); });
+    if (plant.stage == Stage::kSeparation) {
+      add(plant.product);
+    } else {
+      for (const ProductShare& share : world.products[plant.product].made_from) add(share.product);
     }
   }
-  return own;
+  std::sort(cells.begin(), cells.end());
+  cells.erase(std::unique(cells.begin(), cells.end()), cells.end());
+}
+
+// Clears the chain until the prices processors bid with are the prices the clearing gives (issue 15,
+// point 2), at most MarketParameters.price_discovery_passes times. Each clearing is a trial on a copy of
+// the state; the first bids at expected prices; after each, a cell's bid price moves toward the price it
+// cleared at, B <- B + s (P - B), with s = 1 at first and halved whenever the cell's move changes
+// direction. Why the halving: supply and demand come in steps, so P(B) jumps where a step changes hands
+// (a smelter's bid crossing an oxide's ask moves a whole step of alloy), and whole steps cycle across
+// such a jump (baseline_2024's first round: alloy 83.5, 70.2, 85.7, ... $/kg); halving brackets it as
+// bisection would. The clearing whose prices are within kBidPriceTolerance of its bid prices on every
+// cell a processor bids with, or the last, is the round's (its gap is reported: chain.bid_price_gap).
+struct FixedPointResult {
+  int clearings = 0;
+  double bid_price_gap = 0;
+};
+FixedPointResult ClearChainToFixedPoint(const WorldDescription& world, WorldState& state, RoundScratch& scratch,
+                                        RoundOutcome& outcome) {
+  std::vector<double>& bid = scratch.bid_price_usd_per_kg;
+  bid.assign(state.expected_price_usd_per_kg.size(), kNaN);
+  if (scratch.bid_cells.empty()) ListBidCells(world, scratch.bid_cells);
+  scratch.round_reference_demand = scratch.reference_demand;
+  scratch.bid_step.assign(bid.size(), 1.0);
+  scratch.bid_last_move.assign(bid.size(), 0.0);
+  for (int clearing = 1;; ++clearing) {
+    scratch.trial_state = state;
+    scratch.trial_outcome = outcome;
+    scratch.reference_demand = scratch.round_reference_demand;  // offtake deliveries of a trial undone
+    std::fill(scratch.committed_production.begin(), scratch.committed_production.end(), 0.0);
+    ClearChain(world, scratch.trial_state, scratch, scratch.trial_outcome);
+    double gap = 0;
+    for (const std::size_t cell : scratch.bid_cells) {
+      const double price = scratch.trial_outcome.price_usd_per_kg[cell];
+      if (std::isnan(price)) continue;
+      const double used = BidPrice(state, scratch, cell);
+      gap = std::max(gap, std::abs(price - used) / std::max(used, kMinBidPriceUsdPerKg));
+    }
+    if (gap <= kBidPriceTolerance || clearing >= world.market.price_discovery_passes) {
+      std::swap(state, scratch.trial_state);
+      std::swap(outcome, scratch.trial_outcome);
+      return {clearing, gap};
+    }
+    for (const std::size_t cell : scratch.bid_cells) {
+      const double price = scratch.trial_outcome.price_usd_per_kg[cell];
+      if (std::isnan(price)) continue;
+      const double used = BidPrice(state, scratch, cell);
+      const double move = price - used;
+      if (move * scratch.bid_last_move[cell] < 0) scratch.bid_step[cell] *= 0.5;
+      scratch.bid_last_move[cell] = move;
+      bid[cell] = used + scratch.bid_step[cell] * move;
+    }
+  }
 }
 
 std::vector<MarketProblem> LastMarketProblems(const RoundScratch& scratch) {
@@ -1187,10 +1243,15 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
 
   if (!scratch.markets) scratch.markets = std::make_shared<MarketBuffers>();
   scratch.markets->by_product.resize(np);
-  std::vector<double> own_expectations;  // set only when prices are discovered within the round
-  if (world.market.price_discovery_passes > 1) own_expectations = DiscoverPrices(world, state, scratch, outcome);
-  ClearChain(world, state, scratch, outcome);
+  FixedPointResult fixed_point{1, kNaN};
+  if (world.market.price_discovery_passes > 1) {
+    fixed_point = ClearChainToFixedPoint(world, state, scratch, outcome);
+  } else {
+    ClearChain(world, state, scratch, outcome);
+  }
   AuditChain(world, state, scratch, outcome);
+  outcome.chain.clearings = fixed_point.clearings;
+  outcome.chain.bid_price_gap = fixed_point.bid_price_gap;
   for (std::size_t e = 0; e < world.demand.size(); ++e) {
     const double switched = barriers.switched_share[e];
     if (switched <= 0) continue;
@@ -1199,7 +1260,6 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
     demand.switched_surplus_usd = demand.surplus_usd * switched / (1.0 - switched);
     outcome.welfare.switched_surplus_usd += demand.switched_surplus_usd;
   }
-  if (!own_expectations.empty()) state.expected_price_usd_per_kg = std::move(own_expectations);
   for (const Instrument* instrument : hooks.after_clearing) instrument->AfterClearing(world, outcome);
 
   // Settle: expectations, the slow variables of demand, the round counter.

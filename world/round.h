@@ -85,7 +85,16 @@ struct ChainAudit {
   int idle_margin_plants = 0;       // ... with a margin beyond it that produced under 99 % of capacity
   double largest_loss_share = 0;    // max over the former of (input and processing cost) / value - 1
   double largest_margin_share = 0;  // max over the latter of 1 - cost / value
+  // The chain's fixed point (ClearChainToFixedPoint): clearings made this round, and the largest
+  // relative gap between a price processors bid with and the price the round's clearing gave (NaN
+  // when the round cleared once at expected prices, price_discovery_passes 1).
+  int clearings = 1;
+  double bid_price_gap = 0;
 };
+// A fixed point's tolerance: bid prices within 1 % of the prices they clear at (a numerical setting,
+// ASSUMPTION; docs/model.md gives the sensitivity), relative to at least a cent a kg.
+inline constexpr double kBidPriceTolerance = 0.01;
+inline constexpr double kMinBidPriceUsdPerKg = 0.01;
 
 struct RoundOutcome {
   int round = 0;
@@ -132,6 +141,16 @@ struct RoundScratch {
   std::shared_ptr<MarketBuffers> markets;    // created by the first round
   bool instruments_applied = true;           // terms written in the last round (its table needs a full reset)
   WorldState public_state;                   // the round's public view of the state (PublicView)
+  // The chain's fixed point (round.cc, ClearChainToFixedPoint): the bid prices found so far ([region *
+  // products + product], NaN: the expectation; empty when the round clears once), the cells processors
+  // bid with, how their bid prices move, and a trial clearing's state, outcome and the round's demand
+  // before offtakes.
+  std::vector<double> bid_price_usd_per_kg;
+  std::vector<std::size_t> bid_cells;
+  std::vector<double> bid_step, bid_last_move;  // [cell]: the fraction of the gap a bid price moves, its last move
+  WorldState trial_state;
+  RoundOutcome trial_outcome;
+  std::vector<double> round_reference_demand;
 };
 
 struct RoundInputs {

@@ -164,8 +164,10 @@ void ComputeMetricsInto(const world::WorldDescription& world, const world::Round
     w.Slot("chain.idle_margin_plants") = outcome.chain.idle_margin_plants;
     w.Slot("chain.largest_loss_share") = outcome.chain.largest_loss_share;
     w.Slot("chain.largest_margin_share") = outcome.chain.largest_margin_share;
-    w.Slot("chain.clearings") = outcome.chain.clearings;
-    if (!std::isnan(outcome.chain.bid_price_gap)) w.Slot("chain.bid_price_gap") = outcome.chain.bid_price_gap;
+    if (!std::isnan(outcome.chain.bid_price_gap)) {  // the round searched for the chain's fixed point
+      w.Slot("chain.clearings") = outcome.chain.clearings;
+      w.Slot("chain.bid_price_gap") = outcome.chain.bid_price_gap;
+    }
   }
 
   if (wants(kProductionMetrics | kRecycledMetrics)) {

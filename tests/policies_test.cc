@@ -474,7 +474,7 @@ TEST_CASE("Round.TheChainsFixedPointBidsAtThePricesTheRoundClearsAt") {
   const std::string cut = R"(policies { actor: "A" start_round: 2 production_quota { products: "ore" tonnes_per_year: 2000 } })";
   std::string base = testing::SmallWorldText();
   const run::Metrics once = LastMetrics(cut, 3, base);
-  CHECK(Get(once, "chain.clearings") == 1);
+  CHECK(once.count("chain.clearings") == 0);
   CHECK(once.count("chain.bid_price_gap") == 0);
   CHECK(Get(once, "chain.idle_margin_plants") == 3);  // the cut's round: margins the lagging bids leave idle
   base.replace(base.find("market {"), 8, "market { price_discovery_passes: 10");

@@ -117,11 +117,11 @@ namespace {
 // valued them when building it.
 // The price a processor bids with for a product in its region: the round's trial price where the
 // chain's fixed point has priced it (ClearChainToFixedPoint), else the expectation.
+bool HasBidPrice(const RoundScratch& scratch, std::size_t cell) {
+  return !scratch.bid_price_usd_per_kg.empty() && !std::isnan(scratch.bid_price_usd_per_kg[cell]);
+}
 double BidPrice(const WorldState& state, const RoundScratch& scratch, std::size_t cell) {
-  if (!scratch.bid_price_usd_per_kg.empty() && !std::isnan(scratch.bid_price_usd_per_kg[cell])) {
-    return scratch.bid_price_usd_per_kg[cell];
-  }
-  return state.expected_price_usd_per_kg[cell];
+  return HasBidPrice(scratch, cell) ? scratch.bid_price_usd_per_kg[cell] : state.expected_price_usd_per_kg[cell];
 }
 
 double ExpectedOutputValue(const WorldDescription& world, const WorldState& state, const RoundScratch& scratch,
@@ -130,9 +130,9 @@ double ExpectedOutputValue(const WorldDescription& world, const WorldState& stat
   double value = 0;
   ForEachOutput(world, plant, [&](int product, double per_tonne) {
     const std::size_t cell = WorldState::At(plant.region, product, np);
-    const bool priced_this_round = !scratch.bid_price_usd_per_kg.empty() && !std::isnan(scratch.bid_price_usd_per_kg[cell]);
-    value += per_tonne * (plant.stage == Stage::kSeparation && !priced_this_round ? ExpectedPriceFor(world, state, plant.region, product)
-                                                                             : BidPrice(state, scratch, cell));
+    value += per_tonne * (plant.stage == Stage::kSeparation && !HasBidPrice(scratch, cell)
+                              ? ExpectedPriceFor(world, state, plant.region, product)
+                              : BidPrice(state, scratch, cell));
   });
   return value;
 }
@@ -1106,17 +1106,20 @@ void AuditChain(const WorldDescription& world, const WorldState& state, const Ro
   }
 }
 
-// The cells (region, product) some processor bids with: its inputs' and outputs' in its region.
-void ListBidCells(const WorldDescription& world, std::vector<std::size_t>& cells) {
+// The cells (region, product) whose prices the round's bids read (BuildMarket): every operating
+// processor's outputs, and the inputs of those that are not separators (a separator bids for its ore
+// from its oxides' value alone).
+void ListBidCells(const WorldDescription& world, const WorldState& state, std::vector<std::size_t>& cells) {
   const int np = world.ProductCount();
-  for (const Plant& plant : world.plants) {
-    if (plant.recycler || plant.stage == Stage::kMining || ProducesToOrder(plant)) continue;
-    auto add = [&](int product) { cells.push_back(WorldState::At(plant.region, product, np)); };
-    ForEachOutput(world, plant, [&](int product, double) { add(product); });
-    if (plant.stage == Stage::kSeparation) {
-      add(plant.product);
-    } else {
-      for (const ProductShare& share : world.products[plant.product].made_from) add(share.product);
+  cells.clear();
+  cells.reserve(static_cast<std::size_t>(world.RegionCount()) * np);
+  for (int i = 0; i < world.PlantCount(); ++i) {
+    const Plant& plant = world.plants[i];
+    if (ProducesToOrder(plant) || !state.Operating(i)) continue;
+    ForEachOutput(world, plant, [&](int product, double) { cells.push_back(WorldState::At(plant.region, product, np)); });
+    if (plant.stage == Stage::kSeparation) continue;
+    for (const ProductShare& share : world.products[plant.product].made_from) {
+      cells.push_back(WorldState::At(plant.region, share.product, np));
     }
   }
   std::sort(cells.begin(), cells.end());
@@ -1130,20 +1133,19 @@ void ListBidCells(const WorldDescription& world, std::vector<std::size_t>& cells
 // direction. Why the halving: supply and demand come in steps, so P(B) jumps where a step changes hands
 // (a smelter's bid crossing an oxide's ask moves a whole step of alloy), and whole steps cycle across
 // such a jump (baseline_2024's first round: alloy 83.5, 70.2, 85.7, ... $/kg); halving brackets it as
-// bisection would. The clearing whose prices are within kBidPriceTolerance of its bid prices on every
-// cell a processor bids with, or the last, is the round's (its gap is reported: chain.bid_price_gap).
-struct FixedPointResult {
-  int clearings = 0;
-  double bid_price_gap = 0;
-};
-FixedPointResult ClearChainToFixedPoint(const WorldDescription& world, WorldState& state, RoundScratch& scratch,
-                                        RoundOutcome& outcome) {
+// bisection would. The round keeps the first clearing whose prices are within kBidPriceTolerance of its
+// bid prices on every cell the bids read, |P - B| <= tolerance x max(P, B), or the last; returns the
+// clearings made and that clearing's largest gap |P - B| / max(P, B). (A cell a separator values at
+// what its oxide fetches elsewhere, ExpectedPriceFor, because it never cleared in its region, is
+// compared with its expected price in the first clearing: rare, and a trial prices it from then on.)
+ChainAudit ClearChainToFixedPoint(const WorldDescription& world, WorldState& state, RoundScratch& scratch,
+                                  RoundOutcome& outcome) {
   std::vector<double>& bid = scratch.bid_price_usd_per_kg;
   bid.assign(state.expected_price_usd_per_kg.size(), kNaN);
-  if (scratch.bid_cells.empty()) ListBidCells(world, scratch.bid_cells);
-  scratch.round_reference_demand = scratch.reference_demand;
   scratch.bid_step.assign(bid.size(), 1.0);
   scratch.bid_last_move.assign(bid.size(), 0.0);
+  ListBidCells(world, state, scratch.bid_cells);
+  scratch.round_reference_demand = scratch.reference_demand;
   for (int clearing = 1;; ++clearing) {
     scratch.trial_state = state;
     scratch.trial_outcome = outcome;
@@ -1155,21 +1157,23 @@ FixedPointResult ClearChainToFixedPoint(const WorldDescription& world, WorldStat
       const double price = scratch.trial_outcome.price_usd_per_kg[cell];
       if (std::isnan(price)) continue;
       const double used = BidPrice(state, scratch, cell);
-      gap = std::max(gap, std::abs(price - used) / std::max(used, kMinBidPriceUsdPerKg));
+      const double move = price - used;
+      gap = std::max(gap, std::abs(move) / std::max({price, used, kMinBidPriceUsdPerKg}));
+      // The next clearing's bid price (unused if this one is kept).
+      if (move * scratch.bid_last_move[cell] < 0) scratch.bid_step[cell] *= 0.5;
+      scratch.bid_last_move[cell] = move;
+      // Never below zero (free disposal), though a trial can price a cell below zero: export_controls_2025
+      // at 10 clearings, 2026Q2, Tb oxide in China at -7,176 $/kg in one trial (a degenerate dual, not
+      // traced; no library run at one clearing prices anything at or below zero).
+      bid[cell] = std::max(0.0, used + scratch.bid_step[cell] * move);
     }
     if (gap <= kBidPriceTolerance || clearing >= world.market.price_discovery_passes) {
       std::swap(state, scratch.trial_state);
       std::swap(outcome, scratch.trial_outcome);
-      return {clearing, gap};
-    }
-    for (const std::size_t cell : scratch.bid_cells) {
-      const double price = scratch.trial_outcome.price_usd_per_kg[cell];
-      if (std::isnan(price)) continue;
-      const double used = BidPrice(state, scratch, cell);
-      const double move = price - used;
-      if (move * scratch.bid_last_move[cell] < 0) scratch.bid_step[cell] *= 0.5;
-      scratch.bid_last_move[cell] = move;
-      bid[cell] = used + scratch.bid_step[cell] * move;
+      ChainAudit search;
+      search.clearings = clearing;
+      search.bid_price_gap = gap;
+      return search;
     }
   }
 }
@@ -1243,15 +1247,15 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
 
   if (!scratch.markets) scratch.markets = std::make_shared<MarketBuffers>();
   scratch.markets->by_product.resize(np);
-  FixedPointResult fixed_point{1, kNaN};
+  ChainAudit search;  // clearings and bid_price_gap only
   if (world.market.price_discovery_passes > 1) {
-    fixed_point = ClearChainToFixedPoint(world, state, scratch, outcome);
+    search = ClearChainToFixedPoint(world, state, scratch, outcome);
   } else {
     ClearChain(world, state, scratch, outcome);
   }
   AuditChain(world, state, scratch, outcome);
-  outcome.chain.clearings = fixed_point.clearings;
-  outcome.chain.bid_price_gap = fixed_point.bid_price_gap;
+  outcome.chain.clearings = search.clearings;
+  outcome.chain.bid_price_gap = search.bid_price_gap;
   for (std::size_t e = 0; e < world.demand.size(); ++e) {
     const double switched = barriers.switched_share[e];
     if (switched <= 0) continue;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <span>
 #include <vector>
@@ -85,14 +86,14 @@ struct ChainAudit {
   int idle_margin_plants = 0;       // ... with a margin beyond it that produced under 99 % of capacity
   double largest_loss_share = 0;    // max over the former of (input and processing cost) / value - 1
   double largest_margin_share = 0;  // max over the latter of 1 - cost / value
-  // The chain's fixed point (ClearChainToFixedPoint): clearings made this round, and the largest
-  // relative gap between a price processors bid with and the price the round's clearing gave (NaN
-  // when the round cleared once at expected prices, price_discovery_passes 1).
+  // The search for the chain's fixed point (round.cc, ClearChainToFixedPoint; price_discovery_passes
+  // > 1): the clearings made this round, and the largest gap |P - B| / max(P, B) between a price B the
+  // bids read and the price P the kept clearing gave. NaN gap: no search (one clearing at expected prices).
   int clearings = 1;
-  double bid_price_gap = 0;
+  double bid_price_gap = std::numeric_limits<double>::quiet_NaN();
 };
 // A fixed point's tolerance: bid prices within 1 % of the prices they clear at (a numerical setting,
-// ASSUMPTION; docs/model.md gives the sensitivity), relative to at least a cent a kg.
+// ASSUMPTION; docs/model.md gives the sensitivity); gaps are taken relative to at least a cent a kg.
 inline constexpr double kBidPriceTolerance = 0.01;
 inline constexpr double kMinBidPriceUsdPerKg = 0.01;
 

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <sstream>
+#include <string>
 
 #include "world/market.h"
 #include "world/network_simplex.h"
@@ -44,6 +46,124 @@ TEST_CASE("Market.NoBarrierClearsWhereSupplyMeetsDemand") {
   CHECK(s.supply_sold_tonnes[1] == doctest::Approx(50));
   // Welfare = 150*30 - 100*10 - 50*20 = 2500 USD/kg*t = 2.5 M USD.
   CHECK(s.welfare_usd == doctest::Approx(2500.0 * 1000));
+}
+
+TEST_CASE("Market.AMarketWithSupplyAndNoDemandPricesAtOrAboveZero") {
+  // Tb oxide in a trial clearing of export_controls_2025 (2026Q2 at market.price_discovery_passes 10):
+  // stock offered in six regions, China's exports licensed on five routes, no bid anywhere (S: region,
+  // tonnes, ask; W: pair, wedge, route cap, military denied, smuggling cap and cost; E: region, price
+  // hint; other pairs free). Nothing trades, so any price up to a region's cheapest ask is a dual, and
+  // the restricted solver's tree gave China -7,176 $/kg. Free disposal: no price is below zero.
+  std::istringstream fixture(R"(
+S 0 6.065136 620.330923
+S 0 33.069922 723.719410
+S 0 91.578245 827.107897
+S 1 0.190649 13780.112179
+S 1 0.321417 17225.140224
+S 1 0.174597 20670.168269
+S 1 0.105276 24115.196314
+S 1 0.291534 27560.224358
+S 4 0.035442 13777.663311
+S 4 0.100443 17222.079139
+S 4 0.054561 20666.494967
+S 4 0.032899 24110.910795
+S 4 0.091105 27555.326622
+S 7 0.505528 13780.124766
+S 7 0.522302 17225.155957
+S 7 0.283720 20670.187148
+S 7 0.171074 24115.218340
+S 7 0.473743 27560.249531
+S 11 0.013573 13780.151298
+S 11 0.116514 17225.189123
+S 11 0.063291 20670.226948
+S 11 0.038163 24115.264772
+S 11 0.105681 27560.302597
+S 12 0.011680 13780.236416
+S 12 0.100443 17225.295520
+S 12 0.054561 20670.354624
+S 12 0.032899 24115.413728
+S 12 0.091105 27560.472832
+W 2 21.460839 2.8321651743292744 1 0 84.010704
+W 4 21.625742 0.70446298784364669 1 0 84.175607
+W 9 21.463901 2.6325730099560389 1 0 84.013766
+W 10 21.432541 0.89712898196922741 1 0 83.982407
+W 14 21.763754 1.875 1 0 85.105394
+W 17 0.513925 inf 0 0 0.000000
+W 19 0.465179 inf 0 0 0.000000
+W 21 0.475987 inf 0 0 0.000000
+W 26 0.569099 inf 0 0 0.000000
+W 27 0.489657 inf 0 0 0.000000
+W 31 0.600981 inf 0 0 0.000000
+W 68 0.417847 inf 0 0 0.000000
+W 70 0.432698 inf 0 0 0.000000
+W 77 0.421862 inf 0 0 0.000000
+W 78 0.418636 inf 0 0 0.000000
+W 82 0.434079 inf 0 0 0.000000
+W 119 0.307800 inf 0 0 0.000000
+W 121 0.354482 inf 0 0 0.000000
+W 123 0.464814 inf 0 0 0.000000
+W 128 0.258100 inf 0 0 0.000000
+W 129 0.331140 inf 0 0 0.000000
+W 133 0.232016 inf 0 0 0.000000
+W 187 0.339789 inf 0 0 0.000000
+W 189 0.392585 inf 0 0 0.000000
+W 191 0.400832 inf 0 0 0.000000
+W 196 0.288004 inf 0 0 0.000000
+W 197 0.363407 inf 0 0 0.000000
+W 201 0.266911 inf 0 0 0.000000
+W 204 0.413321 inf 0 0 0.000000
+W 206 0.428299 inf 0 0 0.000000
+W 208 0.204532 inf 0 0 0.000000
+W 213 0.417635 inf 0 0 0.000000
+W 214 0.414125 inf 0 0 0.000000
+W 218 0.430180 inf 0 0 0.000000
+E 0 848.315792
+E 1 28266.896778
+E 2 26410.906610
+E 3 950.000000
+E 4 28261.873459
+E 5 950.000000
+E 6 950.000000
+E 7 28266.922596
+E 8 950.000000
+E 9 27256.963429
+E 10 27028.582653
+E 11 28266.977022
+E 12 28267.151623
+E 13 950.000000
+E 14 769.261200
+E 15 950.000000
+E 16 950.000000
+)");
+  MarketProblem problem;
+  problem.Reset(17);
+  problem.price_hint_usd_per_kg.assign(17, 0.0);
+  std::string kind;
+  while (fixture >> kind) {
+    if (kind == "S") {
+      SupplyStep step;
+      fixture >> step.region >> step.tonnes >> step.cost_usd_per_kg;
+      problem.supply.push_back(step);
+    } else if (kind == "W") {
+      int pair = 0, denied = 0;
+      fixture >> pair >> problem.wedge_usd_per_kg[pair] >> problem.route_cap_tonnes[pair] >> denied >>
+          problem.smuggling_cap_tonnes[pair] >> problem.smuggling_cost_usd_per_kg[pair];
+      problem.military_denied[pair] = static_cast<std::uint8_t>(denied);
+    } else {
+      int region = 0;
+      fixture >> region >> problem.price_hint_usd_per_kg[region];
+    }
+  }
+  REQUIRE(problem.supply.size() == 28);
+  for (const ClearingMethod method : {ClearingMethod::kRestricted, ClearingMethod::kReference}) {
+    const MarketSolution s = ClearMarket(problem, method);
+    CHECK(s.welfare_usd == 0);
+    for (int r = 0; r < 17; ++r) {
+      CAPTURE(r);
+      if (!std::isnan(s.price_usd_per_kg[r])) CHECK(s.price_usd_per_kg[r] >= 0);
+      if (!std::isnan(s.origin_price_usd_per_kg[r])) CHECK(s.origin_price_usd_per_kg[r] >= 0);
+    }
+  }
 }
 
 TEST_CASE("Market.TariffOpensPriceWedge") {

@@ -736,8 +736,13 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
 
   ResizeWithHeadroom(solution.supply_sold_tonnes, sold_kg.size());
   for (std::size_t k = 0; k < sold_kg.size(); ++k) solution.supply_sold_tonnes[k] = static_cast<double>(sold_kg[k]) / kKgPerTonne;
-  // Duals: the potential difference to the sink is the value of one more kg delivered at a node.
-  auto price_of = [&](int node) { return static_cast<double>(w.potential[node] - w.potential[w.sink]) / kMoneyScale; };
+  // Duals: the potential difference to the sink is the value of one more kg delivered at a node. It is
+  // below zero only at a node where nothing is sold or served (a market with no bid anywhere: any price
+  // up to the cheapest ask is then a dual, and the simplex's tree may pick a negative one); free disposal
+  // makes it zero, which keeps the duals feasible (an idle node has no served demand to price).
+  auto price_of = [&](int node) {
+    return std::max(0.0, static_cast<double>(w.potential[node] - w.potential[w.sink]) / kMoneyScale);
+  };
   ResizeWithHeadroom(solution.demand_served_tonnes, served_kg.size());
   ResizeWithHeadroom(solution.demand_price_usd_per_kg, served_kg.size());
   solution.flows.clear();

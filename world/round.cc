@@ -1162,10 +1162,7 @@ ChainAudit ClearChainToFixedPoint(const WorldDescription& world, WorldState& sta
       // The next clearing's bid price (unused if this one is kept).
       if (move * scratch.bid_last_move[cell] < 0) scratch.bid_step[cell] *= 0.5;
       scratch.bid_last_move[cell] = move;
-      // Never below zero (free disposal), though a trial can price a cell below zero: export_controls_2025
-      // at 10 clearings, 2026Q2, Tb oxide in China at -7,176 $/kg in one trial (a degenerate dual, not
-      // traced; no library run at one clearing prices anything at or below zero).
-      bid[cell] = std::max(0.0, used + scratch.bid_step[cell] * move);
+      bid[cell] = used + scratch.bid_step[cell] * move;
     }
     if (gap <= kBidPriceTolerance || clearing >= world.market.price_discovery_passes) {
       std::swap(state, scratch.trial_state);

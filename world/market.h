@@ -4,7 +4,8 @@
 // (transport + tariff + export tax; no arc where a ban applies), and a cap on each region's exports
 // (export quotas). The solution is a competitive equilibrium: regional prices are the duals, so where
 // trade flows the importer's price exceeds the exporter's by exactly the wedge, and a binding export
-// quota lowers the exporter's domestic price below the world price less the wedge.
+// quota lowers the exporter's domestic price below the world price less the wedge. No price is below
+// zero (free disposal: where nothing is sold or served, any dual up to the cheapest ask would do).
 //
 // Solved exactly as a min-cost flow on integers: quantities in kg, money in 1e-4 USD per kg, so the
 // optimum and its duals are exact and deterministic.

@@ -111,10 +111,6 @@ struct MarketBuffers {
 
 namespace {
 
-// Expected value of one tonne (per kg) of the plant's output at its region, processing cost excluded.
-// A separation plant's oxides that have never cleared in its region (a new plant where nobody else
-// sells them) are valued at what they are expected to fetch elsewhere (ExpectedPriceFor), as its owner
-// valued them when building it.
 // The price a processor bids with for a product in its region: the round's trial price where the
 // chain's fixed point has priced it (ClearChainToFixedPoint), else the expectation.
 bool HasBidPrice(const RoundScratch& scratch, std::size_t cell) {
@@ -124,7 +120,11 @@ double BidPrice(const WorldState& state, const RoundScratch& scratch, std::size_
   return HasBidPrice(scratch, cell) ? scratch.bid_price_usd_per_kg[cell] : state.expected_price_usd_per_kg[cell];
 }
 
-double ExpectedOutputValue(const WorldDescription& world, const WorldState& state, const RoundScratch& scratch,
+// Value of one tonne (per kg) of the plant's output at its region at its bid prices, processing cost
+// excluded. A separation plant's oxides that have never cleared in its region (a new plant where nobody
+// else sells them) and that no trial has priced are valued at what they are expected to fetch elsewhere
+// (ExpectedPriceFor), as its owner valued them when building it.
+double OutputValueAtBidPrices(const WorldDescription& world, const WorldState& state, const RoundScratch& scratch,
                            const Plant& plant) {
   const int np = world.ProductCount();
   double value = 0;
@@ -340,7 +340,7 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     // the round's own where the chain's fixed point has found them). With fixed recipes, a small-share
     // input that is short (Dy, Tb) is worth the whole margin it unlocks, which is how its price can jump
     // several-fold while others barely move.
-    double output_value = ExpectedOutputValue(world, state, scratch, plant);
+    double output_value = OutputValueAtBidPrices(world, state, scratch, plant);
     double other_inputs_value = 0, own_input_value = 0;
     if (plant.stage != Stage::kSeparation) {
       for (const ProductShare& share : world.products[plant.product].made_from) {

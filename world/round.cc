@@ -105,8 +105,31 @@ struct ProductMarket {
   std::vector<StockGroup> stock_groups;
 };
 
+// A shared export quota's search for its licence price (ShareExportQuota): at licence price `units` (the
+// clearing's money units), each covered product's exports and welfare, and exports by region where it
+// was cleared.
+struct QuotaProbe {
+  std::int64_t units = 0;
+  std::vector<double> exports_tonnes, welfare_usd;  // [product]
+  std::vector<double> by_region;                   // [product][region]; rows of products not cleared are zeros
+  std::vector<std::uint8_t> cleared;               // [product]
+  double Exports() const { return std::accumulate(exports_tonnes.begin(), exports_tonnes.end(), 0.0); }
+  void Reset(std::int64_t at_units, std::size_t products, int regions) {
+    units = at_units;
+    exports_tonnes.assign(products, 0.0);
+    welfare_usd.assign(products, 0.0);
+    by_region.assign(products * static_cast<std::size_t>(regions), 0.0);
+    cleared.assign(products, 0);
+  }
+};
+
 struct MarketBuffers {
   std::vector<ProductMarket> by_product;
+  // Reused by every round's shared export quotas, so that they allocate nothing once warm.
+  std::vector<double> licence_left;  // [shared export quota]: tonnes not yet used by upstream stages
+  std::vector<int> quota_products;
+  std::vector<std::vector<double>> quota_base_wedges;  // [covered product]
+  QuotaProbe low, high, probe, lower;
 };
 
 namespace {
@@ -493,8 +516,10 @@ double QuotaExports(const SharedExportQuota& quota, const ProductMarket& market,
 // licence price times the tonnes) is booked at settlement, flow by flow, to the exporting government
 // (SettleMarket). Returns the tonnes used.
 double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& quota, int stage, double remaining,
-                        std::vector<ProductMarket>& markets) {
-  std::vector<int> products;
+                        MarketBuffers& buffers) {
+  std::vector<ProductMarket>& markets = buffers.by_product;
+  std::vector<int>& products = buffers.quota_products;
+  products.clear();
   for (int p : quota.products) {
     if (static_cast<int>(world.products[p].stage) == stage) products.push_back(p);
   }
@@ -502,11 +527,12 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
   for (int p : products) used += QuotaExports(quota, markets[p]);
   if (used <= remaining) return used;
   const int nr = world.RegionCount();
-  std::vector<std::vector<double>> base_wedges;
+  std::vector<std::vector<double>>& base_wedges = buffers.quota_base_wedges;
+  if (base_wedges.size() < products.size()) base_wedges.resize(products.size());
   double highest_bid = 0;
-  for (int p : products) {
-    base_wedges.push_back(markets[p].problem.wedge_usd_per_kg);
-    for (const DemandStep& step : markets[p].problem.demand) {
+  for (std::size_t k = 0; k < products.size(); ++k) {
+    base_wedges[k] = markets[products[k]].problem.wedge_usd_per_kg;
+    for (const DemandStep& step : markets[products[k]].problem.demand) {
       highest_bid = std::max(highest_bid, step.willingness_to_pay_usd_per_kg);
     }
   }
@@ -515,15 +541,8 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
   auto units_to_usd = [&](std::int64_t units) { return static_cast<double>(units) * kUsdPerUnit; };
   // Exports fall as the licence price rises; above every bid there are none. A probe at licence price
   // L holds each product's exports E(L) and welfare V(L), and exports by region where it was cleared.
-  struct Probe {
-    std::int64_t units = 0;  // the licence price in the clearing's money units
-    std::vector<double> exports_tonnes, welfare_usd;  // [product]
-    std::vector<double> by_region;                   // [product][region]; rows of products not cleared are zeros
-    std::vector<std::uint8_t> cleared;               // [product]
-    double Exports() const { return std::accumulate(exports_tonnes.begin(), exports_tonnes.end(), 0.0); }
-  };
   const std::size_t covered = products.size();
-  auto clear_product = [&](std::size_t k, double licence_usd_per_kg, Probe& probe) {
+  auto clear_product = [&](std::size_t k, double licence_usd_per_kg, QuotaProbe& probe) {
     MarketProblem& problem = markets[products[k]].problem;
     for (int from : quota.regions) {
       for (int to = 0; to < nr; ++to) {
@@ -537,10 +556,6 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
     probe.welfare_usd[k] = markets[products[k]].solution.welfare_usd;
     probe.cleared[k] = 1;
   };
-  auto blank_probe = [&](std::int64_t units) {
-    return Probe{units, std::vector<double>(covered), std::vector<double>(covered), std::vector<double>(covered * nr, 0.0),
-                 std::vector<std::uint8_t>(covered, 0)};
-  };
   // The lowest price on the grid of the clearing's money unit at which exports fit (`high`): the g with
   // E(g - 1) > remaining >= E(g), as bisection finds it, unique since E never rises with L. Two facts
   // save most clearings. Each product's V is convex in L (a maximum of welfares each falling by L times
@@ -549,13 +564,15 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
   // bisection needs about 30; a step that does not halve the bracket is followed by a bisection step,
   // which bounds the work. And a product whose exports are the same at both ends of the bracket
   // exports that much all through it, its welfare falling linearly: it is not cleared again there.
-  Probe low = blank_probe(0);
+  QuotaProbe& low = buffers.low;
+  QuotaProbe& high = buffers.high;
+  low.Reset(0, covered, nr);
   for (std::size_t k = 0; k < covered; ++k) {
     low.exports_tonnes[k] = QuotaExports(quota, markets[products[k]], &low.by_region[k * nr]);
     low.welfare_usd[k] = markets[products[k]].solution.welfare_usd;
     low.cleared[k] = 1;
   }
-  Probe high = blank_probe(static_cast<std::int64_t>((2 * highest_bid + 1) / kUsdPerUnit));
+  high.Reset(static_cast<std::int64_t>((2 * highest_bid + 1) / kUsdPerUnit), covered, nr);
   for (std::size_t k = 0; k < covered; ++k) clear_product(k, units_to_usd(high.units), high);
   bool bisect = false;
   while (high.units - low.units > 1) {
@@ -574,7 +591,8 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
       }
     }
     const std::int64_t width = high.units - low.units;
-    Probe probe = blank_probe(mid);
+    QuotaProbe& probe = buffers.probe;
+    probe.Reset(mid, covered, nr);
     for (std::size_t k = 0; k < covered; ++k) {
       if (low.exports_tonnes[k] == high.exports_tonnes[k]) {
         probe.exports_tonnes[k] = low.exports_tonnes[k];
@@ -583,7 +601,7 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
         clear_product(k, units_to_usd(mid), probe);
       }
     }
-    (probe.Exports() > remaining ? low : high) = std::move(probe);
+    std::swap(probe.Exports() > remaining ? low : high, probe);
     bisect = !bisect && 2 * (high.units - low.units) > width;
   }
   // Exports by [product][region] at `high`, and a little below it (0.1 %, at least a cent) where the steps
@@ -595,7 +613,8 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
   }
   const std::vector<double>& below = high.by_region;
   const double low_usd = std::max(0.0, std::min(units_to_usd(low.units), high_usd - std::max(0.01, 1e-3 * high_usd)));
-  Probe lower = blank_probe(0);
+  QuotaProbe& lower = buffers.lower;
+  lower.Reset(0, covered, nr);
   for (std::size_t k = 0; k < covered; ++k) clear_product(k, low_usd, lower);
   const std::vector<double>& above = lower.by_region;
   // Cells whose exports jump are capped between their two levels; the others export as at `low`.
@@ -1053,7 +1072,8 @@ void AddSpeculativeOrders(const WorldDescription& world, const WorldState& state
 void ClearChain(const WorldDescription& world, WorldState& state, RoundScratch& scratch, RoundOutcome& outcome) {
   const BarrierTable& barriers = scratch.barriers;
   std::vector<ProductMarket>& markets = scratch.markets->by_product;
-  std::vector<double> licence_left;  // [shared export quota]: tonnes not yet used by upstream stages
+  std::vector<double>& licence_left = scratch.markets->licence_left;
+  licence_left.clear();
   for (const SharedExportQuota& quota : barriers.shared_export_quotas) licence_left.push_back(quota.tonnes);
   for (int stage = 0; stage < kStageCount; ++stage) {
     const std::vector<int>& products = world.products_by_stage[stage];
@@ -1064,7 +1084,7 @@ void ClearChain(const WorldDescription& world, WorldState& state, RoundScratch& 
       ClearMarket(market.problem, market.workspace, market.solution);
     });
     for (std::size_t q = 0; q < licence_left.size(); ++q) {
-      licence_left[q] -= ShareExportQuota(world, barriers.shared_export_quotas[q], stage, licence_left[q], markets);
+      licence_left[q] -= ShareExportQuota(world, barriers.shared_export_quotas[q], stage, licence_left[q], *scratch.markets);
       licence_left[q] = std::max(0.0, licence_left[q]);
     }
     for (int product : products) Settle(world, scratch, product, markets[product], state, outcome);

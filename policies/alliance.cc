@@ -10,8 +10,6 @@ namespace reesim::policies {
 void Alliance::BeforeClearing(const world::ApplyContext& context, world::BarrierTable& table,
                               world::RoundOutcome&) const {
   const world::WorldDescription& world = context.world;
-  std::vector<bool> member(world.RegionCount(), false);
-  for (int r : members_) member[r] = true;
   const int np = world.ProductCount();
   if (terms_.pooled_stockpile) {
     for (world::StockpileOrder& order : table.stockpile_orders) {
@@ -24,7 +22,7 @@ void Alliance::BeforeClearing(const world::ApplyContext& context, world::Barrier
   }
   if (terms_.joint_investment_share > 0) {
     for (int plant = 0; plant < world.PlantCount(); ++plant) {
-      if (!member[world.plants[plant].region] || !world.plants[plant].is_project) continue;
+      if (!IsMember(world.plants[plant].region) || !world.plants[plant].is_project) continue;
       const double room = 1.0 - table.capital_subsidy_share[plant];
       const double share = std::min(room, terms_.joint_investment_share);
       table.capital_subsidy_share[plant] += share;
@@ -41,7 +39,7 @@ void Alliance::BeforeClearing(const world::ApplyContext& context, world::Barrier
     }
     if (!terms_.coordinated_controls) continue;
     for (int to = 0; to < world.RegionCount(); ++to) {
-      if (member[to]) {
+      if (IsMember(to)) {
         // No controls among members.
         for (int from : members_) {
           if (from == to) continue;

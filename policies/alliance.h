@@ -29,7 +29,12 @@ struct AllianceTerms {
 class Alliance : public world::Instrument {
  public:
   Alliance(std::vector<int> member_actors, std::vector<int> member_regions, AllianceTerms terms)
-      : actors_(std::move(member_actors)), members_(std::move(member_regions)), terms_(terms) {}
+      : actors_(std::move(member_actors)), members_(std::move(member_regions)), terms_(terms) {
+    for (int r : members_) {
+      if (static_cast<std::size_t>(r) >= is_member_.size()) is_member_.resize(r + 1, false);
+      is_member_[r] = true;
+    }
+  }
   world::HookSet Hooks() const override { return {.before_clearing = true}; }
   int ApplyOrder() const override { return 1; }
   void BeforeClearing(const world::ApplyContext& context, world::BarrierTable& table,
@@ -38,6 +43,8 @@ class Alliance : public world::Instrument {
  private:
   std::vector<int> actors_;
   std::vector<int> members_;  // regions
+  std::vector<bool> is_member_;  // [region], up to the last member
+  bool IsMember(int region) const { return static_cast<std::size_t>(region) < is_member_.size() && is_member_[region]; }
   AllianceTerms terms_;
 };
 

@@ -10,20 +10,24 @@ void ExportQuota::BeforeClearing(const world::ApplyContext& context, world::Barr
                                  world::RoundOutcome&) const {
   const world::WorldDescription& world = context.world;
   const int np = world.ProductCount();
-  world::SharedExportQuota shared{scope_.regions, {}, tonnes_per_round_};
+  int covered = 0, last = -1;
   ForEachOrAll(scope_.products, np, [&](int p) {
-    shared.products.push_back(p);
+    ++covered;
+    last = p;
     for (int r : scope_.regions) {
       for (int to = 0; to < world.RegionCount(); ++to) {
         if (to != r) table.controlled[table.Arc(p, r, to)] = 1;
       }
     }
   });
-  if (shared.regions.size() * shared.products.size() == 1) {
-    double& cap = table.export_quota_tonnes[world::WorldState::At(shared.regions[0], shared.products[0], np)];
+  if (scope_.regions.size() * static_cast<std::size_t>(covered) == 1) {
+    double& cap = table.export_quota_tonnes[world::WorldState::At(scope_.regions[0], last, np)];
     cap = std::min(cap, tonnes_per_round_);
   } else {
-    table.shared_export_quotas.push_back(std::move(shared));
+    world::SharedExportQuota& shared = table.AddSharedExportQuota();
+    shared.regions = scope_.regions;
+    ForEachOrAll(scope_.products, np, [&](int p) { shared.products.push_back(p); });
+    shared.tonnes = tonnes_per_round_;
   }
 }
 

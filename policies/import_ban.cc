@@ -17,14 +17,15 @@ void ImportBan::BeforeClearing(const world::ApplyContext& context, world::Barrie
   }
   if (other_trade_usd_per_round_ <= 0 || scope_.regions.empty()) return;
   const int importer = world.regions[scope_.regions.front()].actor;
-  std::vector<int> exporters;
+  // The exporters share the loss equally (counted first, so that the round allocates nothing).
+  std::size_t exporters = 0;
+  ForEachOrAll(scope_.counterparts, world.RegionCount(), [&](int origin) { exporters += world.regions[origin].actor != importer; });
   ForEachOrAll(scope_.counterparts, world.RegionCount(), [&](int origin) {
-    if (world.regions[origin].actor != importer) exporters.push_back(origin);
+    const int exporter = world.regions[origin].actor;
+    if (exporter == importer) return;
+    outcome.policy_cost_usd[exporter] += other_trade_usd_per_round_ / exporters;
+    outcome.outside_cost_usd[exporter] += other_trade_usd_per_round_ / exporters;
   });
-  for (int origin : exporters) {
-    outcome.policy_cost_usd[world.regions[origin].actor] += other_trade_usd_per_round_ / exporters.size();
-    outcome.outside_cost_usd[world.regions[origin].actor] += other_trade_usd_per_round_ / exporters.size();
-  }
   // Trade lost outside the rare-earth markets: a cost no one in the model receives.
   outcome.policy_cost_usd[importer] += kSanctionImporterLoss * other_trade_usd_per_round_;
   outcome.outside_cost_usd[importer] += kSanctionImporterLoss * other_trade_usd_per_round_;

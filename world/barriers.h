@@ -92,6 +92,18 @@ struct BarrierTable {
   // Regions and products.
   std::vector<double> export_quota_tonnes;    // [region * products + product] per round; inf = none
   std::vector<SharedExportQuota> shared_export_quotas;
+  // A new shared quota for this round, empty; its buffers are the last rounds' (Reset keeps them), so
+  // that a round writing quotas allocates nothing once warm.
+  SharedExportQuota& AddSharedExportQuota() {
+    if (spare_shared_export_quotas.empty()) return shared_export_quotas.emplace_back();
+    shared_export_quotas.push_back(std::move(spare_shared_export_quotas.back()));
+    spare_shared_export_quotas.pop_back();
+    SharedExportQuota& quota = shared_export_quotas.back();
+    quota.regions.clear();
+    quota.products.clear();
+    quota.tonnes = 0;
+    return quota;
+  }
   std::vector<double> enforcement_usd;        // [region]: spending against smuggling from it this round
   // Plants. A production subsidy lowers the plant's offers and raises its bids; the government of its
   // region pays it on every tonne processed. Capital-subsidy shares of a plant under construction are
@@ -110,6 +122,7 @@ struct BarrierTable {
   std::vector<double> switched_share;
   std::vector<StockpileOrder> stockpile_orders;
   std::vector<OfftakeDelivery> offtakes;               // delivered before the spot market, in this order
+  std::vector<SharedExportQuota> spare_shared_export_quotas;  // buffers of past rounds' (AddSharedExportQuota)
 
   // Clears the table for a round of `world`. `untouched`: no instrument wrote terms since the last
   // reset, so the per-route tables (products x regions^2, the bulk of the table) are still clear.
@@ -121,6 +134,7 @@ struct BarrierTable {
     products = product_count;
     enforcement_usd.assign(regions, 0.0);
     stockpile_orders.clear();
+    for (SharedExportQuota& quota : shared_export_quotas) spare_shared_export_quotas.push_back(std::move(quota));
     shared_export_quotas.clear();
     offtakes.clear();
     if (keep_routes) return;

@@ -327,9 +327,7 @@ static std::shared_ptr<reesim::Scenario> ParseScenario(const std::string& text, 
   if (!merged) {
     const std::filesystem::path path = std::filesystem::path(source).parent_path() / base;
     if (!std::filesystem::exists(path)) {
-      std::string names;
-      for (const BuiltinScenario& builtin : BuiltinScenarios()) names += std::string(names.empty() ? "" : ", ") + builtin.name;
-      throw InputError(source + ": base_scenario = \"" + base + "\": no such library scenario (" + names +
+      throw InputError(source + ": base_scenario = \"" + base + "\": no such library scenario (" + LibraryNames() +
                        ") or file " + path.string());
     }
     merged = ParseScenario(ReadFile(path.string()), path.string(), depth + 1);
@@ -367,12 +365,17 @@ LoadedScenario LoadScenarioMessage(std::shared_ptr<const reesim::Scenario> messa
 }
 
 ScenarioSource ReadScenarioSource(const std::string& path) {
-  // A library scenario by name, unless a file of that name is there.
-  if (path.find('/') == std::string::npos && !std::filesystem::exists(path)) {
+  // A library scenario by name, unless a file of that name is there. A directory of that name does not
+  // hide it: `reesim run --scenario baseline_2024 --out baseline_2024` run twice must find the library.
+  std::error_code error;
+  const bool exists = std::filesystem::exists(path, error);
+  if (path.find('/') == std::string::npos && (!exists || std::filesystem::is_directory(path, error))) {
     for (const BuiltinScenario& builtin : BuiltinScenarios()) {
       if (path == builtin.name) return {builtin.text, std::string("<built-in ") + builtin.name + ">"};
     }
-    throw InputError(path + ": no such file, nor a library scenario of that name (library: " + LibraryNames() + ")");
+    if (!exists) {
+      throw InputError(path + ": no such file, nor a library scenario of that name (library: " + LibraryNames() + ")");
+    }
   }
   return {ReadFile(path), path};
 }

@@ -285,6 +285,22 @@ TEST_CASE("Cli.LibraryScenariosByNameWhereverAScenarioFileIsAccepted") {
   CHECK(Reesim("run --help").out.find("export_controls_2025") != std::string::npos);
 }
 
+// A run's output folder named after its scenario, in the working directory, does not hide the library
+// scenario of that name the next time; a directory of any other name is still not a scenario.
+TEST_CASE("Cli.ADirectoryNamedAfterALibraryScenarioDoesNotHideIt") {
+  TempDir dir;
+  const std::string in_dir = "cd " + dir.path().string() + " && " + REESIM_BINARY + " ";
+  const auto shell = [](const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); };
+  REQUIRE(shell(in_dir + "run --quiet --rounds 2 --scenario quota_crisis_2010 --out quota_crisis_2010") == 0);
+  REQUIRE(std::filesystem::is_directory(dir.File("quota_crisis_2010")));
+  CHECK(shell(in_dir + "run --quiet --rounds 2 --scenario quota_crisis_2010 --out again") == 0);
+  CHECK(Reesim("inspect " + dir.File("again/run.pbs")).out == Reesim("inspect " + dir.File("quota_crisis_2010/run.pbs")).out);
+  std::filesystem::create_directories(dir.File("not_a_scenario"));
+  const Result other = testing::RunProgram(in_dir + "check", "not_a_scenario");
+  CHECK(other.exit_code == 2);
+  CHECK(other.out.find("not_a_scenario: not a regular file") != std::string::npos);
+}
+
 // The failed checks and whole-run sanity violations of every library scenario at seed 1, as the program
 // counts them today. Issue 15 (point 7) expects 0 everywhere; the economics that cause them (a chain
 // that passes a shortage on one stage a round) are being reworked, and the lead updates this table when

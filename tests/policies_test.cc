@@ -16,6 +16,7 @@
 #include "test_support.h"
 #include "world/barriers.h"
 #include "world/check.h"
+#include "world/payoff.h"
 #include "world/round.h"
 
 namespace reesim {
@@ -488,6 +489,52 @@ TEST_CASE("Round.TheChainsFixedPointBidsAtThePricesTheRoundClearsAt") {
     CHECK(Get(fixed, "chain.loss_producers") == 0);
     CHECK(Get(fixed, "chain.idle_margin_plants") == 0);
   }
+}
+
+TEST_CASE("Round.MakersDrawTheirInputBufferWhenAnInputIsShort") {
+  // The small world with spare ore (6,000 t a year, a round's 750 t against the smelter's 500), cut to
+  // 2,000 t a year from round 4. Makers keeping a round of their inputs in reserve
+  // (input_cover_rounds: 1) fill it from the spare oxide at no more than the expected price. Through
+  // the cut's round they keep making their target from it, where plain makers halve their output, and
+  // the oxide's price does not jump; once the buffer is drawn, output falls to what the cut leaves.
+  // Every round's payoffs still add up to willingness to pay less costs.
+  std::string plain = testing::SmallWorldText(
+      R"(policies { actor: "A" start_round: 4 production_quota { products: "ore" tonnes_per_year: 2000 } })");
+  for (const char* plant : {"id: \"mine\"", "id: \"sep\""}) {
+    const std::size_t at = plain.find("capacity_tonnes_per_year: 4000", plain.find(plant));
+    plain.replace(at, 30, "capacity_tonnes_per_year: 6000");
+  }
+  std::string buffered = plain;
+  buffered.replace(buffered.find("market {"), 8, "market { input_cover_rounds: 1");
+  const run::LoadedScenario plain_scenario = run::LoadScenarioText(plain, "plain");
+  const run::LoadedScenario buffered_scenario = run::LoadScenarioText(buffered, "buffered");
+  run::Simulation without(plain_scenario, /*seed=*/3);
+  run::Simulation with(buffered_scenario, /*seed=*/3);
+  const int smelter = with.world().FindPlant("smelter");
+  const std::size_t ox_at_smelter = world::WorldState::At(smelter, with.world().FindProduct("ox"), with.world().ProductCount());
+  std::vector<double> alloy_without, alloy_with, ox_without, ox_with, buffer;
+  for (int round = 0; round < 10; ++round) {
+    CAPTURE(round);
+    without.Step();
+    with.Step();
+    const run::Metrics a = run::ComputeMetrics(without.world(), without.outcome());
+    const run::Metrics b = run::ComputeMetrics(with.world(), with.outcome());
+    alloy_without.push_back(Get(a, "output.metal.AAA"));
+    alloy_with.push_back(Get(b, "output.metal.AAA"));
+    ox_without.push_back(Get(a, "price.ox.AAA"));
+    ox_with.push_back(Get(b, "price.ox.AAA"));
+    buffer.push_back(with.state().stock_tonnes[ox_at_smelter]);
+    const world::WelfareBalance balance = world::ComputeWelfareBalance(with.world(), with.outcome());
+    CHECK(std::abs(balance.components - balance.resources) <= 1e-6);
+  }
+  CHECK(buffer[1] == doctest::Approx(500));  // a round of use, bought from the spare oxide
+  // Round 7: the plain smelter runs short (its suppliers' stocks drawn); the buffered one draws its
+  // buffer, keeps its target and the oxide's price stays lower.
+  CHECK(alloy_without[7] < 300);
+  CHECK(alloy_with[7] == doctest::Approx(500));
+  CHECK(buffer[7] < 1e-6);
+  CHECK(ox_with[7] < 0.8 * ox_without[7]);
+  CHECK(alloy_with[9] == doctest::Approx(250));  // drawn: what the cut leaves
 }
 
 TEST_CASE("Round.SpeculatorsBuyIntoARiseUpToTheirCoverAndSellOnceItStops") {

@@ -41,6 +41,10 @@ bool Makes(const WorldDescription& world, const Plant& plant, int product) {
 
 bool ProducesToOrder(const Plant& plant) { return plant.stage == Stage::kMining || plant.recycler; }
 
+bool HoldsInputBuffer(const WorldDescription& world, const Plant& plant) {
+  return world.market.input_cover_rounds > 0 && plant.stage != Stage::kSeparation && !ProducesToOrder(plant);
+}
+
 double WorldDescription::Capacity(int plant, int round) const {
   const Plant& p = plants[plant];
   if (p.capacity_growth_per_year == 0) return p.capacity_tonnes_per_round;

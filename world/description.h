@@ -81,6 +81,11 @@ struct Plant;
 // processing inputs it bought.
 bool ProducesToOrder(const Plant& plant);
 
+struct WorldDescription;
+// Returns whether the plant keeps a buffer of its inputs (MarketParameters::input_cover_rounds > 0): a
+// metal or magnet maker, the users of oxides and alloy (docs/model.md, "Users' input buffers").
+bool HoldsInputBuffer(const WorldDescription& world, const Plant& plant);
+
 struct Plant {
   std::string id;
   int region = -1;
@@ -152,6 +157,7 @@ struct MarketParameters {
   double expectation_weight = 0.5;
   double carrying_cost_per_round = 0.05;
   double target_stock_rounds = 0.5;
+  double input_cover_rounds = 0.0;  // metal and magnet makers' input buffer, rounds of their needs (docs/model.md)
   // The choke price of each sector's demand as a multiple of its reference price, where a demand entry
   // gives none (ASSUMPTIONS, docs/model.md "Demand": EV 8, wind 4, electronics 10, defence 30,
   // industrial 4), by Sector.

@@ -306,7 +306,9 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     // And for every bid: each processor that uses the product, and each step of its final demand's
     // curves (one per supplier tie too), however few of them bid in the first rounds.
     std::size_t most_demand_steps = 0;
-    for (const ProductMarket::Participant& participant : market.participants) most_demand_steps += participant.input_per_output > 0;
+    for (const ProductMarket::Participant& participant : market.participants) {
+      if (participant.input_per_output > 0) most_demand_steps += HoldsInputBuffer(world, world.plants[participant.plant]) ? 2 : 1;
+    }
     for (const DemandEntry& demand : world.demand) {
       if (demand.product == product) most_demand_steps += demand.curve.size() * (1 + demand.sourcing.size());
     }
@@ -379,10 +381,23 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     const double residual = output_value - unit_cost - other_inputs_value;
     if (residual <= 0) continue;
     const double willingness_to_pay = residual / per_output;
-    const double tonnes = per_output * decision.output_target_tonnes - stock;
-    if (tonnes <= 0) continue;
-    market.problem.demand.push_back({region, tonnes, willingness_to_pay});
-    market.demand_owner.push_back({i, -1});
+    const double need = per_output * decision.output_target_tonnes;
+    if (need > stock) {
+      market.problem.demand.push_back({region, need - stock, willingness_to_pay});
+      market.demand_owner.push_back({i, -1});
+    }
+    if (HoldsInputBuffer(world, plant)) {
+      // Cover is counted in rounds of use: the inputs last round's output took. The buffer is topped up
+      // at prices up to the expected price: the yield of having inputs to hand offsets the cost of
+      // carrying them (the convenience yield of stocks near their working level: Working 1949; Brennan
+      // 1958), but a precautionary buyer does not chase a rise.
+      const double buffer = world.market.input_cover_rounds * per_output * state.output_tonnes[i] - std::max(0.0, stock - need);
+      const double expected = state.expected_price_usd_per_kg[WorldState::At(region, product, np)];
+      if (buffer > 0 && expected > 0) {
+        market.problem.demand.push_back({region, buffer, std::min(willingness_to_pay, expected)});
+        market.demand_owner.push_back({i, -1});
+      }
+    }
   }
 
   // One supply step per (region, level, ask) of the holders' stock (holders asking alike: one per
@@ -731,7 +746,7 @@ void DeliverOfftakes(const WorldDescription& world, int stage, RoundScratch& scr
 
 // Turns the inputs bought by the plants of `stage` into output (Leontief, up to capacity).
 void Process(const WorldDescription& world, const BarrierTable& barriers, const std::vector<double>& capacity_tonnes,
-             Stage stage, WorldState& state, RoundOutcome& outcome) {
+             const Decisions& decisions, Stage stage, WorldState& state, RoundOutcome& outcome) {
   const int np = world.ProductCount();
   for (const int i : world.plants_by_stage[static_cast<int>(stage)]) {
     const Plant& plant = world.plants[i];
@@ -750,6 +765,9 @@ void Process(const WorldDescription& world, const BarrierTable& barriers, const 
       continue;
     }
     double tonnes = capacity_tonnes[i];
+    // A maker with an input buffer makes its output target and keeps the rest of its inputs; one
+    // without buys no more than its target needs, so its stock runs out first.
+    if (HoldsInputBuffer(world, plant)) tonnes = std::min(tonnes, decisions.plants[i].output_target_tonnes);
     for (const ProductShare& share : world.products[plant.product].made_from) {
       tonnes = std::min(tonnes, stock[share.product] / RecipeShare(share, state));
     }
@@ -1089,7 +1107,7 @@ void ClearChain(const WorldDescription& world, WorldState& state, RoundScratch& 
     }
     for (int product : products) Settle(world, scratch, product, markets[product], state, outcome);
     if (stage + 1 < kStageCount) {
-      Process(world, barriers, scratch.capacity_tonnes, static_cast<Stage>(stage + 1), state, outcome);
+      Process(world, barriers, scratch.capacity_tonnes, scratch.decisions, static_cast<Stage>(stage + 1), state, outcome);
     }
   }
 }

@@ -400,6 +400,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
   set_fraction("carrying_cost_per_round", market.has_carrying_cost_per_round(), market.carrying_cost_per_round(), 0.0, 1.0,
                params.carrying_cost_per_round);
   set_fraction("target_stock_rounds", market.has_target_stock_rounds(), market.target_stock_rounds(), 0.0, 100.0, params.target_stock_rounds);
+  set_fraction("input_cover_rounds", market.has_input_cover_rounds(), market.input_cover_rounds(), 0.0, 20.0, params.input_cover_rounds);
   if (market.has_demand_price_cap_multiple()) {
     complaint.Fail("market.demand_price_cap_multiple", FormatNumber(market.demand_price_cap_multiple()),
                    "was removed (issue 15): demand now reaches zero at a choke price with an economic meaning; "

@@ -53,6 +53,13 @@ def main():
                       linestyle=("-", "--", ":", "-.")[k % 4], label=label or key)
             if family["unit"] not in units:
                 units.append(family["unit"])
+        # A series flat to rounding (a share at 0.92943790 +- 1e-8) is drawn flat, not as noise on an
+        # offset axis: at least 2 % of its level either side.
+        low, high = axis.get_ylim()
+        centre, least = 0.5 * (low + high), 0.02 * abs(0.5 * (low + high))
+        if high - low < 2 * least:
+            axis.set_ylim(centre - least, centre + least)
+        axis.ticklabel_format(axis="y", useOffset=False)
         axis.set_ylabel(" / ".join(units), fontsize=8)
         axis.legend(fontsize=8)
         axis.grid(alpha=0.3)

@@ -103,7 +103,7 @@ const std::vector<MetricFamilyInfo>& MetricFamilies() {
       {"chain.largest_loss_share", "fraction", false, "the largest (cost / value - 1) among the loss producers (0: none)"},
       {"chain.largest_margin_share", "fraction", false, "the largest (1 - cost / value) among the idle-margin plants (0: none)"},
       {"chain.clearings", "clearings", false, "with market.price_discovery_passes above 1: times the chain was cleared this round looking for bid prices the clearing confirms (absent otherwise)"},
-      {"chain.bid_price_gap", "fraction", false, "with price_discovery_passes above 1: the largest gap between a price B the bids read and the price P the round cleared at, abs(P - B) / max(P, B) (absent otherwise)"},
+      {"chain.bid_price_gap", "fraction", false, "with price_discovery_passes above 1: the largest gap between a price B the bids read and the price P the round cleared at, abs(P - B) / max(P, B, 1 cent/kg) (absent otherwise)"},
       {"recycled.<product>.<REGION>", "tonnes per round", true, "recyclers' output (also in output.*)"},
       {"output.<stage>.<REGION>", "tonnes per round", true, "output of the stage"},
       {"share.<stage>.<REGION>", "fraction 0..1", true, "the region's share of the world's output of the stage"},

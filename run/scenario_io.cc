@@ -365,16 +365,19 @@ LoadedScenario LoadScenarioMessage(std::shared_ptr<const reesim::Scenario> messa
 }
 
 ScenarioSource ReadScenarioSource(const std::string& path) {
-  // A library scenario by name, unless a file of that name is there. A directory of that name does not
-  // hide it: `reesim run --scenario baseline_2024 --out baseline_2024` run twice must find the library.
-  std::error_code error;
-  const bool exists = std::filesystem::exists(path, error);
-  if (path.find('/') == std::string::npos && (!exists || std::filesystem::is_directory(path, error))) {
-    for (const BuiltinScenario& builtin : BuiltinScenarios()) {
-      if (path == builtin.name) return {builtin.text, std::string("<built-in ") + builtin.name + ">"};
-    }
-    if (!exists) {
-      throw InputError(path + ": no such file, nor a library scenario of that name (library: " + LibraryNames() + ")");
+  // A library scenario by name (no '/'), unless a file of that name is there. A directory of that name
+  // does not hide it: `reesim run --scenario baseline_2024 --out baseline_2024` run twice must find the
+  // library. Anything else that is not a regular file is ReadFile's to report.
+  if (path.find('/') == std::string::npos) {
+    std::error_code error;
+    const std::filesystem::file_status status = std::filesystem::status(path, error);
+    if (!std::filesystem::is_regular_file(status)) {
+      for (const BuiltinScenario& builtin : BuiltinScenarios()) {
+        if (path == builtin.name) return {builtin.text, std::string("<built-in ") + builtin.name + ">"};
+      }
+      if (status.type() == std::filesystem::file_type::not_found) {
+        throw InputError(path + ": no such file, nor a library scenario of that name (library: " + LibraryNames() + ")");
+      }
     }
   }
   return {ReadFile(path), path};

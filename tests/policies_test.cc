@@ -494,10 +494,10 @@ TEST_CASE("Round.TheChainsFixedPointBidsAtThePricesTheRoundClearsAt") {
 TEST_CASE("Round.MakersDrawTheirInputBufferWhenAnInputIsShort") {
   // The small world with spare ore (6,000 t a year, a round's 750 t against the smelter's 500), cut to
   // 2,000 t a year from round 4. Makers keeping a round of their inputs in reserve
-  // (input_cover_rounds: 1) fill it from the spare oxide at no more than the expected price. Through
-  // the cut's round they keep making their target from it, where plain makers halve their output, and
-  // the oxide's price does not jump; once the buffer is drawn, output falls to what the cut leaves.
-  // Every round's payoffs still add up to willingness to pay less costs.
+  // (input_cover_rounds: 1) fill it from the spare oxide at no more than the expected price. The
+  // separator's stock carries both worlds through rounds 4-6; in round 7 the plain smelter runs short
+  // (283 t) while the buffered one draws its buffer and keeps its 500 t, at a lower oxide price; from
+  // round 8 both make what the cut leaves. Every round's payoffs still add up.
   std::string plain = testing::SmallWorldText(
       R"(policies { actor: "A" start_round: 4 production_quota { products: "ore" tonnes_per_year: 2000 } })");
   for (const char* plant : {"id: \"mine\"", "id: \"sep\""}) {
@@ -711,29 +711,6 @@ TEST_CASE("Policies.EquityStakeAndPriceFloorPayTheGovernment") {
       floor_usd_per_kg: 500 } })", 2);
   CHECK(Get(floor, "payoff.B.policy_cost") > 50);  // paying the gap up to $500/kg on about 500 t
   CHECK(Get(floor, "payoff.A.producer_surplus") > Get(base, "payoff.A.producer_surplus"));
-}
-
-TEST_CASE("Policies.APriceFloorMakesItsPlantOfferWhatItHoldsAtAnyPrice") {
-  // The separator starts with 2,000 t of stock (1,000 t of oxide), more than the smelter buys. Without
-  // a floor it offers the oxide along its ask schedule, and its asks set the price. With every kg of
-  // oxide paid at least $25 (above the $19 it expects), a sale now beats keeping the kg for a later one
-  // at the same floor, so it offers everything at any price: the oxide's price falls to nothing (more
-  // is offered than bid for), the smelter buys what it bought before, and the government pays the
-  // whole floor on the 500 t sold. A floor below what the plant asks changes nothing.
-  std::string plain = testing::SmallWorldText();
-  plain.replace(plain.find("unit_cost_usd_per_kg: 1 }"), 25, "unit_cost_usd_per_kg: 1 inventory_tonnes: 2000 }");
-  auto floor = [](double usd_per_kg) {
-    return R"(policies { actor: "A" price_floor { plants: "sep" product: "ox" floor_usd_per_kg: )" + std::to_string(usd_per_kg) + " } }";
-  };
-  const run::Metrics without = LastMetrics("", 1, plain);
-  const run::Metrics high = LastMetrics(floor(25), 1, plain);
-  const run::Metrics low = LastMetrics(floor(5), 1, plain);
-  REQUIRE(Get(without, "price.ox.AAA") > 10);
-  CHECK(Get(high, "price.ox.AAA") == doctest::Approx(0).epsilon(1e-9));
-  CHECK(Get(high, "output.metal.AAA") == doctest::Approx(Get(without, "output.metal.AAA")));
-  CHECK(Get(high, "payoff.A.policy_cost") == doctest::Approx(25 * 500 / 1000.0));  // USD M: 500 t at $25/kg
-  CHECK(Get(low, "price.ox.AAA") == doctest::Approx(Get(without, "price.ox.AAA")));
-  CHECK(Get(low, "payoff.A.policy_cost") == doctest::Approx(0));
 }
 
 TEST_CASE("Policies.AllianceRaisesMembersImportSharesFromEachOther") {

@@ -334,7 +334,7 @@ const std::map<std::string, std::pair<int, int>> kChainAudit = {
     {"brazil_and_global_south", {6, 10}},
     {"export_controls_2025", {34, 34}},
     {"japan_eu_partnership", {0, 11}},
-    {"quad_initiative_2025", {0, 11}},
+    {"quad_initiative_2025", {0, 10}},
     {"quota_crisis_2010", {41, 55}},
     {"tariff_war_2025", {32, 41}},
     {"us_russia_ukraine", {0, 11}},

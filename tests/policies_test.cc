@@ -713,6 +713,34 @@ TEST_CASE("Policies.EquityStakeAndPriceFloorPayTheGovernment") {
   CHECK(Get(floor, "payoff.A.producer_surplus") > Get(base, "payoff.A.producer_surplus"));
 }
 
+TEST_CASE("Policies.APriceFloorMakesItsPlantOfferWhatItHoldsAtAnyPrice") {
+  // The separator starts with 2,000 t of stock (1,000 t of oxide), more than the smelter buys. Without
+  // a floor it offers the oxide along its ask schedule, and its asks set the price. With every kg of
+  // oxide paid at least $25 (above the $19 it expects), a sale now beats keeping the kg for a later one
+  // at the same floor, so it offers everything at any price: the oxide's price falls to nothing (more
+  // is offered than bid for), the smelter buys what it bought before, and the government pays the
+  // whole floor on the 500 t sold. A floor below every ask of the plant changes nothing.
+  std::string plain = testing::SmallWorldText();
+  plain.replace(plain.find("unit_cost_usd_per_kg: 1 }"), 25, "unit_cost_usd_per_kg: 1 inventory_tonnes: 2000 }");
+  auto floor = [](double usd_per_kg) {
+    return R"(policies { actor: "A" price_floor { plants: "sep" product: "ox" floor_usd_per_kg: )" + std::to_string(usd_per_kg) + " } }";
+  };
+  const run::Metrics without = LastMetrics("", 1, plain);
+  const run::Metrics high = LastMetrics(floor(25), 1, plain);
+  const run::Metrics middle = LastMetrics(floor(15), 1, plain);
+  const run::Metrics low = LastMetrics(floor(5), 1, plain);
+  REQUIRE(Get(without, "price.ox.AAA") > 10);
+  CHECK(Get(high, "price.ox.AAA") == doctest::Approx(0).epsilon(1e-9));
+  CHECK(Get(high, "output.metal.AAA") == doctest::Approx(Get(without, "output.metal.AAA")));
+  CHECK(Get(high, "payoff.A.policy_cost") == doctest::Approx(25 * 500 / 1000.0));  // USD M: 500 t at $25/kg
+  CHECK(Get(high, "price.rest.AAA") == doctest::Approx(Get(without, "price.rest.AAA")));  // only the floored product
+  // A floor under the expected price but above the cheapest asks of the excess: those become 0 too,
+  // and with more offered than bid the price is 0 (the top-up is on the price realised).
+  CHECK(Get(middle, "price.ox.AAA") == doctest::Approx(0).epsilon(1e-9));
+  CHECK(Get(low, "price.ox.AAA") == doctest::Approx(Get(without, "price.ox.AAA")));
+  CHECK(Get(low, "payoff.A.policy_cost") == doctest::Approx(0));
+}
+
 TEST_CASE("Policies.AllianceRaisesMembersImportSharesFromEachOther") {
   // Two magnet exporters with stock (AAA nearer to BBB than CCC) and a 30 % tariff in BBB on everyone.
   // Without the alliance BBB buys from the nearer AAA; an alliance of B and C removes C's tariff.

@@ -115,6 +115,10 @@ struct BarrierTable {
   std::vector<double> joint_investment_share;         // [plant]: the part of it an alliance pays jointly
   std::vector<const std::vector<int>*> joint_investors;  // [plant]: the actors sharing it
   std::vector<double> recycling_mandate_share;        // [plant]: share of a recycler's capacity that must run
+  // [plant]: a price floor on its sales of `sale_floor_product[plant]` (-1: none) this round: it is paid
+  // at least this for every kg it sells, so it offers at any market price what it would sell at the floor.
+  std::vector<double> sale_floor_usd_per_kg;
+  std::vector<int> sale_floor_product;
   // Demand and the markets' extra steps.
   std::vector<double> demand_multiplier;              // [demand entry]: multipliers multiply
   // [demand entry]: the share of its users that research has moved to a substitute (their demand is

@@ -330,9 +330,13 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     const double unit_cost = std::max(0.0, participant.unit_cost_usd_per_kg - barriers.production_subsidy_usd_per_kg[i]);
     const double uncommitted = decision.output_target_tonnes - scratch.committed_production[i];
     const int region = participant.region;
+    // Under a price floor every kg sold earns at least the floor, so what the seller would sell at the
+    // floor it offers at any price: a sale now beats keeping the unit for a later one.
+    const bool floored = barriers.sale_floor_product[i] == product;
+    auto offer_price = [&](double ask) { return floored && barriers.sale_floor_usd_per_kg[i] >= ask ? 0.0 : ask; };
     if (participant.sells_output && uncommitted > 0) {
       if (!participant.recycler) {
-        market.problem.supply.push_back({region, uncommitted, unit_cost});
+        market.problem.supply.push_back({region, uncommitted, offer_price(unit_cost)});
         market.supply_owner.push_back({p});
       } else {
         // A mandated share runs at any price; the rest follows the collection-cost curve.
@@ -344,7 +348,7 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
         for (double multiple : kRecyclingCostSteps) {
           const double tonnes = (uncommitted - mandated) / static_cast<double>(kRecyclingCostSteps.size());
           if (tonnes <= 0) break;
-          market.problem.supply.push_back({region, tonnes, unit_cost * multiple});
+          market.problem.supply.push_back({region, tonnes, offer_price(unit_cost * multiple)});
           market.supply_owner.push_back({p});
         }
       }
@@ -354,7 +358,7 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
       const double expected = state.expected_price_usd_per_kg[WorldState::At(region, product, np)];
       ForEachStockTranche(stock, decision.working_stock_tonnes * participant.output_per_tonne, decision.stock_ask_fraction,
                           [&](int level, double tonnes, double ask_fraction) {
-                            market.stock_tranches.push_back({region, level, std::max(0.0, ask_fraction * expected), p, tonnes});
+                            market.stock_tranches.push_back({region, level, offer_price(std::max(0.0, ask_fraction * expected)), p, tonnes});
                           });
     }
     const double per_output = participant.input_per_output;
@@ -1028,6 +1032,8 @@ void BarrierTable::Reset(const WorldDescription& world, const WorldState&, bool 
   joint_investment_share.assign(world.plants.size(), 0.0);
   joint_investors.assign(world.plants.size(), nullptr);
   recycling_mandate_share.assign(world.plants.size(), 0.0);
+  sale_floor_usd_per_kg.assign(world.plants.size(), 0.0);
+  sale_floor_product.assign(world.plants.size(), -1);
   demand_multiplier.assign(world.demand.size(), 1.0);
   switched_share.assign(world.demand.size(), 0.0);
 }

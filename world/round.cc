@@ -748,7 +748,8 @@ void DeliverOfftakes(const WorldDescription& world, int stage, RoundScratch& scr
   }
 }
 
-// Turns the inputs bought by the plants of `stage` into output (Leontief, up to capacity).
+// Turns the inputs bought by the plants of `stage` into output (Leontief, up to capacity; a maker with
+// an input buffer up to its output target).
 void Process(const WorldDescription& world, const BarrierTable& barriers, const std::vector<double>& capacity_tonnes,
              const Decisions& decisions, Stage stage, WorldState& state, RoundOutcome& outcome) {
   const int np = world.ProductCount();

@@ -537,6 +537,31 @@ TEST_CASE("Round.MakersDrawTheirInputBufferWhenAnInputIsShort") {
   CHECK(alloy_with[9] == doctest::Approx(250));  // drawn: what the cut leaves
 }
 
+TEST_CASE("Round.AMakerWithABufferMakesItsTargetAndKeepsTheRest") {
+  // The smelter starts with 1,000 t of alloy, far above its working stock, so it aims to make less than
+  // its capacity. With a round of cover it buys its target's oxide and the buffer's, makes its target
+  // and keeps the buffer: its oxide stock after each round is a round of its use.
+  std::string text = testing::SmallWorldText();
+  text.replace(text.find("unit_cost_usd_per_kg: 2 }", text.find("id: \"smelter\"")), 25,
+               "unit_cost_usd_per_kg: 2 inventory_tonnes: 1000 }");
+  text.replace(text.find("market {"), 8, "market { input_cover_rounds: 1");
+  const run::LoadedScenario scenario = run::LoadScenarioText(text, "overhang");
+  run::Simulation simulation(scenario, /*seed=*/3);
+  const world::WorldDescription& world = simulation.world();
+  const int smelter = world.FindPlant("smelter");
+  const std::size_t ox = world::WorldState::At(smelter, world.FindProduct("ox"), world.ProductCount());
+  std::vector<double> made, kept;
+  for (int round = 0; round < 3; ++round) {
+    simulation.Step();
+    made.push_back(simulation.outcome().plants[smelter].output_tonnes);
+    kept.push_back(simulation.state().stock_tonnes[ox]);
+  }
+  CHECK(made[0] < 200);  // its target, far under its 500 t of capacity
+  CHECK(made[1] < 400);  // still its target, though it held enough oxide for more
+  CHECK(kept[1] == doctest::Approx(made[0]));  // a round of use, by last round's output
+  CHECK(kept[2] == doctest::Approx(made[1]));
+}
+
 TEST_CASE("Round.SpeculatorsBuyIntoARiseUpToTheirCoverAndSellOnceItStops") {
   // A mining quota from round 3 halves the by-product "rest": its price jumps to the demand cap. Traders
   // in AAA, who hold up to 2 rounds of AAA's use once the price has risen by 30 % or more in a round,

@@ -354,8 +354,8 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
       }
     }
     const double stock = state.stock_tonnes[WorldState::At(i, product, np)];
+    const double expected = state.expected_price_usd_per_kg[WorldState::At(region, product, np)];
     if (stock > 0 && participant.output_per_tonne > 0) {
-      const double expected = state.expected_price_usd_per_kg[WorldState::At(region, product, np)];
       ForEachStockTranche(stock, decision.working_stock_tonnes * participant.output_per_tonne, decision.stock_ask_fraction,
                           [&](int level, double tonnes, double ask_fraction) {
                             market.stock_tranches.push_back({region, level, offer_price(std::max(0.0, ask_fraction * expected)), p, tonnes});
@@ -396,7 +396,6 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
       // carrying them (the convenience yield of stocks near their working level: Working 1949; Brennan
       // 1958), but a precautionary buyer does not chase a rise.
       const double buffer = world.market.input_cover_rounds * per_output * state.output_tonnes[i] - std::max(0.0, stock - need);
-      const double expected = state.expected_price_usd_per_kg[WorldState::At(region, product, np)];
       if (buffer > 0 && expected > 0) {
         market.problem.demand.push_back({region, buffer, std::min(willingness_to_pay, expected)});
         market.demand_owner.push_back({i, -1});

@@ -173,9 +173,10 @@ struct EndUses {
   double exported = 0, smuggled = 0, unmet_ev = 0, unmet_defence = 0;
 };
 
-EndUses RunControl(const std::string& extra, int round) {
-  const run::LoadedScenario scenario =
-      run::LoadScenarioText(testing::SmallWorldText(extra), "small+control");
+EndUses RunControl(const std::string& extra, int round, bool licences_on_past_trade = false) {
+  std::string text = testing::SmallWorldText(extra);
+  if (licences_on_past_trade) text.replace(text.find("market {"), 8, "market { licences_on_past_trade: true");
+  const run::LoadedScenario scenario = run::LoadScenarioText(text, "small+control");
   run::Simulation simulation(scenario, /*seed=*/1);
   for (int r = 0; r <= round; ++r) simulation.Step();
   const int magnet = simulation.world().FindProduct("magnet");
@@ -211,6 +212,24 @@ TEST_CASE("Policies.ExportControlDeniesMilitaryAndLicensesCivilianAfterTheDelay"
   const EndUses partial = RunControl(R"(policies { actor: "A" export_control { products: "magnet" approval_share: 0.4 } })", 2);
   CHECK(partial.exported > 0);
   CHECK(partial.unmet_ev > 0.3);
+}
+
+TEST_CASE("Policies.LicencesOnPastTradeAreAShareOfWhatTheRouteCarriedBeforeTheControl") {
+  // market.licences_on_past_trade: the route's licences are approval_share of its trade in the last
+  // round before the control (round 1 here), every round of the control, whatever BBB bids.
+  const std::string control = R"(policies { actor: "A" start_round: 2
+      export_control { products: "magnet" to: "BBB" approval_share: 0.4 } })";
+  const double before = RunControl(control, 1).exported;
+  REQUIRE(before > 100);
+  for (int round : {2, 3, 5}) {
+    CAPTURE(round);
+    CHECK(RunControl(control, round, /*licences_on_past_trade=*/true).exported == doctest::Approx(0.4 * before));
+    // On the destination's demand (the default) the same control licenses 40 % of all BBB bids for.
+    CHECK(RunControl(control, round).exported > 0.4 * before * 1.1);
+  }
+  // A control from the first round has no past trade to go by: licences on the destination's demand.
+  const std::string from_start = R"(policies { actor: "A" export_control { products: "magnet" to: "BBB" approval_share: 0.4 } })";
+  CHECK(RunControl(from_start, 2, /*licences_on_past_trade=*/true).exported == doctest::Approx(RunControl(from_start, 2).exported));
 }
 
 TEST_CASE("Policies.SmugglingGrowsWithThePriceGapAndFallsWithEnforcement") {

@@ -158,6 +158,7 @@ struct MarketParameters {
   double carrying_cost_per_round = 0.05;
   double target_stock_rounds = 0.5;
   double input_cover_rounds = 0.0;  // metal and magnet makers' input buffer, in rounds of use (docs/model.md)
+  bool licences_on_past_trade = false;  // export licences a share of the route's past trade (docs/model.md)
   // The choke price of each sector's demand as a multiple of its reference price, where a demand entry
   // gives none (ASSUMPTIONS, docs/model.md "Demand": EV 8, wind 4, electronics 10, defence 30,
   // industrial 4), by Sector.

@@ -223,7 +223,25 @@ void AddDemandCurve(const WorldDescription& world, const DemandEntry& demand, in
   }
 }
 
-// Export controls cap licensed routes at the approved share of the destination's demand; around any
+// A route no export control or quota covers this round records what it carried: the volume a later
+// control licenses a share of.
+void RecordLicenceBases(const BarrierTable& barriers, const RoundOutcome& outcome, WorldState& state) {
+  std::vector<double>& base = state.licence_base_tonnes;
+  if (base.empty()) return;  // licences on the destination's demand
+  REESIM_CHECK_EQ(base.size(), barriers.controlled.size());
+  for (std::size_t arc = 0; arc < base.size(); ++arc) {
+    if (!barriers.controlled[arc]) base[arc] = 0;
+  }
+  for (const FlowOutcome& flow : outcome.flows) {
+    if (flow.smuggled || flow.from == flow.to) continue;
+    const std::size_t arc = barriers.Arc(flow.product, flow.from, flow.to);
+    if (!barriers.controlled[arc]) base[arc] += flow.tonnes;
+  }
+}
+
+// Export controls cap licensed routes at the approved share of all tonnes bid in the destination or,
+// in worlds with licences_on_past_trade, of the route's trade before the control (where it has a
+// round before it); around any
 // control, smuggling opens an unrecorded route whose size grows with last round's price gap and shrinks
 // with the exporter's enforcement spending.
 void AddControlCaps(const WorldDescription& world, const WorldState& state, const BarrierTable& barriers,
@@ -248,7 +266,8 @@ void AddControlCaps(const WorldDescription& world, const WorldState& state, cons
       market.problem.smuggling_cap_tonnes[pair] = 0.0;
       if (to == from || !barriers.controlled[arc] || demand_tonnes[to] <= 0) continue;
       if (barriers.approval_share[arc] < 1) {
-        market.problem.route_cap_tonnes[pair] = barriers.approval_share[arc] * demand_tonnes[to];
+        const double past = state.licence_base_tonnes.empty() ? kNaN : state.licence_base_tonnes[arc];
+        market.problem.route_cap_tonnes[pair] = barriers.approval_share[arc] * (std::isnan(past) ? demand_tonnes[to] : past);
       }
       const double exporter_price = price_at(from);
       const double gap = exporter_price > 0 ? std::max(0.0, price_at(to) / exporter_price - 1.0) : 0.0;
@@ -1310,6 +1329,7 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
   // Settle: expectations, the slow variables of demand, the round counter.
   const double weight = world.market.expectation_weight;
   if (!state.use_tonnes.empty()) state.use_tonnes = outcome.consumed_tonnes;
+  RecordLicenceBases(barriers, outcome, state);
   for (std::size_t cell = 0; cell < outcome.price_usd_per_kg.size(); ++cell) {
     const double price = outcome.price_usd_per_kg[cell];
     if (std::isnan(price)) continue;

@@ -84,6 +84,9 @@ WorldState InitialState(const WorldDescription& world) {
     state.use_tonnes.assign(cells, 0.0);
   }
   state.long_run_price_usd_per_kg = state.expected_price_usd_per_kg;
+  if (world.market.licences_on_past_trade) {
+    state.licence_base_tonnes.assign(cells * world.RegionCount(), std::numeric_limits<double>::quiet_NaN());
+  }
   state.plant_status.resize(world.plants.size());
   for (int i = 0; i < world.PlantCount(); ++i) {
     state.plant_status[i] = world.plants[i].is_project ? PlantStatus::kProposed : PlantStatus::kOperating;
@@ -143,6 +146,7 @@ std::string Fingerprint(const WorldState& state) {
   mix_bytes(state.support_product.data(), state.support_product.size() * sizeof(int));
   mix_vector(state.government_equity_share);
   mix_vector(state.output_tonnes);
+  if (!state.licence_base_tonnes.empty()) mix_vector(state.licence_base_tonnes);  // other worlds hash as before
   mix_bytes(state.chosen_action.data(), state.chosen_action.size() * sizeof(int));
   for (const auto& memory : state.strategy_memory) mix_vector(memory);
   static constexpr char kHex[] = "0123456789abcdef";

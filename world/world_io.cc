@@ -431,6 +431,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
   set_fraction("substitution_decay", market.has_substitution_decay(), market.substitution_decay(), 0.0, 1.0, params.substitution_decay);
   set_fraction("switching_premium", market.has_switching_premium(), market.switching_premium(), 0.0, 10.0, params.switching_premium);
   params.cost_pass_through = market.cost_pass_through();
+  params.licences_on_past_trade = market.licences_on_past_trade();
   if (market.has_price_discovery_passes()) {
     if (market.price_discovery_passes() < 1 || market.price_discovery_passes() > 10) {
       complaint.Fail("market.price_discovery_passes", std::to_string(market.price_discovery_passes()),

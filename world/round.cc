@@ -130,6 +130,9 @@ struct MarketBuffers {
   std::vector<int> quota_products;
   std::vector<std::vector<double>> quota_base_wedges;  // [covered product]
   QuotaProbe low, high, probe, lower;
+  // [shared export quota * stages + stage]: the licence price the last round found, in the clearing's
+  // money units (-1: none), where this round's search looks first.
+  std::vector<std::int64_t> last_licence_units;
 };
 
 namespace {
@@ -553,7 +556,7 @@ double QuotaExports(const SharedExportQuota& quota, const ProductMarket& market,
 // licence price times the tonnes) is booked at settlement, flow by flow, to the exporting government
 // (SettleMarket). Returns the tonnes used.
 double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& quota, int stage, double remaining,
-                        MarketBuffers& buffers) {
+                        MarketBuffers& buffers, std::int64_t& last_units) {
   std::vector<ProductMarket>& markets = buffers.by_product;
   std::vector<int>& products = buffers.quota_products;
   products.clear();
@@ -609,8 +612,32 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
     low.welfare_usd[k] = markets[products[k]].solution.welfare_usd;
     low.cleared[k] = 1;
   }
-  high.Reset(static_cast<std::int64_t>((2 * highest_bid + 1) / kUsdPerUnit), covered, nr);
-  for (std::size_t k = 0; k < covered; ++k) clear_product(k, units_to_usd(high.units), high);
+  const std::int64_t top = static_cast<std::int64_t>((2 * highest_bid + 1) / kUsdPerUnit);
+  // The licence price moves little from round to round: the search brackets last round's price by
+  // probes at it and 10 % to the side the quota points to before it falls back to the whole range.
+  bool bracketed = false;
+  if (last_units > 0 && last_units < top) {
+    QuotaProbe& probe = buffers.probe;
+    auto probe_at = [&](std::int64_t units) {
+      probe.Reset(units, covered, nr);
+      for (std::size_t k = 0; k < covered; ++k) clear_product(k, units_to_usd(units), probe);
+      return probe.Exports() <= remaining;
+    };
+    const bool fits_last = probe_at(last_units);
+    std::swap(fits_last ? high : low, probe);
+    bracketed = fits_last;  // [0, last]
+    const std::int64_t step = std::max<std::int64_t>(1, last_units / 10);
+    const std::int64_t next = fits_last ? last_units - step : last_units + step;
+    if (next > low.units && next < (fits_last ? last_units : top)) {
+      const bool fits = probe_at(next);
+      std::swap(fits ? high : low, probe);
+      bracketed = bracketed || fits;
+    }
+  }
+  if (!bracketed) {
+    high.Reset(top, covered, nr);
+    for (std::size_t k = 0; k < covered; ++k) clear_product(k, units_to_usd(high.units), high);
+  }
   bool bisect = false;
   while (high.units - low.units > 1) {
     std::int64_t mid = low.units + (high.units - low.units) / 2;
@@ -644,6 +671,7 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
   // Exports by [product][region] at `high`, and a little below it (0.1 %, at least a cent) where the steps
   // that jump are clearly worth exporting rather than tied; rents differ by at most that margin. The
   // markets are left at the lower price.
+  last_units = high.units;
   const double high_usd = units_to_usd(high.units);
   for (std::size_t k = 0; k < covered; ++k) {
     if (!high.cleared[k]) clear_product(k, high_usd, high);
@@ -1126,8 +1154,11 @@ void ClearChain(const WorldDescription& world, WorldState& state, RoundScratch& 
       BuildMarket(world, state, scratch, products[k], market);
       ClearMarket(market.problem, market.workspace, market.solution);
     });
+    std::vector<std::int64_t>& last_units = scratch.markets->last_licence_units;
+    if (last_units.size() < licence_left.size() * kStageCount) last_units.resize(licence_left.size() * kStageCount, -1);
     for (std::size_t q = 0; q < licence_left.size(); ++q) {
-      licence_left[q] -= ShareExportQuota(world, barriers.shared_export_quotas[q], stage, licence_left[q], *scratch.markets);
+      licence_left[q] -= ShareExportQuota(world, barriers.shared_export_quotas[q], stage, licence_left[q], *scratch.markets,
+                                          last_units[q * kStageCount + stage]);
       licence_left[q] = std::max(0.0, licence_left[q]);
     }
     for (int product : products) Settle(world, scratch, product, markets[product], state, outcome);

@@ -215,17 +215,26 @@ TEST_CASE("Policies.ExportControlDeniesMilitaryAndLicensesCivilianAfterTheDelay"
 }
 
 TEST_CASE("Policies.LicencesOnPastTradeAreAShareOfWhatTheRouteCarriedBeforeTheControl") {
-  // market.licences_on_past_trade: the route's licences are approval_share of its trade in the last
-  // round before the control (round 1 here), every round of the control, whatever BBB bids.
-  const std::string control = R"(policies { actor: "A" start_round: 2
-      export_control { products: "magnet" to: "BBB" approval_share: 0.4 } })";
-  const double before = RunControl(control, 1).exported;
-  REQUIRE(before > 100);
-  for (int round : {2, 3, 5}) {
+  // market.licences_on_past_trade: the route's licences are approval_share of its trade before the
+  // control (from round 6 here): the mean of rounds 0-3, then an average weighting each round 1/4 of
+  // the last; every round of the control, whatever BBB bids. BBB's tariff in rounds 3-5 cuts the trade,
+  // so the last round alone would license less.
+  const std::string control = R"(policies { actor: "B" start_round: 3 end_round: 5 import_tariff { products: "magnet" ad_valorem: 1 } }
+      policies { actor: "A" start_round: 6 export_control { products: "magnet" to: "BBB" approval_share: 0.4 } })";
+  double base = 0;
+  std::vector<double> traded;
+  for (int round = 0; round < 6; ++round) {
+    traded.push_back(RunControl(control, round, /*licences_on_past_trade=*/true).exported);
+    base = round == 0 ? traded[0] : base + std::max(0.25, 1.0 / (round + 1)) * (traded[round] - base);
+  }
+  CAPTURE(base);
+  REQUIRE(traded[5] > 100);
+  REQUIRE(traded[5] < 0.97 * base);
+  for (int round : {6, 7, 9}) {
     CAPTURE(round);
-    CHECK(RunControl(control, round, /*licences_on_past_trade=*/true).exported == doctest::Approx(0.4 * before));
+    CHECK(RunControl(control, round, /*licences_on_past_trade=*/true).exported == doctest::Approx(0.4 * base));
     // On the destination's demand (the default) the same control licenses 40 % of all BBB bids for.
-    CHECK(RunControl(control, round).exported > 0.4 * before * 1.1);
+    CHECK(RunControl(control, round).exported > 0.4 * base * 1.1);
   }
   // A control from the first round has no past trade to go by: licences on the destination's demand.
   const std::string from_start = R"(policies { actor: "A" export_control { products: "magnet" to: "BBB" approval_share: 0.4 } })";

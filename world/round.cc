@@ -226,25 +226,28 @@ void AddDemandCurve(const WorldDescription& world, const DemandEntry& demand, in
   }
 }
 
-// A route no export control or quota covers this round records what it carried: the volume a later
-// control licenses a share of.
-void RecordLicenceBases(const BarrierTable& barriers, const RoundOutcome& outcome, WorldState& state) {
+// A route no export control or quota covers this round adds what it carried to its record: the mean
+// of its rounds so far, from the fifth an average weighting each round 1/4 of the last (about a year of
+// quarters, most of it the latest), which a later control licenses a share of.
+void RecordLicenceBases(const BarrierTable& barriers, const RoundOutcome& outcome, std::vector<double>& route_tonnes,
+                        WorldState& state) {
   std::vector<double>& base = state.licence_base_tonnes;
   if (base.empty()) return;  // licences on the destination's demand
   REESIM_CHECK_EQ(base.size(), barriers.controlled.size());
-  for (std::size_t arc = 0; arc < base.size(); ++arc) {
-    if (!barriers.controlled[arc]) base[arc] = 0;
-  }
+  route_tonnes.assign(base.size(), 0.0);
   for (const FlowOutcome& flow : outcome.flows) {
-    if (flow.smuggled || flow.from == flow.to) continue;
-    const std::size_t arc = barriers.Arc(flow.product, flow.from, flow.to);
-    if (!barriers.controlled[arc]) base[arc] += flow.tonnes;
+    if (!flow.smuggled && flow.from != flow.to) route_tonnes[barriers.Arc(flow.product, flow.from, flow.to)] += flow.tonnes;
+  }
+  const double weight = std::max(0.25, 1.0 / (state.round + 1));
+  for (std::size_t arc = 0; arc < base.size(); ++arc) {
+    if (barriers.controlled[arc]) continue;
+    base[arc] = std::isnan(base[arc]) ? route_tonnes[arc] : base[arc] + weight * (route_tonnes[arc] - base[arc]);
   }
 }
 
 // Export controls cap licensed routes at the approved share of all tonnes bid in the destination or,
-// in worlds with licences_on_past_trade, of the route's trade before the control (where it has a
-// round before it); around any
+// in worlds with licences_on_past_trade, of the route's average trade before the control (where it
+// has a round before it); around any
 // control, smuggling opens an unrecorded route whose size grows with last round's price gap and shrinks
 // with the exporter's enforcement spending.
 void AddControlCaps(const WorldDescription& world, const WorldState& state, const BarrierTable& barriers,
@@ -1360,7 +1363,7 @@ void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> a
   // Settle: expectations, the slow variables of demand, the round counter.
   const double weight = world.market.expectation_weight;
   if (!state.use_tonnes.empty()) state.use_tonnes = outcome.consumed_tonnes;
-  RecordLicenceBases(barriers, outcome, state);
+  RecordLicenceBases(barriers, outcome, scratch.route_tonnes, state);
   for (std::size_t cell = 0; cell < outcome.price_usd_per_kg.size(); ++cell) {
     const double price = outcome.price_usd_per_kg[cell];
     if (std::isnan(price)) continue;

@@ -139,6 +139,7 @@ struct RoundScratch {
   std::vector<double> reference_demand;      // [demand entry]: this round's, net of offtake deliveries
   std::vector<double> committed_production;  // [plant]: mine output already sold under offtakes
   std::vector<double> capacity_tonnes;       // [plant]: this round's effective capacity
+  std::vector<double> route_tonnes;          // [route, as BarrierTable::Arc]: this round's trade (licence bases)
   std::shared_ptr<MarketBuffers> markets;    // created by the first round
   bool instruments_applied = true;           // terms written in the last round (its table needs a full reset)
   WorldState public_state;                   // the round's public view of the state (PublicView)

@@ -40,8 +40,9 @@ struct WorldState {
   std::vector<int> support_product;                // [plant]: the product guaranteed, -1 = none
   std::vector<double> government_equity_share;
   std::vector<double> output_tonnes;               // [plant]: last round's output
-  // [route, as BarrierTable::Arc], in worlds whose licences are a share of past trade only: the tonnes
-  // the route carried in the last round no export control or quota covered it (NaN: no such round yet).
+  // [route, as BarrierTable::Arc], in worlds whose licences are a share of past trade only: the route's
+  // trade in the rounds no export control or quota covered it, averaged (world/round.cc,
+  // RecordLicenceBases; NaN: no such round yet).
   std::vector<double> licence_base_tonnes;
   std::vector<int> chosen_action;                  // [actor]: last round's menu choice, -1 = none
   std::vector<std::vector<double>> strategy_memory;  // [actor]: learners' regrets, payoff sums, ...

@@ -236,6 +236,17 @@ TEST_CASE("Policies.LicencesOnPastTradeAreAShareOfWhatTheRouteCarriedBeforeTheCo
     // On the destination's demand (the default) the same control licenses 40 % of all BBB bids for.
     CHECK(RunControl(control, round).exported > 0.4 * base * 1.1);
   }
+  // A contract on the route is delivered whatever the licences (100 t a round), so the record and the
+  // licences are of the spot trade only.
+  const std::string contract = control + R"( policies { actor: "B" offtake { seller_plant: "magnets" product: "magnet"
+      buyer_region: "BBB" buyer_sector: EV tonnes_per_year: 400 price_usd_per_kg: 40 } })";
+  double spot_base = 0;
+  for (int round = 0; round < 6; ++round) {
+    const double spot = RunControl(contract, round, /*licences_on_past_trade=*/true).exported - 100;
+    REQUIRE(spot > 100);
+    spot_base = round == 0 ? spot : spot_base + std::max(0.25, 1.0 / (round + 1)) * (spot - spot_base);
+  }
+  CHECK(RunControl(contract, 7, /*licences_on_past_trade=*/true).exported == doctest::Approx(100 + 0.4 * spot_base));
   // A control from the first round has no past trade to go by: licences on the destination's demand.
   const std::string from_start = R"(policies { actor: "A" export_control { products: "magnet" to: "BBB" approval_share: 0.4 } })";
   CHECK(RunControl(from_start, 2, /*licences_on_past_trade=*/true).exported == doctest::Approx(RunControl(from_start, 2).exported));

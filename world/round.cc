@@ -226,9 +226,10 @@ void AddDemandCurve(const WorldDescription& world, const DemandEntry& demand, in
   }
 }
 
-// A route no export control or quota covers this round adds what it carried to its record: the mean
-// of its rounds so far, from the fifth an average weighting each round 1/4 of the last (about a year of
-// quarters, most of it the latest), which a later control licenses a share of.
+// A route no export control or quota covers this round adds its spot trade to its record, which a
+// later control licenses a share of (contracts are delivered whatever the licences): over the run's
+// first four rounds their mean, then an average weighting each round 1/4 of the last (about a year of
+// quarters, most of it the latest).
 void RecordLicenceBases(const BarrierTable& barriers, const RoundOutcome& outcome, std::vector<double>& route_tonnes,
                         WorldState& state) {
   std::vector<double>& base = state.licence_base_tonnes;
@@ -236,7 +237,9 @@ void RecordLicenceBases(const BarrierTable& barriers, const RoundOutcome& outcom
   REESIM_CHECK_EQ(base.size(), barriers.controlled.size());
   route_tonnes.assign(base.size(), 0.0);
   for (const FlowOutcome& flow : outcome.flows) {
-    if (!flow.smuggled && flow.from != flow.to) route_tonnes[barriers.Arc(flow.product, flow.from, flow.to)] += flow.tonnes;
+    if (!flow.smuggled && !flow.offtake && flow.from != flow.to) {
+      route_tonnes[barriers.Arc(flow.product, flow.from, flow.to)] += flow.tonnes;
+    }
   }
   const double weight = std::max(0.25, 1.0 / (state.round + 1));
   for (std::size_t arc = 0; arc < base.size(); ++arc) {
@@ -246,10 +249,9 @@ void RecordLicenceBases(const BarrierTable& barriers, const RoundOutcome& outcom
 }
 
 // Export controls cap licensed routes at the approved share of all tonnes bid in the destination or,
-// in worlds with licences_on_past_trade, of the route's average trade before the control (where it
-// has a round before it); around any
-// control, smuggling opens an unrecorded route whose size grows with last round's price gap and shrinks
-// with the exporter's enforcement spending.
+// in worlds with licences_on_past_trade, of the route's record of its trade in uncontrolled rounds
+// (where it has one); around any control, smuggling opens an unrecorded route whose size grows with
+// last round's price gap and shrinks with the exporter's enforcement spending.
 void AddControlCaps(const WorldDescription& world, const WorldState& state, const BarrierTable& barriers,
                     int product, ProductMarket& market) {
   const int nr = world.RegionCount();
@@ -618,28 +620,28 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
   const std::int64_t top = static_cast<std::int64_t>((2 * highest_bid + 1) / kUsdPerUnit);
   // The licence price moves little from round to round: the search brackets last round's price by
   // probes at it and 10 % to the side the quota points to before it falls back to the whole range.
-  bool bracketed = false;
+  QuotaProbe& probe = buffers.probe;
+  auto probe_at = [&](std::int64_t units) {
+    probe.Reset(units, covered, nr);
+    for (std::size_t k = 0; k < covered; ++k) clear_product(k, units_to_usd(units), probe);
+    return probe.Exports() <= remaining;
+  };
+  bool bracketed = false;  // `high` holds a price at which exports fit
   if (last_units > 0 && last_units < top) {
-    QuotaProbe& probe = buffers.probe;
-    auto probe_at = [&](std::int64_t units) {
-      probe.Reset(units, covered, nr);
-      for (std::size_t k = 0; k < covered; ++k) clear_product(k, units_to_usd(units), probe);
-      return probe.Exports() <= remaining;
-    };
     const bool fits_last = probe_at(last_units);
     std::swap(fits_last ? high : low, probe);
-    bracketed = fits_last;  // [0, last]
+    bracketed = fits_last;
     const std::int64_t step = std::max<std::int64_t>(1, last_units / 10);
     const std::int64_t next = fits_last ? last_units - step : last_units + step;
-    if (next > low.units && next < (fits_last ? last_units : top)) {
+    if (fits_last ? next > 0 : next < top) {
       const bool fits = probe_at(next);
       std::swap(fits ? high : low, probe);
       bracketed = bracketed || fits;
     }
   }
   if (!bracketed) {
-    high.Reset(top, covered, nr);
-    for (std::size_t k = 0; k < covered; ++k) clear_product(k, units_to_usd(high.units), high);
+    probe_at(top);
+    std::swap(high, probe);
   }
   bool bisect = false;
   while (high.units - low.units > 1) {
@@ -658,7 +660,6 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
       }
     }
     const std::int64_t width = high.units - low.units;
-    QuotaProbe& probe = buffers.probe;
     probe.Reset(mid, covered, nr);
     for (std::size_t k = 0; k < covered; ++k) {
       if (low.exports_tonnes[k] == high.exports_tonnes[k]) {
@@ -671,10 +672,10 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
     std::swap(probe.Exports() > remaining ? low : high, probe);
     bisect = !bisect && 2 * (high.units - low.units) > width;
   }
+  last_units = high.units;
   // Exports by [product][region] at `high`, and a little below it (0.1 %, at least a cent) where the steps
   // that jump are clearly worth exporting rather than tied; rents differ by at most that margin. The
   // markets are left at the lower price.
-  last_units = high.units;
   const double high_usd = units_to_usd(high.units);
   for (std::size_t k = 0; k < covered; ++k) {
     if (!high.cleared[k]) clear_product(k, high_usd, high);
@@ -793,7 +794,7 @@ void DeliverOfftakes(const WorldDescription& world, int stage, RoundScratch& scr
     }
     outcome.consumed_tonnes[WorldState::At(to, contract.product, np)] += tonnes;
     const bool military = contract.buyer_demand >= 0 && world.demand[contract.buyer_demand].sector == Sector::kDefence;
-    outcome.flows.push_back({contract.product, seller.region, to, tonnes, price, /*smuggled=*/false, military});
+    outcome.flows.push_back({contract.product, seller.region, to, tonnes, price, /*smuggled=*/false, military, /*offtake=*/true});
   }
 }
 

@@ -39,6 +39,7 @@ struct FlowOutcome {
   double price_usd_per_kg = 0;  // delivered price at the destination
   bool smuggled = false;        // unrecorded: around a control, no duties paid
   bool military = false;        // delivered to a military end use (defence demand)
+  bool offtake = false;         // a contract's delivery, before the spot market
 };
 
 struct DemandOutcome {

@@ -41,7 +41,7 @@ struct WorldState {
   std::vector<double> government_equity_share;
   std::vector<double> output_tonnes;               // [plant]: last round's output
   // [route, as BarrierTable::Arc], in worlds whose licences are a share of past trade only: the route's
-  // trade in the rounds no export control or quota covered it, averaged (world/round.cc,
+  // spot trade in the rounds no export control or quota covered it, averaged (world/round.cc,
   // RecordLicenceBases; NaN: no such round yet).
   std::vector<double> licence_base_tonnes;
   std::vector<int> chosen_action;                  // [actor]: last round's menu choice, -1 = none

@@ -243,8 +243,9 @@ void RecordLicenceBases(const BarrierTable& barriers, const RoundOutcome& outcom
   }
   const double weight = std::max(0.25, 1.0 / (state.round + 1));
   for (std::size_t arc = 0; arc < base.size(); ++arc) {
-    if (barriers.controlled[arc]) continue;
-    base[arc] = std::isnan(base[arc]) ? route_tonnes[arc] : base[arc] + weight * (route_tonnes[arc] - base[arc]);
+    const double tonnes = route_tonnes[arc];
+    if ((tonnes == 0 && base[arc] == 0) || barriers.controlled[arc]) continue;  // most routes never trade
+    base[arc] = std::isnan(base[arc]) ? tonnes : base[arc] + weight * (tonnes - base[arc]);
   }
 }
 

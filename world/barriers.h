@@ -83,7 +83,8 @@ struct BarrierTable {
   std::vector<double> export_tax_ad_valorem;
   std::vector<std::uint8_t> banned;           // 1 = no arc
   // Export controls: licensing friction as a share of the price (in the wedge; no revenue), the share
-  // of the destination's demand that is licensed (a cap on the route), military end use denied, and
+  // licensed (a cap on the route: of the destination's demand, or of the route's past trade;
+  // AddControlCaps in round.cc), military end use denied, and
   // whether the arc is under any control (bans and quotas too), which is what smuggling leaks around.
   std::vector<double> licence_friction_ad_valorem;
   std::vector<double> approval_share;

@@ -2,8 +2,8 @@
 // destinations (China, April 2025). Civilian exports pay a friction of `licence_delay_rounds` times
 // the carrying cost, as a share of the price, and are licensed for `approval_share` of the
 // destination's demand, or with market.licences_on_past_trade of the route's average trade before
-// the control (world/round.cc, AddControlCaps); military end use is denied unless allowed. Until the first licences come
-// through (`licence_delay_rounds` after `start_round`), civilian exports stop too.
+// the control (world/round.cc, AddControlCaps); military end use is denied unless allowed. Until the
+// first licences come through (`licence_delay_rounds` after `start_round`), civilian exports stop too.
 //
 // Before clearing: writes the arcs' friction (in the wedge, no revenue), approval share (a cap on the
 // route), military denial and control mark (world::BarrierTable). Of several controls on an arc the

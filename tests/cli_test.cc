@@ -16,6 +16,7 @@
 
 #include "experiments/experiment.h"
 #include "games/empirical_game.h"
+#include "run/snapshot_io.h"
 #include "cli_support.h"
 
 namespace reesim {
@@ -305,15 +306,18 @@ TEST_CASE("Cli.ADerivedScenarioCanTurnLicencesOnPastTradeOff") {
   // baseline_2024 sets market.licences_on_past_trade; a scenario built on it can set it false again
   // (the field has presence, so false overrides the base when the two merge).
   TempDir dir;
-  std::ofstream(dir.File("off.textproto")) << "base_scenario: \"export_controls_2025\"\nname: \"off\"\n"
-                                              "market { licences_on_past_trade: false }\n";
+  WriteBytes(dir.File("off.textproto"),
+             "base_scenario: \"export_controls_2025\"\nname: \"off\"\nmarket { licences_on_past_trade: false }\n");
   REQUIRE(Reesim("run --quiet --scenario export_controls_2025 --out " + dir.File("on")).exit_code == 0);
   REQUIRE(Reesim("run --quiet --scenario " + dir.File("off.textproto") + " --out " + dir.File("off")).exit_code == 0);
   const auto dy_exports_2025q4 = [&](const std::string& run) {
-    const std::string csv = Reesim("inspect " + dir.File(run + "/run.pbs") + " --format csv --metrics exports.dy_oxide.CHN").out;
-    const std::size_t at = csv.find(",2025Q4,exports.dy_oxide.CHN,");
-    REQUIRE(at != std::string::npos);
-    return std::stod(csv.substr(at + std::string(",2025Q4,exports.dy_oxide.CHN,").size()));
+    const run::SnapshotFile file = run::ReadSnapshotFile(dir.File(run + "/run.pbs"));
+    REQUIRE(file.round_data.size() > 7);
+    REQUIRE(file.round_data[7].period == "2025Q4");
+    const auto& metrics = file.round_data[7].metrics;
+    const auto it = std::find_if(metrics.begin(), metrics.end(), [](const auto& m) { return m.first == "exports.dy_oxide.CHN"; });
+    REQUIRE(it != metrics.end());
+    return it->second;
   };
   // Half of the 24 t a quarter China exported before the control, against half of all tonnes bid.
   CHECK(dy_exports_2025q4("on") == doctest::Approx(12.3).epsilon(0.01));

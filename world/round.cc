@@ -1151,6 +1151,8 @@ void ClearChain(const WorldDescription& world, WorldState& state, RoundScratch& 
   std::vector<double>& licence_left = scratch.markets->licence_left;
   licence_left.clear();
   for (const SharedExportQuota& quota : barriers.shared_export_quotas) licence_left.push_back(quota.tonnes);
+  std::vector<std::int64_t>& last_units = scratch.markets->last_licence_units;
+  if (last_units.size() < licence_left.size() * kStageCount) last_units.resize(licence_left.size() * kStageCount, -1);
   for (int stage = 0; stage < kStageCount; ++stage) {
     const std::vector<int>& products = world.products_by_stage[stage];
     DeliverOfftakes(world, stage, scratch, state, outcome);
@@ -1159,8 +1161,6 @@ void ClearChain(const WorldDescription& world, WorldState& state, RoundScratch& 
       BuildMarket(world, state, scratch, products[k], market);
       ClearMarket(market.problem, market.workspace, market.solution);
     });
-    std::vector<std::int64_t>& last_units = scratch.markets->last_licence_units;
-    if (last_units.size() < licence_left.size() * kStageCount) last_units.resize(licence_left.size() * kStageCount, -1);
     for (std::size_t q = 0; q < licence_left.size(); ++q) {
       licence_left[q] -= ShareExportQuota(world, barriers.shared_export_quotas[q], stage, licence_left[q], *scratch.markets,
                                           last_units[q * kStageCount + stage]);

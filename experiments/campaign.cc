@@ -150,7 +150,7 @@ CampaignResult RunCampaign(ExperimentSpec& spec, const CampaignOptions& options)
   if (!checkpoint) run::ThrowWriteError(checkpoint_path.string(), "cannot write the checkpoint (close)", errno);
 
   if (writer) {
-    writer->Finish();
+    writer->Finish(options.more_outputs ? options.more_outputs() : std::vector<OutputFile>{});
     std::filesystem::remove(checkpoint_path, error);
   } else {
     run::SyncFile(checkpoint_path.string());

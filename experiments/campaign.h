@@ -12,6 +12,7 @@
 
 #include "experiments/experiment_spec.h"
 #include "experiments/run_record.h"
+#include "experiments/writer.h"
 
 namespace reesim::experiments {
 
@@ -37,6 +38,10 @@ struct CampaignOptions {
   // Optional: sees every record of a whole experiment (shard 1/1) in position order, resumed ones
   // included, as the writer does (e.g. the empirical game's payoff table).
   std::function<void(const RunRecord&)> observe;
+  // Optional, a whole experiment only: called once every run is recorded, it returns more files (name
+  // in out_dir, contents) committed together with the experiment's outputs (the empirical game's), so
+  // a failure anywhere leaves none of them and the checkpoint, from which --resume writes them all.
+  std::function<std::vector<OutputFile>()> more_outputs;
 };
 
 struct CampaignResult {

@@ -101,7 +101,7 @@ void ExperimentWriter::Add(const RunRecord& record) {
   }
 }
 
-void ExperimentWriter::Finish() {
+void ExperimentWriter::Finish(const std::vector<OutputFile>& more) {
   const std::filesystem::path dir(out_dir_);
   const std::vector<SummaryStatistic> statistics = summary_.Statistics();
   std::string summary = ProvenanceLine(spec_) + "arm,outcome,statistic,value\n";
@@ -150,7 +150,8 @@ void ExperimentWriter::Finish() {
   outputs_.Write((dir / "bands.csv").string(), bands);
   outputs_.Write((dir / "summary.csv").string(), summary);
   outputs_.Write((dir / "summary.json").string(), boost::json::serialize(json) + "\n");
-  outputs_.Commit();  // fsyncs the streamed files, then renames all six
+  for (const OutputFile& file : more) outputs_.Write((dir / file.name).string(), file.contents);
+  outputs_.Commit();  // fsyncs the streamed files, then renames them all
   finished_ = true;
 }
 

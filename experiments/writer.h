@@ -19,12 +19,19 @@ namespace reesim::experiments {
 // so a directory holds all of the outputs or none, never a half-written one; a write failure (a full
 // disk) throws run::WriteError with the OS's reason and the temporaries are removed. Each CSV file opens with a `#` line of provenance (reesim version,
 // snapshot format, experiment file hash, seed): read them with pandas' `skiprows=1`.
+// A file to write into an output directory: its name there and its contents.
+struct OutputFile {
+  std::string name;
+  std::string contents;
+};
+
 class ExperimentWriter {
  public:
   ExperimentWriter(const ExperimentSpec& spec, const std::string& out_dir);
   ~ExperimentWriter();  // removes the temporaries unless finished
   void Add(const RunRecord& record);
-  void Finish();
+  // Writes the summaries and `more` (files in out_dir), then commits them all with the streamed ones.
+  void Finish(const std::vector<OutputFile>& more = {});
   std::int64_t failures() const { return summary_.failures(); }
   const ExperimentSummary& summary() const { return summary_; }
 

@@ -731,11 +731,15 @@ GameRunResult RunGame(GameSpec& spec, experiments::CampaignOptions options) {
     };
   }
   GameRunResult result;
-  result.campaign = experiments::RunCampaign(spec.experiment, options);
-  if (whole && !result.campaign.already_finished) {
-    result.report = AnalyseGame(spec, collector);
-    WriteGameOutputs(spec, *result.report, options.out_dir);
+  // The game's files are committed with the experiment's: a failure leaves none of them and the
+  // checkpoint, from which --resume writes them all (a finished experiment is never re-analysed).
+  if (whole) {
+    options.more_outputs = [&] {
+      result.report = AnalyseGame(spec, collector);
+      return GameOutputFiles(spec, *result.report);
+    };
   }
+  result.campaign = experiments::RunCampaign(spec.experiment, options);
   return result;
 }
 

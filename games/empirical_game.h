@@ -169,6 +169,8 @@ std::string GameTable(const GameSpec& spec, const GameReport& report);
 // temporary name, fsynced, then all renamed together, so the three appear together or not at all.
 // Throws run::WriteError (main exits 1) with the OS's reason if they cannot be written.
 void WriteGameOutputs(const GameSpec& spec, const GameReport& report, const std::string& out_dir);
+// The same three files as (name, contents), for a writer that commits them with its own.
+std::vector<experiments::OutputFile> GameOutputFiles(const GameSpec& spec, const GameReport& report);
 
 struct GameRunResult {
   experiments::CampaignResult campaign;

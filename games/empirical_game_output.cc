@@ -443,10 +443,12 @@ void WriteGameOutputs(const GameSpec& spec, const GameReport& report, const std:
   // renamed only once all are written, so a full disk leaves none of them (and exits 1 with the OS's
   // reason), never a game.json without its game.nfg.
   run::OutputSet outputs;
-  outputs.Write((dir / "game.json").string(), GameJson(spec, report));
-  outputs.Write((dir / "game.nfg").string(), GameNfg(spec, report));
-  outputs.Write((dir / "profiles.csv").string(), ProfilesCsv(spec, report));
+  for (const experiments::OutputFile& file : GameOutputFiles(spec, report)) outputs.Write((dir / file.name).string(), file.contents);
   outputs.Commit();
+}
+
+std::vector<experiments::OutputFile> GameOutputFiles(const GameSpec& spec, const GameReport& report) {
+  return {{"game.json", GameJson(spec, report)}, {"game.nfg", GameNfg(spec, report)}, {"profiles.csv", ProfilesCsv(spec, report)}};
 }
 
 }  // namespace reesim::games

@@ -138,6 +138,59 @@ TEST_CASE("WriteFailure.ExperimentOnAFullDiskExits1LeavesNoOutputAndResumes") {
   CHECK(succeeded > 0);
 }
 
+TEST_CASE("WriteFailure.GameOnAFullDiskExits1AndResumesToEveryFile") {
+  SmallFilesystem disk(kFilesystemBytes);
+  if (!disk.mounted()) {
+    MESSAGE("skipped: mounting a tmpfs is not allowed here (needs root)");
+    return;
+  }
+  TempDir dir;
+  WriteBytes(dir.File("game.textproto"),
+             "name: \"tiny\" scenario: \"baseline_2024\" rounds: 2 replicates: 3 seed: 2\n"
+             "players { actor: \"CHN\" strategies { name: \"open\" }\n"
+             "  strategies { name: \"licensing\" overlay { policies { export_control { products: \"dy_oxide\" approval_share: 0.5 } } } } }\n"
+             "players { actor: \"USA\" strategies { name: \"none\" }\n"
+             "  strategies { name: \"tariff\" overlay { policies { import_tariff { ad_valorem: 0.25 from: \"CHN\" } } } } }\n"
+             "analyses { bootstrap_resamples: 50 }\n");
+  const std::string spec = " --quiet --spec " + dir.File("game.textproto") + " --threads 2";
+  REQUIRE(Reesim("game" + spec + " --out " + dir.File("fresh")).exit_code == 0);
+  const char* kOutputs[] = {"game.json", "game.nfg", "profiles.csv", "runs.csv", "summary.json", "outcomes.csv"};
+  // The experiment's files and the game's are committed together: a failure at any point leaves none
+  // of them, and the checkpoint, from which --resume writes them all (the game's were once lost: the
+  // experiment's were committed first and --resume then found a finished run).
+  int failed = 0, succeeded = 0, resumed = 0;
+  for (std::size_t pages = 0; pages <= 14; ++pages) {
+    CAPTURE(pages);
+    disk.LeaveFree(kFilesystemBytes, pages * 4096);
+    const std::string out = disk.File("g");
+    const Result run = Reesim("game" + spec + " --out " + out);
+    CAPTURE(run.out);
+    if (run.exit_code == 0) {
+      ++succeeded;
+      for (const char* file : kOutputs) CHECK(testing::FileBytes(out + "/" + file) == testing::FileBytes(dir.File("fresh/") + file));
+    } else {
+      ++failed;
+      CHECK(run.exit_code == 1);
+      CHECK(run.out.find("No space left on device") != std::string::npos);
+      for (const char* file : kOutputs) CHECK(!std::filesystem::exists(out + "/" + file));
+      if (std::filesystem::exists(out + "/checkpoint.jsonl")) {
+        ++resumed;
+        std::filesystem::remove_all(dir.File("resumed"));
+        std::filesystem::copy(out, dir.File("resumed"));
+        REQUIRE(Reesim("game" + spec + " --resume --out " + dir.File("resumed")).exit_code == 0);
+        for (const char* file : kOutputs) {
+          CAPTURE(file);
+          CHECK(testing::FileBytes(dir.File("resumed/") + file) == testing::FileBytes(dir.File("fresh/") + file));
+        }
+      }
+    }
+    CHECK(Temporaries(out).empty());
+  }
+  CHECK(failed > 0);
+  CHECK(succeeded > 0);
+  CHECK(resumed > 0);
+}
+
 TEST_CASE("WriteFailure.ExperimentKeepingSnapshotsStopsItsWorkersCleanly") {
   // Snapshots written by the worker threads fill the disk while other runs are in flight: the
   // experiment stops issuing runs, lets the running ones return, then exits 1 (this once segfaulted in

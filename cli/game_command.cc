@@ -212,8 +212,8 @@ int GameCommand(const std::vector<std::string>& args) {
     description += "  " + std::string(method.name) + std::string(12 - std::string(method.name).size(), ' ') + method.help + "\n";
   }
   description +=
-      "default: enummixed for two players; pure followed by liap's equilibrium (when it is not one of\n"
-      "the pure ones) otherwise.\n\n"
+      "default: enummixed for two players; otherwise pure followed by liap's equilibrium (when it is not\n"
+      "one of the pure ones), or simpdiv's where liap stops short of its tolerance.\n\n"
       "A malformed file gives exit code 2 and `reesim: error: FILE:LINE:COL: what was expected`; a method\n"
       "that does not fit the game (enummixed on three players or on a game too large) gives exit code 2\n"
       "naming the methods that fit. Nothing is written to stdout on error.\n\noptions";

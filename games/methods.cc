@@ -74,10 +74,17 @@ MethodResult SolveWithMethod(const NormalFormGame& game, const std::string& meth
       LiapOptions liap;
       liap.seed = options.seed;
       LiapResult found = Liap(game, liap);
+      // liap can stop at a local minimum of its function that is no equilibrium (a reviewer's 4-player
+      // game: regret 2.7); simplicial subdivision has no such minima, so its point stands in.
+      if (!found.converged) {
+        SimpdivResult subdivided = Simpdiv(game);
+        found.equilibrium = std::move(subdivided.equilibrium);
+        found.converged = subdivided.converged;
+      }
       const bool duplicate = std::any_of(result.equilibria.begin(), result.equilibria.end(), [&](const Equilibrium& e) {
         return SameProfile(e.strategies, found.equilibrium.strategies);
       });
-      if (!duplicate) add(std::move(found.equilibrium), found.converged);
+      if (!duplicate && found.converged) add(std::move(found.equilibrium), found.converged);
     }
   } else if (method == "liap") {
     LiapOptions liap;

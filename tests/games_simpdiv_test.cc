@@ -13,6 +13,7 @@
 #include "games/liap.h"
 #include "games/methods.h"
 #include "games/nfg_io.h"
+#include "test_support.h"
 #include "games/normal_form_game.h"
 #include "games/pure.h"
 #include "games/random.h"
@@ -157,6 +158,21 @@ TEST_CASE("Simpdiv.SucceedsWhereLiapFromItsDefaultStartFails") {
   CHECK(liap.equilibrium.regret > 1e-3 * game.PayoffScale());
   CheckConverged(game, Simpdiv(game, Unpolished()), false);
   CheckConverged(game, Simpdiv(game), true);
+}
+
+TEST_CASE("Solve.TheDefaultForManyPlayersListsOnlyEquilibriaWhereLiapStopsShort") {
+  // The example rare-earth game's estimated table (tests/data/games/README.md): liap from its default
+  // starts stops at a point of regret 2.67, which `reesim game --solve` once listed beside the pure
+  // equilibrium. The default now lists simpdiv's point instead, here the same pure equilibrium.
+  const NormalFormGame game =
+      ParseNfg(testing::FileBytes(std::string(REESIM_SOURCE_DIR) + "/tests/data/games/rare_earth_game_4p.nfg"));
+  const LiapResult liap = Liap(game);
+  REQUIRE_FALSE(liap.converged);
+  CHECK(liap.equilibrium.regret > 1.0);
+  const MethodResult result = SolveWithMethod(game, "pure+liap");
+  REQUIRE(result.equilibria.size() == 1);
+  CHECK(result.equilibria[0].regret == 0);
+  CHECK(result.equilibria[0].strategies == MixedProfile{{0, 0, 1, 0}, {0, 0, 0, 1}, {0, 1, 0}, {0, 1, 0}});
 }
 
 TEST_CASE("Simpdiv.DegenerateGames") {

@@ -154,9 +154,7 @@ int RunCommand(const std::vector<std::string>& args) {
                              : run::LoadScenarioText(std::string(run::BuiltinBaselineText()),
                                                              run::kBuiltinBaselineSource);
   const std::filesystem::path out_dir = vars["out"].as<std::string>();
-  std::error_code error;
-  std::filesystem::create_directories(out_dir, error);
-  if (error) throw InputError(out_dir.string() + ": cannot create the output directory: " + error.message());
+  run::CreateOutputDirectory(out_dir.string());
 
   run::RunOptions run_options;
   run_options.seed = vars["seed"].as<SeedOption>().value;

@@ -35,9 +35,7 @@ Shard ParseShard(const std::string& text) {
 void PrepareSnapshotDir(ExperimentSpec& spec, const std::string& out_dir) {
   if (spec.keep != ExperimentSpec::Keep::kSnapshots) return;
   spec.snapshot_dir = (std::filesystem::path(out_dir) / "snapshots").string();
-  std::error_code error;
-  std::filesystem::create_directories(spec.snapshot_dir, error);
-  if (error) throw InputError(spec.snapshot_dir + ": cannot create: " + error.message());
+  run::CreateOutputDirectory(spec.snapshot_dir, "the snapshot directory");
 }
 
 namespace {
@@ -72,9 +70,8 @@ bool FinishedOutputsMatch(const std::filesystem::path& path, const ExperimentSpe
 
 CampaignResult RunCampaign(ExperimentSpec& spec, const CampaignOptions& options) {
   const std::filesystem::path out_dir = options.out_dir;
+  run::CreateOutputDirectory(out_dir.string());
   std::error_code error;
-  std::filesystem::create_directories(out_dir, error);
-  if (error) throw InputError(out_dir.string() + ": cannot create the output directory: " + error.message());
   PrepareSnapshotDir(spec, options.out_dir);
   const Shard shard = options.shard;
   const std::filesystem::path checkpoint_path = out_dir / "checkpoint.jsonl";

@@ -31,9 +31,7 @@ struct ExperimentWriter::File {
 
 ExperimentWriter::ExperimentWriter(const ExperimentSpec& spec, const std::string& out_dir)
     : spec_(spec), out_dir_(out_dir), summary_(spec) {
-  std::error_code error;
-  std::filesystem::create_directories(out_dir, error);
-  if (error) throw InputError(out_dir + ": cannot create the output directory: " + error.message());
+  run::CreateOutputDirectory(out_dir);
   std::string runs = "arm,replicate", experiments, outcomes;
   for (const ParameterSpec& p : spec.parameters) {
     runs += "," + run::CsvCell(p.path);

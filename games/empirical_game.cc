@@ -665,9 +665,7 @@ GameRunResult RunQuiescedGame(GameSpec& spec, const experiments::CampaignOptions
                      "it runs in one process (--threads, not --shard or --resume)");
   }
   const std::filesystem::path out_dir = options.out_dir;
-  std::error_code error;
-  std::filesystem::create_directories(out_dir, error);
-  if (error) throw InputError(out_dir.string() + ": cannot create the output directory: " + error.message());
+  run::CreateOutputDirectory(out_dir.string());
   if (!options.force) {
     for (const char* name : {"game.json", "summary.json", "checkpoint.jsonl", "shard.jsonl"}) {
       if (std::filesystem::exists(out_dir / name)) {

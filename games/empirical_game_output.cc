@@ -436,9 +436,7 @@ std::string GameTable(const GameSpec& spec, const GameReport& report) {
 
 void WriteGameOutputs(const GameSpec& spec, const GameReport& report, const std::string& out_dir) {
   const std::filesystem::path dir(out_dir);
-  std::error_code error;
-  std::filesystem::create_directories(dir, error);
-  if (error) run::ThrowWriteError(out_dir, "cannot create the output directory", error.value());
+  run::CreateOutputDirectory(out_dir);
   // One OutputSet (issue 19): each file is written and fsynced under PATH.tmp, and the three are
   // renamed only once all are written, so a full disk leaves none of them (and exits 1 with the OS's
   // reason), never a game.json without its game.nfg.

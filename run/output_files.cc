@@ -8,6 +8,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "world/check.h"
+
 namespace reesim::run {
 
 namespace {
@@ -25,6 +27,20 @@ void SyncDirectory(const std::string& file_in_it) {
 
 void ThrowWriteError(const std::string& path, const std::string& what, int error_number) {
   throw WriteError(path + ": " + what + ": " + (error_number != 0 ? std::strerror(error_number) : "unknown error"));
+}
+
+void CreateOutputDirectory(const std::string& dir, const std::string& what) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (!error) return;
+  // The path itself, or the nearest part of it that exists, being a file is the user's to fix.
+  std::error_code ignored;
+  std::filesystem::path existing(dir);
+  while (!existing.empty() && !std::filesystem::exists(existing, ignored)) existing = existing.parent_path();
+  if (!existing.empty() && !std::filesystem::is_directory(existing, ignored)) {
+    throw InputError(dir + ": cannot create " + what + ": " + existing.string() + " exists and is not a directory");
+  }
+  ThrowWriteError(dir, "cannot create " + what, error.value());
 }
 
 void WriteFileSynced(const std::string& path, const std::string& contents) {

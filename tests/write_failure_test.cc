@@ -23,10 +23,10 @@ using testing::Reesim;
 // that need one say so and are skipped).
 class SmallFilesystem {
  public:
-  explicit SmallFilesystem(std::size_t bytes) {
+  explicit SmallFilesystem(std::size_t bytes, bool read_only = false) {
     std::filesystem::create_directories(dir_.path() / "mnt");
     const std::string options = "size=" + std::to_string(bytes);
-    mounted_ = ::mount("tmpfs", path().c_str(), "tmpfs", 0, options.c_str()) == 0;
+    mounted_ = ::mount("tmpfs", path().c_str(), "tmpfs", read_only ? MS_RDONLY : 0, options.c_str()) == 0;
   }
   ~SmallFilesystem() {
     if (mounted_) ::umount(path().c_str());
@@ -189,6 +189,30 @@ TEST_CASE("WriteFailure.GameOnAFullDiskExits1AndResumesToEveryFile") {
   CHECK(failed > 0);
   CHECK(succeeded > 0);
   CHECK(resumed > 0);
+}
+
+TEST_CASE("WriteFailure.AnOutputDirectoryOnAReadOnlyDiskExits1AndOneUnderAFileExits2") {
+  // Creating the output directory is the first write: where the disk refuses it, exit 1 with the OS's
+  // reason, as any failed write (it was 2, bad input); where a file stands in its path, exit 2.
+  SmallFilesystem disk(kFilesystemBytes, /*read_only=*/true);
+  if (!disk.mounted()) {
+    MESSAGE("skipped: mounting a tmpfs is not allowed here (needs root)");
+    return;
+  }
+  TempDir dir;
+  WriteBytes(dir.File("exp.textproto"), "scenario: \"baseline_2024\" rounds: 1 replicates: 1\noutcomes { metric: \"payoff.USA\" }\n");
+  WriteBytes(dir.File("a-file"), "x");
+  for (const std::string& command : {std::string("run --quiet --rounds 1"), "experiment --quiet --spec " + dir.File("exp.textproto")}) {
+    CAPTURE(command);
+    const Result refused = Reesim(command + " --out " + disk.File("out"));
+    CAPTURE(refused.out);
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.out.find("Read-only file system") != std::string::npos);
+    const Result in_the_way = Reesim(command + " --out " + dir.File("a-file/out"));
+    CAPTURE(in_the_way.out);
+    CHECK(in_the_way.exit_code == 2);
+    CHECK(in_the_way.out.find("exists and is not a directory") != std::string::npos);
+  }
 }
 
 TEST_CASE("WriteFailure.ExperimentKeepingSnapshotsStopsItsWorkersCleanly") {

@@ -15,7 +15,10 @@ namespace reesim::cli {
 
 int ExperimentCommand(const std::vector<std::string>& args) {
   po::options_description options(
-      "usage: reesim experiment --spec FILE [--threads T] [--out DIR] [--shard K/N] [--resume] [--quiet]\n\n"
+      "usage: reesim experiment --spec FILE [--threads T] [--out DIR] [--shard K/N] [--resume | --force] [--quiet]\n"
+      "       reesim experiment --spec FILE --only-arm ARM --only-replicate R    (replay one run)\n"
+      "       mpirun -n N reesim experiment --spec FILE [--threads T] [--out DIR]  (ranks share the runs;\n"
+      "                                                                        rank 0 writes the same bytes)\n\n"
       "Runs a Monte Carlo experiment (protobuf text format, message reesim.Experiment): every arm at\n"
       "every sample point of the uncertain parameters, replicates sharing sample points and seeds across\n"
       "arms (paired comparisons). Writes DIR/runs.csv (one row per run), DIR/summary.csv (arm, outcome,\n"

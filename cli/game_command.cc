@@ -167,7 +167,7 @@ int MergeGame(const po::variables_map& vars) {
 
 int GameCommand(const std::vector<std::string>& args) {
   std::string description =
-      "usage: reesim game --spec FILE [--threads T] [--out DIR] [--shard K/N] [--resume] [--quiet]\n"
+      "usage: reesim game --spec FILE [--threads T] [--out DIR] [--shard K/N] [--resume | --force] [--quiet]\n"
       "       reesim game --merge DIR... [--out DIR] [--quiet]\n"
       "       reesim game --solve FILE.nfg [--method M] [--seed S] [--iterations N]\n\n"
       "--spec: an empirical game (protobuf text format, message reesim.Game, proto/game.proto): every\n"
@@ -198,8 +198,9 @@ int GameCommand(const std::vector<std::string>& args) {
       "equilibria holds the confirmed ones, game.nfg the last complete subgame; no tournament or\n"
       "Stackelberg (they need every profile). Runs in one process: no --shard, --resume or mpirun.\n\n"
       "--merge: combines the outputs of `reesim game --spec FILE --shard K/N` runs (each DIR holds a\n"
-      "shard.jsonl) into exactly what one process writes (every shard 1..N once; FILE must still exist\n"
-      "unchanged). `reesim merge` is for experiments' shards.\n\n"
+      "shard.jsonl) into exactly what one process writes (every shard 1..N once; the shards carry FILE's\n"
+      "text, so FILE need not be there, but a scenario it names by path must be). `reesim merge` is for\n"
+      "experiments' shards.\n\n"
       "--solve: solves a normal-form game read from a Gambit .nfg file (payoff or outcome version; numbers\n"
       "exact, fractions such as 1/3 allowed; at most 64 MiB and 4,000,000 payoffs) and prints JSON:\n"
       "  {\"players\":[...],\"equilibria\":[{\"strategies\":[[p,...],...],\"payoffs\":[...],\"regret\":r,\n"

@@ -1,8 +1,11 @@
 #include "games/nfg_io.h"
 
 #include <cctype>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -430,8 +433,15 @@ NormalFormGame ParseNfg(std::string_view text) {
 }
 
 NormalFormGame ReadNfgFile(const std::string& path) {
+  // Only regular files: a directory would otherwise read as a file of 2^63 bytes, a pipe forever.
+  std::error_code status_error;
+  const std::filesystem::file_status status = std::filesystem::status(path, status_error);
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    throw NfgError(0, 0, "not a regular file (a directory, device or pipe)");
+  }
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw NfgError(0, 0, "cannot open the file");
+  if (!in) throw NfgError(0, 0, std::string("cannot open the file: ") + (errno != 0 ? std::strerror(errno) : "unknown error"));
   in.seekg(0, std::ios::end);
   const std::streamoff size = in.tellg();
   if (size < 0) throw NfgError(0, 0, "cannot read the file");

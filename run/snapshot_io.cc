@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -315,6 +316,10 @@ void CheckFooter(const reesim::RunFooter& footer, RecordReader& reader, bool che
 }  // namespace
 
 SnapshotFile ReadSnapshotFile(const std::string& path) {
+  std::error_code status_error;
+  if (std::filesystem::is_directory(path, status_error)) {
+    throw InputError(path + ": a directory, not a snapshot file (a run's snapshots are DIR/run.pbs)");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot open file: " + std::strerror(errno));
   RecordReader reader(in);

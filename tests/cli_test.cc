@@ -792,6 +792,21 @@ TEST_CASE("Cli.GameSolvesBattleOfTheSexesToItsThreeEquilibria") {
   CHECK(three.out.find("\"method\":\"pure+liap\"") != std::string::npos);
 }
 
+TEST_CASE("Cli.ADirectoryGivenAsAnInputFileIsNamedAsOne") {
+  // A new user's walkthrough: `inspect DIR` said "the file is empty", `game --solve DIR` that it had
+  // 9223372036854775807 bytes.
+  TempDir dir;
+  const testing::ProgramResult inspect = testing::Reesim("inspect " + dir.path().string());
+  CHECK(inspect.exit_code == 2);
+  CHECK(inspect.out.find("a directory, not a snapshot file") != std::string::npos);
+  const testing::ProgramResult solve = testing::Reesim("game --solve " + dir.path().string());
+  CHECK(solve.exit_code == 2);
+  CHECK(solve.out.find("not a regular file (a directory, device or pipe)") != std::string::npos);
+  const testing::ProgramResult missing = testing::Reesim("game --solve " + dir.File("none.nfg"));
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.out.find("cannot open the file: No such file or directory") != std::string::npos);
+}
+
 TEST_CASE("Cli.GameRefusesBadFilesAndUsageWithExit2AndNoOutput") {
   TempDir dir;
   // The fifth payoff of a 2x2 game is not a number: line 3, column 3.

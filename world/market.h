@@ -135,6 +135,8 @@ class MarketWorkspace {
 // them, e.g. when a scenario's growth over a very long run carries demand or capacity there.
 inline constexpr double kMaxMarketTonnes = 1e12;
 inline constexpr double kMaxMarketUsdPerKg = 1e9;
+// The clearing's money grid: every cost, bid and price is a whole number of these (1e-4 USD/kg).
+inline constexpr double kMoneyUnitUsdPerKg = 1e-4;
 
 class MarketRangeError : public std::runtime_error {
  public:

@@ -590,7 +590,7 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
       highest_bid = std::max(highest_bid, step.willingness_to_pay_usd_per_kg);
     }
   }
-  constexpr double kUsdPerUnit = 1e-4;  // the clearing's money unit, USD per kg
+  constexpr double kUsdPerUnit = kMoneyUnitUsdPerKg;
   constexpr double kUsdPerUnitPerTonne = 1000 * kUsdPerUnit;  // a tonne's welfare change when L moves one unit
   auto units_to_usd = [&](std::int64_t units) { return static_cast<double>(units) * kUsdPerUnit; };
   // Exports fall as the licence price rises; above every bid there are none. A probe at licence price
@@ -990,6 +990,14 @@ void SettleMarket(const WorldDescription& world, const RoundScratch& scratch, in
       costs_usd_per_kg = transport + friction + tariff + tax;
     }
     rent_usd_per_kg -= costs_usd_per_kg;
+    // The clearing's costs and prices are whole units of kMoneyUnitUsdPerKg: on a route no cap binds,
+    // the price gap differs from the route's costs by the rounding of its wedge (and premium) to that
+    // grid, at most a unit. That is rounding, booked with the route's friction, not a rent: it read as
+    // a few hundred dollars of licence rent a quarter, either sign, with no policy in force.
+    if (std::abs(rent_usd_per_kg) <= kMoneyUnitUsdPerKg * (1 + 1e-9)) {
+      outcome.welfare.trade_friction_usd += rent_usd_per_kg * kg;
+      continue;
+    }
     outcome.licence_rent_usd[world.regions[flow.from].actor] += rent_usd_per_kg * kg;
   }
 }

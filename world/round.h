@@ -64,7 +64,8 @@ struct WelfareAccount {
   double capital_cost_usd = 0;     // capital spent on projects, gross of capital subsidies
   double transport_cost_usd = 0;   // tonnes x transport cost on every traded flow (smuggled ones too)
   // Licensing friction, switching premiums and smuggling's extra cost: costs of trading paid by
-  // buyers and sellers to no one in the model (paperwork, qualification, concealment).
+  // buyers and sellers to no one in the model (paperwork, qualification, concealment); and a route's
+  // wedge rounded to the clearing's money grid (at most 1e-4 USD/kg, either sign).
   double trade_friction_usd = 0;
   double switched_surplus_usd = 0;  // users moved to a substitute (DemandOutcome), outside the markets
 };

@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
     std::cerr << kUsage;
     return 2;
   }
+  reesim::run::RemoveTemporariesOnSignal();
   const std::string& command = all[0];
   const std::vector<std::string> args(all.begin() + 1, all.end());
   try {

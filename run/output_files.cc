@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -41,6 +43,60 @@ void CreateOutputDirectory(const std::string& dir, const std::string& what) {
     throw InputError(dir + ": cannot create " + what + ": " + existing.string() + " exists and is not a directory");
   }
   ThrowWriteError(dir, "cannot create " + what, error.value());
+}
+
+namespace {
+
+// The temporaries being written, for the signal handler: the program's one process-wide state, because
+// a handler can reach nothing else. It may neither allocate nor lock, so each name sits in a fixed slot
+// that a writer claims (free -> filling -> ready) and frees atomically.
+constexpr int kTemporarySlots = 256;
+constexpr std::size_t kTemporaryPathBytes = 4096;
+enum SlotState : int { kFree = 0, kFilling = 1, kReady = 2 };
+struct TemporarySlot {
+  std::atomic<int> state{kFree};
+  char path[kTemporaryPathBytes];
+};
+TemporarySlot pending_temporaries[kTemporarySlots];
+
+extern "C" void RemoveTemporariesAndDie(int signal_number) {
+  for (TemporarySlot& slot : pending_temporaries) {
+    if (slot.state.load(std::memory_order_acquire) == kReady) ::unlink(slot.path);  // async-signal-safe
+  }
+  std::signal(signal_number, SIG_DFL);
+  std::raise(signal_number);
+}
+
+}  // namespace
+
+void RemoveTemporariesOnSignal() {
+  for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) std::signal(signal_number, RemoveTemporariesAndDie);
+}
+
+PendingTemporary::PendingTemporary(const std::string& path) {
+  if (path.size() >= kTemporaryPathBytes) return;
+  for (int i = 0; i < kTemporarySlots; ++i) {
+    int expected = kFree;
+    if (pending_temporaries[i].state.compare_exchange_strong(expected, kFilling, std::memory_order_acq_rel)) {
+      std::memcpy(pending_temporaries[i].path, path.c_str(), path.size() + 1);
+      pending_temporaries[i].state.store(kReady, std::memory_order_release);
+      slot_ = i;
+      return;
+    }
+  }
+}
+
+PendingTemporary::~PendingTemporary() {
+  if (slot_ >= 0) pending_temporaries[slot_].state.store(kFree, std::memory_order_release);
+}
+
+PendingTemporary& PendingTemporary::operator=(PendingTemporary&& other) noexcept {
+  if (this != &other) {
+    if (slot_ >= 0) pending_temporaries[slot_].state.store(kFree, std::memory_order_release);
+    slot_ = other.slot_;
+    other.slot_ = -1;
+  }
+  return *this;
 }
 
 void WriteFileSynced(const std::string& path, const std::string& contents) {
@@ -84,8 +140,9 @@ OutputSet::~OutputSet() {
 }
 
 std::string OutputSet::Add(const std::string& final_path) {
-  outputs_.push_back({final_path, final_path + ".tmp"});
-  return outputs_.back().temp_path;
+  const std::string temp = final_path + ".tmp";
+  outputs_.push_back({final_path, temp, PendingTemporary(temp)});
+  return temp;
 }
 
 void OutputSet::Write(const std::string& final_path, const std::string& contents) {

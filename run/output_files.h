@@ -32,6 +32,28 @@ void WriteFileSynced(const std::string& path, const std::string& contents);
 // Flushes a written file to the disk (fsync); throws WriteError with the OS's reason.
 void SyncFile(const std::string& path);
 
+// Makes SIGINT, SIGTERM and SIGHUP remove every temporary still registered (PendingTemporary: each
+// OutputSet's, a snapshot writer's) before the process dies of the signal as it would have, so an
+// interrupted command leaves no NAME.tmp behind (a checkpoint is not a temporary: --resume continues
+// from it). Call once, early in main.
+void RemoveTemporariesOnSignal();
+
+// Registers a temporary file's name, for RemoveTemporariesOnSignal, while it lives. At most 256 at once
+// and names under 4,096 bytes (beyond that a name goes unregistered: it is then only left behind on a
+// signal, as it was before).
+class PendingTemporary {
+ public:
+  explicit PendingTemporary(const std::string& path);
+  ~PendingTemporary();
+  PendingTemporary(PendingTemporary&& other) noexcept : slot_(other.slot_) { other.slot_ = -1; }
+  PendingTemporary& operator=(PendingTemporary&& other) noexcept;
+  PendingTemporary(const PendingTemporary&) = delete;
+  PendingTemporary& operator=(const PendingTemporary&) = delete;
+
+ private:
+  int slot_ = -1;
+};
+
 // One command's outputs. Add(FINAL) names an output and returns the temporary path to write it under;
 // Commit() fsyncs every temporary, then renames each to its final name. Until Commit() succeeds the
 // destructor removes every temporary (and any output Commit() had already renamed when a later rename
@@ -54,6 +76,7 @@ class OutputSet {
  private:
   struct Output {
     std::string final_path, temp_path;
+    PendingTemporary pending;
     bool synced = false;
     bool renamed = false;
   };

@@ -162,7 +162,11 @@ std::string Sha256Hex(const std::string& data) {
 SnapshotWriter::SnapshotWriter(const std::string& path, const LoadedScenario& scenario, std::uint64_t seed,
                                std::uint64_t run, int rounds, const std::string& experiment_sha256, OutputSet* outputs)
     : path_(path), temp_path_(path + ".tmp"), outputs_(outputs) {
-  if (outputs_) outputs_->Add(path_);
+  if (outputs_) {
+    outputs_->Add(path_);
+  } else {
+    pending_.emplace(temp_path_);
+  }
   out_.open(temp_path_, std::ios::binary | std::ios::trunc);
   if (!out_) ThrowWriteError(temp_path_, "cannot create file", errno);
   reesim::RunHeader header;
@@ -248,6 +252,7 @@ void SnapshotWriter::Finish(int rounds_completed, const std::string& fingerprint
   } else if (std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
     ThrowWriteError(path_, "cannot rename from " + temp_path_, errno);
   }
+  pending_.reset();
   finished_ = true;  // the temporary, if any, is now the OutputSet's
 }
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -65,6 +66,7 @@ class SnapshotWriter {
   std::string temp_path_;
   std::ofstream out_;
   OutputSet* outputs_ = nullptr;
+  std::optional<PendingTemporary> pending_;  // the temporary's registration when no OutputSet holds it
   bool finished_ = false;
   std::uint64_t bytes_written_ = 0;
 };

@@ -3,7 +3,9 @@
 // damaged snapshot is printed as far as it can be read and `inspect` exits 2 naming the damaged round.
 #include <doctest/doctest.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -213,6 +215,25 @@ TEST_CASE("WriteFailure.AnOutputDirectoryOnAReadOnlyDiskExits1AndOneUnderAFileEx
     CHECK(in_the_way.exit_code == 2);
     CHECK(in_the_way.out.find("exists and is not a directory") != std::string::npos);
   }
+}
+
+TEST_CASE("WriteFailure.AnInterruptedCommandLeavesNoTemporaries") {
+  // SIGINT or SIGTERM in the middle of the writing: the temporaries are removed before the process dies
+  // of the signal (a new user's Ctrl-C left run.pbs.tmp, runs.csv.tmp, ...), and an experiment keeps its
+  // checkpoint for --resume.
+  TempDir dir;
+  WriteBytes(dir.File("exp.textproto"), "scenario: \"baseline_2024\" rounds: 8 replicates: 20000\noutcomes { metric: \"payoff.USA\" }\n");
+  const std::string binary = REESIM_BINARY;
+  const int experiment = std::system(("timeout -s INT 1 " + binary + " experiment --quiet --threads 2 --spec " + dir.File("exp.textproto") +
+                                      " --out " + dir.File("e") + " 2>/dev/null").c_str());
+  CHECK(WEXITSTATUS(experiment) == 124);  // timeout's status: the command was stopped by the signal
+  CHECK(std::filesystem::exists(dir.File("e/checkpoint.jsonl")));
+  CHECK(!std::filesystem::exists(dir.File("e/summary.json")));
+  CHECK(Temporaries(dir.File("e")).empty());
+  const int run = std::system(("timeout -s TERM 0.2 " + binary + " run --quiet --rounds 1000 --out " + dir.File("r") + " 2>/dev/null").c_str());
+  CHECK(WEXITSTATUS(run) == 124);
+  CHECK(!std::filesystem::exists(dir.File("r/run.pbs")));
+  CHECK(Temporaries(dir.File("r")).empty());
 }
 
 TEST_CASE("WriteFailure.ExperimentKeepingSnapshotsStopsItsWorkersCleanly") {

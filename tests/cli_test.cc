@@ -63,6 +63,14 @@ TEST_CASE("Cli.BadScenariosExit2WithLocationAndLeaveNoOutput") {
       {"negative capacity", testing::SmallWorldWith("capacity_tonnes_per_year: 4000 unit_cost_usd_per_kg: 2",
                                      "capacity_tonnes_per_year: -5 unit_cost_usd_per_kg: 2"),
        "plants[0] (\"mine\").capacity_tonnes_per_year = -5"},
+      // Magnitudes the markets cannot carry are refused at load, not in the first round with a message
+      // about growth (a new user's `check` said ok and `run` failed).
+      {"capacity beyond the market units", testing::SmallWorldWith("capacity_tonnes_per_year: 4000 unit_cost_usd_per_kg: 2",
+                                     "capacity_tonnes_per_year: 1e30 unit_cost_usd_per_kg: 2"),
+       "plants[0] (\"mine\").capacity_tonnes_per_year = 1e+30: must be at most 1e+12"},
+      {"cost beyond the market units", testing::SmallWorldWith("capacity_tonnes_per_year: 4000 unit_cost_usd_per_kg: 2",
+                                     "capacity_tonnes_per_year: 4000 unit_cost_usd_per_kg: 1e20"),
+       "plants[0] (\"mine\").unit_cost_usd_per_kg = 1e+20: must be at most 1e+09 USD/kg"},
       {"plant in unknown region", testing::SmallWorldWith("plants { id: \"mine\" region: \"AAA\"", "plants { id: \"mine\" region: \"ZZZ\""),
        "plants[0] (\"mine\").region = \"ZZZ\": unknown region"},
       {"product with no stage", testing::SmallWorldWith("products { id: \"ox\" stage: SEPARATION", "products { id: \"ox\""),

@@ -8,6 +8,7 @@
 
 #include "proto/scenario.pb.h"
 #include "world/field_error.h"
+#include "world/market.h"
 
 namespace reesim::world {
 
@@ -31,6 +32,21 @@ void RequireUniqueIds(const FieldComplaint& complaint, const char* list, const I
 
 void RequireNonNegative(const FieldComplaint& complaint, const std::string& path, double value) {
   if (!std::isfinite(value) || value < 0) complaint.Fail(path, FormatNumber(value), "must be a finite number >= 0");
+}
+
+// Quantities and prices the markets clear in integer units (kg, 1e-4 USD/kg) have a ceiling
+// (world/market.h); an input above it could never run, so it is refused here, not in the first round.
+void RequireTonnesInRange(const FieldComplaint& complaint, const std::string& path, double value) {
+  RequireNonNegative(complaint, path, value);
+  if (value > kMaxMarketTonnes) {
+    complaint.Fail(path, FormatNumber(value), "must be at most " + FormatNumber(kMaxMarketTonnes) + " (the markets' integer units carry no more)");
+  }
+}
+void RequireUsdPerKgInRange(const FieldComplaint& complaint, const std::string& path, double value) {
+  RequireNonNegative(complaint, path, value);
+  if (value > kMaxMarketUsdPerKg) {
+    complaint.Fail(path, FormatNumber(value), "must be at most " + FormatNumber(kMaxMarketUsdPerKg) + " USD/kg (the markets' integer units carry no more)");
+  }
 }
 
 Stage StageFromProto(reesim::Stage stage) {
@@ -104,6 +120,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     if (!(in.reference_price_usd_per_kg() > 0)) {
       complaint.Fail(path + ".reference_price_usd_per_kg", FormatNumber(in.reference_price_usd_per_kg()), "must be > 0");
     }
+    RequireUsdPerKgInRange(complaint, path + ".reference_price_usd_per_kg", in.reference_price_usd_per_kg());
     world.products.push_back({in.id(), StageFromProto(in.stage()), in.reference_price_usd_per_kg(), {}, {}});
   }
   // Second pass: shares refer to products by id.
@@ -234,9 +251,9 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     plant.market_power = in.market_power();
     plant.reserve = in.reserve();
     if (separates && !in.product().empty()) complaint.Fail(path + ".product", Quoted(in.product()), "a separation plant names its feed, not a product");
-    RequireNonNegative(complaint, path + ".capacity_tonnes_per_year", in.capacity_tonnes_per_year());
-    RequireNonNegative(complaint, path + ".unit_cost_usd_per_kg", in.unit_cost_usd_per_kg());
-    RequireNonNegative(complaint, path + ".inventory_tonnes", in.inventory_tonnes());
+    RequireTonnesInRange(complaint, path + ".capacity_tonnes_per_year", in.capacity_tonnes_per_year());
+    RequireUsdPerKgInRange(complaint, path + ".unit_cost_usd_per_kg", in.unit_cost_usd_per_kg());
+    RequireTonnesInRange(complaint, path + ".inventory_tonnes", in.inventory_tonnes());
     plant.capacity_tonnes_per_round = in.capacity_tonnes_per_year() / rounds_per_year;
     plant.unit_cost_usd_per_kg = in.unit_cost_usd_per_kg();
     plant.opening_stock_tonnes = in.inventory_tonnes();
@@ -279,7 +296,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     if (demand.product < 0) complaint.Fail(path + ".product", Quoted(in.product()), "unknown product");
     if (in.sector() == reesim::SECTOR_UNSPECIFIED) complaint.Fail(path + ".sector", "", "every demand needs a sector");
     demand.sector = static_cast<Sector>(static_cast<int>(in.sector()) - 1);
-    RequireNonNegative(complaint, path + ".base_tonnes_per_year", in.base_tonnes_per_year());
+    RequireTonnesInRange(complaint, path + ".base_tonnes_per_year", in.base_tonnes_per_year());
     demand.base_tonnes_per_round = in.base_tonnes_per_year() / rounds_per_year;
     demand.reference_price_usd_per_kg = in.reference_price_usd_per_kg() == 0
                                             ? world.products[demand.product].reference_price_usd_per_kg
@@ -287,6 +304,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     if (!(demand.reference_price_usd_per_kg > 0)) {
       complaint.Fail(path + ".reference_price_usd_per_kg", FormatNumber(in.reference_price_usd_per_kg()), "must be > 0");
     }
+    RequireUsdPerKgInRange(complaint, path + ".reference_price_usd_per_kg", demand.reference_price_usd_per_kg);
     if (!(in.elasticity() <= 0 && in.elasticity() >= -5)) {
       complaint.Fail(path + ".elasticity", FormatNumber(in.elasticity()), "must be between -5 and 0");
     }
@@ -337,10 +355,10 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
   }
 
   const reesim::MarketParameters& market = scenario.market();
-  RequireNonNegative(complaint, "market.default_transport_usd_per_kg", market.default_transport_usd_per_kg());
+  RequireUsdPerKgInRange(complaint, "market.default_transport_usd_per_kg", market.default_transport_usd_per_kg());
   const int nr = world.RegionCount();
   world.transport_usd_per_kg.assign(static_cast<std::size_t>(nr) * nr, market.default_transport_usd_per_kg());
-  RequireNonNegative(complaint, "market.transport_base_usd_per_kg", market.transport_base_usd_per_kg());
+  RequireUsdPerKgInRange(complaint, "market.transport_base_usd_per_kg", market.transport_base_usd_per_kg());
   RequireNonNegative(complaint, "market.transport_usd_per_kg_per_1000km", market.transport_usd_per_kg_per_1000km());
   for (int i = 0; i < nr; ++i) {
     const reesim::Region& region = scenario.regions(i);
@@ -373,7 +391,7 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     if (from < 0) complaint.Fail(path + ".from", Quoted(in.from()), "unknown region");
     const int to = world.FindRegion(in.to());
     if (to < 0) complaint.Fail(path + ".to", Quoted(in.to()), "unknown region");
-    RequireNonNegative(complaint, path + ".usd_per_kg", in.usd_per_kg());
+    RequireUsdPerKgInRange(complaint, path + ".usd_per_kg", in.usd_per_kg());
     world.transport_usd_per_kg[static_cast<std::size_t>(from) * nr + to] = in.usd_per_kg();
   }
 

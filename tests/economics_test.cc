@@ -201,6 +201,38 @@ TEST_CASE("Demand.ConsumerSurplusDoesNotDependOnTheCurveResolution") {
   }
 }
 
+TEST_CASE("Economics.SecurityWeighsImportConcentrationByRelianceAndCountsAnActorOnce") {
+  // An economist's read of the 2024 worlds: the index read 1.0, the worst, for China (whose only
+  // import is a little Malaysian NdPr), 0.5 for the US (98.6 % of its demand imported, its magnets
+  // left out) and summed the EU's three regions (up to 2.7). Now: reliance on others' output times the
+  // concentration of what comes from them, per actor.
+  for (const char* name : {"baseline_2024", "japan_eu_partnership"}) {
+    CAPTURE(name);
+    const auto builtin = std::find_if(run::BuiltinScenarios().begin(), run::BuiltinScenarios().end(),
+                                      [&](const run::BuiltinScenario& b) { return std::string(b.name) == name; });
+    REQUIRE(builtin != run::BuiltinScenarios().end());
+    const run::LoadedScenario scenario = run::LoadScenarioText(std::string(builtin->text, builtin->size), name);
+    run::Simulation simulation(scenario, /*seed=*/1);
+    const world::WorldDescription& world = simulation.world();
+    for (int round = 0; round < 4; ++round) {
+      simulation.Step();
+      const std::vector<world::StrategicIndicators> indicators = world::ComputeIndicators(world, simulation.outcome());
+      auto security = [&](const char* actor) {
+        for (std::size_t a = 0; a < world.actors.size(); ++a) {
+          if (world.actors[a].id == actor) return indicators[a].security;
+        }
+        FAIL("no actor " << actor);
+        return 0.0;
+      };
+      CHECK(security("CHN") < 0.05);
+      CHECK(security("USA") > 0.9);
+      CHECK(security("JPN") < security("USA"));
+      for (const world::StrategicIndicators& indicator : indicators) CHECK(indicator.leverage <= 1.0);
+      CHECK(security("EU") <= 1.0 + 1e-12);  // no critical demand unserved here: the risk term alone
+    }
+  }
+}
+
 TEST_CASE("Economics.EveryLibraryScenarioConservesWelfareAndPricesStayBelowTheChoke") {
   for (const run::BuiltinScenario& builtin : run::BuiltinScenarios()) {
     const std::string name = builtin.name;

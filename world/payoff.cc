@@ -50,7 +50,6 @@ std::vector<PayoffComponents> ComputePayoffs(const WorldDescription& world, cons
 }
 
 std::vector<StrategicIndicators> ComputeIndicators(const WorldDescription& world, const RoundOutcome& outcome) {
-  const int nr = world.RegionCount();
   std::vector<StrategicIndicators> indicators(world.actors.size());
   auto actor_of = [&](int region) -> StrategicIndicators& { return indicators[world.regions[region].actor]; };
   for (std::size_t e = 0; e < world.demand.size(); ++e) {
@@ -60,28 +59,58 @@ std::vector<StrategicIndicators> ComputeIndicators(const WorldDescription& world
       actor_of(demand.region).security += std::max(0.0, 1.0 - result.served_tonnes / result.reference_tonnes);
     }
   }
-  const std::vector<double> imports = CompoundAndMetalImportsUsd(world, outcome);
-  for (int importer = 0; importer < nr; ++importer) {
-    double total = 0, hhi = 0;
-    for (int exporter = 0; exporter < nr; ++exporter) total += imports[static_cast<std::size_t>(importer) * nr + exporter];
-    if (total <= 0) continue;
-    for (int exporter = 0; exporter < nr; ++exporter) {
-      const double share = imports[static_cast<std::size_t>(importer) * nr + exporter] / total;
-      hhi += share * share;
-    }
-    actor_of(importer).security += hhi;
-  }
-  // Leverage: share of world exports of processed products (not concentrate) by value.
-  std::vector<double> exports(nr, 0.0);
-  double world_exports = 0;
+  // Supply risk: how much of the actor's final demand its own output does not cover (at reference,
+  // valued at P0, as import_reliance: from demand, so a cut-off actor is not read as self-reliant),
+  // times how concentrated its imports of processed rare earths (oxides, metals and alloys, magnets)
+  // are among the exporting actors by value (Herfindahl; 1 when nothing arrives). Weighted by reliance,
+  // a country that makes most of what it uses is not made insecure by a small import from one source
+  // (China read 1.0, the worst, for its Malaysian NdPr); counted per actor, an actor of several regions
+  // is judged on what crosses its border, not summed over its regions (the EU read up to 2.7); magnets
+  // count (the US's were left out).
+  const std::size_t na = world.actors.size();
+  const int np = world.ProductCount();
+  std::vector<double> imported(na * na, 0.0), exported(na, 0.0);
   for (const FlowOutcome& flow : outcome.flows) {
-    if (flow.from == flow.to || world.products[flow.product].stage == Stage::kMining) continue;
+    const int from = world.regions[flow.from].actor, to = world.regions[flow.to].actor;
+    if (from == to || world.products[flow.product].stage == Stage::kMining) continue;
     const double value = flow.tonnes * kKgPerTonne * flow.price_usd_per_kg;
-    exports[flow.from] += value;
-    world_exports += value;
+    imported[static_cast<std::size_t>(to) * na + from] += value;
+    exported[from] += value;
   }
+  std::vector<double> demanded(na * np, 0.0), demanded_usd(na * np, 0.0), produced(na * np, 0.0);
+  for (std::size_t e = 0; e < world.demand.size(); ++e) {
+    const DemandEntry& demand = world.demand[e];
+    const std::size_t cell = static_cast<std::size_t>(world.regions[demand.region].actor) * np + demand.product;
+    demanded[cell] += outcome.demand[e].reference_tonnes;
+    demanded_usd[cell] += outcome.demand[e].reference_tonnes * demand.reference_price_usd_per_kg;
+  }
+  for (int i = 0; i < world.PlantCount(); ++i) {
+    const std::size_t actor = static_cast<std::size_t>(world.regions[world.plants[i].region].actor);
+    ForEachOutput(world, world.plants[i], [&](int product, double per_tonne) {
+      produced[actor * np + product] += outcome.plants[i].output_tonnes * per_tonne;
+    });
+  }
+  for (std::size_t a = 0; a < na; ++a) {
+    double total_usd = 0, uncovered_usd = 0;
+    for (int p = 0; p < np; ++p) {
+      const std::size_t cell = a * np + p;
+      if (!(demanded[cell] > 0)) continue;
+      total_usd += demanded_usd[cell];
+      uncovered_usd += demanded_usd[cell] * std::max(0.0, 1.0 - produced[cell] / demanded[cell]);
+    }
+    if (!(total_usd > 0)) continue;
+    double imports = 0, hhi = 0;
+    for (std::size_t e = 0; e < na; ++e) imports += imported[a * na + e];
+    for (std::size_t e = 0; e < na && imports > 0; ++e) hhi += (imported[a * na + e] / imports) * (imported[a * na + e] / imports);
+    indicators[a].security += uncovered_usd / total_usd * (imports > 0 ? hhi : 1.0);
+  }
+  // Leverage: the actor's share of world exports of processed products by value (trade between an
+  // actor's own regions is not exported).
+  const std::vector<double>& exports = exported;
+  double world_exports = 0;
+  for (const double value : exports) world_exports += value;
   if (world_exports > 0) {
-    for (int r = 0; r < nr; ++r) actor_of(r).leverage += exports[r] / world_exports;
+    for (std::size_t a = 0; a < na; ++a) indicators[a].leverage = exports[a] / world_exports;
   }
   return indicators;
 }

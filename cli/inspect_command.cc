@@ -92,11 +92,14 @@ MetricTable TableOf(const run::SnapshotRound& round, const std::string& prefix) 
 void PrintTable(const MetricTable& table, const std::string& title, const char* number_format, std::ostream& out) {
   if (table.rows.empty()) return;
   out << "  " << title << "\n";
+  // Columns are 10 wide, or as wide as their longest name (a sector's, "electronics", was cut to 10).
+  int width = 10;
+  for (const std::string& column : table.columns) width = std::max(width, static_cast<int>(column.size()));
   char cell[64];
   std::snprintf(cell, sizeof cell, "    %-22s", "");
   out << cell;
   for (const std::string& column : table.columns) {
-    std::snprintf(cell, sizeof cell, " %10.10s", column.c_str());
+    std::snprintf(cell, sizeof cell, " %*s", width, column.c_str());
     out << cell;
   }
   out << "\n";
@@ -105,12 +108,12 @@ void PrintTable(const MetricTable& table, const std::string& title, const char* 
     out << cell;
     for (const std::string& column : table.columns) {
       const auto at = table.values.find({row, column});
-      if (at == table.values.end()) {
-        out << "          .";
-      } else {
-        std::snprintf(cell, sizeof cell, number_format, at->second);
-        out << cell;
-      }
+      char number[48] = ".";
+      if (at != table.values.end()) std::snprintf(number, sizeof number, number_format, at->second);
+      const char* trimmed = number;
+      while (*trimmed == ' ') ++trimmed;
+      std::snprintf(cell, sizeof cell, " %*s", width, trimmed);
+      out << cell;
     }
     out << "\n";
   }
@@ -118,11 +121,15 @@ void PrintTable(const MetricTable& table, const std::string& title, const char* 
 
 // For people: per round, prices by product and region, shares of each stage's output, unmet demand and
 // each actor's payoff (the other metrics: --format csv or jsonl, or --metrics PATTERN).
-void PrintText(const run::SnapshotFile& file, std::ostream& out) {
+void PrintTextHeader(const run::SnapshotFile& file, std::ostream& out) {
   out << "scenario " << file.scenario_name << ", seed " << file.seed << ", run " << file.run << ", "
       << file.round_data.size() << " of " << file.rounds << " rounds"
       << (file.damaged() ? " (damaged)" : file.complete ? "" : " (truncated)") << ", format " << file.format_version << ", reesim "
       << file.reesim_version << "\n";
+}
+
+void PrintText(const run::SnapshotFile& file, std::ostream& out) {
+  PrintTextHeader(file, out);
   for (const run::SnapshotRound& round : file.round_data) {
     out << "\nround " << round.round << " (" << round.period << ")\n";
     MetricTable prices = TableOf(round, "price");
@@ -150,8 +157,9 @@ void PrintText(const run::SnapshotFile& file, std::ostream& out) {
 
 // Every metric of a round matching `patterns` (shell-style: '*' any run of characters, '?' one), flat.
 void PrintTextFiltered(const run::SnapshotFile& file, std::ostream& out) {
+  PrintTextHeader(file, out);
   for (const run::SnapshotRound& round : file.round_data) {
-    out << "round " << round.round << " (" << round.period << ")\n";
+    out << "\nround " << round.round << " (" << round.period << ")\n";
     for (const auto& [key, value] : round.metrics) {
       char line[160];
       std::snprintf(line, sizeof line, "  %-44s %14.6g\n", key.c_str(), value);

@@ -237,7 +237,12 @@ TEST_CASE("Cli.RunWritesSnapshotsThatInspectReads") {
   CHECK(filtered.out.find(",payoff.USA,") != std::string::npos);
   CHECK(filtered.out.find(",payoff.USA.") == std::string::npos);
   CHECK(filtered.out.find(",share.") == std::string::npos);
-  CHECK(Reesim("inspect " + pbs + " --format text --metrics 'payoff.USA.*'").out.find("payoff.USA.consumer_surplus") != std::string::npos);
+  const Result text_filtered = Reesim("inspect " + pbs + " --format text --metrics 'payoff.USA.*'");
+  CHECK(text_filtered.out.find("payoff.USA.consumer_surplus") != std::string::npos);
+  // Both text forms open with the file's header, and no column name is cut short.
+  CHECK(text_filtered.out.rfind("scenario baseline_2024, seed ", 0) == 0);
+  CHECK(text.out.rfind("scenario baseline_2024, seed ", 0) == 0);
+  CHECK(text.out.find(" electronics ") != std::string::npos);
   CHECK(Reesim("inspect " + pbs + " --metrics 'prise.*'").exit_code == 2);
 
   // A truncated file: exit 0, a warning, and the complete rounds only.

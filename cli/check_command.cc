@@ -5,11 +5,44 @@
 #include "cli/options.h"
 #include "experiments/experiment.h"
 #include "games/empirical_game.h"
+#include "proto/scenario.pb.h"
 #include "run/scenario_io.h"
 
 namespace po = boost::program_options;
 
 namespace reesim::cli {
+
+namespace {
+
+FileKind KindOf(const std::string& text) {
+  if (games::LooksLikeGame(text)) return FileKind::kGame;
+  if (experiments::LooksLikeExperiment(text)) return FileKind::kExperiment;
+  return FileKind::kScenario;
+}
+
+}  // namespace
+
+void RequireFileKind(const std::string& path, FileKind expected) {
+  std::string text;
+  try {
+    text = run::ReadScenarioSource(path).text;
+  } catch (const InputError&) {
+    return;  // the loader says what is wrong
+  }
+  const FileKind kind = KindOf(text);
+  if (kind == expected) return;
+  // Only a file that reads whole as another kind is named as one; a damaged file is the loader's to
+  // report, with the place of the damage.
+  reesim::Scenario scenario;
+  if (kind == FileKind::kScenario && !experiments::ParsesQuietly(text, scenario)) return;
+  static constexpr const char* kWhat[] = {"a scenario (reesim.Scenario)", "an experiment (reesim.Experiment)",
+                                          "an empirical game (reesim.Game)"};
+  static constexpr const char* kCommand[] = {"reesim run --scenario FILE", "reesim experiment --spec FILE",
+                                             "reesim game --spec FILE"};
+  const int k = static_cast<int>(kind);
+  throw InputError(path + ": this is " + kWhat[k] + ", not " + kWhat[static_cast<int>(expected)] + ": run it with " +
+                   kCommand[k] + " (reesim check FILE tells the kinds apart)");
+}
 
 int CheckCommand(const std::vector<std::string>& args) {
   po::options_description options(
@@ -30,14 +63,14 @@ int CheckCommand(const std::vector<std::string>& args) {
   if (!vars.count("file")) throw UsageError("check needs a file");
   const std::string path = vars["file"].as<std::string>();
   const std::string text = run::ReadScenarioSource(path).text;
-  if (games::LooksLikeGame(text)) {
+  if (KindOf(text) == FileKind::kGame) {
     const games::GameSpec spec = games::LoadGameText(text, path);
     std::cout << path << ": ok: game '" << spec.name << "', " << spec.players.size() << " players, " << spec.profiles
               << " profiles" << (spec.search.quiesce ? " (profile search: at most " + std::to_string(spec.search.max_profiles) + " simulated)" : "")
               << ", " << spec.experiment.arm_names.size() << " arms, " << spec.experiment.RunsPerArm() << " runs per arm\n";
     return 0;
   }
-  if (experiments::LooksLikeExperiment(text)) {
+  if (KindOf(text) == FileKind::kExperiment) {
     const experiments::ExperimentSpec spec = experiments::LoadExperimentFile(path);
     std::cout << path << ": ok: experiment '" << spec.name << "', " << spec.arm_names.size() << " arms, "
               << spec.parameters.size() << " parameters, " << spec.outcomes.size() << " outcomes, "

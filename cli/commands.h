@@ -36,6 +36,14 @@ std::function<void(std::int64_t done, std::int64_t total)> ProgressPrinter(bool 
 // UsageError or InputError for bad values.
 experiments::CampaignOptions CampaignOptionsFrom(const boost::program_options::variables_map& vars);
 
+// The three kinds of input file, told apart as `reesim check` tells them (a game has `players`, an
+// experiment `scenario:` and `replicates:`, anything else is a scenario).
+enum class FileKind { kScenario, kExperiment, kGame };
+// Throws InputError naming the kind and the command that takes it when the file at `path` (or the
+// library scenario of that name) is readable and of another kind than `expected`; otherwise does
+// nothing, and the command's own loader reports what is wrong with it.
+void RequireFileKind(const std::string& path, FileKind expected);
+
 // Thrown for bad usage (unknown flags, missing arguments); main prints it and exits 2.
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;

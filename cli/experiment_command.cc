@@ -47,6 +47,7 @@ int ExperimentCommand(const std::vector<std::string>& args) {
   if (!vars.count("spec")) throw UsageError("experiment needs --spec FILE");
   experiments::CampaignOptions campaign = CampaignOptionsFrom(vars);
   const int threads = campaign.threads;
+  RequireFileKind(vars["spec"].as<std::string>(), FileKind::kExperiment);
   experiments::ExperimentSpec spec = experiments::LoadExperimentFile(vars["spec"].as<std::string>());
 
   if (vars.count("only-arm") || vars.count("only-replicate")) {

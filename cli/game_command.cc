@@ -125,6 +125,7 @@ int RunSpec(const po::variables_map& vars) {
   const experiments::CampaignOptions campaign = CampaignOptionsFrom(vars);
   const std::string& out_dir = campaign.out_dir;
   const bool quiet = vars.count("quiet") > 0;
+  RequireFileKind(vars["spec"].as<std::string>(), FileKind::kGame);
   games::GameSpec spec = games::LoadGameFile(vars["spec"].as<std::string>());
   if (experiments::LaunchedByMpirun()) {
     if (vars.count("shard") || vars.count("resume")) throw UsageError("--shard and --resume do not combine with mpirun");

@@ -149,6 +149,7 @@ int RunCommand(const std::vector<std::string>& args) {
   const int threads = vars["threads"].as<int>();
   if (threads < 0 || threads > 1024) throw UsageError("--threads must be between 0 and 1024, got " + std::to_string(threads));
 
+  if (vars.count("scenario")) RequireFileKind(vars["scenario"].as<std::string>(), FileKind::kScenario);
   const run::LoadedScenario scenario =
       vars.count("scenario") ? run::LoadScenarioFile(vars["scenario"].as<std::string>())
                              : run::LoadScenarioText(std::string(run::BuiltinBaselineText()),

@@ -39,6 +39,7 @@ int ValidateCommand(const std::vector<std::string>& args) {
 
   std::vector<run::LoadedScenario> scenarios;
   if (vars.count("scenario")) {
+    RequireFileKind(vars["scenario"].as<std::string>(), FileKind::kScenario);
     scenarios.push_back(run::LoadScenarioFile(vars["scenario"].as<std::string>()));
   } else {
     for (const run::BuiltinScenario& builtin : run::BuiltinScenarios()) {

@@ -805,6 +805,22 @@ TEST_CASE("Cli.GameSolvesBattleOfTheSexesToItsThreeEquilibria") {
   CHECK(three.out.find("\"method\":\"pure+liap\"") != std::string::npos);
 }
 
+TEST_CASE("Cli.AFileOfAnotherKindNamesTheCommandThatTakesIt") {
+  // A game given to `experiment` once gave only protobuf's "has no field named players".
+  const std::string root = REESIM_SOURCE_DIR;
+  const std::string game = root + "/experiments/examples/rare_earth_game.textproto";
+  const std::string experiment = root + "/experiments/examples/alloy_trade_restriction.textproto";
+  const testing::ProgramResult as_experiment = testing::Reesim("experiment --quiet --spec " + game);
+  CHECK(as_experiment.exit_code == 2);
+  CHECK(as_experiment.out.find("this is an empirical game (reesim.Game), not an experiment (reesim.Experiment): run it with reesim game --spec FILE") != std::string::npos);
+  const testing::ProgramResult as_scenario = testing::Reesim("run --quiet --scenario " + experiment);
+  CHECK(as_scenario.exit_code == 2);
+  CHECK(as_scenario.out.find("run it with reesim experiment --spec FILE") != std::string::npos);
+  const testing::ProgramResult as_game = testing::Reesim("game --quiet --spec baseline_2024");
+  CHECK(as_game.exit_code == 2);
+  CHECK(as_game.out.find("this is a scenario (reesim.Scenario), not an empirical game") != std::string::npos);
+}
+
 TEST_CASE("Cli.ADirectoryGivenAsAnInputFileIsNamedAsOne") {
   // A new user's walkthrough: `inspect DIR` said "the file is empty", `game --solve DIR` that it had
   // 9223372036854775807 bytes.

@@ -180,7 +180,8 @@ bool GetShardLine(std::istream& in, std::string& line, const std::string& path) 
 
 MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string& out_dir,
                         const std::function<ExperimentSpec(const std::string& path, const std::string& text)>& load,
-                        const std::function<void(const RunRecord&)>& observe) {
+                        const std::function<void(const RunRecord&)>& observe,
+                        const std::function<std::vector<OutputFile>()>& more_outputs) {
   std::optional<ExperimentSpec> spec;
   std::vector<std::unique_ptr<std::ifstream>> shard_files;  // [shard - 1]
   std::vector<std::string> shard_paths;
@@ -266,7 +267,7 @@ MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string&
         if (!line.empty()) throw InputError(shard_paths[k] + ": holds more than its share of the experiment's runs (damaged?)");
       }
     }
-    writer.Finish();
+    writer.Finish(more_outputs ? more_outputs() : std::vector<OutputFile>{});
     return MergeResult{spec->source, shards, total, writer.failures()};
   } catch (...) {
     std::error_code ignored;

@@ -73,7 +73,8 @@ struct MergeResult {
 // InputError naming the shard at fault.
 MergeResult MergeShards(const std::vector<std::string>& dirs, const std::string& out_dir,
                         const std::function<ExperimentSpec(const std::string& path, const std::string& text)>& load = {},
-                        const std::function<void(const RunRecord&)>& observe = {});
+                        const std::function<void(const RunRecord&)>& observe = {},
+                        const std::function<std::vector<OutputFile>()>& more_outputs = {});
 
 struct MpiCampaignResult {
   int rank = 0;
@@ -88,7 +89,8 @@ struct MpiCampaignResult {
 // without MPI.
 MpiCampaignResult RunCampaignUnderMpi(const ExperimentSpec& spec, int threads, const std::string& out_dir,
                                       const std::function<void(std::int64_t done, std::int64_t total)>& progress,
-                                      const std::function<void(const RunRecord&)>& observe = {});
+                                      const std::function<void(const RunRecord&)>& observe = {},
+                                      const std::function<std::vector<OutputFile>()>& more_outputs = {});
 
 // Whether this process was started by mpirun (Open MPI, MPICH or PMIx environment variables).
 bool LaunchedByMpirun();

@@ -135,16 +135,8 @@ ExperimentSpec LoadExperimentMessage(const reesim::Experiment& in, const std::st
   spec.sha256 = sha256;
   spec.name = in.name();
   if (in.scenario().empty()) complaint.Fail("scenario", "", "name a library scenario or a scenario file");
-  // The scenario: resolved like a base_scenario, relative to the experiment file; an error about it
-  // names this file's field, `scenario`, not the base_scenario it was resolved as.
-  try {
-    spec.scenario = run::ParseScenarioText("base_scenario: \"" + in.scenario() + "\"", source);
-  } catch (const InputError& error) {
-    const std::string as_base = source + ": base_scenario = ";
-    const std::string what = error.what();
-    if (what.rfind(as_base, 0) != 0) throw;
-    throw InputError(source + ": scenario = " + what.substr(as_base.size()));
-  }
+  // The scenario: resolved like a base_scenario, relative to the experiment file.
+  spec.scenario = run::ParseScenarioReference(in.scenario(), source, "scenario");
   if (in.replicates() < 1) complaint.Fail("replicates", std::to_string(in.replicates()), "must be at least 1");
   spec.replicates = in.replicates();
   if (in.rounds() < 0) complaint.Fail("rounds", std::to_string(in.rounds()), "must be >= 1");

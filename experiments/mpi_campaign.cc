@@ -13,6 +13,7 @@
 #include "experiments/design.h"
 #include "experiments/runner.h"
 #include "experiments/writer.h"
+#include "run/output_files.h"
 #include "world/field_error.h"
 
 namespace reesim::experiments {
@@ -27,7 +28,8 @@ bool BuiltWithMpi() { return true; }
 
 MpiCampaignResult RunCampaignUnderMpi(const ExperimentSpec& spec, int threads, const std::string& out_dir,
                                       const std::function<void(std::int64_t done, std::int64_t total)>& progress,
-                                      const std::function<void(const RunRecord&)>& observe) {
+                                      const std::function<void(const RunRecord&)>& observe,
+                                      const std::function<std::vector<OutputFile>()>& more_outputs) {
   // Records are sent and received from the pipeline's in-order stage, which runs on whichever TBB
   // thread is free, one call at a time.
   int provided = 0;
@@ -78,10 +80,14 @@ MpiCampaignResult RunCampaignUnderMpi(const ExperimentSpec& spec, int threads, c
                            },
                            {});
       receive_until(total);
-      writer.Finish();
+      writer.Finish(more_outputs ? more_outputs() : std::vector<OutputFile>{});
       failures = writer.failures();
+    } catch (const run::WriteError& error) {
+      // The other ranks would wait forever to hand over their records. A failed write exits 1, as
+      // without MPI; anything else here is bad input (2).
+      std::cerr << "reesim: error: cannot write the outputs: " << error.what() << "\n";
+      MPI_Abort(MPI_COMM_WORLD, 1);
     } catch (const std::exception& error) {
-      // The other ranks would wait forever to hand over their records.
       std::cerr << "reesim: error: " << error.what() << "\n";
       MPI_Abort(MPI_COMM_WORLD, 2);
     }

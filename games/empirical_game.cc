@@ -699,7 +699,9 @@ GameRunResult RunQuiescedGame(GameSpec& spec, const experiments::CampaignOptions
     simulated.insert(simulated.end(), alliance.begin(), alliance.end());
   }
   // The experiment's outputs for the simulated arms, in arm order, as RunCampaign writes them.
+  // The game's files are committed with the experiment's (one OutputSet): together or none.
   const experiments::ExperimentSpec written = WithArms(spec.experiment, simulated);
+  result.report = AnalyseQuiescedGame(spec, collector, found);
   {
     experiments::ExperimentWriter writer(written, options.out_dir);
     for (std::int64_t position = 0; position < experiments::TotalRuns(written); ++position) {
@@ -708,11 +710,9 @@ GameRunResult RunQuiescedGame(GameSpec& spec, const experiments::CampaignOptions
       record.arm = slot.arm;
       writer.Add(record);
     }
-    writer.Finish();
+    writer.Finish(GameOutputFiles(spec, *result.report));
   }
   result.campaign.runs = experiments::TotalRuns(written);
-  result.report = AnalyseQuiescedGame(spec, collector, found);
-  WriteGameOutputs(spec, *result.report, options.out_dir);
   return result;
 }
 
@@ -750,17 +750,22 @@ std::optional<GameReport> RunGameUnderMpi(GameSpec& spec, int threads, const std
   }
   GameCollector collector(spec);
   experiments::PrepareSnapshotDir(spec.experiment, out_dir);
-  *result = experiments::RunCampaignUnderMpi(spec.experiment, threads, out_dir, progress,
-                                             [&](const experiments::RunRecord& record) { collector.Add(record); });
+  // Rank 0 commits the game's files with the experiment's (one OutputSet): together or none.
+  std::optional<GameReport> report;
+  *result = experiments::RunCampaignUnderMpi(
+      spec.experiment, threads, out_dir, progress, [&](const experiments::RunRecord& record) { collector.Add(record); },
+      [&] {
+        report = AnalyseGame(spec, collector);
+        return GameOutputFiles(spec, *report);
+      });
   if (result->rank != 0) return std::nullopt;
-  GameReport report = AnalyseGame(spec, collector);
-  WriteGameOutputs(spec, report, out_dir);
   return report;
 }
 
 GameMergeResult MergeGameShards(const std::vector<std::string>& dirs, const std::string& out_dir) {
   std::optional<GameSpec> spec;
   std::optional<GameCollector> collector;
+  std::optional<GameReport> report;  // analysed once every record is in, committed with the merge's files
   const experiments::MergeResult merge = experiments::MergeShards(
       dirs, out_dir,
       [&](const std::string& path, const std::string& text) {
@@ -769,10 +774,12 @@ GameMergeResult MergeGameShards(const std::vector<std::string>& dirs, const std:
         collector.emplace(*spec);
         return spec->experiment;
       },
-      [&](const experiments::RunRecord& record) { collector->Add(record); });
-  GameReport report = AnalyseGame(*spec, *collector);
-  WriteGameOutputs(*spec, report, out_dir);
-  return GameMergeResult{*spec, merge, std::move(report)};
+      [&](const experiments::RunRecord& record) { collector->Add(record); },
+      [&] {
+        report = AnalyseGame(*spec, *collector);
+        return GameOutputFiles(*spec, *report);
+      });
+  return GameMergeResult{*spec, merge, std::move(*report)};
 }
 
 }  // namespace reesim::games

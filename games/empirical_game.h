@@ -165,11 +165,9 @@ std::string ProfilesCsv(const GameSpec& spec, const GameReport& report);
 std::string GameNfg(const GameSpec& spec, const GameReport& report);
 std::string GameTable(const GameSpec& spec, const GameReport& report);
 
-// Writes game.json, game.nfg and profiles.csv under out_dir through one run::OutputSet: each to a
-// temporary name, fsynced, then all renamed together, so the three appear together or not at all.
-// Throws run::WriteError (main exits 1) with the OS's reason if they cannot be written.
-void WriteGameOutputs(const GameSpec& spec, const GameReport& report, const std::string& out_dir);
-// The same three files as (name, contents), for a writer that commits them with its own.
+// game.json, game.nfg and profiles.csv as (name, contents), which every path (RunGame, QUIESCE, MPI,
+// merge) commits with the experiment's outputs in one run::OutputSet: each written to a temporary
+// name and fsynced, then all renamed together, so they appear together or not at all.
 std::vector<experiments::OutputFile> GameOutputFiles(const GameSpec& spec, const GameReport& report);
 
 struct GameRunResult {

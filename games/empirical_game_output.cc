@@ -1,13 +1,11 @@
 // The empirical game's outputs: game.json, profiles.csv, game.nfg and the table on stdout.
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 
 #include "games/empirical_game.h"
 #include "games/json_text.h"
 #include "games/nfg_io.h"
 #include "proto/scenario.pb.h"
-#include "run/output_files.h"
 #include "world/field_error.h"
 
 namespace reesim::games {
@@ -432,17 +430,6 @@ std::string GameTable(const GameSpec& spec, const GameReport& report) {
     }
   }
   return out;
-}
-
-void WriteGameOutputs(const GameSpec& spec, const GameReport& report, const std::string& out_dir) {
-  const std::filesystem::path dir(out_dir);
-  run::CreateOutputDirectory(out_dir);
-  // One OutputSet (issue 19): each file is written and fsynced under PATH.tmp, and the three are
-  // renamed only once all are written, so a full disk leaves none of them (and exits 1 with the OS's
-  // reason), never a game.json without its game.nfg.
-  run::OutputSet outputs;
-  for (const experiments::OutputFile& file : GameOutputFiles(spec, report)) outputs.Write((dir / file.name).string(), file.contents);
-  outputs.Commit();
 }
 
 std::vector<experiments::OutputFile> GameOutputFiles(const GameSpec& spec, const GameReport& report) {

@@ -78,13 +78,17 @@ MethodResult SolveWithMethod(const NormalFormGame& game, const std::string& meth
       // game: regret 2.7); simplicial subdivision has no such minima, so its point stands in.
       if (!found.converged) {
         SimpdivResult subdivided = Simpdiv(game);
-        found.equilibrium = std::move(subdivided.equilibrium);
-        found.converged = subdivided.converged;
+        if (subdivided.converged || subdivided.equilibrium.regret < found.equilibrium.regret) {
+          found.equilibrium = std::move(subdivided.equilibrium);
+          found.converged = subdivided.converged;
+        }
       }
       const bool duplicate = std::any_of(result.equilibria.begin(), result.equilibria.end(), [&](const Equilibrium& e) {
         return SameProfile(e.strategies, found.equilibrium.strategies);
       });
-      if (!duplicate && found.converged) add(std::move(found.equilibrium), found.converged);
+      // Where neither reaches its tolerance, the better point is listed flagged ("converged":false)
+      // rather than nothing, which would read as a game without equilibria.
+      if (!duplicate && (found.converged || result.equilibria.empty())) add(std::move(found.equilibrium), found.converged);
     }
   } else if (method == "liap") {
     LiapOptions liap;

@@ -43,8 +43,8 @@ struct MethodResult {
 };
 
 // Runs `method` (a name of Methods(), or "pure+liap": every pure equilibrium, then liap's when it is
-// not one of them; where liap stops short of its tolerance, simpdiv's instead, and nothing where that
-// does too, so that every point returned is an equilibrium to the methods' tolerance). Throws GameError for an unknown method (naming the valid ones) or a game the
+// not one of them; where liap stops short of its tolerance, simpdiv's instead; where both stop short,
+// the better of the two flagged converged = false, and only if no pure equilibrium was found). Throws GameError for an unknown method (naming the valid ones) or a game the
 // method does not fit (naming those that do).
 MethodResult SolveWithMethod(const NormalFormGame& game, const std::string& method, const MethodOptions& options = {});
 

@@ -133,7 +133,9 @@ const std::vector<MetricFamilyInfo>& MetricFamilies() {
       {"payoff.<ACTOR>", "USD million per round", false, "the actor's weighted payoff"},
       {"payoff.<ACTOR>.<component>", "USD million per round", false, "a component of the payoff, unweighted"},
       {"security.<ACTOR>", "index (higher is worse)", false,
-       "unserved share of critical demand plus import-source concentration (HHI); not in the payoff"},
+       "unserved share of each critical demand, plus the share of the actor's final demand its own output does not "
+       "cover times the concentration (HHI) of its imports of oxides, metals and magnets among exporting actors (1 "
+       "when nothing arrives); not in the payoff"},
       {"leverage.<ACTOR>", "fraction 0..1", false, "share of world exports of processed rare earths by value; not in the payoff"},
       {"welfare.gross_wtp", "USD million per round", false, "willingness to pay of all served final demand (area under the curves)"},
       {"welfare.final_spending", "USD million per round", false, "what final demand paid"},

@@ -32,6 +32,7 @@ void ThrowWriteError(const std::string& path, const std::string& what, int error
 }
 
 void CreateOutputDirectory(const std::string& dir, const std::string& what) {
+  if (dir.empty()) throw InputError("cannot create " + what + ": the path is empty");
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (!error) return;
@@ -42,7 +43,14 @@ void CreateOutputDirectory(const std::string& dir, const std::string& what) {
   if (!existing.empty() && !std::filesystem::is_directory(existing, ignored)) {
     throw InputError(dir + ": cannot create " + what + ": " + existing.string() + " exists and is not a directory");
   }
-  ThrowWriteError(dir, "cannot create " + what, error.value());
+  // The disk or the system refusing a write is a failed write (exit 1); anything else about the path
+  // (a dangling link, a name too long, a place no directory can be made) is bad input (exit 2).
+  switch (error.value()) {
+    case EROFS: case EACCES: case EPERM: case ENOSPC: case EDQUOT: case EIO:
+      ThrowWriteError(dir, "cannot create " + what, error.value());
+    default:
+      throw InputError(dir + ": cannot create " + what + ": " + error.message());
+  }
 }
 
 namespace {
@@ -52,7 +60,9 @@ namespace {
 // that a writer claims (free -> filling -> ready) and frees atomically.
 constexpr int kTemporarySlots = 256;
 constexpr std::size_t kTemporaryPathBytes = 4096;
-enum SlotState : int { kFree = 0, kFilling = 1, kReady = 2 };
+// kUnlinking: the handler holds the slot; its owner waits rather than free it under the handler.
+enum SlotState : int { kFree = 0, kFilling = 1, kReady = 2, kUnlinking = 3 };
+static_assert(std::atomic<int>::is_always_lock_free, "the signal handler needs lock-free atomics");
 struct TemporarySlot {
   std::atomic<int> state{kFree};
   char path[kTemporaryPathBytes];
@@ -61,16 +71,36 @@ TemporarySlot pending_temporaries[kTemporarySlots];
 
 extern "C" void RemoveTemporariesAndDie(int signal_number) {
   for (TemporarySlot& slot : pending_temporaries) {
-    if (slot.state.load(std::memory_order_acquire) == kReady) ::unlink(slot.path);  // async-signal-safe
+    int expected = kReady;
+    if (slot.state.compare_exchange_strong(expected, kUnlinking, std::memory_order_acq_rel)) {
+      ::unlink(slot.path);  // async-signal-safe; the slot stays held: the process is about to die
+    }
   }
   std::signal(signal_number, SIG_DFL);
   std::raise(signal_number);
 }
 
+// Frees a slot its owner holds, unless the handler is unlinking it (then the process is dying: wait).
+void ReleaseSlot(int slot) {
+  int expected = kReady;
+  while (!pending_temporaries[slot].state.compare_exchange_weak(expected, kFree, std::memory_order_acq_rel)) {
+    expected = kReady;
+  }
+}
+
 }  // namespace
 
 void RemoveTemporariesOnSignal() {
-  for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) std::signal(signal_number, RemoveTemporariesAndDie);
+  for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
+    // A signal the process was started ignoring (nohup, `cmd &` in a script) stays ignored: the user
+    // asked for the command to outlive it.
+    struct sigaction old {};
+    if (::sigaction(signal_number, nullptr, &old) != 0 || old.sa_handler == SIG_IGN) continue;
+    struct sigaction action {};
+    action.sa_handler = RemoveTemporariesAndDie;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(signal_number, &action, nullptr);
+  }
 }
 
 PendingTemporary::PendingTemporary(const std::string& path) {
@@ -87,12 +117,12 @@ PendingTemporary::PendingTemporary(const std::string& path) {
 }
 
 PendingTemporary::~PendingTemporary() {
-  if (slot_ >= 0) pending_temporaries[slot_].state.store(kFree, std::memory_order_release);
+  if (slot_ >= 0) ReleaseSlot(slot_);
 }
 
 PendingTemporary& PendingTemporary::operator=(PendingTemporary&& other) noexcept {
   if (this != &other) {
-    if (slot_ >= 0) pending_temporaries[slot_].state.store(kFree, std::memory_order_release);
+    if (slot_ >= 0) ReleaseSlot(slot_);
     slot_ = other.slot_;
     other.slot_ = -1;
   }

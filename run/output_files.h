@@ -20,9 +20,10 @@ class WriteError : public std::runtime_error {
 // Throws WriteError "PATH: WHAT: REASON", REASON being strerror(error_number) (or "unknown error" for 0).
 [[noreturn]] void ThrowWriteError(const std::string& path, const std::string& what, int error_number);
 
-// Creates `dir` (and its parents) for outputs. A path that exists and is not a directory is bad input
-// (InputError, exit 2: choose another); any other failure (a read-only file system, no
-// permission, a full disk) is a WriteError with the OS's reason (exit 1), as a failed write is.
+// Creates `dir` (and its parents) for outputs. The disk or the system refusing the write (a read-only
+// file system, no permission, a full disk, an I/O error) is a WriteError with the OS's reason (exit 1),
+// as a failed write is; anything else about the path (empty, a file in the way, a dangling link, a
+// name too long) is bad input (InputError, exit 2: choose another).
 void CreateOutputDirectory(const std::string& dir, const std::string& what = "the output directory");
 
 // Writes `contents` to `path` (created or truncated) with POSIX write(2), then fsync(2): throws

@@ -314,12 +314,14 @@ void ParseTextFormat(const std::string& text, const std::string& source, const c
   RequireWellFormedFields(message, "", &locations, source);
 }
 
-static std::shared_ptr<reesim::Scenario> ParseScenario(const std::string& text, const std::string& source, int depth) {
+// `field` names the base in messages: "base_scenario", or the field a caller resolved as one.
+static std::shared_ptr<reesim::Scenario> ParseScenario(const std::string& text, const std::string& source, int depth,
+                                                       const std::string& field = "base_scenario") {
   auto message = std::make_shared<reesim::Scenario>();
   ParseTextFormat(text, source, "scenario", *message);
   if (message->base_scenario().empty()) return message;
   const std::string& base = message->base_scenario();
-  if (depth >= 8) throw InputError(source + ": base_scenario = \"" + base + "\": bases nest too deeply (a cycle?)");
+  if (depth >= 8) throw InputError(source + ": " + field + " = \"" + base + "\": bases nest too deeply (a cycle?)");
   std::shared_ptr<reesim::Scenario> merged;
   for (const BuiltinScenario& builtin : BuiltinScenarios()) {
     if (base == builtin.name) merged = ParseScenario(builtin.text, std::string("<built-in ") + builtin.name + ">", depth + 1);
@@ -327,7 +329,7 @@ static std::shared_ptr<reesim::Scenario> ParseScenario(const std::string& text, 
   if (!merged) {
     const std::filesystem::path path = std::filesystem::path(source).parent_path() / base;
     if (!std::filesystem::exists(path)) {
-      throw InputError(source + ": base_scenario = \"" + base + "\": no such library scenario (" + LibraryNames() +
+      throw InputError(source + ": " + field + " = \"" + base + "\": no such library scenario (" + LibraryNames() +
                        ") or file " + path.string());
     }
     merged = ParseScenario(ReadFile(path.string()), path.string(), depth + 1);
@@ -341,6 +343,15 @@ static std::shared_ptr<reesim::Scenario> ParseScenario(const std::string& text, 
 
 std::shared_ptr<reesim::Scenario> ParseScenarioText(const std::string& text, const std::string& source) {
   return ParseScenario(text, source, 0);
+}
+
+std::shared_ptr<reesim::Scenario> ParseScenarioReference(const std::string& name, const std::string& source,
+                                                         const std::string& field) {
+  reesim::Scenario reference;
+  reference.set_base_scenario(name);
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(reference, &text);
+  return ParseScenario(text, source, 0, field);
 }
 
 LoadedScenario LoadScenarioText(std::string text, const std::string& source) {

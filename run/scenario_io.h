@@ -96,6 +96,11 @@ void RequireWellFormedFields(const google::protobuf::Message& message, const std
 // Parses scenario text into a message, resolving base_scenario. Throws InputError naming `source`.
 std::shared_ptr<reesim::Scenario> ParseScenarioText(const std::string& text, const std::string& source);
 
+// Resolves `name` (a library scenario, or a path relative to `source`) as a base_scenario would be;
+// errors name `field` of `source` (e.g. an experiment's "scenario").
+std::shared_ptr<reesim::Scenario> ParseScenarioReference(const std::string& name, const std::string& source,
+                                                         const std::string& field);
+
 // Validates a parsed scenario; `text` is kept for the snapshot header's hash.
 LoadedScenario LoadScenarioMessage(std::shared_ptr<const reesim::Scenario> message, std::string text,
                                    const std::string& source);

@@ -3,8 +3,11 @@
 // damaged snapshot is printed as far as it can be read and `inspect` exits 2 naming the damaged round.
 #include <doctest/doctest.h>
 #include <sys/mount.h>
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -217,23 +220,70 @@ TEST_CASE("WriteFailure.AnOutputDirectoryOnAReadOnlyDiskExits1AndOneUnderAFileEx
   }
 }
 
+// Starts reesim with `args`, waits until `file` exists (at most 60 s), then sends `signal`; with
+// `ignore_first`, the child starts with that signal ignored (as under nohup) and gets SIGTERM once it
+// has shown it lives on. Returns whether the file appeared, whether the child outlived the first
+// signal, and its wait status.
+struct Interrupted {
+  bool appeared = false;
+  bool survived = false;
+  int status = 0;
+};
+Interrupted InterruptOnceExists(const std::vector<std::string>& args, const std::string& file, int signal, bool ignore_first = false) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 1);
+    ::dup2(devnull, 2);
+    if (ignore_first) std::signal(signal, SIG_IGN);
+    std::vector<char*> argv{const_cast<char*>(REESIM_BINARY)};
+    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    ::execv(REESIM_BINARY, argv.data());
+    ::_exit(127);
+  }
+  Interrupted result;
+  for (int i = 0; i < 12000 && !result.appeared; ++i) {
+    result.appeared = std::filesystem::exists(file);
+    if (!result.appeared) ::usleep(5000);
+  }
+  ::kill(pid, signal);
+  if (ignore_first) {
+    ::usleep(200000);
+    result.survived = ::waitpid(pid, &result.status, WNOHANG) == 0;
+    ::kill(pid, SIGTERM);
+  }
+  ::waitpid(pid, &result.status, 0);
+  return result;
+}
+
 TEST_CASE("WriteFailure.AnInterruptedCommandLeavesNoTemporaries") {
-  // SIGINT or SIGTERM in the middle of the writing: the temporaries are removed before the process dies
-  // of the signal (a new user's Ctrl-C left run.pbs.tmp, runs.csv.tmp, ...), and an experiment keeps its
-  // checkpoint for --resume.
+  // SIGINT or SIGTERM while the outputs are being written: the temporaries are removed and the
+  // process dies of the signal (a new user's Ctrl-C left run.pbs.tmp, runs.csv.tmp, ...); an experiment
+  // keeps its checkpoint for --resume. A signal the command was started ignoring (nohup) stays ignored.
   TempDir dir;
   WriteBytes(dir.File("exp.textproto"), "scenario: \"baseline_2024\" rounds: 8 replicates: 20000\noutcomes { metric: \"payoff.USA\" }\n");
-  const std::string binary = REESIM_BINARY;
-  const int experiment = std::system(("timeout -s INT 1 " + binary + " experiment --quiet --threads 2 --spec " + dir.File("exp.textproto") +
-                                      " --out " + dir.File("e") + " 2>/dev/null").c_str());
-  CHECK(WEXITSTATUS(experiment) == 124);  // timeout's status: the command was stopped by the signal
+  const Interrupted experiment = InterruptOnceExists(
+      {"experiment", "--quiet", "--threads", "2", "--spec", dir.File("exp.textproto"), "--out", dir.File("e")}, dir.File("e/runs.csv.tmp"), SIGINT);
+  CHECK(experiment.appeared);
+  CHECK(WIFSIGNALED(experiment.status));
+  CHECK(WTERMSIG(experiment.status) == SIGINT);
   CHECK(std::filesystem::exists(dir.File("e/checkpoint.jsonl")));
   CHECK(!std::filesystem::exists(dir.File("e/summary.json")));
   CHECK(Temporaries(dir.File("e")).empty());
-  const int run = std::system(("timeout -s TERM 0.2 " + binary + " run --quiet --rounds 1000 --out " + dir.File("r") + " 2>/dev/null").c_str());
-  CHECK(WEXITSTATUS(run) == 124);
+  const Interrupted run = InterruptOnceExists({"run", "--quiet", "--rounds", "1000", "--out", dir.File("r")}, dir.File("r/run.pbs.tmp"), SIGTERM);
+  CHECK(run.appeared);
+  CHECK(WIFSIGNALED(run.status));
+  CHECK(WTERMSIG(run.status) == SIGTERM);
   CHECK(!std::filesystem::exists(dir.File("r/run.pbs")));
   CHECK(Temporaries(dir.File("r")).empty());
+  const Interrupted under_nohup = InterruptOnceExists(
+      {"experiment", "--quiet", "--threads", "2", "--spec", dir.File("exp.textproto"), "--out", dir.File("n")}, dir.File("n/runs.csv.tmp"), SIGHUP,
+      /*ignore_first=*/true);
+  CHECK(under_nohup.appeared);
+  CHECK(under_nohup.survived);
+  CHECK(WTERMSIG(under_nohup.status) == SIGTERM);
+  CHECK(Temporaries(dir.File("n")).empty());
 }
 
 TEST_CASE("WriteFailure.ExperimentKeepingSnapshotsStopsItsWorkersCleanly") {

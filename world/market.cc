@@ -21,6 +21,7 @@ using Graph = lemon::SmartDigraph;
 using Solver = lemon::NetworkSimplex<Graph, std::int64_t, std::int64_t>;
 
 constexpr double kMoneyScale = 1e4;  // cost units per USD/kg
+static_assert(kMoneyScale * kMoneyUnitUsdPerKg == 1.0, "one grid, two names (world/market.h)");
 // Plain routes each destination starts with, and the most added to it after a solve.
 constexpr int kRoutesPerPricing = 4;
 // The pricing's cost for a route already in the network: never negative, whatever the potentials.

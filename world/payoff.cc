@@ -106,11 +106,10 @@ std::vector<StrategicIndicators> ComputeIndicators(const WorldDescription& world
   }
   // Leverage: the actor's share of world exports of processed products by value (trade between an
   // actor's own regions is not exported).
-  const std::vector<double>& exports = exported;
   double world_exports = 0;
-  for (const double value : exports) world_exports += value;
+  for (const double value : exported) world_exports += value;
   if (world_exports > 0) {
-    for (std::size_t a = 0; a < na; ++a) indicators[a].leverage = exports[a] / world_exports;
+    for (std::size_t a = 0; a < na; ++a) indicators[a].leverage = exported[a] / world_exports;
   }
   return indicators;
 }

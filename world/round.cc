@@ -993,7 +993,9 @@ void SettleMarket(const WorldDescription& world, const RoundScratch& scratch, in
     // The clearing's costs and prices are whole units of kMoneyUnitUsdPerKg: on a route no cap binds,
     // the price gap differs from the route's costs by the rounding of its wedge (and premium) to that
     // grid, at most a unit. That is rounding, booked with the route's friction, not a rent: it read as
-    // a few hundred dollars of licence rent a quarter, either sign, with no policy in force.
+    // a few hundred dollars of licence rent a quarter, either sign, with no policy in force. (A real
+    // rent of about a unit, a licence priced at the grid's first step, is booked so too: at most
+    // 1e-4 USD/kg, and the welfare identity holds either way.)
     if (std::abs(rent_usd_per_kg) <= kMoneyUnitUsdPerKg * (1 + 1e-9)) {
       outcome.welfare.trade_friction_usd += rent_usd_per_kg * kg;
       continue;

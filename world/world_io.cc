@@ -534,6 +534,16 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     }
   }
   DeriveDemandCurves(world);
+  // Final demand bids up to its choke price, which the markets' integer units must carry too.
+  for (std::size_t e = 0; e < world.demand.size(); ++e) {
+    const DemandEntry& demand = world.demand[e];
+    const double choke = demand.choke_multiple * demand.reference_price_usd_per_kg;
+    if (choke > kMaxMarketUsdPerKg) {
+      complaint.Fail("demand[" + std::to_string(e) + "].reference_price_usd_per_kg", FormatNumber(demand.reference_price_usd_per_kg),
+                     "its choke price, " + FormatNumber(choke) + " USD/kg, must be at most " + FormatNumber(kMaxMarketUsdPerKg) +
+                         " (the markets' integer units carry no more)");
+    }
+  }
   return world;
 }
 

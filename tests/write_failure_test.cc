@@ -96,6 +96,48 @@ TEST_CASE("WriteFailure.RunOnAFullDiskExits1WithTheReasonAndLeavesNeitherOutput"
   CHECK(succeeded > 0);
 }
 
+// Runs `command` (experiment or game, with its --spec) on the small disk with 0, 1, ... `max_pages`
+// pages free: a success writes `outputs` with the bytes of the run in `dir`/fresh; a failure exits 1
+// with the OS's reason and leaves none of them and no temporary, and where it leaves a checkpoint,
+// --resume with space again writes them all with the same bytes. Returns how many runs failed,
+// succeeded and were resumed.
+struct FullDiskTally {
+  int failed = 0, succeeded = 0, resumed = 0;
+};
+FullDiskTally RunOnAFillingDisk(SmallFilesystem& disk, const TempDir& dir, const std::string& command,
+                                const std::vector<std::string>& outputs, std::size_t max_pages) {
+  REQUIRE(Reesim(command + " --out " + dir.File("fresh")).exit_code == 0);
+  FullDiskTally tally;
+  for (std::size_t pages = 0; pages <= max_pages; ++pages) {
+    CAPTURE(pages);
+    disk.LeaveFree(kFilesystemBytes, pages * 4096);
+    const std::string out = disk.File("out");
+    const Result run = Reesim(command + " --out " + out);
+    CAPTURE(run.out);
+    if (run.exit_code == 0) {
+      ++tally.succeeded;
+      for (const std::string& file : outputs) CHECK(testing::FileBytes(out + "/" + file) == testing::FileBytes(dir.File("fresh/" + file)));
+    } else {
+      ++tally.failed;
+      CHECK(run.exit_code == 1);
+      CHECK(run.out.find("No space left on device") != std::string::npos);
+      for (const std::string& file : outputs) CHECK(!std::filesystem::exists(out + "/" + file));
+      if (std::filesystem::exists(out + "/checkpoint.jsonl")) {
+        ++tally.resumed;
+        std::filesystem::remove_all(dir.File("resumed"));
+        std::filesystem::copy(out, dir.File("resumed"));
+        REQUIRE(Reesim(command + " --resume --out " + dir.File("resumed")).exit_code == 0);
+        for (const std::string& file : outputs) {
+          CAPTURE(file);
+          CHECK(testing::FileBytes(dir.File("resumed/" + file)) == testing::FileBytes(dir.File("fresh/" + file)));
+        }
+      }
+    }
+    CHECK(Temporaries(out).empty());
+  }
+  return tally;
+}
+
 TEST_CASE("WriteFailure.ExperimentOnAFullDiskExits1LeavesNoOutputAndResumes") {
   SmallFilesystem disk(kFilesystemBytes);
   if (!disk.mounted()) {
@@ -107,40 +149,12 @@ TEST_CASE("WriteFailure.ExperimentOnAFullDiskExits1LeavesNoOutputAndResumes") {
              "scenario: \"baseline_2024\" rounds: 2 replicates: 20\n"
              "parameters { path: \"market.default_transport_usd_per_kg\" uniform { min: 0.5 max: 2 } }\n"
              "outcomes { metric: \"payoff.USA\" }\n");
-  const std::string spec = " --spec " + dir.File("exp.textproto") + " --threads 2";
-  REQUIRE(Reesim("experiment" + spec + " --out " + dir.File("fresh")).exit_code == 0);
-  const char* kOutputs[] = {"runs.csv", "summary.csv", "summary.json", "bands.csv", "experiments.csv", "outcomes.csv"};
   // Six outputs of a page each and a checkpoint: from 0 to 12 pages free, some fail in the middle of
   // the runs, some at the end (where bands.csv and summary.csv were once left under their final names).
-  int failed = 0, succeeded = 0;
-  for (std::size_t pages = 0; pages <= 12; ++pages) {
-    CAPTURE(pages);
-    disk.LeaveFree(kFilesystemBytes, pages * 4096);
-    const std::string out = disk.File("e");
-    const Result run = Reesim("experiment" + spec + " --out " + out);
-    CAPTURE(run.out);
-    if (run.exit_code == 0) {
-      ++succeeded;
-      for (const char* file : kOutputs) CHECK(testing::FileBytes(out + "/" + file) == testing::FileBytes(dir.File("fresh/") + file));
-    } else {
-      ++failed;
-      CHECK(run.exit_code == 1);
-      CHECK(run.out.find("No space left on device") != std::string::npos);
-      for (const char* file : kOutputs) CHECK(!std::filesystem::exists(out + "/" + file));
-      // The checkpoint is kept: with space again, --resume finishes the same experiment.
-      if (std::filesystem::exists(out + "/checkpoint.jsonl")) {
-        std::filesystem::remove_all(dir.File("resumed"));
-        std::filesystem::copy(out, dir.File("resumed"));
-        REQUIRE(Reesim("experiment" + spec + " --resume --out " + dir.File("resumed")).exit_code == 0);
-        for (const char* file : kOutputs) {
-          CHECK(testing::FileBytes(dir.File("resumed/") + file) == testing::FileBytes(dir.File("fresh/") + file));
-        }
-      }
-    }
-    CHECK(Temporaries(out).empty());
-  }
-  CHECK(failed > 0);
-  CHECK(succeeded > 0);
+  const FullDiskTally tally = RunOnAFillingDisk(disk, dir, "experiment --spec " + dir.File("exp.textproto") + " --threads 2",
+                                                {"runs.csv", "summary.csv", "summary.json", "bands.csv", "experiments.csv", "outcomes.csv"}, 12);
+  CHECK(tally.failed > 0);
+  CHECK(tally.succeeded > 0);
 }
 
 TEST_CASE("WriteFailure.GameOnAFullDiskExits1AndResumesToEveryFile") {
@@ -157,43 +171,14 @@ TEST_CASE("WriteFailure.GameOnAFullDiskExits1AndResumesToEveryFile") {
              "players { actor: \"USA\" strategies { name: \"none\" }\n"
              "  strategies { name: \"tariff\" overlay { policies { import_tariff { ad_valorem: 0.25 from: \"CHN\" } } } } }\n"
              "analyses { bootstrap_resamples: 50 }\n");
-  const std::string spec = " --quiet --spec " + dir.File("game.textproto") + " --threads 2";
-  REQUIRE(Reesim("game" + spec + " --out " + dir.File("fresh")).exit_code == 0);
-  const char* kOutputs[] = {"game.json", "game.nfg", "profiles.csv", "runs.csv", "summary.json", "outcomes.csv"};
   // The experiment's files and the game's are committed together: a failure at any point leaves none
   // of them, and the checkpoint, from which --resume writes them all (the game's were once lost: the
   // experiment's were committed first and --resume then found a finished run).
-  int failed = 0, succeeded = 0, resumed = 0;
-  for (std::size_t pages = 0; pages <= 14; ++pages) {
-    CAPTURE(pages);
-    disk.LeaveFree(kFilesystemBytes, pages * 4096);
-    const std::string out = disk.File("g");
-    const Result run = Reesim("game" + spec + " --out " + out);
-    CAPTURE(run.out);
-    if (run.exit_code == 0) {
-      ++succeeded;
-      for (const char* file : kOutputs) CHECK(testing::FileBytes(out + "/" + file) == testing::FileBytes(dir.File("fresh/") + file));
-    } else {
-      ++failed;
-      CHECK(run.exit_code == 1);
-      CHECK(run.out.find("No space left on device") != std::string::npos);
-      for (const char* file : kOutputs) CHECK(!std::filesystem::exists(out + "/" + file));
-      if (std::filesystem::exists(out + "/checkpoint.jsonl")) {
-        ++resumed;
-        std::filesystem::remove_all(dir.File("resumed"));
-        std::filesystem::copy(out, dir.File("resumed"));
-        REQUIRE(Reesim("game" + spec + " --resume --out " + dir.File("resumed")).exit_code == 0);
-        for (const char* file : kOutputs) {
-          CAPTURE(file);
-          CHECK(testing::FileBytes(dir.File("resumed/") + file) == testing::FileBytes(dir.File("fresh/") + file));
-        }
-      }
-    }
-    CHECK(Temporaries(out).empty());
-  }
-  CHECK(failed > 0);
-  CHECK(succeeded > 0);
-  CHECK(resumed > 0);
+  const FullDiskTally tally = RunOnAFillingDisk(disk, dir, "game --quiet --spec " + dir.File("game.textproto") + " --threads 2",
+                                                {"game.json", "game.nfg", "profiles.csv", "runs.csv", "summary.json", "outcomes.csv"}, 14);
+  CHECK(tally.failed > 0);
+  CHECK(tally.succeeded > 0);
+  CHECK(tally.resumed > 0);
 }
 
 TEST_CASE("WriteFailure.AnOutputDirectoryOnAReadOnlyDiskExits1AndOneUnderAFileExits2") {

@@ -1,4 +1,5 @@
 // The empirical game's outputs: game.json, profiles.csv, game.nfg and the table on stdout.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -425,8 +426,12 @@ std::string GameTable(const GameSpec& spec, const GameReport& report) {
         name += (name.empty() ? "" : "+") + c.members[m];
         alone += c.values[std::size_t{1} << m].mean;
       }
+      // A coalition whose members gain nothing together sums to its parts up to the doubles' rounding
+      // (it printed as 1.81899e-12): below a billionth of its value it is printed as 0.
+      double synergy = c.values[mask].mean - alone;
+      if (std::abs(synergy) <= 1e-9 * std::max(1.0, std::abs(c.values[mask].mean))) synergy = 0;
       out += "    " + Pad(name, 28) + Pad(Short(c.values[mask].mean) + " +- " + Short(c.values[mask].ci95_high - c.values[mask].mean), 24) +
-             "synergy " + Short(c.values[mask].mean - alone) + "\n";
+             "synergy " + Short(synergy) + "\n";
     }
   }
   return out;

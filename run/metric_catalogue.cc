@@ -133,7 +133,8 @@ const std::vector<MetricFamilyInfo>& MetricFamilies() {
       {"payoff.<ACTOR>", "USD million per round", false, "the actor's weighted payoff"},
       {"payoff.<ACTOR>.<component>", "USD million per round", false, "a component of the payoff, unweighted"},
       {"security.<ACTOR>", "index (higher is worse)", false,
-       "unserved share of each critical demand, plus the share of the actor's final demand its own output does not "
+       "unserved share of each critical demand, plus the share of the actor's use (final demand and its makers' inputs, at "
+       "P0) its own output does not "
        "cover times the concentration (HHI) of its imports of oxides, metals and magnets among exporting actors (1 "
        "when nothing arrives); not in the payoff"},
       {"leverage.<ACTOR>", "fraction 0..1", false, "share of world exports of processed rare earths by value; not in the payoff"},

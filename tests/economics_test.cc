@@ -227,6 +227,7 @@ TEST_CASE("Economics.SecurityWeighsImportConcentrationByRelianceAndCountsAnActor
       CHECK(security("CHN") < 0.05);
       CHECK(security("USA") > 0.9);
       CHECK(security("JPN") < security("USA"));
+      CHECK(security("JPN") > 0.15);  // its magnet makers' alloy comes mostly from China (it read 0.08 on final demand alone)
       for (const world::StrategicIndicators& indicator : indicators) CHECK(indicator.leverage <= 1.0);
       CHECK(security("EU") <= 1.0 + 1e-12);  // no critical demand unserved here: the risk term alone
     }

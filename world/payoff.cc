@@ -59,8 +59,8 @@ std::vector<StrategicIndicators> ComputeIndicators(const WorldDescription& world
       actor_of(demand.region).security += std::max(0.0, 1.0 - result.served_tonnes / result.reference_tonnes);
     }
   }
-  // Supply risk: how much of the actor's final demand its own output does not cover (at reference,
-  // valued at P0, as import_reliance: from demand, so a cut-off actor is not read as self-reliant),
+  // Supply risk: how much of the actor's use its own output does not cover (final demand at reference
+  // and its makers' inputs, valued at P0; from demand, so a cut-off actor is not read as self-reliant),
   // times how concentrated its imports of processed rare earths (oxides, metals and alloys, magnets)
   // are among the exporting actors by value (Herfindahl; 1 when nothing arrives). Weighted by reliance,
   // a country that makes most of what it uses is not made insecure by a small import from one source
@@ -85,10 +85,19 @@ std::vector<StrategicIndicators> ComputeIndicators(const WorldDescription& world
     demanded_usd[cell] += outcome.demand[e].reference_tonnes * demand.reference_price_usd_per_kg;
   }
   for (int i = 0; i < world.PlantCount(); ++i) {
-    const std::size_t actor = static_cast<std::size_t>(world.regions[world.plants[i].region].actor);
-    ForEachOutput(world, world.plants[i], [&](int product, double per_tonne) {
-      produced[actor * np + product] += outcome.plants[i].output_tonnes * per_tonne;
-    });
+    const Plant& plant = world.plants[i];
+    const std::size_t actor = static_cast<std::size_t>(world.regions[plant.region].actor);
+    const double output = outcome.plants[i].output_tonnes;
+    ForEachOutput(world, plant, [&](int product, double per_tonne) { produced[actor * np + product] += output * per_tonne; });
+    // What its makers use counts as demand too (at the base recipe, valued at P0): an actor that makes
+    // magnets from imported alloy relies on the alloy's makers.
+    if ((plant.stage != Stage::kMetal && plant.stage != Stage::kMagnet) || plant.recycler) continue;
+    for (const ProductShare& share : world.products[plant.product].made_from) {
+      if (world.products[share.product].stage == Stage::kMining) continue;
+      const std::size_t cell = actor * np + share.product;
+      demanded[cell] += output * share.tonnes_per_tonne;
+      demanded_usd[cell] += output * share.tonnes_per_tonne * world.products[share.product].reference_price_usd_per_kg;
+    }
   }
   for (std::size_t a = 0; a < na; ++a) {
     double total_usd = 0, uncovered_usd = 0;

@@ -590,9 +590,8 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
       highest_bid = std::max(highest_bid, step.willingness_to_pay_usd_per_kg);
     }
   }
-  constexpr double kUsdPerUnit = kMoneyUnitUsdPerKg;
-  constexpr double kUsdPerUnitPerTonne = 1000 * kUsdPerUnit;  // a tonne's welfare change when L moves one unit
-  auto units_to_usd = [&](std::int64_t units) { return static_cast<double>(units) * kUsdPerUnit; };
+  constexpr double kUsdPerUnitPerTonne = 1000 * kMoneyUnitUsdPerKg;  // a tonne's welfare change when L moves one unit
+  auto units_to_usd = [&](std::int64_t units) { return static_cast<double>(units) * kMoneyUnitUsdPerKg; };
   // Exports fall as the licence price rises; above every bid there are none. A probe at licence price
   // L holds each product's exports E(L) and welfare V(L), and exports by region where it was cleared.
   const std::size_t covered = products.size();
@@ -626,7 +625,7 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
     low.welfare_usd[k] = markets[products[k]].solution.welfare_usd;
     low.cleared[k] = 1;
   }
-  const std::int64_t top = static_cast<std::int64_t>((2 * highest_bid + 1) / kUsdPerUnit);
+  const std::int64_t top = static_cast<std::int64_t>((2 * highest_bid + 1) / kMoneyUnitUsdPerKg);
   // The licence price moves little from round to round: the search brackets last round's price by
   // probes at it and 10 % to the side the quota points to before it falls back to the whole range.
   QuotaProbe& probe = buffers.probe;

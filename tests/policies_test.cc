@@ -765,6 +765,35 @@ TEST_CASE("Policies.OfftakeIsServedBeforeTheSpotMarket") {
   CHECK(Get(banned, "unmet.BBB.ev") == doctest::Approx(1.0));
 }
 
+TEST_CASE("Policies.ACrossBorderContractPaysTransportAndDutiesAndUsesTheExportQuota") {
+  // AAA's magnet maker sells 100 t a round to BBB's EV makers at $40/kg free on board. BBB levies 25 %
+  // on magnets, AAA taxes their export 10 % and caps it at 400 t a year (100 t a round): the contract uses
+  // the whole quota, so no magnet is exported spot, and the duties are on the contract's value.
+  const std::string contract = R"(policies { actor: "B" offtake { seller_plant: "magnets" product: "magnet"
+      buyer_region: "BBB" buyer_sector: EV tonnes_per_year: 400 price_usd_per_kg: 40 } }
+      policies { actor: "B" import_tariff { products: "magnet" ad_valorem: 0.25 } }
+      policies { actor: "A" export_tax { products: "magnet" ad_valorem: 0.1 } })";
+  for (const std::string& quota : {std::string(R"( policies { actor: "A" export_quota { products: "magnet" tonnes_per_year: 400 } })"),
+                                   // A quota shared with alloy (the clearing's shared-quota path).
+                                   std::string(R"( policies { actor: "A" export_quota { products: "magnet" products: "alloy" tonnes_per_year: 400 } })")}) {
+    CAPTURE(quota);
+    const run::LoadedScenario scenario = run::LoadScenarioText(testing::SmallWorldText() + contract + quota, "contract");
+    run::Simulation simulation(scenario, /*seed=*/3);
+    for (int round = 0; round < 3; ++round) {
+      CAPTURE(round);
+      simulation.Step();
+      const run::Metrics metrics = run::ComputeMetrics(simulation.world(), simulation.outcome());
+      CHECK(Get(metrics, "trade.magnet.AAA.BBB") + Get(metrics, "trade.alloy.AAA.BBB") == doctest::Approx(100));
+      CHECK(Get(metrics, "payoff.B.revenue") == doctest::Approx(0.25 * 40 * 100e3 / 1e6));  // USD M
+      CHECK(Get(metrics, "payoff.A.revenue") == doctest::Approx(0.1 * 40 * 100e3 / 1e6));
+      // The buyer paid the price, the $1 of transport and the tariff; the welfare identity holds.
+      CHECK(simulation.outcome().welfare.transport_cost_usd >= 1.0 * 100e3);
+      const world::WelfareBalance balance = world::ComputeWelfareBalance(simulation.world(), simulation.outcome());
+      CHECK(balance.components == doctest::Approx(balance.resources).epsilon(1e-9));
+    }
+  }
+}
+
 TEST_CASE("Policies.EquityStakeAndPriceFloorPayTheGovernment") {
   const run::Metrics base = LastMetrics("", 2);
   const run::Metrics stake = LastMetrics(R"(policies { actor: "B" equity_stake { firm: "magnets" share: 0.15 } })", 2);

@@ -133,6 +133,9 @@ struct MarketBuffers {
   // [shared export quota * stages + stage]: the licence price the last round found, in the clearing's
   // money units (-1: none), where this round's search looks first.
   std::vector<std::int64_t> last_licence_units;
+  // [region * products + product]: this round's exports under offtake contracts, which use the region's
+  // export quota for the product before the spot market does (DeliverOfftakes, BuildMarket).
+  std::vector<double> contract_exports_tonnes;
 };
 
 namespace {
@@ -529,7 +532,9 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
   market.paired_buyers = buyers;
   for (int from : suppliers) {
     const double exporter_price = state.expected_price_usd_per_kg[WorldState::At(from, product, np)];
-    market.problem.export_cap_tonnes[from] = barriers.export_quota_tonnes[WorldState::At(from, product, np)];
+    const std::size_t cell = WorldState::At(from, product, np);
+    market.problem.export_cap_tonnes[from] =
+        std::max(0.0, barriers.export_quota_tonnes[cell] - scratch.markets->contract_exports_tonnes[cell]);
     for (int to : buyers) {
       if (to == from) continue;
       const std::size_t arc = barriers.Arc(product, from, to);
@@ -546,6 +551,11 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     }
   }
   AddControlCaps(world, state, barriers, product, market);
+}
+
+bool SharedQuotaCovers(const SharedExportQuota& quota, int region, int product) {
+  return std::find(quota.regions.begin(), quota.regions.end(), region) != quota.regions.end() &&
+         std::find(quota.products.begin(), quota.products.end(), product) != quota.products.end();
 }
 
 // Returns the tonnes the quota's regions export of `product` in the market's solution (smuggling aside),
@@ -761,22 +771,37 @@ void BookFinalDemand(double tonnes, double gross_wtp_usd, double paid_usd, Deman
 
 // Delivers this stage's offtake contracts before its markets clear: from the seller's stock (mines:
 // from this round's output) to the buyer plant's stock or the buyer sector's demand, at the contract
-// price. A ban (or, for defence buyers, a military denial) on the route stops the delivery.
-void DeliverOfftakes(const WorldDescription& world, int stage, RoundScratch& scratch, WorldState& state,
-                     RoundOutcome& outcome) {
+// price. A ban (or, for defence buyers, a military denial) on the route stops the delivery; an export
+// quota caps it, the contract using the quota before the spot market (`licence_left`: the shared
+// quotas' tonnes left). Across a border the price is free on board, an ASSUMPTION (the common term of
+// concentrate and oxide offtakes, Incoterms FOB): the seller pays its government's export tax and the
+// licensing friction out of it, the buyer pays transport and the import tariff on top, both duties
+// ad valorem on the contract price (the transaction value, the WTO's customs valuation).
+void DeliverOfftakes(const WorldDescription& world, int stage, RoundScratch& scratch, std::vector<double>& licence_left,
+                     WorldState& state, RoundOutcome& outcome) {
   const int np = world.ProductCount();
   const BarrierTable& barriers = scratch.barriers;
+  std::vector<double>& contracted = scratch.markets->contract_exports_tonnes;
   for (const OfftakeDelivery& contract : barriers.offtakes) {
     if (static_cast<int>(world.products[contract.product].stage) != stage) continue;
     const Plant& seller = world.plants[contract.seller_plant];
     const int to = contract.buyer_plant >= 0 ? world.plants[contract.buyer_plant].region
                                              : world.demand[contract.buyer_demand].region;
-    if (to != seller.region) {
+    const bool exported = to != seller.region;
+    const std::size_t cell = WorldState::At(seller.region, contract.product, np);
+    double quota_left = std::numeric_limits<double>::infinity();
+    if (exported) {
       const std::size_t arc = barriers.Arc(contract.product, seller.region, to);
       const bool defence = contract.buyer_demand >= 0 && world.demand[contract.buyer_demand].sector == Sector::kDefence;
       if (barriers.banned[arc] || (defence && barriers.military_denied[arc])) continue;
+      quota_left = barriers.export_quota_tonnes[cell] - contracted[cell];
+      for (std::size_t q = 0; q < licence_left.size(); ++q) {
+        if (SharedQuotaCovers(barriers.shared_export_quotas[q], seller.region, contract.product)) {
+          quota_left = std::min(quota_left, licence_left[q]);
+        }
+      }
     }
-    double tonnes = contract.tonnes;
+    double tonnes = std::min(contract.tonnes, quota_left);
     const bool from_production = ProducesToOrder(seller);
     double& stock = state.stock_tonnes[WorldState::At(contract.seller_plant, contract.product, np)];
     if (from_production) {
@@ -790,10 +815,32 @@ void DeliverOfftakes(const WorldDescription& world, int stage, RoundScratch& scr
     const double price = contract.price_usd_per_kg > 0
                              ? contract.price_usd_per_kg
                              : state.expected_price_usd_per_kg[WorldState::At(seller.region, contract.product, np)];
-    const double value = tonnes * kKgPerTonne * price;
+    const double kg = tonnes * kKgPerTonne;
+    const double value = kg * price;
+    double buyer_extra_usd = 0, seller_extra_usd = 0;  // on top of the price, and out of it
+    if (exported) {
+      contracted[cell] += tonnes;
+      for (std::size_t q = 0; q < licence_left.size(); ++q) {
+        if (SharedQuotaCovers(barriers.shared_export_quotas[q], seller.region, contract.product)) {
+          licence_left[q] = std::max(0.0, licence_left[q] - tonnes);
+        }
+      }
+      const std::size_t arc = barriers.Arc(contract.product, seller.region, to);
+      const double transport = world.Transport(seller.region, to);
+      const double tariff = barriers.tariff_ad_valorem[arc] * price;
+      const double tax = barriers.export_tax_ad_valorem[arc] * price;
+      const double friction = barriers.licence_friction_ad_valorem[arc] * price;
+      outcome.trade_revenue_usd[to] += tariff * kg;
+      outcome.trade_revenue_usd[seller.region] += tax * kg;
+      outcome.welfare.transport_cost_usd += transport * kg;
+      outcome.welfare.trade_friction_usd += friction * kg;
+      buyer_extra_usd = (transport + tariff) * kg;
+      seller_extra_usd = (tax + friction) * kg;
+    }
     PlantOutcome& sold = outcome.plants[contract.seller_plant];
     sold.sales_tonnes += tonnes;
     sold.revenue_usd += value;
+    sold.cost_usd += seller_extra_usd;
     if (from_production) {
       scratch.committed_production[contract.seller_plant] += tonnes;
       sold.output_tonnes += tonnes;
@@ -803,14 +850,14 @@ void DeliverOfftakes(const WorldDescription& world, int stage, RoundScratch& scr
     }
     if (contract.buyer_plant >= 0) {
       state.stock_tonnes[WorldState::At(contract.buyer_plant, contract.product, np)] += tonnes;
-      outcome.plants[contract.buyer_plant].cost_usd += value;
+      outcome.plants[contract.buyer_plant].cost_usd += value + buyer_extra_usd;
     } else {
       // The contract serves a proportional slice of the demand (the curve is scaled down by it), so its
       // tonnes are worth the mean willingness to pay of the reference quantity.
       const DemandEntry& buyer = world.demand[contract.buyer_demand];
       const double gross = tonnes * kKgPerTonne * buyer.reference_price_usd_per_kg * buyer.reference_wtp_multiple;
       scratch.reference_demand[contract.buyer_demand] -= tonnes;
-      BookFinalDemand(tonnes, gross, value, outcome.demand[contract.buyer_demand], outcome);
+      BookFinalDemand(tonnes, gross, value + buyer_extra_usd, outcome.demand[contract.buyer_demand], outcome);
     }
     outcome.consumed_tonnes[WorldState::At(to, contract.product, np)] += tonnes;
     const bool military = contract.buyer_demand >= 0 && world.demand[contract.buyer_demand].sector == Sector::kDefence;
@@ -1180,11 +1227,12 @@ void ClearChain(const WorldDescription& world, WorldState& state, RoundScratch& 
   std::vector<double>& licence_left = scratch.markets->licence_left;
   licence_left.clear();
   for (const SharedExportQuota& quota : barriers.shared_export_quotas) licence_left.push_back(quota.tonnes);
+  scratch.markets->contract_exports_tonnes.assign(static_cast<std::size_t>(world.RegionCount()) * world.ProductCount(), 0.0);
   std::vector<std::int64_t>& last_units = scratch.markets->last_licence_units;
   if (last_units.size() < licence_left.size() * kStageCount) last_units.resize(licence_left.size() * kStageCount, -1);
   for (int stage = 0; stage < kStageCount; ++stage) {
     const std::vector<int>& products = world.products_by_stage[stage];
-    DeliverOfftakes(world, stage, scratch, state, outcome);
+    DeliverOfftakes(world, stage, scratch, licence_left, state, outcome);
     ForEachIndex(products.size(), [&](std::size_t k) {
       ProductMarket& market = markets[products[k]];
       BuildMarket(world, state, scratch, products[k], market);

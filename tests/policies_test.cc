@@ -794,6 +794,23 @@ TEST_CASE("Policies.ACrossBorderContractPaysTransportAndDutiesAndUsesTheExportQu
   }
 }
 
+TEST_CASE("Policies.ASeparatorFedBeyondItsCapacityKeepsTheRestInStock") {
+  // A second mine delivers 2,000 t of ore a round under contract to the separator, whose capacity is
+  // 1,000 t a round: it separates 1,000 t a round and holds the rest.
+  const std::string contract = R"(plants { id: "mine2" region: "AAA" stage: MINING product: "ore" capacity_tonnes_per_year: 8000 unit_cost_usd_per_kg: 2 }
+      policies { actor: "A" offtake { seller_plant: "mine2" product: "ore" buyer_plant: "sep" tonnes_per_year: 8000 price_usd_per_kg: 3 } })";
+  const run::LoadedScenario scenario = run::LoadScenarioText(testing::SmallWorldText() + contract, "fed");
+  run::Simulation simulation(scenario, /*seed=*/3);
+  const int separator = simulation.world().FindPlant("sep");
+  REQUIRE(separator >= 0);
+  for (int round = 0; round < 3; ++round) {
+    CAPTURE(round);
+    simulation.Step();
+    CHECK(simulation.outcome().plants[separator].output_tonnes <= 1000 + 1e-9);
+    CHECK(simulation.outcome().plants[separator].output_tonnes > 999);
+  }
+}
+
 TEST_CASE("Policies.EquityStakeAndPriceFloorPayTheGovernment") {
   const run::Metrics base = LastMetrics("", 2);
   const run::Metrics stake = LastMetrics(R"(policies { actor: "B" equity_stake { firm: "magnets" share: 0.15 } })", 2);

@@ -876,12 +876,13 @@ void Process(const WorldDescription& world, const BarrierTable& barriers, const 
     double* stock = &state.stock_tonnes[WorldState::At(i, 0, np)];
     PlantOutcome& result = outcome.plants[i];
     if (stage == Stage::kSeparation) {
-      const double feed = stock[plant.product];
+      // Up to capacity: feed beyond it (a contract's, or bought before a cut in capacity) waits in stock.
+      const double feed = std::min(stock[plant.product], capacity_tonnes[i]);
       if (feed <= 0) continue;
       for (const ProductShare& share : world.products[plant.product].separates_into) {
         stock[share.product] += feed * share.tonnes_per_tonne;
       }
-      stock[plant.product] = 0;
+      stock[plant.product] -= feed;
       result.output_tonnes += feed;
       PayProcessing(world, barriers, i, feed, outcome);
       continue;

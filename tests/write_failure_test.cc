@@ -248,8 +248,11 @@ TEST_CASE("WriteFailure.AnInterruptedCommandLeavesNoTemporaries") {
   // keeps its checkpoint for --resume. A signal the command was started ignoring (nohup) stays ignored.
   TempDir dir;
   WriteBytes(dir.File("exp.textproto"), "scenario: \"baseline_2024\" rounds: 8 replicates: 20000\noutcomes { metric: \"payoff.USA\" }\n");
+  // The experiment's temporaries (runs.csv.tmp, ...) are opened before its checkpoint: once the
+  // checkpoint exists they do too (waiting for runs.csv.tmp alone raced with the checkpoint's creation
+  // on a loaded machine).
   const Interrupted experiment = InterruptOnceExists(
-      {"experiment", "--quiet", "--threads", "2", "--spec", dir.File("exp.textproto"), "--out", dir.File("e")}, dir.File("e/runs.csv.tmp"), SIGINT);
+      {"experiment", "--quiet", "--threads", "2", "--spec", dir.File("exp.textproto"), "--out", dir.File("e")}, dir.File("e/checkpoint.jsonl"), SIGINT);
   CHECK(experiment.appeared);
   CHECK(WIFSIGNALED(experiment.status));
   CHECK(WTERMSIG(experiment.status) == SIGINT);
@@ -263,7 +266,7 @@ TEST_CASE("WriteFailure.AnInterruptedCommandLeavesNoTemporaries") {
   CHECK(!std::filesystem::exists(dir.File("r/run.pbs")));
   CHECK(Temporaries(dir.File("r")).empty());
   const Interrupted under_nohup = InterruptOnceExists(
-      {"experiment", "--quiet", "--threads", "2", "--spec", dir.File("exp.textproto"), "--out", dir.File("n")}, dir.File("n/runs.csv.tmp"), SIGHUP,
+      {"experiment", "--quiet", "--threads", "2", "--spec", dir.File("exp.textproto"), "--out", dir.File("n")}, dir.File("n/checkpoint.jsonl"), SIGHUP,
       /*ignore_first=*/true);
   CHECK(under_nohup.appeared);
   CHECK(under_nohup.survived);

@@ -249,6 +249,11 @@ WorldDescription WorldFromProto(const reesim::Scenario& scenario, const std::str
     }
     plant.recycler = in.recycler();
     plant.market_power = in.market_power();
+    if (in.market_power() && !ProducesToOrder(plant)) {
+      // A processor's output follows the inputs it buys at its bids; only a plant that offers its output
+      // to order (a mine, a recycler) sets a Cournot quantity.
+      complaint.Fail(path + ".market_power", "true", "market power is modelled for mines and recyclers only");
+    }
     plant.reserve = in.reserve();
     if (separates && !in.product().empty()) complaint.Fail(path + ".product", Quoted(in.product()), "a separation plant names its feed, not a product");
     RequireTonnesInRange(complaint, path + ".capacity_tonnes_per_year", in.capacity_tonnes_per_year());

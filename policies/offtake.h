@@ -5,8 +5,10 @@
 // Before clearing: adds the delivery to the round's contracts (world::BarrierTable::offtakes). Before
 // the product's stage clears, the round delivers it from the seller's output (mines, recyclers) or
 // stock, up to what the buyer demands; a ban on the route (or, for a defence buyer, a military
-// denial) stops it.
-// At investment: the contract price is a guaranteed price firms count on when valuing projects.
+// denial) stops it, and across a border an export quota caps it and it pays transport and duties
+// (world/round.cc, DeliverOfftakes: the price is free on board).
+// At investment: the contract price is a guaranteed price firms count on when valuing projects
+// (ASSUMPTION: before the exporter's duties, which the investment hook cannot see).
 #pragma once
 
 #include "world/barriers.h"

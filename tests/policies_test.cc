@@ -769,10 +769,13 @@ TEST_CASE("Policies.ACrossBorderContractPaysTransportAndDutiesAndUsesTheExportQu
   // AAA's magnet maker sells 100 t a round to BBB's EV makers at $40/kg free on board. BBB levies 25 %
   // on magnets, AAA taxes their export 10 % and caps it at 400 t a year (100 t a round): the contract uses
   // the whole quota, so no magnet is exported spot, and the duties are on the contract's value.
-  const std::string contract = R"(policies { actor: "B" offtake { seller_plant: "magnets" product: "magnet"
-      buyer_region: "BBB" buyer_sector: EV tonnes_per_year: 400 price_usd_per_kg: 40 } }
+  // Every magnet export is licensed, after a round's delay: the licensing friction is on the contract too.
+  const std::string duties = R"(
       policies { actor: "B" import_tariff { products: "magnet" ad_valorem: 0.25 } }
-      policies { actor: "A" export_tax { products: "magnet" ad_valorem: 0.1 } })";
+      policies { actor: "A" export_tax { products: "magnet" ad_valorem: 0.1 } }
+      policies { actor: "A" export_control { products: "magnet" licence_delay_rounds: 1 approval_share: 1 } })";
+  const std::string contract = R"(policies { actor: "B" offtake { seller_plant: "magnets" product: "magnet"
+      buyer_region: "BBB" buyer_sector: EV tonnes_per_year: 400 price_usd_per_kg: 40 } })" + duties;
   for (const std::string& quota : {std::string(R"( policies { actor: "A" export_quota { products: "magnet" tonnes_per_year: 400 } })"),
                                    // A quota shared with alloy (the clearing's shared-quota path).
                                    std::string(R"( policies { actor: "A" export_quota { products: "magnet" products: "alloy" tonnes_per_year: 400 } })")}) {
@@ -786,12 +789,21 @@ TEST_CASE("Policies.ACrossBorderContractPaysTransportAndDutiesAndUsesTheExportQu
       CHECK(Get(metrics, "trade.magnet.AAA.BBB") + Get(metrics, "trade.alloy.AAA.BBB") == doctest::Approx(100));
       CHECK(Get(metrics, "payoff.B.revenue") == doctest::Approx(0.25 * 40 * 100e3 / 1e6));  // USD M
       CHECK(Get(metrics, "payoff.A.revenue") == doctest::Approx(0.1 * 40 * 100e3 / 1e6));
-      // The buyer paid the price, the $1 of transport and the tariff; the welfare identity holds.
+      // The buyer paid the price, the $1 of transport and the tariff, the seller the tax and (once the
+      // licences' delay has passed) the friction; the welfare identity holds.
       CHECK(simulation.outcome().welfare.transport_cost_usd >= 1.0 * 100e3);
+      if (round >= 2) CHECK(simulation.outcome().welfare.trade_friction_usd > 0);
       const world::WelfareBalance balance = world::ComputeWelfareBalance(simulation.world(), simulation.outcome());
       CHECK(balance.components == doctest::Approx(balance.resources).epsilon(1e-9));
     }
   }
+  // A contract of half the quota: the spot market exports the other half.
+  const std::string half = R"(policies { actor: "B" offtake { seller_plant: "magnets" product: "magnet"
+      buyer_region: "BBB" buyer_sector: EV tonnes_per_year: 200 price_usd_per_kg: 40 } }
+      policies { actor: "A" export_quota { products: "magnet" tonnes_per_year: 400 } })";
+  const run::Metrics shared = LastMetrics(half + duties, 3);
+  CHECK(Get(shared, "trade.magnet.AAA.BBB") == doctest::Approx(100));
+  CHECK(Get(shared, "payoff.B.revenue") > 0.25 * 40 * 50e3 / 1e6 + 0.1);  // the contract's tariff and the spot trade's
 }
 
 TEST_CASE("Policies.ASeparatorFedBeyondItsCapacityKeepsTheRestInStock") {
@@ -803,11 +815,25 @@ TEST_CASE("Policies.ASeparatorFedBeyondItsCapacityKeepsTheRestInStock") {
   run::Simulation simulation(scenario, /*seed=*/3);
   const int separator = simulation.world().FindPlant("sep");
   REQUIRE(separator >= 0);
+  const int ore = simulation.world().FindProduct("ore"), np = simulation.world().ProductCount();
+  double held = 0;
   for (int round = 0; round < 3; ++round) {
     CAPTURE(round);
     simulation.Step();
     CHECK(simulation.outcome().plants[separator].output_tonnes <= 1000 + 1e-9);
     CHECK(simulation.outcome().plants[separator].output_tonnes > 999);
+    const double now = simulation.state().stock_tonnes[world::WorldState::At(separator, ore, np)];
+    CHECK(now - held == doctest::Approx(1000).epsilon(0.01));  // 2,000 t delivered, 1,000 t separated
+    held = now;
+  }
+  // A production quota of 2,000 t a year (500 t a round) on the separator caps it likewise.
+  const run::LoadedScenario quota = run::LoadScenarioText(
+      testing::SmallWorldText() + contract + R"( policies { actor: "A" production_quota { products: "ox" tonnes_per_year: 2000 } })", "fed, quota");
+  run::Simulation capped(quota, /*seed=*/3);
+  for (int round = 0; round < 3; ++round) {
+    CAPTURE(round);
+    capped.Step();
+    CHECK(capped.outcome().plants[separator].output_tonnes == doctest::Approx(500));
   }
 }
 

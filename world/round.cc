@@ -787,6 +787,8 @@ void DeliverOfftakes(const WorldDescription& world, int stage, RoundScratch& scr
     const Plant& seller = world.plants[contract.seller_plant];
     const int to = contract.buyer_plant >= 0 ? world.plants[contract.buyer_plant].region
                                              : world.demand[contract.buyer_demand].region;
+    // A buyer plant that is closed takes no delivery (it could process none of it).
+    if (contract.buyer_plant >= 0 && !state.Operating(contract.buyer_plant)) continue;
     const bool exported = to != seller.region;
     const std::size_t cell = WorldState::At(seller.region, contract.product, np);
     double quota_left = std::numeric_limits<double>::infinity();
@@ -865,8 +867,8 @@ void DeliverOfftakes(const WorldDescription& world, int stage, RoundScratch& scr
   }
 }
 
-// Turns the inputs bought by the plants of `stage` into output (Leontief, up to capacity; a maker with
-// an input buffer up to its output target).
+// Turns the inputs bought by the plants of `stage` into output (Leontief, up to capacity and any
+// production quota; a maker with an input buffer up to its output target).
 void Process(const WorldDescription& world, const BarrierTable& barriers, const std::vector<double>& capacity_tonnes,
              const Decisions& decisions, Stage stage, WorldState& state, RoundOutcome& outcome) {
   const int np = world.ProductCount();
@@ -876,8 +878,9 @@ void Process(const WorldDescription& world, const BarrierTable& barriers, const 
     double* stock = &state.stock_tonnes[WorldState::At(i, 0, np)];
     PlantOutcome& result = outcome.plants[i];
     if (stage == Stage::kSeparation) {
-      // Up to capacity: feed beyond it (a contract's, or bought before a cut in capacity) waits in stock.
-      const double feed = std::min(stock[plant.product], capacity_tonnes[i]);
+      // Up to capacity and any production quota: feed beyond them (a contract's, or bought before a cut
+      // in capacity) waits in stock.
+      const double feed = std::min({stock[plant.product], capacity_tonnes[i], barriers.production_cap_tonnes[i]});
       if (feed <= 0) continue;
       for (const ProductShare& share : world.products[plant.product].separates_into) {
         stock[share.product] += feed * share.tonnes_per_tonne;
@@ -887,7 +890,7 @@ void Process(const WorldDescription& world, const BarrierTable& barriers, const 
       PayProcessing(world, barriers, i, feed, outcome);
       continue;
     }
-    double tonnes = capacity_tonnes[i];
+    double tonnes = std::min(capacity_tonnes[i], barriers.production_cap_tonnes[i]);
     // A maker with an input buffer makes its output target and keeps the rest of its inputs; one
     // without buys no more than its target needs, so its stock runs out first.
     if (HoldsInputBuffer(world, plant)) tonnes = std::min(tonnes, decisions.plants[i].output_target_tonnes);

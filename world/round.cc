@@ -773,10 +773,11 @@ void BookFinalDemand(double tonnes, double gross_wtp_usd, double paid_usd, Deman
 // from this round's output) to the buyer plant's stock or the buyer sector's demand, at the contract
 // price. A ban (or, for defence buyers, a military denial) on the route stops the delivery; an export
 // quota caps it, the contract using the quota before its stage's spot market (`licence_left`: the
-// shared quotas' tonnes left, after any earlier stage's spot exports). Across a border the price is free on board, an ASSUMPTION (the common term of
-// concentrate and oxide offtakes, Incoterms FOB): the seller pays its government's export tax and the
-// licensing friction out of it, the buyer pays transport and the import tariff on top, both duties
-// ad valorem on the contract price (the transaction value, the WTO's customs valuation).
+// shared quotas' tonnes left, after any earlier stage's spot exports). Across a border the price is
+// free on board, an ASSUMPTION (the common term of concentrate and oxide offtakes, Incoterms FOB): the
+// seller pays its government's export tax and the licensing friction out of it, the buyer pays
+// transport and the import tariff on top, both duties ad valorem on the contract price (the
+// transaction value, the WTO's customs valuation).
 void DeliverOfftakes(const WorldDescription& world, int stage, RoundScratch& scratch, std::vector<double>& licence_left,
                      WorldState& state, RoundOutcome& outcome) {
   const int np = world.ProductCount();

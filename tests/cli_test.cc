@@ -340,8 +340,10 @@ TEST_CASE("Cli.ADerivedScenarioCanTurnLicencesOnPastTradeOff") {
     return it->second;
   };
   // Half of the 24 t a quarter China exported before the control, against half of all tonnes bid.
-  CHECK(dy_exports_2025q4("on") == doctest::Approx(12.3).epsilon(0.01));
-  CHECK(dy_exports_2025q4("off") > 100);
+  // (32.1 t off at 2026-12-07's bundle bids: makers abroad under water bid Dy less than before.)
+  const double on = dy_exports_2025q4("on");
+  CHECK(on == doctest::Approx(12.3).epsilon(0.01));
+  CHECK(dy_exports_2025q4("off") > 2 * on);
 }
 
 // The failed checks and whole-run sanity violations of every library scenario at seed 1, as the program
@@ -362,7 +364,7 @@ const std::map<std::string, ValidationCounts> kValidationCounts = {
     {"japan_eu_partnership", {0, 0}},
     {"quad_initiative_2025", {0, 0}},
     {"quota_crisis_2010", {0, 15}},
-    {"tariff_war_2025", {0, 5}},
+    {"tariff_war_2025", {0, 4}},
     {"us_russia_ukraine", {0, 0}},
 };
 
@@ -371,15 +373,15 @@ const std::map<std::string, ValidationCounts> kValidationCounts = {
 // region's prices plus processing cost more than 5 % above its outputs' value, and plant-rounds idle
 // with such a margin. Regenerate as kValidationCounts.
 const std::map<std::string, std::pair<int, int>> kChainAudit = {
-    {"alloy_trade", {0, 1}},
-    {"baseline_2024", {0, 1}},
-    {"brazil_and_global_south", {6, 10}},
-    {"export_controls_2025", {4, 17}},
-    {"japan_eu_partnership", {0, 11}},
-    {"quad_initiative_2025", {0, 10}},
+    {"alloy_trade", {0, 2}},
+    {"baseline_2024", {0, 2}},
+    {"brazil_and_global_south", {6, 27}},
+    {"export_controls_2025", {3, 18}},
+    {"japan_eu_partnership", {0, 3}},
+    {"quad_initiative_2025", {0, 4}},
     {"quota_crisis_2010", {41, 55}},
-    {"tariff_war_2025", {4, 17}},
-    {"us_russia_ukraine", {0, 11}},
+    {"tariff_war_2025", {3, 15}},
+    {"us_russia_ukraine", {0, 3}},
 };
 
 TEST_CASE("Cli.ValidateRunsTheLibraryAndFailsOnAFailedCheck") {
@@ -404,7 +406,7 @@ TEST_CASE("Cli.ValidateRunsTheLibraryAndFailsOnAFailedCheck") {
     const std::string chain = " chain_losses=" + std::to_string(counts.first) + " chain_idle_margins=" + std::to_string(counts.second);
     CHECK(line.ends_with(chain));
   }
-  CHECK(library.out.find("chain (reported, not failed): 4 plant-round(s) producing at a loss beyond 5 % (largest 27 %)") !=
+  CHECK(library.out.find("chain (reported, not failed): 3 plant-round(s) producing at a loss beyond 5 % (largest 27 %)") !=
         std::string::npos);
   // The historical scenarios report the RMSE of log prices against the public series.
   CHECK(library.out.find("against public prices (quota_crisis_2010, run/data/reference_prices.csv)") != std::string::npos);

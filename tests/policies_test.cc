@@ -530,6 +530,35 @@ TEST_CASE("Round.TheChainsFixedPointBidsAtThePricesTheRoundClearsAt") {
   }
 }
 
+TEST_CASE("Round.AMakerUnderWaterBidsItsInputsAsABundle") {
+  // Alloy from 1 t of ox (20 $/kg) and 0.05 t of rest (1 $/kg), sold at 30 $/kg, made at 12 $/kg: in
+  // the first round, at the reference prices, the inputs cost 20.05 against the 18 the alloy leaves,
+  // a margin of -2.05 $/kg. Each input is bid the fraction 18 / 20.05 of its price, so a kg of alloy's
+  // inputs bought at the bids just pays: ox at 17.955, rest at 0.898 $/kg. (Taking the shortfall off
+  // one input alone bid rest at 1 - 2.05 / 0.05 < 0, no bid at all, and ox at 17.95.)
+  std::string text = testing::SmallWorldText();
+  const std::string recipe = R"(made_from { product: "ox" tonnes_per_tonne: 1 } })";
+  text.replace(text.find(recipe), recipe.size(),
+               R"(made_from { product: "ox" tonnes_per_tonne: 1 } made_from { product: "rest" tonnes_per_tonne: 0.05 } })");
+  const std::string smelter_cost = "unit_cost_usd_per_kg: 2 }";
+  text.replace(text.find(smelter_cost, text.find("id: \"smelter\"")), smelter_cost.size(), "unit_cost_usd_per_kg: 12 }");
+  const run::LoadedScenario scenario = run::LoadScenarioText(text, "two inputs");
+  run::Simulation simulation(scenario, /*seed=*/3);
+  simulation.Step();
+  const std::vector<world::MarketProblem> problems = world::LastMarketProblems(simulation.scratch());
+  const world::WorldDescription& world = simulation.world();
+  const double fraction = 18.0 / 20.05;
+  auto bids_at = [&](const char* product, double usd_per_kg) {
+    int count = 0;
+    for (const world::DemandStep& step : problems[static_cast<std::size_t>(world.FindProduct(product))].demand) {
+      if (std::abs(step.willingness_to_pay_usd_per_kg - usd_per_kg) < 1e-9) ++count;
+    }
+    return count;
+  };
+  CHECK(bids_at("ox", 20 * fraction) == 1);
+  CHECK(bids_at("rest", 1 * fraction) == 1);
+}
+
 TEST_CASE("Round.MakersDrawTheirInputBufferWhenAnInputIsShort") {
   // The small world with spare ore (6,000 t a year, a round's 750 t against the smelter's 500), cut to
   // 2,000 t a year from round 4. Makers keeping a round of their inputs in reserve

@@ -421,7 +421,16 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
         output_value = std::max(output_value, unit_cost + other_inputs_value + own_input_value);
       }
     }
-    const double residual = output_value - unit_cost - other_inputs_value;
+    // With a margin m >= 0 at the bid prices, each input may take all of it (what one more unit
+    // unlocks). Under water (m < 0), the inputs are a bundle: each is bid the same fraction of its bid
+    // price, the one at which the bundle just pays. Taking the whole shortfall off one input instead
+    // (m over its recipe share) bid Dy (share 0.03) 30 m below its price and NdPr about m below, so a
+    // maker a little under water bought NdPr and no Dy and made nothing (docs/model.md, "Complementary
+    // inputs bought apart").
+    const double bundle_value = output_value - unit_cost, inputs_value = own_input_value + other_inputs_value;
+    const double residual = bundle_value >= inputs_value || !(inputs_value > 0)
+                                ? bundle_value - other_inputs_value
+                                : own_input_value * (bundle_value / inputs_value);
     if (residual <= 0) continue;
     const double willingness_to_pay = residual / per_output;
     const double need = per_output * decision.output_target_tonnes;

@@ -426,7 +426,7 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     // price, the one at which the bundle just pays. Taking the whole shortfall off one input instead
     // (m over its recipe share) bid Dy (share 0.03) 30 m below its price and NdPr about m below, so a
     // maker a little under water bought NdPr and no Dy and made nothing (docs/model.md, "Complementary
-    // inputs bought apart").
+    // inputs bid as a bundle").
     const double bundle_value = output_value - unit_cost, inputs_value = own_input_value + other_inputs_value;
     const double residual = bundle_value >= inputs_value || !(inputs_value > 0)
                                 ? bundle_value - other_inputs_value

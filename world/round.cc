@@ -1289,7 +1289,9 @@ void AuditChain(const WorldDescription& world, const WorldState& state, const Ro
       ++audit.loss_producers;
       audit.largest_loss_share = std::max(audit.largest_loss_share, cost / value - 1);
     }
-    if (cost < (1 - kChainAuditTolerance) * value && produced < 0.99 * scratch.capacity_tonnes[i]) {
+    // Capacity a production quota holds back is not free: its margin is the quota's rent.
+    const double free_capacity = std::min(scratch.capacity_tonnes[i], scratch.barriers.production_cap_tonnes[i]);
+    if (cost < (1 - kChainAuditTolerance) * value && produced < 0.99 * free_capacity) {
       ++audit.idle_margin_plants;
       audit.largest_margin_share = std::max(audit.largest_margin_share, 1 - cost / value);
     }
@@ -1336,6 +1338,7 @@ ChainAudit ClearChainToFixedPoint(const WorldDescription& world, WorldState& sta
   scratch.bid_last_move.assign(bid.size(), 0.0);
   ListBidCells(world, state, scratch.bid_cells);
   scratch.round_reference_demand = scratch.reference_demand;
+  double best_gap = 0;
   for (int clearing = 1;; ++clearing) {
     scratch.trial_state = state;
     scratch.trial_outcome = outcome;
@@ -1354,12 +1357,23 @@ ChainAudit ClearChainToFixedPoint(const WorldDescription& world, WorldState& sta
       scratch.bid_last_move[cell] = move;
       bid[cell] = used + scratch.bid_step[cell] * move;
     }
-    if (gap <= kBidPriceTolerance || clearing >= world.market.price_discovery_passes) {
-      std::swap(state, scratch.trial_state);
-      std::swap(outcome, scratch.trial_outcome);
+    // Where the search stops without converging, the round keeps its most consistent trial (the least
+    // gap; of equal gaps, the earliest), not the last, so that the result does not hang on where the
+    // halving stopped.
+    const bool converged = gap <= kBidPriceTolerance;
+    const bool last = converged || clearing >= world.market.price_discovery_passes;
+    if (!last && (clearing == 1 || gap < best_gap)) {
+      best_gap = gap;
+      scratch.best_trial_state = scratch.trial_state;
+      scratch.best_trial_outcome = scratch.trial_outcome;
+    }
+    if (last) {
+      const bool keep_best = !converged && clearing > 1 && best_gap <= gap;
+      std::swap(state, keep_best ? scratch.best_trial_state : scratch.trial_state);
+      std::swap(outcome, keep_best ? scratch.best_trial_outcome : scratch.trial_outcome);
       ChainAudit search;
       search.clearings = clearing;
-      search.bid_price_gap = gap;
+      search.bid_price_gap = keep_best ? best_gap : gap;
       return search;
     }
   }

@@ -154,6 +154,8 @@ struct RoundScratch {
   std::vector<double> bid_step, bid_last_move;  // [cell]: the fraction of the gap a bid price moves, its last move
   WorldState trial_state;
   RoundOutcome trial_outcome;
+  WorldState best_trial_state;  // the most consistent trial so far, kept if the search does not converge
+  RoundOutcome best_trial_outcome;
   std::vector<double> round_reference_demand;
 };
 

@@ -99,7 +99,7 @@ const std::vector<MetricFamilyInfo>& MetricFamilies() {
       {"speculative_stock.<product>", "tonnes", true, "traders' holdings, world"},
       {"speculative_stock.<product>.<REGION>", "tonnes", true, "traders' holdings in the region"},
       {"chain.loss_producers", "plants", false, "processors that produced although their inputs at their region's prices plus processing cost more than 5 % above their outputs' value there (issue 15's chain invariant)"},
-      {"chain.idle_margin_plants", "plants", false, "processors whose outputs were worth more than 5 % above their input and processing cost that produced under 99 % of capacity"},
+      {"chain.idle_margin_plants", "plants", false, "processors whose outputs were worth more than 5 % above their input and processing cost that produced under 99 % of the capacity no production quota holds back"},
       {"chain.largest_loss_share", "fraction", false, "the largest (cost / value - 1) among the loss producers (0: none)"},
       {"chain.largest_margin_share", "fraction", false, "the largest (1 - cost / value) among the idle-margin plants (0: none)"},
       {"chain.clearings", "clearings", false, "with market.price_discovery_passes above 1: times the chain was cleared this round looking for bid prices the clearing confirms (absent otherwise)"},

@@ -85,7 +85,8 @@ struct RestOfWorldOutcome {
 inline constexpr double kChainAuditTolerance = 0.05;  // a reporting threshold (ASSUMPTION), not economics
 struct ChainAudit {
   int loss_producers = 0;           // operating processors that produced at a loss beyond the tolerance
-  int idle_margin_plants = 0;       // ... with a margin beyond it that produced under 99 % of capacity
+  int idle_margin_plants = 0;       // ... with a margin beyond it that produced under 99 % of the capacity
+                                    // no production quota holds back
   double largest_loss_share = 0;    // max over the former of (input and processing cost) / value - 1
   double largest_margin_share = 0;  // max over the latter of 1 - cost / value
   // The search for the chain's fixed point (round.cc, ClearChainToFixedPoint; price_discovery_passes

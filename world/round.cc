@@ -424,14 +424,14 @@ void BuildMarket(const WorldDescription& world, const WorldState& state, const R
     // With a margin m >= 0 at the bid prices, each input may take all of it (what one more unit
     // unlocks). Under water (m < 0), the inputs are a bundle: each is bid the same fraction of its bid
     // price, the one at which the bundle just pays. Taking the whole shortfall off one input instead
-    // (m over its recipe share) bid Dy (share 0.03) 30 m below its price and NdPr about m below, so a
+    // (m over its recipe share) bid Dy (share 0.028) 36 m below its price and NdPr about m below, so a
     // maker a little under water bought NdPr and no Dy and made nothing (docs/model.md, "Complementary
     // inputs bid as a bundle").
     const double bundle_value = output_value - unit_cost, inputs_value = own_input_value + other_inputs_value;
-    const double residual = bundle_value >= inputs_value || !(inputs_value > 0)
-                                ? bundle_value - other_inputs_value
-                                : own_input_value * (bundle_value / inputs_value);
-    if (residual <= 0) continue;
+    const double residual = inputs_value > 0 && bundle_value < inputs_value
+                                ? own_input_value * (bundle_value / inputs_value)
+                                : bundle_value - other_inputs_value;
+    if (!(residual > 0)) continue;
     const double willingness_to_pay = residual / per_output;
     const double need = per_output * decision.output_target_tonnes;
     if (need > stock) {
@@ -1326,8 +1326,9 @@ void ListBidCells(const WorldDescription& world, const WorldState& state, std::v
 // (a smelter's bid crossing an oxide's ask moves a whole step of alloy), and whole steps cycle across
 // such a jump (baseline_2024's first round: alloy 83.5, 70.2, 85.7, ... $/kg); halving brackets it as
 // bisection would. The round keeps the first clearing whose prices are within kBidPriceTolerance of its
-// bid prices on every cell the bids read, |P - B| <= tolerance x max(P, B), or the last; returns the
-// clearings made and that clearing's largest gap |P - B| / max(P, B). (A cell a separator values at
+// bid prices on every cell the bids read, |P - B| <= tolerance x max(P, B), or else the trial with the
+// least gap (the earliest of equals); returns the clearings made and the kept trial's largest gap
+// |P - B| / max(P, B). (A cell a separator values at
 // what its oxide fetches elsewhere, ExpectedPriceFor, because it never cleared in its region, is
 // compared with its expected price in the first clearing: rare, and a trial prices it from then on.)
 ChainAudit ClearChainToFixedPoint(const WorldDescription& world, WorldState& state, RoundScratch& scratch,
@@ -1338,7 +1339,7 @@ ChainAudit ClearChainToFixedPoint(const WorldDescription& world, WorldState& sta
   scratch.bid_last_move.assign(bid.size(), 0.0);
   ListBidCells(world, state, scratch.bid_cells);
   scratch.round_reference_demand = scratch.reference_demand;
-  double best_gap = 0;
+  double best_gap = std::numeric_limits<double>::infinity();
   for (int clearing = 1;; ++clearing) {
     scratch.trial_state = state;
     scratch.trial_outcome = outcome;
@@ -1359,16 +1360,16 @@ ChainAudit ClearChainToFixedPoint(const WorldDescription& world, WorldState& sta
     }
     // Where the search stops without converging, the round keeps its most consistent trial (the least
     // gap; of equal gaps, the earliest), not the last, so that the result does not hang on where the
-    // halving stopped.
+    // halving stopped. (Least gap is not nearest the fixed point: a trial across a jump can be both.)
     const bool converged = gap <= kBidPriceTolerance;
     const bool last = converged || clearing >= world.market.price_discovery_passes;
-    if (!last && (clearing == 1 || gap < best_gap)) {
+    if (!last && gap < best_gap) {
       best_gap = gap;
-      scratch.best_trial_state = scratch.trial_state;
-      scratch.best_trial_outcome = scratch.trial_outcome;
+      std::swap(scratch.best_trial_state, scratch.trial_state);  // the trial is rewritten next clearing
+      std::swap(scratch.best_trial_outcome, scratch.trial_outcome);
     }
     if (last) {
-      const bool keep_best = !converged && clearing > 1 && best_gap <= gap;
+      const bool keep_best = !converged && best_gap <= gap;
       std::swap(state, keep_best ? scratch.best_trial_state : scratch.trial_state);
       std::swap(outcome, keep_best ? scratch.best_trial_outcome : scratch.trial_outcome);
       ChainAudit search;

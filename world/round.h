@@ -180,8 +180,9 @@ void GuaranteePrice(WorldState& state, int plant, int product, double price_usd_
 void AdvanceRound(const WorldDescription& world, std::span<const Agent* const> agents,
                   const RoundInputs& inputs, WorldState& state, RoundScratch& scratch, RoundOutcome& outcome);
 
-// Copies of the last round's market problems, one per product (none before the first round): for
-// benchmarks that time the clearing alone.
+// Copies of the last round's market problems, one per product (none before the first round; with
+// price_discovery_passes above 1, the last trial's, which may not be the one kept): for benchmarks that
+// time the clearing alone.
 std::vector<MarketProblem> LastMarketProblems(const RoundScratch& scratch);
 
 }  // namespace reesim::world

@@ -1328,9 +1328,9 @@ void ListBidCells(const WorldDescription& world, const WorldState& state, std::v
 // bisection would. The round keeps the first clearing whose prices are within kBidPriceTolerance of its
 // bid prices on every cell the bids read, |P - B| <= tolerance x max(P, B), or else the trial with the
 // least gap (the earliest of equals); returns the clearings made and the kept trial's largest gap
-// |P - B| / max(P, B). (A cell a separator values at
-// what its oxide fetches elsewhere, ExpectedPriceFor, because it never cleared in its region, is
-// compared with its expected price in the first clearing: rare, and a trial prices it from then on.)
+// |P - B| / max(P, B). (A cell a separator values at what its oxide fetches elsewhere,
+// ExpectedPriceFor, because it never cleared in its region, is compared with its expected price in the
+// first clearing: rare, and a trial prices it from then on.)
 ChainAudit ClearChainToFixedPoint(const WorldDescription& world, WorldState& state, RoundScratch& scratch,
                                   RoundOutcome& outcome) {
   std::vector<double>& bid = scratch.bid_price_usd_per_kg;

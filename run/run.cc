@@ -35,6 +35,14 @@ RunResult RunScenario(const LoadedScenario& scenario, const RunOptions& options)
           if (const auto it = metrics.find(name); it != metrics.end()) kept.insert(*it);
         }
       }
+      if (options.keep_chain_findings) {
+        std::vector<ChainFinding>& found = result.chain_findings.emplace_back();
+        const std::vector<world::PlantOutcome>& plants = simulation.outcome().plants;
+        for (int i = 0; i < static_cast<int>(plants.size()); ++i) {
+          if (plants[i].chain_verdict == world::ChainVerdict::kNone) continue;
+          found.push_back({i, plants[i].chain_verdict == world::ChainVerdict::kLoss, plants[i].output_target_below_capacity});
+        }
+      }
       if (options.progress) options.progress(r + 1, result.rounds);
     }
     result.final_fingerprint = world::Fingerprint(simulation.state());

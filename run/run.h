@@ -27,12 +27,21 @@ struct RunOptions {
   // Metrics kept in RunResult::metrics each round: empty = all of them; else only these names (an
   // experiment needs just its outcomes', and copying every metric of every round is costly).
   std::vector<std::string> kept_metrics;
+  bool keep_chain_findings = false;  // keep each round's chain audit findings in RunResult (validate)
+};
+
+// A plant the chain audit counted in a round (world::PlantOutcome's verdict).
+struct ChainFinding {
+  int plant = -1;
+  bool loss = false;  // producing at a loss; else idle with a margin
+  bool output_target_below_capacity = false;
 };
 
 struct RunResult {
   int rounds = 0;
   std::vector<std::string> periods;
   std::vector<Metrics> metrics;   // [round]
+  std::vector<std::vector<ChainFinding>> chain_findings;  // [round], with keep_chain_findings
   std::string final_fingerprint;
   std::uint64_t snapshot_bytes = 0;
 };

@@ -214,8 +214,32 @@ int PrintSanity(const std::vector<SanityViolation>& violations, const std::vecto
   return static_cast<int>(violations.size());
 }
 
-ChainAuditSummary SummarizeChainAudit(const RunResult& run) {
+namespace {
+
+std::vector<PlantAuditCount> CountByPlant(const world::WorldDescription& world, const RunResult& run, bool losses) {
+  std::vector<PlantAuditCount> counts(world.plants.size());
+  for (const std::vector<ChainFinding>& round : run.chain_findings) {
+    for (const ChainFinding& finding : round) {
+      if (finding.loss != losses) continue;
+      PlantAuditCount& count = counts[finding.plant];
+      ++count.rounds;
+      count.target_below_capacity_rounds += finding.output_target_below_capacity;
+    }
+  }
+  for (std::size_t i = 0; i < counts.size(); ++i) counts[i].plant = world.plants[i].id;
+  std::stable_sort(counts.begin(), counts.end(),
+                   [](const PlantAuditCount& a, const PlantAuditCount& b) { return a.rounds > b.rounds; });
+  counts.erase(std::find_if(counts.begin(), counts.end(), [](const PlantAuditCount& c) { return c.rounds == 0; }),
+               counts.end());
+  return counts;
+}
+
+}  // namespace
+
+ChainAuditSummary SummarizeChainAudit(const world::WorldDescription& world, const RunResult& run) {
   ChainAuditSummary summary;
+  summary.losses_by_plant = CountByPlant(world, run, /*losses=*/true);
+  summary.idle_margins_by_plant = CountByPlant(world, run, /*losses=*/false);
   auto value = [](const Metrics& metrics, const char* name) {
     const auto it = metrics.find(name);
     return it == metrics.end() ? 0.0 : it->second;
@@ -248,6 +272,20 @@ void PrintChainAudit(const ChainAuditSummary& summary, const std::vector<std::st
     out << "    losses in " << summary.rounds_with_loss << " round(s), the first "
         << (round < static_cast<int>(periods.size()) ? periods[round] : std::to_string(round)) << "\n";
   }
+  auto print_by_plant = [&](const char* what, const std::vector<PlantAuditCount>& counts) {
+    if (counts.empty()) return;
+    int total = 0, held_back = 0;
+    out << "    " << what << " by plant (plant-rounds):";
+    for (std::size_t k = 0; k < counts.size(); ++k) {
+      out << (k == 0 ? " " : ", ") << counts[k].plant << " " << counts[k].rounds;
+      total += counts[k].rounds;
+      held_back += counts[k].target_below_capacity_rounds;
+    }
+    out << "; in " << held_back << " of the " << total
+        << " the plant's own output target was below its free capacity (a firm's output stock above its working stock)\n";
+  };
+  print_by_plant("losses", summary.losses_by_plant);
+  print_by_plant("idle with a margin", summary.idle_margins_by_plant);
 }
 
 // ---- The error against public price series ----

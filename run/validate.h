@@ -79,6 +79,14 @@ int PrintSanity(const std::vector<SanityViolation>& violations, const std::vecto
 
 // ---- The chain's prices against its processors (issue 15's invariant; world/round.h, ChainAudit) ----
 
+// A plant's rounds in the audit's counts, and how many of them its own output target was below its
+// free capacity (world::PlantOutcome's chain verdict).
+struct PlantAuditCount {
+  std::string plant;
+  int rounds = 0;
+  int target_below_capacity_rounds = 0;
+};
+
 struct ChainAuditSummary {
   int loss_plant_rounds = 0;         // sum over rounds of chain.loss_producers
   int idle_margin_plant_rounds = 0;  // sum over rounds of chain.idle_margin_plants
@@ -86,12 +94,15 @@ struct ChainAuditSummary {
   int first_loss_round = -1;
   double largest_loss_share = 0;
   double largest_margin_share = 0;
+  // From RunResult::chain_findings (empty without them): the counted plants, most rounds first, ties
+  // by the plant's place in the scenario.
+  std::vector<PlantAuditCount> losses_by_plant, idle_margins_by_plant;
 };
 
-// Sums the chain.* metrics over the run.
-ChainAuditSummary SummarizeChainAudit(const RunResult& run);
+// Sums the chain.* metrics over the run, and its findings by plant when the run kept them.
+ChainAuditSummary SummarizeChainAudit(const world::WorldDescription& world, const RunResult& run);
 
-// Prints the summary in one or two lines (a report: validate does not fail on it; see its --help).
+// Prints the summary in a few lines (a report: validate does not fail on it; see its --help).
 void PrintChainAudit(const ChainAuditSummary& summary, const std::vector<std::string>& periods, std::ostream& out);
 
 // ---- The error against public price series ----

@@ -573,6 +573,31 @@ TEST_CASE("Round.TheChainAuditDoesNotCountCapacityAProductionQuotaHoldsBack") {
   CHECK(Get(metrics, "chain.idle_margin_plants") == 1);  // 2 when the quota's capacity counted as free
 }
 
+TEST_CASE("Round.TheChainAuditNamesThePlantsItCountsAndWhy") {
+  // The same quota: the audit's one verdict is on the magnet maker, idle with a margin, which aimed at
+  // its capacity and could not buy the alloy (not its own choice of a lower output).
+  const run::LoadedScenario scenario = run::LoadScenarioText(
+      testing::SmallWorldText() + R"(policies { actor: "A" production_quota { products: "alloy" tonnes_per_year: 1000 } })",
+      "small+quota");
+  run::Simulation simulation(scenario, /*seed=*/3);
+  for (int round = 0; round < 2; ++round) {  // the verdicts are the round's, not added up
+    simulation.Step();
+    const world::RoundOutcome& outcome = simulation.outcome();
+    int counted = 0;
+    for (int i = 0; i < scenario.world.PlantCount(); ++i) {
+      const world::PlantOutcome& plant = outcome.plants[i];
+      if (plant.chain_verdict == world::ChainVerdict::kNone) continue;
+      ++counted;
+      CHECK(scenario.world.plants[i].stage == world::Stage::kMagnet);
+      CHECK(plant.chain_verdict == world::ChainVerdict::kIdleMargin);
+      CHECK_FALSE(plant.output_target_below_capacity);
+      CHECK(plant.chain_gap_share == doctest::Approx(outcome.chain.largest_margin_share));
+    }
+    CHECK(counted == outcome.chain.idle_margin_plants + outcome.chain.loss_producers);
+    CHECK(counted == 1);
+  }
+}
+
 TEST_CASE("Round.AMakerUnderWaterBidsItsInputsAsABundle") {
   // Alloy from 1 t of ox (20 $/kg) and 0.05 t of rest (1 $/kg), sold at 30 $/kg, made at 12 $/kg: in
   // the first round, at the reference prices, the inputs cost 20.05 against the 18 the alloy leaves,

@@ -1284,16 +1284,22 @@ void AuditChain(const WorldDescription& world, const WorldState& state, const Ro
     double value = 0;
     ForEachOutput(world, plant, [&](int product, double per_tonne) { value += per_tonne * price(product); });
     if (std::isnan(cost) || std::isnan(value) || !(value > 0)) continue;
-    const double produced = outcome.plants[i].output_tonnes;
-    if (produced > 0 && cost > (1 + kChainAuditTolerance) * value) {
-      ++audit.loss_producers;
-      audit.largest_loss_share = std::max(audit.largest_loss_share, cost / value - 1);
-    }
+    PlantOutcome& verdict = outcome.plants[i];
+    const double produced = verdict.output_tonnes;
     // Capacity a production quota holds back is not free: its margin is the quota's rent.
     const double free_capacity = std::min(scratch.capacity_tonnes[i], scratch.barriers.production_cap_tonnes[i]);
+    verdict.output_target_below_capacity = scratch.decisions.plants[i].output_target_tonnes < 0.99 * free_capacity;
+    if (produced > 0 && cost > (1 + kChainAuditTolerance) * value) {
+      ++audit.loss_producers;
+      verdict.chain_verdict = ChainVerdict::kLoss;
+      verdict.chain_gap_share = cost / value - 1;
+      audit.largest_loss_share = std::max(audit.largest_loss_share, verdict.chain_gap_share);
+    }
     if (cost < (1 - kChainAuditTolerance) * value && produced < 0.99 * free_capacity) {
       ++audit.idle_margin_plants;
-      audit.largest_margin_share = std::max(audit.largest_margin_share, 1 - cost / value);
+      verdict.chain_verdict = ChainVerdict::kIdleMargin;
+      verdict.chain_gap_share = 1 - cost / value;
+      audit.largest_margin_share = std::max(audit.largest_margin_share, verdict.chain_gap_share);
     }
   }
 }

@@ -20,6 +20,8 @@
 
 namespace reesim::world {
 
+enum class ChainVerdict : std::uint8_t { kNone, kLoss, kIdleMargin };
+
 struct PlantOutcome {
   double output_tonnes = 0;   // produced this round (separation: feed separated)
   double sales_tonnes = 0;
@@ -29,6 +31,13 @@ struct PlantOutcome {
   double capacity_tonnes = 0; // operating capacity this round
   double capex_usd = 0;       // capital spent this round (net of capital subsidies; also in cost_usd)
   double equity_paid_usd = 0; // the part of revenue - cost paid to governments holding equity in it
+  // The chain audit's verdict on it this round (ChainAudit below), so its counts can be traced to plants.
+  ChainVerdict chain_verdict = ChainVerdict::kNone;
+  double chain_gap_share = 0;  // the loss (cost / value - 1) or the margin (1 - cost / value)
+  // Its output target was below the capacity no production quota holds back: its owner chose to make
+  // less (a price-taking firm's output stock above its working stock, agents/firm.cc); else it aimed at
+  // that capacity and produced less only for want of inputs (idle) or made it all (loss).
+  bool output_target_below_capacity = false;
 };
 
 struct FlowOutcome {

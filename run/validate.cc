@@ -218,11 +218,12 @@ namespace {
 
 std::vector<PlantAuditCount> CountByPlant(const world::WorldDescription& world, const RunResult& run, bool losses) {
   std::vector<PlantAuditCount> counts(world.plants.size());
-  for (const std::vector<ChainFinding>& round : run.chain_findings) {
-    for (const ChainFinding& finding : round) {
+  for (int round = 0; round < static_cast<int>(run.chain_findings.size()); ++round) {
+    for (const ChainFinding& finding : run.chain_findings[round]) {
       if (finding.loss != losses) continue;
       PlantAuditCount& count = counts[finding.plant];
-      ++count.rounds;
+      if (count.rounds++ == 0) count.first_round = round;
+      count.last_round = round;
       count.target_below_capacity_rounds += finding.output_target_below_capacity;
     }
   }
@@ -277,9 +278,13 @@ void PrintChainAudit(const ChainAuditSummary& summary, const std::vector<std::st
     int total = 0, held_back = 0;
     out << "    " << what << " by plant (plant-rounds):";
     for (std::size_t k = 0; k < counts.size(); ++k) {
-      out << (k == 0 ? " " : ", ") << counts[k].plant << " " << counts[k].rounds;
-      total += counts[k].rounds;
-      held_back += counts[k].target_below_capacity_rounds;
+      const PlantAuditCount& count = counts[k];
+      auto period = [&](int round) { return round < static_cast<int>(periods.size()) ? periods[round] : std::to_string(round); };
+      out << (k == 0 ? " " : ", ") << count.plant << " " << count.rounds << " (" << period(count.first_round);
+      if (count.last_round > count.first_round) out << "-" << period(count.last_round);
+      out << ")";
+      total += count.rounds;
+      held_back += count.target_below_capacity_rounds;
     }
     out << "; in " << held_back << " of the " << total
         << " the plant's own output target was below its free capacity (a firm's output stock above its working stock)\n";

@@ -84,6 +84,7 @@ int PrintSanity(const std::vector<SanityViolation>& violations, const std::vecto
 struct PlantAuditCount {
   std::string plant;
   int rounds = 0;
+  int first_round = -1, last_round = -1;  // the first and last rounds counted
   int target_below_capacity_rounds = 0;
 };
 

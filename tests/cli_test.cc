@@ -401,8 +401,8 @@ TEST_CASE("Cli.ValidateRunsTheLibraryAndFailsOnAFailedCheck") {
       std::replace(list.begin(), list.end(), ',', ' ');
       std::istringstream plants(list);
       int total = 0, rounds = 0;
-      std::string plant;
-      while (plants >> plant >> rounds) total += rounds;
+      std::string plant, periods;
+      while (plants >> plant >> rounds >> periods) total += rounds;
       return total;
     };
     CHECK(by_plant_total("losses") == counts.chain_losses);
@@ -410,8 +410,9 @@ TEST_CASE("Cli.ValidateRunsTheLibraryAndFailsOnAFailedCheck") {
   }
   // Brazil's idle margins are all separators outside China whose own output stock held their output
   // target below capacity (docs/model.md, "Brazil's idle margins").
-  CHECK(library.out.find("idle with a margin by plant (plant-rounds): mp_separation 9, lynas_malaysia 6, ire_separation 6, "
-                         "solikamsk 4, npm_silmet 2; in 27 of the 27 the plant's own output target was below") != std::string::npos);
+  CHECK(library.out.find("idle with a margin by plant (plant-rounds): mp_separation 9 (2025Q4-2027Q4), lynas_malaysia 6 "
+                         "(2026Q3-2027Q4), ire_separation 6 (2026Q3-2027Q4), solikamsk 4 (2026Q3-2027Q2), npm_silmet 2 "
+                         "(2026Q3-2026Q4); in 27 of the 27 the plant's own output target was below") != std::string::npos);
   CHECK(library.exit_code == (failures > 0 ? 1 : 0));
   CHECK(library.out.find("chain (reported, not failed): 3 plant-round(s) producing at a loss beyond 5 % (largest 27 %)") !=
         std::string::npos);

@@ -39,8 +39,7 @@ RunResult RunScenario(const LoadedScenario& scenario, const RunOptions& options)
         std::vector<ChainFinding>& found = result.chain_findings.emplace_back();
         const std::vector<world::PlantOutcome>& plants = simulation.outcome().plants;
         for (int i = 0; i < static_cast<int>(plants.size()); ++i) {
-          if (plants[i].chain_verdict == world::ChainVerdict::kNone) continue;
-          found.push_back({i, plants[i].chain_verdict == world::ChainVerdict::kLoss, plants[i].output_target_below_capacity});
+          if (plants[i].chain_verdict != world::ChainVerdict::kNone) found.push_back({i, plants[i].chain_verdict});
         }
       }
       if (options.progress) options.progress(r + 1, result.rounds);

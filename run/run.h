@@ -10,6 +10,7 @@
 #include "run/metrics.h"
 #include "run/output_files.h"
 #include "run/scenario_io.h"
+#include "world/round.h"
 
 namespace reesim::run {
 
@@ -30,11 +31,10 @@ struct RunOptions {
   bool keep_chain_findings = false;  // keep each round's chain audit findings in RunResult (validate)
 };
 
-// A plant the chain audit counted in a round (world::PlantOutcome's verdict).
+// A plant the chain audit counted in a round.
 struct ChainFinding {
   int plant = -1;
-  bool loss = false;  // producing at a loss; else idle with a margin
-  bool output_target_below_capacity = false;
+  world::ChainVerdict verdict = world::ChainVerdict::kNone;
 };
 
 struct RunResult {

@@ -220,11 +220,11 @@ std::vector<PlantAuditCount> CountByPlant(const world::WorldDescription& world, 
   std::vector<PlantAuditCount> counts(world.plants.size());
   for (int round = 0; round < static_cast<int>(run.chain_findings.size()); ++round) {
     for (const ChainFinding& finding : run.chain_findings[round]) {
-      if (finding.loss != losses) continue;
+      if ((finding.verdict == world::ChainVerdict::kLoss) != losses) continue;
       PlantAuditCount& count = counts[finding.plant];
       if (count.rounds++ == 0) count.first_round = round;
       count.last_round = round;
-      count.target_below_capacity_rounds += finding.output_target_below_capacity;
+      count.by_own_target_rounds += finding.verdict == world::ChainVerdict::kIdleByOwnTarget;
     }
   }
   for (std::size_t i = 0; i < counts.size(); ++i) counts[i].plant = world.plants[i].id;
@@ -261,6 +261,7 @@ ChainAuditSummary SummarizeChainAudit(const world::WorldDescription& world, cons
 }
 
 void PrintChainAudit(const ChainAuditSummary& summary, const std::vector<std::string>& periods, std::ostream& out) {
+  auto period = [&](int round) { return round < static_cast<int>(periods.size()) ? periods[round] : std::to_string(round); };
   char line[512];
   std::snprintf(line, sizeof line,
                 "  chain (reported, not failed): %d plant-round(s) producing at a loss beyond 5 %% (largest %.0f %%), "
@@ -269,25 +270,35 @@ void PrintChainAudit(const ChainAuditSummary& summary, const std::vector<std::st
                 100 * summary.largest_margin_share);
   out << line;
   if (summary.first_loss_round >= 0) {
-    const int round = summary.first_loss_round;
-    out << "    losses in " << summary.rounds_with_loss << " round(s), the first "
-        << (round < static_cast<int>(periods.size()) ? periods[round] : std::to_string(round)) << "\n";
+    out << "    losses in " << summary.rounds_with_loss << " round(s), the first " << period(summary.first_loss_round) << "\n";
   }
+  // The plants with the most rounds; the rest summed, so that a line stays readable.
+  constexpr std::size_t kPlantsShown = 5;
   auto print_by_plant = [&](const char* what, const std::vector<PlantAuditCount>& counts) {
     if (counts.empty()) return;
-    int total = 0, held_back = 0;
-    out << "    " << what << " by plant (plant-rounds):";
+    out << "    " << what << ", by plant (rounds):";
+    int rest_plants = 0, rest_rounds = 0, by_own_target = 0, total = 0;
     for (std::size_t k = 0; k < counts.size(); ++k) {
       const PlantAuditCount& count = counts[k];
-      auto period = [&](int round) { return round < static_cast<int>(periods.size()) ? periods[round] : std::to_string(round); };
-      out << (k == 0 ? " " : ", ") << count.plant << " " << count.rounds << " (" << period(count.first_round);
-      if (count.last_round > count.first_round) out << "-" << period(count.last_round);
-      out << ")";
       total += count.rounds;
-      held_back += count.target_below_capacity_rounds;
+      by_own_target += count.by_own_target_rounds;
+      if (k >= kPlantsShown) {
+        ++rest_plants;
+        rest_rounds += count.rounds;
+        continue;
+      }
+      out << (k == 0 ? " " : ", ") << count.plant << " " << count.rounds << " (";
+      if (count.last_round > count.first_round) {
+        out << "first " << period(count.first_round) << ", last " << period(count.last_round) << ")";
+      } else {
+        out << period(count.first_round) << ")";
+      }
     }
-    out << "; in " << held_back << " of the " << total
-        << " the plant's own output target was below its free capacity (a firm's output stock above its working stock)\n";
+    if (rest_plants > 0) out << ", " << rest_plants << " other plant(s) " << rest_rounds;
+    if (&counts == &summary.idle_margins_by_plant) {
+      out << "; " << by_own_target << " of " << total << " held back by the plant's own output target";
+    }
+    out << "\n";
   };
   print_by_plant("losses", summary.losses_by_plant);
   print_by_plant("idle with a margin", summary.idle_margins_by_plant);

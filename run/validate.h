@@ -79,13 +79,13 @@ int PrintSanity(const std::vector<SanityViolation>& violations, const std::vecto
 
 // ---- The chain's prices against its processors (issue 15's invariant; world/round.h, ChainAudit) ----
 
-// A plant's rounds in the audit's counts, and how many of them its own output target was below its
-// free capacity (world::PlantOutcome's chain verdict).
+// A plant's rounds in one of the audit's counts; of its idle rounds, those its own output target held
+// it back (world::ChainVerdict::kIdleByOwnTarget).
 struct PlantAuditCount {
   std::string plant;
   int rounds = 0;
-  int first_round = -1, last_round = -1;  // the first and last rounds counted
-  int target_below_capacity_rounds = 0;
+  int first_round = -1, last_round = -1;
+  int by_own_target_rounds = 0;
 };
 
 struct ChainAuditSummary {

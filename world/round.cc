@@ -1284,22 +1284,21 @@ void AuditChain(const WorldDescription& world, const WorldState& state, const Ro
     double value = 0;
     ForEachOutput(world, plant, [&](int product, double per_tonne) { value += per_tonne * price(product); });
     if (std::isnan(cost) || std::isnan(value) || !(value > 0)) continue;
-    PlantOutcome& verdict = outcome.plants[i];
-    const double produced = verdict.output_tonnes;
-    // Capacity a production quota holds back is not free: its margin is the quota's rent.
-    const double free_capacity = std::min(scratch.capacity_tonnes[i], scratch.barriers.production_cap_tonnes[i]);
-    verdict.output_target_below_capacity = scratch.decisions.plants[i].output_target_tonnes < 0.99 * free_capacity;
+    ChainVerdict& verdict = outcome.plants[i].chain_verdict;
+    const double produced = outcome.plants[i].output_tonnes;
     if (produced > 0 && cost > (1 + kChainAuditTolerance) * value) {
       ++audit.loss_producers;
-      verdict.chain_verdict = ChainVerdict::kLoss;
-      verdict.chain_gap_share = cost / value - 1;
-      audit.largest_loss_share = std::max(audit.largest_loss_share, verdict.chain_gap_share);
+      audit.largest_loss_share = std::max(audit.largest_loss_share, cost / value - 1);
+      verdict = ChainVerdict::kLoss;
     }
+    // Capacity a production quota holds back is not free: its margin is the quota's rent.
+    const double free_capacity = std::min(scratch.capacity_tonnes[i], scratch.barriers.production_cap_tonnes[i]);
     if (cost < (1 - kChainAuditTolerance) * value && produced < 0.99 * free_capacity) {
       ++audit.idle_margin_plants;
-      verdict.chain_verdict = ChainVerdict::kIdleMargin;
-      verdict.chain_gap_share = 1 - cost / value;
-      audit.largest_margin_share = std::max(audit.largest_margin_share, verdict.chain_gap_share);
+      audit.largest_margin_share = std::max(audit.largest_margin_share, 1 - cost / value);
+      const double target = scratch.decisions.plants[i].output_target_tonnes;
+      verdict = target < 0.99 * free_capacity && produced >= 0.99 * target ? ChainVerdict::kIdleByOwnTarget
+                                                                           : ChainVerdict::kIdleShortOfInputs;
     }
   }
 }

@@ -20,7 +20,17 @@
 
 namespace reesim::world {
 
-enum class ChainVerdict : std::uint8_t { kNone, kLoss, kIdleMargin };
+// The chain audit's verdict on a processor in a round (ChainAudit below), so its counts can be traced
+// to plants and to why.
+enum class ChainVerdict : std::uint8_t {
+  kNone,
+  kLoss,  // produced at a loss beyond the tolerance
+  // Idle with a margin beyond it, having made its own output target, which was below the capacity no
+  // production quota holds back: its owner chose to make less (for a price-taking firm, its output
+  // stock above its working stock; agents/firm.cc).
+  kIdleByOwnTarget,
+  kIdleShortOfInputs,  // idle with such a margin otherwise: it bought less than its target needed
+};
 
 struct PlantOutcome {
   double output_tonnes = 0;   // produced this round (separation: feed separated)
@@ -31,13 +41,7 @@ struct PlantOutcome {
   double capacity_tonnes = 0; // operating capacity this round
   double capex_usd = 0;       // capital spent this round (net of capital subsidies; also in cost_usd)
   double equity_paid_usd = 0; // the part of revenue - cost paid to governments holding equity in it
-  // The chain audit's verdict on it this round (ChainAudit below), so its counts can be traced to plants.
   ChainVerdict chain_verdict = ChainVerdict::kNone;
-  double chain_gap_share = 0;  // the loss (cost / value - 1) or the margin (1 - cost / value)
-  // Its output target was below the capacity no production quota holds back: its owner chose to make
-  // less (a price-taking firm's output stock above its working stock, agents/firm.cc); else it aimed at
-  // that capacity and produced less only for want of inputs (idle) or made it all (loss).
-  bool output_target_below_capacity = false;
 };
 
 struct FlowOutcome {

@@ -1,6 +1,7 @@
 #include "games/enummixed.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <optional>
 #include <set>
@@ -68,13 +69,95 @@ bool NextCombination(std::vector<int>& combination, int n) {
   return true;
 }
 
+// A fast exact path: the polytope's matrix scaled to integers (N = L M, L the least common multiple of
+// the denominators, so M^T z <= 1 reads N^T w <= 1 with z = L w). Each candidate basis is solved by
+// fraction-free Gauss-Jordan elimination (Bareiss; as lrs pivots, Avis 2000) in 128-bit integers, every
+// operation checked for overflow; a candidate that would overflow is left to the rational path.
+
+// Returns L M, or nothing if an entry does not fit in 62 bits.
+std::optional<std::vector<std::vector<std::int64_t>>> ScaleToIntegers(const std::vector<std::vector<Rational>>& m) {
+  mpz_class lcm = 1;
+  for (const auto& row : m) {
+    for (const Rational& v : row) mpz_lcm(lcm.get_mpz_t(), lcm.get_mpz_t(), v.get_den_mpz_t());
+  }
+  const mpz_class limit = mpz_class(1) << 62;
+  std::vector<std::vector<std::int64_t>> n;
+  for (const auto& row : m) {
+    std::vector<std::int64_t>& scaled = n.emplace_back();
+    for (const Rational& v : row) {
+      const mpz_class entry = v.get_num() * (lcm / v.get_den());
+      if (abs(entry) >= limit) return std::nullopt;
+      scaled.push_back(entry.get_si());
+    }
+  }
+  return n;
+}
+
+using Int128 = __int128;
+
+// a * b - c * d, then exactly divided by `divisor`; false on overflow.
+bool CrossDivide(Int128 a, Int128 b, Int128 c, Int128 d, Int128 divisor, Int128& out) {
+  Int128 ab, cd, difference;
+  if (__builtin_mul_overflow(a, b, &ab) || __builtin_mul_overflow(c, d, &cd) || __builtin_sub_overflow(ab, cd, &difference)) {
+    return false;
+  }
+  const Int128 lowest = static_cast<Int128>(static_cast<unsigned __int128>(1) << 127);
+  if (divisor == -1 && difference == lowest) return false;  // the one quotient that does not fit
+  GAMES_CHECK(difference % divisor == 0);
+  out = difference / divisor;
+  return true;
+}
+
+enum class IntegerSolve { kSolved, kSingular, kOverflow };
+
+// Solves g w = 1 (k x k, g[r][c] as given) by fraction-free Gauss-Jordan: on kSolved, w_i =
+// rhs[i] / determinant with determinant > 0.
+IntegerSolve SolveForOnesInIntegers(std::vector<std::vector<Int128>>& g, std::vector<Int128>& rhs, Int128& determinant) {
+  const std::size_t k = g.size();
+  rhs.assign(k, 1);
+  Int128 previous = 1;
+  for (std::size_t col = 0; col < k; ++col) {
+    std::size_t pivot = col;
+    while (pivot < k && g[pivot][col] == 0) ++pivot;
+    if (pivot == k) return IntegerSolve::kSingular;
+    if (pivot != col) {
+      std::swap(g[pivot], g[col]);
+      std::swap(rhs[pivot], rhs[col]);
+    }
+    const Int128 p = g[col][col];
+    for (std::size_t row = 0; row < k; ++row) {
+      if (row == col) continue;
+      const Int128 factor = g[row][col];
+      for (std::size_t c = 0; c < k; ++c) {
+        if (c == col) continue;
+        if (!CrossDivide(p, g[row][c], factor, g[col][c], previous, g[row][c])) return IntegerSolve::kOverflow;
+      }
+      if (!CrossDivide(p, rhs[row], factor, rhs[col], previous, rhs[row])) return IntegerSolve::kOverflow;
+      g[row][col] = 0;
+    }
+    previous = p;
+  }
+  // Every diagonal entry is now the determinant (up to the rows' order): w_i = rhs_i / g_ii.
+  determinant = g[0][0];
+  for (std::size_t i = 0; i < k; ++i) GAMES_CHECK(g[i][i] == determinant);
+  if (determinant < 0) {
+    determinant = -determinant;
+    for (Int128& v : rhs) v = -v;
+  }
+  return IntegerSolve::kSolved;
+}
+
 // Returns the nonzero vertices of { z in R^d : z >= 0, M^T z <= 1 } with M > 0 (d x c), with their
 // labels: coordinate f at zero has label coordinate_label + f, constraint j tight has label
 // constraint_label + j.
 std::vector<Vertex> Vertices(const std::vector<std::vector<Rational>>& m, int coordinate_label, int constraint_label,
-                             int num_labels) {
+                             int num_labels, bool integer_arithmetic) {
   const int d = static_cast<int>(m.size());
   const int c = static_cast<int>(m[0].size());
+  const std::optional<std::vector<std::vector<std::int64_t>>> integral =
+      integer_arithmetic ? ScaleToIntegers(m) : std::nullopt;
+  std::vector<std::vector<Int128>> g_int;
+  std::vector<Int128> rhs_int;
   std::vector<Vertex> vertices;
   for (int k = 1; k <= std::min(d, c); ++k) {
     std::vector<int> support(k);
@@ -84,6 +167,33 @@ std::vector<Vertex> Vertices(const std::vector<std::vector<Rational>>& m, int co
       std::vector<int> tight(k);
       for (int i = 0; i < k; ++i) tight[i] = i;
       do {
+        if (integral) {
+          // Singular and infeasible candidates, nearly all of them, are rejected here; feasible ones, and
+          // any that overflow, are solved again in rationals below.
+          g_int.assign(k, std::vector<Int128>(k));
+          for (int r = 0; r < k; ++r) {
+            for (int s = 0; s < k; ++s) g_int[r][s] = (*integral)[support[s]][tight[r]];
+          }
+          Int128 determinant = 0;
+          const IntegerSolve solved = SolveForOnesInIntegers(g_int, rhs_int, determinant);
+          if (solved == IntegerSolve::kSingular) continue;
+          if (solved == IntegerSolve::kSolved) {
+            if (std::any_of(rhs_int.begin(), rhs_int.end(), [](Int128 v) { return v <= 0; })) continue;
+            // Feasibility: sum_s N_sj w_s <= 1, that is sum_s N_sj rhs_s <= determinant; checked in
+            // 128 bits, or left to the rational path below if that overflows.
+            bool feasible = true, overflow = false;
+            for (int j = 0; j < c && feasible && !overflow; ++j) {
+              Int128 sum = 0;
+              for (int s = 0; s < k && !overflow; ++s) {
+                Int128 term;
+                overflow = __builtin_mul_overflow(static_cast<Int128>((*integral)[support[s]][j]), rhs_int[s], &term) ||
+                           __builtin_add_overflow(sum, term, &sum);
+              }
+              feasible = overflow || sum <= determinant;
+            }
+            if (!feasible) continue;
+          }
+        }
         std::vector<std::vector<Rational>> g(k, std::vector<Rational>(k));
         for (int r = 0; r < k; ++r) {
           for (int s = 0; s < k; ++s) g[r][s] = m[support[s]][tight[r]];
@@ -205,8 +315,10 @@ std::vector<Equilibrium> EnumMixed(const NormalFormGame& game, const EnumMixedOp
     }
   }
   const int labels = m + n;
-  const std::vector<Vertex> p = Vertices(b_shifted, /*coordinate_label=*/0, /*constraint_label=*/m, labels);
-  const std::vector<Vertex> q = Vertices(a_transposed, /*coordinate_label=*/m, /*constraint_label=*/0, labels);
+  const std::vector<Vertex> p =
+      Vertices(b_shifted, /*coordinate_label=*/0, /*constraint_label=*/m, labels, options.integer_arithmetic);
+  const std::vector<Vertex> q =
+      Vertices(a_transposed, /*coordinate_label=*/m, /*constraint_label=*/0, labels, options.integer_arithmetic);
   std::vector<Equilibrium> equilibria;
   for (const Vertex& x : p) {
     for (const Vertex& y : q) {

@@ -457,6 +457,40 @@ TEST_CASE("Property.RandomGamesEnumMixedIsExactAndContainsEveryLemkeHowsonEquili
   CHECK(total_equilibria > 200);
 }
 
+TEST_CASE("Property.EnumMixedInIntegersFindsWhatRationalsFind") {
+  // The integer path (candidate bases rejected in 128-bit arithmetic) against rationals throughout, on
+  // 60 random games up to 7 x 7: small integers (degenerate), fractions with mixed denominators (scaled
+  // to integers) and payoffs near 2^40 (products of minors overflow 128 bits, so those candidates take
+  // the rational path).
+  const char* kinds[] = {"small integers", "fractions", "near 2^40"};
+  for (std::uint64_t g = 0; g < 60; ++g) {
+    const int kind = static_cast<int>(g % 3);
+    CAPTURE(kinds[kind]);
+    CAPTURE(g);
+    const int m = 2 + static_cast<int>(DrawBelow(6, /*seed=*/7, g, /*b=*/0));
+    const int n = 2 + static_cast<int>(DrawBelow(6, /*seed=*/7, g, /*b=*/1));
+    Matrix a(m, std::vector<Rational>(n)), b(m, std::vector<Rational>(n));
+    for (int r = 0; r < m; ++r) {
+      for (int c = 0; c < n; ++c) {
+        for (int p = 0; p < 2; ++p) {
+          const long draw = static_cast<long>(DrawBelow(9, 7, g, 100 * (p + 1) + r * 8 + c)) - 4;
+          Rational& cell = p == 0 ? a[r][c] : b[r][c];
+          if (kind == 0) cell = draw;
+          if (kind == 1) cell = Rational(draw, 1 + static_cast<long>(DrawBelow(6, 7, g, 300 * (p + 1) + r * 8 + c)));
+          if (kind == 2) cell = Rational(mpz_class(draw) * (mpz_class(1) << 40) + static_cast<long>(DrawBelow(1000, 7, g, 500 + r * 8 + c)));
+        }
+      }
+    }
+    const NormalFormGame game = NormalFormGame::Bimatrix(a, b);
+    EnumMixedOptions rationals;
+    rationals.integer_arithmetic = false;
+    const std::vector<Equilibrium> fast = EnumMixed(game);
+    const std::vector<Equilibrium> slow = EnumMixed(game, rationals);
+    REQUIRE(fast.size() == slow.size());
+    for (std::size_t k = 0; k < fast.size(); ++k) CHECK(*fast[k].exact == *slow[k].exact);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Regret and best responses
 

@@ -274,7 +274,7 @@ void PrintChainAudit(const ChainAuditSummary& summary, const std::vector<std::st
   }
   // The plants with the most rounds; the rest summed, so that a line stays readable.
   constexpr std::size_t kPlantsShown = 5;
-  auto print_by_plant = [&](const char* what, const std::vector<PlantAuditCount>& counts) {
+  auto print_by_plant = [&](const char* what, const std::vector<PlantAuditCount>& counts, bool idle) {
     if (counts.empty()) return;
     out << "    " << what << ", by plant (rounds):";
     int rest_plants = 0, rest_rounds = 0, by_own_target = 0, total = 0;
@@ -295,13 +295,13 @@ void PrintChainAudit(const ChainAuditSummary& summary, const std::vector<std::st
       }
     }
     if (rest_plants > 0) out << ", " << rest_plants << " other plant(s) " << rest_rounds;
-    if (&counts == &summary.idle_margins_by_plant) {
+    if (idle) {
       out << "; " << by_own_target << " of " << total << " held back by the plant's own output target";
     }
     out << "\n";
   };
-  print_by_plant("losses", summary.losses_by_plant);
-  print_by_plant("idle with a margin", summary.idle_margins_by_plant);
+  print_by_plant("losses", summary.losses_by_plant, /*idle=*/false);
+  print_by_plant("idle with a margin", summary.idle_margins_by_plant, /*idle=*/true);
 }
 
 // ---- The error against public price series ----

@@ -69,82 +69,144 @@ bool NextCombination(std::vector<int>& combination, int n) {
   return true;
 }
 
-// A fast exact path: the polytope's matrix scaled to integers (N = L M, L the least common multiple of
-// the denominators, so M^T z <= 1 reads N^T w <= 1 with z = L w). Each candidate basis is solved by
-// fraction-free Gauss-Jordan elimination (Bareiss; as lrs pivots, Avis 2000) in 128-bit integers, every
-// operation checked for overflow; a candidate that would overflow is left to the rational path.
-
-// Returns L M, or nothing if an entry does not fit in 62 bits.
-std::optional<std::vector<std::vector<std::int64_t>>> ScaleToIntegers(const std::vector<std::vector<Rational>>& m) {
-  mpz_class lcm = 1;
-  for (const auto& row : m) {
-    for (const Rational& v : row) mpz_lcm(lcm.get_mpz_t(), lcm.get_mpz_t(), v.get_den_mpz_t());
-  }
-  const mpz_class limit = mpz_class(1) << 62;
-  std::vector<std::vector<std::int64_t>> n;
-  for (const auto& row : m) {
-    std::vector<std::int64_t>& scaled = n.emplace_back();
-    for (const Rational& v : row) {
-      const mpz_class entry = v.get_num() * (lcm / v.get_den());
-      if (abs(entry) >= limit) return std::nullopt;
-      scaled.push_back(entry.get_si());
-    }
-  }
-  return n;
-}
-
+// The exact path in integers: the polytope's matrix scaled to integers (N = L M, L the least common
+// multiple of the denominators, so M^T z <= 1 reads N^T w <= 1 with z = L w), each candidate basis
+// solved by fraction-free Gauss-Jordan elimination (Bareiss; as lrs pivots, Avis 2000), where every
+// entry stays an integer minor and every division is exact. First in 128-bit integers with every
+// operation checked; a basis that overflows there is solved again in GMP integers. Far cheaper than
+// Gaussian elimination in rationals, which reduces a fraction at every step.
 using Int128 = __int128;
 
-// a * b - c * d, then exactly divided by `divisor`; false on overflow.
-bool CrossDivide(Int128 a, Int128 b, Int128 c, Int128 d, Int128 divisor, Int128& out) {
-  Int128 ab, cd, difference;
-  if (__builtin_mul_overflow(a, b, &ab) || __builtin_mul_overflow(c, d, &cd) || __builtin_sub_overflow(ab, cd, &difference)) {
-    return false;
+struct ScaledMatrix {
+  mpz_class scale;                               // L
+  std::vector<std::vector<mpz_class>> big;       // N
+  std::vector<std::vector<Int128>> small;        // N, when every entry fits in 62 bits; else empty
+};
+
+ScaledMatrix ScaleToIntegers(const std::vector<std::vector<Rational>>& m) {
+  ScaledMatrix out;
+  out.scale = 1;
+  for (const auto& row : m) {
+    for (const Rational& v : row) mpz_lcm(out.scale.get_mpz_t(), out.scale.get_mpz_t(), v.get_den_mpz_t());
   }
-  const Int128 lowest = static_cast<Int128>(static_cast<unsigned __int128>(1) << 127);
-  if (divisor == -1 && difference == lowest) return false;  // the one quotient that does not fit
-  GAMES_CHECK(difference % divisor == 0);
+  const mpz_class limit = mpz_class(1) << 62;
+  bool small_fits = true;
+  for (const auto& row : m) {
+    std::vector<mpz_class>& big = out.big.emplace_back();
+    std::vector<Int128>& small = out.small.emplace_back();
+    for (const Rational& v : row) {
+      big.push_back(v.get_num() * (out.scale / v.get_den()));
+      small_fits = small_fits && abs(big.back()) < limit;
+      small.push_back(small_fits ? big.back().get_si() : 0);
+    }
+  }
+  if (!small_fits) out.small.clear();
+  return out;
+}
+
+// out = (a b - c d) / divisor, the division exact; false on overflow (128 bits only; out may be b).
+bool CrossDivide(Int128 a, Int128 b, Int128 c, Int128 d, Int128 divisor, Int128& out) {
+  constexpr Int128 kLowest = static_cast<Int128>(static_cast<unsigned __int128>(1) << 127);
+  Int128 ab, cd, difference;
+  if (__builtin_mul_overflow(a, b, &ab) || __builtin_mul_overflow(c, d, &cd) ||
+      __builtin_sub_overflow(ab, cd, &difference) || difference == kLowest) {
+    return false;  // kLowest: its negation and its quotient by -1 would not fit
+  }
   out = difference / divisor;
+  GAMES_CHECK(out * divisor == difference);
+  return true;
+}
+bool CrossDivide(const mpz_class& a, const mpz_class& b, const mpz_class& c, const mpz_class& d, const mpz_class& divisor,
+                 mpz_class& out) {
+  mpz_class difference = a * b;
+  mpz_submul(difference.get_mpz_t(), c.get_mpz_t(), d.get_mpz_t());
+  mpz_divexact(out.get_mpz_t(), difference.get_mpz_t(), divisor.get_mpz_t());
   return true;
 }
 
-enum class IntegerSolve { kSolved, kSingular, kOverflow };
+// sum += a b; false on overflow (128 bits only).
+bool AddProduct(Int128& sum, Int128 a, Int128 b) {
+  Int128 term;
+  return !__builtin_mul_overflow(a, b, &term) && !__builtin_add_overflow(sum, term, &sum);
+}
+bool AddProduct(mpz_class& sum, const mpz_class& a, const mpz_class& b) {
+  mpz_addmul(sum.get_mpz_t(), a.get_mpz_t(), b.get_mpz_t());
+  return true;
+}
 
-// Solves g w = 1 (k x k, g[r][c] as given) by fraction-free Gauss-Jordan: on kSolved, w_i =
-// rhs[i] / determinant with determinant > 0.
-IntegerSolve SolveForOnesInIntegers(std::vector<std::vector<Int128>>& g, std::vector<Int128>& rhs, Int128& determinant) {
-  const std::size_t k = g.size();
-  rhs.assign(k, 1);
-  Int128 previous = 1;
+mpz_class ToMpz(Int128 value) {
+  const bool negative = value < 0;
+  const unsigned __int128 magnitude = negative ? -static_cast<unsigned __int128>(value) : static_cast<unsigned __int128>(value);
+  const std::uint64_t words[2] = {static_cast<std::uint64_t>(magnitude), static_cast<std::uint64_t>(magnitude >> 64)};
+  mpz_class out;
+  mpz_import(out.get_mpz_t(), 2, -1, sizeof(std::uint64_t), 0, 0, words);
+  return negative ? mpz_class(-out) : out;
+}
+const mpz_class& ToMpz(const mpz_class& value) { return value; }
+
+enum class Candidate { kRejected, kVertex, kOverflow };
+
+// One candidate basis in integers of type Int: the vertex of `support` where the constraints `tight`
+// hold with equality, if it is one. On kVertex, `z` holds the support's coordinates and `labels` the
+// tight constraints' labels.
+template <typename Int>
+Candidate SolveCandidate(const std::vector<std::vector<Int>>& n, const mpz_class& scale, const std::vector<int>& support,
+                         const std::vector<int>& tight, int constraint_label, std::vector<std::vector<Int>>& g,
+                         std::vector<Int>& rhs, std::vector<Rational>& z, LabelSet& labels) {
+  const std::size_t k = support.size();
+  g.resize(k);
+  rhs.assign(k, Int(1));
+  for (std::size_t r = 0; r < k; ++r) {
+    g[r].resize(k);
+    for (std::size_t s = 0; s < k; ++s) g[r][s] = n[support[s]][tight[r]];
+  }
+  // Fraction-free Gauss-Jordan on g w = 1: after the step on column `col` every entry is a minor of
+  // the (row-permuted) matrix, so dividing by the previous pivot is exact.
+  Int previous(1);
   for (std::size_t col = 0; col < k; ++col) {
     std::size_t pivot = col;
     while (pivot < k && g[pivot][col] == 0) ++pivot;
-    if (pivot == k) return IntegerSolve::kSingular;
-    if (pivot != col) {
-      std::swap(g[pivot], g[col]);
-      std::swap(rhs[pivot], rhs[col]);
-    }
-    const Int128 p = g[col][col];
+    if (pivot == k) return Candidate::kRejected;  // singular
+    std::swap(g[pivot], g[col]);
+    std::swap(rhs[pivot], rhs[col]);
+    const Int p = g[col][col];
     for (std::size_t row = 0; row < k; ++row) {
       if (row == col) continue;
-      const Int128 factor = g[row][col];
+      const Int factor = g[row][col];
       for (std::size_t c = 0; c < k; ++c) {
-        if (c == col) continue;
-        if (!CrossDivide(p, g[row][c], factor, g[col][c], previous, g[row][c])) return IntegerSolve::kOverflow;
+        if (c != col && !CrossDivide(p, g[row][c], factor, g[col][c], previous, g[row][c])) return Candidate::kOverflow;
       }
-      if (!CrossDivide(p, rhs[row], factor, rhs[col], previous, rhs[row])) return IntegerSolve::kOverflow;
+      if (!CrossDivide(p, rhs[row], factor, rhs[col], previous, rhs[row])) return Candidate::kOverflow;
       g[row][col] = 0;
     }
     previous = p;
   }
-  // Every diagonal entry is now the determinant (up to the rows' order): w_i = rhs_i / g_ii.
-  determinant = g[0][0];
-  for (std::size_t i = 0; i < k; ++i) GAMES_CHECK(g[i][i] == determinant);
+  // Every diagonal entry is now the determinant of the row-permuted matrix (+-det g): w_i = rhs_i / it.
+  Int determinant = previous;
   if (determinant < 0) {
     determinant = -determinant;
-    for (Int128& v : rhs) v = -v;
+    for (Int& v : rhs) v = -v;
   }
-  return IntegerSolve::kSolved;
+  for (const Int& v : rhs) {
+    if (v <= 0) return Candidate::kRejected;  // z must be positive on its support
+  }
+  // sum_j M_sj z_s <= 1 reads sum_s N_sj rhs_s <= determinant; equality is a tight label.
+  const std::size_t c = n[0].size();
+  for (std::size_t j = 0; j < c; ++j) {
+    Int sum(0);
+    for (std::size_t s = 0; s < k; ++s) {
+      if (!AddProduct(sum, n[support[s]][j], rhs[s])) return Candidate::kOverflow;
+    }
+    if (sum > determinant) return Candidate::kRejected;
+    if (sum == determinant) labels.Add(constraint_label + static_cast<int>(j));
+  }
+  z.resize(k);
+  const mpz_class denominator = ToMpz(determinant);
+  for (std::size_t s = 0; s < k; ++s) {
+    z[s] = Rational(ToMpz(rhs[s]) * scale, denominator);
+    z[s].canonicalize();
+  }
+  return Candidate::kVertex;
 }
 
 // Returns the nonzero vertices of { z in R^d : z >= 0, M^T z <= 1 } with M > 0 (d x c), with their
@@ -154,10 +216,12 @@ std::vector<Vertex> Vertices(const std::vector<std::vector<Rational>>& m, int co
                              int num_labels, bool integer_arithmetic) {
   const int d = static_cast<int>(m.size());
   const int c = static_cast<int>(m[0].size());
-  const std::optional<std::vector<std::vector<std::int64_t>>> integral =
-      integer_arithmetic ? ScaleToIntegers(m) : std::nullopt;
-  std::vector<std::vector<Int128>> g_int;
-  std::vector<Int128> rhs_int;
+  const ScaledMatrix scaled = integer_arithmetic ? ScaleToIntegers(m) : ScaledMatrix{};
+  std::vector<std::vector<Int128>> g_small;
+  std::vector<Int128> rhs_small;
+  std::vector<std::vector<mpz_class>> g_big;
+  std::vector<mpz_class> rhs_big;
+  std::vector<Rational> z;
   std::vector<Vertex> vertices;
   for (int k = 1; k <= std::min(d, c); ++k) {
     std::vector<int> support(k);
@@ -167,56 +231,41 @@ std::vector<Vertex> Vertices(const std::vector<std::vector<Rational>>& m, int co
       std::vector<int> tight(k);
       for (int i = 0; i < k; ++i) tight[i] = i;
       do {
-        if (integral) {
-          // Singular and infeasible candidates, nearly all of them, are rejected here; feasible ones, and
-          // any that overflow, are solved again in rationals below.
-          g_int.assign(k, std::vector<Int128>(k));
-          for (int r = 0; r < k; ++r) {
-            for (int s = 0; s < k; ++s) g_int[r][s] = (*integral)[support[s]][tight[r]];
-          }
-          Int128 determinant = 0;
-          const IntegerSolve solved = SolveForOnesInIntegers(g_int, rhs_int, determinant);
-          if (solved == IntegerSolve::kSingular) continue;
-          if (solved == IntegerSolve::kSolved) {
-            if (std::any_of(rhs_int.begin(), rhs_int.end(), [](Int128 v) { return v <= 0; })) continue;
-            // Feasibility: sum_s N_sj w_s <= 1, that is sum_s N_sj rhs_s <= determinant; checked in
-            // 128 bits, or left to the rational path below if that overflows.
-            bool feasible = true, overflow = false;
-            for (int j = 0; j < c && feasible && !overflow; ++j) {
-              Int128 sum = 0;
-              for (int s = 0; s < k && !overflow; ++s) {
-                Int128 term;
-                overflow = __builtin_mul_overflow(static_cast<Int128>((*integral)[support[s]][j]), rhs_int[s], &term) ||
-                           __builtin_add_overflow(sum, term, &sum);
-              }
-              feasible = overflow || sum <= determinant;
-            }
-            if (!feasible) continue;
-          }
-        }
-        std::vector<std::vector<Rational>> g(k, std::vector<Rational>(k));
-        for (int r = 0; r < k; ++r) {
-          for (int s = 0; s < k; ++s) g[r][s] = m[support[s]][tight[r]];
-        }
-        const std::optional<std::vector<Rational>> z = SolveForOnes(std::move(g));
-        if (!z) continue;
-        if (std::any_of(z->begin(), z->end(), [](const Rational& v) { return v <= 0; })) continue;
-        if (seen.count(*z)) continue;
-        // Feasibility and labels of every constraint.
         LabelSet labels(num_labels);
-        bool feasible = true;
-        for (int j = 0; j < c && feasible; ++j) {
-          Rational sum(0);
-          for (int s = 0; s < k; ++s) sum += m[support[s]][j] * (*z)[s];
-          if (sum > 1) feasible = false;
-          if (sum == 1) labels.Add(constraint_label + j);
+        if (integer_arithmetic) {
+          Candidate found = Candidate::kOverflow;
+          if (!scaled.small.empty()) {
+            found = SolveCandidate(scaled.small, scaled.scale, support, tight, constraint_label, g_small, rhs_small, z, labels);
+          }
+          if (found == Candidate::kOverflow) {
+            labels = LabelSet(num_labels);
+            found = SolveCandidate(scaled.big, scaled.scale, support, tight, constraint_label, g_big, rhs_big, z, labels);
+          }
+          if (found == Candidate::kRejected) continue;
+        } else {
+          std::vector<std::vector<Rational>> g(k, std::vector<Rational>(k));
+          for (int r = 0; r < k; ++r) {
+            for (int s = 0; s < k; ++s) g[r][s] = m[support[s]][tight[r]];
+          }
+          const std::optional<std::vector<Rational>> solved = SolveForOnes(std::move(g));
+          if (!solved) continue;
+          z = *solved;
+          if (std::any_of(z.begin(), z.end(), [](const Rational& v) { return v <= 0; })) continue;
+          // Feasibility and labels of every constraint.
+          bool feasible = true;
+          for (int j = 0; j < c && feasible; ++j) {
+            Rational sum(0);
+            for (int s = 0; s < k; ++s) sum += m[support[s]][j] * z[s];
+            if (sum > 1) feasible = false;
+            if (sum == 1) labels.Add(constraint_label + j);
+          }
+          if (!feasible) continue;
         }
-        if (!feasible) continue;
-        seen.insert(*z);
+        if (!seen.insert(z).second) continue;
         std::vector<Rational> point(d, Rational(0));
         std::vector<bool> in_support(d, false);
         for (int s = 0; s < k; ++s) {
-          point[support[s]] = (*z)[s];
+          point[support[s]] = z[s];
           in_support[support[s]] = true;
         }
         for (int f = 0; f < d; ++f) {

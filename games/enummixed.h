@@ -14,8 +14,8 @@
 // degenerate game gives both extreme points of its equilibrium segment; the n x n identity coordination
 // game gives its 2^n - 1 equilibria.
 //
-// Cost: C(m+n, m) - 1 candidate bases per polytope, each a k x k solve in 128-bit integers, exact (a
-// basis whose integers would overflow is solved in rationals, as is every feasible one). Games whose
+// Cost: C(m+n, m) - 1 candidate bases per polytope, each an exact k x k solve in integers
+// (fraction-free, 128 bits where they suffice, else GMP). Games whose
 // bases x (m + n) exceed EnumMixedOptions::max_work are refused with a GameError naming the methods
 // that fit (lcp, liap).
 #pragma once
@@ -29,12 +29,11 @@
 namespace reesim::games {
 
 struct EnumMixedOptions {
-  // Refuse games whose candidate bases x (m + n) exceed this (12 x 12 fits, about 10 s; 13 x 13, about
-  // four times that, does not).
-  double max_work = 1e8;
-  // Reject singular and infeasible candidate bases in 128-bit integer arithmetic (the payoffs scaled
-  // to integers) before any rational solve; false: rationals throughout (the same result, slower; kept
-  // for the test that compares the two).
+  // Refuse games whose candidate bases x (m + n) exceed this (11 x 11 fits, 12 x 12 does not: with
+  // payoffs of a few digits 11 x 11 takes about 2 s, but with payoffs read from doubles much longer).
+  double max_work = 2e7;
+  // Solve candidate bases in integers (the payoffs scaled to integers; 128 bits, GMP integers where
+  // those overflow); false: in rationals (the same result, slower; kept for the test that compares).
   bool integer_arithmetic = true;
 };
 

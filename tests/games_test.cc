@@ -458,13 +458,13 @@ TEST_CASE("Property.RandomGamesEnumMixedIsExactAndContainsEveryLemkeHowsonEquili
 }
 
 TEST_CASE("Property.EnumMixedInIntegersFindsWhatRationalsFind") {
-  // The integer path (candidate bases rejected in 128-bit arithmetic) against rationals throughout, on
-  // 60 random games up to 7 x 7: small integers (degenerate), fractions with mixed denominators (scaled
-  // to integers) and payoffs near 2^40 (products of minors overflow 128 bits, so those candidates take
-  // the rational path).
-  const char* kinds[] = {"small integers", "fractions", "near 2^40"};
-  for (std::uint64_t g = 0; g < 60; ++g) {
-    const int kind = static_cast<int>(g % 3);
+  // Candidate bases solved in integers (128 bits, GMP where those overflow) against rationals
+  // throughout, on 80 random games up to 7 x 7: small integers (degenerate), fractions with mixed
+  // denominators (scaled to integers), payoffs near 2^40 (products of minors overflow 128 bits: those
+  // bases go to GMP integers) and near 2^70 (beyond 62 bits: GMP integers from the start).
+  const char* kinds[] = {"small integers", "fractions", "near 2^40", "near 2^70"};
+  for (std::uint64_t g = 0; g < 80; ++g) {
+    const int kind = static_cast<int>(g % 4);
     CAPTURE(kinds[kind]);
     CAPTURE(g);
     const int m = 2 + static_cast<int>(DrawBelow(6, /*seed=*/7, g, /*b=*/0));
@@ -474,10 +474,12 @@ TEST_CASE("Property.EnumMixedInIntegersFindsWhatRationalsFind") {
       for (int c = 0; c < n; ++c) {
         for (int p = 0; p < 2; ++p) {
           const long draw = static_cast<long>(DrawBelow(9, 7, g, 100 * (p + 1) + r * 8 + c)) - 4;
+          const long low = static_cast<long>(DrawBelow(1000, 7, g, 500 + r * 8 + c));
           Rational& cell = p == 0 ? a[r][c] : b[r][c];
           if (kind == 0) cell = draw;
           if (kind == 1) cell = Rational(draw, 1 + static_cast<long>(DrawBelow(6, 7, g, 300 * (p + 1) + r * 8 + c)));
-          if (kind == 2) cell = Rational(mpz_class(draw) * (mpz_class(1) << 40) + static_cast<long>(DrawBelow(1000, 7, g, 500 + r * 8 + c)));
+          if (kind == 2) cell = Rational(mpz_class(draw) * (mpz_class(1) << 40) + low);
+          if (kind == 3) cell = Rational(mpz_class(draw) * (mpz_class(1) << 70) + low);
         }
       }
     }

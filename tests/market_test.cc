@@ -390,62 +390,91 @@ TEST_CASE("Market.RandomInstancesMatchBruteForceAndLeaveNoArbitrage") {
   }
 }
 
-// Restricted clearing (step groups and routes priced in) against the whole network on instances with
-// every feature the market has: tied and military segments, export quotas, licensed routes, military
-// denials, smuggling and bans. Both must reach the same welfare, and each step must sit on the right
-// side of its price.
+// A market with every feature the clearing has: tied and military segments, export quotas, licensed
+// routes, military denials, smuggling and bans; whole-dollar costs (ties, degenerate optima) in every
+// third instance, and price hints of four kinds.
+MarketProblem RandomFullMarket(std::uint64_t seed, std::uint64_t instance) {
+  RandomStream random(seed, /*run=*/instance, 0, 0, RandomPurpose::kAgentDecision);
+  auto uniform = [&](double low, double high) { return low + (high - low) * random.Uniform(); };
+  auto draw_int = [&](int low, int high) { return low + static_cast<int>(random.Uniform() * (high - low + 1)); };
+  const int n = draw_int(5, 40);
+  MarketProblem problem;
+  problem.Reset(n);
+  for (int k = draw_int(50, 600); k > 0; --k) {
+    const double cost = instance % 3 == 0 ? draw_int(1, 20) : uniform(1, 40);
+    problem.supply.push_back({draw_int(0, n - 1), uniform(0, 30), cost});
+  }
+  for (int r = 0; r < n; ++r) {
+    if (draw_int(0, 4) == 0) continue;
+    if (draw_int(0, 3) == 0) {
+      problem.segments.push_back({r, draw_int(0, n - 1), uniform(0, 5), false});
+    }
+    if (draw_int(0, 5) == 0) problem.segments.push_back({r, -1, 0.0, true});
+  }
+  for (int k = draw_int(50, 600); k > 0; --k) {
+    const int region = draw_int(0, n - 1);
+    int segment = -1;
+    for (int s = 0; s < static_cast<int>(problem.segments.size()); ++s) {
+      if (problem.segments[s].region == region && draw_int(0, 1) == 0) segment = s;
+    }
+    const double bid = instance % 3 == 0 ? draw_int(5, 60) : uniform(5, 60);
+    problem.demand.push_back({region, uniform(0, 30), bid, segment});
+  }
+  for (int from = 0; from < n; ++from) {
+    if (draw_int(0, 5) == 0) problem.export_cap_tonnes[from] = uniform(0, 200);
+    for (int to = 0; to < n; ++to) {
+      if (from == to) continue;
+      const std::size_t pair = static_cast<std::size_t>(from) * n + to;
+      problem.wedge_usd_per_kg[pair] = draw_int(0, 30) == 0 ? kInf : uniform(0, 8);
+      if (draw_int(0, 20) == 0) problem.route_cap_tonnes[pair] = uniform(0, 50);
+      problem.military_denied[pair] = draw_int(0, 10) == 0;
+      if (draw_int(0, 25) == 0) {
+        problem.smuggling_cap_tonnes[pair] = uniform(0, 20);
+        problem.smuggling_cost_usd_per_kg[pair] = uniform(2, 15);
+      }
+    }
+  }
+  // Price hints near or far from the prices, infinite (no hint for the region), or none: the solver
+  // starts from them, and must reach the optimum whatever they are.
+  if (instance % 4 != 3) {
+    problem.price_hint_usd_per_kg.resize(n);
+    for (double& hint : problem.price_hint_usd_per_kg) {
+      hint = instance % 4 == 0 ? uniform(20, 35) : instance % 4 == 1 ? uniform(0, 200) : kInf;
+    }
+  }
+  return problem;
+}
+
+// Each step sits on the right side of its price, and what each region ships is what its steps sold.
+void CheckPricesSupportTheFlows(const MarketProblem& problem, const MarketSolution& solution) {
+  const double eps = 0.5 / 1e4;  // prices are exact in 1e-4 USD/kg; bids and costs are not
+  for (std::size_t k = 0; k < problem.supply.size(); ++k) {
+    const SupplyStep& step = problem.supply[k];
+    const double price = solution.origin_price_usd_per_kg[step.region];
+    if (solution.supply_sold_tonnes[k] > 0) CHECK(step.cost_usd_per_kg <= price + eps);
+    if (solution.supply_sold_tonnes[k] < step.tonnes - 1e-3) CHECK(step.cost_usd_per_kg >= price - eps);
+  }
+  for (std::size_t d = 0; d < problem.demand.size(); ++d) {
+    const DemandStep& step = problem.demand[d];
+    const double price = solution.demand_price_usd_per_kg[d];
+    if (solution.demand_served_tonnes[d] > 0) CHECK(step.willingness_to_pay_usd_per_kg >= price - eps);
+    if (solution.demand_served_tonnes[d] < step.tonnes - 1e-3) {
+      CHECK(step.willingness_to_pay_usd_per_kg <= price + eps);
+    }
+  }
+  const int n = problem.region_count;
+  std::vector<double> sold(n, 0.0), shipped(n, 0.0);
+  for (std::size_t k = 0; k < problem.supply.size(); ++k) sold[problem.supply[k].region] += solution.supply_sold_tonnes[k];
+  for (const TradeFlow& f : solution.flows) shipped[f.from] += f.tonnes;
+  for (int r = 0; r < n; ++r) CHECK(shipped[r] == doctest::Approx(sold[r]).epsilon(1e-9));
+}
+
+// Restricted clearing (step groups and routes priced in) against the whole network. Both must reach the
+// same welfare, and each step must sit on the right side of its price.
 TEST_CASE("Market.RestrictedClearingMatchesTheWholeNetwork") {
   MarketWorkspace shared_workspace;
   for (std::uint64_t instance = 0; instance < 40; ++instance) {
-    RandomStream random(/*seed=*/11, /*run=*/instance, 0, 0, RandomPurpose::kAgentDecision);
-    auto uniform = [&](double low, double high) { return low + (high - low) * random.Uniform(); };
-    auto draw_int = [&](int low, int high) { return low + static_cast<int>(random.Uniform() * (high - low + 1)); };
-    const int n = draw_int(5, 40);
-    MarketProblem problem;
-    problem.Reset(n);
-    for (int k = draw_int(50, 600); k > 0; --k) {
-      // Whole-dollar costs in some instances: ties between steps and routes, degenerate optima.
-      const double cost = instance % 3 == 0 ? draw_int(1, 20) : uniform(1, 40);
-      problem.supply.push_back({draw_int(0, n - 1), uniform(0, 30), cost});
-    }
-    for (int r = 0; r < n; ++r) {
-      if (draw_int(0, 4) == 0) continue;
-      if (draw_int(0, 3) == 0) {
-        problem.segments.push_back({r, draw_int(0, n - 1), uniform(0, 5), false});
-      }
-      if (draw_int(0, 5) == 0) problem.segments.push_back({r, -1, 0.0, true});
-    }
-    for (int k = draw_int(50, 600); k > 0; --k) {
-      const int region = draw_int(0, n - 1);
-      int segment = -1;
-      for (int s = 0; s < static_cast<int>(problem.segments.size()); ++s) {
-        if (problem.segments[s].region == region && draw_int(0, 1) == 0) segment = s;
-      }
-      const double bid = instance % 3 == 0 ? draw_int(5, 60) : uniform(5, 60);
-      problem.demand.push_back({region, uniform(0, 30), bid, segment});
-    }
-    for (int from = 0; from < n; ++from) {
-      if (draw_int(0, 5) == 0) problem.export_cap_tonnes[from] = uniform(0, 200);
-      for (int to = 0; to < n; ++to) {
-        if (from == to) continue;
-        const std::size_t pair = static_cast<std::size_t>(from) * n + to;
-        problem.wedge_usd_per_kg[pair] = draw_int(0, 30) == 0 ? kInf : uniform(0, 8);
-        if (draw_int(0, 20) == 0) problem.route_cap_tonnes[pair] = uniform(0, 50);
-        problem.military_denied[pair] = draw_int(0, 10) == 0;
-        if (draw_int(0, 25) == 0) {
-          problem.smuggling_cap_tonnes[pair] = uniform(0, 20);
-          problem.smuggling_cost_usd_per_kg[pair] = uniform(2, 15);
-        }
-      }
-    }
-    // Price hints near or far from the prices, infinite (no hint for the region), or none: the solver
-    // starts from them, and must reach the optimum whatever they are.
-    if (instance % 4 != 3) {
-      problem.price_hint_usd_per_kg.resize(n);
-      for (double& hint : problem.price_hint_usd_per_kg) {
-        hint = instance % 4 == 0 ? uniform(20, 35) : instance % 4 == 1 ? uniform(0, 200) : kInf;
-      }
-    }
+    const MarketProblem problem = RandomFullMarket(/*seed=*/11, instance);
     CAPTURE(instance);
     const MarketSolution whole = ClearMarket(problem, ClearingMethod::kReference);
     const MarketSolution restricted = ClearMarket(problem, ClearingMethod::kRestricted);
@@ -467,27 +496,41 @@ TEST_CASE("Market.RestrictedClearingMatchesTheWholeNetwork") {
     CHECK(reused.welfare_usd == restricted.welfare_usd);
     CHECK(restricted.welfare_usd == doctest::Approx(whole.welfare_usd).epsilon(1e-9));
     CHECK(Served(restricted) == doctest::Approx(Served(whole)).epsilon(0.05));
+    CheckPricesSupportTheFlows(problem, restricted);
+  }
+}
 
-    const double eps = 0.5 / 1e4;  // prices are exact in 1e-4 USD/kg; bids and costs are not
-    for (std::size_t k = 0; k < problem.supply.size(); ++k) {
-      const SupplyStep& step = problem.supply[k];
-      const double price = restricted.origin_price_usd_per_kg[step.region];
-      if (restricted.supply_sold_tonnes[k] > 0) CHECK(step.cost_usd_per_kg <= price + eps);
-      if (restricted.supply_sold_tonnes[k] < step.tonnes - 1e-3) CHECK(step.cost_usd_per_kg >= price - eps);
-    }
-    for (std::size_t d = 0; d < problem.demand.size(); ++d) {
-      const DemandStep& step = problem.demand[d];
-      const double price = restricted.demand_price_usd_per_kg[d];
-      if (restricted.demand_served_tonnes[d] > 0) CHECK(step.willingness_to_pay_usd_per_kg >= price - eps);
-      if (restricted.demand_served_tonnes[d] < step.tonnes - 1e-3) {
-        CHECK(step.willingness_to_pay_usd_per_kg <= price + eps);
+// ClearMarketAgain, as a shared export quota's search uses it: the quota's regions' wedges rise and
+// fall by a licence price, and each clearing resumes from the last. Every one reaches a fresh
+// clearing's welfare, with prices that support its flows; a workspace with no restricted solve of the
+// problem's shape clears it fresh, to the bit.
+TEST_CASE("Market.ClearingAgainAfterTheWedgesChangeReachesAFreshClearingsWelfare") {
+  for (std::uint64_t instance = 0; instance < 24; ++instance) {
+    MarketProblem problem = RandomFullMarket(/*seed=*/17, instance);
+    CAPTURE(instance);
+    const int n = problem.region_count;
+    const std::vector<double> base = problem.wedge_usd_per_kg;
+    const std::vector<int> quota_regions = {0, n / 2, n - 1};
+    MarketWorkspace workspace;
+    MarketSolution again;
+    ClearMarketAgain(problem, workspace, again);  // nothing to resume: a fresh clearing
+    const MarketSolution fresh_first = ClearMarket(problem);
+    CHECK(again.flows.size() == fresh_first.flows.size());
+    CHECK(again.demand_price_usd_per_kg == fresh_first.demand_price_usd_per_kg);
+    CHECK(again.welfare_usd == fresh_first.welfare_usd);
+    for (const double licence : {3.0, 0.5, 12.0, 6.25, 6.2501, 0.0, 40.0}) {
+      CAPTURE(licence);
+      for (int from : quota_regions) {
+        for (int to = 0; to < n; ++to) {
+          const std::size_t pair = static_cast<std::size_t>(from) * n + to;
+          if (to != from) problem.wedge_usd_per_kg[pair] = base[pair] + licence;
+        }
       }
+      ClearMarketAgain(problem, workspace, again);
+      const MarketSolution fresh = ClearMarket(problem);
+      CHECK(again.welfare_usd == doctest::Approx(fresh.welfare_usd).epsilon(1e-12));
+      CheckPricesSupportTheFlows(problem, again);
     }
-    // Flows balance: what each region sells equals what its steps sold.
-    std::vector<double> sold(n, 0.0), shipped(n, 0.0);
-    for (std::size_t k = 0; k < problem.supply.size(); ++k) sold[problem.supply[k].region] += restricted.supply_sold_tonnes[k];
-    for (const TradeFlow& f : restricted.flows) shipped[f.from] += f.tonnes;
-    for (int r = 0; r < n; ++r) CHECK(shipped[r] == doctest::Approx(sold[r]).epsilon(1e-9));
   }
 }
 

@@ -72,6 +72,11 @@ void MarketProblem::Reset(int n) {
 
 namespace {
 
+// The extra cost of serving a tied segment from an origin other than its preferred one.
+double SwitchingPremium(const MarketSegment& segment, int from) {
+  return segment.preferred_origin == from ? 0.0 : segment.switching_premium_usd_per_kg;
+}
+
 // A network as a list of arcs over node_count nodes, numbered as a SmartDigraph built from scratch
 // would number them.
 struct ArcList {
@@ -297,6 +302,8 @@ struct MarketWorkspace::Network {
   };
   ArcList full;  // the whole network (only its structure arcs when solved restricted)
   std::vector<int> structure_arcs;  // arcs of `full` every restricted network keeps
+  // The structure arcs whose cost is a wedge (a licence hub's): (place in structure_arcs, pair).
+  std::vector<std::pair<int, std::size_t>> wedge_structure;
   std::vector<Route> routes;
   StepGroups supply, demand;
   std::vector<int> origin, exports_from, market, segment_node, destinations, supplying, route_hub;
@@ -327,6 +334,7 @@ struct MarketWorkspace::Network {
   std::vector<std::int64_t> potential;
   std::vector<std::size_t> parts;  // of a split group
   CirculationSimplex restricted;   // the restricted network, re-solved from its last tree
+  bool resumable = false;          // the last solve was restricted: its network and tree are here
   int source = 0, sink = 1;
 
   // The graph as built and the solver on it: rebuilt only when the network's shape changes.
@@ -337,6 +345,9 @@ struct MarketWorkspace::Network {
 
   double SolveWhole();
   double SolveRestricted();
+  double ResolveWithWedges(const MarketProblem& problem);
+  double PriceInAndSolve();
+  void WriteSolution(const MarketProblem& problem, bool restricted_solve, double total_cost, MarketSolution& solution);
   void DescribeNetwork(const MarketProblem& problem, bool whole);
   bool IncludeBest(bool add_arcs);
   bool AddPricedRoutes();
@@ -351,6 +362,7 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
   const int n = problem.region_count;
   full.Clear();
   structure_arcs.clear();
+  wedge_structure.clear();
   routes.clear();
   supply.steps.clear();
   demand.steps.clear();
@@ -450,6 +462,7 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
       const double wedge = problem.wedge_usd_per_kg[pair];
       if (to == from || !std::isfinite(problem.route_cap_tonnes[pair]) || !std::isfinite(wedge)) continue;
       route_hub[to] = full.AddNode();
+      wedge_structure.push_back({static_cast<int>(structure_arcs.size()), pair});
       structure_arcs.push_back(
           full.AddArc(exports_from[from], route_hub[to], ToKg(problem.route_cap_tonnes[pair]), ToCost(wedge)));
     }
@@ -491,9 +504,8 @@ void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, boo
       if (segment_node[s] < 0) continue;
       const MarketSegment& segment = problem.segments[s];
       REESIM_CHECK_GE(segment.switching_premium_usd_per_kg, 0.0);
-      const bool preferred = segment.preferred_origin == from;
-      add_sale(segment.region, segment_node[s], preferred ? 0.0 : segment.switching_premium_usd_per_kg,
-               segment.military, RouteOrder(n, segment_count, from, n + s));
+      add_sale(segment.region, segment_node[s], SwitchingPremium(segment, from), segment.military,
+               RouteOrder(n, segment_count, from, n + s));
     }
     for (int to : destinations) {
       const std::size_t pair = static_cast<std::size_t>(from) * n + to;
@@ -616,6 +628,7 @@ bool MarketWorkspace::Network::PriceGroups(StepGroups& side, bool supply_side) {
 // Returns the total cost (kg times cost units). The graph and LEMON's copy of it are rebuilt only
 // when the network's shape changed since the last call.
 double MarketWorkspace::Network::SolveWhole() {
+  resumable = false;
   bool same_shape = full.node_count == built_node_count && full.arcs.size() == built_ends.size();
   for (std::size_t a = 0; same_shape && a < full.arcs.size(); ++a) {
     same_shape = built_ends[a].first == full.arcs[a].tail && built_ends[a].second == full.arcs[a].head;
@@ -669,6 +682,12 @@ double MarketWorkspace::Network::SolveRestricted() {
   restricted.Reserve(full.node_count, structure_arcs.size() + most_routes + supply.steps.capacity() + demand.steps.capacity());
   IncludeBest(/*add_arcs=*/false);
   StartRestricted();
+  return PriceInAndSolve();
+}
+
+// Solves the restricted network, prices in what pays at its duals and solves again, until nothing
+// prices in. Returns the total cost of the steps' flows.
+double MarketWorkspace::Network::PriceInAndSolve() {
   for (;;) {
     restricted.Solve();
     ResizeWithHeadroom(potential, full.node_count);
@@ -689,7 +708,39 @@ double MarketWorkspace::Network::SolveRestricted() {
       }
     }
   }
+  resumable = true;
   return total_cost;
+}
+
+// Re-solves the last restricted solve's problem after only its wedges changed: the arcs and candidates
+// whose cost reads a wedge take the new one, and the simplex resumes from its last tree with the groups
+// and routes the last solve priced in. The flows stay feasible (only costs change), so the solve starts
+// primal feasible and usually needs a few pivots where a fresh one needs many.
+double MarketWorkspace::Network::ResolveWithWedges(const MarketProblem& problem) {
+  for (const auto& [place, pair] : wedge_structure) {
+    ArcList::Arc& arc = full.arcs[structure_arcs[place]];
+    arc.cost = ToCost(problem.wedge_usd_per_kg[pair]);
+    restricted.SetArc(place, arc.capacity, arc.cost, restricted.Flow(place));  // structure arcs come first
+  }
+  // A plain route (a candidate, priced in or not) costs its wedge plus the destination's premium, as
+  // DescribeNetwork costed it; domestic sales, routes through a licence hub and smuggling read no wedge.
+  const int n = problem.region_count;
+  auto plain_cost = [&](int from, int head) {
+    const Destination& to = destination_list[destination_of_node[head]];
+    const double premium = to.segment >= 0 ? SwitchingPremium(problem.segments[to.segment], from) : 0.0;
+    const double wedge = problem.wedge_usd_per_kg[static_cast<std::size_t>(from) * n + to.region];
+    REESIM_CHECK(std::isfinite(wedge));  // a route's ban is a change of shape, not of cost
+    return ToCost(wedge + premium);
+  };
+  for (Route& route : routes) {
+    if (route.smuggled || route.from == route.to || route.tail != exports_from[route.from]) continue;
+    route.cost = plain_cost(route.from, route.head);
+    restricted.SetArc(route.arc, route.capacity_kg, route.cost, restricted.Flow(route.arc));
+  }
+  for (std::size_t k = 0; k < candidates.size(); ++k) {
+    if (candidates[k].cost != kPricedIn) candidates[k].cost = plain_cost(candidate_from[k], candidates[k].head);
+  }
+  return PriceInAndSolve();
 }
 
 MarketWorkspace::MarketWorkspace() : network_(std::make_unique<Network>()) {}
@@ -724,11 +775,30 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
   REESIM_CHECK_EQ(problem.smuggling_cap_tonnes.size(), static_cast<std::size_t>(n) * n);
 
   MarketWorkspace::Network& w = *workspace.network_;
-  using Route = MarketWorkspace::Network::Route;
   const bool restricted = method == ClearingMethod::kRestricted;
   w.DescribeNetwork(problem, !restricted);
-
   const double total_cost = restricted ? w.SolveRestricted() : w.SolveWhole();
+  w.WriteSolution(problem, restricted, total_cost, solution);
+}
+
+void ClearMarketAgain(const MarketProblem& problem, MarketWorkspace& workspace, MarketSolution& solution) {
+  MarketWorkspace::Network& w = *workspace.network_;
+  const bool same_shape = w.resumable && static_cast<int>(w.origin.size()) == problem.region_count &&
+                          w.supply.steps.size() == problem.supply.size() && w.demand.steps.size() == problem.demand.size() &&
+                          w.segment_node.size() == problem.segments.size();
+  if (!same_shape) {
+    ClearMarket(problem, workspace, solution);
+    return;
+  }
+  w.WriteSolution(problem, /*restricted_solve=*/true, w.ResolveWithWedges(problem), solution);
+}
+
+// Writes the last solve's flows, prices and welfare into `solution`.
+void MarketWorkspace::Network::WriteSolution(const MarketProblem& problem, bool restricted_solve, double total_cost,
+                                             MarketSolution& solution) {
+  const int n = problem.region_count;
+  const Network& w = *this;
+  const bool restricted = restricted_solve;
   const std::vector<std::int64_t>& sold_kg = w.sold_kg;
   const std::vector<std::int64_t>& served_kg = w.served_kg;
   auto route_kg = [&](const Route& route) {
@@ -752,12 +822,12 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
     solution.demand_price_usd_per_kg[d] = price_of(w.demand.steps[d].node);
   }
   // The flows in the whole network's route order, whichever way they were found.
-  w.flow_order.clear();
-  for (int r = 0; r < static_cast<int>(w.routes.size()); ++r) {
-    if (route_kg(w.routes[r]) > 0) w.flow_order.push_back({w.routes[r].order, r});
+  flow_order.clear();
+  for (int r = 0; r < static_cast<int>(routes.size()); ++r) {
+    if (route_kg(routes[r]) > 0) flow_order.push_back({routes[r].order, r});
   }
-  std::sort(w.flow_order.begin(), w.flow_order.end());
-  for (const auto& [order, r] : w.flow_order) {
+  std::sort(flow_order.begin(), flow_order.end());
+  for (const auto& [order, r] : flow_order) {
     const Route& route = w.routes[r];
     solution.flows.push_back({route.from, route.to, static_cast<double>(route_kg(route)) / kKgPerTonne,
                               price_of(route.head), route.smuggled, route.military});

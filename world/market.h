@@ -124,6 +124,7 @@ class MarketWorkspace {
 
  private:
   friend void ClearMarket(const MarketProblem&, MarketWorkspace&, MarketSolution&, ClearingMethod);
+  friend void ClearMarketAgain(const MarketProblem&, MarketWorkspace&, MarketSolution&);
   struct Network;
   std::unique_ptr<Network> network_;
 };
@@ -157,6 +158,14 @@ inline std::int64_t RoundToInt64(double x) {
 // supplies and demands, its market price.
 void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, MarketSolution& solution,
                  ClearingMethod method = ClearingMethod::kRestricted);
+
+// Clears `problem` again when only its wedges (wedge_usd_per_kg) changed since `workspace` last cleared
+// it: resumes from that solve's network and spanning tree instead of building them anew (a shared
+// export quota's search for its licence price clears the same markets at many licence prices). The
+// same welfare as ClearMarket; where the optimum is not unique (degenerate: ties), the flows and
+// duals may be another optimal vertex than a fresh solve's. Falls back to ClearMarket when the
+// workspace holds no restricted solve of a problem of this shape.
+void ClearMarketAgain(const MarketProblem& problem, MarketWorkspace& workspace, MarketSolution& solution);
 
 // The same with a fresh workspace, for one-off problems.
 MarketSolution ClearMarket(const MarketProblem& problem, ClearingMethod method = ClearingMethod::kRestricted);

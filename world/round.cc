@@ -622,7 +622,7 @@ double ShareExportQuota(const WorldDescription& world, const SharedExportQuota& 
         if (to != from) problem.wedge_usd_per_kg[pair] = base_wedges[k][pair] + licence_usd_per_kg;
       }
     }
-    ClearMarket(problem, markets[products[k]].workspace, markets[products[k]].solution);
+    ClearMarketAgain(problem, markets[products[k]].workspace, markets[products[k]].solution);
     std::fill_n(probe.by_region.begin() + static_cast<std::ptrdiff_t>(k * nr), nr, 0.0);
     probe.exports_tonnes[k] = QuotaExports(quota, markets[products[k]], &probe.by_region[k * nr]);
     probe.welfare_usd[k] = markets[products[k]].solution.welfare_usd;

@@ -797,12 +797,8 @@ void ClearMarketAgain(const MarketProblem& problem, MarketWorkspace& workspace, 
 void MarketWorkspace::Network::WriteSolution(const MarketProblem& problem, bool restricted_solve, double total_cost,
                                              MarketSolution& solution) {
   const int n = problem.region_count;
-  const Network& w = *this;
-  const bool restricted = restricted_solve;
-  const std::vector<std::int64_t>& sold_kg = w.sold_kg;
-  const std::vector<std::int64_t>& served_kg = w.served_kg;
   auto route_kg = [&](const Route& route) {
-    return restricted ? w.restricted.Flow(route.arc) : w.solver.flow(Graph::arcFromId(route.arc));
+    return restricted_solve ? restricted.Flow(route.arc) : solver.flow(Graph::arcFromId(route.arc));
   };
 
   ResizeWithHeadroom(solution.supply_sold_tonnes, sold_kg.size());
@@ -812,14 +808,14 @@ void MarketWorkspace::Network::WriteSolution(const MarketProblem& problem, bool 
   // up to the cheapest ask is then a dual, and the simplex's tree may pick a negative one); free disposal
   // makes it zero, which keeps the duals feasible (an idle node has no served demand to price).
   auto price_of = [&](int node) {
-    return std::max(0.0, static_cast<double>(w.potential[node] - w.potential[w.sink]) / kMoneyScale);
+    return std::max(0.0, static_cast<double>(potential[node] - potential[sink]) / kMoneyScale);
   };
   ResizeWithHeadroom(solution.demand_served_tonnes, served_kg.size());
   ResizeWithHeadroom(solution.demand_price_usd_per_kg, served_kg.size());
   solution.flows.clear();
   for (std::size_t d = 0; d < served_kg.size(); ++d) {
     solution.demand_served_tonnes[d] = static_cast<double>(served_kg[d]) / kKgPerTonne;
-    solution.demand_price_usd_per_kg[d] = price_of(w.demand.steps[d].node);
+    solution.demand_price_usd_per_kg[d] = price_of(demand.steps[d].node);
   }
   // The flows in the whole network's route order, whichever way they were found.
   flow_order.clear();
@@ -828,7 +824,7 @@ void MarketWorkspace::Network::WriteSolution(const MarketProblem& problem, bool 
   }
   std::sort(flow_order.begin(), flow_order.end());
   for (const auto& [order, r] : flow_order) {
-    const Route& route = w.routes[r];
+    const Route& route = routes[r];
     solution.flows.push_back({route.from, route.to, static_cast<double>(route_kg(route)) / kKgPerTonne,
                               price_of(route.head), route.smuggled, route.military});
     // The route's slot in RouteOrder: n + s for segment s.
@@ -839,8 +835,8 @@ void MarketWorkspace::Network::WriteSolution(const MarketProblem& problem, bool 
   AssignWithHeadroom(solution.price_usd_per_kg, n, std::numeric_limits<double>::quiet_NaN());
   AssignWithHeadroom(solution.origin_price_usd_per_kg, n, std::numeric_limits<double>::quiet_NaN());
   for (int r = 0; r < n; ++r) {
-    if (w.origin[r] >= 0) solution.origin_price_usd_per_kg[r] = price_of(w.origin[r]);
-    const int node = w.market[r] >= 0 ? w.market[r] : w.origin[r];
+    if (origin[r] >= 0) solution.origin_price_usd_per_kg[r] = price_of(origin[r]);
+    const int node = market[r] >= 0 ? market[r] : origin[r];
     if (node >= 0) solution.price_usd_per_kg[r] = price_of(node);
   }
   solution.welfare_usd = -total_cost / kMoneyScale;  // kg * USD/kg

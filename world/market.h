@@ -113,8 +113,9 @@ enum class ClearingMethod { kRestricted, kReference };
 
 // The solver's memory (step groups, route candidates, the resumable simplex; for the reference, the
 // flow network and LEMON's solver), kept between calls: clearing a market of the same size again
-// reuses it, which keeps the round free of heap allocation. It holds no result: a solution depends
-// only on the problem. One workspace per market being cleared at a time.
+// reuses it, which keeps the round free of heap allocation. It holds no result: ClearMarket's solution
+// depends only on the problem (ClearMarketAgain's resumes from the workspace's last solve). One
+// workspace per market being cleared at a time.
 class MarketWorkspace {
  public:
   MarketWorkspace();

@@ -360,6 +360,7 @@ struct MarketWorkspace::Network {
 // are described in the step groups and `routes`.
 void MarketWorkspace::Network::DescribeNetwork(const MarketProblem& problem, bool whole) {
   const int n = problem.region_count;
+  resumable = false;  // until a restricted solve of this description completes
   full.Clear();
   structure_arcs.clear();
   wedge_structure.clear();
@@ -628,7 +629,6 @@ bool MarketWorkspace::Network::PriceGroups(StepGroups& side, bool supply_side) {
 // Returns the total cost (kg times cost units). The graph and LEMON's copy of it are rebuilt only
 // when the network's shape changed since the last call.
 double MarketWorkspace::Network::SolveWhole() {
-  resumable = false;
   bool same_shape = full.node_count == built_node_count && full.arcs.size() == built_ends.size();
   for (std::size_t a = 0; same_shape && a < full.arcs.size(); ++a) {
     same_shape = built_ends[a].first == full.arcs[a].tail && built_ends[a].second == full.arcs[a].head;
@@ -717,6 +717,7 @@ double MarketWorkspace::Network::PriceInAndSolve() {
 // and routes the last solve priced in. The flows stay feasible (only costs change), so the solve starts
 // primal feasible and usually needs a few pivots where a fresh one needs many.
 double MarketWorkspace::Network::ResolveWithWedges(const MarketProblem& problem) {
+  resumable = false;  // until the solve completes
   for (const auto& [place, pair] : wedge_structure) {
     ArcList::Arc& arc = full.arcs[structure_arcs[place]];
     arc.cost = ToCost(problem.wedge_usd_per_kg[pair]);

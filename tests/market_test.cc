@@ -469,6 +469,27 @@ void CheckPricesSupportTheFlows(const MarketProblem& problem, const MarketSoluti
   for (int r = 0; r < n; ++r) CHECK(shipped[r] == doctest::Approx(sold[r]).epsilon(1e-9));
 }
 
+// The two solutions are the same to the bit (NaN prices where a region has none in both).
+void CheckSameSolution(const MarketSolution& a, const MarketSolution& b) {
+  auto same = [](const std::vector<double>& x, const std::vector<double>& y) {
+    return std::equal(x.begin(), x.end(), y.begin(), y.end(),
+                      [](double u, double v) { return u == v || (std::isnan(u) && std::isnan(v)); });
+  };
+  CHECK(a.supply_sold_tonnes == b.supply_sold_tonnes);
+  CHECK(a.demand_served_tonnes == b.demand_served_tonnes);
+  CHECK(a.demand_price_usd_per_kg == b.demand_price_usd_per_kg);
+  CHECK(same(a.price_usd_per_kg, b.price_usd_per_kg));
+  CHECK(same(a.origin_price_usd_per_kg, b.origin_price_usd_per_kg));
+  CHECK(a.flows.size() == b.flows.size());
+  for (std::size_t k = 0; k < std::min(a.flows.size(), b.flows.size()); ++k) {
+    CHECK(a.flows[k].from == b.flows[k].from);
+    CHECK(a.flows[k].to == b.flows[k].to);
+    CHECK(a.flows[k].tonnes == b.flows[k].tonnes);
+    CHECK(a.flows[k].price_usd_per_kg == b.flows[k].price_usd_per_kg);
+  }
+  CHECK(a.welfare_usd == b.welfare_usd);
+}
+
 // Restricted clearing (step groups and routes priced in) against the whole network. Both must reach the
 // same welfare, and each step must sit on the right side of its price.
 TEST_CASE("Market.RestrictedClearingMatchesTheWholeNetwork") {
@@ -482,18 +503,7 @@ TEST_CASE("Market.RestrictedClearingMatchesTheWholeNetwork") {
     // same solution, to the bit.
     MarketSolution reused;
     ClearMarket(problem, shared_workspace, reused);
-    CHECK(reused.supply_sold_tonnes == restricted.supply_sold_tonnes);
-    CHECK(reused.demand_served_tonnes == restricted.demand_served_tonnes);
-    CHECK(reused.demand_price_usd_per_kg == restricted.demand_price_usd_per_kg);
-    CHECK(reused.origin_price_usd_per_kg.size() == restricted.origin_price_usd_per_kg.size());
-    CHECK(reused.flows.size() == restricted.flows.size());
-    for (std::size_t k = 0; k < std::min(reused.flows.size(), restricted.flows.size()); ++k) {
-      CHECK(reused.flows[k].from == restricted.flows[k].from);
-      CHECK(reused.flows[k].to == restricted.flows[k].to);
-      CHECK(reused.flows[k].tonnes == restricted.flows[k].tonnes);
-      CHECK(reused.flows[k].price_usd_per_kg == restricted.flows[k].price_usd_per_kg);
-    }
-    CHECK(reused.welfare_usd == restricted.welfare_usd);
+    CheckSameSolution(reused, restricted);
     CHECK(restricted.welfare_usd == doctest::Approx(whole.welfare_usd).epsilon(1e-9));
     CHECK(Served(restricted) == doctest::Approx(Served(whole)).epsilon(0.05));
     CheckPricesSupportTheFlows(problem, restricted);
@@ -502,8 +512,9 @@ TEST_CASE("Market.RestrictedClearingMatchesTheWholeNetwork") {
 
 // ClearMarketAgain, as a shared export quota's search uses it: the quota's regions' wedges rise and
 // fall by a licence price, and each clearing resumes from the last. Every one reaches a fresh
-// clearing's welfare, with prices that support its flows; a workspace with no restricted solve of the
-// problem's shape clears it fresh, to the bit.
+// clearing's welfare, with prices that support its flows, and the same sequence of problems gives the
+// same solutions to the bit. Where there is nothing to resume (no solve yet, the reference solver's,
+// another shape, a route banned), it clears afresh, to the bit.
 TEST_CASE("Market.ClearingAgainAfterTheWedgesChangeReachesAFreshClearingsWelfare") {
   for (std::uint64_t instance = 0; instance < 24; ++instance) {
     MarketProblem problem = RandomFullMarket(/*seed=*/17, instance);
@@ -511,13 +522,11 @@ TEST_CASE("Market.ClearingAgainAfterTheWedgesChangeReachesAFreshClearingsWelfare
     const int n = problem.region_count;
     const std::vector<double> base = problem.wedge_usd_per_kg;
     const std::vector<int> quota_regions = {0, n / 2, n - 1};
-    MarketWorkspace workspace;
-    MarketSolution again;
+    MarketWorkspace workspace, replay;
+    MarketSolution again, replayed;
     ClearMarketAgain(problem, workspace, again);  // nothing to resume: a fresh clearing
-    const MarketSolution fresh_first = ClearMarket(problem);
-    CHECK(again.flows.size() == fresh_first.flows.size());
-    CHECK(again.demand_price_usd_per_kg == fresh_first.demand_price_usd_per_kg);
-    CHECK(again.welfare_usd == fresh_first.welfare_usd);
+    ClearMarketAgain(problem, replay, replayed);
+    CheckSameSolution(again, ClearMarket(problem));
     for (const double licence : {3.0, 0.5, 12.0, 6.25, 6.2501, 0.0, 40.0}) {
       CAPTURE(licence);
       for (int from : quota_regions) {
@@ -530,7 +539,26 @@ TEST_CASE("Market.ClearingAgainAfterTheWedgesChangeReachesAFreshClearingsWelfare
       const MarketSolution fresh = ClearMarket(problem);
       CHECK(again.welfare_usd == doctest::Approx(fresh.welfare_usd).epsilon(1e-12));
       CheckPricesSupportTheFlows(problem, again);
+      ClearMarketAgain(problem, replay, replayed);
+      CheckSameSolution(replayed, again);
     }
+    // A route banned (a finite wedge made infinite): afresh.
+    for (std::size_t pair = 0; pair < problem.wedge_usd_per_kg.size(); ++pair) {
+      if (pair % (n + 1) != 0 && std::isfinite(problem.wedge_usd_per_kg[pair])) {
+        problem.wedge_usd_per_kg[pair] = kInf;
+        break;
+      }
+    }
+    ClearMarketAgain(problem, workspace, again);
+    CheckSameSolution(again, ClearMarket(problem));
+    // After the reference solver's solve: afresh.
+    ClearMarket(problem, workspace, again, ClearingMethod::kReference);
+    ClearMarketAgain(problem, workspace, again);
+    CheckSameSolution(again, ClearMarket(problem));
+    // Another shape (a supply step fewer): afresh.
+    problem.supply.pop_back();
+    ClearMarketAgain(problem, workspace, again);
+    CheckSameSolution(again, ClearMarket(problem));
   }
 }
 

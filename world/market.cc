@@ -299,6 +299,7 @@ struct MarketWorkspace::Network {
     bool smuggled, military;
     int arc;             // in the network being solved
     std::int64_t order;  // the place of its flow in MarketSolution::flows (see RouteOrder)
+    bool plain = false;  // a candidate priced in: its cost is its wedge plus its destination's premium
   };
   ArcList full;  // the whole network (only its structure arcs when solved restricted)
   std::vector<int> structure_arcs;  // arcs of `full` every restricted network keeps
@@ -345,7 +346,7 @@ struct MarketWorkspace::Network {
 
   double SolveWhole();
   double SolveRestricted();
-  double ResolveWithWedges(const MarketProblem& problem);
+  bool ResolveWithWedges(const MarketProblem& problem, double& total_cost);
   double PriceInAndSolve();
   void WriteSolution(const MarketProblem& problem, bool restricted_solve, double total_cost, MarketSolution& solution);
   void DescribeNetwork(const MarketProblem& problem, bool whole);
@@ -532,7 +533,7 @@ bool MarketWorkspace::Network::IncludeBest(bool add_arcs) {
       const int from = candidate_from[k];
       const int arc = add_arcs ? restricted.AddArc(candidate.tail, to.node, unbounded_kg, candidate.cost) : -1;
       routes.push_back({from, to.region, candidate.tail, to.node, unbounded_kg, candidate.cost, /*smuggled=*/false, to.military, arc,
-                        RouteOrder(n, segment_count, from, to.segment >= 0 ? n + to.segment : to.region)});
+                        RouteOrder(n, segment_count, from, to.segment >= 0 ? n + to.segment : to.region), /*plain=*/true});
       candidate.cost = kPricedIn;
       included = true;
     }
@@ -715,33 +716,42 @@ double MarketWorkspace::Network::PriceInAndSolve() {
 // Re-solves the last restricted solve's problem after only its wedges changed: the arcs and candidates
 // whose cost reads a wedge take the new one, and the simplex resumes from its last tree with the groups
 // and routes the last solve priced in. The flows stay feasible (only costs change), so the solve starts
-// primal feasible and usually needs a few pivots where a fresh one needs many.
-double MarketWorkspace::Network::ResolveWithWedges(const MarketProblem& problem) {
+// primal feasible and usually needs a few pivots where a fresh one needs many. Returns false, changing
+// nothing, where a wedge that was finite is no longer (a ban changes the network's shape).
+bool MarketWorkspace::Network::ResolveWithWedges(const MarketProblem& problem, double& total_cost) {
+  // A plain route (a candidate, priced in or not) costs its wedge plus the premium of its destination,
+  // as DescribeNetwork costed it; domestic sales, routes through a licence hub and smuggling read none.
+  const int n = problem.region_count;
+  auto wedge_of = [&](int from, int head) {
+    return problem.wedge_usd_per_kg[static_cast<std::size_t>(from) * n + destination_list[destination_of_node[head]].region];
+  };
+  for (const auto& [place, pair] : wedge_structure) {
+    if (!std::isfinite(problem.wedge_usd_per_kg[pair])) return false;
+  }
+  for (std::size_t k = 0; k < candidates.size(); ++k) {
+    if (!std::isfinite(wedge_of(candidate_from[k], candidates[k].head))) return false;
+  }
   resumable = false;  // until the solve completes
   for (const auto& [place, pair] : wedge_structure) {
-    ArcList::Arc& arc = full.arcs[structure_arcs[place]];
-    arc.cost = ToCost(problem.wedge_usd_per_kg[pair]);
-    restricted.SetArc(place, arc.capacity, arc.cost, restricted.Flow(place));  // structure arcs come first
+    const ArcList::Arc& arc = full.arcs[structure_arcs[place]];
+    // Structure arcs come first in the restricted network, in their order.
+    restricted.SetArc(place, arc.capacity, ToCost(problem.wedge_usd_per_kg[pair]), restricted.Flow(place));
   }
-  // A plain route (a candidate, priced in or not) costs its wedge plus the destination's premium, as
-  // DescribeNetwork costed it; domestic sales, routes through a licence hub and smuggling read no wedge.
-  const int n = problem.region_count;
   auto plain_cost = [&](int from, int head) {
-    const Destination& to = destination_list[destination_of_node[head]];
-    const double premium = to.segment >= 0 ? SwitchingPremium(problem.segments[to.segment], from) : 0.0;
-    const double wedge = problem.wedge_usd_per_kg[static_cast<std::size_t>(from) * n + to.region];
-    REESIM_CHECK(std::isfinite(wedge));  // a route's ban is a change of shape, not of cost
-    return ToCost(wedge + premium);
+    const int segment = destination_list[destination_of_node[head]].segment;
+    const double premium = segment >= 0 ? SwitchingPremium(problem.segments[segment], from) : 0.0;
+    return ToCost(wedge_of(from, head) + premium);
   };
   for (Route& route : routes) {
-    if (route.smuggled || route.from == route.to || route.tail != exports_from[route.from]) continue;
+    if (!route.plain) continue;
     route.cost = plain_cost(route.from, route.head);
     restricted.SetArc(route.arc, route.capacity_kg, route.cost, restricted.Flow(route.arc));
   }
   for (std::size_t k = 0; k < candidates.size(); ++k) {
     if (candidates[k].cost != kPricedIn) candidates[k].cost = plain_cost(candidate_from[k], candidates[k].head);
   }
-  return PriceInAndSolve();
+  total_cost = PriceInAndSolve();
+  return true;
 }
 
 MarketWorkspace::MarketWorkspace() : network_(std::make_unique<Network>()) {}
@@ -787,11 +797,12 @@ void ClearMarketAgain(const MarketProblem& problem, MarketWorkspace& workspace, 
   const bool same_shape = w.resumable && static_cast<int>(w.origin.size()) == problem.region_count &&
                           w.supply.steps.size() == problem.supply.size() && w.demand.steps.size() == problem.demand.size() &&
                           w.segment_node.size() == problem.segments.size();
-  if (!same_shape) {
+  double total_cost = 0;
+  if (!same_shape || !w.ResolveWithWedges(problem, total_cost)) {
     ClearMarket(problem, workspace, solution);
     return;
   }
-  w.WriteSolution(problem, /*restricted_solve=*/true, w.ResolveWithWedges(problem), solution);
+  w.WriteSolution(problem, /*restricted_solve=*/true, total_cost, solution);
 }
 
 // Writes the last solve's flows, prices and welfare into `solution`.

@@ -164,8 +164,10 @@ void ClearMarket(const MarketProblem& problem, MarketWorkspace& workspace, Marke
 // it: resumes from that solve's network and spanning tree instead of building them anew (a shared
 // export quota's search for its licence price clears the same markets at many licence prices). The
 // same welfare as ClearMarket; where the optimum is not unique (degenerate: ties), the flows and
-// duals may be another optimal vertex than a fresh solve's. Falls back to ClearMarket when the
-// workspace holds no restricted solve of a problem of this shape.
+// duals may be another optimal vertex than a fresh solve's, and a region whose price is a range of
+// duals may get another price in it. Falls back to ClearMarket when the workspace holds no restricted
+// solve of a problem of this shape, or a wedge that was finite is not. Precondition, not checked: no
+// wedge that was infinite (no route) has become finite; a licence price added to finite wedges keeps it.
 void ClearMarketAgain(const MarketProblem& problem, MarketWorkspace& workspace, MarketSolution& solution);
 
 // The same with a fresh workspace, for one-off problems.
